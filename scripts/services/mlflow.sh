@@ -1,0 +1,38 @@
+# Starts the production topology for tests: a throwaway PostgreSQL cluster and a real `mlflow server`
+# on free loopback ports. Sourced; defines start_mlflow, which exports MLFLOW_TRACKING_URI and
+# registers cleanup with add_cleanup (scripts/lib.sh). Needs the venv on PATH (scripts/setup-python.sh).
+PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
+
+start_mlflow() {
+  local dir pg_port mlflow_port
+  dir="$(mktemp -d /tmp/trainbot-mlflow.XXXXXX)"
+  chmod 755 "$dir"
+  mkdir -p "$dir/pg" "$dir/artifacts"
+  pg_port="$(free_port)"
+  # PostgreSQL refuses to run as root: the cluster belongs to the postgres user.
+  if [ "$(id -u)" = 0 ]; then chown postgres "$dir/pg"; local as_pg=(runuser -u postgres --); else local as_pg=(); fi
+  "${as_pg[@]}" "$PG_BIN/initdb" -D "$dir/pg" -A trust -U postgres >"$dir/initdb.log" 2>&1
+  "${as_pg[@]}" "$PG_BIN/pg_ctl" -D "$dir/pg" -l "$dir/pg/server.log" \
+    -o "-p $pg_port -k $dir/pg -c listen_addresses=127.0.0.1" -w start >/dev/null
+  add_cleanup "${as_pg[*]} $PG_BIN/pg_ctl -D $dir/pg -m immediate stop >/dev/null 2>&1 || true"
+  "$PG_BIN/createdb" -h 127.0.0.1 -p "$pg_port" -U postgres mlflow
+
+  mlflow_port="$(free_port)"
+  setsid mlflow server \
+    --backend-store-uri "postgresql+psycopg2://postgres@127.0.0.1:$pg_port/mlflow" \
+    --artifacts-destination "$dir/artifacts" --serve-artifacts \
+    --host 127.0.0.1 --port "$mlflow_port" --workers 1 >"$dir/mlflow.log" 2>&1 &
+  local pid=$!
+  add_cleanup "kill -- -$pid 2>/dev/null || true"
+  # A fresh database runs MLflow's schema migrations first: ~20 s here.
+  local i
+  for i in $(seq 1 180); do
+    if curl -fs "http://127.0.0.1:$mlflow_port/health" >/dev/null 2>&1; then break; fi
+    if ! kill -0 "$pid" 2>/dev/null; then echo "mlflow server died:"; tail -20 "$dir/mlflow.log"; return 1; fi
+    sleep 0.5
+  done
+  curl -fs "http://127.0.0.1:$mlflow_port/health" >/dev/null || { echo "mlflow did not become healthy"; tail -20 "$dir/mlflow.log"; return 1; }
+  export MLFLOW_TRACKING_URI="http://127.0.0.1:$mlflow_port"
+  export TRAINBOT_TEST_PG_URL="postgresql://postgres@127.0.0.1:$pg_port/mlflow"
+  echo "mlflow $(curl -fs "$MLFLOW_TRACKING_URI/version") at $MLFLOW_TRACKING_URI (PostgreSQL on $pg_port, logs in $dir)"
+}

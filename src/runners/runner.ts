@@ -1,0 +1,58 @@
+// The Runner port: how a planned run becomes a running training container and an outcome.
+// Adapters: KubernetesRunner (a Job per run) and LocalRunner (a child process with the same env and args).
+
+/** An environment variable whose value comes from a Kubernetes Secret, never inline. */
+export interface SecretEnvRef {
+  env: string;      // variable name in the container
+  secret: string;   // Secret name
+  key: string;      // key inside the Secret
+}
+
+/** Everything a runner needs to start one training container. Built by src/runs/plan.ts. */
+export interface JobSpec {
+  name: string;                                  // deterministic, a valid DNS-1123 label (≤ 63 chars)
+  image: string;                                 // configured image tagged with the recorded head sha
+  command: readonly string[];                    // the container's entrypoint, e.g. ["python", "train.py"]
+  args: readonly string[];                       // validated params as flags, e.g. ["--alpha", "0.5"]; never a shell
+  env: Readonly<Record<string, string>>;         // MLFLOW_TRACKING_URI, MLFLOW_EXPERIMENT_NAME, MLFLOW_RUN_ID
+  secretEnv: readonly SecretEnvRef[];            // credentials by reference
+  labels: Readonly<Record<string, string>>;      // app.kubernetes.io/* and trainbot.dev/* (pr, sha, request)
+  timeoutSeconds: number;                        // activeDeadlineSeconds, and the local runner's kill timer
+  backoffLimit: number;
+  ttlSecondsAfterFinished: number;
+  resources: {
+    requests: Readonly<Record<string, string>>;
+    limits: Readonly<Record<string, string>>;
+  };
+}
+
+export interface RunHandle {
+  name: string;                                  // the JobSpec name
+}
+
+export type RunOutcome =
+  | { status: 'succeeded' }
+  | { status: 'failed'; reason: string }         // reason is a sentence for users (exit code, OOMKilled, image pull …)
+  | { status: 'timeout'; reason: string }
+  | { status: 'cancelled'; reason: string };
+
+export interface Runner {
+  /** Starts the container; resolves once the runtime accepted it. Throws RunnerError with a user sentence. */
+  dispatch(spec: JobSpec): Promise<RunHandle>;
+  /** Resolves when the run ends (never rejects on a failed run: that is an outcome). */
+  wait(handle: RunHandle): Promise<RunOutcome>;
+  /** The last `tailLines` lines of the container's output ('' when there is none yet). */
+  logs(handle: RunHandle, tailLines: number): Promise<string>;
+  /** Stops the run; cancelling a finished or unknown run is not an error. */
+  cancel(handle: RunHandle): Promise<void>;
+  /** Runs not yet finished whose labels include all of `labels` (for `/train cancel`). */
+  active(labels: Readonly<Record<string, string>>): Promise<RunHandle[]>;
+}
+
+/** A runner failure a user can act on; `message` is one sentence safe to post in a PR comment. */
+export class RunnerError extends Error {
+  constructor(message: string, readonly detail?: string) {
+    super(message);
+    this.name = 'RunnerError';
+  }
+}

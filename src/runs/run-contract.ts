@@ -1,0 +1,31 @@
+// The names trainbot and a training container agree on (DESIGN.md "Contracts"). They live in
+// run-contract.json so the Python side tests the very same names.
+import contract from './run-contract.json' with { type: 'json' };
+
+export const CONTRACT_ENV = contract.env;
+export const RUN_TAGS = contract.tags;
+export type RunRole = 'candidate' | 'baseline';
+
+/** What a run is about: the bot sets these as MLflow tags; reports trust only runs carrying them. */
+export interface RunOrigin {
+  repo: string;        // owner/name
+  pr?: number;         // absent for baseline and CLI runs
+  sha: string;         // the commit the run trains, recorded when the request arrived
+  branch: string;
+  request: string;     // comment id, delivery id or a CLI request id
+  role: RunRole;
+}
+
+/** The tags for a run's origin, as MLflow stores them (strings only). */
+export function originTags(origin: RunOrigin): Record<string, string> {
+  const tags: Record<string, string> = {
+    [RUN_TAGS.repo]: origin.repo,
+    [RUN_TAGS.sha]: origin.sha,
+    [RUN_TAGS.branch]: origin.branch,
+    [RUN_TAGS.request]: origin.request,
+    [RUN_TAGS.role]: origin.role,
+    [RUN_TAGS.gitCommit]: origin.sha,
+  };
+  if (origin.pr !== undefined) tags[RUN_TAGS.pr] = String(origin.pr);
+  return tags;
+}
