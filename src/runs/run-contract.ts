@@ -14,6 +14,7 @@ export interface RunOrigin {
   branch: string;
   request: string;     // comment id, delivery id or a CLI request id
   role: RunRole;
+  params: string;      // canonical 'k=v k=v', keys sorted (see paramsKey in src/runs/plan.ts)
 }
 
 /** The tags for a run's origin, as MLflow stores them (strings only). */
@@ -25,6 +26,7 @@ export function originTags(origin: RunOrigin): Record<string, string> {
     [RUN_TAGS.request]: origin.request,
     [RUN_TAGS.role]: origin.role,
     [RUN_TAGS.gitCommit]: origin.sha,
+    [RUN_TAGS.params]: origin.params,
   };
   if (origin.pr !== undefined) tags[RUN_TAGS.pr] = String(origin.pr);
   return tags;
