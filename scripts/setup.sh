@@ -7,9 +7,15 @@ _setup_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 stage "node" source "$_setup_root/scripts/setup-node.sh"
 # npm ci only when the lockfile changed since the last install, so a warm run costs nothing.
 _lock_key=$(sha256sum "$_setup_root/package-lock.json" | cut -c1-16)
-if [ "$(cat "$_setup_root/node_modules/.trainbot-lock" 2>/dev/null)" != "$_lock_key" ]; then
-  stage "npm ci" bash -c "cd '$_setup_root' && npm ci --no-audit --no-fund --loglevel=error && echo $_lock_key > node_modules/.trainbot-lock"
-fi
+# flock: parallel callers (several shells, test workers) wait for one install instead of racing it.
+_npm_ci() {
+  cd "$_setup_root"
+  if [ "$(cat node_modules/.trainbot-lock 2>/dev/null)" != "$_lock_key" ]; then
+    npm ci --no-audit --no-fund --loglevel=error && echo "$_lock_key" > node_modules/.trainbot-lock
+  fi
+}
+export -f _npm_ci; export _setup_root _lock_key
+stage "npm ci" flock "$TRAINBOT_CACHE/.npm-ci.lock" bash -c _npm_ci
 stage "python venv" source "$_setup_root/scripts/setup-python.sh"
 for _tool in "$_setup_root"/scripts/tools/*.sh; do
   [ -e "$_tool" ] || continue

@@ -1,0 +1,37 @@
+// Makes text from a comment or a config file safe to show inside trainbot's markdown. Replies echo what a
+// user typed, so the echo must never become an image, a link, a table cell break, an HTML tag or a mention.
+
+/** How many characters of user input a message echoes before cutting it off with `…`. */
+export const QUOTE_MAX_CHARS = 40;
+
+// Backslash first among equals: without escaping it, input `\*` would turn our `\*` into `\\*` and the
+// star would become live emphasis again. `~` (strikethrough) and `&` (entities) for the same reason.
+const MARKDOWN_SPECIAL = /[\\`*_[\]<>|~&]/g;
+// C0, DEL and C1 controls, line/paragraph separators and bidi overrides: invisible or layout-changing.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+// A word joiner after `@` keeps `@org/team` from pinging anyone when the bot echoes it.
+const MENTION = /@/g;
+
+/** Escapes markdown, HTML and mentions in `text`, keeping it on one line; no truncation. */
+export function escapeMarkdown(text: string): string {
+  return text
+    .replace(CONTROL, (c) => (c === '\n' || c === '\r' || c === '\t' ? ' ' : '\uFFFD'))
+    .replace(MARKDOWN_SPECIAL, (c) => `\\${c}`)
+    .replace(MENTION, '@\u2060');
+}
+
+/**
+ * User input ready to quote in a message: cut to `max` characters (whole code points, so an emoji is never
+ * split) with `…` appended when cut, then escaped.
+ */
+export function quoteInput(text: string, max: number = QUOTE_MAX_CHARS): string {
+  let end = 0;
+  let count = 0;
+  while (end < text.length && count < max) {
+    const code = text.codePointAt(end) ?? 0;
+    end += code > 0xffff ? 2 : 1;
+    count += 1;
+  }
+  const cut = end < text.length ? `${text.slice(0, end)}…` : text;
+  return escapeMarkdown(cut);
+}

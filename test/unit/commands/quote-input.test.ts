@@ -1,0 +1,42 @@
+import { describe, expect, it } from '@jest/globals';
+import { escapeMarkdown, quoteInput } from '../../../src/commands/quote-input.js';
+
+describe('escapeMarkdown', () => {
+  it.each<[string, string, string]>([
+    ['plain text unchanged', 'alpha=0.5', 'alpha=0.5'],
+    ['HTML tags', '<img src=x onerror=alert(1)>', '\\<img src=x onerror=alert(1)\\>'],
+    ['table pipes', 'a|b', 'a\\|b'],
+    ['backticks', '`code`', '\\`code\\`'],
+    ['emphasis', '*a* _b_ ~~c~~', '\\*a\\* \\_b\\_ \\~\\~c\\~\\~'],
+    ['links and images', '![x](y) [z]', '!\\[x\\](y) \\[z\\]'],
+    ['a backslash before a special character', '\\*', '\\\\\\*'],
+    ['entities', '&lt;', '\\&lt;'],
+    ['mentions', '@acme/team', '@\u2060acme/team'],
+    ['line breaks and tabs as spaces', 'a\r\nb\tc', 'a  b c'],
+    ['other control characters as U+FFFD', 'a\u0000b\u202ec', 'a\uFFFDb\uFFFDc'],
+  ])('escapes %s', (_name, input, expected) => {
+    expect(escapeMarkdown(input)).toBe(expected);
+  });
+});
+
+describe('quoteInput', () => {
+  it('keeps input of 40 characters whole', () => {
+    expect(quoteInput('a'.repeat(40))).toBe('a'.repeat(40));
+  });
+
+  it('cuts longer input to 40 characters and marks the cut', () => {
+    expect(quoteInput('b'.repeat(41))).toBe(`${'b'.repeat(40)}…`);
+  });
+
+  it('counts an emoji as one character and never splits it', () => {
+    expect(quoteInput(`${'x'.repeat(39)}🚀🚀`)).toBe(`${'x'.repeat(39)}🚀…`);
+  });
+
+  it('cuts before escaping, so an escape is never cut in half', () => {
+    expect(quoteInput(`${'y'.repeat(39)}<<`)).toBe(`${'y'.repeat(39)}\\<…`);
+  });
+
+  it('takes another limit', () => {
+    expect(quoteInput('abcdef', 3)).toBe('abc…');
+  });
+});
