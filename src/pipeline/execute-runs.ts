@@ -1,0 +1,102 @@
+// dispatch → wait → collect for a set of planned runs, shared by the bot, the sweep action and the CLI.
+// For each run: create the MLflow run first (tags set by the bot, so the container cannot forge them),
+// start the container with its id, wait, then read what it logged. At most `maxParallel` run at once;
+// `onChange` sees every state change so callers can update a living comment or print progress.
+import type { TrainbotConfig } from '../config/config-types.js';
+import type { RunResult } from '../report/compare.js';
+import { tailLog } from '../report/redact-log.js';
+import { jobSpecFor } from '../runs/job-spec.js';
+import type { PlannedRun } from '../runs/plan.js';
+import { runName } from '../runs/plan.js';
+import { type RunOrigin, originTags } from '../runs/run-contract.js';
+import { type Runner, RunnerError } from '../runners/runner.js';
+import type { MlflowClient } from '../tracking/mlflow-client.js';
+
+export type TrackingPort = Pick<MlflowClient, 'createRun' | 'getRun' | 'setTerminated'>;
+
+export interface ExecuteInput {
+  plans: readonly PlannedRun[];
+  origin: Omit<RunOrigin, 'params'>;
+  config: TrainbotConfig;
+  experimentId: string;
+  tracking: TrackingPort;
+  runner: Runner;
+  maxParallel?: number;
+  logTailLines?: number;
+  secrets?: readonly string[];
+  onChange?: (results: readonly RunResult[]) => void;
+}
+
+export interface ExecutedRun extends RunResult {
+  logTail?: string;          // redacted last lines, for failed runs
+}
+
+/** A message for users from anything a step threw: RunnerError/TrackingError already carry one. */
+function reasonOf(error: unknown): string {
+  if (error instanceof RunnerError) return error.message;
+  if (error instanceof Error && error.name === 'TrackingError') return error.message;
+  return 'trainbot hit an internal error while running this; the bot log has the details.';
+}
+
+async function executeOne(plan: PlannedRun, index: number, input: ExecuteInput, results: ExecutedRun[], notify: () => void): Promise<void> {
+  const { origin, config, tracking, runner } = input;
+  const name = runName({ ...origin, paramsKey: plan.paramsKey });
+  const result = results[index] as ExecutedRun;
+  let runId: string | undefined;
+  try {
+    const run = await tracking.createRun({ experimentId: input.experimentId, runName: name, tags: originTags({ ...origin, params: plan.paramsKey }) });
+    runId = run.info.runId;
+    result.runId = runId;
+    const handle = await runner.dispatch(jobSpecFor(plan, { name, origin: { ...origin, params: plan.paramsKey }, runId, config }));
+    result.state = 'running';
+    notify();
+    const outcome = await runner.wait(handle);
+    if (outcome.status !== 'succeeded') {
+      const log = await runner.logs(handle, 200).catch(() => '');
+      result.logTail = tailLog(log, { lines: input.logTailLines ?? 30, secrets: input.secrets });
+      result.state = outcome.status === 'timeout' ? 'timeout' : outcome.status === 'cancelled' ? 'cancelled' : 'failed';
+      result.reason = outcome.reason;
+      await tracking.setTerminated(runId, outcome.status === 'cancelled' ? 'KILLED' : 'FAILED').catch(() => undefined);
+      return;
+    }
+    const logged = await tracking.getRun(runId);
+    if (logged.info.status !== 'FINISHED') {
+      result.state = 'failed';
+      result.reason = `The training process exited, but its MLflow run is ${logged.info.status}, not FINISHED.`;
+      await tracking.setTerminated(runId, 'FAILED').catch(() => undefined);
+      return;
+    }
+    result.metrics = logged.metrics;
+    result.state = 'finished';
+  } catch (error) {
+    result.state = 'failed';
+    result.reason = reasonOf(error);
+    if (runId) await tracking.setTerminated(runId, 'FAILED').catch(() => undefined);
+    if (!(error instanceof RunnerError) && !(error instanceof Error && error.name === 'TrackingError')) throw error;
+  } finally {
+    notify();
+  }
+}
+
+export async function executeRuns(input: ExecuteInput): Promise<ExecutedRun[]> {
+  const results: ExecutedRun[] = input.plans.map((p) => ({
+    name: runName({ ...input.origin, paramsKey: p.paramsKey }),
+    params: p.params,
+    state: 'queued',
+    metrics: {},
+  }));
+  const notify = () => input.onChange?.(results.map((r) => ({ ...r })));
+  notify();
+  const limit = Math.max(1, input.maxParallel ?? input.config.limits.maxParallel);
+  let next = 0;
+  const errors: unknown[] = [];
+  const worker = async () => {
+    while (next < input.plans.length) {
+      const i = next++;
+      await executeOne(input.plans[i] as PlannedRun, i, input, results, notify).catch((e: unknown) => errors.push(e));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, input.plans.length) }, worker));
+  if (errors.length > 0) throw errors[0];
+  return results;
+}

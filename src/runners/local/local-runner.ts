@@ -1,0 +1,116 @@
+// LocalRunner: a run as a child process on this machine, for `trainbot run` and the sweep action on a
+// runner without a cluster. It gives the process exactly what a Job's container gets — the command, the
+// flag args (no shell), the contract env — plus PATH and HOME so `python` resolves the way it does in an
+// image. Secret references are read from this process's environment under the same variable name.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
+import { type JobSpec, type RunHandle, type RunOutcome, type Runner, RunnerError } from '../runner.js';
+
+const KEPT_LINES = 2000;
+
+interface LocalRun {
+  spec: JobSpec;
+  child: ChildProcess;
+  lines: string[];
+  outcome: Promise<RunOutcome>;
+  done: boolean;
+  cancelled: boolean;
+}
+
+export interface LocalRunnerOptions {
+  workdir: string;                              // the image's working directory, i.e. the training folder
+  env?: NodeJS.ProcessEnv;                      // where PATH, HOME and secret values come from
+  onOutput?: (name: string, line: string) => void;
+}
+
+/** Keeps the last KEPT_LINES lines of a stream: logs are for the tail a report shows, not an archive. */
+function collectLines(run: LocalRun, name: string, chunk: Buffer, partial: { text: string }, onOutput?: LocalRunnerOptions['onOutput']): void {
+  const text = partial.text + chunk.toString('utf8');
+  const lines = text.split('\n');
+  partial.text = lines.pop() ?? '';
+  for (const line of lines) {
+    run.lines.push(line);
+    onOutput?.(name, line);
+  }
+  if (run.lines.length > KEPT_LINES) run.lines.splice(0, run.lines.length - KEPT_LINES);
+}
+
+export class LocalRunner implements Runner {
+  private readonly runs = new Map<string, LocalRun>();
+  private readonly env: NodeJS.ProcessEnv;
+
+  constructor(private readonly options: LocalRunnerOptions) {
+    this.env = options.env ?? process.env;
+  }
+
+  /** The container's environment: contract env, secrets by reference, and the host's PATH/HOME. */
+  environmentFor(spec: JobSpec): Record<string, string> {
+    const env: Record<string, string> = { PATH: this.env.PATH ?? '/usr/bin:/bin', HOME: this.env.HOME ?? '/tmp', ...spec.env };
+    for (const ref of spec.secretEnv) {
+      const value = this.env[ref.env];
+      if (value !== undefined) env[ref.env] = value;
+    }
+    return env;
+  }
+
+  async dispatch(spec: JobSpec): Promise<RunHandle> {
+    if (this.runs.has(spec.name)) throw new RunnerError(`A run named ${spec.name} already exists; trainbot does not start the same run twice.`);
+    const [command, ...commandArgs] = spec.command;
+    if (!command) throw new RunnerError('The training command is empty; set `command` in `.github/trainbot.yml`.');
+    const cwd = resolve(this.options.workdir);
+    const child = spawn(command, [...commandArgs, ...spec.args], { cwd, env: this.environmentFor(spec), stdio: ['ignore', 'pipe', 'pipe'], shell: false });
+    const run: LocalRun = { spec, child, lines: [], outcome: Promise.resolve({ status: 'succeeded' }), done: false, cancelled: false };
+    const out = { text: '' };
+    const err = { text: '' };
+    child.stdout?.on('data', (c: Buffer) => collectLines(run, spec.name, c, out, this.options.onOutput));
+    child.stderr?.on('data', (c: Buffer) => collectLines(run, spec.name, c, err, this.options.onOutput));
+    run.outcome = new Promise<RunOutcome>((resolveOutcome) => {
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        child.kill('SIGKILL');
+      }, spec.timeoutSeconds * 1000);
+      const finish = (outcome: RunOutcome) => {
+        clearTimeout(timer);
+        for (const rest of [out.text, err.text]) if (rest) run.lines.push(rest);
+        run.done = true;
+        resolveOutcome(outcome);
+      };
+      child.once('error', (error: NodeJS.ErrnoException) => {
+        finish({ status: 'failed', reason: error.code === 'ENOENT' ? `The training command \`${command}\` was not found in ${cwd}.` : `The training command could not start: ${error.message}.` });
+      });
+      child.once('close', (code, signal) => {
+        if (run.cancelled) finish({ status: 'cancelled', reason: 'Cancelled on request.' });
+        else if (timedOut) finish({ status: 'timeout', reason: `Stopped after the ${Math.round(spec.timeoutSeconds / 60)} minute limit.` });
+        else if (code === 0) finish({ status: 'succeeded' });
+        else finish({ status: 'failed', reason: code !== null ? `The training process exited with code ${code}.` : `The training process was killed by ${signal}.` });
+      });
+    });
+    this.runs.set(spec.name, run);
+    return { name: spec.name };
+  }
+
+  wait(handle: RunHandle): Promise<RunOutcome> {
+    const run = this.runs.get(handle.name);
+    if (!run) return Promise.resolve({ status: 'failed', reason: `No local run named ${handle.name} was started.` });
+    return run.outcome;
+  }
+
+  async logs(handle: RunHandle, tailLines: number): Promise<string> {
+    const lines = this.runs.get(handle.name)?.lines ?? [];
+    return lines.slice(-tailLines).join('\n');
+  }
+
+  async cancel(handle: RunHandle): Promise<void> {
+    const run = this.runs.get(handle.name);
+    if (!run || run.done) return;
+    run.cancelled = true;
+    run.child.kill('SIGTERM');
+  }
+
+  async active(labels: Readonly<Record<string, string>>): Promise<RunHandle[]> {
+    return [...this.runs.values()]
+      .filter((r) => !r.done && Object.entries(labels).every(([k, v]) => r.spec.labels[k] === v))
+      .map((r) => ({ name: r.spec.name }));
+  }
+}
