@@ -1,0 +1,269 @@
+# Every input: typed, described and validated, so a wrong value stops `terraform plan` with a sentence
+# instead of surfacing as a broken pod. Only db_password has no default.
+
+variable "kubeconfig_path" {
+  type        = string
+  description = "Path of the kubeconfig Terraform uses to reach the cluster."
+  default     = "~/.kube/config"
+  validation {
+    condition     = length(trimspace(var.kubeconfig_path)) > 0
+    error_message = "kubeconfig_path must not be empty; point it at a kubeconfig file such as ~/.kube/config."
+  }
+}
+
+variable "kube_context" {
+  type        = string
+  description = "The kubeconfig context to use (minikube names its context \"minikube\")."
+  default     = "minikube"
+  validation {
+    condition     = length(trimspace(var.kube_context)) > 0
+    error_message = "kube_context must not be empty; list the contexts with `kubectl config get-contexts`."
+  }
+}
+
+variable "cluster_domain" {
+  type        = string
+  description = "The cluster's DNS domain, used in the in-cluster MLflow and PostgreSQL addresses."
+  default     = "cluster.local"
+  validation {
+    condition     = can(regex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$", var.cluster_domain))
+    error_message = "cluster_domain must be a DNS name such as cluster.local."
+  }
+}
+
+variable "mlflow_namespace" {
+  type        = string
+  description = "Namespace for MLflow and its PostgreSQL database."
+  default     = "mlflow"
+  validation {
+    condition     = can(regex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", var.mlflow_namespace))
+    error_message = "mlflow_namespace must be a DNS-1123 label: lowercase letters, digits and '-', at most 63 characters."
+  }
+}
+
+variable "training_namespace" {
+  type        = string
+  description = "Namespace where trainbot runs training Jobs; must equal `namespace` in .github/trainbot.yml."
+  default     = "trainbot-training"
+  validation {
+    condition     = can(regex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", var.training_namespace))
+    error_message = "training_namespace must be a DNS-1123 label: lowercase letters, digits and '-', at most 63 characters."
+  }
+}
+
+variable "mlflow_image" {
+  type        = string
+  description = "MLflow server image built from infrastructure/mlflow.Dockerfile, pinned by an exact version tag or a sha256 digest."
+  default     = "trainbot-mlflow:3.17.2"
+  validation {
+    condition     = can(regex("^\\S+(:[0-9][\\w.-]*|@sha256:[0-9a-f]{64})$", var.mlflow_image))
+    error_message = "mlflow_image must be pinned: name:VERSION (a tag starting with a digit, not latest) or name@sha256:DIGEST."
+  }
+}
+
+variable "postgres_image" {
+  type        = string
+  description = "PostgreSQL image, pinned by an exact version tag or a sha256 digest."
+  default     = "postgres:17.2-bookworm"
+  validation {
+    condition     = can(regex("^\\S+(:[0-9][\\w.-]*|@sha256:[0-9a-f]{64})$", var.postgres_image))
+    error_message = "postgres_image must be pinned: name:VERSION (a tag starting with a digit, not latest) or name@sha256:DIGEST."
+  }
+}
+
+variable "db_name" {
+  type        = string
+  description = "Name of MLflow's database in PostgreSQL."
+  default     = "mlflow"
+  validation {
+    condition     = can(regex("^[a-z_][a-z0-9_]{0,62}$", var.db_name))
+    error_message = "db_name must be a plain PostgreSQL identifier: lowercase letters, digits and '_', at most 63 characters."
+  }
+}
+
+variable "db_user" {
+  type        = string
+  description = "PostgreSQL user MLflow connects as."
+  default     = "mlflow"
+  validation {
+    condition     = can(regex("^[a-z_][a-z0-9_]{0,62}$", var.db_user))
+    error_message = "db_user must be a plain PostgreSQL identifier: lowercase letters, digits and '_', at most 63 characters."
+  }
+}
+
+variable "db_password" {
+  type        = string
+  description = "PostgreSQL password for db_user. Pass it as TF_VAR_db_password, never in a committed file; it is stored in the Terraform state."
+  sensitive   = true
+  validation {
+    condition     = length(var.db_password) >= 16
+    error_message = "db_password must be at least 16 characters; generate one with `openssl rand -base64 24`."
+  }
+}
+
+variable "storage_class_name" {
+  type        = string
+  description = "StorageClass for the database and artifact volumes; null uses the cluster's default (minikube: standard)."
+  default     = null
+  nullable    = true
+  validation {
+    condition     = var.storage_class_name == null || can(regex("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$", var.storage_class_name))
+    error_message = "storage_class_name must be null or the name of a StorageClass (`kubectl get storageclass`)."
+  }
+}
+
+variable "postgres_storage_size" {
+  type        = string
+  description = "Size of PostgreSQL's volume, as a Kubernetes quantity."
+  default     = "5Gi"
+  validation {
+    condition     = can(regex("^[0-9]+(Mi|Gi|Ti)$", var.postgres_storage_size))
+    error_message = "postgres_storage_size must be a quantity in Mi, Gi or Ti, such as 5Gi."
+  }
+}
+
+variable "artifacts_storage_size" {
+  type        = string
+  description = "Size of the volume MLflow keeps artifacts (models, plots) on, as a Kubernetes quantity."
+  default     = "10Gi"
+  validation {
+    condition     = can(regex("^[0-9]+(Mi|Gi|Ti)$", var.artifacts_storage_size))
+    error_message = "artifacts_storage_size must be a quantity in Mi, Gi or Ti, such as 10Gi."
+  }
+}
+
+variable "mlflow_workers" {
+  type        = number
+  description = "Number of MLflow server worker processes; each takes roughly 300 MiB."
+  default     = 2
+  validation {
+    condition     = var.mlflow_workers >= 1 && var.mlflow_workers <= 16 && floor(var.mlflow_workers) == var.mlflow_workers
+    error_message = "mlflow_workers must be a whole number from 1 to 16."
+  }
+}
+
+variable "mlflow_resources" {
+  type = object({
+    requests = object({ cpu = string, memory = string })
+    limits   = object({ cpu = string, memory = string })
+  })
+  description = "CPU and memory requests and limits of the MLflow server container."
+  default = {
+    requests = { cpu = "250m", memory = "768Mi" }
+    limits   = { cpu = "1", memory = "2Gi" }
+  }
+  validation {
+    condition = alltrue(concat(
+      [for q in [var.mlflow_resources.requests.cpu, var.mlflow_resources.limits.cpu] : can(regex("^[0-9]+(\\.[0-9]+)?m?$", q))],
+      [for q in [var.mlflow_resources.requests.memory, var.mlflow_resources.limits.memory] : can(regex("^[0-9]+(Ki|Mi|Gi)$", q))],
+    ))
+    error_message = "mlflow_resources: cpu must look like 250m or 1, memory like 768Mi or 2Gi."
+  }
+}
+
+variable "postgres_resources" {
+  type = object({
+    requests = object({ cpu = string, memory = string })
+    limits   = object({ cpu = string, memory = string })
+  })
+  description = "CPU and memory requests and limits of the PostgreSQL container."
+  default = {
+    requests = { cpu = "100m", memory = "256Mi" }
+    limits   = { cpu = "1", memory = "1Gi" }
+  }
+  validation {
+    condition = alltrue(concat(
+      [for q in [var.postgres_resources.requests.cpu, var.postgres_resources.limits.cpu] : can(regex("^[0-9]+(\\.[0-9]+)?m?$", q))],
+      [for q in [var.postgres_resources.requests.memory, var.postgres_resources.limits.memory] : can(regex("^[0-9]+(Ki|Mi|Gi)$", q))],
+    ))
+    error_message = "postgres_resources: cpu must look like 100m or 1, memory like 256Mi or 1Gi."
+  }
+}
+
+variable "mlflow_ingress_host" {
+  type        = string
+  description = "Host name for an Ingress to the MLflow UI (e.g. mlflow.minikube.test); null creates none. MLflow has no login: expose it only on a trusted network."
+  default     = null
+  nullable    = true
+  validation {
+    condition     = var.mlflow_ingress_host == null || can(regex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$", var.mlflow_ingress_host))
+    error_message = "mlflow_ingress_host must be null or a fully qualified host name such as mlflow.minikube.test."
+  }
+}
+
+variable "mlflow_ingress_class" {
+  type        = string
+  description = "IngressClass of the MLflow Ingress (minikube's ingress addon installs \"nginx\")."
+  default     = "nginx"
+  validation {
+    condition     = can(regex("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$", var.mlflow_ingress_class))
+    error_message = "mlflow_ingress_class must be the name of an IngressClass (`kubectl get ingressclass`)."
+  }
+}
+
+variable "mlflow_extra_allowed_hosts" {
+  type        = list(string)
+  description = "More Host headers MLflow accepts besides its Service names, localhost and the ingress host (e.g. a load balancer's name)."
+  default     = []
+  validation {
+    condition     = alltrue([for h in var.mlflow_extra_allowed_hosts : can(regex("^[A-Za-z0-9*.:\\[\\]-]+$", h)) && h != "*"])
+    error_message = "mlflow_extra_allowed_hosts entries must be host names or host:port patterns, and not the bare \"*\" that would switch the Host check off."
+  }
+}
+
+variable "training_quota" {
+  type = object({
+    jobs            = number
+    pods            = number
+    requests_cpu    = string
+    requests_memory = string
+    limits_cpu      = string
+    limits_memory   = string
+  })
+  description = "ResourceQuota of the training namespace: the most Jobs, pods, CPU and memory all training runs together may hold."
+  # Finished Jobs count against `jobs` until ttl_seconds_after_finished removes them; `pods` counts
+  # only running ones.
+  default = {
+    jobs            = 60
+    pods            = 10
+    requests_cpu    = "4"
+    requests_memory = "8Gi"
+    limits_cpu      = "8"
+    limits_memory   = "16Gi"
+  }
+  validation {
+    condition = var.training_quota.jobs >= 1 && var.training_quota.pods >= 1 && alltrue(concat(
+      [for q in [var.training_quota.requests_cpu, var.training_quota.limits_cpu] : can(regex("^[0-9]+(\\.[0-9]+)?m?$", q))],
+      [for q in [var.training_quota.requests_memory, var.training_quota.limits_memory] : can(regex("^[0-9]+(Ki|Mi|Gi)$", q))],
+    ))
+    error_message = "training_quota: jobs and pods must be at least 1, cpu must look like 500m or 4, memory like 512Mi or 8Gi."
+  }
+}
+
+variable "restrict_training_egress" {
+  type        = bool
+  description = "Confine training pods' network traffic to MLflow and DNS with a NetworkPolicy; turn off only when training must reach another service."
+  default     = true
+  validation {
+    condition     = var.restrict_training_egress != null
+    error_message = "restrict_training_egress must be true or false."
+  }
+}
+
+variable "training_container_limits" {
+  type = object({
+    default_request = object({ cpu = string, memory = string })
+    default_limit   = object({ cpu = string, memory = string })
+    max             = object({ cpu = string, memory = string })
+  })
+  description = "LimitRange of the training namespace: requests and limits given to a container that names none, and the most one container may ask for."
+  default = {
+    default_request = { cpu = "500m", memory = "1Gi" }
+    default_limit   = { cpu = "1", memory = "2Gi" }
+    max             = { cpu = "2", memory = "4Gi" }
+  }
+  validation {
+    condition     = alltrue([for v in values(var.training_container_limits) : can(regex("^[0-9]+(\\.[0-9]+)?m?$", v.cpu)) && can(regex("^[0-9]+(Ki|Mi|Gi)$", v.memory))])
+    error_message = "training_container_limits: cpu must look like 500m or 2, memory like 1Gi or 4Gi."
+  }
+}

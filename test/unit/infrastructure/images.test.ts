@@ -1,0 +1,47 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { load } from 'js-yaml';
+import { INFRA_DIR, labelled, loadTerraform, REPO_DIR, valuesOf, type TerraformFile } from './terraform-files.js';
+
+// An exact version tag (starting with a digit, so never `latest`) or a sha256 digest.
+const PINNED_IMAGE = /^\S+(:[0-9][\w.-]*|@sha256:[0-9a-f]{64})$/;
+
+let files: TerraformFile[];
+beforeAll(async () => { files = await loadTerraform(); });
+
+function pipPins(text: string): Record<string, string> {
+  return Object.fromEntries([...text.matchAll(/(?<=^|\s)([A-Za-z0-9_.-]+)==(\S+)/gm)].map((m) => [m[1], m[2]]));
+}
+
+describe('images', () => {
+  it('every container image in the Terraform comes from a variable whose default is pinned', () => {
+    const images = files.flatMap((file) => valuesOf(file.json, 'image'));
+    expect(images.sort()).toEqual(['${var.mlflow_image}', '${var.postgres_image}']);
+    const variables = labelled(files, 'variable');
+    for (const name of ['mlflow_image', 'postgres_image']) {
+      expect({ name, default: variables.get(name)?.default }).toEqual({ name, default: expect.stringMatching(PINNED_IMAGE) });
+    }
+  });
+
+  it('the MLflow image tag is the MLflow version mlflow.Dockerfile installs', () => {
+    const dockerfile = readFileSync(join(INFRA_DIR, 'mlflow.Dockerfile'), 'utf8');
+    const mlflow = /mlflow==(\S+)/.exec(dockerfile)?.[1];
+    expect(labelled(files, 'variable').get('mlflow_image')?.default).toBe(`trainbot-mlflow:${mlflow}`);
+  });
+
+  it('mlflow.Dockerfile pins its base image and packages, the server matches the training client, and it runs as a non-root user', () => {
+    const dockerfile = readFileSync(join(INFRA_DIR, 'mlflow.Dockerfile'), 'utf8');
+    expect(/^FROM (\S+)$/m.exec(dockerfile)?.[1]).toMatch(/^python:\d+\.\d+\.\d+-slim-\w+$/);
+    const training = pipPins(readFileSync(join(REPO_DIR, 'training/requirements.txt'), 'utf8'));
+    expect(pipPins(dockerfile)).toEqual({ mlflow: training.mlflow, 'psycopg2-binary': '2.9.13' });
+    expect(/^USER (\S+)$/m.exec(dockerfile)?.[1]).toBe('10001');
+  });
+
+  it('the example training Job names a pinned image', () => {
+    const job = load(readFileSync(join(REPO_DIR, 'training/elasticnet_manifest.yml'), 'utf8'));
+    const images = valuesOf(job, 'image');
+    expect(images).toHaveLength(1);
+    expect(images[0]).toMatch(PINNED_IMAGE);
+  });
+});
