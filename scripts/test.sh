@@ -10,6 +10,7 @@ if declare -F start_kube >/dev/null; then stage "start Kubernetes API" start_kub
 
 failed=()
 run() { local name="$1"; shift; stage "$name" "$@" || failed+=("$name"); }
+run "build" npm run --silent build
 run "jest" env NODE_OPTIONS=--experimental-vm-modules npx jest --ci
 run "pytest" python -m pytest -q training/tests
 for check in scripts/checks/*.sh; do

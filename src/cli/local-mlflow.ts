@@ -39,7 +39,7 @@ export async function startLocalMlflow(stateDir: string, timeoutMs = 120_000): P
     'server', '--backend-store-uri', `sqlite:///${join(dir, 'mlflow.db')}`,
     '--artifacts-destination', join(dir, 'artifacts'), '--serve-artifacts',
     '--host', '127.0.0.1', '--port', String(port), '--workers', '1',
-  ], { stdio: ['ignore', log, log], detached: true });
+  ], { stdio: ['ignore', log, log], detached: true, env: { ...process.env, MLFLOW_SERVER_ENABLE_JOB_EXECUTION: 'false' } });
   const uri = `http://127.0.0.1:${port}`;
   // A process group, so stopping it also stops the workers MLflow forks.
   const stop = () => {
