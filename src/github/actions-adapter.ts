@@ -1,0 +1,55 @@
+// Runs the same Probot app function inside a GitHub Actions step: the workflow's event file is the
+// delivery and GITHUB_TOKEN the credentials. (@probot/adapter-github-actions still needs Probot 13.)
+import { readFile } from 'node:fs/promises';
+import { Probot, type ApplicationFunction, type Options } from 'probot';
+
+export type ActionsEnv = Readonly<Record<string, string | undefined>>;
+
+const PUBLIC_API_URL = 'https://api.github.com';
+
+/**
+ * Loads `app` into a Probot authenticated with GITHUB_TOKEN and hands it the event the workflow was
+ * started by. Resolves when every handler has finished; rejects with the handlers' errors.
+ * `options` lets tests swap the Octokit class or logger.
+ */
+export async function runInActions(app: ApplicationFunction, env: ActionsEnv, options: Options = {}): Promise<void> {
+  const token = required(env, 'GITHUB_TOKEN', 'pass `env: { GITHUB_TOKEN: ${{ github.token }} }` to the step');
+  const name = required(env, 'GITHUB_EVENT_NAME', 'run this inside a GitHub Actions job');
+  const path = required(env, 'GITHUB_EVENT_PATH', 'run this inside a GitHub Actions job');
+  const payload = await readEvent(path);
+
+  const apiUrl = env.GITHUB_API_URL;
+  const probot = new Probot({
+    githubToken: token,
+    // GitHub Enterprise Server runners point GITHUB_API_URL at their own API.
+    ...(apiUrl && apiUrl !== PUBLIC_API_URL ? { baseUrl: apiUrl } : {}),
+    ...options,
+  });
+  await probot.load(app);
+  await probot.receive({
+    // A re-run gets the same run id but a new attempt; together they name this delivery.
+    id: `${env.GITHUB_RUN_ID ?? 'local'}.${env.GITHUB_RUN_ATTEMPT ?? '1'}`,
+    name,
+    payload,
+  } as Parameters<Probot['receive']>[0]);
+}
+
+function required(env: ActionsEnv, name: string, fix: string): string {
+  const value = env[name];
+  if (!value) throw new Error(`${name} is not set; ${fix}.`);
+  return value;
+}
+
+async function readEvent(path: string): Promise<unknown> {
+  let text;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new Error(`The event file ${path} (GITHUB_EVENT_PATH) cannot be read: ${(error as Error).message}.`, { cause: error });
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new Error(`The event file ${path} (GITHUB_EVENT_PATH) is not JSON: ${(error as Error).message}.`, { cause: error });
+  }
+}

@@ -1,0 +1,64 @@
+// GitHubPort: everything the pipeline asks of GitHub, for one repository. The pipeline depends on this
+// interface only; src/github/octokit-github.ts is the adapter, tests may pass a fake.
+import type { RepoPermission } from '../auth/permission-level.js';
+
+/** The reactions GitHub accepts on a comment. */
+export type Reaction = '+1' | '-1' | 'laugh' | 'confused' | 'heart' | 'hooray' | 'rocket' | 'eyes';
+
+export type CheckStatus = 'queued' | 'in_progress' | 'completed';
+export type CheckConclusion = 'success' | 'neutral' | 'failure' | 'cancelled' | 'timed_out' | 'action_required' | 'skipped';
+
+/** Markdown shown on the check's page; summary and text are cut to GitHub's 65,535-character limit. */
+export interface CheckOutput {
+  title: string;
+  summary: string;
+  text?: string;
+}
+
+export interface NewCheck {
+  name: string;
+  headSha: string;
+  status: CheckStatus;
+  output: CheckOutput;
+}
+
+export interface CheckUpdate {
+  status?: CheckStatus;
+  conclusion?: CheckConclusion;   // GitHub marks the check completed when a conclusion is set
+  output?: CheckOutput;
+}
+
+export interface PullRequestInfo {
+  number: number;
+  headSha: string;
+  headRef: string;
+  baseRef: string;
+  headRepoFullName: string | null;   // null when the head repository (a fork) was deleted
+  isFork: boolean;                   // head lives in another repository, or in one that no longer exists
+  state: 'open' | 'closed';
+  merged: boolean;
+}
+
+export interface GitHubPort {
+  /** Adds a reaction to an issue or pull-request comment. */
+  react(commentId: number, content: Reaction): Promise<void>;
+  /** Creates or updates trainbot's one living comment for `key` on the issue; returns its id. */
+  upsertComment(issueNumber: number, key: string, body: string): Promise<number>;
+  /** Posts a new comment; returns its id. */
+  createComment(issueNumber: number, body: string): Promise<number>;
+  createCheck(check: NewCheck): Promise<number>;
+  updateCheck(id: number, update: CheckUpdate): Promise<void>;
+  /** The user's effective permission on the repository; throws GitHubError when GitHub cannot say. */
+  permission(username: string): Promise<RepoPermission>;
+  pullRequest(number: number): Promise<PullRequestInfo>;
+  /** The text of `.github/trainbot.yml` at `ref`, or undefined when the file does not exist there. */
+  readConfig(ref: string): Promise<string | undefined>;
+}
+
+/** A GitHub request that failed; `message` is one sentence safe to post, `status` the HTTP status if any. */
+export class GitHubError extends Error {
+  constructor(message: string, readonly status?: number, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'GitHubError';
+  }
+}
