@@ -1,0 +1,58 @@
+// The Probot app: wiring only. Each event becomes a plain value for a pipeline function, with the
+// adapters it needs (GitHub for the event's repository, MLflow, Kubernetes). Read a `/train` comment's
+// path in src/pipeline/on-train-comment.ts.
+import type { ApplicationFunction, Context } from 'probot';
+import type { TrainbotConfig } from './config/config-types.js';
+import { OctokitGitHub } from './github/octokit-github.js';
+import { type CommentEvent, onTrainComment } from './pipeline/on-train-comment.js';
+import { KubernetesRunner } from './runners/kubernetes/kubernetes-runner.js';
+import type { Runner } from './runners/runner.js';
+import { MlflowClient } from './tracking/mlflow-client.js';
+
+export interface AppDeps {
+  tracking: MlflowClient;
+  runnerFor: (config: TrainbotConfig) => Runner;
+  /** Where people open a run: MLflow's UI as they reach it (defaults to the tracking URI). */
+  uiUrl?: string;
+  commentIntervalMs?: number;
+  now?: () => number;
+}
+
+export function commentEvent(payload: Context<'issue_comment.created'>['payload']): CommentEvent {
+  return {
+    repo: payload.repository.full_name,
+    issueNumber: payload.issue.number,
+    isPullRequest: Boolean(payload.issue.pull_request),
+    action: payload.action,
+    commentId: payload.comment.id,
+    body: payload.comment.body ?? '',
+    author: { login: payload.comment.user?.login ?? '', type: payload.comment.user?.type ?? 'User' },
+  };
+}
+
+export function createApp(deps: AppDeps): ApplicationFunction {
+  const uiUrl = (deps.uiUrl ?? '').replace(/\/+$/, '');
+  const runUrl = uiUrl ? (experimentId: string, runId: string) => `${uiUrl}/#/experiments/${experimentId}/runs/${runId}` : undefined;
+  return (app) => {
+    app.on('issue_comment.created', async (context) => {
+      await onTrainComment(commentEvent(context.payload), {
+        github: OctokitGitHub.fromContext(context),
+        tracking: deps.tracking,
+        runnerFor: deps.runnerFor,
+        log: context.log,
+        runUrl,
+        commentIntervalMs: deps.commentIntervalMs,
+        now: deps.now,
+      });
+    });
+  };
+}
+
+/** The deployed app: MLflow from MLFLOW_* variables, Jobs in the configured namespace of the current cluster. */
+const app: ApplicationFunction = (probot, options) => createApp({
+  tracking: MlflowClient.fromEnv(process.env),
+  runnerFor: (config) => new KubernetesRunner({ namespace: config.namespace }),
+  uiUrl: process.env.MLFLOW_UI_URL ?? process.env.MLFLOW_TRACKING_URI,
+})(probot, options);
+
+export default app;
