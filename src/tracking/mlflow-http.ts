@@ -1,0 +1,189 @@
+// One JSON request to MLflow's REST API with the failure handling every call shares: a per-attempt timeout,
+// bounded retries with exponential backoff and jitter for failures that may pass (connection errors,
+// timeouts, 5xx, never 4xx), and TrackingError sentences that never carry the credentials.
+import {
+  type AuthKind, TrackingError, authMessage, badResponseMessage, rejectedMessage, serverErrorMessage, unreachableMessage,
+} from './tracking-error.js';
+
+export type MlflowAuth = { token: string } | { username: string; password: string };
+
+export interface MlflowHttpOptions {
+  /** The tracking server's base URL, e.g. http://mlflow:5000 (a path prefix is kept). */
+  trackingUri: string;
+  auth?: MlflowAuth;
+  /** Per-attempt timeout; default 10 s. */
+  timeoutMs?: number;
+  /** Extra attempts after the first; default 3. */
+  retries?: number;
+  /** Backoff before retry n is about baseDelayMs * 2^(n-1), jittered to 50–100 %; default 250 ms. */
+  baseDelayMs?: number;
+  fetch?: typeof fetch;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  /** Called once per HTTP attempt, so callers (benchmarks, logs) can count what reaches the server. */
+  onRequest?: (event: RequestEvent) => void;
+}
+
+export interface RequestEvent {
+  method: 'GET' | 'POST';
+  endpoint: string;
+  attempt: number;
+  status?: number;
+  durationMs: number;
+}
+
+export interface MlflowCall {
+  method: 'GET' | 'POST';
+  /** Relative to /api/2.0/mlflow/, e.g. 'runs/search'. */
+  endpoint: string;
+  query?: Record<string, string>;
+  body?: unknown;
+  /** Words for error sentences: 'the run search', 'creating experiment "x"'. */
+  operation: string;
+  /**
+   * False for calls that must not happen twice (runs/create): they are retried only when the connection was
+   * refused, since after a timeout or 5xx the server may already have done the work.
+   */
+  idempotent?: boolean;
+}
+
+type Outcome =
+  | { kind: 'response'; status: number; text: string }
+  | { kind: 'network'; reason: string; refused: boolean; cause: unknown };
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** The URL as shown to people: no user:password part, no trailing slash. */
+export function displayUrl(trackingUri: string): string {
+  try {
+    const url = new URL(trackingUri);
+    url.username = '';
+    url.password = '';
+    return url.toString().replace(/\/+$/, '');
+  } catch {
+    return trackingUri;
+  }
+}
+
+function authHeader(auth: MlflowAuth | undefined): string | undefined {
+  if (!auth) return undefined;
+  if ('token' in auth) return `Bearer ${auth.token}`;
+  return `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
+}
+
+/** The socket error's code, wherever undici put it: on the error, its cause, or an AggregateError inside. */
+function errorCode(error: unknown, depth = 0): string | undefined {
+  if (!error || typeof error !== 'object' || depth > 4) return undefined;
+  const { code, cause, errors } = error as { code?: unknown; cause?: unknown; errors?: unknown[] };
+  if (typeof code === 'string') return code;
+  return errorCode(cause, depth + 1) ?? (Array.isArray(errors) ? errorCode(errors[0], depth + 1) : undefined);
+}
+
+function networkReason(error: unknown): { reason: string; refused: boolean } {
+  const name = (error as { name?: string })?.name;
+  if (name === 'TimeoutError' || name === 'AbortError') return { reason: 'timed out', refused: false };
+  const code = errorCode(error);
+  if (code === 'ECONNREFUSED') return { reason: 'connection refused', refused: true };
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return { reason: 'host not found', refused: true };
+  return { reason: code ? `network error ${code}` : 'network error', refused: false };
+}
+
+export class MlflowHttp {
+  readonly url: string;
+  readonly authKind: AuthKind;
+  private readonly base: string;
+  private readonly authorization: string | undefined;
+  private readonly secrets: string[];
+  private readonly options: MlflowHttpOptions;
+
+  constructor(options: MlflowHttpOptions) {
+    this.options = options;
+    this.url = displayUrl(options.trackingUri);
+    this.base = `${this.url}/api/2.0/mlflow/`;
+    this.authorization = authHeader(options.auth);
+    this.authKind = !options.auth ? 'none' : 'token' in options.auth ? 'token' : 'basic';
+    this.secrets = !options.auth ? [] : 'token' in options.auth ? [options.auth.token] : [options.auth.password];
+    this.secrets = this.secrets.filter((secret) => secret.length >= 4);
+  }
+
+  async call<T>(call: MlflowCall): Promise<T> {
+    const retries = this.options.retries ?? 3;
+    let attempt = 0;
+    for (;;) {
+      attempt += 1;
+      const outcome = await this.attempt(call, attempt);
+      const retryable = outcome.kind === 'network'
+        ? outcome.refused || call.idempotent !== false
+        : outcome.status >= 500 && call.idempotent !== false;
+      if (retryable && attempt <= retries) {
+        const random = this.options.random ?? Math.random;
+        const delay = (this.options.baseDelayMs ?? 250) * 2 ** (attempt - 1) * (0.5 + random() / 2);
+        await (this.options.sleep ?? defaultSleep)(Math.round(delay));
+        continue;
+      }
+      return this.settle<T>(call, outcome, attempt);
+    }
+  }
+
+  private async attempt(call: MlflowCall, attempt: number): Promise<Outcome> {
+    const query = call.query ? `?${new URLSearchParams(call.query).toString()}` : '';
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (this.authorization) headers.authorization = this.authorization;
+    if (call.body !== undefined) headers['content-type'] = 'application/json';
+    const started = performance.now();
+    let status: number | undefined;
+    try {
+      const response = await (this.options.fetch ?? fetch)(`${this.base}${call.endpoint}${query}`, {
+        method: call.method,
+        headers,
+        body: call.body === undefined ? undefined : JSON.stringify(call.body),
+        signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
+      });
+      status = response.status;
+      // The body is read under the same timeout: a server that stalls mid-answer counts as timed out.
+      return { kind: 'response', status, text: await response.text() };
+    } catch (error) {
+      return { kind: 'network', ...networkReason(error), cause: error };
+    } finally {
+      this.options.onRequest?.({
+        method: call.method, endpoint: call.endpoint, attempt, durationMs: performance.now() - started,
+        ...(status === undefined ? {} : { status }),
+      });
+    }
+  }
+
+  private settle<T>(call: MlflowCall, outcome: Outcome, attempts: number): T {
+    if (outcome.kind === 'network') {
+      throw new TrackingError(this.redact(unreachableMessage(this.url, attempts, outcome.reason)), { cause: outcome.cause });
+    }
+    const { status, text } = outcome;
+    let json: { error_code?: string; message?: string } | undefined;
+    try {
+      json = text === '' ? {} : JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    if (status >= 200 && status < 300) {
+      if (json === undefined) throw new TrackingError(badResponseMessage(this.url, call.operation), { status });
+      return json as T;
+    }
+    if (status === 401 || status === 403) {
+      throw new TrackingError(authMessage(this.url, status, this.authKind), { status });
+    }
+    const errorCode = typeof json?.error_code === 'string' ? json.error_code : undefined;
+    if (status >= 500) {
+      throw new TrackingError(serverErrorMessage(this.url, call.operation, status, attempts), {
+        status, ...(errorCode ? { errorCode } : {}),
+      });
+    }
+    const detail = typeof json?.message === 'string' ? json.message : json === undefined ? text : '';
+    throw new TrackingError(this.redact(rejectedMessage(this.url, call.operation, status, errorCode, detail)), {
+      status, ...(errorCode ? { errorCode } : {}),
+    });
+  }
+
+  // Belt and braces: a server or proxy may echo a request header back in an error body.
+  private redact(message: string): string {
+    return this.secrets.reduce((text, secret) => text.split(secret).join('***'), message);
+  }
+}

@@ -1,0 +1,100 @@
+import { afterAll, afterEach, describe, expect, it } from '@jest/globals';
+import nock from 'nock';
+import { RUN_TAGS } from '../../../src/runs/run-contract.js';
+import { MlflowClient } from '../../../src/tracking/mlflow-client.js';
+import { baselineFilter, findBaseline, findPullRequestRuns, findRequestRuns } from '../../../src/tracking/run-queries.js';
+import { buildFilter, quoteValue } from '../../../src/tracking/search-filter.js';
+import { TrackingError } from '../../../src/tracking/tracking-error.js';
+
+const URI = 'http://mlflow.test:5000';
+const SEARCH = '/api/2.0/mlflow/runs/search';
+const mlflow = () => new MlflowClient({ trackingUri: URI, retries: 0 });
+const run = (id: string) => ({ info: { run_id: id, run_name: id, experiment_id: '7', status: 'FINISHED', start_time: 5 } });
+
+afterEach(() => {
+  const pending = nock.pendingMocks();
+  nock.cleanAll();
+  expect(pending).toEqual([]);
+});
+// nock patches Node's sockets once per process (jest runs files in one process on a 2-core machine):
+// unpatch so the next test file can patch again.
+afterAll(() => nock.restore());
+
+describe('search filters', () => {
+  it('single-quotes plain values and double-quotes values holding a single quote, since MLflow unescapes nothing', () => {
+    expect(quoteValue('main')).toBe("'main'");
+    expect(quoteValue("it's")).toBe('"it\'s"');
+    expect(quoteValue('say "hi"')).toBe('\'say "hi"\'');
+  });
+
+  it('keeps a value that tries to close the quote and add a clause inside one literal', () => {
+    expect(buildFilter([{ tag: 'trainbot.branch', equals: "x' AND tags.`trainbot.role` = 'baseline" }]))
+      .toBe('tags.`trainbot.branch` = "x\' AND tags.`trainbot.role` = \'baseline"');
+  });
+
+  it('refuses a value with both quote kinds, which no MLflow literal can hold', () => {
+    expect(() => quoteValue(`a'b"c`)).toThrow(new TrackingError(
+      'MLflow\'s search cannot look for "a\'b\\"c": it holds both a single and a double quote; ' +
+      'use a branch name or parameter value without one of them.',
+    ));
+  });
+
+  it('quotes the contract\'s dotted tag keys with backticks', () => {
+    expect(baselineFilter({ experimentId: '7', repo: 'acme/wine', branch: 'main', params: 'alpha=0.5 l1_ratio=0.2' })).toBe(
+      "attributes.status = 'FINISHED' AND " +
+      `tags.\`${RUN_TAGS.role}\` = 'baseline' AND tags.\`${RUN_TAGS.repo}\` = 'acme/wine' AND ` +
+      `tags.\`${RUN_TAGS.branch}\` = 'main' AND tags.\`${RUN_TAGS.params}\` = 'alpha=0.5 l1_ratio=0.2'`,
+    );
+  });
+});
+
+describe('findBaseline', () => {
+  it('asks for the newest matching run in exactly one request and returns it', async () => {
+    const client = mlflow();
+    nock(URI).post(SEARCH, {
+      experiment_ids: ['7'],
+      filter: baselineFilter({ experimentId: '7', repo: 'acme/wine', branch: "o'brien`s", params: 'alpha=0.5' }),
+      order_by: ['attributes.start_time DESC'],
+      max_results: 1,
+    }).reply(200, { runs: [run('base-1')], next_page_token: 'more' });
+
+    const baseline = await findBaseline(client, { experimentId: '7', repo: 'acme/wine', branch: "o'brien`s", params: 'alpha=0.5' });
+
+    expect(baseline?.info.runId).toBe('base-1');
+    expect(client.requests).toBe(1);
+  });
+
+  it('returns undefined when MLflow leaves out runs because none matched', async () => {
+    nock(URI).post(SEARCH).reply(200, {});
+
+    await expect(findBaseline(mlflow(), { experimentId: '7', repo: 'acme/wine', branch: 'main', params: 'alpha=0.5' }))
+      .resolves.toBeUndefined();
+  });
+});
+
+describe('findPullRequestRuns and findRequestRuns', () => {
+  it('pages through every bot-tagged run of a pull request', async () => {
+    const filter = `tags.\`${RUN_TAGS.repo}\` = 'acme/wine' AND tags.\`${RUN_TAGS.pr}\` = '12'`;
+    nock(URI)
+      .post(SEARCH, { experiment_ids: ['7'], filter, order_by: ['attributes.start_time DESC'], max_results: 1000 })
+      .reply(200, { runs: [run('a')], next_page_token: 't2' })
+      .post(SEARCH, { experiment_ids: ['7'], filter, order_by: ['attributes.start_time DESC'], max_results: 1000, page_token: 't2' })
+      .reply(200, { runs: [run('b')] });
+
+    const found = await findPullRequestRuns(mlflow(), { experimentId: '7', repo: 'acme/wine', pr: 12 });
+
+    expect(found.runs.map((r) => r.info.runId)).toEqual(['a', 'b']);
+    expect(found.truncated).toBe(false);
+  });
+
+  it('finds the runs a request already created, so a redelivered webhook can reuse them', async () => {
+    const filter = `tags.\`${RUN_TAGS.repo}\` = 'acme/wine' AND tags.\`${RUN_TAGS.request}\` = 'comment-991'`;
+    nock(URI)
+      .post(SEARCH, { experiment_ids: ['7'], filter, order_by: ['attributes.start_time DESC'], max_results: 1000 })
+      .reply(200, { runs: [run('x')] });
+
+    const found = await findRequestRuns(mlflow(), { experimentId: '7', repo: 'acme/wine', request: 'comment-991' });
+
+    expect(found.runs.map((r) => r.info.runId)).toEqual(['x']);
+  });
+});
