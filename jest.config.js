@@ -11,6 +11,9 @@ const common = {
 };
 
 export default {
+  // Workers are recycled past 1 GB: Probot, client-node and the action bundles are heavy to load per file.
+  maxWorkers: 2,
+  workerIdleMemoryLimit: '1GB',
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts', '<rootDir>/actions/*/test/**/*.test.ts'] },
     { ...common, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'] },

@@ -21,8 +21,18 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 /** A config value shown back in an error: escaped for markdown, cut short, `nothing` when absent. */
 function show(v: unknown): string {
   if (v === undefined || v === null) return 'nothing';
-  const text = typeof v === 'string' ? v : JSON.stringify(v) ?? String(v);
+  // String() for numbers: JSON.stringify turns NaN and Infinity (YAML `.nan`, `.inf`) into "null".
+  const text = typeof v === 'string' ? v : typeof v === 'number' ? String(v) : JSON.stringify(v) ?? String(v);
   return `"${quoteInput(text)}"`;
+}
+
+/** A config path for a code span: param, metric and unknown key names are the file's text, so they must not close it. */
+function codePath(path: string): string {
+  const chars = Array.from(path, (c) => {
+    const code = c.codePointAt(0) ?? 0;
+    return c === '`' || code < 0x20 || (code >= 0x7f && code <= 0x9f) || code === 0x2028 || code === 0x2029 ? "'" : c;
+  });
+  return chars.length > 80 ? `${chars.slice(0, 80).join('')}…` : chars.join('');
 }
 
 /** Collects problems while reading; every reader returns a usable fallback so one run finds them all. */
@@ -31,7 +41,7 @@ class Reader {
   constructor(private readonly file: string) {}
 
   fail(path: string, what: string): void {
-    if (this.errors.length < MAX_ERRORS) this.errors.push(`\`${this.file}\`: \`${path}\` ${what}`);
+    if (this.errors.length < MAX_ERRORS) this.errors.push(`\`${this.file}\`: \`${codePath(path)}\` ${what}`);
   }
   str(o: Obj, key: string, path: string, pattern: RegExp, hint: string, fallback?: string): string {
     const v = o[key];
@@ -140,11 +150,12 @@ function readParam(name: string, raw: unknown, r: Reader): ParamConfig | undefin
   const max = r.num(raw, 'max', `${path}.max`);
   if (min !== undefined) param.min = min;
   if (max !== undefined) param.max = max;
-  if (min !== undefined && max !== undefined && min > max) r.fail(path, `has \`min\` (${min}) greater than \`max\` (${max}).`);
+  const inverted = min !== undefined && max !== undefined && min > max;
+  if (inverted) r.fail(path, `has \`min\` (${min}) greater than \`max\` (${max}).`);
   const d = raw.default;
   const okNumber = typeof d === 'number' && Number.isFinite(d) && (type === 'float' || Number.isInteger(d));
   if (!okNumber) r.fail(`${path}.default`, `is required and must be ${type === 'int' ? 'a whole number' : 'a number'}, got ${show(d)}.`);
-  else if ((min !== undefined && d < min) || (max !== undefined && d > max)) r.fail(`${path}.default`, `(${d}) is outside its own range ${min ?? '-∞'}..${max ?? '∞'}.`);
+  else if (!inverted && ((min !== undefined && d < min) || (max !== undefined && d > max))) r.fail(`${path}.default`, `(${d}) is outside its own range ${min ?? '-∞'}..${max ?? '∞'}.`);
   else param.default = d;
   return param;
 }
@@ -199,7 +210,7 @@ export function validateConfig(raw: unknown, file: string): ConfigResult {
   }
   const firstMetric = Object.keys(metrics)[0] ?? '';
   const primaryMetric = r.str(raw, 'primary_metric', 'primary_metric', NAME, 'the name of one of the `metrics`', firstMetric);
-  if (primaryMetric && Object.keys(metrics).length > 0 && !(primaryMetric in metrics)) {
+  if (primaryMetric && Object.keys(metrics).length > 0 && !Object.hasOwn(metrics, primaryMetric)) {
     r.fail('primary_metric', `names ${show(primaryMetric)}, which is not under \`metrics\` (${Object.keys(metrics).join(', ')}).`);
   }
 

@@ -56,7 +56,7 @@ function checkValue(name: string, param: ParamConfig, raw: string): { value: Par
 function readAxes(requested: Readonly<Record<string, readonly string[]>>, config: TrainbotConfig): { axes: [string, ParamValue[]][] } | { error: string } {
   const known = Object.keys(config.params);
   for (const name of Object.keys(requested)) {
-    if (!(name in config.params)) {
+    if (!Object.hasOwn(config.params, name)) {   // not `in`: `constructor` would pass as a param
       return { error: `\`${quoteInput(name)}\` is not a parameter of this repository; it has ${known.map((k) => `\`${k}\``).join(', ')}. ${HELP_HINT}` };
     }
   }
@@ -122,10 +122,10 @@ export function planBaseline(config: TrainbotConfig): PlannedRun {
 
 /**
  * A Job name: deterministic for (repo, PR, request, params) so a redelivered webhook collides (409) instead
- * of starting a second Job; a DNS-1123 label short enough that the pods' generated names stay valid.
+ * of starting a second Job (the role is hashed too: a baseline and a candidate with the same params are two Jobs); a DNS-1123 label short enough that the pods' generated names stay valid.
  */
 export function runName(parts: { repo: string; pr?: number; request: string; paramsKey: string; role: 'candidate' | 'baseline' }): string {
-  const digest = createHash('sha256').update([parts.repo, parts.pr ?? '', parts.request, parts.paramsKey].join('\n')).digest('hex');
+  const digest = createHash('sha256').update([parts.repo, parts.pr ?? '', parts.request, parts.paramsKey, parts.role].join('\n')).digest('hex');
   const scope = parts.pr !== undefined ? `pr${parts.pr}` : parts.role === 'baseline' ? 'baseline' : 'run';
   return `trainbot-${scope}-${digest.slice(0, 12)}`;
 }

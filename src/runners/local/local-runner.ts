@@ -35,6 +35,11 @@ function collectLines(run: LocalRun, name: string, chunk: Buffer, partial: { tex
   if (run.lines.length > KEPT_LINES) run.lines.splice(0, run.lines.length - KEPT_LINES);
 }
 
+/** "30 minute", or "45 second" for a limit that is not whole minutes (rounding it would say "0 minute"). */
+function limitText(seconds: number): string {
+  return seconds >= 60 && seconds % 60 === 0 ? `${seconds / 60} minute` : `${seconds} second`;
+}
+
 export class LocalRunner implements Runner {
   private readonly runs = new Map<string, LocalRun>();
   private readonly env: NodeJS.ProcessEnv;
@@ -81,7 +86,7 @@ export class LocalRunner implements Runner {
       });
       child.once('close', (code, signal) => {
         if (run.cancelled) finish({ status: 'cancelled', reason: 'Cancelled on request.' });
-        else if (timedOut) finish({ status: 'timeout', reason: `Stopped after the ${Math.round(spec.timeoutSeconds / 60)} minute limit.` });
+        else if (timedOut) finish({ status: 'timeout', reason: `Stopped after the ${limitText(spec.timeoutSeconds)} limit.` });
         else if (code === 0) finish({ status: 'succeeded' });
         else finish({ status: 'failed', reason: code !== null ? `The training process exited with code ${code}.` : `The training process was killed by ${signal}.` });
       });

@@ -1,0 +1,107 @@
+import { describe, expect, it } from '@jest/globals';
+import { CONFIG_FIELDS } from '../../../src/config/config-fields.js';
+import { parseConfig } from '../../../src/config/load-config.js';
+import { validateConfig } from '../../../src/config/validate-config.js';
+import { REPO_CONFIG_TEXT as BASE, edit, errorsFor, fixtureText } from './repo-config.js';
+
+const F = '`.github/trainbot.yml`';
+
+describe('validateConfig: unknown keys', () => {
+  it('names a misspelt key and lists the valid settings beside it', () => {
+    expect(errorsFor(edit(BASE, 'max_runs: 20', 'max_run: 20'))).toEqual([
+      `${F}: \`limits.max_run\` is not a trainbot setting; the settings here are: \`max_runs\`, \`max_parallel\`, \`timeout_minutes\`.`,
+    ]);
+  });
+
+  it('lists the keys of a param when a param has an unknown key', () => {
+    expect(errorsFor(edit(BASE, '    default: 0.5\n    description: Regularisation', '    defualt: 0.5\n    description: Regularisation'))).toEqual([
+      `${F}: \`params.alpha.defualt\` is not a trainbot setting; the settings here are: \`type\`, \`default\`, \`min\`, \`max\`, \`values\`, \`flag\`, \`description\`.`,
+      `${F}: \`params.alpha.default\` is required and must be a number, got nothing.`,
+    ]);
+  });
+
+  it('lists every top-level setting for an unknown top-level key, derived from CONFIG_FIELDS', () => {
+    const topLevel = [...new Set(CONFIG_FIELDS.map((f) => f.path.split('.')[0]))].map((n) => `\`${n}\``).join(', ');
+    expect(errorsFor(`${BASE}timeout: 5\n`)).toEqual([`${F}: \`timeout\` is not a trainbot setting; the settings here are: ${topLevel}.`]);
+  });
+});
+
+describe('validateConfig: wrong values, each named with its field', () => {
+  const cases: [string, string, string, string][] = [
+    ['a number where the experiment name belongs', 'experiment: wine-quality-elasticnet', 'experiment: 12', '`experiment` must be an MLflow experiment name (one line, at most 200 characters), got "12".'],
+    ['a mapping where a number belongs', 'max_parallel: 4', 'max_parallel: {n: 4}', '`limits.max_parallel` must be a whole number from 1 to 100, got "{"n":4}".'],
+    ['a string where a mapping belongs', 'limits:\n  max_runs: 20\n  max_parallel: 4\n  timeout_minutes: 30', 'limits: lots', '`limits` must be a mapping (`key: value` lines indented under `limits:`).'],
+    ['YAML .nan as a threshold', 'rmse: {goal: minimize, threshold: 0.001', 'rmse: {goal: minimize, threshold: .nan', '`metrics.rmse.threshold` must be a finite number, got "NaN".'],
+    ['YAML .inf as a bound', '    max: 1\n', '    max: .inf\n', '`params.l1_ratio.max` must be a finite number, got "Infinity".'],
+    ['zero runs per command', 'max_runs: 20', 'max_runs: 0', '`limits.max_runs` must be a whole number from 1 to 1000, got "0".'],
+    ['a fractional timeout', 'timeout_minutes: 30', 'timeout_minutes: 2.5', '`limits.timeout_minutes` must be a whole number from 1 to 1440, got "2.5".'],
+    ['a timeout over a day', 'timeout_minutes: 30', 'timeout_minutes: 1441', '`limits.timeout_minutes` must be a whole number from 1 to 1440, got "1441".'],
+    ['an unknown permission', 'permission: write', 'permission: owner', '`permission` must be one of read, triage, write, maintain, admin, got "owner".'],
+    ['YAML true as the fork policy', 'forks: refuse', 'forks: yes', '`forks` must be one of refuse, allow, got "yes".'],
+    ['an image with a tag and uppercase', 'image: ghcr.io/trainbot-dev/trainbot-training', 'image: GHCR.io/Acme Train', '`image` must be an image name without a tag, like `ghcr.io/acme/wine-train`, got "GHCR.io/Acme Train".'],
+    ['a namespace that is not a DNS label', 'namespace: trainbot-training', 'namespace: Trainbot_Training', '`namespace` must be a Kubernetes namespace name (lowercase letters, digits, `-`), got "Trainbot\\_Training".'],
+    ['the command as one string', 'command: [python, train.py]', 'command: python train.py', '`command` must be a list of words, e.g. `[python, train.py]` (it is run without a shell).'],
+    ['a workdir that climbs out of the repository', 'workdir: training', 'workdir: ../etc', '`workdir` must be a relative path inside the repository, got "../etc".'],
+    ['a tracking URI without a scheme', 'tracking_uri: http://mlflow.mlflow.svc.cluster.local:5000', 'tracking_uri: mlflow:5000', '`tracking_uri` must be an http(s) URL, got "mlflow:5000".'],
+    ['min greater than max', '    min: 0\n    max: 1\n', '    min: 1\n    max: 0\n', '`params.l1_ratio` has `min` (1) greater than `max` (0).'],
+    ['a default outside its own range', '    max: 1\n    default: 0.5\n', '    max: 1\n    default: 1.5\n', '`params.l1_ratio.default` (1.5) is outside its own range 0..1.'],
+    ['a fractional default for an int', 'default: 42', 'default: 4.2', '`params.seed.default` is required and must be a whole number, got "4.2".'],
+    ['an unknown param type', '    type: int', '    type: integer', '`params.seed.type` must be one of float, int, string, got "integer".'],
+    ['an uppercase param name', '  alpha:\n', '  Alpha:\n', '`params.Alpha` has a name trainbot cannot use: start with a lowercase letter, then lowercase letters, digits or `_` (at most 64).'],
+    ['a param name with a dash', '  alpha:\n', '  a-b:\n', '`params.a-b` has a name trainbot cannot use: start with a lowercase letter, then lowercase letters, digits or `_` (at most 64).'],
+    ['a primary metric that is not a metric', 'primary_metric: rmse', 'primary_metric: accuracy', '`primary_metric` names "accuracy", which is not under `metrics` (rmse, mae, r2).'],
+    ['a primary metric that is an Object.prototype name', 'primary_metric: rmse', 'primary_metric: constructor', '`primary_metric` names "constructor", which is not under `metrics` (rmse, mae, r2).'],
+    ['a metric without a goal', 'mae: {goal: minimize, threshold: 0.001, digits: 4}', 'mae: {threshold: 0.001}', '`metrics.mae.goal` is required: `minimize` or `maximize`.'],
+    ['a negative threshold', 'r2: {goal: maximize, threshold: 0.001', 'r2: {goal: maximize, threshold: -1', '`metrics.r2.threshold` must be 0 or more, got -1.'],
+    ['too many digits', 'r2: {goal: maximize, threshold: 0.001, digits: 4}', 'r2: {goal: maximize, threshold: 0.001, digits: 11}', '`metrics.r2.digits` must be a whole number from 0 to 10, got "11".'],
+    ['a resource that is not a quantity', 'forks: refuse', 'forks: refuse\njob:\n  resources:\n    limits: {memory: lots}', '`job.resources.limits.memory` must be a Kubernetes quantity like `500m` or `2Gi`, got "lots".'],
+    ['a tracking secret without a name', 'forks: refuse', 'forks: refuse\ntracking_secret: {token_key: token}', '`tracking_secret.name` is required: a Kubernetes Secret name.'],
+  ];
+
+  it.each(cases)('refuses %s', (_, from, to, message) => {
+    expect(errorsFor(edit(BASE, from, to))).toEqual([`${F}: ${message}`]);
+  });
+
+  it('requires an experiment, an image, params and metrics, all in one answer', () => {
+    expect(errorsFor('forks: refuse\n')).toEqual([
+      `${F}: \`params\` must list at least one parameter, e.g. \`alpha: {type: float, min: 0, default: 0.5}\`.`,
+      `${F}: \`metrics\` must list at least one metric, e.g. \`rmse: {goal: minimize}\`.`,
+      `${F}: \`experiment\` is required: an MLflow experiment name (one line, at most 200 characters).`,
+      `${F}: \`image\` is required: an image name without a tag, like \`ghcr.io/acme/wine-train\`.`,
+    ]);
+  });
+
+  it('takes a string param with listed values and refuses a default outside them', () => {
+    const text = edit(BASE, '  seed:\n', '  solver:\n    type: string\n    values: [cd, saga]\n    default: lbfgs\n  seed:\n');
+    expect(errorsFor(text)).toEqual([`${F}: \`params.solver.default\` must be a string among the listed \`values\`, got "lbfgs".`]);
+    const ok = parseConfig(edit(text, 'default: lbfgs', 'default: saga'));
+    expect(ok.ok && ok.config.params.solver).toEqual({ type: 'string', values: ['cd', 'saga'], default: 'saga', flag: '--solver' });
+  });
+});
+
+describe('validateConfig: hostile text is echoed escaped', () => {
+  it('escapes HTML, mentions and table pipes in values, and keeps names from closing their code span', () => {
+    expect(errorsFor(fixtureText('hostile-values.yml'))).toEqual([
+      `${F}: \`params.a'<img src=x onerror=alert(1)>'b\` has a name trainbot cannot use: start with a lowercase letter, then lowercase letters, digits or \`_\` (at most 64).`,
+      `${F}: \`image\` must be an image name without a tag, like \`ghcr.io/acme/wine-train\`, got "\\<img src=x onerror=alert(1)\\>".`,
+      `${F}: \`namespace\` must be a Kubernetes namespace name (lowercase letters, digits, \`-\`), got "@\u2060acme/owners \\| \\*\\*bold\\*\\*".`,
+    ]);
+  });
+
+  it('cuts an echoed value to 40 characters', () => {
+    expect(errorsFor(edit(BASE, 'forks: refuse', `forks: ${'n'.repeat(5000)}`))).toEqual([`${F}: \`forks\` must be one of refuse, allow, got "${'n'.repeat(40)}…".`]);
+  });
+
+  it('cuts a long unknown key to 80 characters', () => {
+    const key = `k${'e'.repeat(3000)}`;
+    expect(errorsFor(`${BASE}${key}: 1\n`)[0]).toBe(`${F}: \`${key.slice(0, 80)}…\` is not a trainbot setting; the settings here are: \`experiment\`, \`image\`, \`namespace\`, \`command\`, \`workdir\`, \`tracking_uri\`, \`tracking_secret\`, \`params\`, \`metrics\`, \`primary_metric\`, \`baseline_branch\`, \`limits\`, \`job\`, \`permission\`, \`forks\`, \`conclusions\`.`);
+  });
+});
+
+describe('validateConfig: many problems', () => {
+  it('lists at most 10 problems', () => {
+    const raw = Object.fromEntries(Array.from({ length: 15 }, (_, i) => [`bad_${i}`, 1]));
+    const result = validateConfig({ ...raw, experiment: 'wine', image: 'ghcr.io/acme/wine', params: { a: { default: 1 } }, metrics: { m: { goal: 'minimize' } } }, 'x.yml');
+    expect(result).toEqual({ ok: false, errors: Array.from({ length: 10 }, (_, i) => expect.stringMatching(new RegExp(`^\`x\\.yml\`: \`bad_${i}\` is not a trainbot setting`))) });
+  });
+});

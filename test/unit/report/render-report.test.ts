@@ -1,0 +1,155 @@
+import { describe, expect, it } from '@jest/globals';
+import type { Baseline, RunResult } from '../../../src/report/compare.js';
+import { REPORT_MAX_CHARS, type ReportInput, codeSpan, formatAge, formatDelta, formatNumber, renderReport } from '../../../src/report/render-report.js';
+import { repoConfig } from '../config/repo-config.js';
+
+const config = repoConfig();
+const NOW = Date.UTC(2026, 10, 26, 12, 30);
+const HOUR = 3_600_000;
+const baseline: Baseline = { runId: 'b1', sha: '3f786850e387550fdab836ed7e6dc881de23001b', startTime: NOW - 3.5 * HOUR, metrics: { rmse: 0.65, mae: 0.5, r2: 0.35 } };
+const runUrl = (id: string) => `http://mlflow.test/#/experiments/1/runs/${id}`;
+const HINT = 'Comment `/train` on the default branch to make one.';
+
+function input(runs: RunResult[], extra: Partial<ReportInput> = {}): ReportInput {
+  return { title: 'trainbot: alpha=0.1 vs baseline', runs, baseline, config, now: NOW, runUrl, noBaselineHint: HINT, ...extra };
+}
+
+function finished(name: string, params: RunResult['params'], rmse: number): RunResult {
+  return { name, runId: `id-${name}`, params, state: 'finished', metrics: { rmse, mae: 0.5, r2: 0.3 } };
+}
+
+describe('renderReport: one run', () => {
+  const run: RunResult = { name: 'trainbot-pr12-aaa', runId: 'r1', params: { alpha: 0.1, l1_ratio: 0.5, seed: 42 }, state: 'finished', metrics: { rmse: 0.6123, mae: 0.5004, r2: 0.3 } };
+
+  it('tabulates every metric against the baseline, links the run and the baseline, and says how old the baseline is', () => {
+    expect(renderReport(input([run]))).toBe(`### trainbot: alpha=0.1 vs baseline
+
+| Metric             | Baseline | This run |       Δ | Verdict     |
+| :----------------- | -------: | -------: | ------: | :---------- |
+| **rmse** (primary) |   0.6500 |   0.6123 | −0.0377 | ✅ better    |
+| mae                |   0.5000 |   0.5004 | +0.0004 | ➖ unchanged |
+| r2                 |   0.3500 |   0.3000 | −0.0500 | ❌ worse     |
+
+Run [\`trainbot-pr12-aaa\`](http://mlflow.test/#/experiments/1/runs/r1) with \`alpha=0.1 l1_ratio=0.5 seed=42\`.
+Baseline: [\`3f78685\`](http://mlflow.test/#/experiments/1/runs/b1) on \`main\`, trained 3 hours ago.`);
+  });
+
+  it('says there is no baseline yet and how to make one', () => {
+    expect(renderReport(input([run], { baseline: undefined, runUrl: undefined }))).toBe(`### trainbot: alpha=0.1 vs baseline
+
+| Metric             | Baseline | This run |  Δ | Verdict       |
+| :----------------- | -------: | -------: | -: | :------------ |
+| **rmse** (primary) |        — |   0.6123 |    | — no baseline |
+| mae                |        — |   0.5004 |    | — no baseline |
+| r2                 |        — |   0.3000 |    | — no baseline |
+
+Run \`trainbot-pr12-aaa\` with \`alpha=0.1 l1_ratio=0.5 seed=42\`.
+**No baseline yet** for \`main\` with the default params. ${HINT}`);
+  });
+
+  it('shows why a run did not finish instead of a table, escaped', () => {
+    const failed: RunResult = { ...run, state: 'timeout', reason: 'Stopped after the 30 minute limit | <script>alert(1)</script>', metrics: {} };
+    expect(renderReport(input([failed])).split('\n').slice(2, 5)).toEqual([
+      '⌛ timed out: Stopped after the 30 minute limit \\| \\<script\\>alert(1)\\</script\\>',
+      '',
+      'Run [`trainbot-pr12-aaa`](http://mlflow.test/#/experiments/1/runs/r1) with `alpha=0.1 l1_ratio=0.5 seed=42`.',
+    ]);
+  });
+
+  it('keeps hostile param values inside their code span: backticks and line breaks are replaced', () => {
+    const hostile: RunResult = { ...run, params: { solver: 'a`<img src=x onerror=alert(1)>`\n# b' } };
+    expect(renderReport(input([hostile]))).toContain("with `solver=a'<img src=x onerror=alert(1)>''# b`.");
+  });
+});
+
+describe('renderReport: a sweep', () => {
+  const grid: [number, number, number | undefined][] = [[0.1, 0.2, 0.64], [0.1, 0.8, 0.6], [1, 0.2, 0.66], [1, 0.8, 0.6505], [2, 0.2, undefined], [2, 0.8, 0.7]];
+  const runs: RunResult[] = grid.map(([alpha, l1, rmse], i) => (rmse === undefined
+    ? { name: `trainbot-pr12-r${i}`, runId: `id${i}`, params: { alpha, l1_ratio: l1, seed: 42 }, state: 'failed', reason: 'The training process exited with code 3: `x` | <b>', metrics: {} }
+    : { ...finished(`trainbot-pr12-r${i}`, { alpha, l1_ratio: l1, seed: 42 }, rmse), runId: `id${i}` }));
+
+  // The chart under the table (render-chart.ts) has its own tests; these check the table and the footer.
+  it('ranks six runs, marks the best, and lists the failed one last with its reason escaped', () => {
+    const report = renderReport(input(runs, { title: 'trainbot sweep: 6 runs vs baseline', baseline: { ...baseline, startTime: NOW - 48.5 * HOUR } }));
+    const table = `### trainbot sweep: 6 runs vs baseline
+
+5 of 6 runs finished, ranked by rmse (minimize).
+
+|    # | alpha | l1_ratio | **rmse** |  Δ rmse |    mae |     r2 | Verdict                                                           | Run                                                               |
+| ---: | ----: | -------: | -------: | ------: | -----: | -----: | :---------------------------------------------------------------- | :---------------------------------------------------------------- |
+| 🏆 1 |   0.1 |      0.8 |   0.6000 | −0.0500 | 0.5000 | 0.3000 | ✅ better                                                          | [\`trainbot-pr12-r1\`](http://mlflow.test/#/experiments/1/runs/id1) |
+|    2 |   0.1 |      0.2 |   0.6400 | −0.0100 | 0.5000 | 0.3000 | ✅ better                                                          | [\`trainbot-pr12-r0\`](http://mlflow.test/#/experiments/1/runs/id0) |
+|    3 |     1 |      0.8 |   0.6505 | +0.0005 | 0.5000 | 0.3000 | ➖ unchanged                                                       | [\`trainbot-pr12-r3\`](http://mlflow.test/#/experiments/1/runs/id3) |
+|    4 |     1 |      0.2 |   0.6600 | +0.0100 | 0.5000 | 0.3000 | ❌ worse                                                           | [\`trainbot-pr12-r2\`](http://mlflow.test/#/experiments/1/runs/id2) |
+|    5 |     2 |      0.8 |   0.7000 | +0.0500 | 0.5000 | 0.3000 | ❌ worse                                                           | [\`trainbot-pr12-r5\`](http://mlflow.test/#/experiments/1/runs/id5) |
+|    — |     2 |      0.2 |        — |         |      — |      — | ❌ failed: The training process exited with code 3: \\\`x\\\` \\| \\<b\\> | [\`trainbot-pr12-r4\`](http://mlflow.test/#/experiments/1/runs/id4) |`;
+    expect(report.slice(0, table.length + 2)).toBe(`${table}\n\n`);
+    expect(report.split('\n').at(-1)).toBe('Baseline: [`3f78685`](http://mlflow.test/#/experiments/1/runs/b1) on `main`, trained 2 days ago.');
+  });
+
+  it('escapes hostile param values from MLflow so they cannot split a cell, open a tag or run over a line', () => {
+    const hostile = [finished('r-a', { alpha: 'a|b<script>x</script>`c`\nd', l1_ratio: 0.5, seed: 42 }, 0.6), finished('r-b', { alpha: 1, l1_ratio: 0.5, seed: 42 }, 0.7)];
+    const row = renderReport(input(hostile)).split('\n').find((l) => l.includes('r-a'));
+    expect(row).toContain('| a\\|b\\<script\\>x\\</script\\>\\`c\\` d |');
+    // Eight cells (#, alpha, rmse, Δ rmse, mae, r2, Verdict, Run): nine unescaped pipes.
+    expect(row?.split(/(?<!\\)\|/).length).toBe(10);
+  });
+
+  it.each([
+    ['with a baseline', baseline],
+    ['without a baseline (a longer footer)', undefined],
+  ])('keeps 500 runs %s under the comment budget, cutting whole rows and saying exactly how many were left out', (_, base) => {
+    const many = Array.from({ length: 500 }, (_, i) => finished(`trainbot-pr12-${String(i).padStart(12, '0')}`, { alpha: i / 100, l1_ratio: (i % 10) / 10, seed: i }, 0.5 + i / 10_000));
+    const report = renderReport(input(many, { title: 'trainbot sweep: 500 runs vs baseline', baseline: base }));
+    expect(report.length).toBeLessThanOrEqual(REPORT_MAX_CHARS);
+    const rows = report.split('\n').filter((l) => l.startsWith('| ') && l.includes('trainbot-pr12-'));
+    expect(rows.length).toBeLessThan(500);
+    // It cuts no more than it must: two more rows would not have fitted.
+    expect(report.length + 2 * (rows[0]?.length ?? 0)).toBeGreaterThan(REPORT_MAX_CHARS);
+    // The best runs are the ones kept: ranked first, cut from the end.
+    expect(rows[0]).toContain('trainbot-pr12-000000000000');
+    expect(rows.at(-1)).toContain(`trainbot-pr12-${String(rows.length - 1).padStart(12, '0')}`);
+    const lines = report.split('\n');
+    const lastRow = lines.indexOf(rows.at(-1) as string);
+    expect(lines.slice(lastRow + 1, lastRow + 3)).toEqual(['', `… and ${500 - rows.length} more runs, not shown to stay within GitHub's comment size; all are in MLflow.`]);
+    expect(lines.at(-1)).toMatch(base ? /^Baseline: / : /^\*\*No baseline yet\*\*/);
+  });
+});
+
+describe('formatDelta, formatNumber, formatAge, codeSpan', () => {
+  it.each([
+    [-0.0377, 4, '−0.0377'],
+    [0.0004, 4, '+0.0004'],
+    [0, 4, '±0.0000'],
+    [-0.00004, 4, '±0.0000'],
+    [0.00004, 4, '±0.0000'],
+    [0.00005, 4, '+0.0001'],
+    [-12.5, 0, '−13'],
+    [undefined, 4, ''],
+  ])('writes a delta of %p with %p digits as %j', (delta, digits, text) => {
+    expect(formatDelta(delta, digits)).toBe(text);
+  });
+
+  it('writes a missing or non-finite value as a dash', () => {
+    expect([formatNumber(undefined, 2), formatNumber(Number.NaN, 2), formatNumber(Number.POSITIVE_INFINITY, 2), formatNumber(1 / 3, 2)]).toEqual(['—', '—', '—', '0.33']);
+  });
+
+  it.each([
+    [0, 'just now'],
+    [29_000, 'just now'],
+    [31_000, '1 minute ago'],
+    [59 * 60_000, '59 minutes ago'],
+    [60 * 60_000, '1 hour ago'],
+    [23.9 * HOUR, '23 hours ago'],
+    [24 * HOUR, '1 day ago'],
+    [400 * 24 * HOUR, '400 days ago'],
+    [-5 * HOUR, 'just now'],
+  ])('calls a baseline %p ms old %j', (age, text) => {
+    expect(formatAge(NOW - age, NOW)).toBe(text);
+  });
+
+  it('keeps a code span closed whatever the text holds, and cuts it at 200 characters', () => {
+    expect(codeSpan('a`b\nc\rd')).toBe("`a'b'c'd`");
+    expect(codeSpan('x'.repeat(300))).toBe(`\`${'x'.repeat(200)}\``);
+  });
+});
