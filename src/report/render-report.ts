@@ -1,11 +1,13 @@
 // The comparison as markdown: one table for one run (metric by metric against the baseline), a ranked table
-// for a sweep. Pure. Text that came from outside (MLflow values, runner reasons, params) is escaped; the
-// result always fits a GitHub comment, cutting whole rows and saying how many were left out.
+// for a sweep with a chart of the primary metric under it (render-chart.ts). Pure. Text that came from
+// outside (MLflow values, runner reasons, params) is escaped; the result always fits a GitHub comment,
+// cutting whole rows and saying how many were left out.
 import { markdownTable } from 'markdown-table';
 import { escapeMarkdown } from '../commands/quote-input.js';
 import type { TrainbotConfig } from '../config/config-types.js';
 import { paramsKey } from '../runs/plan.js';
 import { type Baseline, type MetricComparison, type RunResult, compareRun, rankRuns } from './compare.js';
+import { renderChart, sweptParams } from './render-chart.js';
 
 /** GitHub's comment limit is 65,536; the rest is room for the status line and the hidden marker. */
 export const REPORT_MAX_CHARS = 60_000;
@@ -112,16 +114,16 @@ function sweepRows(ranked: readonly RunResult[], input: ReportInput, params: str
   });
 }
 
-/** Adds rows while they fit; the last line says how many did not. */
+/** Adds rows while they fit; the last line says how many did not (and is counted in the budget too). */
 function fitTable(header: string[][], rows: string[][], align: string[], budget: number): string {
+  const note = (cut: number) => (cut > 0 ? `\n\n… and ${cut} more run${cut === 1 ? '' : 's'}, not shown to stay within GitHub's comment size; all are in MLflow.` : '');
   let kept = rows.length;
-  let table = markdownTable([...header, ...rows], { align });
-  while (table.length > budget && kept > 0) {
-    kept = Math.max(0, Math.floor(kept * Math.min(0.9, budget / table.length)));
-    table = markdownTable([...header, ...rows.slice(0, kept)], { align });
+  let text = markdownTable([...header, ...rows], { align });
+  while (text.length > budget && kept > 0) {
+    kept = Math.max(0, Math.floor(kept * (budget / text.length)));   // < 1 here, so each pass drops a row at least
+    text = markdownTable([...header, ...rows.slice(0, kept)], { align }) + note(rows.length - kept);
   }
-  const cut = rows.length - kept;
-  return cut > 0 ? `${table}\n\n… and ${cut} more run${cut === 1 ? '' : 's'}, not shown to stay within GitHub's comment size; all are in MLflow.` : table;
+  return text;
 }
 
 export function renderReport(input: ReportInput): string {
@@ -135,14 +137,16 @@ export function renderReport(input: ReportInput): string {
     return parts.join('\n');
   }
   const ranked = rankRuns(runs, config);
-  const swept = Object.keys(config.params).filter((p) => new Set(runs.map((r) => String(r.params[p]))).size > 1);
+  const swept = sweptParams(runs, config);
   const primary = config.primaryMetric;
   const others = Object.keys(config.metrics).filter((m) => m !== primary);
   const header = [['#', ...swept, `**${primary}**`, `Δ ${primary}`, ...others, 'Verdict', 'Run']];
   const align = ['r', ...swept.map(() => 'r'), 'r', 'r', ...others.map(() => 'r'), 'l', 'l'];
   const finished = runs.filter((r) => r.state === 'finished').length;
   parts.push(`${finished} of ${runs.length} runs finished, ranked by ${primary} (${config.metrics[primary]?.goal ?? 'minimize'}).`, '');
-  const footer = baselineLine(input);
+  // The chart goes under the table and is budgeted first: it is small (one point per run) and bounded.
+  const chart = renderChart(runs, config);
+  const footer = chart.kind === 'none' ? baselineLine(input) : `${chart.markdown}\n\n${baselineLine(input)}`;
   const budget = REPORT_MAX_CHARS - parts.join('\n').length - footer.length - 10;
   parts.push(fitTable(header, sweepRows(ranked, input, swept), align, budget), '', footer);
   return parts.join('\n');
