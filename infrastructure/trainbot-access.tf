@@ -29,12 +29,12 @@ resource "kubernetes_role_v1" "trainbot_runner" {
   rule {
     api_groups = ["batch"]
     resources  = ["jobs"]
-    verbs      = ["create", "get", "list", "watch", "delete"]
+    verbs      = ["create", "list", "watch", "delete"]
   }
   rule {
     api_groups = [""]
     resources  = ["pods"]
-    verbs      = ["get", "list"]
+    verbs      = ["list"]
   }
   rule {
     api_groups = [""]

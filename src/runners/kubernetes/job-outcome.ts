@@ -1,0 +1,75 @@
+// Reading a Job and its Pods into trainbot's RunOutcome. Pure: the runner fetches, these decide.
+import type { V1Job, V1Pod } from '@kubernetes/client-node';
+import type { RunOutcome } from '../runner.js';
+
+export type JobFinish =
+  | { kind: 'complete' }
+  | { kind: 'failed'; reason: string; message: string };
+
+/**
+ * Whether the Job has finished. `SuccessCriteriaMet` and `FailureTarget` come before `Complete` and
+ * `Failed` (which wait for every pod to stop), and already decide the outcome, so either one counts.
+ */
+export function jobFinish(job: V1Job): JobFinish | undefined {
+  const conditions = (job.status?.conditions ?? []).filter((c) => c.status === 'True');
+  const failed = conditions.find((c) => c.type === 'Failed') ?? conditions.find((c) => c.type === 'FailureTarget');
+  if (failed) return { kind: 'failed', reason: failed.reason ?? 'Unknown', message: failed.message ?? '' };
+  if (conditions.some((c) => c.type === 'Complete' || c.type === 'SuccessCriteriaMet')) return { kind: 'complete' };
+  return undefined;
+}
+
+/** The most recently created pod: the last attempt, whose exit code explains the failure. */
+export function newestPod(pods: readonly V1Pod[]): V1Pod | undefined {
+  const created = (pod: V1Pod) => new Date(pod.metadata?.creationTimestamp ?? 0).getTime();
+  return [...pods].sort((a, b) => created(b) - created(a))[0];
+}
+
+function exitSentence(pod: V1Pod | undefined): string | undefined {
+  const terminated = pod?.status?.containerStatuses?.find((s) => s.state?.terminated)?.state?.terminated;
+  if (!terminated) return undefined;
+  if (terminated.reason === 'OOMKilled') {
+    return `The training container ran out of memory (OOMKilled, exit code ${terminated.exitCode}); ` +
+      `raise its memory limit or make the run use less memory.`;
+  }
+  return `The training container exited with code ${terminated.exitCode}.`;
+}
+
+/** The outcome of a finished Job; `pods` are its pods (only read when it failed). */
+export function finishOutcome(finish: JobFinish, job: V1Job, pods: readonly V1Pod[]): RunOutcome {
+  if (finish.kind === 'complete') return { status: 'succeeded' };
+  if (finish.reason === 'DeadlineExceeded') {
+    const limit = job.spec?.activeDeadlineSeconds;
+    return { status: 'timeout', reason: `The run took longer than its limit of ${limit ?? '?'} s and was stopped.` };
+  }
+  const exit = exitSentence(newestPod(pods));
+  if (finish.reason === 'BackoffLimitExceeded' && exit) return { status: 'failed', reason: exit };
+  const detail = finish.message ? `: ${finish.message.replace(/\.$/, '')}` : '';
+  return { status: 'failed', reason: exit ?? `The Job failed (${finish.reason}${detail}).` };
+}
+
+const IMAGE_PULL = ['ErrImagePull', 'ImagePullBackOff'];
+
+/**
+ * A reason the pod will never start on its own (bad image, missing Secret), as a user sentence, or
+ * undefined while it may still start. Kubernetes keeps retrying these, so the runner gives up for it.
+ */
+export function podStartProblem(pod: V1Pod): string | undefined {
+  for (const status of pod.status?.containerStatuses ?? []) {
+    const waiting = status.state?.waiting;
+    const reason = waiting?.reason ?? '';
+    const image = pod.spec?.containers.find((c) => c.name === status.name)?.image ?? status.image;
+    if (IMAGE_PULL.includes(reason)) {
+      return `The image "${image}" could not be pulled (${reason}); check that it was built and pushed for ` +
+        `this commit and that the cluster can pull from its registry.`;
+    }
+    if (reason === 'InvalidImageName') {
+      return `The image name "${image}" is not a valid image reference (InvalidImageName); fix the configured image.`;
+    }
+    if (reason === 'CreateContainerConfigError') {
+      const why = waiting?.message ? `: ${waiting.message.replace(/\.$/, '')}` : '';
+      return `The training container could not be configured (CreateContainerConfigError${why}); ` +
+        `check that the Secrets it references exist.`;
+    }
+  }
+  return undefined;
+}

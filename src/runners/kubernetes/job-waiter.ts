@@ -1,0 +1,189 @@
+// Follows one Job until it finishes: list it, then watch it from the list's resourceVersion, reconnecting on
+// drops and re-listing when the server says that version is gone (410). While it runs, its pods are checked
+// for problems Kubernetes would retry forever (bad image, missing Secret).
+import { Watch } from '@kubernetes/client-node';
+import type { BatchV1Api, CoreV1Api, KubeConfig, V1Job, V1Pod } from '@kubernetes/client-node';
+import type { RunOutcome } from '../runner.js';
+import { finishOutcome, jobFinish, podStartProblem } from './job-outcome.js';
+import { isHttpStatus, kubeError, networkErrorCode } from './kube-errors.js';
+
+export interface WaiterClients {
+  kc: KubeConfig;
+  batch: BatchV1Api;
+  core: CoreV1Api;
+  namespace: string;
+}
+
+export interface WaitTiming {
+  deadlineMs: number;          // Date.now() value after which wait() gives up with a timeout
+  podCheckMs: number;          // how often a running Job's pods are checked for start problems
+  reconnectMs: number;         // pause before re-opening a dropped watch
+  watchTimeoutSeconds: number; // the server ends each watch after this long; the waiter simply resumes
+}
+
+/** How the Job ended; `stuck` when it has not finished but can never start, so the caller should stop it. */
+export interface WaitResult {
+  outcome: RunOutcome;
+  stuck: boolean;
+}
+
+/** Why a watch connection ended and what to do next. */
+type WatchEnd = { outcome: WaitResult } | { resume: string } | { relist: true };
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export const jobPodSelector = (name: string) => `batch.kubernetes.io/job-name=${name}`;
+
+export class JobWaiter {
+  constructor(
+    private readonly clients: WaiterClients,
+    private readonly timing: WaitTiming,
+    private readonly onRestart: (why: string) => void = () => {},
+  ) {}
+
+  /** The Job's outcome, or undefined when the deadline passed first. */
+  async wait(name: string): Promise<WaitResult | undefined> {
+    let resourceVersion: string | undefined;
+    const seen: { job?: V1Job } = {};
+    while (Date.now() < this.timing.deadlineMs) {
+      if (resourceVersion === undefined) {
+        const listed = await this.retrying(() => this.list(name));
+        if (listed === undefined) break;
+        if ('outcome' in listed) return listed.outcome;
+        resourceVersion = listed.resourceVersion;
+        seen.job = listed.job;
+      }
+      const end = await this.watchOnce(name, resourceVersion, seen);
+      if ('outcome' in end) return end.outcome;
+      if ('relist' in end) {
+        this.onRestart('resourceVersion gone, re-listing');
+        resourceVersion = undefined;
+      } else {
+        this.onRestart('watch ended, resuming');
+        resourceVersion = end.resume;
+        await sleep(Math.min(this.timing.reconnectMs, Math.max(0, this.timing.deadlineMs - Date.now())));
+      }
+    }
+    return undefined;
+  }
+
+  /** The Job's outcome if it already finished, else the resourceVersion to watch from. */
+  private async list(name: string): Promise<{ outcome: WaitResult } | { resourceVersion: string; job: V1Job }> {
+    const list = await this.clients.batch.listNamespacedJob({
+      namespace: this.clients.namespace,
+      fieldSelector: `metadata.name=${name}`,
+    });
+    const job = list.items[0];
+    if (!job) return { outcome: gone(name) };
+    const outcome = await this.evaluate(job);
+    return outcome ? { outcome } : { resourceVersion: list.metadata?.resourceVersion ?? '', job };
+  }
+
+  /** The outcome a Job's current state decides, if any (its pods are read only when needed). */
+  private async evaluate(job: V1Job): Promise<WaitResult | undefined> {
+    const finish = jobFinish(job);
+    if (finish) {
+      const pods = finish.kind === 'failed' ? await this.pods(job) : [];
+      return { outcome: finishOutcome(finish, job, pods), stuck: false };
+    }
+    for (const pod of await this.pods(job)) {
+      const problem = podStartProblem(pod);
+      if (problem) return { outcome: { status: 'failed', reason: problem }, stuck: true };
+    }
+    return undefined;
+  }
+
+  private async pods(job: V1Job): Promise<V1Pod[]> {
+    const name = job.metadata?.name ?? '';
+    const pods = await this.clients.core.listNamespacedPod({
+      namespace: this.clients.namespace,
+      labelSelector: jobPodSelector(name),
+    });
+    return pods.items;
+  }
+
+  /** One watch connection; `seen.job` carries the latest Job across connections for the pod checks. */
+  private watchOnce(name: string, from: string, seen: { job?: V1Job }): Promise<WatchEnd> {
+    return new Promise<WatchEnd>((resolve, reject) => {
+      let settled = false;
+      let latest = from;
+      let abort: AbortController | undefined;
+      const settle = (end: WatchEnd | Error) => {
+        if (settled) return;
+        settled = true;
+        clearInterval(podCheck);
+        clearTimeout(deadline);
+        abort?.abort();
+        if (end instanceof Error) reject(end);
+        else resolve(end);
+      };
+      const check = (current: V1Job) => {
+        this.evaluate(current).then((outcome) => outcome && settle({ outcome }), (error) => {
+          // A failed check is retried on the next event or tick; only a refusal is final.
+          if (isPermanent(error)) settle(kubeError(error, this.call('list', 'pods')));
+        });
+      };
+      const podCheck = setInterval(() => seen.job && check(seen.job), this.timing.podCheckMs);
+      const deadline = setTimeout(() => settle({ resume: latest }), Math.max(0, this.timing.deadlineMs - Date.now()));
+
+      new Watch(this.clients.kc)
+        .watch(
+          `/apis/batch/v1/namespaces/${this.clients.namespace}/jobs`,
+          {
+            fieldSelector: `metadata.name=${name}`,
+            resourceVersion: from,
+            allowWatchBookmarks: true,
+            timeoutSeconds: this.timing.watchTimeoutSeconds,
+          },
+          (type: string, object: { code?: number; metadata?: { resourceVersion?: string } }) => {
+            if (type === 'ERROR') return settle(object.code === 410 ? { relist: true } : { resume: latest });
+            latest = object.metadata?.resourceVersion ?? latest;
+            if (type === 'DELETED') return settle({ outcome: gone(name) });
+            if (type === 'ADDED' || type === 'MODIFIED') {
+              seen.job = object as V1Job;
+              check(seen.job);
+            }
+          },
+          (error: unknown) => {
+            // A refused watch is final; anything else (drop, server timeout, network) is resumed.
+            const status = (error as { statusCode?: number } | null)?.statusCode;
+            if (status === 410) settle({ relist: true });
+            else if (status === 401 || status === 403) {
+              settle(kubeError({ code: status }, this.call('watch', 'jobs.batch', name)));
+            } else settle({ resume: latest });
+          },
+        )
+        .then((controller) => {
+          abort = controller;
+          if (settled) controller.abort();
+        }, () => settle({ resume: latest }));
+    });
+  }
+
+  /** Runs `fn`, retrying transient failures (network, 5xx, 429) until the deadline. */
+  private async retrying<T>(fn: () => Promise<T>): Promise<T | undefined> {
+    for (;;) {
+      try {
+        return await fn();
+      } catch (error) {
+        if (isPermanent(error)) throw kubeError(error, this.call('list', 'jobs.batch'));
+        if (Date.now() + this.timing.reconnectMs >= this.timing.deadlineMs) return undefined;
+        this.onRestart(`list failed (${networkErrorCode(error) ?? String(error)}), retrying`);
+        await sleep(this.timing.reconnectMs);
+      }
+    }
+  }
+
+  private call(verb: string, resource: string, name?: string) {
+    const server = this.clients.kc.getCurrentCluster()?.server;
+    return { verb, resource, name, namespace: this.clients.namespace, server };
+  }
+}
+
+function isPermanent(error: unknown): boolean {
+  return [400, 401, 403, 404, 422].some((code) => isHttpStatus(error, code));
+}
+
+function gone(name: string): WaitResult {
+  return { outcome: { status: 'cancelled', reason: `The Job "${name}" was deleted before it finished.` }, stuck: false };
+}
