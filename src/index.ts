@@ -4,6 +4,7 @@
 import type { ApplicationFunction, Context } from 'probot';
 import type { TrainbotConfig } from './config/config-types.js';
 import { OctokitGitHub } from './github/octokit-github.js';
+import { type PullRequestClosedEvent, onPullRequestClosed } from './pipeline/on-pr-closed.js';
 import { type CommentEvent, onTrainComment } from './pipeline/on-train-comment.js';
 import { KubernetesRunner } from './runners/kubernetes/kubernetes-runner.js';
 import type { Runner } from './runners/runner.js';
@@ -30,6 +31,11 @@ export function commentEvent(payload: Context<'issue_comment.created'>['payload'
   };
 }
 
+export function closedEvent(payload: Context<'pull_request.closed'>['payload']): PullRequestClosedEvent {
+  const pr = payload.pull_request;
+  return { repo: payload.repository.full_name, number: pr.number, merged: Boolean(pr.merged), mergeCommitSha: pr.merge_commit_sha ?? null, baseRef: pr.base.ref };
+}
+
 export function createApp(deps: AppDeps): ApplicationFunction {
   const uiUrl = (deps.uiUrl ?? '').replace(/\/+$/, '');
   const runUrl = uiUrl ? (experimentId: string, runId: string) => `${uiUrl}/#/experiments/${experimentId}/runs/${runId}` : undefined;
@@ -42,6 +48,16 @@ export function createApp(deps: AppDeps): ApplicationFunction {
         log: context.log,
         runUrl,
         commentIntervalMs: deps.commentIntervalMs,
+        now: deps.now,
+      });
+    });
+    app.on('pull_request.closed', async (context) => {
+      await onPullRequestClosed(closedEvent(context.payload), {
+        github: OctokitGitHub.fromContext(context),
+        tracking: deps.tracking,
+        runnerFor: deps.runnerFor,
+        log: context.log,
+        runUrl,
         now: deps.now,
       });
     });

@@ -1,0 +1,100 @@
+// A Runner that "trains" in milliseconds: for each JobSpec it logs metrics computed from the flags to the
+// MLflow run named by MLFLOW_RUN_ID, through MLflow's REST API as a training container would, then ends the
+// run FINISHED. Lets sweep tests and bench/sweep-100.ts run 100 runs against the real MLflow without
+// training 100 models. It records how many runs were in flight at once.
+import type { JobSpec, RunHandle, RunOutcome, Runner } from '../../../src/runners/runner.js';
+
+export interface MetricRunnerOptions {
+  trackingUri: string;
+  delayMs?: number;
+  /** Flags (`--alpha` → `alpha`) for which the run fails with exit code 1 instead of logging. */
+  failWhen?: (params: Record<string, number>) => boolean;
+}
+
+interface FakeRun {
+  spec: JobSpec;
+  outcome: Promise<RunOutcome>;
+  cancel: () => void;
+  done: boolean;
+}
+
+/** What the fake "model" scores: lower alpha and higher l1_ratio are better, so a test can predict the ranking. */
+export function fakeMetrics(params: Record<string, number>): { rmse: number; mae: number; r2: number } {
+  const rmse = 0.6 + 0.05 * (params.alpha ?? 0) - 0.02 * (params.l1_ratio ?? 0);
+  return { rmse: Number(rmse.toFixed(6)), mae: Number((rmse * 0.8).toFixed(6)), r2: Number((1 - rmse).toFixed(6)) };
+}
+
+export function paramsFromArgs(args: readonly string[]): Record<string, number> {
+  const params: Record<string, number> = {};
+  for (let i = 0; i + 1 < args.length; i += 2) params[(args[i] as string).replace(/^--/, '').replace(/-/g, '_')] = Number(args[i + 1]);
+  return params;
+}
+
+export class MetricRunner implements Runner {
+  readonly runs = new Map<string, FakeRun>();
+  inFlight = 0;
+  maxInFlight = 0;
+
+  constructor(private readonly options: MetricRunnerOptions) {}
+
+  private async mlflow(endpoint: string, body: unknown): Promise<void> {
+    const response = await fetch(`${this.options.trackingUri}/api/2.0/mlflow/${endpoint}`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
+    });
+    if (!response.ok) throw new Error(`MLflow ${endpoint} answered ${response.status}: ${await response.text()}`);
+  }
+
+  async dispatch(spec: JobSpec): Promise<RunHandle> {
+    const runId = spec.env.MLFLOW_RUN_ID as string;
+    const params = paramsFromArgs(spec.args);
+    let cancelled = false;
+    let wake = () => undefined as void;
+    const run: FakeRun = { spec, done: false, outcome: Promise.resolve({ status: 'succeeded' }), cancel: () => { cancelled = true; wake(); } };
+    this.inFlight += 1;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    run.outcome = (async (): Promise<RunOutcome> => {
+      try {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, this.options.delayMs ?? 50);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        if (cancelled) return { status: 'cancelled', reason: 'Cancelled on request.' };
+        if (this.options.failWhen?.(params)) return { status: 'failed', reason: 'The training process exited with code 1.' };
+        const timestamp = Date.now();
+        await this.mlflow('runs/log-batch', {
+          run_id: runId,
+          params: Object.entries(params).map(([key, value]) => ({ key, value: String(value) })),
+          metrics: Object.entries(fakeMetrics(params)).map(([key, value]) => ({ key, value, timestamp, step: 0 })),
+        });
+        await this.mlflow('runs/update', { run_id: runId, status: 'FINISHED', end_time: Date.now() });
+        return { status: 'succeeded' };
+      } finally {
+        run.done = true;
+        this.inFlight -= 1;
+      }
+    })();
+    this.runs.set(spec.name, run);
+    return { name: spec.name };
+  }
+
+  wait(handle: RunHandle): Promise<RunOutcome> {
+    return this.runs.get(handle.name)?.outcome ?? Promise.resolve({ status: 'failed', reason: `No run named ${handle.name}.` });
+  }
+
+  async logs(): Promise<string> {
+    return '';
+  }
+
+  async cancel(handle: RunHandle): Promise<void> {
+    this.runs.get(handle.name)?.cancel();
+  }
+
+  async active(labels: Readonly<Record<string, string>>): Promise<RunHandle[]> {
+    return [...this.runs.values()]
+      .filter((r) => !r.done && Object.entries(labels).every(([k, v]) => r.spec.labels[k] === v))
+      .map((r) => ({ name: r.spec.name }));
+  }
+}

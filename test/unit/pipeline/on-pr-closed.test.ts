@@ -1,0 +1,53 @@
+// The pure parts of the merge report: reading runs back from MLflow's shape, and the list of a PR's runs.
+// The flow itself runs against the real MLflow in test/integration/sweep/merge-report.test.ts.
+import { describe, expect, it } from '@jest/globals';
+import { LISTED_RUNS_MAX, paramsFromTag, runList, toRunResult } from '../../../src/pipeline/on-pr-closed.js';
+import type { RunResult } from '../../../src/report/compare.js';
+import type { TrackedRun } from '../../../src/tracking/tracked-run.js';
+import { repoConfig } from '../config/repo-config.js';
+
+const config = repoConfig();
+
+function tracked(status: TrackedRun['info']['status'], params: string, rmse?: number): TrackedRun {
+  return {
+    info: { runId: `id-${params}`, runName: `trainbot-pr2-${params.length}`, experimentId: '1', status, startTime: 1 },
+    metrics: rmse === undefined ? {} : { rmse }, params: {}, tags: { 'trainbot.params': params },
+  };
+}
+
+describe('paramsFromTag', () => {
+  it('reads numbers for numeric params and keeps anything else as text for the renderer to escape', () => {
+    expect(paramsFromTag('alpha=0.1 l1_ratio=1e-3 seed=42', config)).toEqual({ alpha: 0.1, l1_ratio: 0.001, seed: 42 });
+    expect(paramsFromTag('alpha=0x10 =7 junk seed=<b>', config)).toEqual({ alpha: '0x10', seed: '<b>' });
+  });
+});
+
+describe('toRunResult', () => {
+  it.each([
+    ['FINISHED', 'finished', undefined],
+    ['FAILED', 'failed', 'The run ended FAILED; its MLflow page has the details.'],
+    ['KILLED', 'cancelled', 'The run was cancelled.'],
+    ['RUNNING', 'running', undefined],
+  ] as const)('maps MLflow status %s to the report state %s', (status, state, reason) => {
+    const result = toRunResult(tracked(status, 'alpha=0.1 l1_ratio=0.5 seed=42', 0.6), config);
+    expect(result).toEqual({ name: 'trainbot-pr2-30', runId: 'id-alpha=0.1 l1_ratio=0.5 seed=42', params: { alpha: 0.1, l1_ratio: 0.5, seed: 42 }, state, ...(reason ? { reason } : {}), metrics: { rmse: 0.6 } });
+  });
+});
+
+describe('runList', () => {
+  const run = (i: number, state: RunResult['state'] = 'finished'): RunResult => ({ name: `r${i}`, runId: `id${i}`, params: { alpha: i, l1_ratio: 0.5, seed: 42 }, state, metrics: state === 'finished' ? { rmse: 0.5 + i / 1000 } : {} });
+
+  it('lists runs best first with a link each, unfinished ones last with their state', () => {
+    expect(runList([run(2), run(1, 'failed'), run(0)], config, (id) => `http://mlflow.test/${id}`)).toBe([
+      '1. [`r0`](http://mlflow.test/id0) `alpha=0 l1_ratio=0.5 seed=42`: rmse 0.5000',
+      '2. [`r2`](http://mlflow.test/id2) `alpha=2 l1_ratio=0.5 seed=42`: rmse 0.5020',
+      '3. [`r1`](http://mlflow.test/id1) `alpha=1 l1_ratio=0.5 seed=42`: failed',
+    ].join('\n'));
+  });
+
+  it(`lists at most ${LISTED_RUNS_MAX} runs and counts the rest`, () => {
+    const list = runList(Array.from({ length: 500 }, (_, i) => run(i)), config, () => undefined).split('\n');
+    expect(list.filter((l) => /^\d+\. /.test(l))).toHaveLength(LISTED_RUNS_MAX);
+    expect(list.at(-1)).toBe(`… and ${500 - LISTED_RUNS_MAX} more; all are in MLflow.`);
+  });
+});
