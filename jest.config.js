@@ -2,8 +2,8 @@
 // (PostgreSQL + MLflow, and the loopback Kubernetes API) and reads their addresses from the environment.
 import { createDefaultEsmPreset } from 'ts-jest';
 
-// Transpile only: `npm run typecheck` (tsc) type-checks once, instead of every jest worker doing it per file.
-const preset = createDefaultEsmPreset({ tsconfig: 'tsconfig.json', isolatedModules: true });
+// tsconfig's isolatedModules makes ts-jest transpile only: `npm run typecheck` (tsc) type-checks once instead.
+const preset = createDefaultEsmPreset({ tsconfig: 'tsconfig.json' });
 const common = {
   ...preset,
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },

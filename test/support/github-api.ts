@@ -32,6 +32,8 @@ export interface RouteOptions {
 export interface MockedRoute {
   /** Also require this request header (e.g. `authorization`). */
   matchHeader(name: string, value: string | RegExp): MockedRoute;
+  /** Expect the request `n` times (each must happen: an unused repeat fails the test). */
+  times(n: number): MockedRoute;
   reply(status: number, body?: unknown, headers?: Record<string, string>): nock.Scope;
   /** Answers with GitHub's documented example for `status`, after `edit` changes what the test relies on. */
   replyWithExample<T = unknown>(status?: number, edit?: (example: T) => T | void, headers?: Record<string, string>): nock.Scope;
@@ -59,6 +61,10 @@ export function mockGitHub(method: HttpMethod, template: string, options: RouteO
   const route: MockedRoute = {
     matchHeader(name, value) {
       interceptor = interceptor.matchHeader(name, value);
+      return route;
+    },
+    times(n) {
+      interceptor = interceptor.times(n);
       return route;
     },
     reply(status, body, headers) {
