@@ -2,13 +2,17 @@
 TRAINBOT_CACHE="${TRAINBOT_CACHE:-$HOME/.cache/trainbot}"
 mkdir -p "$TRAINBOT_CACHE"
 
-# stage NAME CMD...: run a command and print how long it took, so slow stages are visible in CI logs.
+# stage NAME CMD...: run a command, print how long it took (slow stages show in CI logs) and return its status.
+# Under `set -e` a failing command still stops the caller at once; not guarding it with `||` here keeps
+# errexit working inside sourced setup scripts.
 stage() {
   local name="$1"; shift
-  local t0=$SECONDS
+  local t0=$SECONDS rc
   echo "::: $name"
   "$@"
-  echo "::: $name done in $((SECONDS - t0)) s"
+  rc=$?
+  if [ "$rc" -eq 0 ]; then echo "::: $name done in $((SECONDS - t0)) s"; else echo "::: $name FAILED (exit $rc) after $((SECONDS - t0)) s"; fi
+  return "$rc"
 }
 
 # free_port: an unused TCP port on 127.0.0.1, chosen by the kernel.

@@ -10,12 +10,34 @@ if declare -F start_kube >/dev/null; then stage "start Kubernetes API" start_kub
 
 failed=()
 run() { local name="$1"; shift; stage "$name" "$@" || failed+=("$name"); }
+run "typecheck" npx tsc -p tsconfig.json --noEmit
 run "build" npm run --silent build
-run "jest" env NODE_OPTIONS=--experimental-vm-modules npx jest --ci
-run "pytest" python -m pytest -q training/tests
+results="$(mktemp -d)"
+run "jest" env NODE_OPTIONS=--experimental-vm-modules npx jest --ci --json --outputFile="$results/jest.json"
+run "pytest" python -m pytest -q training/tests --junitxml="$results/pytest.xml"
 for check in scripts/checks/*.sh; do
   [ -e "$check" ] || continue
   run "check $(basename "$check" .sh)" bash "$check"
 done
-if [ ${#failed[@]} -gt 0 ]; then echo "FAILED: ${failed[*]}"; exit 1; fi
-echo "all test stages passed"
+echo "::: test.sh took $SECONDS s"
+if [ ${#failed[@]} -gt 0 ]; then echo "FAILED: ${failed[*]}"; else echo "all test stages passed"; fi
+# One closing line over both runners, printed last (jest's own summary scrolls away among the stages).
+python3 - "$results" <<'PY'
+import json, sys, xml.etree.ElementTree as ET
+d = sys.argv[1]
+passed = failed = skipped = 0
+try:
+    j = json.load(open(f"{d}/jest.json"))
+    passed += j["numPassedTests"]; failed += j["numFailedTests"]; skipped += j["numPendingTests"]
+except (OSError, ValueError, KeyError):
+    failed += 1
+try:
+    s = ET.parse(f"{d}/pytest.xml").getroot()
+    s = s if s.tag == "testsuite" else s.find("testsuite")
+    t, f, e, k = (int(s.get(x, 0)) for x in ("tests", "failures", "errors", "skipped"))
+    passed += t - f - e - k; failed += f + e; skipped += k
+except (OSError, ET.ParseError, AttributeError):
+    failed += 1
+print(f"tests: {passed} passed, {failed} failed, {skipped} skipped")
+PY
+[ ${#failed[@]} -eq 0 ]

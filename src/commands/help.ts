@@ -8,6 +8,7 @@ import { quoteValue } from './tokenise.js';
 
 /** `text` as an inline code span, fenced by more backticks than it contains (CommonMark's rule). */
 function codeSpan(text: string): string {
+// eslint-disable-next-line no-control-regex -- finding control characters is this pattern's purpose
   const flat = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
   let longest = 0;
   let run = 0;

@@ -33,6 +33,7 @@ const HELP_POINTER = 'See `/train help` for the syntax.';
 const SUBCOMMANDS = ['help', 'cancel'] as const;
 const SUBCOMMAND_LIKE = /^[A-Za-z][A-Za-z0-9_-]*$/;
 // Characters that have no business in a command and could hide what it says (see quote-input.ts).
+// eslint-disable-next-line no-control-regex -- finding control characters is this pattern's purpose
 const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 
 const IGNORE: ParseResult = { type: 'ignore' };

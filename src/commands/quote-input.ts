@@ -8,6 +8,7 @@ export const QUOTE_MAX_CHARS = 40;
 // star would become live emphasis again. `~` (strikethrough) and `&` (entities) for the same reason.
 const MARKDOWN_SPECIAL = /[\\`*_[\]<>|~&]/g;
 // C0, DEL and C1 controls, line/paragraph separators and bidi overrides: invisible or layout-changing.
+// eslint-disable-next-line no-control-regex -- finding control characters is this pattern's purpose
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 // A word joiner after `@` keeps `@org/team` from pinging anyone when the bot echoes it.
 const MENTION = /@/g;

@@ -1,0 +1,97 @@
+// The whole story for real: a `/train` webhook → the Probot app → a Job on the loopback Kubernetes API
+// (created with the bot's ServiceAccount, bound to exactly RUNNER_RBAC_RULES) → the real Job controller →
+// the test node runs training/train.py → the real MLflow (PostgreSQL store) → the table in the PR comment.
+// Only GitHub is mocked.
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { BatchV1Api } from '@kubernetes/client-node';
+import { resolve } from 'node:path';
+import { parseConfig } from '../../../src/config/load-config.js';
+import type { TrainbotConfig } from '../../../src/config/config-types.js';
+import { createApp } from '../../../src/index.js';
+import { executeRuns } from '../../../src/pipeline/execute-runs.js';
+import { planBaseline } from '../../../src/runs/plan.js';
+import { KubernetesRunner } from '../../../src/runners/kubernetes/kubernetes-runner.js';
+import { RUNNER_RBAC_RULES } from '../../../src/runners/kubernetes/rbac-rules.js';
+import { MlflowClient } from '../../../src/tracking/mlflow-client.js';
+import { findRequestRuns } from '../../../src/tracking/run-queries.js';
+import { useGitHubApi } from '../../support/github-api.js';
+import { issueCommentEvent } from '../../support/github-events.js';
+import { testProbot } from '../../support/github-probot.js';
+import { adminKubeconfigPath, createTestNamespace, type TestNamespace } from '../../support/kube-namespace.js';
+import { startTestNode, type TestNode } from '../../support/kube-test-node.js';
+import { BASE_SHA, COMMENT_ID, FULL_NAME, HEAD_SHA, mockPrelude, mockTrainFlow, testConfigText } from '../../support/train-comment-mocks.js';
+
+const trackingUri = process.env.MLFLOW_TRACKING_URI;
+if (!trackingUri) throw new Error('MLFLOW_TRACKING_URI is not set: run the integration tests through `npm test` (scripts/test.sh starts MLflow).');
+
+const tracking = MlflowClient.fromEnv({ MLFLOW_TRACKING_URI: trackingUri });
+const experiment = `k8s-e2e-${Date.now()}`;
+let ns: TestNamespace;
+let node: TestNode;
+let runner: KubernetesRunner;
+let configText: string;
+let config: TrainbotConfig;
+let baselineStart = 0;
+
+useGitHubApi();
+
+beforeAll(async () => {
+  ns = await createTestNamespace('e2e');
+  const bot = await ns.accountWith('trainbot', RUNNER_RBAC_RULES);
+  node = await startTestNode({ adminKubeconfig: adminKubeconfigPath(), namespace: ns.name, workdir: resolve(import.meta.dirname, '../../../training') });
+  runner = new KubernetesRunner({ namespace: ns.name, kubeConfig: bot, podCheckMs: 250 });
+  configText = testConfigText(experiment, trackingUri).replace(/^namespace: .*$/m, `namespace: ${ns.name}`);
+  config = (parseConfig(configText) as { ok: true; config: TrainbotConfig }).config;
+  // The baseline on main, trained as a Job too.
+  const experimentId = await tracking.ensureExperiment(experiment);
+  baselineStart = Date.now();
+  const [baseline] = await executeRuns({
+    plans: [planBaseline(config)], config, experimentId, tracking, runner,
+    origin: { repo: FULL_NAME, sha: BASE_SHA, branch: 'main', request: 'seed', role: 'baseline' },
+  });
+  expect(baseline?.state).toBe('finished');
+}, 180_000);
+
+afterAll(async () => {
+  await node?.stop();
+  await ns?.delete();
+});
+
+it('runs a /train comment as a Job on a real API server and posts the comparison table', async () => {
+  mockPrelude(configText);
+  const { comments, check } = mockTrainFlow({ updates: 3 });
+  const probot = await testProbot(createApp({ tracking, runnerFor: () => runner, commentIntervalMs: 0, now: () => baselineStart + 1000 }));
+  await probot.receive(issueCommentEvent({ body: '/train alpha=0.1' }));
+
+  const name = comments[0]?.match(/trainbot-pr1-[0-9a-f]{12}/)?.[0];
+  expect(comments.at(-1)?.split('\n').slice(1).join('\n')).toBe([
+    '### trainbot: alpha=0.1 vs baseline',
+    '',
+    '| Metric             | Baseline | This run |       Δ | Verdict  |',
+    '| :----------------- | -------: | -------: | ------: | :------- |',
+    '| **rmse** (primary) |   0.7436 |   0.6916 | −0.0520 | ✅ better |',
+    '| mae                |   0.6043 |   0.5514 | −0.0529 | ✅ better |',
+    '| r2                 |   0.1060 |   0.2267 | +0.1207 | ✅ better |',
+    '',
+    `Run \`${name}\` with \`alpha=0.1 l1_ratio=0.5 seed=42\`.`,
+    'Baseline: `1f1b3c9` on `main`, trained just now.',
+  ].join('\n'));
+  expect(check()?.conclusion).toBe('success');
+
+  // The Job the bot created: the head sha's image, flags without a shell, the run contract's env.
+  const experimentId = await tracking.ensureExperiment(experiment);
+  const { runs } = await findRequestRuns(tracking, { experimentId, repo: FULL_NAME, request: String(COMMENT_ID) });
+  const admin = ns.admin.makeApiClient(BatchV1Api);
+  const job = await admin.readNamespacedJob({ name: name as string, namespace: ns.name });
+  const container = job.spec?.template.spec?.containers[0];
+  expect(job.metadata?.labels).toMatchObject({ 'trainbot.dev/pr': '1', 'trainbot.dev/sha': HEAD_SHA, 'trainbot.dev/request': String(COMMENT_ID) });
+  expect(container?.image).toBe(`ghcr.io/trainbot-dev/trainbot-training:${HEAD_SHA}`);
+  expect(container?.command).toEqual(['python', 'train.py']);
+  expect(container?.args).toEqual(['--alpha', '0.1', '--l1-ratio', '0.5', '--seed', '42']);
+  expect(container?.env?.map((e) => [e.name, e.value])).toEqual([
+    ['MLFLOW_TRACKING_URI', trackingUri],
+    ['MLFLOW_EXPERIMENT_NAME', experiment],
+    ['MLFLOW_RUN_ID', runs[0]?.info.runId],
+  ]);
+  expect(job.status?.succeeded).toBe(1);
+}, 180_000);
