@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs everything trainbot's tests and demo need (Node 24, npm packages, the Python venv, the tools in
-# scripts/tools/), each cached under $TRAINBOT_CACHE by its pinned version. Sourced: leaves PATH set up.
+# Installs what trainbot needs, each piece cached under $TRAINBOT_CACHE by its pinned version: Node 24, the npm
+# packages and the Python venv always; the test tools in scripts/tools/ (Go-built Kubernetes, scanners,
+# linters, a registry) unless `--core` is given, as the demo does. Sourced: leaves PATH set up.
 set -euo pipefail
 _setup_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 . "$_setup_root/scripts/lib.sh"
@@ -17,6 +18,7 @@ _npm_ci() {
 export -f _npm_ci; export _setup_root _lock_key
 stage "npm ci" flock "$TRAINBOT_CACHE/.npm-ci.lock" bash -c _npm_ci
 stage "python venv" source "$_setup_root/scripts/setup-python.sh"
+[ "${1:-}" = "--core" ] && return 0
 for _tool in "$_setup_root"/scripts/tools/*.sh; do
   [ -e "$_tool" ] || continue
   stage "tool $(basename "$_tool" .sh)" source "$_tool"

@@ -37,7 +37,12 @@ export function parseCli(argv: string[]): { command: string; json: boolean; conf
       json: { type: 'boolean', default: false }, config: { type: 'string' }, root: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false },
     } });
   } catch (error) {
-    throw new UsageError(`${(error as Error).message.split('\n')[0]}. Run \`trainbot --help\` for the options.`);
+    // Node's own wording is long and version-dependent; say it once, in trainbot's words.
+    const e = error as NodeJS.ErrnoException;
+    const option = /'(--?[A-Za-z0-9-]{1,40})/.exec(e.message)?.[1] ?? '';
+    if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new UsageError(`Unknown option \`${option}\`; trainbot run takes --json, --config FILE, --root DIR and --help.`);
+    if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') throw new UsageError(`The option \`${option}\` needs a value, like \`--config .github/trainbot.yml\`.`);
+    throw new UsageError(`${e.message.split('\n')[0]}. Run \`trainbot --help\` for the options.`);
   }
   const { values, positionals } = parsed;
   if (values.help || positionals.length === 0) return { help: true };

@@ -46,12 +46,12 @@ describe('parseCli', () => {
 
   it('refuses an unknown flag, naming it and pointing at --help', () => {
     expect(usageError(['run', '/train', '--jsn'])).toBe(
-      `Unknown option '--jsn'. To specify a positional argument starting with a '-', place it at the end of the command after '--', as in '-- "--jsn". Run \`trainbot --help\` for the options.`,
+      'Unknown option `--jsn`; trainbot run takes --json, --config FILE, --root DIR and --help.',
     );
   });
 
   it('refuses a flag that needs a value without one', () => {
-    expect(usageError(['run', '/train', '--config'])).toBe("Option '--config <value>' argument missing. Run `trainbot --help` for the options.");
+    expect(usageError(['run', '/train', '--config'])).toBe('The option `--config` needs a value, like `--config .github/trainbot.yml`.');
   });
 
   it('refuses a 20 kB command, saying how long it is', () => {
