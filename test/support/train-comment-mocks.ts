@@ -87,3 +87,22 @@ export function mockTrainFlow(options: { updates: number; confused?: boolean }):
   if (options.confused) reaction('confused');
   return { comments, check: () => check };
 }
+
+/**
+ * The final comment for `/train alpha=0.1` against the default baseline trained on BASE_SHA just before:
+ * train.py is deterministic (seed 42), so the metrics are exact.
+ */
+export function alphaPointOneReport(runName: string | undefined): string {
+  return [
+    '### trainbot: alpha=0.1 vs baseline',
+    '',
+    '| Metric             | Baseline | This run |       Δ | Verdict  |',
+    '| :----------------- | -------: | -------: | ------: | :------- |',
+    '| **rmse** (primary) |   0.7436 |   0.6916 | −0.0520 | ✅ better |',
+    '| mae                |   0.6043 |   0.5514 | −0.0529 | ✅ better |',
+    '| r2                 |   0.1060 |   0.2267 | +0.1207 | ✅ better |',
+    '',
+    `Run \`${runName}\` with \`alpha=0.1 l1_ratio=0.5 seed=42\`.`,
+    'Baseline: `1f1b3c9` on `main`, trained just now.',
+  ].join('\n');
+}

@@ -19,7 +19,7 @@ import { issueCommentEvent } from '../../support/github-events.js';
 import { testProbot } from '../../support/github-probot.js';
 import { adminKubeconfigPath, createTestNamespace, type TestNamespace } from '../../support/kube-namespace.js';
 import { startTestNode, type TestNode } from '../../support/kube-test-node.js';
-import { BASE_SHA, COMMENT_ID, FULL_NAME, HEAD_SHA, mockPrelude, mockTrainFlow, testConfigText } from '../../support/train-comment-mocks.js';
+import { BASE_SHA, COMMENT_ID, FULL_NAME, HEAD_SHA, mockPrelude, mockTrainFlow, testConfigText, alphaPointOneReport } from '../../support/train-comment-mocks.js';
 
 const trackingUri = process.env.MLFLOW_TRACKING_URI;
 if (!trackingUri) throw new Error('MLFLOW_TRACKING_URI is not set: run the integration tests through `npm test` (scripts/test.sh starts MLflow).');
@@ -64,18 +64,7 @@ it('runs a /train comment as a Job on a real API server and posts the comparison
   await probot.receive(issueCommentEvent({ body: '/train alpha=0.1' }));
 
   const name = comments[0]?.match(/trainbot-pr1-[0-9a-f]{12}/)?.[0];
-  expect(comments.at(-1)?.split('\n').slice(1).join('\n')).toBe([
-    '### trainbot: alpha=0.1 vs baseline',
-    '',
-    '| Metric             | Baseline | This run |       Δ | Verdict  |',
-    '| :----------------- | -------: | -------: | ------: | :------- |',
-    '| **rmse** (primary) |   0.7436 |   0.6916 | −0.0520 | ✅ better |',
-    '| mae                |   0.6043 |   0.5514 | −0.0529 | ✅ better |',
-    '| r2                 |   0.1060 |   0.2267 | +0.1207 | ✅ better |',
-    '',
-    `Run \`${name}\` with \`alpha=0.1 l1_ratio=0.5 seed=42\`.`,
-    'Baseline: `1f1b3c9` on `main`, trained just now.',
-  ].join('\n'));
+  expect(comments.at(-1)?.split('\n').slice(1).join('\n')).toBe(alphaPointOneReport(name));
   expect(check()?.conclusion).toBe('success');
 
   // The Job the bot created: the head sha's image, flags without a shell, the run contract's env.

@@ -16,7 +16,7 @@ import { useGitHubApi } from '../../support/github-api.js';
 import { issueCommentEvent } from '../../support/github-events.js';
 import { testProbot } from '../../support/github-probot.js';
 import {
-  BASE_SHA, COMMENT_ID, FULL_NAME, HEAD_SHA, expectAnswer, mockPrelude, mockTrainFlow, testConfigText,
+  BASE_SHA, COMMENT_ID, FULL_NAME, HEAD_SHA, expectAnswer, mockPrelude, mockTrainFlow, testConfigText, alphaPointOneReport,
 } from '../../support/train-comment-mocks.js';
 
 const root = resolve(import.meta.dirname, '../../..');
@@ -64,18 +64,7 @@ describe('/train on a pull request', () => {
     expect(comments[0]).toContain('⏳ queued');
     expect(comments[1]).toContain('🏃 running');
     const final = comments[3]?.split('\n').slice(1).join('\n');
-    expect(final).toBe([
-      '### trainbot: alpha=0.1 vs baseline',
-      '',
-      '| Metric             | Baseline | This run |       Δ | Verdict  |',
-      '| :----------------- | -------: | -------: | ------: | :------- |',
-      '| **rmse** (primary) |   0.7436 |   0.6916 | −0.0520 | ✅ better |',
-      '| mae                |   0.6043 |   0.5514 | −0.0529 | ✅ better |',
-      '| r2                 |   0.1060 |   0.2267 | +0.1207 | ✅ better |',
-      '',
-      `Run \`${name}\` with \`alpha=0.1 l1_ratio=0.5 seed=42\`.`,
-      'Baseline: `1f1b3c9` on `main`, trained just now.',
-    ].join('\n'));
+    expect(final).toBe(alphaPointOneReport(name));
     expect(check()?.conclusion).toBe('success');
     expect(check()?.output?.title).toBe('1 of 1 run finished');
 
