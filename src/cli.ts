@@ -8,6 +8,7 @@ import { startLocalMlflow } from './cli/local-mlflow.js';
 import { CONFIG_PATH, describeConfigErrors, parseConfig } from './config/load-config.js';
 import { planRequest, runRequest } from './pipeline/run-request.js';
 import { LocalRunner } from './runners/local/local-runner.js';
+import { localSigningKey, signingKeyFromEnv, withSigningKey } from './runs/run-signature.js';
 import { MlflowClient } from './tracking/mlflow-client.js';
 
 const USAGE = `Usage: trainbot run "/train alpha=0.5" [--json] [--config FILE] [--root DIR]
@@ -87,12 +88,17 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   if (!env.MLFLOW_TRACKING_URI) {
     progress('MLFLOW_TRACKING_URI is not set: starting a local MLflow server (data in .trainbot/mlflow).');
     const local = await startLocalMlflow(join(root, '.trainbot'));
-    stop = local.stop;
+    stop = () => {
+      local.stop();
+      progress(`The local MLflow server was stopped; browse its runs with: mlflow ui --backend-store-uri sqlite:///${join(root, '.trainbot', 'mlflow', 'mlflow.db')}`);
+    };
     trackingEnv = { ...env, MLFLOW_TRACKING_URI: local.uri };
     progress(`MLflow is at ${local.uri}.`);
   }
   try {
-    const tracking = MlflowClient.fromEnv(trackingEnv);
+    // Runs are signed as the bot signs them: with TRAINBOT_SIGNING_KEY, or the embedded server's own key file.
+    const signingKey = signingKeyFromEnv(env) ?? (env.MLFLOW_TRACKING_URI ? undefined : localSigningKey(join(root, '.trainbot', 'signing-key')));
+    const tracking = withSigningKey(MlflowClient.fromEnv(trackingEnv), signingKey);
     const trackingUri = trackingEnv.MLFLOW_TRACKING_URI as string;
     // The container contract points runs at the server the CLI uses, not the in-cluster URL of the config.
     const localConfig = { ...config, trackingUri };
