@@ -8,6 +8,7 @@ import { type PullRequestClosedEvent, onPullRequestClosed } from './pipeline/on-
 import { type CommentEvent, onTrainComment } from './pipeline/on-train-comment.js';
 import { KubernetesRunner } from './runners/kubernetes/kubernetes-runner.js';
 import type { Runner } from './runners/runner.js';
+import { SIGNING_KEY_ENV, signingKeyFromEnv, withSigningKey } from './runs/run-signature.js';
 import { MlflowClient } from './tracking/mlflow-client.js';
 
 export interface AppDeps {
@@ -64,11 +65,21 @@ export function createApp(deps: AppDeps): ApplicationFunction {
   };
 }
 
-/** The deployed app: MLflow from MLFLOW_* variables, Jobs in the configured namespace of the current cluster. */
-const app: ApplicationFunction = (probot, options) => createApp({
-  tracking: MlflowClient.fromEnv(process.env),
-  runnerFor: (config) => new KubernetesRunner({ namespace: config.namespace }),
-  uiUrl: process.env.MLFLOW_UI_URL ?? process.env.MLFLOW_TRACKING_URI,
-})(probot, options);
+/**
+ * The deployed app: MLflow from MLFLOW_* variables, runs signed with TRAINBOT_SIGNING_KEY, Jobs in the
+ * configured namespace of the current cluster.
+ */
+const app: ApplicationFunction = (probot, options) => {
+  const signingKey = signingKeyFromEnv(process.env);
+  // Unsigned still works (as before signing existed), but then a Job can make its run pass for a baseline.
+  if (signingKey === undefined) {
+    probot.log.warn(`${SIGNING_KEY_ENV} is not set: runs are not signed, so a training job could re-tag its run as the baseline; set it to a random secret the Jobs never see.`);
+  }
+  return createApp({
+    tracking: withSigningKey(MlflowClient.fromEnv(process.env), signingKey),
+    runnerFor: (config) => new KubernetesRunner({ namespace: config.namespace }),
+    uiUrl: process.env.MLFLOW_UI_URL ?? process.env.MLFLOW_TRACKING_URI,
+  })(probot, options);
+};
 
 export default app;

@@ -1,18 +1,22 @@
 // dispatch → wait → collect for a set of planned runs, shared by the bot, the sweep action and the CLI.
-// For each run: create the MLflow run first (tags set by the bot, so the container cannot forge them),
-// start the container with its id, wait, then read what it logged. At most `maxParallel` run at once;
-// `onChange` sees every state change so callers can update a living comment or print progress.
+// For each run: create the MLflow run first (tags set by the bot, so the container cannot forge them), sign
+// those tags when the port carries a key (the container has the same MLflow credentials and could re-tag its
+// run; see src/runs/run-signature.ts), start the container with its id, wait, then read what it logged. At most
+// `maxParallel` run at once; `onChange` sees every state change so callers can update a living comment or print
+// progress.
 import type { TrainbotConfig } from '../config/config-types.js';
 import type { RunResult } from '../report/compare.js';
 import { tailLog } from '../report/redact-log.js';
 import { jobSpecFor } from '../runs/job-spec.js';
 import type { PlannedRun } from '../runs/plan.js';
 import { runName } from '../runs/plan.js';
-import { type RunOrigin, originTags } from '../runs/run-contract.js';
+import { RUN_TAGS, type RunOrigin, originTags } from '../runs/run-contract.js';
+import { type RunSigning, signRun } from '../runs/run-signature.js';
 import { type Runner, RunnerError } from '../runners/runner.js';
 import type { MlflowClient } from '../tracking/mlflow-client.js';
 
-export type TrackingPort = Pick<MlflowClient, 'createRun' | 'getRun' | 'setTerminated'>;
+// setTags is optional so ports typed before signing existed still fit; a port with a key must have it.
+export type TrackingPort = Pick<MlflowClient, 'createRun' | 'getRun' | 'setTerminated'> & Partial<Pick<MlflowClient, 'setTags'>> & RunSigning;
 
 export interface ExecuteInput {
   plans: readonly PlannedRun[];
@@ -38,15 +42,23 @@ function reasonOf(error: unknown): string {
   return 'trainbot hit an internal error while running this; the bot log has the details.';
 }
 
+function signed(tracking: TrackingPort): Required<Pick<TrackingPort, 'setTags'>> {
+  if (!tracking.setTags) throw new Error('A tracking port with a signing key needs setTags to sign the runs it creates.');
+  return tracking as Required<Pick<TrackingPort, 'setTags'>>;
+}
+
 async function executeOne(plan: PlannedRun, index: number, input: ExecuteInput, results: ExecutedRun[], notify: () => void): Promise<void> {
   const { origin, config, tracking, runner } = input;
   const name = runName({ ...origin, paramsKey: plan.paramsKey });
   const result = results[index] as ExecutedRun;
   let runId: string | undefined;
   try {
-    const run = await tracking.createRun({ experimentId: input.experimentId, runName: name, tags: originTags({ ...origin, params: plan.paramsKey }) });
+    const tags = originTags({ ...origin, params: plan.paramsKey });
+    const run = await tracking.createRun({ experimentId: input.experimentId, runName: name, tags });
     runId = run.info.runId;
     result.runId = runId;
+    // The tags the bot sent, not the ones MLflow echoed back: a change made in between must fail verification.
+    if (tracking.signingKey !== undefined) await signed(tracking).setTags(runId, { [RUN_TAGS.signature]: signRun(tracking.signingKey, runId, tags) });
     const handle = await runner.dispatch(jobSpecFor(plan, { name, origin: { ...origin, params: plan.paramsKey }, runId, config }));
     result.state = 'running';
     notify();

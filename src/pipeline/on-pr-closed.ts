@@ -13,7 +13,7 @@ import { JOB_LABELS, labelValue } from '../runs/job-spec.js';
 import { type ParamValue, paramsKey, planBaseline } from '../runs/plan.js';
 import { RUN_TAGS } from '../runs/run-contract.js';
 import type { Runner } from '../runners/runner.js';
-import { findBaseline, baselineFilter, findPullRequestRuns, findRequestRuns } from '../tracking/run-queries.js';
+import { findBaseline, findPullRequestRuns, findRequestRuns } from '../tracking/run-queries.js';
 import type { TrackedRun } from '../tracking/tracked-run.js';
 import { executeRuns } from './execute-runs.js';
 import type { Logger } from './on-train-comment.js';
@@ -133,10 +133,7 @@ async function report(event: PullRequestClosedEvent, deps: PullRequestClosedDeps
   const best = rankRuns(runs, config)[0];
   const bestStart = tracked.find((r) => r.info.runId === best?.runId)?.info.startTime;
   const compared = best?.state === 'finished' && bestStart !== undefined
-    ? toBaseline((await tracking.searchRuns({
-      experimentIds: [experimentId], filter: `${baselineFilter(query)} AND attributes.start_time < ${Math.trunc(bestStart)}`,
-      orderBy: ['attributes.start_time DESC'], maxResults: 1,
-    })).runs[0])
+    ? toBaseline(await findBaseline(tracking, { ...query, startedBefore: bestStart }))
     : undefined;
   const previous = toBaseline(await findBaseline(tracking, query));
 

@@ -1,13 +1,27 @@
 // The questions reports ask MLflow, answered only from bot-tagged runs: PR code writes to the same server,
-// so a run it logs on its own must never pose as a baseline (DESIGN.md "Run tags").
+// so a run it logs on its own must never pose as a baseline (DESIGN.md "Run tags"). It can also re-tag the run
+// the bot created for it, so when the client carries a signing key, runs whose signature does not verify are
+// dropped (src/runs/run-signature.ts).
 import { RUN_TAGS } from '../runs/run-contract.js';
+import { type RunSigning, verifyRun } from '../runs/run-signature.js';
 import type { AllRuns, MlflowClient } from './mlflow-client.js';
 import { type Clause, buildFilter } from './search-filter.js';
 import type { TrackedRun } from './tracked-run.js';
 
-type Searcher = Pick<MlflowClient, 'searchRuns' | 'searchAllRuns'>;
+type Searcher = Pick<MlflowClient, 'searchRuns' | 'searchAllRuns'> & RunSigning;
 
 const NEWEST_FIRST = ['attributes.start_time DESC'];
+/**
+ * How many newest matches findBaseline reads when it verifies: forged look-alikes newer than the real baseline
+ * push it down the list, and more than this many hide it (the report then says there is no baseline; it never
+ * shows a forged one).
+ */
+export const BASELINE_CANDIDATES = 10;
+
+function trusted(client: Searcher, runs: TrackedRun[]): TrackedRun[] {
+  const key = client.signingKey;
+  return key === undefined ? runs : runs.filter((run) => verifyRun(key, run));
+}
 
 export interface BaselineQuery {
   experimentId: string;
@@ -15,6 +29,8 @@ export interface BaselineQuery {
   branch: string;
   /** The canonical params string (RunOrigin.params) the baseline must have been trained with. */
   params: string;
+  /** Only baselines started before this time (ms): the one a candidate was compared with when it started. */
+  startedBefore?: number;
 }
 
 export function baselineFilter(query: BaselineQuery): string {
@@ -28,12 +44,14 @@ export function baselineFilter(query: BaselineQuery): string {
   return buildFilter(clauses);
 }
 
-/** The newest FINISHED baseline run of that repo, branch and params, in exactly one runs/search request. */
+/** The newest FINISHED (and, with a key, verified) baseline of that repo, branch and params, in one runs/search request. */
 export async function findBaseline(client: Searcher, query: BaselineQuery): Promise<TrackedRun | undefined> {
+  const before = query.startedBefore === undefined ? '' : ` AND attributes.start_time < ${Math.trunc(query.startedBefore)}`;
   const page = await client.searchRuns({
-    experimentIds: [query.experimentId], filter: baselineFilter(query), orderBy: NEWEST_FIRST, maxResults: 1,
+    experimentIds: [query.experimentId], filter: `${baselineFilter(query)}${before}`, orderBy: NEWEST_FIRST,
+    maxResults: client.signingKey === undefined ? 1 : BASELINE_CANDIDATES,
   });
-  return page.runs[0];
+  return trusted(client, page.runs)[0];
 }
 
 export interface PullRequestQuery {
@@ -48,7 +66,8 @@ export async function findPullRequestRuns(client: Searcher, query: PullRequestQu
     { tag: RUN_TAGS.repo, equals: query.repo },
     { tag: RUN_TAGS.pr, equals: String(query.pr) },
   ]);
-  return client.searchAllRuns({ experimentIds: [query.experimentId], filter, orderBy: NEWEST_FIRST }, cap);
+  const found = await client.searchAllRuns({ experimentIds: [query.experimentId], filter, orderBy: NEWEST_FIRST }, cap);
+  return { ...found, runs: trusted(client, found.runs) };
 }
 
 export interface RequestQuery {
@@ -64,5 +83,6 @@ export async function findRequestRuns(client: Searcher, query: RequestQuery, cap
     { tag: RUN_TAGS.repo, equals: query.repo },
     { tag: RUN_TAGS.request, equals: query.request },
   ]);
-  return client.searchAllRuns({ experimentIds: [query.experimentId], filter, orderBy: NEWEST_FIRST }, cap);
+  const found = await client.searchAllRuns({ experimentIds: [query.experimentId], filter, orderBy: NEWEST_FIRST }, cap);
+  return { ...found, runs: trusted(client, found.runs) };
 }

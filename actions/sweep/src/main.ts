@@ -5,14 +5,16 @@ import { failureSentence } from '../../kit/src/errors.js';
 import { workspaceRoot } from '../../kit/src/workspace-path.js';
 import { KubernetesRunner } from '../../../src/runners/kubernetes/kubernetes-runner.js';
 import { LocalRunner } from '../../../src/runners/local/local-runner.js';
+import { signingKeyFromEnv, withSigningKey } from '../../../src/runs/run-signature.js';
 import { MlflowClient } from '../../../src/tracking/mlflow-client.js';
 import { readSweepInputs } from './sweep-inputs.js';
 import { resultsJson, runSweep } from './sweep.js';
 
 async function main(): Promise<void> {
-  // 1. Inputs and MLflow (MLFLOW_TRACKING_URI and credentials from the step's env, as MLflow's own client reads them).
+  // 1. Inputs and MLflow (MLFLOW_TRACKING_URI and credentials from the step's env, as MLflow's own client reads them);
+  // runs signed with TRAINBOT_SIGNING_KEY when set, as the bot signs them (src/runs/run-signature.ts).
   const inputs = readSweepInputs((name) => core.getInput(name), process.env);
-  const tracking = MlflowClient.fromEnv(process.env);
+  const tracking = withSigningKey(MlflowClient.fromEnv(process.env), signingKeyFromEnv(process.env));
 
   // 2. The sweep.
   const result = await runSweep(inputs, {

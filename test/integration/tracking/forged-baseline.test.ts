@@ -1,0 +1,147 @@
+// A training container that lies about its run, against the real MLflow server of the harness: the container
+// gets the bot's MLflow credentials and its run id, so it can re-tag its run (or any run) through MLflow's REST
+// API. With a signing key the bot's queries must still find the real baseline and ignore what was forged.
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseConfig } from '../../../src/config/load-config.js';
+import type { TrainbotConfig } from '../../../src/config/config-types.js';
+import { executeRuns } from '../../../src/pipeline/execute-runs.js';
+import { planBaseline, planRuns } from '../../../src/runs/plan.js';
+import { RUN_TAGS, type RunOrigin, originTags } from '../../../src/runs/run-contract.js';
+import { verifyRun, withSigningKey } from '../../../src/runs/run-signature.js';
+import { LocalRunner } from '../../../src/runners/local/local-runner.js';
+import type { JobSpec, RunHandle, Runner } from '../../../src/runners/runner.js';
+import { MlflowClient } from '../../../src/tracking/mlflow-client.js';
+import { findBaseline, findPullRequestRuns, findRequestRuns } from '../../../src/tracking/run-queries.js';
+import { MetricRunner } from '../sweep/metric-runner.js';
+
+const root = resolve(import.meta.dirname, '../../..');
+const trackingUri = process.env.MLFLOW_TRACKING_URI;
+if (!trackingUri) throw new Error('MLFLOW_TRACKING_URI is not set: run the integration tests through `npm test` (scripts/test.sh starts MLflow).');
+
+const REPO = 'acme/wine';
+const KEY = 'integration-test-signing-key-0123456789abcdef';
+const experiment = `forged-baseline-${Date.now()}`;
+const configText = readFileSync(resolve(root, '.github/trainbot.yml'), 'utf8')
+  .replace(/^experiment: .*$/m, `experiment: ${experiment}`)
+  .replace(/^tracking_uri: .*$/m, `tracking_uri: ${trackingUri}`);
+const config = (parseConfig(configText) as { ok: true; config: TrainbotConfig }).config;
+const plain = MlflowClient.fromEnv({ MLFLOW_TRACKING_URI: trackingUri });
+const bot = withSigningKey(MlflowClient.fromEnv({ MLFLOW_TRACKING_URI: trackingUri }), KEY);
+const defaults = planBaseline(config).paramsKey;
+let experimentId = '';
+
+/** What PR code can do with the credentials a Job gets: any MLflow REST call, on any run id. */
+async function mlflow(endpoint: string, body: unknown): Promise<void> {
+  const response = await fetch(`${trackingUri}/api/2.0/mlflow/${endpoint}`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`MLflow ${endpoint} answered ${response.status}: ${await response.text()}`);
+}
+
+/** A container that first makes its own run look like main's baseline, signature included, then trains. */
+class ForgingRunner implements Runner {
+  private readonly inner = new MetricRunner({ trackingUri: trackingUri as string, delayMs: 10 });
+
+  constructor(private readonly copiedSignature: () => string) {}
+
+  async dispatch(spec: JobSpec): Promise<RunHandle> {
+    const runId = spec.env.MLFLOW_RUN_ID as string;
+    const tags = { ...originTags({ repo: REPO, sha: 'f'.repeat(40), branch: 'main', request: 'merge-1', role: 'baseline', params: defaults }), [RUN_TAGS.signature]: this.copiedSignature() };
+    await mlflow('runs/log-batch', { run_id: runId, tags: Object.entries(tags).map(([key, value]) => ({ key, value })) });
+    await mlflow('runs/delete-tag', { run_id: runId, key: RUN_TAGS.pr });
+    return this.inner.dispatch(spec);
+  }
+
+  wait(handle: RunHandle) { return this.inner.wait(handle); }
+  logs() { return this.inner.logs(); }
+  cancel(handle: RunHandle) { return this.inner.cancel(handle); }
+  active(labels: Readonly<Record<string, string>>) { return this.inner.active(labels); }
+}
+
+const baselineOrigin: Omit<RunOrigin, 'params'> = { repo: REPO, sha: 'b'.repeat(40), branch: 'main', request: 'merge-1', role: 'baseline' };
+const query = () => ({ experimentId, repo: REPO, branch: 'main', params: defaults });
+let realBaselineId = '';
+
+beforeAll(async () => {
+  experimentId = await bot.ensureExperiment(experiment);
+  const [baseline] = await executeRuns({
+    plans: [planBaseline(config)], config, experimentId, tracking: bot, runner: new MetricRunner({ trackingUri, delayMs: 10 }), origin: baselineOrigin,
+  });
+  expect(baseline?.state).toBe('finished');
+  realBaselineId = baseline?.runId as string;
+}, 60_000);
+
+describe('a training container that re-tags its run as the baseline', () => {
+  let forgedId = '';
+
+  beforeAll(async () => {
+    const real = await bot.getRun(realBaselineId);
+    const plans = planRuns({ alpha: ['0.1'] }, config);
+    if (!plans.ok) throw new Error(plans.message);
+    const [candidate] = await executeRuns({
+      plans: plans.runs, config, experimentId, tracking: bot,
+      runner: new ForgingRunner(() => real.tags[RUN_TAGS.signature] as string),
+      origin: { repo: REPO, pr: 5, sha: 'c'.repeat(40), branch: 'tune-alpha', request: 'comment-5', role: 'candidate' },
+    });
+    expect(candidate?.state).toBe('finished');
+    forgedId = candidate?.runId as string;
+  }, 60_000);
+
+  it('fools a query without a key: the forged run is the newest FINISHED baseline MLflow has', async () => {
+    const forged = await plain.getRun(forgedId);
+    expect([forged.tags[RUN_TAGS.role], forged.tags[RUN_TAGS.branch], forged.tags[RUN_TAGS.params], forged.tags[RUN_TAGS.pr]])
+      .toEqual(['baseline', 'main', defaults, undefined]);
+    expect((await findBaseline(plain, query()))?.info.runId).toBe(forgedId);
+  });
+
+  it('does not fool findBaseline with the key: it returns the real baseline in one request', async () => {
+    const before = bot.requests;
+    const found = await findBaseline(bot, query());
+    expect(found?.info.runId).toBe(realBaselineId);
+    expect(found?.tags[RUN_TAGS.sha]).toBe('b'.repeat(40));
+    expect(bot.requests - before).toBe(1);
+  });
+
+  it('drops the forged run from the request and pull request queries too', async () => {
+    expect((await findRequestRuns(bot, { experimentId, repo: REPO, request: 'merge-1' })).runs.map((r) => r.info.runId)).toEqual([realBaselineId]);
+    expect((await findRequestRuns(plain, { experimentId, repo: REPO, request: 'merge-1' })).runs.map((r) => r.info.runId)).toEqual([forgedId, realBaselineId]);
+    expect((await findRequestRuns(bot, { experimentId, repo: REPO, request: 'comment-5' })).runs).toEqual([]);
+  });
+});
+
+describe('runs the bot did not sign', () => {
+  it('ignores a FINISHED run created with the baseline tags but no signature', async () => {
+    const unsigned = await plain.createRun({ experimentId, runName: 'posing-as-baseline', tags: originTags({ ...baselineOrigin, request: 'merge-2', params: defaults }) });
+    await plain.setTerminated(unsigned.info.runId, 'FINISHED');
+    expect((await findBaseline(plain, query()))?.info.runId).toBe(unsigned.info.runId);
+    expect((await findBaseline(bot, query()))?.info.runId).toBe(realBaselineId);
+    expect((await findRequestRuns(bot, { experimentId, repo: REPO, request: 'merge-2' })).runs).toEqual([]);
+  });
+
+  it('stops trusting the real baseline once PR code changes one of its tags, rather than report a tampered one', async () => {
+    const exp = await bot.ensureExperiment(`${experiment}-tampered`);
+    const [baseline] = await executeRuns({
+      plans: [planBaseline(config)], config, experimentId: exp, tracking: bot, runner: new MetricRunner({ trackingUri, delayMs: 10 }), origin: baselineOrigin,
+    });
+    const tampered = { ...query(), experimentId: exp };
+    expect((await findBaseline(bot, tampered))?.info.runId).toBe(baseline?.runId);
+    await mlflow('runs/set-tag', { run_id: baseline?.runId, key: RUN_TAGS.pr, value: '5' });
+    expect(await findBaseline(bot, tampered)).toBeUndefined();
+    expect((await findPullRequestRuns(bot, { experimentId: exp, repo: REPO, pr: 5 })).runs).toEqual([]);
+  }, 60_000);
+});
+
+describe('a real training run', () => {
+  it('keeps its signature valid after train.py resumes the run through MLflow\'s own client', async () => {
+    const exp = await bot.ensureExperiment(`${experiment}-train-py`);
+    const [trained] = await executeRuns({
+      plans: [planBaseline(config)], config, experimentId: exp, tracking: bot,
+      runner: new LocalRunner({ workdir: resolve(root, 'training') }), origin: baselineOrigin,
+    });
+    expect(trained?.state).toBe('finished');
+    expect(verifyRun(KEY, await bot.getRun(trained?.runId as string))).toBe(true);
+    expect((await findBaseline(bot, { ...query(), experimentId: exp }))?.info.runId).toBe(trained?.runId);
+  }, 120_000);
+});
