@@ -12,7 +12,7 @@ import { authorize, isBot } from '../auth/authorize.js';
 import { conclusionFor, rankRuns, type RunResult } from '../report/compare.js';
 import { renderReport } from '../report/render-report.js';
 import { JOB_LABELS, labelValue } from '../runs/job-spec.js';
-import { planBaseline, planRuns } from '../runs/plan.js';
+import { type PlannedRun, planBaseline, planRuns } from '../runs/plan.js';
 import type { Runner } from '../runners/runner.js';
 import type { MlflowClient } from '../tracking/mlflow-client.js';
 import { findBaseline, findRequestRuns } from '../tracking/run-queries.js';
@@ -137,7 +137,7 @@ interface Prepared {
   pr: PullRequestInfo;
   experimentId: string;
   request: string;
-  plans: ReturnType<typeof planBaseline>[];
+  plans: PlannedRun[];
   runner: Runner;
 }
 
@@ -145,7 +145,7 @@ async function runRequest(event: CommentEvent, deps: TrainCommentDeps, p: Prepar
   const { github, log } = deps;
   const now = deps.now ?? Date.now;
   const title = p.plans.length === 1
-    ? `trainbot: ${describeRequest(p.plans[0] as (typeof p.plans)[number])} vs baseline`
+    ? `trainbot: ${describeRequest(p.plans[0] as PlannedRun)} vs baseline`
     : `trainbot sweep: ${p.plans.length} runs vs baseline`;
   const key = statusKey(event.commentId);
 
