@@ -1,0 +1,276 @@
+// The bot's own latency and cost, driven through the Probot app (createApp + probot.receive) with GitHub faked
+// by nock and the real MLflow (issue 3):
+//   ack         webhook received → the 👀 reaction request reaches GitHub, one command at a time
+//   report      Job Complete (seen by an admin watch) → the final PATCH of the living comment, with the real
+//               KubernetesRunner on the loopback API (start_kube) and a tiny training script run by the test node
+//   concurrent  50 /train commands on 50 PRs at once: GitHub and MLflow requests per command, peak RSS and heap
+//   paced       10 commands at once with Probot's GitHub write pacing on, as deployed
+// Run: MLFLOW_TRACKING_URI=… [TRAINBOT_KUBE_ADMIN_KUBECONFIG=…] npx tsx bench/app-latency.ts [ack,report,concurrent,paced]
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Watch, type V1Job } from '@kubernetes/client-node';
+import { markdownTable } from 'markdown-table';
+import nock from 'nock';
+import { Probot } from 'probot';
+import { createApp, type AppDeps } from '../src/index.js';
+import type { Runner } from '../src/runners/runner.js';
+import { MlflowClient } from '../src/tracking/mlflow-client.js';
+import { issueCommentEvent } from '../test/support/github-events.js';
+import { TEST_TOKEN, TestOctokit } from '../test/support/github-probot.js';
+import { runnerFixture } from '../test/support/kube-runner-fixture.js';
+import { MetricRunner } from '../test/integration/sweep/metric-runner.js';
+
+const MODES = (process.argv[2] ?? 'ack,report,concurrent,paced').split(',');
+const ACK_COMMANDS = Number(process.env.BENCH_ACK_COMMANDS ?? 200);
+const CONCURRENT = Number(process.env.BENCH_CONCURRENT ?? 50);
+const REPORT_RUNS = Number(process.env.BENCH_REPORT_RUNS ?? 15);
+const PACED = Number(process.env.BENCH_PACED ?? 10);
+const PACING = process.env.BENCH_GITHUB_PACING === '1';   // ack and report with Probot's write pacing on
+const WARMUP = 5;
+const uri = process.env.MLFLOW_TRACKING_URI;
+if (!uri) throw new Error('MLFLOW_TRACKING_URI is not set; start MLflow as bench/README.md shows.');
+
+/** Nearest-rank percentile. */
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
+}
+const stats = (values: number[]) => ({ p50: percentile(values, 50), p99: percentile(values, 99), max: Math.max(...values), n: values.length });
+
+/** The repository's own config, pointed at this bench's experiment and MLflow; `edit` changes more lines. */
+function configText(edit: (text: string) => string = (t) => t): string {
+  return edit(readFileSync(new URL('../.github/trainbot.yml', import.meta.url), 'utf8')
+    .replace(/^experiment: .*$/m, `experiment: trainbot-bench-app-${Date.now()}`)
+    .replace(/^tracking_uri: .*$/m, `tracking_uri: ${uri}`));
+}
+
+interface FakeGitHub {
+  requests: Map<string, number>;     // "METHOD route" → count
+  eyesAt: Map<number, number>;       // comment id → when the 👀 POST arrived (performance.now())
+  confused: number;                  // 😕 reactions: commands whose runs did not all finish
+  firstFailure?: string;             // the living comment's line for the first run that failed
+  lastCommentPatchAt: Map<string, number>;  // living-comment marker key → when its last PATCH arrived
+  total(): number;
+}
+
+/**
+ * GitHub as the app sees it for any PR number: open PRs, the given config on main, write permission, and
+ * issue comments kept in memory so the living comment is found by its marker and PATCHed like on GitHub.
+ */
+function fakeGitHub(config: string): FakeGitHub {
+  const gh: FakeGitHub = { requests: new Map(), eyesAt: new Map(), confused: 0, lastCommentPatchAt: new Map(), total: () => [...gh.requests.values()].reduce((a, b) => a + b, 0) };
+  nock.cleanAll();  // an earlier part's fake would answer first
+  const comments = new Map<number, { id: number; body: string; user: { login: string; type: string } }[]>();
+  let nextId = 1_000_000;
+  const count = (route: string) => gh.requests.set(route, (gh.requests.get(route) ?? 0) + 1);
+  const repo = { full_name: 'Codertocat/Hello-World' };
+  const api = nock('https://api.github.com').persist();
+  // nock 15 hands a reply function the fetch Request.
+  const on = (method: 'get' | 'post' | 'patch', route: string, path: RegExp, answer: (m: RegExpExecArray, request: Request) => unknown) =>
+    api[method](path).query(true).reply(method === 'post' ? 201 : 200, async (request: Request) => {
+      count(`${method.toUpperCase()} ${route}`);
+      return answer(path.exec(new URL(request.url).pathname) as RegExpExecArray, request);
+    });
+  const bodyOf = async (request: Request) => ((await request.json()) as { body?: string; content?: string });
+
+  on('get', 'pulls/{n}', /\/pulls\/(\d+)$/, (m) => ({
+    number: Number(m[1]), state: 'open', merged: false,
+    head: { sha: Number(m[1]).toString(16).padStart(40, 'a'), ref: `feature-${m[1]}`, repo }, base: { ref: 'main', repo },
+  }));
+  on('get', 'contents/{path}', /\/contents\/.+$/, () => ({ type: 'file', encoding: 'base64', content: Buffer.from(config).toString('base64') }));
+  on('get', 'collaborators/{user}/permission', /\/permission$/, () => ({ permission: 'write', role_name: 'write', user: { login: 'Codertocat' } }));
+  on('post', 'issues/comments/{id}/reactions', /\/issues\/comments\/(\d+)\/reactions$/, async (m, request) => {
+    const { content } = await bodyOf(request);
+    if (content === 'eyes') gh.eyesAt.set(Number(m[1]), performance.now());
+    if (content === 'confused') gh.confused += 1;
+    return { id: 1 };
+  });
+  on('post', 'check-runs', /\/check-runs$/, () => ({ id: 77 }));
+  on('patch', 'check-runs/{id}', /\/check-runs\/\d+$/, () => ({ id: 77 }));
+  on('get', 'issues/{n}/comments', /\/issues\/(\d+)\/comments$/, (m) => comments.get(Number(m[1])) ?? []);
+  on('post', 'issues/{n}/comments', /\/issues\/(\d+)\/comments$/, async (m, request) => {
+    const comment = { id: nextId++, body: (await bodyOf(request)).body ?? '', user: { login: 'trainbot[bot]', type: 'Bot' } };
+    comments.set(Number(m[1]), [...(comments.get(Number(m[1])) ?? []), comment]);
+    return comment;
+  });
+  on('patch', 'issues/comments/{id}', /\/issues\/comments\/(\d+)$/, async (m, request) => {
+    const body = (await bodyOf(request)).body ?? '';
+    const comment = [...comments.values()].flat().find((c) => c.id === Number(m[1]));
+    if (comment) comment.body = body;
+    const key = /<!-- trainbot:(train-\d+) -->/.exec(body)?.[1];
+    if (key) gh.lastCommentPatchAt.set(key, performance.now());
+    gh.firstFailure ??= body.split('\n').find((line) => line.includes('❌ failed'))?.slice(0, 300);
+    return comment ?? {};
+  });
+  return gh;
+}
+
+/** A `/train` delivery for PR `pr`, comment `commentId`, built from GitHub's example payload. */
+function delivery(pr: number, commentId: number, body = '/train alpha=0.1') {
+  const event = issueCommentEvent({ body });
+  event.payload.issue.number = pr;
+  event.payload.comment.id = commentId;
+  return { ...event, id: `bench-${commentId}` };
+}
+
+/**
+ * Probot paces writes as GitHub asks (plugin-throttling: one POST/PATCH at a time, 1 s apart, per installation),
+ * and Probot puts that back even into an Octokit built without it. `paced: false` forces it off, to see the
+ * bot's own work; `paced: true` keeps what a deployed app does.
+ */
+const Unpaced = TestOctokit.defaults((options: object) => ({ ...options, throttle: { enabled: false } }));
+async function app(deps: Omit<AppDeps, 'tracking'>, tracking: MlflowClient, paced = false) {
+  const logLevel = (process.env.BENCH_LOG_LEVEL ?? 'fatal') as 'fatal';   // `error` shows why runs failed
+  const probot = new Probot({ githubToken: TEST_TOKEN, Octokit: paced ? TestOctokit : Unpaced, logLevel });
+  await probot.load(createApp({ tracking, ...deps }));
+  return probot;
+}
+
+async function ack(): Promise<string[][]> {
+  const gh = fakeGitHub(configText());
+  const tracking = MlflowClient.fromEnv(process.env);
+  const runner = new MetricRunner({ trackingUri: uri as string, delayMs: 0 });
+  const probot = await app({ runnerFor: () => runner }, tracking, PACING);
+  const millis: number[] = [];
+  for (let i = 0; i < WARMUP + ACK_COMMANDS; i++) {
+    const commentId = 10_000 + i;
+    const started = performance.now();
+    await probot.receive(delivery(1 + (i % 20), commentId));
+    const eyes = gh.eyesAt.get(commentId);
+    if (eyes === undefined) throw new Error(`Command ${i} never reacted with eyes.`);
+    if (i >= WARMUP) millis.push(eyes - started);
+  }
+  const s = stats(millis);
+  return [[`webhook → 👀 request (ms), ${s.n} commands one at a time`, s.p50.toFixed(1), s.p99.toFixed(1), s.max.toFixed(1)]];
+}
+
+/** `count` commands on as many PRs at once; what they cost, and when each got its 👀. */
+async function burst(count: number, paced: boolean) {
+  const gh = fakeGitHub(configText());
+  let failedAttempts = 0;   // MLflow answers that were errors or never came (each retry counts)
+  const tracking = MlflowClient.fromEnv(process.env, { onRequest: (e) => { if (e.status === undefined || e.status >= 400) failedAttempts += 1; } });
+  const runner = new MetricRunner({ trackingUri: uri as string, delayMs: Number(process.env.BENCH_RUN_MS ?? 200) });
+  const probot = await app({ runnerFor: () => runner }, tracking, paced);
+  await probot.receive(delivery(999, 99_999));       // warm-up: modules, connections, the experiment
+  gh.requests.clear();
+  failedAttempts = 0;
+  const mlflowBefore = tracking.requests;
+  const idle = process.memoryUsage();
+  const peak = { rss: idle.rss, heap: idle.heapUsed };
+  const sampler = setInterval(() => {
+    const m = process.memoryUsage();
+    peak.rss = Math.max(peak.rss, m.rss);
+    peak.heap = Math.max(peak.heap, m.heapUsed);
+  }, 10);
+  const started = performance.now();
+  const ids = Array.from({ length: count }, (_, i) => (paced ? 40_000 : 20_000) + i);
+  await Promise.all(ids.map((id, i) => probot.receive(delivery(100 + i, id))));
+  const seconds = (performance.now() - started) / 1000;
+  clearInterval(sampler);
+  const eyes = ids.map((id) => gh.eyesAt.get(id));
+  if (eyes.some((at) => at === undefined)) throw new Error(`Only ${eyes.filter(Boolean).length} of ${count} commands were acknowledged.`);
+  return { gh, failedAttempts, mlflow: tracking.requests - mlflowBefore, idle, peak, seconds, eyes: stats(eyes.map((at) => (at as number) - started)) };
+}
+
+async function concurrent(): Promise<string[][]> {
+  const b = await burst(CONCURRENT, false);
+  const per = (n: number) => (n / CONCURRENT).toFixed(2);
+  const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
+  return [
+    [`${CONCURRENT} commands on ${CONCURRENT} PRs at once, Probot's write pacing off: wall time for all (s)`, b.seconds.toFixed(1), ''],
+    ['webhook → 👀 request under that burst, p50 / p99 (ms)', `${b.eyes.p50.toFixed(0)} / ${b.eyes.p99.toFixed(0)}`, 'all receive() calls start together'],
+    ['commands whose run did not finish (😕) / failed MLflow attempts of the bot', `${b.gh.confused} / ${b.failedAttempts}`, b.gh.firstFailure ?? ''],
+    ['GitHub requests per command', per(b.gh.total()), [...b.gh.requests].map(([r, n]) => `${r} ${per(n)}`).join('; ')],
+    ['MLflow requests per command (bot only)', per(b.mlflow), 'the fake containers\' 2 REST calls each are not counted'],
+    ['RSS idle → peak (MB)', `${mb(b.idle.rss)} → ${mb(b.peak.rss)}`, `+${mb(b.peak.rss - b.idle.rss)} MB for ${CONCURRENT} commands`],
+    ['JS heap used idle → peak (MB)', `${mb(b.idle.heapUsed)} → ${mb(b.peak.heap)}`, `+${((b.peak.heap - b.idle.heapUsed) / 2 ** 10 / CONCURRENT).toFixed(0)} KB per command`],
+  ];
+}
+
+async function paced(): Promise<string[][]> {
+  const b = await burst(PACED, true);
+  return [
+    [`${PACED} commands at once with Probot's write pacing (as deployed): wall time for all (s)`, b.seconds.toFixed(1), ''],
+    ['webhook → 👀 request under that burst, p50 / p99 (ms)', `${b.eyes.p50.toFixed(0)} / ${b.eyes.p99.toFixed(0)}`, 'writes of one installation go out one at a time, 1 s apart'],
+    ['GitHub writes (POST/PATCH) per command', ([...b.gh.requests].filter(([r]) => !r.startsWith('GET')).reduce((a, [, n]) => a + n, 0) / PACED).toFixed(2), ''],
+  ];
+}
+
+// The pod's "training": logs three metrics to the run the bot created and ends it FINISHED, over MLflow REST.
+const TINY_TRAINING = `import json, os, time, urllib.request
+base = os.environ["MLFLOW_TRACKING_URI"] + "/api/2.0/mlflow/"
+run = os.environ["MLFLOW_RUN_ID"]
+def post(endpoint, body):
+    request = urllib.request.Request(base + endpoint, json.dumps(body).encode(), {"content-type": "application/json"})
+    urllib.request.urlopen(request).read()
+now = int(time.time() * 1000)
+metrics = [{"key": k, "value": v, "timestamp": now, "step": 0} for k, v in (("rmse", 0.7), ("mae", 0.55), ("r2", 0.2))]
+post("runs/log-batch", {"run_id": run, "metrics": metrics})
+post("runs/update", {"run_id": run, "status": "FINISHED", "end_time": now})
+`;
+
+async function report(): Promise<string[][]> {
+  if (!process.env.TRAINBOT_KUBE_ADMIN_KUBECONFIG) {
+    console.error('report: skipped, TRAINBOT_KUBE_ADMIN_KUBECONFIG is not set (start_kube in scripts/services/kube.sh sets it).');
+    return [];
+  }
+  const fx = await runnerFixture('bench-app');
+  const completeAt = new Map<string, number>();   // request (comment id) → when the admin watch saw Complete=True
+  let watch: AbortController | undefined;
+  let stopped = false;
+  const follow = async (): Promise<void> => {
+    watch = await new Watch(fx.ns.admin).watch(`/apis/batch/v1/namespaces/${fx.ns.name}/jobs`, {}, (_type, job: V1Job) => {
+      const request = job.metadata?.labels?.['trainbot.dev/request'];
+      const complete = job.status?.conditions?.some((c) => c.type === 'Complete' && c.status === 'True');
+      if (request && complete && !completeAt.has(request)) completeAt.set(request, performance.now());
+    }, () => { if (!stopped) void follow(); });  // the API server ends watches now and then
+  };
+  await follow();
+  try {
+    writeFileSync(join(fx.workdir, 'tiny_training.py'), TINY_TRAINING);
+    const gh = fakeGitHub(configText((t) => t
+      .replace(/^namespace: .*$/m, `namespace: ${fx.ns.name}`).replace(/^command: .*$/m, 'command: [python, tiny_training.py]')));
+    const tracking = MlflowClient.fromEnv(process.env);
+    const runner: Runner = fx.runner;
+    const probot = await app({ runnerFor: () => runner }, tracking, PACING);
+    const settle: number[] = [];
+    const endToEnd: number[] = [];
+    for (let i = 0; i < REPORT_RUNS + 1; i++) {
+      const commentId = 30_000 + i;
+      const started = performance.now();
+      await probot.receive(delivery(1, commentId));
+      // The admin watch and the bot's watch get the same event; allow the admin's to be the later one.
+      for (let wait = 0; wait < 50 && !completeAt.has(String(commentId)); wait++) await new Promise((r) => setTimeout(r, 100));
+      const complete = completeAt.get(String(commentId));
+      const patched = gh.lastCommentPatchAt.get(`train-${commentId}`);
+      if (complete === undefined || patched === undefined) throw new Error(`Run ${i}: ${complete === undefined ? 'no Complete condition was seen' : 'the living comment was never updated'}.`);
+      if (i === 0) continue;  // warm-up
+      settle.push(patched - complete);
+      endToEnd.push(patched - started);
+      console.error(`report run ${i}: Complete → final PATCH ${(patched - complete).toFixed(0)} ms`);
+    }
+    const s = stats(settle);
+    const e = stats(endToEnd);
+    return [
+      [`Job Complete → final comment PATCH (ms), ${s.n} runs`, s.p50.toFixed(0), s.p99.toFixed(0), s.max.toFixed(0)],
+      [`webhook → final comment PATCH on Kubernetes (ms), ${e.n} runs`, e.p50.toFixed(0), e.p99.toFixed(0), e.max.toFixed(0)],
+    ];
+  } finally {
+    stopped = true;
+    watch?.abort();
+    await fx.stop();
+  }
+}
+
+nock.disableNetConnect();
+nock.enableNetConnect(/^(127\.0\.0\.1|localhost)(:\d+)?$/);  // MLflow and the Kubernetes API stay real
+console.log(`app-latency, Probot's write pacing ${PACING ? 'on' : 'off'} for ack and report, ${new Date().toISOString()}, load average ${(await import('node:os')).loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+const latencies: string[][] = [];
+const concurrency: string[][] = [];
+if (MODES.includes('ack')) latencies.push(...await ack());
+if (MODES.includes('report')) latencies.push(...await report());
+if (MODES.includes('concurrent')) concurrency.push(...await concurrent());
+if (MODES.includes('paced')) concurrency.push(...await paced());
+if (latencies.length) console.log(markdownTable([['measure', 'p50', 'p99', 'max'], ...latencies], { align: ['l', 'r', 'r', 'r'] }));
+if (concurrency.length) console.log(`\n${markdownTable([['measure', 'value', 'detail'], ...concurrency], { align: ['l', 'r', 'l'] })}`);
+nock.restore();

@@ -1,0 +1,112 @@
+// What `trainbot run` costs beyond the training process itself (issue 2): N times
+// `node bin/trainbot.js run "/train alpha=0.5" --json` against a running MLflow (baseline already there), and
+// N times `python train.py --alpha 0.5` alone with the same MLflow and a run created for it the way the bot
+// does (MLFLOW_RUN_ID), alternating so load drifts hit both alike. Then, once, the one-off cost of the
+// embedded MLflow (no MLFLOW_TRACKING_URI), timed from the CLI's own progress lines, in a throwaway root.
+// Run: npm run build; MLFLOW_TRACKING_URI=http://127.0.0.1:PORT npx tsx bench/cli-overhead.ts [N]
+import { spawn } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync, symlinkSync, mkdirSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { markdownTable } from 'markdown-table';
+import { MlflowClient } from '../src/tracking/mlflow-client.js';
+
+const N = Number(process.argv[2] ?? 5);
+const root = resolve(import.meta.dirname, '..');
+const uri = process.env.MLFLOW_TRACKING_URI;
+if (!uri) throw new Error('MLFLOW_TRACKING_URI is not set; start MLflow as bench/README.md shows.');
+const EXPERIMENT = 'wine-quality-elasticnet';   // the experiment of .github/trainbot.yml, which the CLI uses
+
+interface Timed {
+  ms: number;
+  code: number | null;
+  /** stderr lines with the milliseconds since the start at which each arrived. */
+  lines: { at: number; text: string }[];
+}
+
+/** Runs a command to its end, timing it and stamping each stderr line as it arrives. */
+function timed(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<Timed> {
+  return new Promise((done, fail) => {
+    const started = performance.now();
+    const child = spawn(command, args, { ...options, stdio: ['ignore', 'ignore', 'pipe'] });
+    const lines: Timed['lines'] = [];
+    let partial = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      const at = performance.now() - started;
+      const parts = (partial + chunk.toString()).split('\n');
+      partial = parts.pop() ?? '';
+      for (const text of parts) lines.push({ at, text });
+    });
+    child.once('error', fail);
+    child.once('close', (code) => done({ ms: performance.now() - started, code, lines }));
+  });
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+function check(what: string, result: Timed): Timed {
+  if (result.code !== 0) throw new Error(`${what} exited with ${result.code}:\n${result.lines.slice(-15).map((l) => l.text).join('\n')}`);
+  return result;
+}
+
+const cli = (env: NodeJS.ProcessEnv, extra: string[] = []) =>
+  timed(process.execPath, [join(root, 'bin/trainbot.js'), 'run', '/train alpha=0.5', '--json', ...extra], { cwd: root, env });
+
+async function alone(tracking: MlflowClient, experimentId: string): Promise<Timed> {
+  const run = await tracking.createRun({ experimentId, runName: `bench-cli-alone-${Date.now()}`, startTime: Date.now(), tags: {} });
+  return timed('python', ['train.py', '--alpha', '0.5'], {
+    cwd: join(root, 'training'),
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, MLFLOW_TRACKING_URI: uri, MLFLOW_EXPERIMENT_NAME: EXPERIMENT, MLFLOW_RUN_ID: run.info.runId },
+  });
+}
+
+/** The embedded MLflow, first start on an empty store: a throwaway root with the config and the training folder. */
+async function embedded(): Promise<{ start: number; total: number }> {
+  const scratch = mkdtempSync(join(tmpdir(), 'trainbot-bench-cli-'));
+  try {
+    mkdirSync(join(scratch, '.github'));
+    cpSync(join(root, '.github/trainbot.yml'), join(scratch, '.github/trainbot.yml'));
+    symlinkSync(join(root, 'training'), join(scratch, 'training'));
+    const env = { ...process.env };
+    delete env.MLFLOW_TRACKING_URI;
+    const result = check('trainbot run with the embedded MLflow', await cli(env, ['--root', scratch]));
+    const from = result.lines.find((l) => l.text.includes('starting a local MLflow server'));
+    const to = result.lines.find((l) => l.text.includes('MLflow is at'));
+    if (!from || !to) throw new Error('The CLI did not print its MLflow start and ready lines.');
+    return { start: to.at - from.at, total: result.ms };
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+const tracking = MlflowClient.fromEnv(process.env);
+const experimentId = await tracking.ensureExperiment(EXPERIMENT);
+console.error('warm-up: one CLI run (trains the baseline when the experiment has none)');
+check('the warm-up trainbot run', await cli(process.env));
+const withCli: number[] = [];
+const withoutCli: number[] = [];
+const nodeStart: number[] = [];
+for (let i = 0; i < N; i++) {
+  withCli.push(check('trainbot run', await cli(process.env)).ms);
+  withoutCli.push(check('python train.py', await alone(tracking, experimentId)).ms);
+  nodeStart.push(check('trainbot --help', await timed(process.execPath, [join(root, 'bin/trainbot.js'), '--help'], { cwd: root, env: process.env })).ms);
+  console.error(`iteration ${i + 1}/${N}: trainbot run ${withCli.at(-1)?.toFixed(0)} ms, train.py alone ${withoutCli.at(-1)?.toFixed(0)} ms`);
+}
+const first = await embedded();
+
+const s = (ms: number) => (ms / 1000).toFixed(2);
+console.log(`cli-overhead, ${N} iterations, MLflow at ${uri}, ${new Date().toISOString()}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+console.log(markdownTable([
+  ['measure', 'p50 (s)', 'min (s)', 'max (s)'],
+  ['`trainbot run "/train alpha=0.5" --json` (MLFLOW_TRACKING_URI set)', s(median(withCli)), s(Math.min(...withCli)), s(Math.max(...withCli))],
+  ['`python train.py --alpha 0.5` alone (run created first)', s(median(withoutCli)), s(Math.min(...withoutCli)), s(Math.max(...withoutCli))],
+  ['overhead: difference of the p50s', s(median(withCli) - median(withoutCli)), '', ''],
+  ['overhead: median of the per-iteration differences', s(median(withCli.map((ms, i) => ms - (withoutCli[i] as number)))), '', ''],
+  ['`trainbot --help` (Node start + loading the CLI)', s(median(nodeStart)), s(Math.min(...nodeStart)), s(Math.max(...nodeStart))],
+  ['embedded MLflow, first start on an empty SQLite store (once)', s(first.start), '', ''],
+  ['whole `trainbot run` with the embedded MLflow, first time (baseline + run, once)', s(first.total), '', ''],
+], { align: ['l', 'r', 'r', 'r'] }));
