@@ -110,6 +110,18 @@ resource "kubernetes_deployment_v1" "mlflow" {
             }
           }
 
+          # SQLAlchemy's default pool (5 + 10 overflow per worker) ran dry with 50 concurrent /train commands
+          # (bench/app-latency.ts: "QueuePool limit … reached" after 30 s). 2 workers × (15 + 15) stays under
+          # PostgreSQL's default 100 connections.
+          env {
+            name  = "MLFLOW_SQLALCHEMYSTORE_POOL_SIZE"
+            value = "15"
+          }
+          env {
+            name  = "MLFLOW_SQLALCHEMYSTORE_MAX_OVERFLOW"
+            value = "15"
+          }
+
           # /health answers before the Host check; a fresh database runs migrations first (~20 s).
           startup_probe {
             http_get {
