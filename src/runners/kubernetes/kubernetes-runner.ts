@@ -95,6 +95,8 @@ export class KubernetesRunner implements Runner {
     } catch (error) {
       // 400: the container has not started yet (or never will), so there is no output to show.
       if (isHttpStatus(error, 400) || isHttpStatus(error, 404)) return '';
+      // An empty log comes back without a Content-Type, which client-node 2 refuses to parse: nothing logged yet.
+      if (error instanceof Error && error.message.includes('No Content-Type defined')) return '';
       throw kubeError(error, this.call('get', 'pods/log', name));
     }
   }
