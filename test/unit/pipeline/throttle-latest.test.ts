@@ -1,0 +1,48 @@
+// The living comment's throttle: the first update goes out at once, later ones at most once per interval and
+// always the newest state; close() drops what is pending so the caller's final state is the last word.
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { throttleLatest } from '../../../src/pipeline/throttle-latest.js';
+
+describe('throttleLatest', () => {
+  beforeEach(() => jest.useFakeTimers({ now: 0 }));
+  afterEach(() => jest.useRealTimers());
+
+  function recorder() {
+    const delivered: { value: string; at: number }[] = [];
+    return { delivered, deliver: async (value: string) => { delivered.push({ value, at: Date.now() }); } };
+  }
+
+  it('delivers the first value at once and coalesces the rest into the newest, one interval later', async () => {
+    const { delivered, deliver } = recorder();
+    const t = throttleLatest(5000, deliver);
+    t.push('queued');
+    t.push('running 1');
+    t.push('running 2');
+    await jest.advanceTimersByTimeAsync(4999);
+    expect(delivered).toEqual([{ value: 'queued', at: 0 }]);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(delivered).toEqual([{ value: 'queued', at: 0 }, { value: 'running 2', at: 5000 }]);
+  });
+
+  it('sends nothing more after close(), which waits for the delivery in flight', async () => {
+    const { delivered, deliver } = recorder();
+    const t = throttleLatest(5000, deliver);
+    t.push('queued');
+    t.push('running');
+    await t.close();
+    await jest.advanceTimersByTimeAsync(10_000);
+    expect(delivered.map((d) => d.value)).toEqual(['queued']);
+  });
+
+  it('keeps going after a failed delivery (the next update carries the whole state)', async () => {
+    const delivered: string[] = [];
+    const t = throttleLatest(1000, async (value: string) => {
+      if (value === 'a') throw new Error('GitHub said 502');
+      delivered.push(value);
+    });
+    t.push('a');
+    t.push('b');
+    await jest.advanceTimersByTimeAsync(1000);
+    expect(delivered).toEqual(['b']);
+  });
+});
