@@ -4,8 +4,8 @@ import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals
 import { throttleLatest } from '../../../src/pipeline/throttle-latest.js';
 
 describe('throttleLatest', () => {
-  beforeEach(() => jest.useFakeTimers({ now: 0 }));
-  afterEach(() => jest.useRealTimers());
+  beforeEach(() => { jest.useFakeTimers({ now: 0 }); });
+  afterEach(() => { jest.useRealTimers(); });
 
   function recorder() {
     const delivered: { value: string; at: number }[] = [];
