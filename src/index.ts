@@ -41,26 +41,15 @@ export function createApp(deps: AppDeps): ApplicationFunction {
   const uiUrl = (deps.uiUrl ?? '').replace(/\/+$/, '');
   const runUrl = uiUrl ? (experimentId: string, runId: string) => `${uiUrl}/#/experiments/${experimentId}/runs/${runId}` : undefined;
   return (app) => {
+    // What every handler gets: the event's repository on GitHub, MLflow, the runner, its logger.
+    const common = (context: Context) => ({
+      github: OctokitGitHub.fromContext(context), tracking: deps.tracking, runnerFor: deps.runnerFor, log: context.log, runUrl, now: deps.now,
+    });
     app.on('issue_comment.created', async (context) => {
-      await onTrainComment(commentEvent(context.payload), {
-        github: OctokitGitHub.fromContext(context),
-        tracking: deps.tracking,
-        runnerFor: deps.runnerFor,
-        log: context.log,
-        runUrl,
-        commentIntervalMs: deps.commentIntervalMs,
-        now: deps.now,
-      });
+      await onTrainComment(commentEvent(context.payload), { ...common(context), commentIntervalMs: deps.commentIntervalMs });
     });
     app.on('pull_request.closed', async (context) => {
-      await onPullRequestClosed(closedEvent(context.payload), {
-        github: OctokitGitHub.fromContext(context),
-        tracking: deps.tracking,
-        runnerFor: deps.runnerFor,
-        log: context.log,
-        runUrl,
-        now: deps.now,
-      });
+      await onPullRequestClosed(closedEvent(context.payload), common(context));
     });
   };
 }

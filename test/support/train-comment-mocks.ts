@@ -1,7 +1,13 @@
 // GitHub's side of a `/train` comment on PR #1 of the webhook examples' repository, mocked with nock and
 // checked against GitHub's REST description (mockGitHub). Shared by the app's integration tests.
+import { expect } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type { TrainbotConfig } from '../../src/config/config-types.js';
+import { type TrackingPort, executeRuns } from '../../src/pipeline/execute-runs.js';
+import { planBaseline } from '../../src/runs/plan.js';
+import type { Runner } from '../../src/runners/runner.js';
+import type { MlflowClient } from '../../src/tracking/mlflow-client.js';
 import { REPO, mockGitHub } from './github-api.js';
 import { issueCommentEvent } from './github-events.js';
 
@@ -105,4 +111,16 @@ export function alphaPointOneReport(runName: string | undefined): string {
     `Run \`${runName}\` with \`alpha=0.1 l1_ratio=0.5 seed=42\`.`,
     'Baseline: `1f1b3c9` on `main`, trained just now.',
   ].join('\n');
+}
+
+/** Trains main's baseline (default params, BASE_SHA) through the bot's own code path; returns when it started. */
+export async function seedBaseline(tracking: TrackingPort & Pick<MlflowClient, 'ensureExperiment'>, runner: Runner, config: TrainbotConfig): Promise<number> {
+  const experimentId = await tracking.ensureExperiment(config.experiment);
+  const started = Date.now();
+  const [baseline] = await executeRuns({
+    plans: [planBaseline(config)], config, experimentId, tracking, runner,
+    origin: { repo: FULL_NAME, sha: BASE_SHA, branch: 'main', request: 'seed', role: 'baseline' },
+  });
+  expect(baseline?.state).toBe('finished');
+  return started;
 }

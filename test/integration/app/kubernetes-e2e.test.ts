@@ -8,8 +8,6 @@ import { resolve } from 'node:path';
 import { parseConfig } from '../../../src/config/load-config.js';
 import type { TrainbotConfig } from '../../../src/config/config-types.js';
 import { createApp } from '../../../src/index.js';
-import { executeRuns } from '../../../src/pipeline/execute-runs.js';
-import { planBaseline } from '../../../src/runs/plan.js';
 import { KubernetesRunner } from '../../../src/runners/kubernetes/kubernetes-runner.js';
 import { RUNNER_RBAC_RULES } from '../../../src/runners/kubernetes/rbac-rules.js';
 import { MlflowClient } from '../../../src/tracking/mlflow-client.js';
@@ -19,7 +17,7 @@ import { issueCommentEvent } from '../../support/github-events.js';
 import { testProbot } from '../../support/github-probot.js';
 import { adminKubeconfigPath, createTestNamespace, type TestNamespace } from '../../support/kube-namespace.js';
 import { startTestNode, type TestNode } from '../../support/kube-test-node.js';
-import { BASE_SHA, COMMENT_ID, FULL_NAME, HEAD_SHA, mockPrelude, mockTrainFlow, testConfigText, alphaPointOneReport } from '../../support/train-comment-mocks.js';
+import { COMMENT_ID, FULL_NAME, HEAD_SHA, mockPrelude, mockTrainFlow, testConfigText, alphaPointOneReport, seedBaseline } from '../../support/train-comment-mocks.js';
 
 const trackingUri = process.env.MLFLOW_TRACKING_URI;
 if (!trackingUri) throw new Error('MLFLOW_TRACKING_URI is not set: run the integration tests through `npm test` (scripts/test.sh starts MLflow).');
@@ -43,13 +41,7 @@ beforeAll(async () => {
   configText = testConfigText(experiment, trackingUri).replace(/^namespace: .*$/m, `namespace: ${ns.name}`);
   config = (parseConfig(configText) as { ok: true; config: TrainbotConfig }).config;
   // The baseline on main, trained as a Job too.
-  const experimentId = await tracking.ensureExperiment(experiment);
-  baselineStart = Date.now();
-  const [baseline] = await executeRuns({
-    plans: [planBaseline(config)], config, experimentId, tracking, runner,
-    origin: { repo: FULL_NAME, sha: BASE_SHA, branch: 'main', request: 'seed', role: 'baseline' },
-  });
-  expect(baseline?.state).toBe('finished');
+  baselineStart = await seedBaseline(tracking, runner, config);
 }, 180_000);
 
 afterAll(async () => {

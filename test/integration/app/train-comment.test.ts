@@ -7,8 +7,6 @@ import { createApp } from '../../../src/index.js';
 import { parseConfig } from '../../../src/config/load-config.js';
 import { renderHelp } from '../../../src/commands/help.js';
 import type { TrainbotConfig } from '../../../src/config/config-types.js';
-import { executeRuns } from '../../../src/pipeline/execute-runs.js';
-import { planBaseline } from '../../../src/runs/plan.js';
 import { LocalRunner } from '../../../src/runners/local/local-runner.js';
 import { MlflowClient } from '../../../src/tracking/mlflow-client.js';
 import { findRequestRuns } from '../../../src/tracking/run-queries.js';
@@ -16,7 +14,7 @@ import { useGitHubApi } from '../../support/github-api.js';
 import { issueCommentEvent } from '../../support/github-events.js';
 import { testProbot } from '../../support/github-probot.js';
 import {
-  BASE_SHA, COMMENT_ID, FULL_NAME, HEAD_SHA, expectAnswer, mockPrelude, mockTrainFlow, testConfigText, alphaPointOneReport,
+  COMMENT_ID, FULL_NAME, HEAD_SHA, expectAnswer, mockPrelude, mockTrainFlow, testConfigText, alphaPointOneReport, seedBaseline,
 } from '../../support/train-comment-mocks.js';
 
 const root = resolve(import.meta.dirname, '../../..');
@@ -41,13 +39,7 @@ async function receive(body: string, options: Parameters<typeof issueCommentEven
 
 beforeAll(async () => {
   // A real baseline on main: train.py with the default params, tagged by the bot's own code path.
-  const experimentId = await tracking.ensureExperiment(experiment);
-  baselineStart = Date.now();
-  const [baseline] = await executeRuns({
-    plans: [planBaseline(config)], config, experimentId, tracking, runner,
-    origin: { repo: FULL_NAME, sha: BASE_SHA, branch: 'main', request: 'seed', role: 'baseline' },
-  });
-  expect(baseline?.state).toBe('finished');
+  baselineStart = await seedBaseline(tracking, runner, config);
 }, 120_000);
 
 afterAll(() => runner.active({}).then((handles) => Promise.all(handles.map((h) => runner.cancel(h)))));
