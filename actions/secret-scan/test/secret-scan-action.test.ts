@@ -18,8 +18,13 @@ function randomFrom(alphabet: string, length: number): string {
 }
 const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const ALNUM = `${UPPER}abcdefghijklmnopqrstuvwxyz0123456789`;
+// gitleaks' generic-api-key rule drops a value that starts with + or /, contains one of its ~1,400 stop
+// words (about, acces, html, md5, …; matched case-insensitively) or is letters only. Drawn from all of
+// base64, 1 value in 25 was dropped and the history test failed now and then. These consonants and digits
+// cannot spell any stop word of gitleaks 8.30.1, and the last two characters are digits.
+const NO_STOP_WORD = 'BCDFGJKLNPQRTWZbcdfgjklnpqrtwz123456789';
 const awsKeyId = ['AK', 'IA', randomFrom(`${UPPER}234567`, 16)].join('');
-const awsSecret = randomFrom(`${ALNUM}/+`, 40);
+const awsSecret = randomFrom(NO_STOP_WORD, 38) + randomFrom('123456789', 2);
 const githubToken = ['gh', 'p_', randomFrom(ALNUM, 36)].join('');
 const keyBody = randomBytes(600).toString('base64').match(/.{1,64}/g)?.join('\n') ?? '';
 const dashes = '-'.repeat(5);
