@@ -99,4 +99,15 @@ describe('sweep action', () => {
     expect(run.outputs).toEqual({});
     expect(comments.length).toBe(before);
   }, 60_000);
+
+  it('still reads the former max_parallel input for one release, with a deprecation warning', async () => {
+    const run = await runAction('sweep', { workspace, env: env(), inputs: { runner: 'local', grid: 'alpha=0.1', max_parallel: '3' } });
+    expect(run.exitCode).toBe(1);
+    expect(run.commands.filter((c) => c.command === 'warning').map((c) => c.message)).toEqual([
+      'The max_parallel input is deprecated and will be removed in the next release; rename it to max-parallel.',
+    ]);
+    expect(run.commands.filter((c) => c.command === 'error').map((c) => c.message)).toEqual([
+      'The max-parallel input is 3, but .github/trainbot.yml allows at most 2 (limits.max_parallel); lower it.',
+    ]);
+  }, 60_000);
 });
