@@ -1,5 +1,7 @@
-// Two projects: `unit` needs nothing running; `integration` needs the services scripts/test.sh starts
-// (PostgreSQL + MLflow, and the loopback Kubernetes API) and reads their addresses from the environment.
+// Three projects: `unit` needs nothing but `npm ci`; `tools` (files named *.tools.test.ts) runs the real
+// gitleaks, Trivy, linters, registry and skopeo that scripts/setup.sh installs, and terraform; `integration` needs the
+// services scripts/test.sh starts (PostgreSQL + MLflow, the loopback Kubernetes API) and reads their
+// addresses from the environment.
 import { createDefaultEsmPreset } from 'ts-jest';
 
 // tsconfig's isolatedModules makes ts-jest transpile only: `npm run typecheck` (tsc) type-checks once instead.
@@ -15,7 +17,13 @@ export default {
   maxWorkers: 2,
   workerIdleMemoryLimit: '1GB',
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts', '<rootDir>/actions/*/test/**/*.test.ts'] },
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/test/unit/**/*.test.ts', '<rootDir>/actions/*/test/**/*.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '\\.tools\\.test\\.ts$'],
+    },
+    { ...common, displayName: 'tools', testMatch: ['<rootDir>/test/unit/**/*.tools.test.ts', '<rootDir>/actions/*/test/**/*.tools.test.ts'] },
     { ...common, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'] },
   ],
 };

@@ -20410,6 +20410,9 @@ function info(message) {
 var InputError = class extends Error {
   name = "InputError";
 };
+var ToolReportError = class extends Error {
+  name = "ToolReportError";
+};
 var USER_FACING = /* @__PURE__ */ new Set(["InputError", "ToolReportError", "ToolNotFoundError"]);
 function failureSentence(action, err) {
   const message = err instanceof Error ? err.message : String(err);
@@ -20581,6 +20584,32 @@ function computeTags(ctx) {
   return [...new Set(tags)];
 }
 
+// actions/image-push/src/verify-tags.ts
+function inspectArgs(ref, tlsVerify, authFile) {
+  return ["inspect", "--retry-times", "0", `--tls-verify=${tlsVerify}`, ...authFile ? ["--authfile", authFile] : [], "--format", "{{.Digest}}", `docker://${ref}`];
+}
+function digestMismatch(pushed, tags) {
+  const moved = tags.filter((t) => t.digest !== pushed);
+  if (moved.length === 0) return void 0;
+  const list = moved.map((t) => `${t.ref} points to ${t.digest}`).join(", ");
+  return `Not every tag points to the pushed image ${pushed}: ${list}. Another push changed ${moved.length === 1 ? "that tag" : "those tags"} while this one ran; re-run this job, and make sure no other workflow pushes the same tags.`;
+}
+async function verifyTags(refs, pushed, run2, tlsVerify, authFile) {
+  const tags = [];
+  for (const ref of refs) {
+    const result = await run2(inspectArgs(ref, tlsVerify, authFile));
+    const digest = result.stdout.trim();
+    if (result.exitCode !== 0 || !/^sha256:[0-9a-f]{64}$/.test(digest)) {
+      const reason = result.stderr.trim().split("\n").at(-1)?.slice(0, 200) || `exit ${result.exitCode}`;
+      throw new ToolReportError(`Could not read ${ref} back from the registry after pushing it (${reason}); re-run this job.`);
+    }
+    tags.push({ ref, digest });
+  }
+  const mismatch = digestMismatch(pushed, tags);
+  if (mismatch) throw new ToolReportError(mismatch);
+  return tags;
+}
+
 // actions/image-push/src/main.ts
 async function sourceKind(path4) {
   const info2 = await stat2(path4).catch(() => void 0);
@@ -20614,6 +20643,8 @@ async function run() {
     }
     const digestFile = join3(work, "digest");
     const skopeo = getInput("skopeo-path") || "skopeo";
+    const runSkopeo = (args) => runTool(skopeo, args, { pathInput: "skopeo-path" });
+    const tlsVerify = getInput("tls-verify") === "" || getBooleanInput("tls-verify");
     const { refs } = await pushImage(
       {
         source,
@@ -20621,16 +20652,16 @@ async function run() {
         tags,
         authFile,
         digestFile,
-        // Verify unless told otherwise, also when run outside a runner that fills in action.yml defaults.
-        tlsVerify: getInput("tls-verify") === "" || getBooleanInput("tls-verify"),
+        tlsVerify,
         attempts: parseAttempts(getInput("attempts")),
         backoffMs: 2e3
       },
-      (args) => runTool(skopeo, args, { pathInput: "skopeo-path" }),
+      runSkopeo,
       (ms) => new Promise((done) => setTimeout(done, ms)),
       (line) => warning(line)
     );
     const digest = (await readFile(digestFile, "utf8")).trim();
+    await verifyTags(refs, digest, runSkopeo, tlsVerify, authFile);
     setOutput("digest", digest);
     setOutput("refs", refs.join("\n"));
     info(`Pushed ${digest} as ${refs.join(", ")}`);

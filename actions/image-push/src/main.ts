@@ -1,4 +1,5 @@
-// Entry of the image-push action: inputs → tags → skopeo copy per tag → digest, refs and a summary.
+// Entry of the image-push action: inputs → tags → skopeo copy per tag → every tag read back → digest, refs
+// and a summary.
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -10,6 +11,7 @@ import { sourceReference, type SourceKind } from './image-source.js';
 import { authFileContent, parseAttempts, parseCredentials, parseRegistry, parseRepository, parseTagList } from './inputs.js';
 import { pushImage } from './push.js';
 import { computeTags } from './tags.js';
+import { verifyTags } from './verify-tags.js';
 
 async function sourceKind(path: string): Promise<SourceKind> {
   const info = await stat(path).catch(() => undefined);
@@ -49,21 +51,25 @@ async function run(): Promise<void> {
     // 3. Push every tag.
     const digestFile = join(work, 'digest');
     const skopeo = core.getInput('skopeo-path') || 'skopeo';
+    const runSkopeo = (args: readonly string[]) => runTool(skopeo, args, { pathInput: 'skopeo-path' });
+    // Verify unless told otherwise, also when run outside a runner that fills in action.yml defaults.
+    const tlsVerify = core.getInput('tls-verify') === '' || core.getBooleanInput('tls-verify');
     const { refs } = await pushImage(
       {
-        source, repository, tags, authFile, digestFile,
-        // Verify unless told otherwise, also when run outside a runner that fills in action.yml defaults.
-        tlsVerify: core.getInput('tls-verify') === '' || core.getBooleanInput('tls-verify'),
+        source, repository, tags, authFile, digestFile, tlsVerify,
         attempts: parseAttempts(core.getInput('attempts')),
         backoffMs: 2000,
       },
-      (args) => runTool(skopeo, args, { pathInput: 'skopeo-path' }),
+      runSkopeo,
       (ms) => new Promise((done) => setTimeout(done, ms)),
       (line) => core.warning(line),
     );
     const digest = (await readFile(digestFile, 'utf8')).trim();
 
-    // 4. Outputs and summary.
+    // 4. Every tag must name that one image (tags are mutable; another push may have moved one meanwhile).
+    await verifyTags(refs, digest, runSkopeo, tlsVerify, authFile);
+
+    // 5. Outputs and summary.
     core.setOutput('digest', digest);
     core.setOutput('refs', refs.join('\n'));
     core.info(`Pushed ${digest} as ${refs.join(', ')}`);

@@ -9,6 +9,7 @@ import { countByLevel, type Finding } from '../src/finding.js';
 import { runTool, ToolNotFoundError } from '../src/run-tool.js';
 import { toSarif, toUri, writeSarif } from '../src/sarif.js';
 import { escapeHtml, findingRows, ruleCountRows } from '../src/summary.js';
+import { renamedInput } from '../src/renamed-input.js';
 import { resolveInWorkspace, toWorkspaceRelative } from '../src/workspace-path.js';
 
 const finding = (over: Partial<Finding>): Finding => ({
@@ -157,5 +158,27 @@ describe('failureSentence', () => {
     expect(failureSentence('lint', new InputError('Bad input.'))).toBe('Bad input.');
     expect(failureSentence('lint', new ToolNotFoundError('No tool.'))).toBe('No tool.');
     expect(failureSentence('lint', new TypeError('x is undefined'))).toBe('lint stopped on an unexpected error: x is undefined');
+  });
+});
+
+describe('renamedInput', () => {
+  const from = (inputs: Record<string, string>) => (name: string) => inputs[name] ?? '';
+
+  it('reads the new name and warns about nothing', () => {
+    const warnings: string[] = [];
+    expect(renamedInput(from({ 'fail-on': 'error' }), 'fail-on', 'fail_on', (m) => warnings.push(m))).toBe('error');
+    expect(warnings).toEqual([]);
+  });
+
+  it('falls back to the old name with a deprecation warning naming the new one', () => {
+    const warnings: string[] = [];
+    expect(renamedInput(from({ fail_on: 'warning' }), 'fail-on', 'fail_on', (m) => warnings.push(m))).toBe('warning');
+    expect(warnings).toEqual(['The fail_on input is deprecated and will be removed in the next release; rename it to fail-on.']);
+  });
+
+  it('ignores a blank old name', () => {
+    const warnings: string[] = [];
+    expect(renamedInput(from({ fail_on: '  ' }), 'fail-on', 'fail_on', (m) => warnings.push(m))).toBe('');
+    expect(warnings).toEqual([]);
   });
 });

@@ -11114,7 +11114,7 @@ var require_mock_interceptor = __commonJS({
 var require_mock_client = __commonJS({
   "node_modules/undici/lib/mock/mock-client.js"(exports, module) {
     "use strict";
-    var { promisify: promisify2 } = __require("node:util");
+    var { promisify: promisify3 } = __require("node:util");
     var Client = require_client();
     var { buildMockDispatch } = require_mock_utils();
     var {
@@ -11154,7 +11154,7 @@ var require_mock_client = __commonJS({
         return new MockInterceptor(opts, this[kDispatches]);
       }
       async [kClose]() {
-        await promisify2(this[kOriginalClose])();
+        await promisify3(this[kOriginalClose])();
         this[kConnected] = 0;
         this[kMockAgent][Symbols.kClients].delete(this[kOrigin]);
       }
@@ -11167,7 +11167,7 @@ var require_mock_client = __commonJS({
 var require_mock_pool = __commonJS({
   "node_modules/undici/lib/mock/mock-pool.js"(exports, module) {
     "use strict";
-    var { promisify: promisify2 } = __require("node:util");
+    var { promisify: promisify3 } = __require("node:util");
     var Pool = require_pool();
     var { buildMockDispatch } = require_mock_utils();
     var {
@@ -11207,7 +11207,7 @@ var require_mock_pool = __commonJS({
         return new MockInterceptor(opts, this[kDispatches]);
       }
       async [kClose]() {
-        await promisify2(this[kOriginalClose])();
+        await promisify3(this[kOriginalClose])();
         this[kConnected] = 0;
         this[kMockAgent][Symbols.kClients].delete(this[kOrigin]);
       }
@@ -23370,7 +23370,9 @@ function info(message) {
 
 // actions/secret-scan/src/main.ts
 import { readFileSync } from "node:fs";
-import { join as join7 } from "node:path";
+import { mkdtemp as mkdtemp2, rm as rm4 } from "node:fs/promises";
+import { tmpdir as tmpdir2 } from "node:os";
+import { join as join8 } from "node:path";
 
 // actions/kit/src/annotate.ts
 var GITHUB_ANNOTATIONS_PER_LEVEL = 10;
@@ -23943,9 +23945,9 @@ async function installGitleaks(platform2 = process.platform, arch3 = process.arc
 }
 
 // actions/secret-scan/src/scan.ts
-import { mkdtemp, readFile, rm as rm3, stat as stat2 } from "node:fs/promises";
+import { mkdtemp, readFile as readFile2, rm as rm3, stat as stat2 } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join as join6 } from "node:path";
+import { join as join7 } from "node:path";
 import { stripVTControlCharacters } from "node:util";
 
 // actions/kit/src/run-tool.ts
@@ -24021,7 +24023,7 @@ function planScan(mode, inputs, eventName, event) {
   if (!base) return { mode, range: "" };
   return { mode, range: `${validRef(base, "base")}..${validRef(head || "HEAD", "head")}` };
 }
-function gitleaksArgs(plan, reportPath, ignoreDir) {
+function gitleaksArgs(plan, reportPath, ignorePath, configPath) {
   return [
     plan.mode,
     ".",
@@ -24036,9 +24038,72 @@ function gitleaksArgs(plan, reportPath, ignoreDir) {
     "--log-level",
     "error",
     "--gitleaks-ignore-path",
-    ignoreDir,
+    ignorePath,
+    ...configPath ? ["--config", configPath] : [],
     ...plan.range ? [`--log-opts=${plan.range}`] : []
   ];
+}
+
+// actions/secret-scan/src/trusted-settings.ts
+import { execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { readFile, rename as rename2, writeFile as writeFile3 } from "node:fs/promises";
+import { join as join6 } from "node:path";
+import { promisify as promisify2 } from "node:util";
+var execFileAsync = promisify2(execFile);
+var IGNORE_FILE = ".gitleaksignore";
+var CONFIG_FILE = ".gitleaks.toml";
+var DEFAULT_CONFIG = "[extend]\nuseDefault = true\n";
+var PR_EVENTS = ["pull_request", "pull_request_target"];
+var SHA = /^[0-9a-f]{40}$/;
+function trustedBase(eventName, event) {
+  if (!PR_EVENTS.includes(eventName)) return void 0;
+  const sha = event?.pull_request?.base?.sha;
+  return typeof sha === "string" && SHA.test(sha) ? sha : void 0;
+}
+async function fileAtCommit(repo, sha, path5) {
+  try {
+    await execFileAsync("git", ["-C", repo, "cat-file", "-e", `${sha}^{commit}`]);
+  } catch {
+    return void 0;
+  }
+  try {
+    return (await execFileAsync("git", ["-C", repo, "show", `${sha}:${path5}`], { maxBuffer: 16 * 1024 * 1024 })).stdout;
+  } catch {
+    return "";
+  }
+}
+var readOrEmpty = (path5) => readFile(path5, "utf8").catch(() => "");
+async function baseSettings(workspace, sha, dir) {
+  const ignore = await fileAtCommit(workspace, sha, IGNORE_FILE);
+  const config = await fileAtCommit(workspace, sha, CONFIG_FILE);
+  const configPath = join6(dir, "gitleaks.toml");
+  const ignorePath = join6(dir, "gitleaksignore");
+  await writeFile3(configPath, config || DEFAULT_CONFIG);
+  await writeFile3(ignorePath, ignore ?? "");
+  const notices = [];
+  if (ignore === void 0) {
+    notices.push(`The base commit ${sha} is not in the checkout, so no ${IGNORE_FILE} applies and any false positive fails the scan; check out with fetch-depth: 0.`);
+  } else {
+    notices.push(`On a pull request the scan uses ${IGNORE_FILE} and ${CONFIG_FILE} from the base commit ${sha}, not the pull request's own.`);
+    for (const [name, base] of [[IGNORE_FILE, ignore], [CONFIG_FILE, config ?? ""]]) {
+      if (await readOrEmpty(join6(workspace, name)) !== base) {
+        notices.push(`This pull request changes ${name}; the change applies to scans once it is merged.`);
+      }
+    }
+  }
+  return { configPath, ignorePath, notices };
+}
+async function hideWorkspaceIgnore(dir) {
+  const file = join6(dir, IGNORE_FILE);
+  const aside = join6(dir, `${IGNORE_FILE}.trainbot-${randomBytes(4).toString("hex")}`);
+  try {
+    await rename2(file, aside);
+  } catch {
+    return async () => {
+    };
+  }
+  return () => rename2(aside, file);
 }
 
 // actions/secret-scan/src/scan.ts
@@ -24052,17 +24117,25 @@ function loggedError(stderr) {
 async function scan(request) {
   const isDir = await stat2(request.target).then((s) => s.isDirectory(), () => false);
   if (!isDir) throw new InputError(`The path input must name a directory of the workspace, and ${request.target} is not one; give a directory such as ".".`);
-  const dir = await mkdtemp(join6(process.env.RUNNER_TEMP || tmpdir(), "gitleaks-"));
+  const dir = await mkdtemp(join7(process.env.RUNNER_TEMP || tmpdir(), "gitleaks-"));
   try {
-    const reportPath = join6(dir, "report.json");
-    const args = gitleaksArgs(request.plan, reportPath, request.workspace);
-    const result = await runTool(request.gitleaks, args, { cwd: request.target, pathInput: "gitleaks-path" });
+    const reportPath = join7(dir, "report.json");
+    const { trusted } = request;
+    const args = trusted ? gitleaksArgs(request.plan, reportPath, trusted.ignorePath, trusted.configPath) : gitleaksArgs(request.plan, reportPath, request.workspace);
+    const restore = trusted ? await hideWorkspaceIgnore(request.target) : async () => {
+    };
+    let result;
+    try {
+      result = await runTool(request.gitleaks, args, { cwd: request.target, pathInput: "gitleaks-path" });
+    } finally {
+      await restore();
+    }
     const error2 = loggedError(result.stderr);
     if (result.exitCode === 1 || error2 || ![0, 2].includes(result.exitCode)) {
       const what = request.plan.range ? `commits ${request.plan.range}` : `the ${request.plan.mode === "git" ? "history" : "files"}`;
       throw new ToolReportError(`gitleaks could not scan ${what} (${error2 || `exit ${result.exitCode}`}); check that the checkout has those commits (fetch-depth: 0) and that gitleaks-path is gitleaks 8.`);
     }
-    return parseGitleaksReport(await readFile(reportPath, "utf8"), request.workspace, request.target);
+    return parseGitleaksReport(await readFile2(reportPath, "utf8"), request.workspace, request.target);
   } finally {
     await rm3(dir, { recursive: true, force: true });
   }
@@ -24077,13 +24150,25 @@ async function main() {
   const workspace = workspaceRoot();
   const mode = parseMode(getInput("mode"));
   const target = resolveInWorkspace(workspace, getInput("path") || ".", "path");
-  const plan = planScan(mode, { base: getInput("base"), head: getInput("head") }, process.env.GITHUB_EVENT_NAME ?? "", readEvent());
-  const sarifFile = getInput("sarif-file") || join7(process.env.RUNNER_TEMP || workspace, "gitleaks.sarif");
+  const eventName = process.env.GITHUB_EVENT_NAME ?? "";
+  const event = readEvent();
+  const plan = planScan(mode, { base: getInput("base"), head: getInput("head") }, eventName, event);
+  const sarifFile = getInput("sarif-file") || join8(process.env.RUNNER_TEMP || workspace, "gitleaks.sarif");
   const givenPath = getInput("gitleaks-path");
   const gitleaks = givenPath || (process.env.GITHUB_ACTIONS === "true" ? await installGitleaks() : "gitleaks");
-  const findings = await scan({ gitleaks, workspace, target, plan });
+  const base = trustedBase(eventName, event);
+  const settingsDir = base ? await mkdtemp2(join8(process.env.RUNNER_TEMP || tmpdir2(), "gitleaks-settings-")) : "";
+  let findings;
+  try {
+    const trusted = base ? await baseSettings(workspace, base, settingsDir) : void 0;
+    for (const notice2 of trusted?.notices ?? []) notice(notice2);
+    findings = await scan({ gitleaks, workspace, target, plan, ...trusted ? { trusted } : {} });
+  } finally {
+    if (settingsDir) await rm4(settingsDir, { recursive: true, force: true });
+  }
   const what = plan.range ? `commits ${plan.range}` : mode === "git" ? "the git history" : "the working tree";
-  const verdict = findings.length === 0 ? `Secret scan found no secrets in ${what}.` : `Secret scan found ${findings.length} possible secret${findings.length === 1 ? "" : "s"} in ${what}; remove and rotate them, or list false positives in .gitleaksignore.`;
+  const ignoreList = base ? ".gitleaksignore on the base branch" : ".gitleaksignore";
+  const verdict = findings.length === 0 ? `Secret scan found no secrets in ${what}.` : `Secret scan found ${findings.length} possible secret${findings.length === 1 ? "" : "s"} in ${what}; remove and rotate them, or list false positives in ${ignoreList}.`;
   const annotated = annotate(findings);
   await writeReport({ title: "Secret scan", verdict, findings, omittedAnnotations: annotated.omitted });
   await writeSarif(sarifFile, toSarif({ name: "gitleaks", version: GITLEAKS_VERSION, informationUri: "https://github.com/gitleaks/gitleaks" }, findings));

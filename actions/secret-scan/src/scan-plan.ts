@@ -43,7 +43,8 @@ export function planScan(mode: Mode, inputs: { base: string; head: string }, eve
   return { mode, range: `${validRef(base, 'base')}..${validRef(head || 'HEAD', 'head')}` };
 }
 
-export function gitleaksArgs(plan: ScanPlan, reportPath: string, ignoreDir: string): string[] {
+/** `ignorePath`: a .gitleaksignore or the folder holding one; `configPath`: a config that overrides any in the scanned folder. */
+export function gitleaksArgs(plan: ScanPlan, reportPath: string, ignorePath: string, configPath?: string): string[] {
   return [
     plan.mode,
     '.',
@@ -53,7 +54,8 @@ export function gitleaksArgs(plan: ScanPlan, reportPath: string, ignoreDir: stri
     '--exit-code', '2',
     '--no-banner',
     '--log-level', 'error',
-    '--gitleaks-ignore-path', ignoreDir,
+    '--gitleaks-ignore-path', ignorePath,
+    ...(configPath ? ['--config', configPath] : []),
     ...(plan.range ? [`--log-opts=${plan.range}`] : []),
   ];
 }

@@ -10,6 +10,7 @@ import type { Finding } from '../../kit/src/finding.js';
 import { runTool } from '../../kit/src/run-tool.js';
 import { parseGitleaksReport } from './gitleaks-report.js';
 import { gitleaksArgs, type ScanPlan } from './scan-plan.js';
+import { hideWorkspaceIgnore } from './trusted-settings.js';
 
 export interface ScanRequest {
   gitleaks: string;
@@ -17,6 +18,8 @@ export interface ScanRequest {
   /** Absolute directory to scan, inside the workspace. */
   target: string;
   plan: ScanPlan;
+  /** On a pull request: the base commit's config and ignore list (trusted-settings.ts); else the workspace's. */
+  trusted?: { configPath: string; ignorePath: string };
 }
 
 /** The first error gitleaks logged, without colours or timestamp, or '' if none. */
@@ -34,8 +37,17 @@ export async function scan(request: ScanRequest): Promise<Finding[]> {
   const dir = await mkdtemp(join(process.env.RUNNER_TEMP || tmpdir(), 'gitleaks-'));
   try {
     const reportPath = join(dir, 'report.json');
-    const args = gitleaksArgs(request.plan, reportPath, request.workspace);
-    const result = await runTool(request.gitleaks, args, { cwd: request.target, pathInput: 'gitleaks-path' });
+    const { trusted } = request;
+    const args = trusted
+      ? gitleaksArgs(request.plan, reportPath, trusted.ignorePath, trusted.configPath)
+      : gitleaksArgs(request.plan, reportPath, request.workspace);
+    const restore = trusted ? await hideWorkspaceIgnore(request.target) : async () => {};
+    let result;
+    try {
+      result = await runTool(request.gitleaks, args, { cwd: request.target, pathInput: 'gitleaks-path' });
+    } finally {
+      await restore();
+    }
     const error = loggedError(result.stderr);
     if (result.exitCode === 1 || error || ![0, 2].includes(result.exitCode)) {
       const what = request.plan.range ? `commits ${request.plan.range}` : `the ${request.plan.mode === 'git' ? 'history' : 'files'}`;

@@ -8,12 +8,12 @@ import { LocalRunner } from '../../../src/runners/local/local-runner.js';
 import { signingKeyFromEnv, withSigningKey } from '../../../src/runs/run-signature.js';
 import { MlflowClient } from '../../../src/tracking/mlflow-client.js';
 import { readSweepInputs } from './sweep-inputs.js';
-import { resultsJson, runSweep } from './sweep.js';
+import { runSweep, sweepOutputs } from './sweep.js';
 
 async function main(): Promise<void> {
   // 1. Inputs and MLflow (MLFLOW_TRACKING_URI and credentials from the step's env, as MLflow's own client reads them);
   // runs signed with TRAINBOT_SIGNING_KEY when set, as the bot signs them (src/runs/run-signature.ts).
-  const inputs = readSweepInputs((name) => core.getInput(name), process.env);
+  const inputs = readSweepInputs((name) => core.getInput(name), process.env, (message) => core.warning(message));
   const tracking = withSigningKey(MlflowClient.fromEnv(process.env), signingKeyFromEnv(process.env));
 
   // 2. The sweep.
@@ -26,9 +26,7 @@ async function main(): Promise<void> {
 
   // 3. Summary, outputs, the pull request.
   await core.summary.addRaw(result.markdown, true).write();
-  core.setOutput('best_run_id', result.best?.runId ?? '');
-  core.setOutput('best_params', result.best ? JSON.stringify(result.best.params) : '');
-  core.setOutput('results_json', resultsJson(result.runs));
+  for (const [name, value] of Object.entries(sweepOutputs(result))) core.setOutput(name, value);
   if (inputs.pr !== undefined) {
     const [owner = '', repo = ''] = (process.env.GITHUB_REPOSITORY ?? '').split('/');
     const octokit = new Octokit({ auth: inputs.token, ...(process.env.GITHUB_API_URL ? { baseUrl: process.env.GITHUB_API_URL } : {}) });

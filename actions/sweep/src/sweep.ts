@@ -57,7 +57,7 @@ export async function runSweep(inputs: SweepInputs, deps: SweepDeps): Promise<Sw
   const planned = planRequest(inputs.command, config);
   if ('reply' in planned) throw new InputError(planned.reply);
   if (inputs.maxParallel !== undefined && inputs.maxParallel > config.limits.maxParallel) {
-    throw new InputError(`The max_parallel input is ${inputs.maxParallel}, but ${inputs.configPath} allows at most ${config.limits.maxParallel} (limits.max_parallel); lower it.`);
+    throw new InputError(`The max-parallel input is ${inputs.maxParallel}, but ${inputs.configPath} allows at most ${config.limits.maxParallel} (limits.max_parallel); lower it.`);
   }
   const repo = deps.env.GITHUB_REPOSITORY;
   if (!repo) throw new InputError('GITHUB_REPOSITORY is not set; run this action inside a GitHub Actions job.');
@@ -91,7 +91,21 @@ export async function runSweep(inputs: SweepInputs, deps: SweepDeps): Promise<Sw
   };
 }
 
-/** results_json: what a later step needs, without the log tails. */
+/** results-json: what a later step needs, without the log tails. */
 export function resultsJson(runs: readonly RunResult[]): string {
   return JSON.stringify(runs.map((r) => ({ name: r.name, runId: r.runId ?? null, params: r.params, state: r.state, reason: r.reason ?? null, metrics: r.metrics })));
+}
+
+/**
+ * The step's outputs by their kebab-case names, and for one release also by their former snake_case names
+ * (best_run_id, best_params, results_json), so a workflow reading those keeps working while it moves.
+ */
+export function sweepOutputs(result: Pick<SweepResult, 'runs' | 'best'>): Record<string, string> {
+  const outputs: Record<string, string> = {
+    'best-run-id': result.best?.runId ?? '',
+    'best-params': result.best ? JSON.stringify(result.best.params) : '',
+    'results-json': resultsJson(result.runs),
+  };
+  for (const [name, value] of Object.entries(outputs)) outputs[name.replace(/-/g, '_')] = value;
+  return outputs;
 }

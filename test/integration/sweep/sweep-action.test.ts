@@ -54,18 +54,18 @@ describe('sweep action', () => {
   it('runs a 2×2 grid with train.py, ranks it in the job summary with a chart, sets the outputs and comments on the PR', async () => {
     const run = await runAction('sweep', {
       workspace, env: env(), timeoutMs: 300_000,
-      inputs: { grid: 'alpha=0.1,1 l1_ratio=0.2,0.8', runner: 'local', max_parallel: '2', pr: '7', 'github-token': 'ghs_sweep' },
+      inputs: { grid: 'alpha=0.1,1 l1_ratio=0.2,0.8', runner: 'local', 'max-parallel': '2', pr: '7', 'github-token': 'ghs_sweep' },
     });
     expect(run.stderr).toBe('');
     expect(run.exitCode).toBe(0);
 
-    const results = JSON.parse(run.outputs.results_json ?? '[]') as { runId: string; state: string; params: Record<string, number>; metrics: Record<string, number> }[];
+    const results = JSON.parse(run.outputs['results-json'] ?? '[]') as { runId: string; state: string; params: Record<string, number>; metrics: Record<string, number> }[];
     expect(results.map((r) => r.state)).toEqual(['finished', 'finished', 'finished', 'finished']);
     expect(results.map((r) => `${r.params.alpha} ${r.params.l1_ratio}`).sort()).toEqual(['0.1 0.2', '0.1 0.8', '1 0.2', '1 0.8']);
     const rmses = results.map((r) => r.metrics.rmse as number);
     expect(rmses).toEqual([...rmses].sort((a, b) => a - b));
-    expect(run.outputs.best_run_id).toBe(results[0]?.runId);
-    expect(JSON.parse(run.outputs.best_params ?? '')).toEqual(results[0]?.params);
+    expect(run.outputs['best-run-id']).toBe(results[0]?.runId);
+    expect(JSON.parse(run.outputs['best-params'] ?? '')).toEqual(results[0]?.params);
 
     const summary = run.summary.split('\n');
     expect(summary[0]).toBe('### trainbot sweep: 4 runs vs baseline');
@@ -86,8 +86,8 @@ describe('sweep action', () => {
   it.each([
     [{ grid: 'alpha=-1' }, '`alpha`=-1 is out of range; `alpha` must be from 0 to ∞. Comment `/train help` to see the parameters and their ranges.'],
     [{ grid: 'alpha=0.1,0.2,0.3,0.4,0.5 l1_ratio=0.1,0.2,0.3,0.4,0.5' }, 'This grid has 25 runs; this repository allows at most 20 per command (`limits.max_runs` in `.github/trainbot.yml`). Use fewer values, or split the grid over several commands.'],
-    [{ grid: 'alpha=0.1', max_parallel: '3' }, 'The max_parallel input is 3, but .github/trainbot.yml allows at most 2 (limits.max_parallel); lower it.'],
-    [{ grid: 'alpha=0.1', max_parallel: 'lots' }, 'The max_parallel input "lots" is not a positive whole number; give one like 4, or leave it empty.'],
+    [{ grid: 'alpha=0.1', 'max-parallel': '3' }, 'The max-parallel input is 3, but .github/trainbot.yml allows at most 2 (limits.max_parallel); lower it.'],
+    [{ grid: 'alpha=0.1', 'max-parallel': 'lots' }, 'The max-parallel input "lots" is not a positive whole number; give one like 4, or leave it empty.'],
     [{ grid: 'alpha=0.1', runner: 'docker' }, 'The runner input "docker" is not one trainbot knows; use kubernetes or local.'],
     [{ grid: 'alpha=0.1', config: 'missing.yml' }, 'There is no trainbot config at missing.yml in the checked-out ref; add it or point the config input at it.'],
   ])('refuses %j with one sentence before starting anything', async (inputs, sentence) => {
@@ -98,5 +98,16 @@ describe('sweep action', () => {
     expect(run.summary).toBe('');
     expect(run.outputs).toEqual({});
     expect(comments.length).toBe(before);
+  }, 60_000);
+
+  it('still reads the former max_parallel input for one release, with a deprecation warning', async () => {
+    const run = await runAction('sweep', { workspace, env: env(), inputs: { runner: 'local', grid: 'alpha=0.1', max_parallel: '3' } });
+    expect(run.exitCode).toBe(1);
+    expect(run.commands.filter((c) => c.command === 'warning').map((c) => c.message)).toEqual([
+      'The max_parallel input is deprecated and will be removed in the next release; rename it to max-parallel.',
+    ]);
+    expect(run.commands.filter((c) => c.command === 'error').map((c) => c.message)).toEqual([
+      'The max-parallel input is 3, but .github/trainbot.yml allows at most 2 (limits.max_parallel); lower it.',
+    ]);
   }, 60_000);
 });

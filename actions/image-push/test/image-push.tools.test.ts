@@ -2,7 +2,7 @@
 // registry on loopback, with real skopeo. Needs docker-registry, skopeo and htpasswd (scripts/tools/registry.sh).
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -145,6 +145,40 @@ describe('image-push against an open registry', () => {
       ]);
     } finally {
       await proxy.close();
+    }
+  });
+
+  it('fails with one sentence when another push moves a tag while this one runs', async () => {
+    // The skopeo given to the action plays a second workflow: just before the action pushes `latest`, it
+    // pushes another image to the sha tag, through the same real registry, then runs the real copy.
+    const other = buildOciImage('another build of the same sha');
+    const bin = mkdtempSync(join(tmpdir(), 'image-push-race-'));
+    const wrapper = join(bin, 'skopeo');
+    writeFileSync(wrapper, [
+      '#!/bin/sh',
+      'if [ "$1" = copy ]; then',
+      '  case "$*" in *:latest) skopeo copy --quiet --dest-tls-verify=false "oci:$RACE_SOURCE" "docker://$RACE_TARGET" || exit 1;; esac',
+      'fi',
+      'exec skopeo "$@"',
+      '',
+    ].join('\n'), { mode: 0o755 });
+    try {
+      const run = await runAction('image-push', {
+        workspace,
+        inputs: { ...base(), repository: 'team/raced', 'skopeo-path': wrapper },
+        env: { RACE_SOURCE: other.dir, RACE_TARGET: `${registry.host}/team/raced:${sha}` },
+      });
+      expect(run.exitCode).toBe(1);
+      expect(run.commands.filter((c) => c.command === 'error').map((c) => c.message)).toEqual([
+        `Not every tag points to the pushed image ${image.manifestDigest}: ${registry.host}/team/raced:${sha} points to ${other.manifestDigest}. ` +
+          'Another push changed that tag while this one ran; re-run this job, and make sure no other workflow pushes the same tags.',
+      ]);
+      expect(run.outputs).toEqual({});
+      expect(await manifestDigest(registry, 'team/raced', sha)).toEqual({ status: 200, digest: other.manifestDigest });
+      expect(await manifestDigest(registry, 'team/raced', 'latest')).toEqual({ status: 200, digest: image.manifestDigest });
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+      rmSync(join(other.dir, '..'), { recursive: true, force: true });
     }
   });
 
