@@ -84,6 +84,12 @@ describe('planRuns: grids', () => {
     expect(result.ok && result.runs.length).toBe(20);
   });
 
+  it('refuses a grid of max_runs + 1, the first size over the cap', () => {
+    expect(refusal({ alpha: ['1', '2', '3', '4', '5', '6', '7'], seed: ['1', '2', '3'] })).toBe(
+      'This grid has 21 runs; this repository allows at most 20 per command (`limits.max_runs` in `.github/trainbot.yml`). Use fewer values, or split the grid over several commands.',
+    );
+  });
+
   it('refuses a 1,000-run grid, saying how big it is and where the limit is set', () => {
     const ten = (prefix: string) => Array.from({ length: 10 }, (_, i) => `${prefix}${i}`);
     expect(refusal({ alpha: ten('1'), l1_ratio: ten('0.'), seed: ten('') })).toBe(
