@@ -175,6 +175,8 @@ async function runRequest(event: CommentEvent, deps: TrainCommentDeps, p: Prepar
   const checkId = await github.createCheck({ name: CHECK_NAME, headSha: p.pr.headSha, status: 'in_progress', output: { title: 'Training', summary: `Requested by @${event.author.login} for \`${p.pr.headSha.slice(0, 7)}\`.` } });
   let comment: ReturnType<typeof throttleLatest<readonly RunResult[]>> | undefined;
   let launched = false;
+  let runsEnded = false;
+  let reported = false;
   try {
     const baselinePlan = planBaseline(p.config);
     const baseline = toBaseline(await findBaseline(deps.tracking, { experimentId: p.experimentId, repo: event.repo, branch: p.config.baselineBranch, params: baselinePlan.paramsKey }));
@@ -201,30 +203,31 @@ async function runRequest(event: CommentEvent, deps: TrainCommentDeps, p: Prepar
         }
       },
     });
+    runsEnded = true;
     // 7. Compare, render, conclude.
     await living.close();
     const details = failureDetails(runs);
     await github.upsertComment(event.issueNumber, key, details ? `${render(runs)}\n\n${details}` : render(runs));
+    reported = true;
     const best = rankRuns(runs, p.config)[0];
     const finished = runs.filter((r) => r.state === 'finished').length;
     await github.updateCheck(checkId, {
       conclusion: requestConclusion(runs, best, baseline, p.config),
       output: { title: `${finished} of ${runs.length} run${runs.length === 1 ? '' : 's'} finished`, summary: render(runs) },
     });
-    if (finished < runs.length) await github.react(event.commentId, 'confused');
+    if (finished < runs.length) await github.react(event.commentId, 'confused').catch((e: unknown) => log.error(e, 'confused reaction failed'));
   } catch (error) {
     log.error(error, `/train on ${event.repo}#${event.issueNumber} failed`);
     await comment?.close().catch(() => undefined);
     // GitHub, MLflow and the runner say what went wrong in a sentence; anything else is a bug, kept to the log.
     const sentence = userSentence(error);
-    const stopped = launched ? 'trainbot stopped; the runs it started were marked failed' : 'Nothing was started';
+    const where = runsEnded ? 'The runs ended, but trainbot could not finish reporting them' : launched ? 'trainbot stopped while the runs were going' : 'Nothing was started';
     const note = sentence !== undefined
-      ? `${title}\n\n❌ ${stopped}: ${escapeMarkdown(sentence)}`
-      : `${title}\n\n❌ trainbot hit an internal error and stopped; the runs it started were marked failed.\n\n<details><summary>What happened</summary>\n\n${(error as Error).name ?? 'Error'}: ${String((error as Error).message ?? error).slice(0, 500).replace(/[<>`]/g, '')}\n</details>`;
-    await github.upsertComment(event.issueNumber, key, note).catch((e: unknown) => log.error(e, 'could not post the error note'));
-    const output = sentence !== undefined
-      ? { title: launched ? 'Stopped' : 'Nothing was started', summary: escapeMarkdown(sentence) }
-      : { title: 'Internal error', summary: 'trainbot hit an internal error; see the pull request comment.' };
+      ? `${title}\n\n❌ ${where}: ${escapeMarkdown(sentence)}`
+      : `${title}\n\n❌ ${where}: trainbot hit an internal error.\n\n<details><summary>What happened</summary>\n\n${(error as Error).name ?? 'Error'}: ${String((error as Error).message ?? error).slice(0, 500).replace(/[<>`]/g, '')}\n</details>`;
+    // A report already posted stays: it is right, only concluding the check run after it failed.
+    if (!reported) await github.upsertComment(event.issueNumber, key, note).catch((e: unknown) => log.error(e, 'could not post the error note'));
+    const output = { title: where, summary: sentence !== undefined ? escapeMarkdown(sentence) : 'trainbot hit an internal error; see the pull request comment.' };
     await github.updateCheck(checkId, { conclusion: 'failure', output }).catch((e: unknown) => log.error(e, 'could not conclude the check run'));
     await github.react(event.commentId, 'confused').catch(() => undefined);
     throw new CommandFailed(sentence ?? 'trainbot hit an internal error; the log above has the details.', { cause: error });

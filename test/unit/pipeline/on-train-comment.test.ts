@@ -5,6 +5,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { escapeMarkdown } from '../../../src/commands/quote-input.js';
 import { CommandFailed, type CommentEvent, onTrainComment, statusKey } from '../../../src/pipeline/on-train-comment.js';
+import { GitHubError } from '../../../src/github/github-port.js';
 import { RunnerError } from '../../../src/runners/runner.js';
 import { TrackingError } from '../../../src/tracking/tracking-error.js';
 import { MemoryGitHub, MemoryTracking, ScriptedRunner, silentLog } from './memory-ports.js';
@@ -39,6 +40,46 @@ describe('a check run is always concluded', () => {
     expect(github.checks[0]?.updates).toEqual([{ conclusion: 'failure', output: { title: 'Nothing was started', summary: escapeMarkdown(unreachable) } }]);
     expect(github.reactions).toEqual(['eyes', 'confused']);
     expect(report(github)).toBe(`trainbot: alpha=0.1 vs baseline\n\n❌ Nothing was started: ${escapeMarkdown(unreachable)}`);
+  });
+
+  it('concludes it on an internal error too, keeping the error itself out of the summary', async () => {
+    const { github, tracking, deps } = setup();
+    tracking.beforeRequest = () => {
+      if (github.checks.length > 0) throw new TypeError('Cannot read properties of undefined');
+    };
+
+    await expect(onTrainComment(event('/train alpha=0.1'), deps)).rejects.toBeInstanceOf(CommandFailed);
+
+    expect(github.checks[0]?.updates).toEqual([{ conclusion: 'failure', output: { title: 'Nothing was started', summary: 'trainbot hit an internal error; see the pull request comment.' } }]);
+    expect(report(github)).toBe('trainbot: alpha=0.1 vs baseline\n\n❌ Nothing was started: trainbot hit an internal error.\n\n<details><summary>What happened</summary>\n\nTypeError: Cannot read properties of undefined\n</details>');
+  });
+
+  it('keeps a posted report when concluding the check run fails, and tries once more to conclude it', async () => {
+    const { github, deps } = setup();
+    const update = github.updateCheck.bind(github);
+    let calls = 0;
+    github.updateCheck = async (id, change) => {
+      calls += 1;
+      if (calls === 1) throw new GitHubError('GitHub answered 502 Bad Gateway; try the command again later.', 502);
+      await update(id, change);
+    };
+
+    await expect(onTrainComment(event('/train alpha=0.1'), deps)).rejects.toBeInstanceOf(CommandFailed);
+
+    expect(report(github)).toMatch(/^### trainbot: alpha=0\.1 vs baseline\n/);
+    expect(github.checks[0]?.updates).toEqual([{ conclusion: 'failure', output: { title: 'The runs ended, but trainbot could not finish reporting them', summary: 'GitHub answered 502 Bad Gateway; try the command again later.' } }]);
+  });
+
+  it('does not fail a reported command because the 😕 reaction failed', async () => {
+    const { github, deps } = setup({ outcome: () => ({ status: 'failed', reason: 'The training process exited with code 1.' }) });
+    github.react = async (_id, content) => {
+      if (content === 'confused') throw new Error('GitHub answered 502');
+      github.reactions.push(content);
+    };
+
+    await onTrainComment(event('/train alpha=0.1'), deps);
+
+    expect(github.checks[0]?.updates.map((u) => [u.conclusion, u.output?.title])).toEqual([['failure', '0 of 1 run finished']]);
   });
 });
 
