@@ -1,6 +1,14 @@
 #!/usr/bin/env node
 // The `trainbot` command: runs the compiled CLI (npm run build) and turns its errors into exit codes.
-import { main, UsageError } from '../dist/cli.js';
+import { existsSync } from 'node:fs';
+
+// A static import of a missing dist/ would print Node's ERR_MODULE_NOT_FOUND stack instead of the fix.
+const cliUrl = new URL('../dist/cli.js', import.meta.url);
+if (!existsSync(cliUrl)) {
+  process.stderr.write('trainbot: the CLI is not built yet; run `npm run build` in the trainbot repository first.\n');
+  process.exit(1);
+}
+const { main, UsageError } = await import(cliUrl.href);
 
 try {
   process.exitCode = await main(process.argv.slice(2));

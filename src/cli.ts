@@ -110,6 +110,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       runUrl: (experimentId, runId) => `${trackingUri}/#/experiments/${experimentId}/runs/${runId}`,
       onProgress: progress,
       onChange: (runs) => progress(runs.map((r) => `${r.name} ${r.state}`).join(', ')),
+      onError: (error, name) => progress(`${name} failed inside trainbot: ${error instanceof Error ? error.stack ?? error.message : String(error)}`),
     });
     if (outcome.kind === 'reply') {
       process.stderr.write(`${outcome.message}\n`);

@@ -20,7 +20,9 @@ export type TrainCommand =
 
 export type ParseResult =
   | { type: 'command'; command: TrainCommand; line: string }
-  | { type: 'reply'; message: string }     // a usage error: what is wrong and how to fix it
+  // A usage error: what is wrong and how to fix it. `typedBefore` holds the parameters typed before the wrong
+  // word; the caller checks their values first, so the answer is about the first wrong word of the line.
+  | { type: 'reply'; message: string; typedBefore?: Record<string, string[]> }
   | { type: 'ignore' };
 
 export const KEY_PATTERN = /^[a-z][a-z0-9_]{0,63}$/;
@@ -32,15 +34,19 @@ export const MAX_AXIS_VALUES = 256;
 const HELP_POINTER = 'See `/train help` for the syntax.';
 const SUBCOMMANDS = ['help', 'cancel'] as const;
 const SUBCOMMAND_LIKE = /^[A-Za-z][A-Za-z0-9_-]*$/;
-// Characters that have no business in a command and could hide what it says (see quote-input.ts).
-// eslint-disable-next-line no-control-regex -- finding control characters is this pattern's purpose
-const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+// Characters that have no business in a command and could hide what it says: controls, format characters
+// (zero-width spaces and joiners, bidi marks), line separators and everything Unicode says to draw as nothing.
+// A tab is a separator. Echoed, `alpha=0.5` + U+200B reads as a valid value that was refused.
+const INVISIBLE = /(?!\t)[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]/u;
+// Spaces other than U+0020 look like separators but are part of a word (no-break space, em space, …).
+const ODD_SPACE = /(?! )\p{Zs}/u;
 
 const IGNORE: ParseResult = { type: 'ignore' };
 const usage = (problem: string): ParseResult => ({ type: 'reply', message: `${problem} ${HELP_POINTER}` });
 const quoted = (text: string): string => `“${quoteInput(text)}”`;
 const fail = (problem: string): { problem: ParseResult } => ({ problem: usage(problem) });
 const count = (n: number): string => n.toLocaleString('en-US');
+const codePoint = (c: string): string => `U+${(c.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
 
 /** A word with no quotes and no `=`: a subcommand in first place, a mistake anywhere else. */
 function bareWord(token: Token): string | undefined {
@@ -79,6 +85,14 @@ function asOneList(key: string, items: string[]): string {
 function parseParams(tokens: Token[]): { params: Record<string, string[]> } | { problem: ParseResult } {
   // A Map, not an object literal: `constructor=1` must not find Object's own `constructor`.
   const params = new Map<string, string[]>();
+  const problem = checkParams(tokens, params);
+  if (problem === undefined) return { params: Object.fromEntries(params) };
+  const reply = problem.problem;
+  return params.size === 0 || reply.type !== 'reply' ? problem : { problem: { ...reply, typedBefore: Object.fromEntries(params) } };
+}
+
+/** Adds each token to `params` in order; the first problem stops it, leaving the params typed before it. */
+function checkParams(tokens: Token[], params: Map<string, string[]>): { problem: ParseResult } | undefined {
   for (const token of tokens) {
     const { keyRaw, keyQuoted, items, equals } = splitPair(token);
     if (equals === 0) {
@@ -117,7 +131,7 @@ function parseParams(tokens: Token[]): { params: Record<string, string[]> } | { 
     }
     params.set(keyRaw, items);
   }
-  return { params: Object.fromEntries(params) };
+  return undefined;
 }
 
 function parseArguments(line: string): ParseResult {
@@ -160,10 +174,13 @@ export function parseCommand(body: string): ParseResult {
       `The \`/train\` line is ${count(line.length)} characters long; keep it to ${count(MAX_LINE_CHARS)} or fewer by sweeping fewer values.`,
     );
   }
-  const control = CONTROL.exec(line);
-  if (control !== null) {
-    const code = (control[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0');
-    return usage(`The \`/train\` line contains the invisible control character U+${code}; retype the command without it.`);
+  const invisible = INVISIBLE.exec(line);
+  if (invisible !== null) {
+    return usage(`The \`/train\` line contains the invisible control character ${codePoint(invisible[0])}; retype the command without it.`);
+  }
+  const space = ODD_SPACE.exec(line);
+  if (space !== null) {
+    return usage(`The \`/train\` line contains ${codePoint(space[0])}, which looks like a space but is not one; retype the command with plain spaces.`);
   }
   return parseArguments(line);
 }

@@ -7,9 +7,9 @@ export const QUOTE_MAX_CHARS = 40;
 // Backslash first among equals: without escaping it, input `\*` would turn our `\*` into `\\*` and the
 // star would become live emphasis again. `~` (strikethrough) and `&` (entities) for the same reason.
 const MARKDOWN_SPECIAL = /[\\`*_[\]<>|~&]/g;
-// C0, DEL and C1 controls, line/paragraph separators and bidi overrides: invisible or layout-changing.
-// eslint-disable-next-line no-control-regex -- finding control characters is this pattern's purpose
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+// Controls, format characters (zero-width spaces and joiners, bidi marks and overrides), line/paragraph
+// separators and everything Unicode says to draw as nothing: invisible or layout-changing, so shown as U+FFFD.
+const CONTROL = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]/gu;
 // A word joiner after `@` keeps `@org/team` from pinging anyone when the bot echoes it.
 const MENTION = /@/g;
 

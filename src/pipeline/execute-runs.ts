@@ -29,6 +29,8 @@ export interface ExecuteInput {
   logTailLines?: number;
   secrets?: readonly string[];
   onChange?: (results: readonly RunResult[]) => void;
+  /** An error that is not a runner's or MLflow's (a bug, or a server answer nobody foresaw): the run fails, the rest go on. */
+  onError?: (error: unknown, runName: string) => void;
 }
 
 export interface ExecutedRun extends RunResult {
@@ -40,6 +42,10 @@ function reasonOf(error: unknown): string {
   if (error instanceof RunnerError) return error.message;
   if (error instanceof Error && error.name === 'TrackingError') return error.message;
   return 'trainbot hit an internal error while running this; the bot log has the details.';
+}
+
+function logToStderr(error: unknown, runName: string): void {
+  console.error(`trainbot: run ${runName} failed inside trainbot:`, error);
 }
 
 function signed(tracking: TrackingPort): Required<Pick<TrackingPort, 'setTags'>> {
@@ -84,7 +90,8 @@ async function executeOne(plan: PlannedRun, index: number, input: ExecuteInput, 
     result.state = 'failed';
     result.reason = reasonOf(error);
     if (runId) await tracking.setTerminated(runId, 'FAILED').catch(() => undefined);
-    if (!(error instanceof RunnerError) && !(error instanceof Error && error.name === 'TrackingError')) throw error;
+    // One run's failure is that run's, whatever threw: a sweep's other runs and its report go on.
+    if (!(error instanceof RunnerError) && !(error instanceof Error && error.name === 'TrackingError')) (input.onError ?? logToStderr)(error, name);
   } finally {
     notify();
   }
@@ -101,14 +108,12 @@ export async function executeRuns(input: ExecuteInput): Promise<ExecutedRun[]> {
   notify();
   const limit = Math.max(1, input.maxParallel ?? input.config.limits.maxParallel);
   let next = 0;
-  const errors: unknown[] = [];
   const worker = async () => {
     while (next < input.plans.length) {
       const i = next++;
-      await executeOne(input.plans[i] as PlannedRun, i, input, results, notify).catch((e: unknown) => errors.push(e));
+      await executeOne(input.plans[i] as PlannedRun, i, input, results, notify);
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, input.plans.length) }, worker));
-  if (errors.length > 0) throw errors[0];
   return results;
 }

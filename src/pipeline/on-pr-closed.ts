@@ -2,6 +2,7 @@
 //   merged:     1. config from the base branch   2. the PR's runs in one paged search, the best candidate and
 //               the baseline it was compared with   3. one final comment   4. train the new baseline on the
 //               merge commit   5. its result appended to the same comment
+//               (a merge into another branch than baseline_branch gets the report and no refresh)
 //   not merged: nothing starts; the PR's runs still going are cancelled.
 import { escapeMarkdown } from '../commands/quote-input.js';
 import { parseConfig } from '../config/load-config.js';
@@ -123,7 +124,8 @@ async function report(event: PullRequestClosedEvent, deps: PullRequestClosedDeps
   const now = deps.now ?? Date.now;
   const link = (runId: string) => deps.runUrl?.(experimentId, runId);
   const baselineParams = planBaseline(config).paramsKey;
-  const query = { experimentId, repo: event.repo, branch: event.baseRef, params: baselineParams };
+  // Reports compare with the baseline branch's baseline, whatever branch the PR went into (as /train does).
+  const query = { experimentId, repo: event.repo, branch: config.baselineBranch, params: baselineParams };
 
   // 2. Every run of the PR in one paged search; the best candidate against the baseline that was current when it
   // started (a later merge may have replaced it since).
@@ -150,12 +152,18 @@ async function report(event: PullRequestClosedEvent, deps: PullRequestClosedDeps
   if (runs.length > 1) head.push('', `<details><summary>All ${runs.length} runs of this pull request</summary>`, '', runList(runs, config, link), '', '</details>');
   const body = (refresh: string) => `${head.join('\n')}\n\n#### Baseline refresh\n\n${refresh}`;
   const key = mergeKey(event.number);
+  // Only a merge into the baseline branch makes a baseline: a run of `release-1` would never be compared with.
+  if (event.baseRef !== config.baselineBranch) {
+    await github.upsertComment(event.number, key, body(`This pull request was merged into ${codeSpan(event.baseRef)}, not the baseline branch ${codeSpan(config.baselineBranch)} (\`baseline_branch\` in \`.github/trainbot.yml\`), so no new baseline is trained; reports keep comparing with the baseline of ${codeSpan(config.baselineBranch)}.`));
+    return;
+  }
   await github.upsertComment(event.number, key, body(`⏳ Training the new baseline of ${codeSpan(event.baseRef)} on the merge commit ${sha} with the default params (${codeSpan(baselineParams)}).`));
 
   // 4–5. The baseline refresh, and its result in the same comment.
   const [refreshed] = await executeRuns({
     plans: [planBaseline(config)], config, tracking, runner, experimentId,
     origin: { repo: event.repo, sha: event.mergeCommitSha as string, branch: event.baseRef, request: key, role: 'baseline' },
+    onError: (error, name) => deps.log.error(error, `baseline refresh for #${event.number}: run ${name} failed inside trainbot`),
   });
   if (refreshed?.state !== 'finished') {
     const why = refreshed?.reason ? `: ${escapeMarkdown(refreshed.reason).replace(/\.?$/, '.')}` : '.';

@@ -2,14 +2,16 @@
 //   1. ignore what is not a command for us   2. read the config from the base branch   3. authorize
 //   4. plan (all validation before anything starts)   5. acknowledge: 👀, check run, living comment
 //   6. dispatch → wait → collect, updating the comment   7. compare, render, conclude the check
-// User mistakes get a short answer; internal errors a collapsed note, and the error goes to the log.
+// User mistakes get a short answer; internal errors a collapsed note, and the error goes to the log. A command
+// that was accepted but could not be carried out rejects with CommandFailed once the PR has been told.
 import { parseCommand } from '../commands/parse-command.js';
 import { renderHelp } from '../commands/help.js';
+import { escapeMarkdown } from '../commands/quote-input.js';
 import { CONFIG_PATH, describeConfigErrors, parseConfig } from '../config/load-config.js';
 import type { TrainbotConfig } from '../config/config-types.js';
 import type { GitHubPort, PullRequestInfo } from '../github/github-port.js';
 import { authorize, isBot } from '../auth/authorize.js';
-import { conclusionFor, rankRuns, type RunResult } from '../report/compare.js';
+import { rankRuns, type RunResult } from '../report/compare.js';
 import { renderReport } from '../report/render-report.js';
 import { JOB_LABELS, labelValue } from '../runs/job-spec.js';
 import { type PlannedRun, planBaseline, planRuns } from '../runs/plan.js';
@@ -17,7 +19,7 @@ import type { Runner } from '../runners/runner.js';
 import type { MlflowClient } from '../tracking/mlflow-client.js';
 import { findBaseline, findRequestRuns } from '../tracking/run-queries.js';
 import { type ExecutedRun, executeRuns } from './execute-runs.js';
-import { describeRequest, toBaseline } from './run-request.js';
+import { describeRequest, requestConclusion, toBaseline, usageAnswer } from './run-request.js';
 import { throttleLatest } from './throttle-latest.js';
 
 export interface CommentEvent {
@@ -52,6 +54,18 @@ const NO_BASELINE_HINT = 'Merge a pull request to start one: trainbot trains a b
 /** Requests this process is handling now: a redelivery that arrives before MLflow knows the runs is dropped. */
 const inFlight = new Set<string>();
 
+/**
+ * A command trainbot accepted but could not carry out, after the pull request was told why. onTrainComment
+ * rejects with it so whatever delivered the event sees the failure: the Actions step exits non-zero and the
+ * Probot server logs it. Refusals and usage errors are answers, not failures: they resolve.
+ */
+export class CommandFailed extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'CommandFailed';
+  }
+}
+
 export function isCommandCandidate(event: CommentEvent): boolean {
   return event.action === 'created' && event.isPullRequest && !isBot(event.author.login, event.author.type);
 }
@@ -84,11 +98,12 @@ export async function onTrainComment(event: CommentEvent, deps: TrainCommentDeps
   try {
     await handleCommand(event, parsed, deps);
   } catch (error) {
-    // Before anything was started: GitHub or MLflow failed us. Their errors carry a sentence for users.
+    if (error instanceof CommandFailed) throw error;   // the check run and the comment already say so
+    // Before anything was started: GitHub, MLflow or the runner failed us. Their errors carry a sentence for users.
     deps.log.error(error, `/train on ${event.repo}#${event.issueNumber} could not start`);
-    const known = error instanceof Error && (error.name === 'GitHubError' || error.name === 'TrackingError');
-    const message = known ? (error as Error).message : 'trainbot hit an internal error before starting anything; the bot log has the details.';
-    await deps.github.createComment(event.issueNumber, `Nothing was started: ${message}`).catch(() => undefined);
+    const message = userSentence(error) ?? 'trainbot hit an internal error before starting anything; the bot log has the details.';
+    await deps.github.createComment(event.issueNumber, `Nothing was started: ${escapeMarkdown(message)}`).catch(() => undefined);
+    throw new CommandFailed(`Nothing was started: ${message}`, { cause: error });
   }
 }
 
@@ -109,7 +124,7 @@ async function handleCommand(event: CommentEvent, parsed: Exclude<ReturnType<typ
   }
 
   // 4. What was asked; everything is validated before anything starts.
-  if (parsed.type === 'reply') return void (await answer(parsed.message));
+  if (parsed.type === 'reply') return void (await answer(usageAnswer(parsed, config)));
   const command = parsed.command;
   if (command.kind === 'help') return void (await answer(renderHelp(config)));
   const runner = deps.runnerFor(config);
@@ -141,6 +156,12 @@ interface Prepared {
   runner: Runner;
 }
 
+/** The sentence an error carries for users (GitHub, MLflow and runner errors do), or undefined for a bug. */
+export function userSentence(error: unknown): string | undefined {
+  const known = error instanceof Error && ['GitHubError', 'TrackingError', 'RunnerError'].includes(error.name);
+  return known ? (error as Error).message : undefined;
+}
+
 async function runRequest(event: CommentEvent, deps: TrainCommentDeps, p: Prepared): Promise<void> {
   const { github, log } = deps;
   const now = deps.now ?? Date.now;
@@ -149,50 +170,66 @@ async function runRequest(event: CommentEvent, deps: TrainCommentDeps, p: Prepar
     : `trainbot sweep: ${p.plans.length} runs vs baseline`;
   const key = statusKey(event.commentId);
 
-  // 5. Acknowledge at once.
+  // 5. Acknowledge at once. From the check run on, every way out concludes it.
   await github.react(event.commentId, 'eyes');
   const checkId = await github.createCheck({ name: CHECK_NAME, headSha: p.pr.headSha, status: 'in_progress', output: { title: 'Training', summary: `Requested by @${event.author.login} for \`${p.pr.headSha.slice(0, 7)}\`.` } });
-  const baselinePlan = planBaseline(p.config);
-  const baseline = toBaseline(await findBaseline(deps.tracking, { experimentId: p.experimentId, repo: event.repo, branch: p.config.baselineBranch, params: baselinePlan.paramsKey }));
-  const render = (runs: readonly RunResult[]) => renderReport({
-    title, runs, baseline, config: p.config, now: now(), noBaselineHint: NO_BASELINE_HINT,
-    runUrl: deps.runUrl ? (runId) => deps.runUrl?.(p.experimentId, runId) : undefined,
-  });
-  const comment = throttleLatest<readonly RunResult[]>(deps.commentIntervalMs ?? 5000, async (runs) => {
-    await github.upsertComment(event.issueNumber, key, render(runs));
-  });
-
-  // 6. Dispatch, wait, collect; 🚀 once the first run is accepted by the runner.
+  let comment: ReturnType<typeof throttleLatest<readonly RunResult[]>> | undefined;
   let launched = false;
+  let runsEnded = false;
+  let reported = false;
   try {
+    const baselinePlan = planBaseline(p.config);
+    const baseline = toBaseline(await findBaseline(deps.tracking, { experimentId: p.experimentId, repo: event.repo, branch: p.config.baselineBranch, params: baselinePlan.paramsKey }));
+    const render = (runs: readonly RunResult[]) => renderReport({
+      title, runs, baseline, config: p.config, now: now(), noBaselineHint: NO_BASELINE_HINT,
+      runUrl: deps.runUrl ? (runId) => deps.runUrl?.(p.experimentId, runId) : undefined,
+    });
+    comment = throttleLatest<readonly RunResult[]>(deps.commentIntervalMs ?? 5000, async (runs) => {
+      await github.upsertComment(event.issueNumber, key, render(runs));
+    });
+    const living = comment;
+
+    // 6. Dispatch, wait, collect; 🚀 once the first run is accepted by the runner. One run's failure, whatever
+    // threw it, fails that run only: the report below still covers every run.
     const runs = await executeRuns({
       plans: p.plans, config: p.config, experimentId: p.experimentId, tracking: deps.tracking, runner: p.runner,
       origin: { repo: event.repo, pr: event.issueNumber, sha: p.pr.headSha, branch: p.pr.headRef, request: p.request, role: 'candidate' },
+      onError: (error, name) => log.error(error, `/train on ${event.repo}#${event.issueNumber}: run ${name} failed inside trainbot`),
       onChange: (runs) => {
-        comment.push(runs);
+        living.push(runs);
         if (!launched && runs.some((r) => r.state !== 'queued')) {
           launched = true;
           github.react(event.commentId, 'rocket').catch((e: unknown) => log.error(e, 'rocket reaction failed'));
         }
       },
     });
+    runsEnded = true;
     // 7. Compare, render, conclude.
-    await comment.close();
+    await living.close();
     const details = failureDetails(runs);
     await github.upsertComment(event.issueNumber, key, details ? `${render(runs)}\n\n${details}` : render(runs));
+    reported = true;
     const best = rankRuns(runs, p.config)[0];
     const finished = runs.filter((r) => r.state === 'finished').length;
     await github.updateCheck(checkId, {
-      conclusion: conclusionFor(best, baseline, p.config),
+      conclusion: requestConclusion(runs, best, baseline, p.config),
       output: { title: `${finished} of ${runs.length} run${runs.length === 1 ? '' : 's'} finished`, summary: render(runs) },
     });
-    if (finished < runs.length) await github.react(event.commentId, 'confused');
+    if (finished < runs.length) await github.react(event.commentId, 'confused').catch((e: unknown) => log.error(e, 'confused reaction failed'));
   } catch (error) {
     log.error(error, `/train on ${event.repo}#${event.issueNumber} failed`);
-    await comment.close();
-    const note = `${title}\n\n❌ trainbot hit an internal error and stopped; the runs it started were marked failed.\n\n<details><summary>What happened</summary>\n\n${(error as Error).name ?? 'Error'}: ${String((error as Error).message ?? error).slice(0, 500).replace(/[<>`]/g, '')}\n</details>`;
-    await github.upsertComment(event.issueNumber, key, note).catch((e: unknown) => log.error(e, 'could not post the error note'));
-    await github.updateCheck(checkId, { conclusion: 'failure', output: { title: 'Internal error', summary: 'trainbot hit an internal error; see the pull request comment.' } }).catch(() => undefined);
+    await comment?.close().catch(() => undefined);
+    // GitHub, MLflow and the runner say what went wrong in a sentence; anything else is a bug, kept to the log.
+    const sentence = userSentence(error);
+    const where = runsEnded ? 'The runs ended, but trainbot could not finish reporting them' : launched ? 'trainbot stopped while the runs were going' : 'Nothing was started';
+    const note = sentence !== undefined
+      ? `${title}\n\n❌ ${where}: ${escapeMarkdown(sentence)}`
+      : `${title}\n\n❌ ${where}: trainbot hit an internal error.\n\n<details><summary>What happened</summary>\n\n${(error as Error).name ?? 'Error'}: ${String((error as Error).message ?? error).slice(0, 500).replace(/[<>`]/g, '')}\n</details>`;
+    // A report already posted stays: it is right, only concluding the check run after it failed.
+    if (!reported) await github.upsertComment(event.issueNumber, key, note).catch((e: unknown) => log.error(e, 'could not post the error note'));
+    const output = { title: where, summary: sentence !== undefined ? escapeMarkdown(sentence) : 'trainbot hit an internal error; see the pull request comment.' };
+    await github.updateCheck(checkId, { conclusion: 'failure', output }).catch((e: unknown) => log.error(e, 'could not conclude the check run'));
     await github.react(event.commentId, 'confused').catch(() => undefined);
+    throw new CommandFailed(sentence ?? 'trainbot hit an internal error; the log above has the details.', { cause: error });
   }
 }

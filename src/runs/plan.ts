@@ -31,6 +31,15 @@ export function paramsKey(params: ParamSet): string {
   return Object.keys(params).sort().map((k) => `${k}=${formatValue(params[k] as ParamValue)}`).join(' ');
 }
 
+// The smallest normal double: below it a decimal loses digits or becomes 0, so the run would not get what was typed.
+const MIN_NORMAL = 2.2250738585072014e-308;
+
+/** What a numeric param accepts, said the same way in every refusal: kind, range and an example. */
+function accepts(name: string, param: ParamConfig): string {
+  const kind = param.type === 'int' ? 'a whole number' : 'a plain decimal';
+  return `\`${name}\` takes ${kind} from ${param.min ?? '−∞'} to ${param.max ?? '∞'}, like \`${formatValue(param.default)}\``;
+}
+
 function checkValue(name: string, param: ParamConfig, raw: string): { value: ParamValue } | { error: string } {
   const shown = `\`${name}\`=${quoteInput(raw)}`;
   if (param.type === 'string') {
@@ -42,41 +51,45 @@ function checkValue(name: string, param: ParamConfig, raw: string): { value: Par
     }
     return { value: raw };
   }
-  const n = NUMBER.test(raw) ? Number(raw) : Number.NaN;
-  if (!Number.isFinite(n)) return { error: `${shown} is not a number; write a plain decimal like \`0.5\`.` };
-  if (param.type === 'int' && !Number.isInteger(n)) return { error: `${shown} is not a whole number; \`${name}\` takes integers like \`42\`.` };
-  const range = `${param.min ?? '−∞'} to ${param.max ?? '∞'}`;
+  if (!NUMBER.test(raw)) return { error: `${shown} is not a number; ${accepts(name, param)}.` };
+  const n = Number(raw);
+  // A decimal past a double's range would silently become ±Infinity or 0 (or lose digits): refuse it instead.
+  if (!Number.isFinite(n)) return { error: `${shown} is too large to be a number; ${accepts(name, param)}.` };
+  const mantissaIsZero = !/[1-9]/.test(raw.split(/[eE]/)[0] as string);
+  if (!mantissaIsZero && Math.abs(n) < MIN_NORMAL) return { error: `${shown} is too close to zero to be a number (it would become 0); ${accepts(name, param)}.` };
+  if (param.type === 'int' && !Number.isInteger(n)) return { error: `${shown} is not a whole number; ${accepts(name, param)}.` };
   if ((param.min !== undefined && n < param.min) || (param.max !== undefined && n > param.max)) {
-    return { error: `${shown} is out of range; \`${name}\` must be from ${range}.` };
+    return { error: `${shown} is out of range; \`${name}\` must be from ${param.min ?? '−∞'} to ${param.max ?? '∞'}.` };
   }
   return { value: Object.is(n, -0) ? 0 : n };
 }
 
-/** Validated axes of the grid, in config order: each param's distinct values (defaults for unset params). */
+/**
+ * Each requested param checked in the order it was typed, so the answer is about the first wrong word; then
+ * the grid's axes in config order: each param's distinct values (defaults for unset params).
+ */
 function readAxes(requested: Readonly<Record<string, readonly string[]>>, config: TrainbotConfig): { axes: [string, ParamValue[]][] } | { error: string } {
   const known = Object.keys(config.params);
-  for (const name of Object.keys(requested)) {
+  const checked = new Map<string, ParamValue[]>();
+  for (const [name, raws] of Object.entries(requested)) {
     if (!Object.hasOwn(config.params, name)) {   // not `in`: `constructor` would pass as a param
       return { error: `\`${quoteInput(name)}\` is not a parameter of this repository; it has ${known.map((k) => `\`${k}\``).join(', ')}. ${HELP_HINT}` };
     }
-  }
-  const axes: [string, ParamValue[]][] = [];
-  for (const name of known) {
-    const param = config.params[name] as ParamConfig;
-    const raws = requested[name];
-    if (!raws) {
-      axes.push([name, [param.default]]);
-      continue;
-    }
     const values = new Map<string, ParamValue>();
     for (const raw of raws) {
-      const checked = checkValue(name, param, raw);
-      if ('error' in checked) return { error: `${checked.error} ${HELP_HINT}` };
-      values.set(formatValue(checked.value), checked.value);
+      const value = checkValue(name, config.params[name] as ParamConfig, raw);
+      if ('error' in value) return { error: `${value.error} ${HELP_HINT}` };
+      values.set(formatValue(value.value), value.value);
     }
-    axes.push([name, [...values.values()]]);
+    checked.set(name, [...values.values()]);
   }
-  return { axes };
+  return { axes: known.map((name) => [name, checked.get(name) ?? [(config.params[name] as ParamConfig).default]]) };
+}
+
+/** The first wrong name or value of `requested`, in typed order, or undefined when every one is allowed. */
+export function firstValueProblem(requested: Readonly<Record<string, readonly string[]>>, config: TrainbotConfig): string | undefined {
+  const read = readAxes(requested, config);
+  return 'error' in read ? read.error : undefined;
 }
 
 function* cartesian(axes: readonly [string, ParamValue[]][], i = 0, acc: Record<string, ParamValue> = {}): Generator<ParamSet> {

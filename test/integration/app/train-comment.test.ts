@@ -111,11 +111,11 @@ describe('/train refusals and answers', () => {
     await receive(body, options);
   });
 
-  it('refuses a shell injection attempt as a usage error', async () => {
+  it('refuses a shell injection attempt as a usage error about its first wrong word', async () => {
     mockPrelude(configText);
     const answer = expectAnswer();
     await receive('/train alpha=1;rm -rf /');
-    expect(await answer).toBe('“-rf” is not a `key=value` pair; write each parameter as `name=value`. See `/train help` for the syntax.');
+    expect(await answer).toBe('`alpha`=1;rm is not a number; `alpha` takes a plain decimal from 0 to ∞, like `0.5`. Comment `/train help` to see the parameters and their ranges.');
   });
 
   it('refuses a 1,000-run grid without starting anything', async () => {

@@ -81,7 +81,7 @@ describe('/train cancel', () => {
     const rows = (comments.at(-1) ?? '').split('\n').filter((l) => l.includes('trainbot-pr1-'));
     expect(rows).toHaveLength(2);
     for (const row of rows) expect(row).toContain('🚫 cancelled: Cancelled on request.');
-    expect(check()?.conclusion).toBe('failure');
+    expect(check()?.conclusion).toBe('cancelled');
     const experimentId = await tracking.ensureExperiment(experiment);
     const { runs } = await findRequestRuns(tracking, { experimentId, repo: FULL_NAME, request: String(COMMENT_ID) });
     expect(runs.map((r) => r.info.status)).toEqual(['KILLED', 'KILLED']);

@@ -122,13 +122,25 @@ describe('parseCommand answers a usage error with what is wrong and how to fix i
     ['a NUL character', '/train alpha=1\u0000', `The \`/train\` line contains the invisible control character U+0000; retype the command without it. ${HELP}`],
     ['an escape character', '/train alpha=\u001b[31m1', `The \`/train\` line contains the invisible control character U+001B; retype the command without it. ${HELP}`],
     ['a bidi override', '/train note="\u202eevil"', `The \`/train\` line contains the invisible control character U+202E; retype the command without it. ${HELP}`],
+    ['a zero-width space after a value', '/train alpha=0.5\u200b', `The \`/train\` line contains the invisible control character U+200B; retype the command without it. ${HELP}`],
+    ['a word joiner', '/train alpha=0\u2060.5', `The \`/train\` line contains the invisible control character U+2060; retype the command without it. ${HELP}`],
+    ['a byte order mark', '/train \ufeffalpha=0.5', `The \`/train\` line contains the invisible control character U+FEFF; retype the command without it. ${HELP}`],
+    ['a Hangul filler, drawn as nothing', '/train alpha=0.5\u3164', `The \`/train\` line contains the invisible control character U+3164; retype the command without it. ${HELP}`],
+    ['a no-break space between pairs', '/train alpha=0.5\u00a0l1_ratio=0.2', `The \`/train\` line contains U+00A0, which looks like a space but is not one; retype the command with plain spaces. ${HELP}`],
     ['more than 32 keys', `/train ${keys33}`, `The command sets more than 32 parameters; give at most 32 and leave the rest at their defaults. ${HELP}`],
     ['more than 256 values in one axis', `/train a=${values257}`, `“a” lists 257 values; one comma list holds at most 256, so sweep fewer values. ${HELP}`],
     ['a 10 kB line', `/train alpha=${'1,'.repeat(5_000)}1`, `The \`/train\` line is 10,014 characters long; keep it to 1,000 or fewer by sweeping fewer values. ${HELP}`],
     ['a body over GitHub\'s limit', `/train alpha=1\n${'x'.repeat(70_000)}`,
       `The comment is 70,015 characters long, more than GitHub's limit of 65,536; post the \`/train\` command in a shorter comment. ${HELP}`],
   ])('%s', (_name, body, message) => {
-    expect(parseCommand(body)).toEqual({ type: 'reply', message });
+    expect(parseCommand(body)).toMatchObject({ type: 'reply', message });
+  });
+
+  it('hands back the parameters typed before the wrong word, so their values can be checked first', () => {
+    expect(parseCommand('/train alpha=1;rm -rf /')).toEqual({
+      type: 'reply', message: `“-rf” is not a \`key=value\` pair; write each parameter as \`name=value\`. ${HELP}`, typedBefore: { alpha: ['1;rm'] },
+    });
+    expect(parseCommand('/train -rf alpha=1')).toEqual({ type: 'reply', message: `“-rf” is not a \`key=value\` pair; write each parameter as \`name=value\`. ${HELP}` });
   });
 
   const BAD_NAME = 'is not a valid parameter name; names are 1 to 64 lowercase letters, digits and `_`, starting with a letter, without quotes.';
@@ -143,7 +155,7 @@ describe('parseCommand answers a usage error with what is wrong and how to fix i
       `“@\u2060acme/everyone” is not a \`key=value\` pair; write each parameter as \`name=value\`. ${HELP}`],
   ])('escapes markup it echoes: %s', (_name, body, message) => {
     const result = parseCommand(body);
-    expect(result).toEqual({ type: 'reply', message });
+    expect(result).toMatchObject({ type: 'reply', message });
     // Whatever the wording, no HTML, table or link syntax survives unescaped.
     const shown = result.type === 'reply' ? result.message : '';
     expect(shown.replace(/\\./g, '')).not.toMatch(/[<>|[\]]/);

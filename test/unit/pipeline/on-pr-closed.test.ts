@@ -1,10 +1,13 @@
 // The pure parts of the merge report: reading runs back from MLflow's shape, and the list of a PR's runs.
-// The flow itself runs against the real MLflow in test/integration/sweep/merge-report.test.ts.
+// The flow itself runs against the real MLflow in test/integration/sweep/merge-report.test.ts; a merge into a
+// branch that is not the baseline branch runs here against in-memory ports.
 import { describe, expect, it } from '@jest/globals';
-import { LISTED_RUNS_MAX, paramsFromTag, runList, toRunResult } from '../../../src/pipeline/on-pr-closed.js';
+import { LISTED_RUNS_MAX, mergeKey, onPullRequestClosed, paramsFromTag, runList, toRunResult } from '../../../src/pipeline/on-pr-closed.js';
+import { originTags } from '../../../src/runs/run-contract.js';
 import type { RunResult } from '../../../src/report/compare.js';
 import type { TrackedRun } from '../../../src/tracking/tracked-run.js';
 import { repoConfig } from '../config/repo-config.js';
+import { MemoryGitHub, MemoryTracking, ScriptedRunner, silentLog } from './memory-ports.js';
 
 const config = repoConfig();
 
@@ -49,5 +52,33 @@ describe('runList', () => {
     const list = runList(Array.from({ length: 500 }, (_, i) => run(i)), config, () => undefined).split('\n');
     expect(list.filter((l) => /^\d+\. /.test(l))).toHaveLength(LISTED_RUNS_MAX);
     expect(list.at(-1)).toBe(`… and ${500 - LISTED_RUNS_MAX} more; all are in MLflow.`);
+  });
+});
+
+describe('a merge into a branch that is not baseline_branch', () => {
+  it('posts the report against the baseline branch\'s baseline and trains no new baseline', async () => {
+    const github = new MemoryGitHub();
+    const tracking = new MemoryTracking();
+    const runner = new ScriptedRunner(tracking);
+    const origin = { repo: 'acme/models', sha: 'b'.repeat(40), params: 'alpha=0.5 l1_ratio=0.5 seed=42' };
+    const baseline = await tracking.createRun({ experimentId: '1', runName: 'trainbot-baseline-1', tags: originTags({ ...origin, branch: 'main', request: 'merge-1', role: 'baseline' }) });
+    tracking.finish(baseline.info.runId, { rmse: 0.74, mae: 0.6, r2: 0.1 });
+    const candidate = await tracking.createRun({ experimentId: '1', runName: 'trainbot-pr7-1', tags: originTags({ ...origin, sha: 'c'.repeat(40), pr: 7, branch: 'fix', request: '99', role: 'candidate', params: 'alpha=0.1 l1_ratio=0.5 seed=42' }) });
+    tracking.finish(candidate.info.runId, { rmse: 0.69, mae: 0.55, r2: 0.22 });
+
+    await onPullRequestClosed(
+      { repo: 'acme/models', number: 7, merged: true, mergeCommitSha: 'd'.repeat(40), baseRef: 'release-1' },
+      { github, tracking, runnerFor: () => runner, log: silentLog, now: () => 10_000 },
+    );
+
+    expect(runner.dispatched).toEqual([]);
+    expect(tracking.runs).toHaveLength(2);
+    const comment = github.living.get(mergeKey(7)) ?? '';
+    expect(comment).toContain('Baseline: `bbbbbbb` on `main`');
+    expect(comment).toContain('| **rmse** (primary) |   0.7400 |   0.6900 | −0.0500 | ✅ better |');
+    expect(comment.split('#### Baseline refresh\n\n')[1]).toBe(
+      'This pull request was merged into `release-1`, not the baseline branch `main` (`baseline_branch` in `.github/trainbot.yml`), so no new baseline is trained; reports keep comparing with the baseline of `main`.',
+    );
+    expect(comment).not.toContain('No baseline yet');
   });
 });

@@ -84,6 +84,12 @@ describe('planRuns: grids', () => {
     expect(result.ok && result.runs.length).toBe(20);
   });
 
+  it('refuses a grid of max_runs + 1, the first size over the cap', () => {
+    expect(refusal({ alpha: ['1', '2', '3', '4', '5', '6', '7'], seed: ['1', '2', '3'] })).toBe(
+      'This grid has 21 runs; this repository allows at most 20 per command (`limits.max_runs` in `.github/trainbot.yml`). Use fewer values, or split the grid over several commands.',
+    );
+  });
+
   it('refuses a 1,000-run grid, saying how big it is and where the limit is set', () => {
     const ten = (prefix: string) => Array.from({ length: 10 }, (_, i) => `${prefix}${i}`);
     expect(refusal({ alpha: ten('1'), l1_ratio: ten('0.'), seed: ten('') })).toBe(
@@ -104,21 +110,25 @@ describe('planRuns: values it refuses, each with the exact answer', () => {
   const cases: [string, Record<string, string[]>, string][] = [
     ['an unknown param', { gamma: ['1'] }, '`gamma` is not a parameter of this repository; it has `alpha`, `l1_ratio`, `seed`.'],
     ['a param name inherited from Object.prototype', { constructor: ['1'] }, '`constructor` is not a parameter of this repository; it has `alpha`, `l1_ratio`, `seed`.'],
-    ['a word', { alpha: ['abc'] }, '`alpha`=abc is not a number; write a plain decimal like `0.5`.'],
-    ['NaN', { alpha: ['NaN'] }, '`alpha`=NaN is not a number; write a plain decimal like `0.5`.'],
-    ['Infinity', { alpha: ['Infinity'] }, '`alpha`=Infinity is not a number; write a plain decimal like `0.5`.'],
-    ['1e999, which overflows to Infinity', { alpha: ['1e999'] }, '`alpha`=1e999 is not a number; write a plain decimal like `0.5`.'],
-    ['hex', { alpha: ['0x10'] }, '`alpha`=0x10 is not a number; write a plain decimal like `0.5`.'],
-    ['an empty value', { alpha: [''] }, '`alpha`= is not a number; write a plain decimal like `0.5`.'],
-    ['Arabic-Indic digits', { alpha: ['٣'] }, '`alpha`=٣ is not a number; write a plain decimal like `0.5`.'],
-    ['full-width digits', { seed: ['４２'] }, '`seed`=４２ is not a number; write a plain decimal like `0.5`.'],
+    ['a word, naming the range', { alpha: ['abc'] }, '`alpha`=abc is not a number; `alpha` takes a plain decimal from 0 to ∞, like `0.5`.'],
+    ['NaN', { alpha: ['NaN'] }, '`alpha`=NaN is not a number; `alpha` takes a plain decimal from 0 to ∞, like `0.5`.'],
+    ['Infinity', { alpha: ['Infinity'] }, '`alpha`=Infinity is not a number; `alpha` takes a plain decimal from 0 to ∞, like `0.5`.'],
+    ['1e999, which overflows to Infinity', { alpha: ['1e999'] }, '`alpha`=1e999 is too large to be a number; `alpha` takes a plain decimal from 0 to ∞, like `0.5`.'],
+    ['-1e999, which overflows to -Infinity', { alpha: ['-1e999'] }, '`alpha`=-1e999 is too large to be a number; `alpha` takes a plain decimal from 0 to ∞, like `0.5`.'],
+    ['1e-400, which underflows to 0', { alpha: ['1e-400'] }, '`alpha`=1e-400 is too close to zero to be a number (it would become 0); `alpha` takes a plain decimal from 0 to ∞, like `0.5`.'],
+    ['1.5e-310, which would lose digits', { l1_ratio: ['1.5e-310'] }, '`l1_ratio`=1.5e-310 is too close to zero to be a number (it would become 0); `l1_ratio` takes a plain decimal from 0 to 1, like `0.5`.'],
+    ['hex', { alpha: ['0x10'] }, '`alpha`=0x10 is not a number; `alpha` takes a plain decimal from 0 to ∞, like `0.5`.'],
+    ['an empty value', { alpha: [''] }, '`alpha`= is not a number; `alpha` takes a plain decimal from 0 to ∞, like `0.5`.'],
+    ['Arabic-Indic digits', { alpha: ['٣'] }, '`alpha`=٣ is not a number; `alpha` takes a plain decimal from 0 to ∞, like `0.5`.'],
+    ['full-width digits', { seed: ['４２'] }, '`seed`=４２ is not a number; `seed` takes a whole number from 0 to 2147483647, like `42`.'],
     ['a negative alpha', { alpha: ['-1'] }, '`alpha`=-1 is out of range; `alpha` must be from 0 to ∞.'],
     ['l1_ratio above 1', { l1_ratio: ['1.5'] }, '`l1_ratio`=1.5 is out of range; `l1_ratio` must be from 0 to 1.'],
-    ['a fraction for an int', { seed: ['1.5'] }, '`seed`=1.5 is not a whole number; `seed` takes integers like `42`.'],
+    ['a fraction for an int', { seed: ['1.5'] }, '`seed`=1.5 is not a whole number; `seed` takes a whole number from 0 to 2147483647, like `42`.'],
     ['an int past its max', { seed: ['2147483648'] }, '`seed`=2147483648 is out of range; `seed` must be from 0 to 2147483647.'],
-    ['markdown in a value', { alpha: ['<img src=x>|**b**'] }, '`alpha`=\\<img src=x\\>\\|\\*\\*b\\*\\* is not a number; write a plain decimal like `0.5`.'],
-    ['a 10 kB number, which overflows to Infinity', { alpha: ['9'.repeat(10_240)] }, `\`alpha\`=${'9'.repeat(40)}… is not a number; write a plain decimal like \`0.5\`.`],
-    ['a 10 kB word', { alpha: ['x'.repeat(10_240)] }, `\`alpha\`=${'x'.repeat(40)}… is not a number; write a plain decimal like \`0.5\`.`],
+    ['markdown in a value', { alpha: ['<img src=x>|**b**'] }, '`alpha`=\\<img src=x\\>\\|\\*\\*b\\*\\* is not a number; `alpha` takes a plain decimal from 0 to ∞, like `0.5`.'],
+    ['a 10 kB number, which overflows to Infinity', { alpha: ['9'.repeat(10_240)] }, `\`alpha\`=${'9'.repeat(40)}… is too large to be a number; \`alpha\` takes a plain decimal from 0 to ∞, like \`0.5\`.`],
+    ['a 10 kB word', { alpha: ['x'.repeat(10_240)] }, `\`alpha\`=${'x'.repeat(40)}… is not a number; \`alpha\` takes a plain decimal from 0 to ∞, like \`0.5\`.`],
+    ['the first wrong word as typed, not in config order', { l1_ratio: ['2'], alpha: ['abc'] }, '`l1_ratio`=2 is out of range; `l1_ratio` must be from 0 to 1.'],
     ['a bad value among good ones in a grid', { alpha: ['0.1', '0.2'], l1_ratio: ['0.5', '2'] }, '`l1_ratio`=2 is out of range; `l1_ratio` must be from 0 to 1.'],
   ];
 

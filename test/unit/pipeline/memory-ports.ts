@@ -1,0 +1,159 @@
+// In-memory GitHub, MLflow and runner ports for the pipeline's unit tests: each records what the pipeline
+// asked of it, so a test asserts on the check runs, reactions and comments a flow leaves behind. The MLflow
+// fake answers searches by the `tags.`k` = 'v'` and `attributes.status` clauses the queries build.
+import type { CheckUpdate, GitHubPort, NewCheck, PullRequestInfo, Reaction } from '../../../src/github/github-port.js';
+import type { JobSpec, RunHandle, RunOutcome, Runner } from '../../../src/runners/runner.js';
+import type { CreateRunInput, MlflowClient, RunsPage, SearchRunsInput } from '../../../src/tracking/mlflow-client.js';
+import type { RunStatus, TrackedRun } from '../../../src/tracking/tracked-run.js';
+import { REPO_CONFIG_TEXT } from '../config/repo-config.js';
+
+export interface CheckRecord extends NewCheck {
+  id: number;
+  updates: CheckUpdate[];
+}
+
+export class MemoryGitHub implements GitHubPort {
+  readonly reactions: Reaction[] = [];
+  readonly answers: string[] = [];                       // createComment bodies
+  readonly living = new Map<string, string>();           // upsertComment: key → latest body
+  readonly checks: CheckRecord[] = [];
+  pr: PullRequestInfo = {
+    number: 1, headSha: 'a'.repeat(40), headRef: 'tune-alpha', baseRef: 'main', headRepoFullName: 'acme/models', isFork: false, state: 'open', merged: false,
+  };
+
+  constructor(public configText: string | undefined = REPO_CONFIG_TEXT) {}
+
+  async react(_commentId: number, content: Reaction): Promise<void> {
+    this.reactions.push(content);
+  }
+  async upsertComment(_issue: number, key: string, body: string): Promise<number> {
+    this.living.set(key, body);
+    return 1;
+  }
+  async createComment(_issue: number, body: string): Promise<number> {
+    this.answers.push(body);
+    return 2;
+  }
+  async createCheck(check: NewCheck): Promise<number> {
+    this.checks.push({ ...check, id: this.checks.length + 1, updates: [] });
+    return this.checks.length;
+  }
+  async updateCheck(id: number, update: CheckUpdate): Promise<void> {
+    this.checks[id - 1]?.updates.push(update);
+  }
+  async permission(): Promise<'write'> {
+    return 'write';
+  }
+  async pullRequest(): Promise<PullRequestInfo> {
+    return this.pr;
+  }
+  async readConfig(): Promise<string | undefined> {
+    return this.configText;
+  }
+}
+
+type TrackingSurface = Pick<MlflowClient, 'ensureExperiment' | 'createRun' | 'getRun' | 'setTerminated' | 'searchRuns' | 'searchAllRuns' | 'setTags'>;
+
+export class MemoryTracking implements TrackingSurface {
+  readonly runs: TrackedRun[] = [];
+  /** Called before every request: a test makes MLflow "go away" by throwing from it. */
+  beforeRequest: (call: string) => void = () => undefined;
+  private clock = 1_000;
+
+  async ensureExperiment(): Promise<string> {
+    this.beforeRequest('ensureExperiment');
+    return '1';
+  }
+  async createRun(input: CreateRunInput): Promise<TrackedRun> {
+    this.beforeRequest('createRun');
+    const run: TrackedRun = {
+      info: { runId: `run-${this.runs.length + 1}`, runName: input.runName, experimentId: input.experimentId, status: 'RUNNING', startTime: input.startTime ?? this.clock++ },
+      metrics: {}, params: {}, tags: { ...input.tags },
+    };
+    this.runs.push(run);
+    return structuredClone(run);
+  }
+  async setTags(runId: string, tags: Record<string, string>): Promise<void> {
+    this.beforeRequest('setTags');
+    Object.assign(this.find(runId).tags, tags);
+  }
+  async getRun(runId: string): Promise<TrackedRun> {
+    this.beforeRequest('getRun');
+    return structuredClone(this.find(runId));
+  }
+  async setTerminated(runId: string, status: Exclude<RunStatus, 'RUNNING' | 'SCHEDULED'>): Promise<void> {
+    this.beforeRequest('setTerminated');
+    this.find(runId).info.status = status;
+  }
+  async searchRuns(input: SearchRunsInput): Promise<RunsPage> {
+    this.beforeRequest('searchRuns');
+    const matching = this.matching(input.filter ?? '');
+    return { runs: matching.slice(0, input.maxResults ?? matching.length) };
+  }
+  async searchAllRuns(input: Omit<SearchRunsInput, 'pageToken' | 'maxResults'>): Promise<{ runs: TrackedRun[]; truncated: boolean }> {
+    this.beforeRequest('searchAllRuns');
+    return { runs: this.matching(input.filter ?? ''), truncated: false };
+  }
+
+  /** What a training container does: log metrics to its run and end it FINISHED. */
+  finish(runId: string, metrics: Record<string, number>): void {
+    const run = this.find(runId);
+    run.metrics = metrics;
+    run.info.status = 'FINISHED';
+  }
+
+  private find(runId: string): TrackedRun {
+    const run = this.runs.find((r) => r.info.runId === runId);
+    if (!run) throw new Error(`no run ${runId}`);
+    return run;
+  }
+
+  /** Runs matching every clause, newest first (as the queries order them). */
+  private matching(filter: string): TrackedRun[] {
+    const clauses = [...filter.matchAll(/(tags\.`([^`]+)`|attributes\.(\w+)) = '([^']*)'/g)];
+    return this.runs
+      .filter((run) => clauses.every(([, , tag, attribute, value]) => (tag ? run.tags[tag] === value : attribute === 'status' ? run.info.status === value : true)))
+      .sort((a, b) => b.info.startTime - a.info.startTime)
+      .map((run) => structuredClone(run));
+  }
+}
+
+/**
+ * A runner whose runs end as `outcome` says for their spec. A succeeded run logs `metrics` to its MLflow run
+ * first, as the training container would; `dispatch` may throw to play a runner or API failure.
+ */
+export class ScriptedRunner implements Runner {
+  readonly dispatched: JobSpec[] = [];
+  private readonly specs = new Map<string, JobSpec>();
+
+  constructor(
+    private readonly tracking: MemoryTracking,
+    private readonly script: {
+      outcome?: (spec: JobSpec) => RunOutcome;
+      metrics?: Record<string, number>;
+      dispatch?: (spec: JobSpec) => void;
+    } = {},
+  ) {}
+
+  async dispatch(spec: JobSpec): Promise<RunHandle> {
+    this.script.dispatch?.(spec);
+    this.dispatched.push(spec);
+    this.specs.set(spec.name, spec);
+    return { name: spec.name };
+  }
+  async wait(handle: RunHandle): Promise<RunOutcome> {
+    const spec = this.specs.get(handle.name) as JobSpec;
+    const outcome = this.script.outcome?.(spec) ?? { status: 'succeeded' };
+    if (outcome.status === 'succeeded') this.tracking.finish(spec.env.MLFLOW_RUN_ID as string, this.script.metrics ?? { rmse: 0.7, mae: 0.55, r2: 0.2 });
+    return outcome;
+  }
+  async logs(): Promise<string> {
+    return '';
+  }
+  async cancel(): Promise<void> {}
+  async active(): Promise<RunHandle[]> {
+    return [];
+  }
+}
+
+export const silentLog = { info: () => undefined, error: () => undefined };
