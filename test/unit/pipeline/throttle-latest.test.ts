@@ -45,4 +45,18 @@ describe('throttleLatest', () => {
     await jest.advanceTimersByTimeAsync(1000);
     expect(delivered).toEqual(['b']);
   });
+
+  it('counts the interval from the end of a slow delivery, so two writes are never closer than the interval', async () => {
+    const writes: { value: string; at: number }[] = [];
+    // Each delivery spends 300 ms (rendering, a slow API) before its write lands.
+    const t = throttleLatest(1000, async (value: string) => {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      writes.push({ value, at: Date.now() });
+    });
+    t.push('a');
+    await jest.advanceTimersByTimeAsync(100);
+    t.push('b');
+    await jest.advanceTimersByTimeAsync(5000);
+    expect(writes).toEqual([{ value: 'a', at: 300 }, { value: 'b', at: 1600 }]);
+  });
 });
