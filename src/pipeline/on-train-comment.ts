@@ -43,6 +43,7 @@ export interface TrainCommentDeps {
   runUrl?: (experimentId: string, runId: string) => string;
   now?: () => number;
   commentIntervalMs?: number;
+  secrets?: readonly string[];      // hidden in the log tails of failed runs
 }
 
 export const CHECK_NAME = 'trainbot';
@@ -166,7 +167,7 @@ async function runRequest(event: CommentEvent, deps: TrainCommentDeps, p: Prepar
   let launched = false;
   try {
     const runs = await executeRuns({
-      plans: p.plans, config: p.config, experimentId: p.experimentId, tracking: deps.tracking, runner: p.runner,
+      plans: p.plans, config: p.config, experimentId: p.experimentId, tracking: deps.tracking, runner: p.runner, secrets: deps.secrets,
       origin: { repo: event.repo, pr: event.issueNumber, sha: p.pr.headSha, branch: p.pr.headRef, request: p.request, role: 'candidate' },
       onChange: (runs) => {
         comment.push(runs);
