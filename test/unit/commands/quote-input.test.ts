@@ -12,6 +12,13 @@ describe('escapeMarkdown', () => {
     ['a backslash before a special character', '\\*', '\\\\\\*'],
     ['entities', '&lt;', '\\&lt;'],
     ['mentions', '@acme/team', '@\u2060acme/team'],
+    ['an email address', 'me@example.com', 'me@\u2060example.com'],
+    ['a www autolink', 'www.example.com', 'www\u2060.example.com'],
+    ['a www autolink in capitals', 'see WWW.Example.com', 'see WWW\u2060.Example.com'],
+    ['URL autolinks of any scheme', 'https://evil.example/x ftp://y', 'https:\u2060//evil.example/x ftp:\u2060//y'],
+    ['a URL with www', 'http://www.x.io', 'http:\u2060//www\u2060.x.io'],
+    ['issue references', '#12 and acme/wine#3', '#\u206012 and acme/wine#\u20603'],
+    ['text that only looks similar', 'a:b /x# w.w #a', 'a:b /x# w.w #a'],
     ['line breaks and tabs as spaces', 'a\r\nb\tc', 'a  b c'],
     ['other control characters as U+FFFD', 'a\u0000b\u202ec', 'a\uFFFDb\uFFFDc'],
   ])('escapes %s', (_name, input, expected) => {
