@@ -41,10 +41,13 @@ export function secretNeedles(secrets: readonly string[]): Needle[] {
   };
   const values = new Set<string>();
   for (const secret of secrets) {
-    values.add(secret);
+    // A PEM key is looked for line by line (below): as a whole it starts with the `-----BEGIN` every key shares.
+    if (!secret.trimStart().startsWith('-----')) values.add(secret);
     if (!/[\r\n]|\\n/.test(secret)) continue;
-    // A PEM key in an env var comes with real or escaped (`\n`) line breaks; logs show it line by line.
-    for (const line of secret.split(/\r?\n|\\n/)) if (line.trim().length >= MIN_SECRET_LINE) values.add(line.trim());
+    // A key in an env var comes with real or escaped (`\n`) line breaks, and logs show it line by line.
+    for (const line of secret.split(/\r?\n|\\n/).map((l) => l.trim())) {
+      if (line.length >= MIN_SECRET_LINE && !line.startsWith('-----')) values.add(line);
+    }
   }
   for (const value of values) {
     if (value.length < MIN_SECRET_CHARS) continue;

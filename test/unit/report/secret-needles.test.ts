@@ -26,6 +26,16 @@ describe('secretNeedles', () => {
     expect(cores).toContain('fn5-Pz8_fn5-Pz8_fn5-');
   });
 
+  it('looks for a PEM key line by line, without the armour lines every key shares', () => {
+    const body = 'MIIEpAIBAAKCAQEA0Z3VS5JJcds3xfn';
+    const pem = ['-----BEGIN RSA PRIVATE KEY-----', body, 'short', '-----END RSA PRIVATE KEY-----'].join('\\n');
+    expect(secretNeedles([pem]).filter((n) => n.kind === 'exact').map((n) => n.text)).toEqual([body]);
+  });
+
+  it('still looks for a one-line secret that holds a literal backslash-n as a whole', () => {
+    expect(secretNeedles(['pa\\nss-word']).map((n) => n.text)).toContain('pa\\nss-word');
+  });
+
   it('skips values shorter than 4 characters and base64 cores shorter than 12', () => {
     expect(secretNeedles(['abc'])).toEqual([]);
     expect(secretNeedles(['abcdefgh']).filter((n) => n.kind === 'base64')).toEqual([]);
