@@ -24,7 +24,7 @@ const PEM_BEGIN = '-----BEGIN ';
 const PEM_END = '-----END ';
 
 const [NL, CR, SPACE, TAB, QUOTE, APOSTROPHE, BACKTICK, BACKSLASH] = [10, 13, 32, 9, 34, 39, 96, 92];
-const [DASH, SLASH, COLON, EQUALS, GREATER, AT, AMPERSAND] = [45, 47, 58, 61, 62, 64, 38];
+const [DASH, SLASH, COLON, EQUALS, GREATER, AT, AMPERSAND, CLOSE_BRACKET] = [45, 47, 58, 61, 62, 64, 38, 93];
 /** `/`, `@`, `?` and `#` end a URL's user:password part; so does a line end. */
 const URL_AUTHORITY_END = new Set([SLASH, AT, 63, 35, NL, CR]);
 const PY_STRING_PREFIXES = new Set([98, 114, 117, 66, 82, 85]);                          // b r u B R U
@@ -173,6 +173,7 @@ class CredentialScanner {
     let k = j;
     if (quote !== -1 && this.at(k) === quote) k += 1;
     else if (quote !== -1 && this.at(k) === BACKSLASH && this.at(k + 1) === quote) k += 2;   // \"name\": in JSON in JSON
+    if (quote !== -1 && this.at(k) === CLOSE_BRACKET) k += 1;                                 // os.environ["NAME"] = v
     const blanks = this.skipBlanks(k);
     let sep = blanks;
     const c = this.at(sep);

@@ -41,6 +41,7 @@ describe('redaction of hostile logs', () => {
     ['JSON inside a JSON string', '{"msg": "{\\"api_key\\": \\"abc123xyz\\"}"}', `{"msg": "{\\"api_key\\": \\"${R}\\"}"}`],
     ['a camelCase key', '{ clientSecret: "s3cr3t-value" }', `{ clientSecret: "${R}" }`],
     ['Python kwargs', "Config(token='abc123', lr=0.1)", `Config(token='${R}', lr=0.1)`],
+    ['a Python subscript assignment', 'os.environ["MLFLOW_TRACKING_TOKEN"] = "tok-abc123"', `os.environ["MLFLOW_TRACKING_TOKEN"] = "${R}"`],
     ['a Ruby hash', '{"secret" => "abc123"}', `{"secret" => "${R}"}`],
     ['a .NET connection string', 'Server=db;Password=hunter2;Database=mlflow', `Server=db;Password=${R}`],
     ['a query string', 'GET /x?access_token=abc123&page=2', `GET /x?access_token=${R}&page=2`],
