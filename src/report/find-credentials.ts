@@ -3,9 +3,10 @@
 // `Authorization: Bearer …`, `token <value>`, `user:password@` in URLs, well-known token prefixes and PEM
 // private keys. Pure.
 //
-// A hand-written scanner, not regular expressions: it walks the text once, reads each word once, and every
-// look-ahead either ends at the next space, quote or line end or is skipped over afterwards, so the work is
-// linear in the text's length whatever it holds (`a=a=a=…`, a megabyte of `=`). The caller caps lines first.
+// A hand-written scanner, not regular expressions: it walks the text once, reads each word at most twice,
+// every look-ahead either ends at the next space, quote or line end or is skipped over afterwards, and the
+// one look back (key lines above an END line) stops at the last hidden span. So the work is linear in the
+// text's length whatever it holds (`a=a=a=…`, a megabyte of `=`). The caller caps lines first.
 
 import { CREDENTIAL_HINT, isSensitiveKey } from './sensitive-key.js';
 import { charTable, is, knownTokenEnd } from './token-prefixes.js';
