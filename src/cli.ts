@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { startLocalMlflow } from './cli/local-mlflow.js';
 import { CONFIG_PATH, describeConfigErrors, parseConfig } from './config/load-config.js';
 import { planRequest, runRequest } from './pipeline/run-request.js';
+import { heldSecrets } from './report/held-secrets.js';
 import { LocalRunner } from './runners/local/local-runner.js';
 import { localSigningKey, signingKeyFromEnv, withSigningKey } from './runs/run-signature.js';
 import { MlflowClient } from './tracking/mlflow-client.js';
@@ -111,6 +112,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       onProgress: progress,
       onChange: (runs) => progress(runs.map((r) => `${r.name} ${r.state}`).join(', ')),
       onError: (error, name) => progress(`${name} failed inside trainbot: ${error instanceof Error ? error.stack ?? error.message : String(error)}`),
+      secrets: [...heldSecrets(env), ...(signingKey === undefined ? [] : [signingKey])],
     });
     if (outcome.kind === 'reply') {
       process.stderr.write(`${outcome.message}\n`);

@@ -6,6 +6,7 @@ import type { TrainbotConfig } from './config/config-types.js';
 import { OctokitGitHub } from './github/octokit-github.js';
 import { type PullRequestClosedEvent, onPullRequestClosed } from './pipeline/on-pr-closed.js';
 import { type CommentEvent, onTrainComment } from './pipeline/on-train-comment.js';
+import { heldSecrets } from './report/held-secrets.js';
 import { KubernetesRunner } from './runners/kubernetes/kubernetes-runner.js';
 import type { Runner } from './runners/runner.js';
 import { SIGNING_KEY_ENV, signingKeyFromEnv, withSigningKey } from './runs/run-signature.js';
@@ -18,6 +19,8 @@ export interface AppDeps {
   uiUrl?: string;
   commentIntervalMs?: number;
   now?: () => number;
+  /** Values hidden in every log tail the bot posts (src/report/held-secrets.ts). */
+  secrets?: readonly string[];
 }
 
 export function commentEvent(payload: Context<'issue_comment.created'>['payload']): CommentEvent {
@@ -44,6 +47,7 @@ export function createApp(deps: AppDeps): ApplicationFunction {
     // What every handler gets: the event's repository on GitHub, MLflow, the runner, its logger.
     const common = (context: Context) => ({
       github: OctokitGitHub.fromContext(context), tracking: deps.tracking, runnerFor: deps.runnerFor, log: context.log, runUrl, now: deps.now,
+      secrets: deps.secrets,
     });
     app.on('issue_comment.created', async (context) => {
       await onTrainComment(commentEvent(context.payload), { ...common(context), commentIntervalMs: deps.commentIntervalMs });
@@ -68,6 +72,7 @@ const app: ApplicationFunction = (probot, options) => {
     tracking: withSigningKey(MlflowClient.fromEnv(process.env), signingKey),
     runnerFor: (config) => new KubernetesRunner({ namespace: config.namespace }),
     uiUrl: process.env.MLFLOW_UI_URL ?? process.env.MLFLOW_TRACKING_URI,
+    secrets: heldSecrets(process.env),
   })(probot, options);
 };
 

@@ -1,5 +1,6 @@
 // Makes text from a comment or a config file safe to show inside trainbot's markdown. Replies echo what a
-// user typed, so the echo must never become an image, a link, a table cell break, an HTML tag or a mention.
+// user typed, so the echo must never become an image, a link (written or automatic), a table cell break,
+// an HTML tag, a mention or an issue reference.
 
 /** How many characters of user input a message echoes before cutting it off with `…`. */
 export const QUOTE_MAX_CHARS = 40;
@@ -12,13 +13,18 @@ const MARKDOWN_SPECIAL = /[\\`*_[\]<>|~&]/g;
 const CONTROL = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]/gu;
 // A word joiner after `@` keeps `@org/team` from pinging anyone when the bot echoes it.
 const MENTION = /@/g;
+// GitHub links `www.…` and `scheme://…` by itself, and `#12` to an issue (which then lists the bot's
+// comment as a reference). A word joiner inside each keeps the text as it was typed, but plain.
+const AUTOLINK = /(?<=www)(?=\.)|(?<=:)(?=\/\/)|(?<=#)(?=\d)/gi;
+const WORD_JOINER = '\u2060';
 
-/** Escapes markdown, HTML and mentions in `text`, keeping it on one line; no truncation. */
+/** Escapes markdown, HTML, mentions, autolinks and issue references in `text`, keeping it on one line; no truncation. */
 export function escapeMarkdown(text: string): string {
   return text
     .replace(CONTROL, (c) => (c === '\n' || c === '\r' || c === '\t' ? ' ' : '\uFFFD'))
     .replace(MARKDOWN_SPECIAL, (c) => `\\${c}`)
-    .replace(MENTION, '@\u2060');
+    .replace(MENTION, `@${WORD_JOINER}`)
+    .replace(AUTOLINK, WORD_JOINER);
 }
 
 /**

@@ -35,6 +35,7 @@ export interface PullRequestClosedDeps {
   log: Logger;
   runUrl?: (experimentId: string, runId: string) => string;
   now?: () => number;
+  secrets?: readonly string[];       // hidden in the log tail of a failed baseline run
 }
 
 /** Runs listed one per line at most; a PR with more gets a count and a pointer to MLflow. */
@@ -161,7 +162,7 @@ async function report(event: PullRequestClosedEvent, deps: PullRequestClosedDeps
 
   // 4–5. The baseline refresh, and its result in the same comment.
   const [refreshed] = await executeRuns({
-    plans: [planBaseline(config)], config, tracking, runner, experimentId,
+    plans: [planBaseline(config)], config, tracking, runner, experimentId, secrets: deps.secrets,
     origin: { repo: event.repo, sha: event.mergeCommitSha as string, branch: event.baseRef, request: key, role: 'baseline' },
     onError: (error, name) => deps.log.error(error, `baseline refresh for #${event.number}: run ${name} failed inside trainbot`),
   });

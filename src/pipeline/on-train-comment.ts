@@ -45,6 +45,7 @@ export interface TrainCommentDeps {
   runUrl?: (experimentId: string, runId: string) => string;
   now?: () => number;
   commentIntervalMs?: number;
+  secrets?: readonly string[];      // hidden in the log tails of failed runs
 }
 
 export const CHECK_NAME = 'trainbot';
@@ -192,7 +193,7 @@ async function runRequest(event: CommentEvent, deps: TrainCommentDeps, p: Prepar
     // 6. Dispatch, wait, collect; 🚀 once the first run is accepted by the runner. One run's failure, whatever
     // threw it, fails that run only: the report below still covers every run.
     const runs = await executeRuns({
-      plans: p.plans, config: p.config, experimentId: p.experimentId, tracking: deps.tracking, runner: p.runner,
+      plans: p.plans, config: p.config, experimentId: p.experimentId, tracking: deps.tracking, runner: p.runner, secrets: deps.secrets,
       origin: { repo: event.repo, pr: event.issueNumber, sha: p.pr.headSha, branch: p.pr.headRef, request: p.request, role: 'candidate' },
       onError: (error, name) => log.error(error, `/train on ${event.repo}#${event.issueNumber}: run ${name} failed inside trainbot`),
       onChange: (runs) => {

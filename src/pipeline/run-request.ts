@@ -30,6 +30,7 @@ export interface RequestInput {
   onChange?: (results: readonly RunResult[]) => void;
   onError?: (error: unknown, runName: string) => void;   // see ExecuteInput.onError
   maxParallel?: number;
+  secrets?: readonly string[];                  // hidden in the log tails of failed runs
 }
 
 export type RequestOutcome =
@@ -89,7 +90,7 @@ export async function runRequest(input: RequestInput): Promise<RequestOutcome> {
   if (!baselineRun && input.trainMissingBaseline) {
     progress(`No baseline for ${config.baselineBranch} yet: training one with the default params (${baselinePlan.paramsKey}).`);
     const [trained] = await executeRuns({
-      plans: [baselinePlan], config, tracking, runner, experimentId,
+      plans: [baselinePlan], config, tracking, runner, experimentId, secrets: input.secrets,
       origin: { ...input.origin, branch: config.baselineBranch, request: `${input.origin.request}-baseline`, pr: undefined, role: 'baseline' },
       onError: input.onError,
     });
@@ -100,7 +101,7 @@ export async function runRequest(input: RequestInput): Promise<RequestOutcome> {
 
   progress(`Starting ${planned.runs.length} run${planned.runs.length === 1 ? '' : 's'}.`);
   const runs = await executeRuns({
-    plans: planned.runs, config, tracking, runner, experimentId,
+    plans: planned.runs, config, tracking, runner, experimentId, secrets: input.secrets,
     origin: { ...input.origin, role: 'candidate' },
     maxParallel: input.maxParallel,
     onChange: input.onChange,

@@ -10,6 +10,7 @@ import type { TrainbotConfig } from '../../../src/config/config-types.js';
 import type { RunResult } from '../../../src/report/compare.js';
 import { rankRuns } from '../../../src/report/compare.js';
 import { planRequest, runRequest, type RequestTracking } from '../../../src/pipeline/run-request.js';
+import { heldSecrets } from '../../../src/report/held-secrets.js';
 import type { Runner } from '../../../src/runners/runner.js';
 import type { SweepInputs } from './sweep-inputs.js';
 
@@ -80,6 +81,7 @@ export async function runSweep(inputs: SweepInputs, deps: SweepDeps): Promise<Sw
     maxParallel: inputs.maxParallel,
     onProgress: deps.log,
     onChange: (runs) => deps.log(`${runs.filter((r) => r.state === 'finished').length} of ${runs.length} runs finished`),
+    secrets: [...heldSecrets(deps.env), inputs.token],
   });
   if (outcome.kind === 'reply') throw new InputError(outcome.message);
   const runs = rankRuns(outcome.runs, config);

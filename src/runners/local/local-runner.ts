@@ -7,6 +7,12 @@ import { resolve } from 'node:path';
 import { type JobSpec, type RunHandle, type RunOutcome, type Runner, RunnerError } from '../runner.js';
 
 const KEPT_LINES = 2000;
+/**
+ * The longest line kept, in characters; the rest of a longer one is dropped and the line marked with `…`.
+ * A child that prints without newlines would otherwise grow the bot's memory without bound. It is twice
+ * what redaction reads of a line (LINE_CAP in src/report/redact-log.ts), so a report never misses a part.
+ */
+export const MAX_LINE_CHARS = 8192;
 
 interface LocalRun {
   spec: JobSpec;
@@ -23,17 +29,45 @@ export interface LocalRunnerOptions {
   onOutput?: (name: string, line: string) => void;
 }
 
-/** Keeps the last KEPT_LINES lines of a stream: logs are for the tail a report shows, not an archive. */
-function collectLines(run: LocalRun, name: string, chunk: Buffer, partial: { text: string }, onOutput?: LocalRunnerOptions['onOutput']): void {
-  const text = partial.text + chunk.toString('utf8');
-  const lines = text.split('\n');
-  partial.text = lines.pop() ?? '';
-  for (const line of lines) {
+/** The line being read from one stream: its first MAX_LINE_CHARS characters, and whether there were more. */
+interface PartialLine {
+  text: string;
+  cut: boolean;
+}
+
+/** The partial line as a whole line (marked when cut), and the buffer emptied for the next one. */
+function takeLine(partial: PartialLine): string {
+  const line = partial.cut ? `${partial.text}…` : partial.text;
+  partial.text = '';
+  partial.cut = false;
+  return line;
+}
+
+/** Keeps the last KEPT_LINES lines of a stream, each at most MAX_LINE_CHARS: logs are for the tail a report shows. */
+function collectLines(run: LocalRun, name: string, chunk: string, partial: PartialLine, onOutput?: LocalRunnerOptions['onOutput']): void {
+  for (let start = 0; ;) {
+    const newline = chunk.indexOf('\n', start);
+    const end = newline === -1 ? chunk.length : newline;
+    const room = MAX_LINE_CHARS - partial.text.length;
+    if (partial.cut) {
+      // The rest of an overlong line: dropped unread.
+    } else if (end - start <= room) {
+      partial.text += chunk.slice(start, end);
+    } else {
+      const keep = isHighSurrogate(chunk.charCodeAt(start + room - 1)) ? room - 1 : room;
+      partial.text += chunk.slice(start, start + keep);
+      partial.cut = true;
+    }
+    if (newline === -1) break;
+    const line = takeLine(partial);
     run.lines.push(line);
     onOutput?.(name, line);
+    start = newline + 1;
   }
   if (run.lines.length > KEPT_LINES) run.lines.splice(0, run.lines.length - KEPT_LINES);
 }
+
+const isHighSurrogate = (code: number): boolean => code >= 0xd800 && code <= 0xdbff;
 
 /** "30 minute", or "45 second" for a limit that is not whole minutes (rounding it would say "0 minute"). */
 function limitText(seconds: number): string {
@@ -65,10 +99,11 @@ export class LocalRunner implements Runner {
     const cwd = resolve(this.options.workdir);
     const child = spawn(command, [...commandArgs, ...spec.args], { cwd, env: this.environmentFor(spec), stdio: ['ignore', 'pipe', 'pipe'], shell: false });
     const run: LocalRun = { spec, child, lines: [], outcome: Promise.resolve({ status: 'succeeded' }), done: false, cancelled: false };
-    const out = { text: '' };
-    const err = { text: '' };
-    child.stdout?.on('data', (c: Buffer) => collectLines(run, spec.name, c, out, this.options.onOutput));
-    child.stderr?.on('data', (c: Buffer) => collectLines(run, spec.name, c, err, this.options.onOutput));
+    const out: PartialLine = { text: '', cut: false };
+    const err: PartialLine = { text: '', cut: false };
+    // Decoded by the stream, so a character split between two chunks arrives whole.
+    child.stdout?.setEncoding('utf8').on('data', (c: string) => collectLines(run, spec.name, c, out, this.options.onOutput));
+    child.stderr?.setEncoding('utf8').on('data', (c: string) => collectLines(run, spec.name, c, err, this.options.onOutput));
     run.outcome = new Promise<RunOutcome>((resolveOutcome) => {
       let timedOut = false;
       const timer = setTimeout(() => {
@@ -77,7 +112,7 @@ export class LocalRunner implements Runner {
       }, spec.timeoutSeconds * 1000);
       const finish = (outcome: RunOutcome) => {
         clearTimeout(timer);
-        for (const rest of [out.text, err.text]) if (rest) run.lines.push(rest);
+        for (const rest of [out, err]) if (rest.text || rest.cut) run.lines.push(takeLine(rest));
         run.done = true;
         resolveOutcome(outcome);
       };

@@ -24,24 +24,28 @@ function configWithCommand(experiment: string, script: string): string {
   return testConfigText(experiment, trackingUri as string).replace(/^command: .*$/m, `command: [python, -c, ${JSON.stringify(script)}]`);
 }
 
-function app(runner: LocalRunner) {
-  return testProbot(createApp({ tracking, runnerFor: () => runner, commentIntervalMs: 0 }));
+function app(runner: LocalRunner, secrets?: readonly string[]) {
+  return testProbot(createApp({ tracking, runnerFor: () => runner, commentIntervalMs: 0, secrets }));
 }
 
 describe('a training run that fails', () => {
   it('says why, shows the redacted end of its log, reacts 😕, fails the check and marks the MLflow run FAILED', async () => {
     const experiment = `app-fail-${Date.now()}`;
     const secret = ['s3cr3t', 'Value', '42'].join('');
-    const configText = configWithCommand(experiment, `import sys; print("loading data"); print("MLFLOW_TRACKING_TOKEN=${secret}"); sys.exit(3)`);
+    // A value the app holds, printed bare and in base64: only the app's `secrets` can tell it is one.
+    const held = ['held', 'by', 'the', 'bot', '9'].join('-');
+    const script = `import sys, base64; print("loading data"); print("MLFLOW_TRACKING_TOKEN=${secret}"); print("as ${held}"); print(base64.b64encode(b"x:${held}").decode()); sys.exit(3)`;
+    const configText = configWithCommand(experiment, script);
     mockPrelude(configText);
     const { comments, check } = mockTrainFlow({ updates: 3, confused: true });
 
-    await (await app(new LocalRunner({ workdir: resolve(import.meta.dirname, '../../../training') }))).receive(issueCommentEvent({ body: '/train alpha=0.1' }));
+    await (await app(new LocalRunner({ workdir: resolve(import.meta.dirname, '../../../training') }), [held])).receive(issueCommentEvent({ body: '/train alpha=0.1' }));
 
     const final = comments.at(-1) ?? '';
     expect(final).toContain('❌ failed: The training process exited with code 3.');
-    expect(final).toMatch(/<details><summary>Last lines of trainbot-pr1-[0-9a-f]{12}<\/summary>\n\n```text\nloading data\nMLFLOW_TRACKING_TOKEN=\[REDACTED\]\n```\n<\/details>$/);
+    expect(final).toMatch(/<details><summary>Last lines of trainbot-pr1-[0-9a-f]{12}<\/summary>\n\n```text\nloading data\nMLFLOW_TRACKING_TOKEN=\[REDACTED\]\nas \[REDACTED\]\n\[REDACTED\]\n```\n<\/details>$/);
     expect(final).not.toContain(secret);
+    expect(final).not.toContain(held);
     expect(check()?.conclusion).toBe('failure');
     expect(check()?.output?.title).toBe('0 of 1 run finished');
     const experimentId = await tracking.ensureExperiment(experiment);

@@ -153,6 +153,10 @@ describe('parseCommand answers a usage error with what is wrong and how to fix i
       `“\\[x\\](javascript:alert(1))” is not a \`key=value\` pair; write each parameter as \`name=value\`. ${HELP}`],
     ['a mention in a bare word', '/train @acme/everyone',
       `“@\u2060acme/everyone” is not a \`key=value\` pair; write each parameter as \`name=value\`. ${HELP}`],
+    ['a URL in a bare word', '/train https://evil.example',
+      `“https:\u2060//evil.example” is not a \`key=value\` pair; write each parameter as \`name=value\`. ${HELP}`],
+    ['a www address in a bare word', '/train www.evil.example',
+      `“www\u2060.evil.example” is not a \`key=value\` pair; write each parameter as \`name=value\`. ${HELP}`],
   ])('escapes markup it echoes: %s', (_name, body, message) => {
     const result = parseCommand(body);
     expect(result).toMatchObject({ type: 'reply', message });

@@ -20,8 +20,8 @@ describe('redact', () => {
     ['PASSWORD=value', 'DB_PASSWORD=hunter2hunter2 next', 'DB_PASSWORD=[REDACTED] next'],
     ['a token in YAML style', 'mlflow_tracking_token: s3cr3t-value', 'mlflow_tracking_token: [REDACTED]'],
     ['an API key with spaces around =', 'OPENAI_API_KEY = sk-abc123', 'OPENAI_API_KEY = [REDACTED]'],
-    ['a bearer token header', 'Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.payload.sig', 'Authorization: [REDACTED]'],
-    ['a basic auth header', 'authorization: basic dXNlcjpwYXNzd29yZA==', 'authorization: [REDACTED]'],
+    ['a bearer token header', 'Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.payload.sig', 'Authorization: Bearer [REDACTED]'],
+    ['a basic auth header', 'authorization: basic dXNlcjpwYXNzd29yZA==', 'authorization: basic [REDACTED]'],
     ['a password in a URL', 'connecting to https://user:pa55word@db.example.com/mlflow', 'connecting to https://user:[REDACTED]@db.example.com/mlflow'],
     ['a password in a postgres URL', 'postgresql+psycopg2://postgres:pw@127.0.0.1:5432/mlflow', 'postgresql+psycopg2://postgres:[REDACTED]@127.0.0.1:5432/mlflow'],
   ])('hides %s', (_, text, expected) => {

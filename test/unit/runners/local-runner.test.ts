@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalRunner } from '../../../src/runners/local/local-runner.js';
+import { LocalRunner, MAX_LINE_CHARS } from '../../../src/runners/local/local-runner.js';
 import { type JobSpec, type RunHandle, RunnerError } from '../../../src/runners/runner.js';
 import { CONTRACT_ENV } from '../../../src/runs/run-contract.js';
 
@@ -149,6 +149,26 @@ describe('LocalRunner: logs and active runs', () => {
     await runner.wait(handle);
     expect(await runner.logs(handle, 10)).toBe('Traceback: boom');
     expect(seen).toEqual(['stderr: Traceback: boom']);
+  });
+
+  it('keeps only the first MAX_LINE_CHARS characters of a huge line printed without a newline, marked as cut', async () => {
+    const seen: string[] = [];
+    runner = new LocalRunner({ workdir, env: HOST_ENV, onOutput: (_name, line) => seen.push(line) });
+    // 8 MB in many writes, no newline, then an ordinary line, then 8 MB more that the process ends in.
+    const script = "const s = 'x'.repeat(1 << 16); for (let i = 0; i < 128; i++) process.stdout.write(s); process.stdout.write('\\nok\\n');" +
+      ' for (let i = 0; i < 128; i++) process.stdout.write(s); process.exitCode = 1';
+    const handle = await start(spec('huge-line', script));
+    expect(await runner.wait(handle)).toEqual({ status: 'failed', reason: 'The training process exited with code 1.' });
+    const cut = `${'x'.repeat(MAX_LINE_CHARS)}…`;
+    expect(await runner.logs(handle, 10)).toBe(`${cut}\nok\n${cut}`);
+    expect(seen).toEqual([cut, 'ok']);
+  }, 30_000);
+
+  it('keeps a character that arrives split between two chunks whole', async () => {
+    const script = "process.stdout.write(Buffer.from([0xe2, 0x82])); setTimeout(() => process.stdout.write(Buffer.from([0xac, 0x0a])), 100)";
+    const handle = await start(spec('split-char', script));
+    await runner.wait(handle);
+    expect(await runner.logs(handle, 1)).toBe('€');
   });
 
   it('gives no logs for a run it does not know', async () => {
