@@ -105,11 +105,14 @@ export interface ContainerExit {
   output: string;
 }
 
-/** Writes `spec` into the bundle and runs it to the end (killed after `timeoutMs`); stdout and stderr together. */
-export async function runContainer(bundle: string, spec: Record<string, unknown>, timeoutMs: number): Promise<ContainerExit> {
+const runc = process.env.TRAINBOT_RUNC ?? 'runc';
+
+/**
+ * Writes `spec` into the bundle and runs it to the end (killed after `timeoutMs`); stdout and stderr together.
+ * `id` names the container for stopContainer, for a server that runs until it is stopped.
+ */
+export async function runContainer(bundle: string, spec: Record<string, unknown>, timeoutMs: number, id = `trainbot-test-${randomBytes(4).toString('hex')}`): Promise<ContainerExit> {
   await writeFile(join(bundle, 'config.json'), JSON.stringify(spec, null, 2));
-  const id = `trainbot-test-${randomBytes(4).toString('hex')}`;
-  const runc = process.env.TRAINBOT_RUNC ?? 'runc';
   return new Promise((done, fail) => {
     const child = spawn(runc, ['run', '--bundle', bundle, id], { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
@@ -123,4 +126,9 @@ export async function runContainer(bundle: string, spec: Record<string, unknown>
       done({ exitCode: code ?? (signal ? 128 : 1), output });
     });
   });
+}
+
+/** SIGTERM to a container runContainer started, as a kubelet stops a Pod; runContainer's promise then settles. */
+export async function stopContainer(id: string): Promise<void> {
+  await run(runc, ['kill', id, 'TERM']).catch(() => undefined);
 }
