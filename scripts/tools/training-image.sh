@@ -56,6 +56,7 @@ _image_build_base() {
   if ! trainbot_buildah inspect --type image "$recipe_tag" >/dev/null 2>&1; then
     dir="$(mktemp -d /tmp/trainbot-base.XXXXXX)"
     # mmdebstrap reads mirrors from stdin when it is not a terminal: name them, and give it no stdin.
+    # shellcheck disable=SC2016 # $1 is the hook's argument (the root directory), expanded by mmdebstrap's shell
     mmdebstrap --quiet --variant=minbase --include=python3,python3-pip,python-is-python3,ca-certificates,passwd \
       --customize-hook='rm -f "$1"/usr/lib/python3.11/EXTERNALLY-MANAGED' \
       bookworm "$dir/rootfs.tar" \
