@@ -123,14 +123,17 @@ describe('the training image in a real container, started as the Job would be', 
       '        open(p, "w").close(); return True',
       '    except OSError: return False',
       'status = dict(l.split(":", 1) for l in open("/proc/self/status"))',
-      'print(json.dumps({"uid": os.getuid(), "gid": os.getgid(), "root": writable("/app/probe"), "tmp": writable("/tmp/probe"),',
+      'root = [l.split()[5] for l in open("/proc/self/mountinfo") if l.split()[4] == "/"][0]',
+      // The trainer's home belongs to uid 10001: only the read-only mount keeps it from writing there.
+      'print(json.dumps({"uid": os.getuid(), "gid": os.getgid(), "rootMount": root.split(",")[0],',
+      '  "home": writable("/home/trainer/probe"), "app": writable("/app/probe"), "tmp": writable("/tmp/probe"),',
       '  "caps": status["CapEff"].strip(), "nnp": status["NoNewPrivs"].strip(),',
       '  "memory": int(open("/sys/fs/cgroup/memory/memory.limit_in_bytes").read())}))',
     ].join('\n');
     const exit = await runContainer(bundle, runtimeSpec(image, pod, { ...container, command: ['python', '-c', probe], args: [] }), 60_000);
     expect(exit.exitCode).toBe(0);
     expect(JSON.parse(exit.output.trim().split('\n').at(-1) ?? '')).toEqual({
-      uid: 10001, gid: 10001, root: false, tmp: true, caps: '0000000000000000', nnp: '1', memory: 2 * 1024 ** 3,
+      uid: 10001, gid: 10001, rootMount: 'ro', home: false, app: false, tmp: true, caps: '0000000000000000', nnp: '1', memory: 2 * 1024 ** 3,
     });
   });
 
