@@ -16,6 +16,7 @@ import { RUN_TAGS } from '../runs/run-contract.js';
 import type { Runner } from '../runners/runner.js';
 import { findBaseline, findPullRequestRuns, findRequestRuns } from '../tracking/run-queries.js';
 import type { TrackedRun } from '../tracking/tracked-run.js';
+import type { ImageWait } from './await-image.js';
 import { executeRuns } from './execute-runs.js';
 import type { Logger } from './on-train-comment.js';
 import { type RequestTracking, toBaseline } from './run-request.js';
@@ -36,6 +37,8 @@ export interface PullRequestClosedDeps {
   runUrl?: (experimentId: string, runId: string) => string;
   now?: () => number;
   secrets?: readonly string[];       // hidden in the log tail of a failed baseline run
+  /** Pin the baseline's Job to the digest CI pushed for the merge commit, waiting for its build. */
+  images?: ImageWait;
 }
 
 /** Runs listed one per line at most; a PR with more gets a count and a pointer to MLflow. */
@@ -162,7 +165,7 @@ async function report(event: PullRequestClosedEvent, deps: PullRequestClosedDeps
 
   // 4–5. The baseline refresh, and its result in the same comment.
   const [refreshed] = await executeRuns({
-    plans: [planBaseline(config)], config, tracking, runner, experimentId, secrets: deps.secrets,
+    plans: [planBaseline(config)], config, tracking, runner, experimentId, secrets: deps.secrets, images: deps.images,
     origin: { repo: event.repo, sha: event.mergeCommitSha as string, branch: event.baseRef, request: key, role: 'baseline' },
     onError: (error, name) => deps.log.error(error, `baseline refresh for #${event.number}: run ${name} failed inside trainbot`),
   });

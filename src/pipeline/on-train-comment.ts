@@ -18,6 +18,7 @@ import { type PlannedRun, planBaseline, planRuns } from '../runs/plan.js';
 import type { Runner } from '../runners/runner.js';
 import type { MlflowClient } from '../tracking/mlflow-client.js';
 import { findBaseline, findRequestRuns } from '../tracking/run-queries.js';
+import type { ImageWait } from './await-image.js';
 import { type ExecutedRun, executeRuns } from './execute-runs.js';
 import { describeRequest, requestConclusion, toBaseline, usageAnswer } from './run-request.js';
 import { throttleLatest } from './throttle-latest.js';
@@ -46,6 +47,8 @@ export interface TrainCommentDeps {
   now?: () => number;
   commentIntervalMs?: number;
   secrets?: readonly string[];      // hidden in the log tails of failed runs
+  /** Pin the Jobs to the digest CI pushed for the head, waiting for its build (src/pipeline/await-image.ts). */
+  images?: ImageWait;
 }
 
 export const CHECK_NAME = 'trainbot';
@@ -193,7 +196,7 @@ async function runRequest(event: CommentEvent, deps: TrainCommentDeps, p: Prepar
     // 6. Dispatch, wait, collect; 🚀 once the first run is accepted by the runner. One run's failure, whatever
     // threw it, fails that run only: the report below still covers every run.
     const runs = await executeRuns({
-      plans: p.plans, config: p.config, experimentId: p.experimentId, tracking: deps.tracking, runner: p.runner, secrets: deps.secrets,
+      plans: p.plans, config: p.config, experimentId: p.experimentId, tracking: deps.tracking, runner: p.runner, secrets: deps.secrets, images: deps.images,
       origin: { repo: event.repo, pr: event.issueNumber, sha: p.pr.headSha, branch: p.pr.headRef, request: p.request, role: 'candidate' },
       onError: (error, name) => log.error(error, `/train on ${event.repo}#${event.issueNumber}: run ${name} failed inside trainbot`),
       onChange: (runs) => {
