@@ -1,8 +1,9 @@
 // What the tests on the real node (scripts/services/node.sh: kubelet, containerd, runc) need: the addresses
 // the harness exported, a namespace whose Pods the real scheduler places on that node, and image tags in the
 // local registry. Unlike the test node, nothing here runs a Pod: the kubelet does.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { createTestNamespace, type TestNamespace } from './kube-namespace.js';
-import { testConfigText } from './train-comment-mocks.js';
 
 export interface RealNode {
   name: string;          // the Node's name
@@ -73,7 +74,10 @@ export interface RealConfigOptions {
  * as the Pods reach it, and small CPU requests so the suite's Jobs fit on the node side by side.
  */
 export function realNodeConfig(node: RealNode, namespace: string, experiment: string, options: RealConfigOptions = {}): string {
-  let text = testConfigText(experiment, node.mlflowForPods)
+  // Read here rather than through train-comment-mocks.ts, which needs jest: bench/real-node.ts uses this too.
+  let text = readFileSync(resolve(import.meta.dirname, '../../.github/trainbot.yml'), 'utf8')
+    .replace(/^experiment: .*$/m, `experiment: ${experiment}`)
+    .replace(/^tracking_uri: .*$/m, `tracking_uri: ${node.mlflowForPods}`)
     .replace(/^namespace: .*$/m, `namespace: ${namespace}`)
     .replace(/^image: .*$/m, `image: ${options.image ?? node.image}`);
   if (options.command) text = text.replace(/^command: .*$/m, `command: ${JSON.stringify(options.command)}`);
