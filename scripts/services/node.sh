@@ -115,6 +115,8 @@ disabled_plugins = ["io.containerd.nri.v1.nri", "io.containerd.tracing.processor
     bin_dirs = ["$TRAINBOT_CNI_BIN"]
     conf_dir = "$dir/cni/net.d"
     max_conf_num = 1
+    # containerd brings the Pods' lo up itself: the loopback plugin would leave a cache file in /var/lib/cni.
+    use_internal_loopback = true
   [plugins."io.containerd.cri.v1.runtime".containerd]
     default_runtime_name = "runc"
     [plugins."io.containerd.cri.v1.runtime".containerd.runtimes.runc]
