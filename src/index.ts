@@ -4,8 +4,10 @@
 import type { ApplicationFunction, Context } from 'probot';
 import type { TrainbotConfig } from './config/config-types.js';
 import { OctokitGitHub } from './github/octokit-github.js';
+import type { ImageWait } from './pipeline/await-image.js';
 import { type PullRequestClosedEvent, onPullRequestClosed } from './pipeline/on-pr-closed.js';
 import { type CommentEvent, onTrainComment } from './pipeline/on-train-comment.js';
+import { RegistryClient } from './registry/registry-client.js';
 import { KubernetesRunner } from './runners/kubernetes/kubernetes-runner.js';
 import type { Runner } from './runners/runner.js';
 import { SIGNING_KEY_ENV, signingKeyFromEnv, withSigningKey } from './runs/run-signature.js';
@@ -18,6 +20,8 @@ export interface AppDeps {
   uiUrl?: string;
   commentIntervalMs?: number;
   now?: () => number;
+  /** Pin Jobs to the digest CI pushed for the commit, waiting for its build; without it Jobs name the tag. */
+  images?: ImageWait;
 }
 
 export function commentEvent(payload: Context<'issue_comment.created'>['payload']): CommentEvent {
@@ -43,7 +47,7 @@ export function createApp(deps: AppDeps): ApplicationFunction {
   return (app) => {
     // What every handler gets: the event's repository on GitHub, MLflow, the runner, its logger.
     const common = (context: Context) => ({
-      github: OctokitGitHub.fromContext(context), tracking: deps.tracking, runnerFor: deps.runnerFor, log: context.log, runUrl, now: deps.now,
+      github: OctokitGitHub.fromContext(context), tracking: deps.tracking, runnerFor: deps.runnerFor, log: context.log, runUrl, now: deps.now, images: deps.images,
     });
     app.on('issue_comment.created', async (context) => {
       await onTrainComment(commentEvent(context.payload), { ...common(context), commentIntervalMs: deps.commentIntervalMs });
@@ -54,9 +58,26 @@ export function createApp(deps: AppDeps): ApplicationFunction {
   };
 }
 
+const IMAGE_WAIT_MINUTES = 20;
+
+/**
+ * The registry the training images are read from, with TRAINBOT_REGISTRY_USERNAME/PASSWORD when set (ghcr.io
+ * hands anonymous pull tokens for public packages), and how long a run waits for CI to push its image
+ * (TRAINBOT_IMAGE_WAIT_MINUTES, default 20: a cold training.yml run takes about 10).
+ */
+export function imageWaitFromEnv(env: NodeJS.ProcessEnv): ImageWait {
+  const minutes = Number(env.TRAINBOT_IMAGE_WAIT_MINUTES ?? IMAGE_WAIT_MINUTES);
+  const { TRAINBOT_REGISTRY_USERNAME: username, TRAINBOT_REGISTRY_PASSWORD: password } = env;
+  return {
+    registry: new RegistryClient({ credentials: username && password ? { username, password } : undefined }),
+    timeoutMs: (Number.isFinite(minutes) && minutes > 0 ? minutes : IMAGE_WAIT_MINUTES) * 60_000,
+    intervalMs: 15_000,
+  };
+}
+
 /**
  * The deployed app: MLflow from MLFLOW_* variables, runs signed with TRAINBOT_SIGNING_KEY, Jobs in the
- * configured namespace of the current cluster.
+ * configured namespace of the current cluster, each pinned to the digest CI pushed for its commit.
  */
 const app: ApplicationFunction = (probot, options) => {
   const signingKey = signingKeyFromEnv(process.env);
@@ -68,6 +89,7 @@ const app: ApplicationFunction = (probot, options) => {
     tracking: withSigningKey(MlflowClient.fromEnv(process.env), signingKey),
     runnerFor: (config) => new KubernetesRunner({ namespace: config.namespace }),
     uiUrl: process.env.MLFLOW_UI_URL ?? process.env.MLFLOW_TRACKING_URI,
+    images: imageWaitFromEnv(process.env),
   })(probot, options);
 };
 

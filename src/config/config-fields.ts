@@ -10,7 +10,7 @@ export interface FieldDoc {
 
 export const CONFIG_FIELDS: readonly FieldDoc[] = [
   { path: 'experiment', doc: 'MLflow experiment the runs are logged to (created when missing).' },
-  { path: 'image', doc: 'Training image without a tag; a run uses the pull request head sha as the tag.' },
+  { path: 'image', doc: 'Training image without a tag; a run uses the commit\'s full sha as the tag, the tag CI pushes (docs/ci.md, "the image rule").' },
   { path: 'namespace', doc: 'Kubernetes namespace the training Jobs run in.', default: 'trainbot-training' },
   { path: 'command', doc: "The container's command; params are appended as flags, never through a shell.", default: '[python, train.py]' },
   { path: 'workdir', doc: 'Where the command runs for local runs, relative to the repository root.', default: 'training' },

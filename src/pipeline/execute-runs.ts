@@ -14,6 +14,7 @@ import { RUN_TAGS, type RunOrigin, originTags } from '../runs/run-contract.js';
 import { type RunSigning, signRun } from '../runs/run-signature.js';
 import { type Runner, RunnerError } from '../runners/runner.js';
 import type { MlflowClient } from '../tracking/mlflow-client.js';
+import { awaitImage, type ImageWait } from './await-image.js';
 
 // setTags is optional so ports typed before signing existed still fit; a port with a key must have it.
 export type TrackingPort = Pick<MlflowClient, 'createRun' | 'getRun' | 'setTerminated'> & Partial<Pick<MlflowClient, 'setTags'>> & RunSigning;
@@ -29,6 +30,8 @@ export interface ExecuteInput {
   logTailLines?: number;
   secrets?: readonly string[];
   onChange?: (results: readonly RunResult[]) => void;
+  /** Pin every Job to the digest CI pushed for origin.sha, waiting for the build first; without it the Job names the tag. */
+  images?: ImageWait;
 }
 
 export interface ExecutedRun extends RunResult {
@@ -47,7 +50,7 @@ function signed(tracking: TrackingPort): Required<Pick<TrackingPort, 'setTags'>>
   return tracking as Required<Pick<TrackingPort, 'setTags'>>;
 }
 
-async function executeOne(plan: PlannedRun, index: number, input: ExecuteInput, results: ExecutedRun[], notify: () => void): Promise<void> {
+async function executeOne(plan: PlannedRun, index: number, input: ExecuteInput, results: ExecutedRun[], notify: () => void, image: string | undefined): Promise<void> {
   const { origin, config, tracking, runner } = input;
   const name = runName({ ...origin, paramsKey: plan.paramsKey });
   const result = results[index] as ExecutedRun;
@@ -59,7 +62,8 @@ async function executeOne(plan: PlannedRun, index: number, input: ExecuteInput, 
     result.runId = runId;
     // The tags the bot sent, not the ones MLflow echoed back: a change made in between must fail verification.
     if (tracking.signingKey !== undefined) await signed(tracking).setTags(runId, { [RUN_TAGS.signature]: signRun(tracking.signingKey, runId, tags) });
-    const handle = await runner.dispatch(jobSpecFor(plan, { name, origin: { ...origin, params: plan.paramsKey }, runId, config }));
+    const spec = jobSpecFor(plan, { name, origin: { ...origin, params: plan.paramsKey }, runId, config });
+    const handle = await runner.dispatch(image ? { ...spec, image } : spec);
     result.state = 'running';
     notify();
     const outcome = await runner.wait(handle);
@@ -99,13 +103,30 @@ export async function executeRuns(input: ExecuteInput): Promise<ExecutedRun[]> {
   }));
   const notify = () => input.onChange?.(results.map((r) => ({ ...r })));
   notify();
+  let image: string | undefined;
+  if (input.images) {
+    // One image for every run of the request: wait for it once, before any MLflow run exists.
+    const awaited = await awaitImage(input.config.image, input.origin.sha, input.images, (reason) => {
+      for (const r of results) r.reason = reason;
+      notify();
+    });
+    for (const r of results) {
+      delete r.reason;
+      if (!awaited.ok) Object.assign(r, { state: 'failed', reason: awaited.reason });
+    }
+    if (!awaited.ok) {
+      notify();
+      return results;
+    }
+    image = awaited.image;
+  }
   const limit = Math.max(1, input.maxParallel ?? input.config.limits.maxParallel);
   let next = 0;
   const errors: unknown[] = [];
   const worker = async () => {
     while (next < input.plans.length) {
       const i = next++;
-      await executeOne(input.plans[i] as PlannedRun, i, input, results, notify).catch((e: unknown) => errors.push(e));
+      await executeOne(input.plans[i] as PlannedRun, i, input, results, notify, image).catch((e: unknown) => errors.push(e));
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, input.plans.length) }, worker));

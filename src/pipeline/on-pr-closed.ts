@@ -15,6 +15,7 @@ import { RUN_TAGS } from '../runs/run-contract.js';
 import type { Runner } from '../runners/runner.js';
 import { findBaseline, findPullRequestRuns, findRequestRuns } from '../tracking/run-queries.js';
 import type { TrackedRun } from '../tracking/tracked-run.js';
+import type { ImageWait } from './await-image.js';
 import { executeRuns } from './execute-runs.js';
 import type { Logger } from './on-train-comment.js';
 import { type RequestTracking, toBaseline } from './run-request.js';
@@ -34,6 +35,8 @@ export interface PullRequestClosedDeps {
   log: Logger;
   runUrl?: (experimentId: string, runId: string) => string;
   now?: () => number;
+  /** Pin the baseline's Job to the digest CI pushed for the merge commit, waiting for its build. */
+  images?: ImageWait;
 }
 
 /** Runs listed one per line at most; a PR with more gets a count and a pointer to MLflow. */
@@ -154,7 +157,7 @@ async function report(event: PullRequestClosedEvent, deps: PullRequestClosedDeps
 
   // 4–5. The baseline refresh, and its result in the same comment.
   const [refreshed] = await executeRuns({
-    plans: [planBaseline(config)], config, tracking, runner, experimentId,
+    plans: [planBaseline(config)], config, tracking, runner, experimentId, images: deps.images,
     origin: { repo: event.repo, sha: event.mergeCommitSha as string, branch: event.baseRef, request: key, role: 'baseline' },
   });
   if (refreshed?.state !== 'finished') {

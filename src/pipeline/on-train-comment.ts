@@ -16,6 +16,7 @@ import { type PlannedRun, planBaseline, planRuns } from '../runs/plan.js';
 import type { Runner } from '../runners/runner.js';
 import type { MlflowClient } from '../tracking/mlflow-client.js';
 import { findBaseline, findRequestRuns } from '../tracking/run-queries.js';
+import type { ImageWait } from './await-image.js';
 import { type ExecutedRun, executeRuns } from './execute-runs.js';
 import { describeRequest, toBaseline } from './run-request.js';
 import { throttleLatest } from './throttle-latest.js';
@@ -43,6 +44,8 @@ export interface TrainCommentDeps {
   runUrl?: (experimentId: string, runId: string) => string;
   now?: () => number;
   commentIntervalMs?: number;
+  /** Pin the Jobs to the digest CI pushed for the head, waiting for its build (src/pipeline/await-image.ts). */
+  images?: ImageWait;
 }
 
 export const CHECK_NAME = 'trainbot';
@@ -166,7 +169,7 @@ async function runRequest(event: CommentEvent, deps: TrainCommentDeps, p: Prepar
   let launched = false;
   try {
     const runs = await executeRuns({
-      plans: p.plans, config: p.config, experimentId: p.experimentId, tracking: deps.tracking, runner: p.runner,
+      plans: p.plans, config: p.config, experimentId: p.experimentId, tracking: deps.tracking, runner: p.runner, images: deps.images,
       origin: { repo: event.repo, pr: event.issueNumber, sha: p.pr.headSha, branch: p.pr.headRef, request: p.request, role: 'candidate' },
       onChange: (runs) => {
         comment.push(runs);

@@ -2,6 +2,7 @@
 // Pure. The MLflow run exists before this is called: its id goes in MLFLOW_RUN_ID so the container resumes it.
 import type { TrainbotConfig } from '../config/config-types.js';
 import type { JobSpec } from '../runners/runner.js';
+import { imageRef } from './image-ref.js';
 import { CONTRACT_ENV, type RunOrigin } from './run-contract.js';
 import type { PlannedRun } from './plan.js';
 
@@ -41,7 +42,7 @@ export function jobSpecFor(run: PlannedRun, ctx: JobContext): JobSpec {
   const { config } = ctx;
   return {
     name: ctx.name,
-    image: `${config.image}:${ctx.origin.sha}`,
+    image: imageRef(config.image, ctx.origin.sha),
     command: [...config.command],
     args: run.args,
     env: {

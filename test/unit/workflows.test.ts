@@ -5,6 +5,9 @@ import { describe, expect, it } from '@jest/globals';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
+import { computeTags } from '../../actions/image-push/src/tags.js';
+import { imageTag } from '../../src/runs/image-ref.js';
+import { pullRequestClosedEvent, webhookExample } from '../support/github-events.js';
 
 const WORKFLOWS = join(import.meta.dirname, '..', '..', '.github', 'workflows');
 
@@ -116,5 +119,62 @@ describe('the repository workflows', () => {
 
   it.each(files)('%s follows the workflow policy', (file) => {
     expect(workflowProblems(file, readFileSync(join(WORKFLOWS, file), 'utf8'))).toEqual([]);
+  });
+});
+
+// The image rule (src/runs/image-ref.ts) seen from CI: training.yml must push, for every commit the bot may
+// train, exactly the tag the bot will ask for.
+describe('training.yml and the image rule', () => {
+  type Steps = Array<{ name?: string; uses?: string; with?: Record<string, string>; env?: Record<string, string> }>;
+  const wf = load(readFileSync(join(WORKFLOWS, 'training.yml'), 'utf8')) as {
+    on: Record<string, { paths?: unknown; branches?: string[] } | null>;
+    concurrency: { group: string };
+    jobs: Record<string, { steps: Steps }>;
+  };
+  const stepOf = (job: string, match: (s: Steps[number]) => boolean): Steps[number] => {
+    const step = wf.jobs[job]?.steps.find(match);
+    if (!step) throw new Error(`training.yml: job ${job} has no such step`);
+    return step;
+  };
+
+  /** Evaluates the `${{ a.b || c.d }}` expressions these steps use against a workflow context. */
+  function evaluate(expression: string, context: Record<string, unknown>): string {
+    const inner = /^\$\{\{\s*(.+?)\s*\}\}$/.exec(expression)?.[1];
+    if (!inner) throw new Error(`not an expression: ${expression}`);
+    for (const path of inner.split('||').map((p) => p.trim())) {
+      const value = path.split('.').reduce<unknown>((at, key) => (at as Record<string, unknown> | undefined)?.[key], context);
+      if (typeof value === 'string' && value !== '') return value;
+    }
+    return '';
+  }
+
+  const merged = pullRequestClosedEvent({ merged: true }).payload;
+  const pr = webhookExample('pull_request', 'synchronize');
+  const MERGE_REF_SHA = 'e'.repeat(40); // GitHub's test-merge commit, which github.sha names on pull_request
+  const contexts: Array<[string, Record<string, unknown>, string]> = [
+    ['a pull request: its head, not the merge commit', { github: { sha: MERGE_REF_SHA, event: pr } }, pr.pull_request.head.sha],
+    ['a push to main: the merge commit the baseline trains', { github: { sha: merged.pull_request.merge_commit_sha, event: {} } }, merged.pull_request.merge_commit_sha ?? ''],
+  ];
+
+  it.each(contexts)('builds and pushes imageTag(sha) on %s', (_, context, trained) => {
+    const checkout = stepOf('image', (s) => s.uses?.startsWith('actions/checkout@') ?? false);
+    const build = stepOf('image', (s) => s.name === 'Build the training image');
+    const push = stepOf('push', (s) => s.uses === './actions/image-push');
+    expect(evaluate(checkout.with?.ref ?? '', context)).toBe(trained);
+    expect(evaluate(build.env?.SHA ?? '', context)).toBe(trained);
+    // The action's own tag computation, fed what the workflow passes: its commit tag is the bot's tag.
+    const tags = computeTags({ sha: evaluate(push.with?.sha ?? '', context), branch: 'b', defaultBranch: 'main' });
+    expect(tags[0]).toBe(imageTag(trained));
+    expect(trained).toMatch(/^[0-9a-f]{40}$/);
+  });
+
+  it('builds every pull request and every push to main, not only those that touch training/', () => {
+    expect(Object.keys(wf.on).sort()).toEqual(['pull_request', 'push', 'workflow_dispatch']);
+    expect(wf.on.pull_request?.paths).toBeUndefined();
+    expect(wf.on.push).toEqual({ branches: ['main'] });
+  });
+
+  it('never lets a newer push cancel the build of an earlier head', () => {
+    expect(wf.concurrency.group).toBe('training-${{ github.event.pull_request.head.sha || github.sha }}');
   });
 });
