@@ -273,7 +273,7 @@ start_node() {
   t=$SECONDS
   _node_spawn "$dir/kubelet.log" "$bin/kubelet" --config="$dir/kubelet.yaml" \
     --kubeconfig="$TRAINBOT_KUBE_ADMIN_KUBECONFIG" --hostname-override=localhost \
-    --node-labels="$NODE_NAMESPACE_LABEL" --root-dir="$dir/kubelet"
+    --node-labels="$NODE_NAMESPACE_LABEL" --root-dir="$dir/kubelet" --cert-dir="$dir/kubelet/pki"
   _node_wait_ready "$dir" "$_node_last_pid" || return 1
   echo "kubelet ready (node Ready, untainted) in $((SECONDS - t)) s"
 
