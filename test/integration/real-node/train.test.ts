@@ -1,5 +1,6 @@
 // `/train` for real: a webhook → the Probot app → a Job created with the bot's RBAC-bound ServiceAccount →
-// the real scheduler → a real kubelet pulls the training image CI pushed (from the local registry) and runs it
+// the real scheduler → a real kubelet pulls the training image CI pushed (from the local registry, pinned by the
+// digest the bot resolved) and runs it
 // with containerd + runc under the Job's security context (uid 10001, read-only root, no capabilities,
 // seccomp, /tmp emptyDir) → train.py logs to MLflow on PostgreSQL through the node's bridge → the exact table.
 // Then `/train cancel` on a running Job: SIGTERM reaches the container, the Pod goes, the run is KILLED.
@@ -10,6 +11,7 @@ import type { TrainbotConfig } from '../../../src/config/config-types.js';
 import { parseConfig } from '../../../src/config/load-config.js';
 import { createApp } from '../../../src/index.js';
 import { KubernetesRunner } from '../../../src/runners/kubernetes/kubernetes-runner.js';
+import { RegistryClient } from '../../../src/registry/registry-client.js';
 import { RUNNER_RBAC_RULES } from '../../../src/runners/kubernetes/rbac-rules.js';
 import { MlflowClient } from '../../../src/tracking/mlflow-client.js';
 import { findRequestRuns } from '../../../src/tracking/run-queries.js';
@@ -54,7 +56,9 @@ it('runs /train alpha=0.1 as a Job on the real node, in the training image, and 
 
   mockPrelude(configText);
   const { comments, check } = mockTrainFlow({ updates: 3 });
-  const probot = await testProbot(createApp({ tracking, runnerFor: () => runner, commentIntervalMs: 0, now: () => baselineStart + 1000 }));
+  // As deployed: the bot resolves the head sha's tag in the registry and pins the Job to that digest.
+  const images = { registry: new RegistryClient({ scheme: 'http' }), timeoutMs: 30_000, intervalMs: 1000 };
+  const probot = await testProbot(createApp({ tracking, runnerFor: () => runner, commentIntervalMs: 0, now: () => baselineStart + 1000, images }));
   await probot.receive(issueCommentEvent({ body: '/train alpha=0.1' }));
 
   const name = comments[0]?.match(/trainbot-pr1-[0-9a-f]{12}/)?.[0];
@@ -66,9 +70,10 @@ it('runs /train alpha=0.1 as a Job on the real node, in the training image, and 
   const [pod] = (await core.listNamespacedPod({ namespace: ns.name, labelSelector: `batch.kubernetes.io/job-name=${name}` })).items;
   expect(pod?.spec?.nodeName).toBe(node.name);
   expect(pod?.status?.phase).toBe('Succeeded');
-  expect(pod?.spec?.containers[0]?.image).toBe(`${node.image}:${HEAD_SHA}`);
-  // The digest the kubelet ran is the one CI pushed (the status names the image by any of its tags).
-  expect(pod?.status?.containerStatuses?.[0]?.imageID).toBe(`${node.image}@${await manifestDigest(node.image, node.tag)}`);
+  // The Job named the digest CI pushed, and that is what the kubelet pulled and ran.
+  const digest = await manifestDigest(node.image, node.tag);
+  expect(pod?.spec?.containers[0]?.image).toBe(`${node.image}@${digest}`);
+  expect(pod?.status?.containerStatuses?.[0]?.imageID).toBe(`${node.image}@${digest}`);
   const job = await ns.admin.makeApiClient(BatchV1Api).readNamespacedJob({ name: name as string, namespace: ns.name });
   expect(job.status?.succeeded).toBe(1);
 }, 300_000);
