@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: installs what is missing (scripts/setup.sh), starts the real services the integration
-# tests use (PostgreSQL + MLflow, the loopback Kubernetes API, a registry holding the training image), then
-# jest, pytest and the static checks.
+# tests use (PostgreSQL + MLflow, the loopback Kubernetes API, a registry holding the training image, a real
+# node), then jest, pytest and the static checks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
@@ -9,6 +9,7 @@ for _svc in scripts/services/*.sh; do . "$_svc"; done
 stage "start PostgreSQL + MLflow" start_mlflow
 if declare -F start_kube >/dev/null; then stage "start Kubernetes API" start_kube; fi
 if declare -F start_registry >/dev/null; then stage "start registry + push images" start_registry; fi
+if declare -F start_node >/dev/null; then stage "start real node" start_node; fi
 
 failed=()
 run() { local name="$1"; shift; stage "$name" "$@" || failed+=("$name"); }

@@ -1,6 +1,7 @@
 # Starts a real Kubernetes control plane on loopback for the integration tests: etcd, kube-apiserver (RBAC,
-# token auth) and kube-controller-manager (Job, garbage-collector and TTL controllers). No scheduler and no
-# kubelet: test/support/kube-test-node.ts plays the node. Sourced; defines start_kube, which exports
+# token auth) and kube-controller-manager (Job, garbage-collector, TTL and node-lifecycle controllers; the
+# last one lifts the real kubelet's not-ready taint). The node comes from scripts/services/node.sh (a real
+# kubelet) and test/support/kube-test-node.ts (the fast stand-in). Sourced; defines start_kube, which exports
 # TRAINBOT_KUBE_ADMIN_KUBECONFIG and registers teardown with add_cleanup. Needs scripts/tools/kube.sh.
 # shellcheck shell=bash
 
@@ -76,7 +77,7 @@ start_kube() {
 
   setsid "$bin/kube-controller-manager" --kubeconfig="$dir/admin.kubeconfig" --leader-elect=false \
     --bind-address=127.0.0.1 --secure-port="$cm_port" \
-    --controllers=job-controller,garbage-collector-controller,ttl-after-finished-controller \
+    --controllers=job-controller,garbage-collector-controller,ttl-after-finished-controller,node-lifecycle-controller \
     >"$dir/kube-controller-manager.log" 2>&1 &
   pid=$!; disown "$pid"  # no "Killed" notice from bash at teardown
   add_cleanup "kill -KILL -- -$pid 2>/dev/null || true"

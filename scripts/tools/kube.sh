@@ -12,9 +12,10 @@ _kube_go_env() {
 }
 
 # The builders run in a fresh `bash -euo pipefail` (see _kube_ensure), so any failing step stops them.
-# _kube_build_control_plane DEST: kube-apiserver and kube-controller-manager into DEST/bin.
-_kube_build_control_plane() {
-  local dest="$1" mod gomod
+# _kube_build_cmds DEST CMD...: the named commands of k8s.io/kubernetes (cmd/CMD) into DEST/bin.
+_kube_build_cmds() {
+  local dest="$1" mod gomod cmd imports="" pkgs=()
+  shift
   mod="$(mktemp -d /tmp/trainbot-kube-build.XXXXXX)"
   # shellcheck disable=SC2064 # expanded now on purpose: `mod` is local and gone when the trap runs
   trap "rm -rf '$mod'" EXIT
@@ -28,15 +29,19 @@ _kube_build_control_plane() {
     sed -nE 's#^[[:space:]]*(k8s\.io/[^[:space:]]+)[[:space:]]+=>[[:space:]]+\./staging/.*#\1#p' "$gomod" |
       while read -r staging; do echo "replace $staging => $staging v0.${KUBE_VERSION#1.}"; done
   } >>go.mod
-  printf '//go:build tools\n\npackage tools\n\nimport (\n\t_ "k8s.io/kubernetes/cmd/kube-apiserver"\n\t_ "k8s.io/kubernetes/cmd/kube-controller-manager"\n)\n' >tools.go
+  for cmd in "$@"; do imports+="\t_ \"k8s.io/kubernetes/cmd/$cmd\"\n"; pkgs+=("k8s.io/kubernetes/cmd/$cmd"); done
+  printf '//go:build tools\n\npackage tools\n\nimport (\n%b)\n' "$imports" >tools.go
   _kube_go_env go mod tidy 2>tidy.log || { tail -20 tidy.log >&2; exit 1; }
   local v=k8s.io/component-base/version
   mkdir -p "$dest/bin"
   # The version stamps are what official builds set; without them the binaries report v0.0.0-master.
   _kube_go_env go build -trimpath \
     -ldflags="-s -w -X $v.gitVersion=v$KUBE_VERSION -X $v.gitMajor=1 -X $v.gitMinor=$(echo "$KUBE_VERSION" | cut -d. -f2)" \
-    -o "$dest/bin/" k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager
+    -o "$dest/bin/" "${pkgs[@]}"
 }
+
+# _kube_build_control_plane DEST: kube-apiserver and kube-controller-manager into DEST/bin.
+_kube_build_control_plane() { _kube_build_cmds "$1" kube-apiserver kube-controller-manager; }
 
 # _kube_build_etcd DEST: etcd into DEST/bin.
 _kube_build_etcd() {
@@ -58,15 +63,17 @@ _kube_build_etcd() {
   _kube_go_env go build -trimpath -ldflags="-s -w" -o "$dest/bin/etcd" .
 }
 
-# _kube_ensure NAME DIR BUILDER: run BUILDER into DIR unless a previous build finished (the marker).
+# _kube_ensure NAME DIR BUILDER [VAR=VALUE...]: run BUILDER into DIR unless a previous build finished (the
+# marker). The VAR=VALUEs reach the builder's environment (scripts/tools/node.sh passes its versions so).
 _kube_ensure() {
   local name="$1" dir="$2" builder="$3" t0=$SECONDS
+  shift 3
   [ -f "$dir/.complete" ] && return 0
-  echo "building $name (cold: several minutes on 2 cores; other shells wait for this one)"
+  echo "building $name (cold: up to several minutes on 2 cores; other shells wait for this one)"
   # flock: several shells may source setup.sh at once; one builds, the others wait and reuse its result.
   # A separate shell: inside `cmd || …` bash would ignore `set -e`, and a sourced script must not exit.
-  KUBE_VERSION=$KUBE_VERSION ETCD_VERSION=$ETCD_VERSION flock "$dir.lock" bash -euo pipefail -c \
-    "$(declare -f _kube_go_env "$builder")
+  env KUBE_VERSION="$KUBE_VERSION" ETCD_VERSION="$ETCD_VERSION" "$@" flock "$dir.lock" bash -euo pipefail -c \
+    "$(declare -f _kube_go_env _kube_build_cmds "$builder")
      [ -f \"\$1/.complete\" ] && exit 0
      rm -rf \"\$1\"
      $builder \"\$1\"

@@ -40,12 +40,13 @@ export function tokenConfig(admin: KubeConfig, token: string, server?: string): 
   return kc;
 }
 
-export async function createTestNamespace(prefix: string): Promise<TestNamespace> {
+/** `labels` on the namespace: test/support/real-node.ts labels its namespaces so their Pods go to the real node. */
+export async function createTestNamespace(prefix: string, labels: Record<string, string> = {}): Promise<TestNamespace> {
   const admin = adminConfig();
   const core = admin.makeApiClient(CoreV1Api);
   const rbac = admin.makeApiClient(RbacAuthorizationV1Api);
   const name = `${prefix}-${Math.random().toString(36).slice(2, 8)}`;
-  await core.createNamespace({ body: { metadata: { name } } });
+  await core.createNamespace({ body: { metadata: { name, labels } } });
 
   return {
     name,

@@ -35,9 +35,10 @@ export async function runnerFixture(prefix: string, options: FixtureOptions = {}
   const node = await startTestNode({
     adminKubeconfig: adminKubeconfigPath(), namespace: ns.name, workdir, onPodFinished: options.onPodFinished,
   });
-  // Fast pod checks and reconnects: the tests wait on them.
+  // Fast pod checks and reconnects: the tests wait on them. The test node's ':missing' images never pull,
+  // so a 1 s grace is enough to tell a given-up pull from the first failure.
   const runner = new KubernetesRunner({ namespace: ns.name, kubeConfig: bot, podCheckMs: 250, reconnectMs: 100,
-    ...options.runner });
+    imagePullGraceSeconds: 1, ...options.runner });
   return {
     ns, node, bot, runner, workdir,
     async stop() {

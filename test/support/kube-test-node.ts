@@ -10,7 +10,7 @@ import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CoreV1Api, KubeConfig, Watch } from '@kubernetes/client-node';
+import { CoordinationV1Api, CoreV1Api, KubeConfig, Watch } from '@kubernetes/client-node';
 import type { V1Container, V1Pod } from '@kubernetes/client-node';
 
 export interface TestNodeOptions {
@@ -29,6 +29,9 @@ export interface TestNode {
 type JsonPatch = { op: 'add' | 'replace'; path: string; value: unknown }[];
 
 const now = () => new Date().toISOString();
+// A Lease's renewTime is a MicroTime: the server wants six fractional digits, toISOString gives three.
+const microNow = () => now().replace(/\.(\d{3})Z$/, '.$1000Z');
+const LEASE_SECONDS = 40;
 
 /** Self-signed certificate for the log server; the API server does not verify the kubelet's certificate. */
 function selfSignedCert(dir: string): { key: Buffer; cert: Buffer } {
@@ -85,6 +88,16 @@ export async function startTestNode(options: TestNodeOptions): Promise<TestNode>
     } }] satisfies JsonPatch,
   });
 
+  // The node-lifecycle controller (started for the real kubelet) marks a node whose Lease goes stale
+  // NotReady and its Pods not ready; renewing it like a kubelet keeps this node out of that.
+  const coordination = kc.makeApiClient(CoordinationV1Api);
+  const renew = () => coordination.patchNamespacedLease({ name, namespace: 'kube-node-lease',
+    body: [{ op: 'add', path: '/spec/renewTime', value: microNow() }] satisfies JsonPatch }).then(() => undefined, () => undefined);
+  await coordination.createNamespacedLease({ namespace: 'kube-node-lease',
+    body: { metadata: { name }, spec: { holderIdentity: name, leaseDurationSeconds: LEASE_SECONDS } } });
+  await renew();
+  const leaseTimer = setInterval(() => void renew(), (LEASE_SECONDS * 1000) / 4);
+
   const patchStatus = async (pod: V1Pod, ops: JsonPatch) => {
     try {
       await core.patchNamespacedPodStatus({ name: pod.metadata!.name!, namespace, body: ops });
@@ -129,6 +142,11 @@ export async function startTestNode(options: TestNodeOptions): Promise<TestNode>
     if (container.image?.endsWith(':missing')) {
       await waiting('ErrImagePull', `failed to pull image "${container.image}": not found`);
       return;
+    }
+    if (container.image?.endsWith(':flaky')) {
+      // The first pull fails (a registry blip), the kubelet's retry a moment later succeeds.
+      await waiting('ErrImagePull', `failed to pull image "${container.image}": 503 Service Unavailable`);
+      await new Promise((resolve) => setTimeout(resolve, 1500));
     }
     const env = await resolveEnv(container);
     if (typeof env === 'string') {
@@ -215,12 +233,14 @@ export async function startTestNode(options: TestNodeOptions): Promise<TestNode>
     name,
     async stop() {
       stopped = true;
+      clearInterval(leaseTimer);
       watch?.abort();
       for (const child of children.values()) child.kill('SIGKILL');
       // The API server keeps its log connections alive; close them or close() would wait for them.
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       await core.deleteNode({ name }).catch(() => undefined);
+      await coordination.deleteNamespacedLease({ name, namespace: 'kube-node-lease' }).catch(() => undefined);
       rmSync(dir, { recursive: true, force: true });
     },
   };

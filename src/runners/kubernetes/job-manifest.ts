@@ -16,6 +16,10 @@ const RUN_AS_USER = 10001;
 
 const LABEL_VALUE_MAX = 63;
 
+// The /tmp emptyDir is the only place the container can write (its root is read-only). Capped, so a run that
+// fills it is evicted instead of filling the node's disk under every other Pod.
+export const TMP_SIZE_LIMIT = '1Gi';
+
 /**
  * A valid label value (≤ 63 chars, alphanumeric at both ends, `-_.` inside) that keeps as much of the
  * input as it can: a branch name like `feature/x` becomes `feature-x` instead of a rejected Job.
@@ -93,7 +97,7 @@ export function jobManifest(spec: JobSpec, namespace: string): V1Job {
               volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
             },
           ],
-          volumes: [{ name: 'tmp', emptyDir: {} }],
+          volumes: [{ name: 'tmp', emptyDir: { sizeLimit: TMP_SIZE_LIMIT } }],
         },
       },
     },

@@ -50,26 +50,48 @@ export function finishOutcome(finish: JobFinish, job: V1Job, pods: readonly V1Po
 const IMAGE_PULL = ['ErrImagePull', 'ImagePullBackOff'];
 
 /**
- * A reason the pod will never start on its own (bad image, missing Secret), as a user sentence, or
- * undefined while it may still start. Kubernetes keeps retrying these, so the runner gives up for it.
+ * Why a pod has not started. `pull`: its image could not be pulled yet, which a registry blip or an image
+ * still being pushed explains, so the kubelet's retries get a grace period first (see pullGivenUp).
+ * `final`: a problem that never resolves on its own.
  */
-export function podStartProblem(pod: V1Pod): string | undefined {
+export type StartProblem = { kind: 'pull' | 'final'; reason: string; sentence: string };
+
+/**
+ * A reason the pod has not started that Kubernetes keeps retrying forever (bad image, missing Secret), or
+ * undefined while it may still start on its own.
+ */
+export function podStartProblem(pod: V1Pod): StartProblem | undefined {
   for (const status of pod.status?.containerStatuses ?? []) {
     const waiting = status.state?.waiting;
     const reason = waiting?.reason ?? '';
     const image = pod.spec?.containers.find((c) => c.name === status.name)?.image ?? status.image;
     if (IMAGE_PULL.includes(reason)) {
-      return `The image "${image}" could not be pulled (${reason}); check that it was built and pushed for ` +
-        `this commit and that the cluster can pull from its registry.`;
+      return { kind: 'pull', reason, sentence: `The image "${image}" could not be pulled (${reason}); check that it ` +
+        `was built and pushed for this commit and that the cluster can pull from its registry.` };
     }
     if (reason === 'InvalidImageName') {
-      return `The image name "${image}" is not a valid image reference (InvalidImageName); fix the configured image.`;
+      return { kind: 'final', reason, sentence: `The image name "${image}" is not a valid image reference ` +
+        `(InvalidImageName); fix the configured image.` };
     }
     if (reason === 'CreateContainerConfigError') {
       const why = waiting?.message ? `: ${waiting.message.replace(/\.$/, '')}` : '';
-      return `The training container could not be configured (CreateContainerConfigError${why}); ` +
-        `check that the Secrets it references exist.`;
+      return { kind: 'final', reason, sentence: `The training container could not be configured ` +
+        `(CreateContainerConfigError${why}); check that the Secrets it references exist.` };
     }
   }
   return undefined;
+}
+
+/**
+ * Whether to give up on a pod whose image pulls have kept failing since `sinceMs`: only once they have failed
+ * for `graceMs`, so one failed pull (a registry restarting, the image a moment from being pushed) is retried
+ * by the kubelet instead of ending the run.
+ */
+export function pullGivenUp(sinceMs: number, nowMs: number, graceMs: number): boolean {
+  return nowMs - sinceMs >= graceMs;
+}
+
+/** The sentence for a pull given up after `graceMs`: the kubelet's reason plus how long it kept failing. */
+export function pullFailedSentence(problem: StartProblem, graceMs: number): string {
+  return problem.sentence.replace(`(${problem.reason})`, `(${problem.reason}, still failing after ${Math.round(graceMs / 1000)} s)`);
 }

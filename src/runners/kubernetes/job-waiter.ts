@@ -4,7 +4,7 @@
 import { Watch } from '@kubernetes/client-node';
 import type { BatchV1Api, CoreV1Api, KubeConfig, V1Job, V1Pod } from '@kubernetes/client-node';
 import type { RunOutcome } from '../runner.js';
-import { finishOutcome, jobFinish, podStartProblem } from './job-outcome.js';
+import { finishOutcome, jobFinish, podStartProblem, pullFailedSentence, pullGivenUp } from './job-outcome.js';
 import { isHttpStatus, kubeError, networkErrorCode } from './kube-errors.js';
 
 export interface WaiterClients {
@@ -19,6 +19,7 @@ export interface WaitTiming {
   podCheckMs: number;          // how often a running Job's pods are checked for start problems
   reconnectMs: number;         // pause before re-opening a dropped watch
   watchTimeoutSeconds: number; // the server ends each watch after this long; the waiter simply resumes
+  imagePullGraceMs: number;    // how long a pod's image pulls may keep failing before the run is given up
 }
 
 /** How the Job ended; `stuck` when it has not finished but can never start, so the caller should stop it. */
@@ -35,6 +36,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export const jobPodSelector = (name: string) => `batch.kubernetes.io/job-name=${name}`;
 
 export class JobWaiter {
+  // pod uid → when its image pulls were first seen failing (cleared when they stop failing)
+  private readonly pullFailingSince = new Map<string, number>();
+
   constructor(
     private readonly clients: WaiterClients,
     private readonly timing: WaitTiming,
@@ -88,7 +92,17 @@ export class JobWaiter {
     }
     for (const pod of await this.pods(job)) {
       const problem = podStartProblem(pod);
-      if (problem) return { outcome: { status: 'failed', reason: problem }, stuck: true };
+      const uid = pod.metadata?.uid ?? '';
+      if (problem?.kind !== 'pull') this.pullFailingSince.delete(uid);
+      if (problem?.kind === 'final') return { outcome: { status: 'failed', reason: problem.sentence }, stuck: true };
+      if (problem?.kind === 'pull') {
+        const now = Date.now();
+        const since = this.pullFailingSince.get(uid) ?? now;
+        this.pullFailingSince.set(uid, since);
+        if (pullGivenUp(since, now, this.timing.imagePullGraceMs)) {
+          return { outcome: { status: 'failed', reason: pullFailedSentence(problem, this.timing.imagePullGraceMs) }, stuck: true };
+        }
+      }
     }
     return undefined;
   }

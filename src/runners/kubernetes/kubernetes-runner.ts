@@ -19,13 +19,19 @@ export interface KubernetesRunnerOptions {
   /** How often a running Job's pods are checked for problems that never resolve (bad image …). */
   podCheckMs?: number;
   reconnectMs?: number;
+  /**
+   * How long a pod's image pulls may keep failing before the run fails with "could not be pulled". The
+   * kubelet retries a failed pull after 10 s, 20 s, 40 s …: 60 s covers three more attempts, enough for a
+   * registry blip, not so long that a tag that was never pushed keeps the PR waiting.
+   */
+  imagePullGraceSeconds?: number;
   /** The server closes each watch after this long and the runner resumes it, so idle drops stay rare. */
   watchTimeoutSeconds?: number;
   /** Told why a watch was restarted; for logs and tests. */
   onWatchRestart?: (why: string) => void;
 }
 
-const DEFAULTS = { waitGraceSeconds: 300, podCheckMs: 2000, reconnectMs: 1000, watchTimeoutSeconds: 50 };
+const DEFAULTS = { waitGraceSeconds: 300, podCheckMs: 2000, reconnectMs: 1000, watchTimeoutSeconds: 50, imagePullGraceSeconds: 60 };
 // A Job without a deadline (not one trainbot creates) is still followed only this long.
 const NO_DEADLINE_WAIT_SECONDS = 24 * 3600;
 
@@ -63,6 +69,7 @@ export class KubernetesRunner implements Runner {
         podCheckMs: this.options.podCheckMs,
         reconnectMs: this.options.reconnectMs,
         watchTimeoutSeconds: this.options.watchTimeoutSeconds,
+        imagePullGraceMs: this.options.imagePullGraceSeconds * 1000,
       },
       this.options.onWatchRestart,
     );

@@ -2,6 +2,7 @@
 // acting with the bot's own ServiceAccount bound to RUNNER_RBAC_RULES; a test node runs the Pods.
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { BatchV1Api, CoreV1Api } from '@kubernetes/client-node';
+import { KubernetesRunner } from '../../../src/runners/kubernetes/kubernetes-runner.js';
 import { RunnerError } from '../../../src/runners/runner.js';
 import { eventually, pythonSpec, runnerFixture } from '../../support/kube-runner-fixture.js';
 import type { RunnerFixture } from '../../support/kube-runner-fixture.js';
@@ -63,12 +64,18 @@ describe('KubernetesRunner on a real API server', () => {
       reason: 'The run took longer than its limit of 2 s and was stopped.' });
   });
 
-  it('fails a run whose image cannot be pulled, naming the image, and removes its Job', async () => {
+  it('fails a run whose image pulls keep failing, naming the image, and removes its Job', async () => {
     const handle = await fx.runner.dispatch(pythonSpec('no-image', 'pass', { image: 'registry.local/wine:missing' }));
     expect(await fx.runner.wait(handle)).toEqual({ status: 'failed', reason: 'The image ' +
-      '"registry.local/wine:missing" could not be pulled (ErrImagePull); check that it was built and pushed for ' +
-      'this commit and that the cluster can pull from its registry.' });
+      '"registry.local/wine:missing" could not be pulled (ErrImagePull, still failing after 1 s); check that it was ' +
+      'built and pushed for this commit and that the cluster can pull from its registry.' });
     expect(await jobExists('no-image')).toBe(false);
+  });
+
+  it('lets the kubelet retry a pull that failed once, and the run succeeds', async () => {
+    const runner = new KubernetesRunner({ namespace: fx.ns.name, kubeConfig: fx.bot, podCheckMs: 100, imagePullGraceSeconds: 5 });
+    const handle = await runner.dispatch(pythonSpec('flaky-pull', 'pass', { image: 'registry.local/wine:flaky' }));
+    expect(await runner.wait(handle)).toEqual({ status: 'succeeded' });
   });
 
   it('fails a run whose Secret is missing instead of waiting for it forever', async () => {

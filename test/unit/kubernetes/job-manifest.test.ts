@@ -66,6 +66,10 @@ describe('jobManifest', () => {
     expect(container.volumeMounts).toEqual([{ name: 'tmp', mountPath: '/tmp' }]);
   });
 
+  it('caps the scratch folder, the only place the container can write', () => {
+    expect(pod.volumes).toEqual([{ name: 'tmp', emptyDir: { sizeLimit: '1Gi' } }]);
+  });
+
   it('does not share arrays with the spec, so changing the Job cannot change the spec', () => {
     container.args!.push('--extra');
     expect(spec.args).toEqual(['--alpha', '0.5', '--l1-ratio', '0.2']);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
-import { finishOutcome, jobFinish, newestPod, podStartProblem } from '../../../src/runners/kubernetes/job-outcome.js';
+import { finishOutcome, jobFinish, newestPod, podStartProblem, pullFailedSentence, pullGivenUp } from '../../../src/runners/kubernetes/job-outcome.js';
 
 const job = (conditions: { type: string; status: string; reason?: string; message?: string }[]): V1Job => ({
   spec: { activeDeadlineSeconds: 600, template: {} },
@@ -68,25 +68,42 @@ describe('newestPod', () => {
 });
 
 describe('podStartProblem', () => {
-  it('names the image that cannot be pulled', () => {
-    expect(podStartProblem(pod('2026-01-01T00:00:00Z', undefined, { reason: 'ImagePullBackOff' }))).toBe(
-      'The image "registry.local/wine:abc" could not be pulled (ImagePullBackOff); check that it was built and ' +
-      'pushed for this commit and that the cluster can pull from its registry.');
+  it('names the image that cannot be pulled, as a problem the kubelet may still resolve', () => {
+    for (const reason of ['ErrImagePull', 'ImagePullBackOff']) {
+      expect(podStartProblem(pod('2026-01-01T00:00:00Z', undefined, { reason }))).toEqual({ kind: 'pull', reason,
+        sentence: `The image "registry.local/wine:abc" could not be pulled (${reason}); check that it was built and ` +
+        'pushed for this commit and that the cluster can pull from its registry.' });
+    }
   });
 
-  it('names an invalid image reference', () => {
-    expect(podStartProblem(pod('2026-01-01T00:00:00Z', undefined, { reason: 'InvalidImageName' }))).toBe(
-      'The image name "registry.local/wine:abc" is not a valid image reference (InvalidImageName); fix the ' +
-      'configured image.');
+  it('names an invalid image reference, a final problem', () => {
+    expect(podStartProblem(pod('2026-01-01T00:00:00Z', undefined, { reason: 'InvalidImageName' }))).toEqual({
+      kind: 'final', reason: 'InvalidImageName', sentence: 'The image name "registry.local/wine:abc" is not a ' +
+      'valid image reference (InvalidImageName); fix the configured image.' });
   });
 
   it('passes on the kubelet’s message for a container it cannot configure', () => {
     expect(podStartProblem(pod('2026-01-01T00:00:00Z', undefined, { reason: 'CreateContainerConfigError',
-      message: 'secret "mlflow-auth" not found' }))).toBe('The training container could not be configured ' +
+      message: 'secret "mlflow-auth" not found' }))?.sentence).toBe('The training container could not be configured ' +
       '(CreateContainerConfigError: secret "mlflow-auth" not found); check that the Secrets it references exist.');
   });
 
   it('is undefined while the container is merely creating', () => {
     expect(podStartProblem(pod('2026-01-01T00:00:00Z', undefined, { reason: 'ContainerCreating' }))).toBeUndefined();
+  });
+});
+
+describe('an image pull that keeps failing', () => {
+  it('is given up only once it has failed for the whole grace period', () => {
+    expect(pullGivenUp(1_000, 1_000, 60_000)).toBe(false);
+    expect(pullGivenUp(1_000, 60_999, 60_000)).toBe(false);
+    expect(pullGivenUp(1_000, 61_000, 60_000)).toBe(true);
+  });
+
+  it('says how long it kept failing', () => {
+    const problem = podStartProblem(pod('2026-01-01T00:00:00Z', undefined, { reason: 'ImagePullBackOff' }))!;
+    expect(pullFailedSentence(problem, 60_000)).toBe('The image "registry.local/wine:abc" could not be pulled ' +
+      '(ImagePullBackOff, still failing after 60 s); check that it was built and pushed for this commit and that ' +
+      'the cluster can pull from its registry.');
   });
 });
