@@ -59,4 +59,22 @@ describe('throttleLatest', () => {
     await jest.advanceTimersByTimeAsync(5000);
     expect(writes).toEqual([{ value: 'a', at: 300 }, { value: 'b', at: 1600 }]);
   });
+
+  it('drops a delivery still waiting for its turn when close() comes, and close() does not wait for that turn', async () => {
+    const writes: string[] = [];
+    const t = throttleLatest(1000, async (value: string) => {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      writes.push(value);
+    });
+    t.push('a');
+    await jest.advanceTimersByTimeAsync(100);
+    t.push('b');
+    await jest.advanceTimersByTimeAsync(1000);     // b is handed over at 1000 and waits until 1300
+    let closed = false;
+    void t.close().then(() => { closed = true; });
+    await jest.advanceTimersByTimeAsync(0);
+    expect({ closed, writes }).toEqual({ closed: true, writes: ['a'] });
+    await jest.advanceTimersByTimeAsync(5000);
+    expect(writes).toEqual(['a']);
+  });
 });
