@@ -112,7 +112,7 @@ it('/train cancel: the container gets SIGTERM, its Pod goes, the run is KILLED a
 
   expect(await answer).toMatch(/^Cancelled 1 run: `trainbot-pr1-[0-9a-f]{12}`\.$/);
   expect((comments.at(-1) ?? '').split('\n').filter((l) => l.includes('trainbot-pr1-'))[0]).toContain('🚫 cancelled');
-  expect(check()?.conclusion).toBe('failure');
+  expect(check()?.conclusion).toBe('cancelled');
   // The kubelet stopped the container with SIGTERM (its handler reported in), then the Pod went away.
   const experimentId = await tracking.ensureExperiment(experiment);
   const run = await eventually(async () => {
