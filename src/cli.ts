@@ -6,7 +6,8 @@ import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startLocalMlflow } from './cli/local-mlflow.js';
 import { CONFIG_PATH, describeConfigErrors, parseConfig } from './config/load-config.js';
-import { planRequest, runRequest } from './pipeline/run-request.js';
+import { planRequest } from './pipeline/plan-request.js';
+import { NO_BASELINE_HINT_OFF_PR, runRequest } from './pipeline/run-request.js';
 import { heldSecrets } from './report/held-secrets.js';
 import { LocalRunner } from './runners/local/local-runner.js';
 import { localSigningKey, signingKeyFromEnv, withSigningKey } from './runs/run-signature.js';
@@ -106,7 +107,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     const runner = new LocalRunner({ workdir: join(root, config.workdir), env: trackingEnv, onOutput: cli.json ? undefined : (name, line) => process.stderr.write(`  [${name}] ${line}\n`) });
     const sha = git(root, ['rev-parse', 'HEAD']) ?? 'local';
     const outcome = await runRequest({
-      commandText: cli.command, config: localConfig, tracking, runner, trainMissingBaseline: true,
+      plans: planned.runs, config: localConfig, tracking, runner, missingBaseline: 'train',
+      noBaselineHint: NO_BASELINE_HINT_OFF_PR,
       origin: { repo: `local/${basename(root)}`, sha, branch: git(root, ['rev-parse', '--abbrev-ref', 'HEAD']) ?? 'local', request: `cli-${Date.now()}` },
       runUrl: (experimentId, runId) => `${trackingUri}/#/experiments/${experimentId}/runs/${runId}`,
       onProgress: progress,
@@ -114,10 +116,6 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       onError: (error, name) => progress(`${name} failed inside trainbot: ${error instanceof Error ? error.stack ?? error.message : String(error)}`),
       secrets: [...heldSecrets(env), ...(signingKey === undefined ? [] : [signingKey])],
     });
-    if (outcome.kind === 'reply') {
-      process.stderr.write(`${outcome.message}\n`);
-      return 2;
-    }
     if (cli.json) {
       out(JSON.stringify({ experimentId: outcome.experimentId, conclusion: outcome.conclusion, baseline: outcome.baseline ?? null, best: outcome.best?.name ?? null, runs: outcome.runs }, null, 2));
     } else {

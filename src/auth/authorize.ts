@@ -4,34 +4,26 @@ import type { TrainbotConfig } from '../config/config-types.js';
 import { GitHubError, type GitHubPort, type PullRequestInfo } from '../github/github-port.js';
 import { meetsMinimum } from './permission-level.js';
 
-export type Authorization =
-  | { allowed: true }
-  /** Refused with a sentence the caller posts as the answer. */
-  | { allowed: false; silent: false; reason: string }
-  /** Refused without an answer (bots, trainbot included, so two bots never talk in a loop); `reason` is for logs. */
-  | { allowed: false; silent: true; reason: string };
+/** Refused with a sentence the caller posts as the answer. Bots never get this far: isBot filters them first. */
+export type Authorization = { allowed: true } | { allowed: false; reason: string };
 
 export interface AuthorizeInput {
   github: Pick<GitHubPort, 'permission'>;
   commenter: string;
-  commenterType: string;   // the comment author's `user.type`: 'User', 'Bot', 'Organization'
   pr: Pick<PullRequestInfo, 'isFork' | 'headRepoFullName'>;
   config: Pick<TrainbotConfig, 'permission' | 'forks'>;
 }
 
+/** Comments by bots (trainbot included) get no answer at all, so two bots never talk in a loop. */
 export function isBot(login: string, type: string): boolean {
   return type === 'Bot' || login.endsWith('[bot]');
 }
 
-export async function authorize({ github, commenter, commenterType, pr, config }: AuthorizeInput): Promise<Authorization> {
-  if (isBot(commenter, commenterType)) {
-    return { allowed: false, silent: true, reason: `Comments by bots are ignored (${commenter}).` };
-  }
+export async function authorize({ github, commenter, pr, config }: AuthorizeInput): Promise<Authorization> {
   if (pr.isFork && config.forks !== 'allow') {
     const origin = pr.headRepoFullName ? `the fork ${pr.headRepoFullName}` : 'a fork that was deleted';
     return {
       allowed: false,
-      silent: false,
       reason: `This pull request comes from ${origin}, and trainbot does not run fork code next to the cluster's `
         + 'credentials; push the branch to this repository, or set `forks: allow` in .github/trainbot.yml to accept the risk.',
     };
@@ -42,7 +34,6 @@ export async function authorize({ github, commenter, commenterType, pr, config }
   } catch (error) {
     return {
       allowed: false,
-      silent: false,
       reason: `@${commenter}'s permission on this repository could not be checked (${lookupFailure(error)}), so nothing was started; try the command again later.`,
     };
   }
@@ -50,7 +41,6 @@ export async function authorize({ github, commenter, commenterType, pr, config }
     const has = actual === 'none' ? 'has no access to this repository' : `has \`${actual}\` permission on this repository`;
     return {
       allowed: false,
-      silent: false,
       reason: `@${commenter} ${has}, but trainbot commands need at least \`${config.permission}\`; ask a maintainer to run it or to raise your permission.`,
     };
   }

@@ -3,26 +3,8 @@
 // from the config is escaped: a config is code from a pull request, and so is what it puts in this comment.
 import { markdownTable } from 'markdown-table';
 import type { ParamConfig, TrainbotConfig } from '../config/config-types.js';
-import { escapeMarkdown } from './quote-input.js';
-import { quoteValue } from './tokenise.js';
-
-/** `text` as an inline code span, fenced by more backticks than it contains (CommonMark's rule). */
-function codeSpan(text: string): string {
-// eslint-disable-next-line no-control-regex -- finding control characters is this pattern's purpose
-  const flat = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
-  let longest = 0;
-  let run = 0;
-  for (const c of flat) {
-    run = c === '`' ? run + 1 : 0;
-    longest = Math.max(longest, run);
-  }
-  const ticks = '`'.repeat(longest + 1);
-  const pad = flat.startsWith('`') || flat.endsWith('`') ? ' ' : '';
-  return `${ticks}${pad}${flat}${pad}${ticks}`;
-}
-
-/** A code span inside a table cell: GFM splits cells at `|` before it sees code spans. */
-const cellCode = (text: string): string => codeSpan(text).replace(/\|/g, '\\|');
+import { cellCode, codeSpan, escapeMarkdown } from '../report/markdown-escape.js';
+import { typedValue } from './tokenise.js';
 
 /** Values worth showing in an example, the default first: the default, then the bounds or allowed values. */
 function exampleValues(param: ParamConfig): string[] {
@@ -33,7 +15,7 @@ function exampleValues(param: ParamConfig): string[] {
 
 function range(param: ParamConfig): string {
   if (param.type === 'string') {
-    return param.values === undefined ? 'any text' : `one of ${param.values.map(cellCode).join(', ')}`;
+    return param.values === undefined ? 'any text' : `one of ${param.values.map((v) => cellCode(v)).join(', ')}`;
   }
   if (param.min !== undefined && param.max !== undefined) return `${param.min} to ${param.max}`;
   if (param.min !== undefined) return `≥ ${param.min}`;
@@ -49,9 +31,9 @@ function usageLines(config: TrainbotConfig): string[] {
     const [name, param] = first;
     const values = exampleValues(param);
     const single = values[1] ?? values[0] ?? '';
-    lines.push([`/train ${name}=${quoteValue(single)}`, 'one run; the parameters you leave out keep their defaults']);
+    lines.push([`/train ${name}=${typedValue(single)}`, 'one run; the parameters you leave out keep their defaults']);
     const axes = [first, second].filter((p) => p !== undefined);
-    const grid = axes.map(([n, p]) => `${n}=${exampleValues(p).slice(0, 2).map(quoteValue).join(',')}`);
+    const grid = axes.map(([n, p]) => `${n}=${exampleValues(p).slice(0, 2).map(typedValue).join(',')}`);
     const most = config.limits.maxRuns;
     lines.push([`/train ${grid.join(' ')}`, `a sweep, one run for every combination (at most ${most} runs)`]);
   }

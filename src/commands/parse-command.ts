@@ -10,8 +10,8 @@
 //   - a key given twice is a mistake, not a silent override: the reply suggests one comma list.
 // Caps keep hostile input cheap and the reply short; everything is linear in the comment's length.
 import { findCommandLine, COMMAND_WORD } from './find-command-line.js';
-import { quoteInput } from './quote-input.js';
-import { quoteValue, tokenise, type Token } from './tokenise.js';
+import { quoteInput } from '../report/markdown-escape.js';
+import { typedValue, tokenise, type Token } from './tokenise.js';
 
 export type TrainCommand =
   | { kind: 'train'; params: Record<string, string[]> }   // raw values; a comma list is a grid axis
@@ -78,7 +78,7 @@ function splitPair(token: Token): { keyRaw: string; keyQuoted: boolean; items: s
 
 /** How the user could have written `key` once: its values as one comma list, quoted where needed. */
 function asOneList(key: string, items: string[]): string {
-  return `${key}=${items.map(quoteValue).join(',')}`;
+  return `${key}=${items.map((v) => typedValue(v)).join(',')}`;
 }
 
 /** The parameters, or the first problem with them in the order they were typed. */

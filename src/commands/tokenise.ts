@@ -76,7 +76,7 @@ export function tokenise(input: string): TokeniseResult {
 }
 
 /** How to type `value` so that tokenise reads it back as one value of a comma list. */
-export function quoteValue(value: string): string {
+export function typedValue(value: string): string {
   if (value !== '' && !/[\s,="'\\]/.test(value)) return value;
   return `"${value.replace(/["\\]/g, '\\$&')}"`;
 }

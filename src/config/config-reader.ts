@@ -1,6 +1,6 @@
 // Reading one field of the raw config at a time: each reader checks a value and returns a usable fallback,
 // collecting a sentence per problem that names the file and the field, so one pass finds them all.
-import { quoteInput } from '../commands/quote-input.js';
+import { quoteInput } from '../report/markdown-escape.js';
 
 const MAX_ERRORS = 10;
 

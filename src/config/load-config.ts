@@ -2,7 +2,7 @@
 // The text comes from the repository being served (GitHub contents API or the local checkout), so it is
 // treated as hostile: size-capped, no aliases (they can multiply a small file into a huge value), depth-capped.
 import { CORE_SCHEMA, load, YAMLException } from 'js-yaml';
-import { quoteInput } from '../commands/quote-input.js';
+import { quoteInput } from '../report/markdown-escape.js';
 import { validateConfig, type ConfigResult } from './validate-config.js';
 
 export const CONFIG_PATH = '.github/trainbot.yml';

@@ -2,11 +2,11 @@
 // is invisible in the rendered markdown but comes back verbatim from the API.
 import { COMMENT_BODY_LIMIT, truncateText } from './github-limits.js';
 
-const KEY_PATTERN = /^[a-z0-9][a-z0-9._:-]*$/;
+const MARKER_KEY = /^[a-z0-9][a-z0-9._:-]*$/;
 
 /** `<!-- trainbot:KEY -->`; the key is chosen by code, so a bad one is a programming error. */
 export function commentMarker(key: string): string {
-  if (!KEY_PATTERN.test(key)) {
+  if (!MARKER_KEY.test(key)) {
     throw new Error(`Comment key "${key}" must be lowercase letters, digits, ".", "_", ":" or "-".`);
   }
   return `<!-- trainbot:${key} -->`;

@@ -2,13 +2,12 @@
 // repository. It only maps calls and errors: what to post is decided upstream.
 import type { Context, ProbotOctokit } from 'probot';
 import { permissionFromResponse, type RepoPermission } from '../auth/permission-level.js';
+import { CONFIG_PATH } from '../config/load-config.js';
 import { hasMarker, markedBody } from './comment-marker.js';
 import { COMMENT_BODY_LIMIT, CHECK_OUTPUT_LIMIT, truncateText } from './github-limits.js';
 import {
   GitHubError, type CheckOutput, type CheckUpdate, type GitHubPort, type NewCheck, type PullRequestInfo, type Reaction,
 } from './github-port.js';
-
-export const CONFIG_PATH = '.github/trainbot.yml';
 
 export interface RepoRef {
   owner: string;

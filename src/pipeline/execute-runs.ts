@@ -11,20 +11,18 @@ import { jobSpecFor } from '../runs/job-spec.js';
 import type { PlannedRun } from '../runs/plan.js';
 import { runName } from '../runs/plan.js';
 import { RUN_TAGS, type RunOrigin, originTags } from '../runs/run-contract.js';
-import { type RunSigning, signRun } from '../runs/run-signature.js';
+import { signRun } from '../runs/run-signature.js';
 import { type Runner, RunnerError } from '../runners/runner.js';
-import type { MlflowClient } from '../tracking/mlflow-client.js';
+import type { Tracking } from '../tracking/tracking.js';
 import { awaitImage, type ImageWait } from './await-image.js';
 
-// setTags is optional so ports typed before signing existed still fit; a port with a key must have it.
-export type TrackingPort = Pick<MlflowClient, 'createRun' | 'getRun' | 'setTerminated'> & Partial<Pick<MlflowClient, 'setTags'>> & RunSigning;
 
 export interface ExecuteInput {
   plans: readonly PlannedRun[];
   origin: Omit<RunOrigin, 'params'>;
   config: TrainbotConfig;
   experimentId: string;
-  tracking: TrackingPort;
+  tracking: Pick<Tracking, 'createRun' | 'setTags' | 'getRun' | 'setTerminated' | 'signingKey'>;
   runner: Runner;
   maxParallel?: number;
   logTailLines?: number;
@@ -51,11 +49,6 @@ function logToStderr(error: unknown, runName: string): void {
   console.error(`trainbot: run ${runName} failed inside trainbot:`, error);
 }
 
-function signed(tracking: TrackingPort): Required<Pick<TrackingPort, 'setTags'>> {
-  if (!tracking.setTags) throw new Error('A tracking port with a signing key needs setTags to sign the runs it creates.');
-  return tracking as Required<Pick<TrackingPort, 'setTags'>>;
-}
-
 async function executeOne(plan: PlannedRun, index: number, input: ExecuteInput, results: ExecutedRun[], notify: () => void, image: string | undefined): Promise<void> {
   const { origin, config, tracking, runner } = input;
   const name = runName({ ...origin, paramsKey: plan.paramsKey });
@@ -67,7 +60,7 @@ async function executeOne(plan: PlannedRun, index: number, input: ExecuteInput, 
     runId = run.info.runId;
     result.runId = runId;
     // The tags the bot sent, not the ones MLflow echoed back: a change made in between must fail verification.
-    if (tracking.signingKey !== undefined) await signed(tracking).setTags(runId, { [RUN_TAGS.signature]: signRun(tracking.signingKey, runId, tags) });
+    if (tracking.signingKey !== undefined) await tracking.setTags(runId, { [RUN_TAGS.signature]: signRun(tracking.signingKey, runId, tags) });
     const spec = jobSpecFor(plan, { name, origin: { ...origin, params: plan.paramsKey }, runId, config });
     const handle = await runner.dispatch(image ? { ...spec, image } : spec);
     result.state = 'running';

@@ -4,22 +4,21 @@
 //               merge commit   5. its result appended to the same comment
 //               (a merge into another branch than baseline_branch gets the report and no refresh)
 //   not merged: nothing starts; the PR's runs still going are cancelled.
-import { escapeMarkdown } from '../commands/quote-input.js';
 import { parseConfig } from '../config/load-config.js';
 import type { TrainbotConfig } from '../config/config-types.js';
 import type { GitHubPort } from '../github/github-port.js';
 import { type RunResult, type RunState, rankRuns } from '../report/compare.js';
-import { codeSpan, formatNumber, renderReport } from '../report/render-report.js';
-import { JOB_LABELS, labelValue } from '../runs/job-spec.js';
-import { type ParamValue, paramsKey, planBaseline } from '../runs/plan.js';
+import { type MergeReportInput, type Refresh, renderMergeReport } from '../report/render-merge-report.js';
+import { type ParamValue, planBaseline } from '../runs/plan.js';
 import { RUN_TAGS } from '../runs/run-contract.js';
 import type { Runner } from '../runners/runner.js';
-import { findBaseline, findPullRequestRuns, findRequestRuns } from '../tracking/run-queries.js';
+import { findBaseline, findPullRequestRuns, findRequestRuns, toBaseline } from '../tracking/run-queries.js';
 import type { TrackedRun } from '../tracking/tracked-run.js';
+import type { Tracking } from '../tracking/tracking.js';
 import type { ImageWait } from './await-image.js';
-import { executeRuns } from './execute-runs.js';
+import { cancelPullRequestRuns } from './cancel-runs.js';
 import type { Logger } from './on-train-comment.js';
-import { type RequestTracking, toBaseline } from './run-request.js';
+import { runRequest } from './run-request.js';
 
 export interface PullRequestClosedEvent {
   repo: string;                      // owner/name
@@ -31,7 +30,7 @@ export interface PullRequestClosedEvent {
 
 export interface PullRequestClosedDeps {
   github: Pick<GitHubPort, 'readConfig' | 'upsertComment' | 'createComment'>;
-  tracking: RequestTracking;
+  tracking: Tracking;
   runnerFor: (config: TrainbotConfig) => Runner;
   log: Logger;
   runUrl?: (experimentId: string, runId: string) => string;
@@ -41,8 +40,6 @@ export interface PullRequestClosedDeps {
   images?: ImageWait;
 }
 
-/** Runs listed one per line at most; a PR with more gets a count and a pointer to MLflow. */
-export const LISTED_RUNS_MAX = 150;
 export const mergeKey = (pr: number) => `merge-${pr}`;
 
 const STATE_OF: Record<string, RunState> = { FINISHED: 'finished', FAILED: 'failed', KILLED: 'cancelled', RUNNING: 'running', SCHEDULED: 'queued' };
@@ -71,26 +68,6 @@ export function toRunResult(run: TrackedRun, config: TrainbotConfig): RunResult 
   };
 }
 
-async function cancelPullRequestRuns(event: PullRequestClosedEvent, runner: Runner): Promise<number> {
-  const active = await runner.active({ [JOB_LABELS.repo]: labelValue(event.repo.replace('/', '.')), [JOB_LABELS.pr]: String(event.number) });
-  await Promise.all(active.map((h) => runner.cancel(h)));
-  return active.length;
-}
-
-/** One line per run, best first: enough to find any of them in MLflow. */
-export function runList(runs: readonly RunResult[], config: TrainbotConfig, link: (runId: string) => string | undefined): string {
-  const primary = config.primaryMetric;
-  const digits = config.metrics[primary]?.digits ?? 4;
-  const lines = rankRuns(runs, config).slice(0, LISTED_RUNS_MAX).map((r, i) => {
-    const url = r.runId ? link(r.runId) : undefined;
-    const name = url ? `[${codeSpan(r.name)}](${url})` : codeSpan(r.name);
-    const outcome = r.state === 'finished' ? `${primary} ${formatNumber(r.metrics[primary], digits)}` : `${r.state}${r.reason ? `: ${escapeMarkdown(r.reason)}` : ''}`;
-    return `${i + 1}. ${name} ${codeSpan(paramsKey(r.params))}: ${outcome}`;
-  });
-  const cut = runs.length - lines.length;
-  return cut > 0 ? `${lines.join('\n')}\n\n… and ${cut} more; all are in MLflow.` : lines.join('\n');
-}
-
 export async function onPullRequestClosed(event: PullRequestClosedEvent, deps: PullRequestClosedDeps): Promise<void> {
   const { github, tracking, log } = deps;
   // 1. The base branch's config: without one trainbot never ran here, so there is nothing to report or cancel.
@@ -102,7 +79,7 @@ export async function onPullRequestClosed(event: PullRequestClosedEvent, deps: P
   const runner = deps.runnerFor(config);
 
   if (!event.merged) {
-    const cancelled = await cancelPullRequestRuns(event, runner);
+    const cancelled = (await cancelPullRequestRuns(runner, event.repo, event.number)).length;
     if (cancelled > 0) await github.createComment(event.number, `This pull request was closed without merging, so trainbot cancelled its ${cancelled} running run${cancelled === 1 ? '' : 's'}.`);
     return;
   }
@@ -127,9 +104,9 @@ async function report(event: PullRequestClosedEvent, deps: PullRequestClosedDeps
   const { github, tracking } = deps;
   const now = deps.now ?? Date.now;
   const link = (runId: string) => deps.runUrl?.(experimentId, runId);
-  const baselineParams = planBaseline(config).paramsKey;
+  const baselinePlan = planBaseline(config);
   // Reports compare with the baseline branch's baseline, whatever branch the PR went into (as /train does).
-  const query = { experimentId, repo: event.repo, branch: config.baselineBranch, params: baselineParams };
+  const query = { experimentId, repo: event.repo, branch: config.baselineBranch, params: baselinePlan.paramsKey };
 
   // 2. Every run of the PR in one paged search; the best candidate against the baseline that was current when it
   // started (a later merge may have replaced it since).
@@ -141,42 +118,27 @@ async function report(event: PullRequestClosedEvent, deps: PullRequestClosedDeps
   const compared = best?.state === 'finished' && bestStart !== undefined
     ? toBaseline(await findBaseline(tracking, { ...query, startedBefore: bestStart }))
     : undefined;
-  const previous = toBaseline(await findBaseline(tracking, query));
 
   // 3. The final comment, with the refresh under way.
-  const sha = codeSpan(event.mergeCommitSha?.slice(0, 7) ?? '');
-  const hint = 'There was no baseline when this run started.';
-  const head = [`### trainbot: final report for #${event.number}`, ''];
-  if (!best) head.push('No trainbot runs were made on this pull request.');
-  else if (best.state !== 'finished') head.push(`None of its ${runs.length} run${runs.length === 1 ? '' : 's'} finished.`);
-  else {
-    head.push(`Best of ${runs.length} run${runs.length === 1 ? '' : 's'}:`, '');
-    head.push(renderReport({ title: `${paramsKey(best.params)} vs baseline`, runs: [best], baseline: compared, config, now: now(), runUrl: link, noBaselineHint: hint }).replace(/^### /, '#### '));
-  }
-  if (runs.length > 1) head.push('', `<details><summary>All ${runs.length} runs of this pull request</summary>`, '', runList(runs, config, link), '', '</details>');
-  const body = (refresh: string) => `${head.join('\n')}\n\n#### Baseline refresh\n\n${refresh}`;
   const key = mergeKey(event.number);
+  const sha = event.mergeCommitSha as string;
+  const post = (refresh: Refresh) => github.upsertComment(event.number, key, renderMergeReport({ ...reportBase, now: now(), refresh }));
+  const reportBase: Omit<MergeReportInput, 'now' | 'refresh'> = { pr: event.number, baseRef: event.baseRef, runs, compared, config, link };
   // Only a merge into the baseline branch makes a baseline: a run of `release-1` would never be compared with.
-  if (event.baseRef !== config.baselineBranch) {
-    await github.upsertComment(event.number, key, body(`This pull request was merged into ${codeSpan(event.baseRef)}, not the baseline branch ${codeSpan(config.baselineBranch)} (\`baseline_branch\` in \`.github/trainbot.yml\`), so no new baseline is trained; reports keep comparing with the baseline of ${codeSpan(config.baselineBranch)}.`));
-    return;
-  }
-  await github.upsertComment(event.number, key, body(`⏳ Training the new baseline of ${codeSpan(event.baseRef)} on the merge commit ${sha} with the default params (${codeSpan(baselineParams)}).`));
+  if (event.baseRef !== config.baselineBranch) return void (await post({ kind: 'other-branch', baseRef: event.baseRef }));
+  await post({ kind: 'training', sha, params: baselinePlan.paramsKey });
 
-  // 4–5. The baseline refresh, and its result in the same comment.
-  const [refreshed] = await executeRuns({
-    plans: [planBaseline(config)], config, tracking, runner, experimentId, secrets: deps.secrets, images: deps.images,
-    origin: { repo: event.repo, sha: event.mergeCommitSha as string, branch: event.baseRef, request: key, role: 'baseline' },
+  // 4–5. The baseline refresh is a request of its own (role baseline, compared with the previous baseline), and
+  // its result goes into the same comment.
+  const refresh = await runRequest({
+    plans: [baselinePlan], role: 'baseline', config, tracking, runner, experimentId, images: deps.images, secrets: deps.secrets,
+    origin: { repo: event.repo, sha, branch: event.baseRef, request: key },
+    missingBaseline: 'compare-without', noBaselineHint: 'This is the first baseline.', title: 'New baseline vs previous', headingLevel: 0,
+    runUrl: deps.runUrl, now,
     onError: (error, name) => deps.log.error(error, `baseline refresh for #${event.number}: run ${name} failed inside trainbot`),
   });
-  if (refreshed?.state !== 'finished') {
-    const why = refreshed?.reason ? `: ${escapeMarkdown(refreshed.reason).replace(/\.?$/, '.')}` : '.';
-    await github.upsertComment(event.number, key, body(`❌ The new baseline of ${codeSpan(event.baseRef)} on ${sha} did not finish${why} Reports keep comparing with the previous baseline until the next merge trains one.`));
-    return;
-  }
-  const table = renderReport({
-    title: 'New baseline vs previous', runs: [refreshed], baseline: previous, config, now: now(), runUrl: link,
-    noBaselineHint: 'This is the first baseline.',
-  }).replace(/^### .*\n\n/, '');
-  await github.upsertComment(event.number, key, body(`✅ New baseline of ${codeSpan(event.baseRef)} on ${sha}:\n\n${table}`));
+  const [refreshed] = refresh.runs;
+  await post(refreshed?.state === 'finished'
+    ? { kind: 'done', sha, report: refresh.markdown }
+    : { kind: 'failed', sha, reason: refreshed?.reason });
 }

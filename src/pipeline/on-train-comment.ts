@@ -1,26 +1,27 @@
 // A `/train …` comment on a pull request, from webhook to posted table (DESIGN.md "The data flow"):
 //   1. ignore what is not a command for us   2. read the config from the base branch   3. authorize
 //   4. plan (all validation before anything starts)   5. acknowledge: 👀, check run, living comment
-//   6. dispatch → wait → collect, updating the comment   7. compare, render, conclude the check
-// User mistakes get a short answer; internal errors a collapsed note, and the error goes to the log. A command
-// that was accepted but could not be carried out rejects with CommandFailed once the PR has been told.
+//   6. the request core (run-request.ts): baseline, dispatch → wait → collect, compare, render, with every
+//      change pushed to the living comment   7. the final comment, the check run concluded
+// This file adapts the core to GitHub; the markdown it posts comes from src/report/. User mistakes get a short
+// answer; internal errors a collapsed note, and the error goes to the log. A command that was accepted but
+// could not be carried out rejects with CommandFailed once the PR has been told.
 import { parseCommand } from '../commands/parse-command.js';
-import { renderHelp } from '../commands/help.js';
-import { escapeMarkdown } from '../commands/quote-input.js';
 import { CONFIG_PATH, describeConfigErrors, parseConfig } from '../config/load-config.js';
 import type { TrainbotConfig } from '../config/config-types.js';
 import type { GitHubPort, PullRequestInfo } from '../github/github-port.js';
 import { authorize, isBot } from '../auth/authorize.js';
-import { rankRuns, type RunResult } from '../report/compare.js';
-import { renderReport } from '../report/render-report.js';
-import { JOB_LABELS, labelValue } from '../runs/job-spec.js';
-import { type PlannedRun, planBaseline, planRuns } from '../runs/plan.js';
+import { escapeMarkdown } from '../report/markdown-escape.js';
+import { type StopPoint, STOP_TEXT, errorSummary, renderErrorNote } from '../report/render-error-note.js';
+import { requestTitle } from '../report/render-report.js';
+import type { PlannedRun } from '../runs/plan.js';
 import type { Runner } from '../runners/runner.js';
-import type { MlflowClient } from '../tracking/mlflow-client.js';
-import { findBaseline, findRequestRuns } from '../tracking/run-queries.js';
+import { findRequestRuns } from '../tracking/run-queries.js';
+import type { Tracking } from '../tracking/tracking.js';
 import type { ImageWait } from './await-image.js';
-import { type ExecutedRun, executeRuns } from './execute-runs.js';
-import { describeRequest, requestConclusion, toBaseline, usageAnswer } from './run-request.js';
+import { cancelPullRequestRuns } from './cancel-runs.js';
+import { planCommand } from './plan-request.js';
+import { runRequest } from './run-request.js';
 import { throttleLatest } from './throttle-latest.js';
 
 export interface CommentEvent {
@@ -40,7 +41,7 @@ export interface Logger {
 
 export interface TrainCommentDeps {
   github: GitHubPort;
-  tracking: Pick<MlflowClient, 'ensureExperiment' | 'createRun' | 'getRun' | 'setTerminated' | 'searchRuns' | 'searchAllRuns'>;
+  tracking: Tracking;
   runnerFor: (config: TrainbotConfig) => Runner;
   log: Logger;
   runUrl?: (experimentId: string, runId: string) => string;
@@ -74,6 +75,12 @@ export function isCommandCandidate(event: CommentEvent): boolean {
   return event.action === 'created' && event.isPullRequest && !isBot(event.author.login, event.author.type);
 }
 
+/** The sentence an error carries for users (GitHub, MLflow and runner errors do), or undefined for a bug. */
+export function userSentence(error: unknown): string | undefined {
+  const known = error instanceof Error && ['GitHubError', 'TrackingError', 'RunnerError'].includes(error.name);
+  return known ? (error as Error).message : undefined;
+}
+
 async function loadConfig(github: GitHubPort, pr: PullRequestInfo): Promise<{ config: TrainbotConfig } | { reply: string }> {
   // The base branch's config, never the PR's: a PR must not be able to lower its own permission or fork policy.
   const text = await github.readConfig(pr.baseRef);
@@ -82,16 +89,9 @@ async function loadConfig(github: GitHubPort, pr: PullRequestInfo): Promise<{ co
   return loaded.ok ? { config: loaded.config } : { reply: describeConfigErrors(loaded.errors) };
 }
 
-async function cancelRuns(event: CommentEvent, runner: Runner): Promise<string> {
-  const active = await runner.active({ [JOB_LABELS.repo]: labelValue(event.repo.replace('/', '.')), [JOB_LABELS.pr]: String(event.issueNumber) });
-  await Promise.all(active.map((h) => runner.cancel(h)));
-  if (active.length === 0) return 'No trainbot runs of this pull request are running; nothing to cancel.';
-  return `Cancelled ${active.length} run${active.length === 1 ? '' : 's'}: ${active.map((h) => `\`${h.name}\``).join(', ')}.`;
-}
-
-function failureDetails(runs: readonly ExecutedRun[]): string {
-  return runs.filter((r) => r.logTail).map((r) =>
-    `<details><summary>Last lines of ${r.name}</summary>\n\n\`\`\`text\n${r.logTail?.replace(/```/g, "'''")}\n\`\`\`\n</details>`).join('\n');
+function cancelReply(names: readonly string[]): string {
+  if (names.length === 0) return 'No trainbot runs of this pull request are running; nothing to cancel.';
+  return `Cancelled ${names.length} run${names.length === 1 ? '' : 's'}: ${names.map((n) => `\`${n}\``).join(', ')}.`;
 }
 
 export async function onTrainComment(event: CommentEvent, deps: TrainCommentDeps): Promise<void> {
@@ -120,21 +120,20 @@ async function handleCommand(event: CommentEvent, parsed: Exclude<ReturnType<typ
   const loaded = await loadConfig(github, pr);
   if ('reply' in loaded) return void (await answer(loaded.reply));
   const { config } = loaded;
-  const auth = await authorize({ github, commenter: event.author.login, commenterType: event.author.type, pr, config });
+  const auth = await authorize({ github, commenter: event.author.login, pr, config });
   if (!auth.allowed) {
     log.info(`refused /train from ${event.author.login}: ${auth.reason}`);
-    if (!auth.silent) await answer(auth.reason);
-    return;
+    return void (await answer(auth.reason));
   }
 
   // 4. What was asked; everything is validated before anything starts.
-  if (parsed.type === 'reply') return void (await answer(usageAnswer(parsed, config)));
-  const command = parsed.command;
-  if (command.kind === 'help') return void (await answer(renderHelp(config)));
+  const plan = planCommand(parsed, config);
+  if (plan.kind === 'reply') return void (await answer(plan.message));
   const runner = deps.runnerFor(config);
-  if (command.kind === 'cancel') return void (await answer(await cancelRuns(event, runner)));
-  const plan = planRuns(command.params, config);
-  if (!plan.ok) return void (await answer(plan.message));
+  if (plan.kind === 'cancel') {
+    const cancelled = await cancelPullRequestRuns(runner, event.repo, event.issueNumber);
+    return void (await answer(cancelReply(cancelled.map((h) => h.name))));
+  }
   if (pr.state !== 'open') return void (await answer('This pull request is closed; reopen it to train.'));
 
   const request = String(event.commentId);
@@ -145,13 +144,13 @@ async function handleCommand(event: CommentEvent, parsed: Exclude<ReturnType<typ
     const experimentId = await deps.tracking.ensureExperiment(config.experiment);
     const earlier = await findRequestRuns(deps.tracking, { experimentId, repo: event.repo, request }, 1);
     if (earlier.runs.length > 0) return log.info(`comment ${request} was already handled; redelivery ignored`);
-    await runRequest(event, deps, { config, pr, experimentId, request, plans: plan.runs, runner });
+    await trainAndReport(event, deps, { config, pr, experimentId, request, plans: plan.runs, runner });
   } finally {
     inFlight.delete(requestKey);
   }
 }
 
-interface Prepared {
+interface Accepted {
   config: TrainbotConfig;
   pr: PullRequestInfo;
   experimentId: string;
@@ -160,79 +159,57 @@ interface Prepared {
   runner: Runner;
 }
 
-/** The sentence an error carries for users (GitHub, MLflow and runner errors do), or undefined for a bug. */
-export function userSentence(error: unknown): string | undefined {
-  const known = error instanceof Error && ['GitHubError', 'TrackingError', 'RunnerError'].includes(error.name);
-  return known ? (error as Error).message : undefined;
-}
-
-async function runRequest(event: CommentEvent, deps: TrainCommentDeps, p: Prepared): Promise<void> {
+/** 5–7: acknowledge, run the request core with a living comment, then the final comment and the check run. */
+async function trainAndReport(event: CommentEvent, deps: TrainCommentDeps, p: Accepted): Promise<void> {
   const { github, log } = deps;
-  const now = deps.now ?? Date.now;
-  const title = p.plans.length === 1
-    ? `trainbot: ${describeRequest(p.plans[0] as PlannedRun)} vs baseline`
-    : `trainbot sweep: ${p.plans.length} runs vs baseline`;
+  const title = requestTitle(p.plans);
   const key = statusKey(event.commentId);
 
   // 5. Acknowledge at once. From the check run on, every way out concludes it.
   await github.react(event.commentId, 'eyes');
   const checkId = await github.createCheck({ name: CHECK_NAME, headSha: p.pr.headSha, status: 'in_progress', output: { title: 'Training', summary: `Requested by @${event.author.login} for \`${p.pr.headSha.slice(0, 7)}\`.` } });
-  let comment: ReturnType<typeof throttleLatest<readonly RunResult[]>> | undefined;
-  let launched = false;
-  let runsEnded = false;
+  const living = throttleLatest<string>(deps.commentIntervalMs ?? 5000, async (markdown) => {
+    await github.upsertComment(event.issueNumber, key, markdown);
+  });
+  let stop: StopPoint = 'before-start';
   let reported = false;
   try {
-    const baselinePlan = planBaseline(p.config);
-    const baseline = toBaseline(await findBaseline(deps.tracking, { experimentId: p.experimentId, repo: event.repo, branch: p.config.baselineBranch, params: baselinePlan.paramsKey }));
-    const render = (runs: readonly RunResult[]) => renderReport({
-      title, runs, baseline, config: p.config, now: now(), noBaselineHint: NO_BASELINE_HINT,
-      runUrl: deps.runUrl ? (runId) => deps.runUrl?.(p.experimentId, runId) : undefined,
-    });
-    comment = throttleLatest<readonly RunResult[]>(deps.commentIntervalMs ?? 5000, async (runs) => {
-      await github.upsertComment(event.issueNumber, key, render(runs));
-    });
-    const living = comment;
-
-    // 6. Dispatch, wait, collect; 🚀 once the first run is accepted by the runner. One run's failure, whatever
-    // threw it, fails that run only: the report below still covers every run.
-    const runs = await executeRuns({
-      plans: p.plans, config: p.config, experimentId: p.experimentId, tracking: deps.tracking, runner: p.runner, secrets: deps.secrets, images: deps.images,
-      origin: { repo: event.repo, pr: event.issueNumber, sha: p.pr.headSha, branch: p.pr.headRef, request: p.request, role: 'candidate' },
+    // 6. The core; 🚀 once the first run is accepted by the runner. One run's failure, whatever threw it, fails
+    // that run only: the report still covers every run.
+    const report = await runRequest({
+      plans: p.plans, config: p.config, tracking: deps.tracking, runner: p.runner, experimentId: p.experimentId,
+      origin: { repo: event.repo, pr: event.issueNumber, sha: p.pr.headSha, branch: p.pr.headRef, request: p.request },
+      missingBaseline: 'compare-without', noBaselineHint: NO_BASELINE_HINT, title,
+      images: deps.images, secrets: deps.secrets, runUrl: deps.runUrl, now: deps.now,
       onError: (error, name) => log.error(error, `/train on ${event.repo}#${event.issueNumber}: run ${name} failed inside trainbot`),
-      onChange: (runs) => {
-        living.push(runs);
-        if (!launched && runs.some((r) => r.state !== 'queued')) {
-          launched = true;
+      onChange: (runs, markdown) => {
+        living.push(markdown);
+        if (stop === 'before-start' && runs.some((r) => r.state !== 'queued')) {
+          stop = 'while-running';
           github.react(event.commentId, 'rocket').catch((e: unknown) => log.error(e, 'rocket reaction failed'));
         }
       },
     });
-    runsEnded = true;
-    // 7. Compare, render, conclude.
+    stop = 'after-runs';
+    // 7. The final comment, then the check run.
     await living.close();
-    const details = failureDetails(runs);
-    await github.upsertComment(event.issueNumber, key, details ? `${render(runs)}\n\n${details}` : render(runs));
+    await github.upsertComment(event.issueNumber, key, report.logTails ? `${report.markdown}\n\n${report.logTails}` : report.markdown);
     reported = true;
-    const best = rankRuns(runs, p.config)[0];
-    const finished = runs.filter((r) => r.state === 'finished').length;
+    const plural = report.runs.length === 1 ? '' : 's';
     await github.updateCheck(checkId, {
-      conclusion: requestConclusion(runs, best, baseline, p.config),
-      output: { title: `${finished} of ${runs.length} run${runs.length === 1 ? '' : 's'} finished`, summary: render(runs) },
+      conclusion: report.conclusion,
+      output: { title: `${report.finished} of ${report.runs.length} run${plural} finished`, summary: report.markdown },
     });
-    if (finished < runs.length) await github.react(event.commentId, 'confused').catch((e: unknown) => log.error(e, 'confused reaction failed'));
+    if (report.finished < report.runs.length) await github.react(event.commentId, 'confused').catch((e: unknown) => log.error(e, 'confused reaction failed'));
   } catch (error) {
     log.error(error, `/train on ${event.repo}#${event.issueNumber} failed`);
-    await comment?.close().catch(() => undefined);
+    await living.close().catch(() => undefined);
     // GitHub, MLflow and the runner say what went wrong in a sentence; anything else is a bug, kept to the log.
     const sentence = userSentence(error);
-    const where = runsEnded ? 'The runs ended, but trainbot could not finish reporting them' : launched ? 'trainbot stopped while the runs were going' : 'Nothing was started';
-    const note = sentence !== undefined
-      ? `${title}\n\n❌ ${where}: ${escapeMarkdown(sentence)}`
-      : `${title}\n\n❌ ${where}: trainbot hit an internal error.\n\n<details><summary>What happened</summary>\n\n${(error as Error).name ?? 'Error'}: ${String((error as Error).message ?? error).slice(0, 500).replace(/[<>`]/g, '')}\n</details>`;
     // A report already posted stays: it is right, only concluding the check run after it failed.
-    if (!reported) await github.upsertComment(event.issueNumber, key, note).catch((e: unknown) => log.error(e, 'could not post the error note'));
-    const output = { title: where, summary: sentence !== undefined ? escapeMarkdown(sentence) : 'trainbot hit an internal error; see the pull request comment.' };
-    await github.updateCheck(checkId, { conclusion: 'failure', output }).catch((e: unknown) => log.error(e, 'could not conclude the check run'));
+    if (!reported) await github.upsertComment(event.issueNumber, key, renderErrorNote({ title, stop, sentence, error })).catch((e: unknown) => log.error(e, 'could not post the error note'));
+    await github.updateCheck(checkId, { conclusion: 'failure', output: { title: STOP_TEXT[stop], summary: errorSummary(sentence) } })
+      .catch((e: unknown) => log.error(e, 'could not conclude the check run'));
     await github.react(event.commentId, 'confused').catch(() => undefined);
     throw new CommandFailed(sentence ?? 'trainbot hit an internal error; the log above has the details.', { cause: error });
   }

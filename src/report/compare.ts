@@ -72,3 +72,13 @@ export function conclusionFor(best: RunResult | undefined, baseline: Baseline | 
     default: return 'failure';
   }
 }
+
+/**
+ * The conclusion of a whole request: `cancelled` when every run that did not finish was cancelled (a
+ * `/train cancel`, or the PR closed), otherwise the best run's verdict (conclusionFor).
+ */
+export function requestConclusion(runs: readonly RunResult[], best: RunResult | undefined, baseline: Baseline | undefined, config: TrainbotConfig): Conclusion | 'cancelled' {
+  const unfinished = runs.filter((r) => r.state !== 'finished');
+  if (unfinished.length > 0 && unfinished.every((r) => r.state === 'cancelled')) return 'cancelled';
+  return conclusionFor(best, baseline, config);
+}

@@ -2,7 +2,7 @@
 // summaries without hosting an image. Pure. One swept param: one line across its values. Two: the param
 // with more values on the x-axis, one line per value of the other. More than two cannot be drawn honestly
 // on one chart, so the report gets a sentence instead.
-import { escapeMarkdown } from '../commands/quote-input.js';
+import { escapeMarkdown } from './markdown-escape.js';
 import type { TrainbotConfig } from '../config/config-types.js';
 import { formatValue, type ParamValue } from '../runs/plan.js';
 import type { RunResult } from './compare.js';

@@ -3,9 +3,9 @@
 // outside (MLflow values, runner reasons, params) is escaped; the result always fits a GitHub comment,
 // cutting whole rows and saying how many were left out.
 import { markdownTable } from 'markdown-table';
-import { escapeMarkdown } from '../commands/quote-input.js';
+import { codeSpan, escapeMarkdown } from './markdown-escape.js';
 import type { TrainbotConfig } from '../config/config-types.js';
-import { paramsKey } from '../runs/plan.js';
+import { type PlannedRun, paramsKey } from '../runs/plan.js';
 import { type Baseline, type MetricComparison, type RunResult, compareRun, rankRuns } from './compare.js';
 import { renderChart, sweptParams } from './render-chart.js';
 
@@ -14,6 +14,8 @@ export const REPORT_MAX_CHARS = 60_000;
 
 export interface ReportInput {
   title: string;
+  /** The title's heading level; 0 leaves the title out (a report inside another, like the merge report's). */
+  headingLevel?: 0 | 3 | 4;
   runs: readonly RunResult[];
   baseline?: Baseline;
   config: TrainbotConfig;
@@ -64,9 +66,24 @@ export function formatAge(fromMs: number, nowMs: number): string {
   return 'just now';
 }
 
-/** Inline code: backslash escapes do not work inside it, so backticks and line breaks are replaced instead. */
-export function codeSpan(text: string): string {
-  return `\`${text.replace(/[`\r\n]/g, "'").slice(0, 200)}\``;
+/** The params a command set, `alpha=0.1 l1_ratio=0.2`, or `default params`. */
+export function describeRequest(run: PlannedRun): string {
+  return run.swept.map((k) => `${k}=${String(run.params[k])}`).join(' ') || 'default params';
+}
+
+/** A request's report title: what one run changed, or how many runs a sweep has. */
+export function requestTitle(plans: readonly PlannedRun[]): string {
+  return plans.length === 1
+    ? `trainbot: ${describeRequest(plans[0] as PlannedRun)} vs baseline`
+    : `trainbot sweep: ${plans.length} runs vs baseline`;
+}
+
+/** The failed runs' log tails (already redacted) as collapsed blocks under a report; '' when there are none. */
+export function renderLogTails(runs: readonly { name: string; logTail?: string }[]): string {
+  // A tail cannot close its fence: runs of three backticks become quotes.
+  return runs.filter((r) => r.logTail).map((r) => [
+    `<details><summary>Last lines of ${escapeMarkdown(r.name)}</summary>`, '', '```text', r.logTail?.replace(/```/g, "'''"), '```', '</details>',
+  ].join('\n')).join('\n');
 }
 
 function runLink(run: RunResult, input: ReportInput): string {
@@ -128,7 +145,8 @@ function fitTable(header: string[][], rows: string[][], align: string[], budget:
 
 export function renderReport(input: ReportInput): string {
   const { config, runs } = input;
-  const parts = [`### ${escapeMarkdown(input.title)}`, ''];
+  const level = input.headingLevel ?? 3;
+  const parts = level === 0 ? [] : [`${'#'.repeat(level)} ${escapeMarkdown(input.title)}`, ''];
   if (runs.length === 1) {
     const run = runs[0] as RunResult;
     if (run.state === 'finished') parts.push(singleRunTable(run, input), '');

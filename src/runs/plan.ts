@@ -3,7 +3,7 @@
 // checked against the config's types and ranges, a grid is counted before it is expanded (a 1,000-run grid
 // is refused without building 1,000 objects), and each run gets a deterministic, valid Kubernetes name.
 import { createHash } from 'node:crypto';
-import { quoteInput } from '../commands/quote-input.js';
+import { quoteInput } from '../report/markdown-escape.js';
 import type { ParamConfig, TrainbotConfig } from '../config/config-types.js';
 
 export type ParamValue = number | string;

@@ -3,12 +3,14 @@
 // the bot created for it, so when the client carries a signing key, runs whose signature does not verify are
 // dropped (src/runs/run-signature.ts).
 import { RUN_TAGS } from '../runs/run-contract.js';
-import { type RunSigning, verifyRun } from '../runs/run-signature.js';
-import type { AllRuns, MlflowClient } from './mlflow-client.js';
+import type { Baseline } from '../report/compare.js';
+import { verifyRun } from '../runs/run-signature.js';
+import type { AllRuns } from './mlflow-client.js';
 import { type Clause, buildFilter } from './search-filter.js';
 import type { TrackedRun } from './tracked-run.js';
+import type { Tracking } from './tracking.js';
 
-type Searcher = Pick<MlflowClient, 'searchRuns' | 'searchAllRuns'> & RunSigning;
+type Searcher = Pick<Tracking, 'searchRuns' | 'searchAllRuns' | 'signingKey'>;
 
 const NEWEST_FIRST = ['attributes.start_time DESC'];
 /**
@@ -85,4 +87,10 @@ export async function findRequestRuns(client: Searcher, query: RequestQuery, cap
   ]);
   const found = await client.searchAllRuns({ experimentIds: [query.experimentId], filter, orderBy: NEWEST_FIRST }, cap);
   return { ...found, runs: trusted(client, found.runs) };
+}
+
+/** A baseline run as the report compares with it. */
+export function toBaseline(run: TrackedRun | undefined): Baseline | undefined {
+  if (!run) return undefined;
+  return { runId: run.info.runId, sha: run.tags[RUN_TAGS.sha] ?? '', startTime: run.info.startTime, metrics: run.metrics };
 }

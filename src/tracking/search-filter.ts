@@ -18,7 +18,7 @@ export function quoteKey(key: string): string {
  * unescapes nothing: 'it''s' and 'it\'s' match nothing. So a value with a single quote goes in double quotes,
  * and a value with both kinds cannot be written at all.
  */
-export function quoteValue(value: string): string {
+export function filterLiteral(value: string): string {
   if (!value.includes("'")) return `'${value}'`;
   if (!value.includes('"')) return `"${value}"`;
   throw new TrackingError(
@@ -30,7 +30,7 @@ export function quoteValue(value: string): string {
 export function buildFilter(clauses: Clause[]): string {
   return clauses
     .map((clause) => ('tag' in clause
-      ? `tags.${quoteKey(clause.tag)} = ${quoteValue(clause.equals)}`
-      : `attributes.${clause.attribute} = ${quoteValue(clause.equals)}`))
+      ? `tags.${quoteKey(clause.tag)} = ${filterLiteral(clause.equals)}`
+      : `attributes.${clause.attribute} = ${filterLiteral(clause.equals)}`))
     .join(' AND ');
 }

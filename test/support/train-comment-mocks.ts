@@ -4,10 +4,10 @@ import { expect } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { TrainbotConfig } from '../../src/config/config-types.js';
-import { type TrackingPort, executeRuns } from '../../src/pipeline/execute-runs.js';
+import { executeRuns } from '../../src/pipeline/execute-runs.js';
+import type { Tracking } from '../../src/tracking/tracking.js';
 import { planBaseline } from '../../src/runs/plan.js';
 import type { Runner } from '../../src/runners/runner.js';
-import type { MlflowClient } from '../../src/tracking/mlflow-client.js';
 import { REPO, mockGitHub } from './github-api.js';
 import { issueCommentEvent } from './github-events.js';
 
@@ -114,7 +114,7 @@ export function alphaPointOneReport(runName: string | undefined): string {
 }
 
 /** Trains main's baseline (default params, BASE_SHA) through the bot's own code path; returns when it started. */
-export async function seedBaseline(tracking: TrackingPort & Pick<MlflowClient, 'ensureExperiment'>, runner: Runner, config: TrainbotConfig): Promise<number> {
+export async function seedBaseline(tracking: Tracking, runner: Runner, config: TrainbotConfig): Promise<number> {
   const experimentId = await tracking.ensureExperiment(config.experiment);
   const started = Date.now();
   const [baseline] = await executeRuns({

@@ -9,7 +9,9 @@ import { describeConfigErrors, parseConfig } from '../../../src/config/load-conf
 import type { TrainbotConfig } from '../../../src/config/config-types.js';
 import type { RunResult } from '../../../src/report/compare.js';
 import { rankRuns } from '../../../src/report/compare.js';
-import { planRequest, runRequest, type RequestTracking } from '../../../src/pipeline/run-request.js';
+import { planRequest } from '../../../src/pipeline/plan-request.js';
+import { NO_BASELINE_HINT_OFF_PR, runRequest } from '../../../src/pipeline/run-request.js';
+import type { Tracking } from '../../../src/tracking/tracking.js';
 import { heldSecrets } from '../../../src/report/held-secrets.js';
 import type { Runner } from '../../../src/runners/runner.js';
 import type { SweepInputs } from './sweep-inputs.js';
@@ -17,7 +19,7 @@ import type { SweepInputs } from './sweep-inputs.js';
 export interface SweepDeps {
   workspace: string;
   env: Readonly<Record<string, string | undefined>>;
-  tracking: RequestTracking & { url: string };
+  tracking: Tracking & { url: string };
   runnerFor: (kind: SweepInputs['runner'], config: TrainbotConfig, workdir: string) => Runner;
   log: (message: string) => void;
 }
@@ -69,9 +71,10 @@ export async function runSweep(inputs: SweepInputs, deps: SweepDeps): Promise<Sw
   // 2. The same pipeline as the bot and the CLI.
   const uiUrl = (deps.env.MLFLOW_UI_URL || deps.tracking.url).replace(/\/+$/, '');
   const outcome = await runRequest({
-    commandText: inputs.command, config: runConfig, tracking: deps.tracking,
+    plans: planned.runs, config: runConfig, tracking: deps.tracking,
     runner: deps.runnerFor(inputs.runner, runConfig, workdir),
-    trainMissingBaseline: false,
+    missingBaseline: 'compare-without',
+    noBaselineHint: NO_BASELINE_HINT_OFF_PR,
     origin: {
       repo, sha: headSha(deps.workspace, deps.env), branch: inputs.ref || 'unknown',
       request: `dispatch-${deps.env.GITHUB_RUN_ID ?? 'local'}-${deps.env.GITHUB_RUN_ATTEMPT ?? '1'}`,
@@ -83,7 +86,6 @@ export async function runSweep(inputs: SweepInputs, deps: SweepDeps): Promise<Sw
     onChange: (runs) => deps.log(`${runs.filter((r) => r.state === 'finished').length} of ${runs.length} runs finished`),
     secrets: [...heldSecrets(deps.env), inputs.token],
   });
-  if (outcome.kind === 'reply') throw new InputError(outcome.message);
   const runs = rankRuns(outcome.runs, config);
   for (const run of outcome.runs.filter((r) => r.logTail)) deps.log(`Last lines of ${run.name}:\n${run.logTail}`);
   return {

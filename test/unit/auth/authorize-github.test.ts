@@ -14,7 +14,7 @@ function authorizeAlice() {
   return authorize({
     github: new OctokitGitHub(testOctokit(), REPO),
     commenter: 'alice',
-    commenterType: 'User',
+   
     pr: { isFork: false, headRepoFullName: 'Codertocat/Hello-World' },
     config: { permission: 'write', forks: 'refuse' },
   });
@@ -33,7 +33,7 @@ describe('authorize with the GitHub adapter', () => {
   ])('refuses when GitHub answers %i', async (status, why) => {
     mockGitHub('GET', PERMISSION, { params: { username: 'alice' } }).reply(status, { message: 'failed' });
     await expect(authorizeAlice()).resolves.toEqual({
-      allowed: false, silent: false,
+      allowed: false,
       reason: `@alice's permission on this repository could not be checked (${why}), so nothing was started; try the command again later.`,
     });
   });
@@ -41,7 +41,7 @@ describe('authorize with the GitHub adapter', () => {
   it('refuses when the connection fails', async () => {
     mockGitHub('GET', PERMISSION, { params: { username: 'alice' } }).replyWithError('connect ECONNREFUSED');
     await expect(authorizeAlice()).resolves.toEqual({
-      allowed: false, silent: false,
+      allowed: false,
       reason: '@alice\'s permission on this repository could not be checked (GitHub could not be reached), so nothing was started; try the command again later.',
     });
   });

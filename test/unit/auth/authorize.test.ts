@@ -1,5 +1,5 @@
 import { describe, expect, it, jest } from '@jest/globals';
-import { authorize, type AuthorizeInput } from '../../../src/auth/authorize.js';
+import { authorize, isBot, type AuthorizeInput } from '../../../src/auth/authorize.js';
 import type { RepoPermission } from '../../../src/auth/permission-level.js';
 import { GitHubError } from '../../../src/github/github-port.js';
 
@@ -13,7 +13,7 @@ function input(permission: RepoPermission | Error, overrides: Partial<AuthorizeI
   });
   return {
     lookup,
-    args: { github: { permission: lookup }, commenter: 'alice', commenterType: 'User', pr: sameRepo, config: defaults, ...overrides },
+    args: { github: { permission: lookup }, commenter: 'alice', pr: sameRepo, config: defaults, ...overrides },
   };
 }
 
@@ -27,7 +27,7 @@ describe('authorize', () => {
   it('refuses read below write, naming both levels', async () => {
     const { args } = input('read');
     await expect(authorize(args)).resolves.toEqual({
-      allowed: false, silent: false,
+      allowed: false,
       reason: '@alice has `read` permission on this repository, but trainbot commands need at least `write`; ask a maintainer to run it or to raise your permission.',
     });
   });
@@ -35,7 +35,7 @@ describe('authorize', () => {
   it('refuses triage when the config asks for maintain', async () => {
     const { args } = input('triage', { config: { permission: 'maintain', forks: 'refuse' } });
     await expect(authorize(args)).resolves.toEqual({
-      allowed: false, silent: false,
+      allowed: false,
       reason: '@alice has `triage` permission on this repository, but trainbot commands need at least `maintain`; ask a maintainer to run it or to raise your permission.',
     });
   });
@@ -43,24 +43,23 @@ describe('authorize', () => {
   it('refuses a user with no access even when read is enough', async () => {
     const { args } = input('none', { config: { permission: 'read', forks: 'refuse' } });
     await expect(authorize(args)).resolves.toEqual({
-      allowed: false, silent: false,
+      allowed: false,
       reason: '@alice has no access to this repository, but trainbot commands need at least `read`; ask a maintainer to run it or to raise your permission.',
     });
   });
 
   it.each([
-    ['a Bot account', 'renovate', 'Bot'],
-    ['a [bot] login typed as User', 'trainbot[bot]', 'User'],
-  ])('ignores %s silently, without looking up its permission', async (_case, login, type) => {
-    const { args, lookup } = input('admin', { commenter: login, commenterType: type });
-    await expect(authorize(args)).resolves.toEqual({ allowed: false, silent: true, reason: `Comments by bots are ignored (${login}).` });
-    expect(lookup).not.toHaveBeenCalled();
+    ['a Bot account', 'renovate', 'Bot', true],
+    ['a [bot] login typed as User', 'trainbot[bot]', 'User', true],
+    ['a person', 'alice', 'User', false],
+  ])('isBot tells %s', (_case, login, type, bot) => {
+    expect(isBot(login, type)).toBe(bot);
   });
 
   it('refuses a fork pull request by default, even from an admin', async () => {
     const { args, lookup } = input('admin', { pr: { isFork: true, headRepoFullName: 'mallory/Hello-World' } });
     await expect(authorize(args)).resolves.toEqual({
-      allowed: false, silent: false,
+      allowed: false,
       reason: 'This pull request comes from the fork mallory/Hello-World, and trainbot does not run fork code next to the cluster\'s '
         + 'credentials; push the branch to this repository, or set `forks: allow` in .github/trainbot.yml to accept the risk.',
     });
@@ -77,7 +76,7 @@ describe('authorize', () => {
     const fork = { isFork: true, headRepoFullName: 'mallory/Hello-World' };
     await expect(authorize(input('write', { pr: fork, config: { permission: 'write', forks: 'allow' } }).args)).resolves.toEqual({ allowed: true });
     const refused = await authorize(input('read', { pr: fork, config: { permission: 'write', forks: 'allow' } }).args);
-    expect(refused).toMatchObject({ allowed: false, silent: false });
+    expect(refused).toMatchObject({ allowed: false });
   });
 
   it.each([
@@ -88,7 +87,7 @@ describe('authorize', () => {
   ])('fails closed on %s, saying why', async (_case, error, why) => {
     const { args } = input(error);
     await expect(authorize(args)).resolves.toEqual({
-      allowed: false, silent: false,
+      allowed: false,
       reason: `@alice's permission on this repository could not be checked (${why}), so nothing was started; try the command again later.`,
     });
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { quoteValue, tokenise } from '../../../src/commands/tokenise.js';
+import { typedValue, tokenise } from '../../../src/commands/tokenise.js';
 
 /** Each word as its parts' texts, quoted parts marked with «». */
 function words(input: string): string[] | string {
@@ -53,7 +53,7 @@ describe('tokenise', () => {
   });
 });
 
-describe('quoteValue', () => {
+describe('typedValue', () => {
   it.each<[string, string]>([
     ['0.5', '0.5'],
     ['', '""'],
@@ -64,7 +64,7 @@ describe('quoteValue', () => {
     ["it's", `"it's"`],
     ['C:\\x', '"C:\\\\x"'],
   ])('writes %j so that tokenise reads it back', (value, typed) => {
-    expect(quoteValue(value)).toBe(typed);
+    expect(typedValue(value)).toBe(typed);
     expect(words(`k=${typed}`)).toHaveLength(1);
     const result = tokenise(`k=${typed}`);
     expect(result.type === 'tokens' && result.tokens[0]?.parts.map((p) => p.text).join('')).toBe(`k=${value}`);

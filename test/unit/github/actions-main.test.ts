@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { escapeMarkdown } from '../../../src/commands/quote-input.js';
+import { escapeMarkdown } from '../../../src/report/markdown-escape.js';
 import { NO_KUBECONFIG } from '../../../src/runners/kubernetes/kube-config.js';
 import { issueCommentEvent } from '../../support/github-events.js';
 import { REPO_CONFIG_TEXT } from '../config/repo-config.js';

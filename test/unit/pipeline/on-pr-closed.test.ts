@@ -2,7 +2,8 @@
 // The flow itself runs against the real MLflow in test/integration/sweep/merge-report.test.ts; a merge into a
 // branch that is not the baseline branch runs here against in-memory ports.
 import { describe, expect, it } from '@jest/globals';
-import { LISTED_RUNS_MAX, mergeKey, onPullRequestClosed, paramsFromTag, runList, toRunResult } from '../../../src/pipeline/on-pr-closed.js';
+import { mergeKey, onPullRequestClosed, paramsFromTag, toRunResult } from '../../../src/pipeline/on-pr-closed.js';
+import { LISTED_RUNS_MAX, runList } from '../../../src/report/render-merge-report.js';
 import { originTags } from '../../../src/runs/run-contract.js';
 import type { RunResult } from '../../../src/report/compare.js';
 import type { TrackedRun } from '../../../src/tracking/tracked-run.js';

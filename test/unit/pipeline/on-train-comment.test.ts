@@ -3,7 +3,7 @@
 // cancelled runs. In-memory ports (memory-ports.ts); the happy path runs against the real stack in
 // test/integration/app/.
 import { describe, expect, it } from '@jest/globals';
-import { escapeMarkdown } from '../../../src/commands/quote-input.js';
+import { escapeMarkdown } from '../../../src/report/markdown-escape.js';
 import { CommandFailed, type CommentEvent, onTrainComment, statusKey } from '../../../src/pipeline/on-train-comment.js';
 import { GitHubError } from '../../../src/github/github-port.js';
 import { RunnerError } from '../../../src/runners/runner.js';

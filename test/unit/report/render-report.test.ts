@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Baseline, RunResult } from '../../../src/report/compare.js';
-import { REPORT_MAX_CHARS, type ReportInput, codeSpan, formatAge, formatDelta, formatNumber, renderReport } from '../../../src/report/render-report.js';
+import { codeSpan } from '../../../src/report/markdown-escape.js';
+import { REPORT_MAX_CHARS, type ReportInput, formatAge, formatDelta, formatNumber, renderReport } from '../../../src/report/render-report.js';
 import { repoConfig } from '../config/repo-config.js';
 
 const config = repoConfig();
@@ -56,9 +57,9 @@ Run \`trainbot-pr12-aaa\` with \`alpha=0.1 l1_ratio=0.5 seed=42\`.
     ]);
   });
 
-  it('keeps hostile param values inside their code span: backticks and line breaks are replaced', () => {
+  it('keeps hostile param values inside one code span: a longer fence than any backtick run, line breaks flattened', () => {
     const hostile: RunResult = { ...run, params: { solver: 'a`<img src=x onerror=alert(1)>`\n# b' } };
-    expect(renderReport(input([hostile]))).toContain("with `solver=a'<img src=x onerror=alert(1)>''# b`.");
+    expect(renderReport(input([hostile]))).toContain('with ``solver=a`<img src=x onerror=alert(1)>` # b``.');
   });
 });
 
@@ -149,7 +150,8 @@ describe('formatDelta, formatNumber, formatAge, codeSpan', () => {
   });
 
   it('keeps a code span closed whatever the text holds, and cuts it at 200 characters', () => {
-    expect(codeSpan('a`b\nc\rd')).toBe("`a'b'c'd`");
+    expect(codeSpan('a`b\nc\rd')).toBe('``a`b c d``');
+    expect(codeSpan('``x')).toBe('``` ``x ```');
     expect(codeSpan('x'.repeat(300))).toBe(`\`${'x'.repeat(200)}\``);
   });
 });

@@ -3,7 +3,7 @@ import nock from 'nock';
 import { RUN_TAGS } from '../../../src/runs/run-contract.js';
 import { MlflowClient } from '../../../src/tracking/mlflow-client.js';
 import { baselineFilter, findBaseline, findPullRequestRuns, findRequestRuns } from '../../../src/tracking/run-queries.js';
-import { buildFilter, quoteValue } from '../../../src/tracking/search-filter.js';
+import { buildFilter, filterLiteral } from '../../../src/tracking/search-filter.js';
 import { TrackingError } from '../../../src/tracking/tracking-error.js';
 
 const URI = 'http://mlflow.test:5000';
@@ -22,9 +22,9 @@ afterAll(() => nock.restore());
 
 describe('search filters', () => {
   it('single-quotes plain values and double-quotes values holding a single quote, since MLflow unescapes nothing', () => {
-    expect(quoteValue('main')).toBe("'main'");
-    expect(quoteValue("it's")).toBe('"it\'s"');
-    expect(quoteValue('say "hi"')).toBe('\'say "hi"\'');
+    expect(filterLiteral('main')).toBe("'main'");
+    expect(filterLiteral("it's")).toBe('"it\'s"');
+    expect(filterLiteral('say "hi"')).toBe('\'say "hi"\'');
   });
 
   it('keeps a value that tries to close the quote and add a clause inside one literal', () => {
@@ -33,7 +33,7 @@ describe('search filters', () => {
   });
 
   it('refuses a value with both quote kinds, which no MLflow literal can hold', () => {
-    expect(() => quoteValue(`a'b"c`)).toThrow(new TrackingError(
+    expect(() => filterLiteral(`a'b"c`)).toThrow(new TrackingError(
       'MLflow\'s search cannot look for "a\'b\\"c": it holds both a single and a double quote; ' +
       'use a branch name or parameter value without one of them.',
     ));

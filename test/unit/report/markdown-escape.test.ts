@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { escapeMarkdown, quoteInput } from '../../../src/commands/quote-input.js';
+import { escapeMarkdown, quoteInput } from '../../../src/report/markdown-escape.js';
 
 describe('escapeMarkdown', () => {
   it.each<[string, string, string]>([

@@ -1,6 +1,7 @@
-// Makes text from a comment or a config file safe to show inside trainbot's markdown. Replies echo what a
-// user typed, so the echo must never become an image, a link (written or automatic), a table cell break,
-// an HTML tag, a mention or an issue reference.
+// The one place trainbot makes outside text safe inside its markdown: escaped prose, quoted input and code
+// spans. Replies echo what a user typed, and reports show run names, params and reasons from MLflow and the
+// runner, so none of it may become an image, a link (written or automatic), a table cell break, an HTML tag,
+// a mention or an issue reference.
 
 /** How many characters of user input a message echoes before cutting it off with `…`. */
 export const QUOTE_MAX_CHARS = 40;
@@ -41,4 +42,26 @@ export function quoteInput(text: string, max: number = QUOTE_MAX_CHARS): string 
   }
   const cut = end < text.length ? `${text.slice(0, end)}…` : text;
   return escapeMarkdown(cut);
+}
+
+/** How many characters a code span shows: run names and params keys are bounded, but MLflow values are not. */
+export const CODE_SPAN_MAX_CHARS = 200;
+
+/**
+ * `text` as an inline code span. Backslash escapes do not work inside one, so it is fenced by more backticks
+ * than it contains (CommonMark's rule), padded when it starts or ends with one; line breaks and other controls
+ * become spaces, and it is cut to `max` characters.
+ */
+export function codeSpan(text: string, max: number = CODE_SPAN_MAX_CHARS): string {
+  // eslint-disable-next-line no-control-regex -- finding control characters is this pattern's purpose
+  const flat = [...text].slice(0, max).join('').replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
+  const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length));
+  const ticks = '`'.repeat(longest + 1);
+  const pad = flat.startsWith('`') || flat.endsWith('`') ? ' ' : '';
+  return `${ticks}${pad}${flat}${pad}${ticks}`;
+}
+
+/** A code span inside a table cell: GFM splits cells at `|` before it sees code spans. */
+export function cellCode(text: string, max?: number): string {
+  return codeSpan(text, max).replace(/\|/g, '\\|');
 }

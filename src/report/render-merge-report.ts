@@ -1,0 +1,79 @@
+// The comment a merged pull request gets (src/pipeline/on-pr-closed.ts): its best run against the baseline
+// that was current when that run started, every run in a collapsed list, then the baseline refresh as it
+// goes. Pure.
+import type { TrainbotConfig } from '../config/config-types.js';
+import { paramsKey } from '../runs/plan.js';
+import { type Baseline, type RunResult, rankRuns } from './compare.js';
+import { codeSpan, escapeMarkdown } from './markdown-escape.js';
+import { formatNumber, renderReport } from './render-report.js';
+
+/** Runs listed one per line at most; a PR with more gets a count and a pointer to MLflow. */
+export const LISTED_RUNS_MAX = 150;
+
+/** One line per run, best first: enough to find any of them in MLflow. */
+export function runList(runs: readonly RunResult[], config: TrainbotConfig, link: (runId: string) => string | undefined): string {
+  const primary = config.primaryMetric;
+  const digits = config.metrics[primary]?.digits ?? 4;
+  const lines = rankRuns(runs, config).slice(0, LISTED_RUNS_MAX).map((r, i) => {
+    const url = r.runId ? link(r.runId) : undefined;
+    const name = url ? `[${codeSpan(r.name)}](${url})` : codeSpan(r.name);
+    const outcome = r.state === 'finished' ? `${primary} ${formatNumber(r.metrics[primary], digits)}` : `${r.state}${r.reason ? `: ${escapeMarkdown(r.reason)}` : ''}`;
+    return `${i + 1}. ${name} ${codeSpan(paramsKey(r.params))}: ${outcome}`;
+  });
+  const cut = runs.length - lines.length;
+  return cut > 0 ? `${lines.join('\n')}\n\n… and ${cut} more; all are in MLflow.` : lines.join('\n');
+}
+
+/** Where the baseline refresh is; `done` carries the new baseline's report against the previous one. */
+export type Refresh =
+  | { kind: 'other-branch'; baseRef: string }
+  | { kind: 'training'; sha: string; params: string }
+  | { kind: 'failed'; sha: string; reason?: string }
+  | { kind: 'done'; sha: string; report: string };
+
+export interface MergeReportInput {
+  pr: number;
+  baseRef: string;
+  runs: readonly RunResult[];                    // the PR's candidate runs
+  /** The baseline the best run was compared with when it started (undefined: there was none). */
+  compared?: Baseline;
+  config: TrainbotConfig;
+  now: number;
+  link: (runId: string) => string | undefined;
+  refresh: Refresh;
+}
+
+function refreshText(input: MergeReportInput): string {
+  const { refresh, config } = input;
+  const branch = codeSpan(input.baseRef);
+  switch (refresh.kind) {
+    case 'other-branch':
+      return `This pull request was merged into ${branch}, not the baseline branch ${codeSpan(config.baselineBranch)} (\`baseline_branch\` in \`.github/trainbot.yml\`), so no new baseline is trained; reports keep comparing with the baseline of ${codeSpan(config.baselineBranch)}.`;
+    case 'training':
+      return `⏳ Training the new baseline of ${branch} on the merge commit ${codeSpan(refresh.sha.slice(0, 7))} with the default params (${codeSpan(refresh.params)}).`;
+    case 'failed': {
+      const why = refresh.reason ? `: ${escapeMarkdown(refresh.reason).replace(/\.?$/, '.')}` : '.';
+      return `❌ The new baseline of ${branch} on ${codeSpan(refresh.sha.slice(0, 7))} did not finish${why} Reports keep comparing with the previous baseline until the next merge trains one.`;
+    }
+    case 'done':
+      return `✅ New baseline of ${branch} on ${codeSpan(refresh.sha.slice(0, 7))}:\n\n${refresh.report}`;
+  }
+}
+
+export function renderMergeReport(input: MergeReportInput): string {
+  const { runs, config } = input;
+  const best = rankRuns(runs, config)[0];
+  const plural = runs.length === 1 ? '' : 's';
+  const head = [`### trainbot: final report for #${input.pr}`, ''];
+  if (!best) head.push('No trainbot runs were made on this pull request.');
+  else if (best.state !== 'finished') head.push(`None of its ${runs.length} run${plural} finished.`);
+  else {
+    head.push(`Best of ${runs.length} run${plural}:`, '');
+    head.push(renderReport({
+      title: `${paramsKey(best.params)} vs baseline`, headingLevel: 4, runs: [best], baseline: input.compared, config, now: input.now,
+      runUrl: input.link, noBaselineHint: 'There was no baseline when this run started.',
+    }));
+  }
+  if (runs.length > 1) head.push('', `<details><summary>All ${runs.length} runs of this pull request</summary>`, '', runList(runs, config, input.link), '', '</details>');
+  return `${head.join('\n')}\n\n#### Baseline refresh\n\n${refreshText(input)}`;
+}

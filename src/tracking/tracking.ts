@@ -1,0 +1,7 @@
+// What trainbot's pipeline asks of MLflow, in one interface for the bot, the CLI and the sweep action.
+// MlflowClient implements it; unit tests give an in-memory one (test/unit/pipeline/memory-ports.ts). A client
+// that carries a signing key signs the runs it creates and trusts only runs that verify (src/runs/run-signature.ts).
+import type { RunSigning } from '../runs/run-signature.js';
+import type { MlflowClient } from './mlflow-client.js';
+
+export type Tracking = Pick<MlflowClient, 'ensureExperiment' | 'createRun' | 'setTags' | 'getRun' | 'setTerminated' | 'searchRuns' | 'searchAllRuns'> & RunSigning;
