@@ -8,10 +8,10 @@ export interface SecretEnvRef {
   key: string;      // key inside the Secret
 }
 
-/** Everything a runner needs to start one training container. Built by src/runs/plan.ts. */
+/** Everything a runner needs to start one training container. Built by jobSpecFor (src/runs/job-spec.ts). */
 export interface JobSpec {
   name: string;                                  // deterministic, a valid DNS-1123 label (≤ 63 chars)
-  image: string;                                 // configured image tagged with the recorded head sha
+  image: string;                                 // the configured image: imageRef (src/runs/image-ref.ts), or its digest
   command: readonly string[];                    // the container's entrypoint, e.g. ["python", "train.py"]
   args: readonly string[];                       // validated params as flags, e.g. ["--alpha", "0.5"]; never a shell
   env: Readonly<Record<string, string>>;         // MLFLOW_TRACKING_URI, MLFLOW_EXPERIMENT_NAME, MLFLOW_RUN_ID
