@@ -16,6 +16,8 @@ export class MemoryGitHub implements GitHubPort {
   readonly reactions: Reaction[] = [];
   readonly answers: string[] = [];                       // createComment bodies
   readonly living = new Map<string, string>();           // upsertComment: key → latest body
+  readonly posts: string[] = [];                         // every upsertComment body, in order
+  permissionLevel: 'none' | 'read' | 'triage' | 'write' | 'maintain' | 'admin' = 'write';
   readonly checks: CheckRecord[] = [];
   pr: PullRequestInfo = {
     number: 1, headSha: 'a'.repeat(40), headRef: 'tune-alpha', baseRef: 'main', headRepoFullName: 'acme/models', isFork: false, state: 'open', merged: false,
@@ -28,6 +30,7 @@ export class MemoryGitHub implements GitHubPort {
   }
   async upsertComment(_issue: number, key: string, body: string): Promise<number> {
     this.living.set(key, body);
+    this.posts.push(body);
     return 1;
   }
   async createComment(_issue: number, body: string): Promise<number> {
@@ -41,8 +44,8 @@ export class MemoryGitHub implements GitHubPort {
   async updateCheck(id: number, update: CheckUpdate): Promise<void> {
     this.checks[id - 1]?.updates.push(update);
   }
-  async permission(): Promise<'write'> {
-    return 'write';
+  async permission(): Promise<MemoryGitHub['permissionLevel']> {
+    return this.permissionLevel;
   }
   async pullRequest(): Promise<PullRequestInfo> {
     return this.pr;
@@ -150,9 +153,14 @@ export class ScriptedRunner implements Runner {
   async logs(): Promise<string> {
     return '';
   }
-  async cancel(): Promise<void> {}
+  readonly cancelled: string[] = [];
+  /** Runs the cluster still has, as `active` lists them. */
+  running: RunHandle[] = [];
+  async cancel(handle: RunHandle): Promise<void> {
+    this.cancelled.push(handle.name);
+  }
   async active(): Promise<RunHandle[]> {
-    return [];
+    return this.running;
   }
 }
 
