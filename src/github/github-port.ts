@@ -26,6 +26,8 @@ export interface CheckUpdate {
   status?: CheckStatus;
   conclusion?: CheckConclusion;   // GitHub marks the check completed when a conclusion is set
   output?: CheckOutput;
+  /** Where the check's "Details" link goes: the MLflow run it reports on. */
+  detailsUrl?: string;
 }
 
 export interface PullRequestInfo {

@@ -68,6 +68,7 @@ export class OctokitGitHub implements GitHubPort {
         ...(update.status ? { status: update.status } : {}),
         ...(update.conclusion ? { conclusion: update.conclusion } : {}),
         ...(update.output ? { output: fitOutput(update.output) } : {}),
+        ...(update.detailsUrl ? { details_url: update.detailsUrl } : {}),
       }));
   }
 

@@ -196,9 +196,13 @@ async function trainAndReport(event: CommentEvent, deps: TrainCommentDeps, p: Ac
     await github.upsertComment(event.issueNumber, key, report.logTails ? `${report.markdown}\n\n${report.logTails}` : report.markdown);
     reported = true;
     const plural = report.runs.length === 1 ? '' : 's';
+    // "Details" opens the best run in MLflow (the first run that has one when none finished).
+    const linked = report.best?.runId ?? report.runs.find((r) => r.runId)?.runId;
+    const detailsUrl = linked ? deps.runUrl?.(report.experimentId, linked) : undefined;
     await github.updateCheck(checkId, {
       conclusion: report.conclusion,
       output: { title: `${report.finished} of ${report.runs.length} run${plural} finished`, summary: report.markdown },
+      ...(detailsUrl ? { detailsUrl } : {}),
     });
     if (report.finished < report.runs.length) await github.react(event.commentId, 'confused').catch((e: unknown) => log.error(e, 'confused reaction failed'));
   } catch (error) {

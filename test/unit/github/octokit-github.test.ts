@@ -142,6 +142,16 @@ describe('check runs', () => {
       conclusion: 'failure', output: { title: 'rmse got worse', summary: 's'.repeat(100_000), text: 'details' },
     });
   });
+
+  it('links the check to the MLflow run as details_url', async () => {
+    const url = 'https://mlflow.example.com/#/experiments/1/runs/abc';
+    mockGitHub('PATCH', '/repos/{owner}/{repo}/check-runs/{check_run_id}', {
+      params: { check_run_id: 99 },
+      body: { conclusion: 'success', details_url: url },
+    }).replyWithExample(200);
+
+    await github().updateCheck(99, { conclusion: 'success', detailsUrl: url });
+  });
 });
 
 describe('permission', () => {

@@ -12,7 +12,7 @@ const event = (body: string, overrides: Partial<CommentEvent> = {}): CommentEven
   author: { login: 'octocat', type: 'User' }, ...overrides,
 });
 
-function setup(metrics = { rmse: 0.7, mae: 0.55, r2: 0.2 }) {
+function setup(metrics: NonNullable<ConstructorParameters<typeof ScriptedRunner>[1]>['metrics'] = { rmse: 0.7, mae: 0.55, r2: 0.2 }) {
   const github = new MemoryGitHub();
   const tracking = new MemoryTracking();
   const runner = new ScriptedRunner(tracking, { metrics });
@@ -48,6 +48,16 @@ describe('a /train comment that runs', () => {
     expect(github.checks[0]).toMatchObject({ name: 'trainbot', headSha: 'a'.repeat(40), status: 'in_progress' });
     expect(github.checks[0]?.updates).toEqual([{ conclusion: 'success', output: { title: '1 of 1 run finished', summary: report(github) } }]);
     expect(tracking.runs.filter((r) => r.tags['trainbot.role'] === 'candidate').map((r) => r.info.status)).toEqual(['FINISHED']);
+  });
+
+  it('links the check run to the best run in MLflow', async () => {
+    // alpha=0.2 is the better run: the second one started.
+    const { github, tracking, deps } = setup((spec) => ({ rmse: spec.args.includes('0.2') ? 0.6 : 0.7, mae: 0.5, r2: 0.2 }));
+    const runUrl = (experimentId: string, runId: string) => `https://mlflow.test/#/experiments/${experimentId}/runs/${runId}`;
+    await onTrainComment(event('/train alpha=0.1,0.2'), { ...deps, runUrl });
+    const best = tracking.runs.find((r) => r.tags['trainbot.params']?.includes('alpha=0.2'));
+    expect(best).toBeDefined();
+    expect(github.checks[0]?.updates.at(-1)?.detailsUrl).toBe(`https://mlflow.test/#/experiments/1/runs/${best?.info.runId}`);
   });
 
   it('shows the runs queued and running in the living comment before the final table', async () => {
