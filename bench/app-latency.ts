@@ -234,6 +234,8 @@ async function report(): Promise<string[][]> {
       logs: (handle, lines) => fx.runner.logs(handle, lines),
       cancel: (handle) => fx.runner.cancel(handle),
       active: (labels) => fx.runner.active(labels),
+      claim: (key) => fx.runner.claim(key),
+      release: (key) => fx.runner.release(key),
     };
     const probot = await app({ runnerFor: () => runner }, tracking, PACING);
     const settle: number[] = [];

@@ -41,6 +41,11 @@ resource "kubernetes_role_v1" "trainbot_runner" {
     resources  = ["pods/log"]
     verbs      = ["get"]
   }
+  rule {
+    api_groups = ["coordination.k8s.io"]
+    resources  = ["leases"]
+    verbs      = ["create", "delete"]
+  }
 }
 
 resource "kubernetes_role_binding_v1" "trainbot_runner" {

@@ -44,7 +44,6 @@ export const mergeKey = (pr: number) => `merge-${pr}`;
 
 const STATE_OF: Record<string, RunState> = { FINISHED: 'finished', FAILED: 'failed', KILLED: 'cancelled', RUNNING: 'running', SCHEDULED: 'queued' };
 const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d{1,3})?$/;
-const inFlight = new Set<string>();
 
 /** The params a run was planned with, read back from its trainbot.params tag (`k=v k=v`). */
 export function paramsFromTag(tag: string, config: TrainbotConfig): Record<string, ParamValue> {
@@ -87,8 +86,7 @@ export async function onPullRequestClosed(event: PullRequestClosedEvent, deps: P
 
   const request = mergeKey(event.number);
   const requestKey = `${event.repo}#${request}`;
-  if (inFlight.has(requestKey)) return;
-  inFlight.add(requestKey);
+  if (!(await runner.claim(requestKey))) return log.info(`merge of #${event.number} is being handled by another delivery; this one is ignored`);
   try {
     const experimentId = await tracking.ensureExperiment(config.experiment);
     if ((await findRequestRuns(tracking, { experimentId, repo: event.repo, request }, 1)).runs.length > 0) {
@@ -96,7 +94,7 @@ export async function onPullRequestClosed(event: PullRequestClosedEvent, deps: P
     }
     await report(event, deps, config, experimentId, runner);
   } finally {
-    inFlight.delete(requestKey);
+    await runner.release(requestKey).catch((e: unknown) => log.error(e, `could not release the claim on ${requestKey}`));
   }
 }
 

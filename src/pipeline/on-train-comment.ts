@@ -56,9 +56,6 @@ export const CHECK_NAME = 'trainbot';
 export const statusKey = (commentId: number) => `train-${commentId}`;
 const NO_BASELINE_HINT = 'Merge a pull request to start one: trainbot trains a baseline on every merge.';
 
-/** Requests this process is handling now: a redelivery that arrives before MLflow knows the runs is dropped. */
-const inFlight = new Set<string>();
-
 /**
  * A command trainbot accepted but could not carry out, after the pull request was told why. onTrainComment
  * rejects with it so whatever delivered the event sees the failure: the Actions step exits non-zero and the
@@ -136,17 +133,18 @@ async function handleCommand(event: CommentEvent, parsed: Exclude<ReturnType<typ
   }
   if (pr.state !== 'open') return void (await answer('This pull request is closed; reopen it to train.'));
 
+  // One set of runs per comment, however often GitHub delivers it and however many bot processes get it: the
+  // claim stops a delivery racing another, the MLflow lookup one that comes after the first was handled.
   const request = String(event.commentId);
   const requestKey = `${event.repo}#${request}`;
-  if (inFlight.has(requestKey)) return;
-  inFlight.add(requestKey);
+  if (!(await runner.claim(requestKey))) return log.info(`comment ${request} is being handled by another delivery; this one is ignored`);
   try {
     const experimentId = await deps.tracking.ensureExperiment(config.experiment);
     const earlier = await findRequestRuns(deps.tracking, { experimentId, repo: event.repo, request }, 1);
     if (earlier.runs.length > 0) return log.info(`comment ${request} was already handled; redelivery ignored`);
     await trainAndReport(event, deps, { config, pr, experimentId, request, plans: plan.runs, runner });
   } finally {
-    inFlight.delete(requestKey);
+    await runner.release(requestKey).catch((e: unknown) => log.error(e, `could not release the claim on ${requestKey}`));
   }
 }
 

@@ -47,6 +47,13 @@ export interface Runner {
   cancel(handle: RunHandle): Promise<void>;
   /** Runs not yet finished whose labels include all of `labels` (for `/train cancel`). */
   active(labels: Readonly<Record<string, string>>): Promise<RunHandle[]>;
+  /**
+   * Takes the request `key` for this process, or answers false when any process using the same runtime holds
+   * it: two bot replicas (or a redelivery racing the first delivery) start one set of runs. Held until release.
+   */
+  claim(key: string): Promise<boolean>;
+  /** Gives a claim back once its request has ended; releasing a claim that is gone is not an error. */
+  release(key: string): Promise<void>;
 }
 
 /** A runner failure a user can act on; `message` is one sentence safe to post in a PR comment. */

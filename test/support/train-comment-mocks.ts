@@ -74,6 +74,12 @@ export interface TrainFlow {
  * and updated `updates` times), 🚀, the check run concluded, and 😕 when `confused`.
  */
 export function mockTrainFlow(options: { updates: number; confused?: boolean }): TrainFlow {
+  return mockTrainFlowFor(COMMENT_ID, options);
+}
+
+/** mockTrainFlow for another comment of the same pull request. */
+export function mockTrainFlowFor(commentId: number, options: { updates: number; confused?: boolean } = { updates: 3 }): TrainFlow {
+  const COMMENT_ID = commentId;
   const comments: string[] = [];
   let check: ReturnType<TrainFlow['check']>;
   const reaction = (content: string) => mockGitHub('POST', '/repos/{owner}/{repo}/issues/comments/{comment_id}/reactions', { params: { comment_id: COMMENT_ID }, body: { content } }).reply(201, {});

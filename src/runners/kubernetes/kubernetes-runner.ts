@@ -1,9 +1,10 @@
 // The Runner adapter for Kubernetes: one batch/v1 Job per run, followed with a watch. The only file here that
 // calls the API (with job-waiter.ts); what to send and how to read the answers are pure functions beside it.
-import { BatchV1Api, CoreV1Api } from '@kubernetes/client-node';
+import { BatchV1Api, CoordinationV1Api, CoreV1Api } from '@kubernetes/client-node';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { JobSpec, RunHandle, RunOutcome, Runner } from '../runner.js';
 import { jobFinish, newestPod } from './job-outcome.js';
+import { claimLease } from './claim-lease.js';
 import { CONTAINER_NAME, TRAINBOT_LABELS, jobManifest, labelSelector } from './job-manifest.js';
 import { jobPodSelector, JobWaiter } from './job-waiter.js';
 import { isHttpStatus, kubeError } from './kube-errors.js';
@@ -39,6 +40,7 @@ export class KubernetesRunner implements Runner {
   private readonly kc: KubeConfig;
   private readonly batch: BatchV1Api;
   private readonly core: CoreV1Api;
+  private readonly coordination: CoordinationV1Api;
   private readonly options: KubernetesRunnerOptions & typeof DEFAULTS;
 
   constructor(options: KubernetesRunnerOptions) {
@@ -46,6 +48,7 @@ export class KubernetesRunner implements Runner {
     this.kc = options.kubeConfig ?? loadKubeConfig();
     this.batch = this.kc.makeApiClient(BatchV1Api);
     this.core = this.kc.makeApiClient(CoreV1Api);
+    this.coordination = this.kc.makeApiClient(CoordinationV1Api);
   }
 
   async dispatch(spec: JobSpec): Promise<RunHandle> {
@@ -135,6 +138,29 @@ export class KubernetesRunner implements Runner {
     return jobs.items
       .filter((job) => jobFinish(job) === undefined && job.metadata?.deletionTimestamp === undefined)
       .map((job) => ({ name: job.metadata?.name ?? '' }));
+  }
+
+  async claim(key: string): Promise<boolean> {
+    // The API server keeps object names unique in a namespace, so of two creates of one name exactly one wins,
+    // whichever process or replica sent it (DESIGN notes: "Claims").
+    const body = claimLease(key);
+    try {
+      await this.coordination.createNamespacedLease({ namespace: this.options.namespace, body });
+      return true;
+    } catch (error) {
+      if (isHttpStatus(error, 409)) return false;
+      throw kubeError(error, this.call('create', 'leases.coordination.k8s.io', body.metadata?.name));
+    }
+  }
+
+  async release(key: string): Promise<void> {
+    const name = claimLease(key).metadata?.name ?? '';
+    try {
+      await this.coordination.deleteNamespacedLease({ name, namespace: this.options.namespace });
+    } catch (error) {
+      if (isHttpStatus(error, 404)) return;
+      throw kubeError(error, this.call('delete', 'leases.coordination.k8s.io', name));
+    }
   }
 
   /** The Job's activeDeadlineSeconds, read once so wait() knows how long to follow it. */

@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { type JobSpec, type RunHandle, type RunOutcome, type Runner, RunnerError } from '../runner.js';
+import { claimInProcess, releaseInProcess } from '../in-process-claims.js';
 
 const KEPT_LINES = 2000;
 /**
@@ -152,5 +153,13 @@ export class LocalRunner implements Runner {
     return [...this.runs.values()]
       .filter((r) => !r.done && Object.entries(labels).every(([k, v]) => r.spec.labels[k] === v))
       .map((r) => ({ name: r.spec.name }));
+  }
+
+  claim(key: string): Promise<boolean> {
+    return claimInProcess(key);
+  }
+
+  release(key: string): Promise<void> {
+    return releaseInProcess(key);
   }
 }

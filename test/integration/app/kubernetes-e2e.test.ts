@@ -3,7 +3,7 @@
 // the test node runs training/train.py → the real MLflow (PostgreSQL store) → the table in the PR comment.
 // Only GitHub is mocked.
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import { BatchV1Api } from '@kubernetes/client-node';
+import { BatchV1Api, CoordinationV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { resolve } from 'node:path';
 import { parseConfig } from '../../../src/config/load-config.js';
 import type { TrainbotConfig } from '../../../src/config/config-types.js';
@@ -17,7 +17,7 @@ import { issueCommentEvent } from '../../support/github-events.js';
 import { testProbot } from '../../support/github-probot.js';
 import { adminKubeconfigPath, createTestNamespace, type TestNamespace } from '../../support/kube-namespace.js';
 import { startTestNode, type TestNode } from '../../support/kube-test-node.js';
-import { COMMENT_ID, FULL_NAME, HEAD_SHA, mockPrelude, mockTrainFlow, testConfigText, alphaPointOneReport, seedBaseline } from '../../support/train-comment-mocks.js';
+import { COMMENT_ID, FULL_NAME, HEAD_SHA, mockPrelude, mockTrainFlow, mockTrainFlowFor, testConfigText, alphaPointOneReport, seedBaseline } from '../../support/train-comment-mocks.js';
 
 const trackingUri = process.env.MLFLOW_TRACKING_URI;
 if (!trackingUri) throw new Error('MLFLOW_TRACKING_URI is not set: run the integration tests through `npm test` (scripts/test.sh starts MLflow).');
@@ -27,6 +27,7 @@ const experiment = `k8s-e2e-${Date.now()}`;
 let ns: TestNamespace;
 let node: TestNode;
 let runner: KubernetesRunner;
+let botConfig: KubeConfig;
 let configText: string;
 let config: TrainbotConfig;
 let baselineStart = 0;
@@ -36,6 +37,7 @@ useGitHubApi();
 beforeAll(async () => {
   ns = await createTestNamespace('e2e');
   const bot = await ns.accountWith('trainbot', RUNNER_RBAC_RULES);
+  botConfig = bot;
   node = await startTestNode({ adminKubeconfig: adminKubeconfigPath(), namespace: ns.name, workdir: resolve(import.meta.dirname, '../../../training') });
   runner = new KubernetesRunner({ namespace: ns.name, kubeConfig: bot, podCheckMs: 250 });
   configText = testConfigText(experiment, trackingUri).replace(/^namespace: .*$/m, `namespace: ${ns.name}`);
@@ -75,4 +77,33 @@ it('runs a /train comment as a Job on a real API server and posts the comparison
     ['MLFLOW_RUN_ID', runs[0]?.info.runId],
   ]);
   expect(job.status?.succeeded).toBe(1);
+}, 180_000);
+
+it('starts one set of runs when two bot replicas get the same delivery at the same time', async () => {
+  // Two replicas: two apps, each with its own runner (no memory shared), bound to the same namespace. Both read
+  // the PR, the config and the permission; GitHub mocks one train flow, so a second handling would either fail
+  // on an unmocked request or, if it got through, create a second Job and MLflow run.
+  const replica = async () => testProbot(createApp({
+    tracking, now: () => baselineStart + 1000, commentIntervalMs: 0,
+    runnerFor: () => new KubernetesRunner({ namespace: ns.name, kubeConfig: botConfig, podCheckMs: 250 }),
+  }));
+  const [one, two] = [await replica(), await replica()];
+  const event = issueCommentEvent({ body: '/train alpha=0.2' });
+  event.payload.comment.id += 1;   // a comment of its own, so the first test's runs do not count
+  mockPrelude(configText);
+  mockPrelude(configText);
+  const reactions = mockTrainFlowFor(event.payload.comment.id);
+
+  const outcomes = await Promise.allSettled([one.receive(event), two.receive(event)]);
+
+  expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled']);
+  expect(reactions.check()?.conclusion).toBeDefined();
+  const experimentId = await tracking.ensureExperiment(experiment);
+  const { runs } = await findRequestRuns(tracking, { experimentId, repo: FULL_NAME, request: String(event.payload.comment.id) });
+  expect(runs).toHaveLength(1);
+  const jobs = await ns.admin.makeApiClient(BatchV1Api).listNamespacedJob({ namespace: ns.name, labelSelector: `trainbot.dev/request=${event.payload.comment.id}` });
+  expect(jobs.items).toHaveLength(1);
+  // The claim is given back once the request ended: a Lease per request would otherwise pile up.
+  const leases = await ns.admin.makeApiClient(CoordinationV1Api).listNamespacedLease({ namespace: ns.name });
+  expect(leases.items.map((l) => l.metadata?.name)).toEqual([]);
 }, 180_000);

@@ -3,6 +3,7 @@
 // training/train.py started by LocalRunner (the Kubernetes variant of this story is kubernetes-e2e.test.ts).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { resolve } from 'node:path';
+import nock from 'nock';
 import { createApp } from '../../../src/index.js';
 import { parseConfig } from '../../../src/config/load-config.js';
 import { renderHelp } from '../../../src/commands/help.js';
@@ -70,12 +71,21 @@ describe('/train on a pull request', () => {
   }, 120_000);
 
   it('never starts a second run for a redelivered comment', async () => {
+    // GitHub would accept everything a second handling does, so only the guard can stop one: without it this
+    // delivery reacts, opens a check run and trains a second run, and the assertions below fail.
     mockPrelude(configText);
+    mockTrainFlow({ updates: 3 });
     await receive('/train alpha=0.1');
     const experimentId = await tracking.ensureExperiment(experiment);
     const { runs } = await findRequestRuns(tracking, { experimentId, repo: FULL_NAME, request: String(COMMENT_ID) });
     expect(runs).toHaveLength(1);
-  });
+    const untouched = nock.pendingMocks();
+    nock.cleanAll();
+    expect(untouched).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^POST https:\/\/api\.github\.com:443\/repos\/Codertocat\/Hello-World\/issues\/comments\/\d+\/reactions$/),
+      'POST https://api.github.com:443/repos/Codertocat/Hello-World/check-runs',
+    ]));
+  }, 120_000);
 });
 
 describe('/train refusals and answers', () => {

@@ -45,6 +45,14 @@ describe('KubernetesRunner refusals', () => {
       'verb on "jobs.batch".');
   });
 
+  it('says which verb the Role lacks when it may not claim a request', async () => {
+    const narrow = new KubernetesRunner({ namespace: fx.ns.name,
+      kubeConfig: await fx.ns.accountWith('no-claim', without('leases', 'create')) });
+    await expect(narrow.claim('acme/models#1')).rejects.toThrow(`trainbot is not allowed to create ` +
+      `leases.coordination.k8s.io in namespace "${fx.ns.name}": the Role bound to its service account needs the ` +
+      '"create" verb on "leases.coordination.k8s.io".');
+  });
+
   it('says which verb the Role lacks when it may not read logs', async () => {
     const handle = await fx.runner.dispatch(pythonSpec('log-refused', 'print("secret sauce")'));
     await fx.runner.wait(handle);

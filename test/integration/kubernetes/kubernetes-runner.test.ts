@@ -137,4 +137,18 @@ describe('KubernetesRunner on a real API server', () => {
       '"Bad_Name" because field metadata.name is invalid: a lowercase RFC 1123 subdomain must consist of lower ' +
       'case alphanumeric characters');
   });
+
+  it('grants a request claim to exactly one of many concurrent claimants, across runners, until it is released', async () => {
+    // Each runner stands for a bot process: nothing is shared between them but the API server.
+    const replicas = [fx.runner, ...Array.from({ length: 3 }, () => new KubernetesRunner({ namespace: fx.ns.name, kubeConfig: fx.bot }))];
+    const key = `acme/models#${Date.now()}`;
+    const granted = await Promise.all(replicas.flatMap((r) => [r.claim(key), r.claim(key)]));
+    expect(granted.filter(Boolean)).toHaveLength(1);
+    expect(await fx.runner.claim(`${key}-other`)).toBe(true);
+
+    await replicas[2]?.release(key);
+    await replicas[3]?.release(key);   // gone already: not an error
+    expect(await replicas[1]?.claim(key)).toBe(true);
+    await Promise.all([fx.runner.release(key), fx.runner.release(`${key}-other`)]);
+  });
 });

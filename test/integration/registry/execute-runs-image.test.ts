@@ -10,6 +10,7 @@ import { planRuns } from '../../../src/runs/plan.js';
 import type { JobSpec, Runner } from '../../../src/runners/runner.js';
 import { MlflowClient } from '../../../src/tracking/mlflow-client.js';
 import { repoConfig } from '../../unit/config/repo-config.js';
+import { claimInProcess, releaseInProcess } from '../../../src/runners/in-process-claims.js';
 
 const { TRAINBOT_TRAINING_IMAGE, TRAINBOT_TRAINING_TAG, TRAINBOT_TRAINING_DIGEST, MLFLOW_TRACKING_URI } = process.env;
 if (!TRAINBOT_TRAINING_IMAGE || !TRAINBOT_TRAINING_TAG || !TRAINBOT_TRAINING_DIGEST || !MLFLOW_TRACKING_URI) {
@@ -33,6 +34,8 @@ function recordingRunner(): { runner: Runner; started: JobSpec[] } {
       logs: async () => '',
       cancel: async () => undefined,
       active: async () => [],
+      claim: claimInProcess,
+      release: releaseInProcess,
     },
   };
 }

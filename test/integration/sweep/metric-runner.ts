@@ -3,6 +3,7 @@
 // run FINISHED. Lets sweep tests and bench/sweep-100.ts run 100 runs against the real MLflow without
 // training 100 models. It records how many runs were in flight at once.
 import type { JobSpec, RunHandle, RunOutcome, Runner } from '../../../src/runners/runner.js';
+import { claimInProcess, releaseInProcess } from '../../../src/runners/in-process-claims.js';
 
 export interface MetricRunnerOptions {
   trackingUri: string;
@@ -96,5 +97,13 @@ export class MetricRunner implements Runner {
     return [...this.runs.values()]
       .filter((r) => !r.done && Object.entries(labels).every(([k, v]) => r.spec.labels[k] === v))
       .map((r) => ({ name: r.spec.name }));
+  }
+
+  claim(key: string): Promise<boolean> {
+    return claimInProcess(key);
+  }
+
+  release(key: string): Promise<void> {
+    return releaseInProcess(key);
   }
 }

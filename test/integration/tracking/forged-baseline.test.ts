@@ -58,6 +58,8 @@ class ForgingRunner implements Runner {
   logs() { return this.inner.logs(); }
   cancel(handle: RunHandle) { return this.inner.cancel(handle); }
   active(labels: Readonly<Record<string, string>>) { return this.inner.active(labels); }
+  claim(key: string) { return this.inner.claim(key); }
+  release(key: string) { return this.inner.release(key); }
 }
 
 const baselineOrigin: Omit<RunOrigin, 'params'> = { repo: REPO, sha: 'b'.repeat(40), branch: 'main', request: 'merge-1', role: 'baseline' };

@@ -6,6 +6,7 @@ import type { JobSpec, RunHandle, RunOutcome, Runner } from '../../../src/runner
 import type { CreateRunInput, MlflowClient, RunsPage, SearchRunsInput } from '../../../src/tracking/mlflow-client.js';
 import type { RunStatus, TrackedRun } from '../../../src/tracking/tracked-run.js';
 import { REPO_CONFIG_TEXT } from '../config/repo-config.js';
+import { claimInProcess, releaseInProcess } from '../../../src/runners/in-process-claims.js';
 
 export interface CheckRecord extends NewCheck {
   id: number;
@@ -162,6 +163,12 @@ export class ScriptedRunner implements Runner {
   }
   async active(): Promise<RunHandle[]> {
     return this.running;
+  }
+  claim(key: string): Promise<boolean> {
+    return claimInProcess(key);
+  }
+  release(key: string): Promise<void> {
+    return releaseInProcess(key);
   }
 }
 

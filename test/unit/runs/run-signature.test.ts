@@ -14,6 +14,7 @@ import {
 import type { JobSpec, Runner } from '../../../src/runners/runner.js';
 import { findBaseline, findPullRequestRuns, findRequestRuns } from '../../../src/tracking/run-queries.js';
 import type { TrackedRun } from '../../../src/tracking/tracked-run.js';
+import { claimInProcess, releaseInProcess } from '../../../src/runners/in-process-claims.js';
 
 const KEY = 'k'.repeat(40);
 const OTHER_KEY = 'z'.repeat(40);
@@ -199,6 +200,8 @@ describe('executeRuns with a signing key', () => {
       logs: async () => '',
       cancel: async () => undefined,
       active: async () => [],
+      claim: claimInProcess,
+      release: releaseInProcess,
     };
     const [result] = await executeRuns({
       plans: [planBaseline(config)], config, experimentId: '7', tracking, runner,
