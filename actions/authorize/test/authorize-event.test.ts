@@ -6,7 +6,7 @@ import { OctokitGitHub } from '../../../src/github/octokit-github.js';
 import { mockGitHub, REPO, useGitHubApi } from '../../../test/support/github-api.js';
 import { issueCommentEvent, pushEvent } from '../../../test/support/github-events.js';
 import { testOctokit } from '../../../test/support/github-probot.js';
-import { expectAnswer, mockPrelude, testConfigText } from '../../../test/support/train-comment-mocks.js';
+import { mockPrelude, testConfigText } from '../../../test/support/train-comment-mocks.js';
 
 useGitHubApi();
 
