@@ -3,10 +3,12 @@
 import { describe, expect, it } from '@jest/globals';
 import { authorizeEvent } from '../src/authorize-event.js';
 import { OctokitGitHub } from '../../../src/github/octokit-github.js';
+import { commentEvent } from '../../../src/index.js';
+import { onTrainComment } from '../../../src/pipeline/on-train-comment.js';
 import { mockGitHub, REPO, useGitHubApi } from '../../../test/support/github-api.js';
 import { issueCommentEvent, pushEvent } from '../../../test/support/github-events.js';
 import { testOctokit } from '../../../test/support/github-probot.js';
-import { mockPrelude, testConfigText } from '../../../test/support/train-comment-mocks.js';
+import { expectAnswer, mockPrelude, testConfigText } from '../../../test/support/train-comment-mocks.js';
 
 useGitHubApi();
 
@@ -87,6 +89,27 @@ describe('authorizeEvent on a comment', () => {
     expect(decision.allowed).toBe(false);
     expect(decision.answer).toBeUndefined();
     expect(decision.failed).toBeUndefined();
+  });
+});
+
+describe('the gate and the bot refuse in the same words', () => {
+  const quiet = { info: () => {}, error: () => {} };
+  it.each([
+    ['a reader', { permission: 'read' }],
+    ['a fork\'s pull request', { forkOf: 'mallory/Hello-World' }],
+    ['a permission GitHub cannot tell', { permissionStatus: 500 }],
+  ])('for %s', async (_, options) => {
+    const payload = comment('/train alpha=0.5');
+    // The bot, as it runs on the self-hosted runner: it refuses before it needs MLflow or a runner.
+    mockPrelude(CONFIG, options);
+    const posted = expectAnswer();
+    await onTrainComment(commentEvent(payload as Parameters<typeof commentEvent>[0]), {
+      github: new OctokitGitHub(testOctokit(), REPO), tracking: {} as never, log: quiet,
+      runnerFor: () => { throw new Error('a refused command must not reach the runner'); },
+    });
+    const botSaid = await posted;
+    mockPrelude(CONFIG, options);
+    await expect(decide('issue_comment', payload)).resolves.toMatchObject({ allowed: false, answer: botSaid });
   });
 });
 
