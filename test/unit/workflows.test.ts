@@ -69,6 +69,14 @@ function runnerProblems(file: string, wf: Workflow): string[] {
       const gate = jobs[need];
       return gate !== undefined && !isSelfHosted(gate['runs-on']) && (gate.steps ?? []).some((step) => typeof step.uses === 'string' && GATE_ACTION.test(step.uses));
     });
+    for (const gate of gates) {
+      // The gate's code is whatever its checkout put in the workspace: it must be the default branch's, never a PR's.
+      const refs = (jobs[gate]?.steps ?? []).filter((step) => typeof step.uses === 'string' && step.uses.startsWith('actions/checkout@'))
+        .map((step) => (step as { with?: { ref?: unknown } }).with?.ref);
+      if (refs.some((ref) => ref !== undefined && ref !== '${{ github.event.repository.default_branch }}')) {
+        problems.push(`${file}: the gate job ${gate} checks out another ref than the default branch; its decision must come from merged code.`);
+      }
+    }
     const condition = typeof job.if === 'string' ? job.if : '';
     if (gates.length === 0) {
       problems.push(`${file}: job ${id} runs on a self-hosted runner without needing a GitHub-hosted job that runs actions/authorize; add that gate job and "needs:" it.`);
@@ -209,6 +217,16 @@ describe('workflowProblems: the self-hosted runner', () => {
     const problem = 't.yml: job train runs on a self-hosted runner without needing a GitHub-hosted job that runs actions/authorize; add that gate job and "needs:" it.';
     expect(workflowProblems('t.yml', gated({ train, gate: '    runs-on: ubuntu-latest\n    steps:\n      - run: echo ok\n' }))).toEqual([problem]);
     expect(workflowProblems('t.yml', gated({ train, gate: '    runs-on: [self-hosted]\n    steps:\n      - uses: ./actions/authorize\n' }))).toContain(problem);
+  });
+
+  it('refuses a gate that checks out the pull request\'s code', () => {
+    const gate = '    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2\n'
+      + '        with:\n          ref: refs/pull/${{ github.event.issue.number }}/head\n      - uses: ./actions/authorize\n';
+    expect(workflowProblems('t.yml', gated({ gate }))).toEqual([
+      't.yml: the gate job gate checks out another ref than the default branch; its decision must come from merged code.',
+    ]);
+    const merged = gate.replace('refs/pull/${{ github.event.issue.number }}/head', '${{ github.event.repository.default_branch }}');
+    expect(workflowProblems('t.yml', gated({ gate: merged }))).toEqual([]);
   });
 
   it.each([
