@@ -1,7 +1,10 @@
 // Runs the same Probot app function inside a GitHub Actions step: the workflow's event file is the
 // delivery and GITHUB_TOKEN the credentials. (@probot/adapter-github-actions still needs Probot 13.)
+// A push to the default branch is delivered as the `pull_request.closed` of the PR it merged
+// (src/github/merge-from-push.ts); any other push is nothing for trainbot.
 import { readFile } from 'node:fs/promises';
 import { Probot, type ApplicationFunction, type Options } from 'probot';
+import { closedPayloadOf, isPushPayload, mergedPullRequest } from './merge-from-push.js';
 
 export type ActionsEnv = Readonly<Record<string, string | undefined>>;
 
@@ -26,12 +29,25 @@ export async function runInActions(app: ApplicationFunction, env: ActionsEnv, op
     ...options,
   });
   await probot.load(app);
+  const delivery = await asDelivery(probot, name, payload);
+  if (!delivery) return;
   await probot.receive({
     // A re-run gets the same run id but a new attempt; together they name this delivery.
     id: `${env.GITHUB_RUN_ID ?? 'local'}.${env.GITHUB_RUN_ATTEMPT ?? '1'}`,
-    name,
-    payload,
+    ...delivery,
   } as Parameters<Probot['receive']>[0]);
+}
+
+async function asDelivery(probot: Probot, name: string, payload: unknown): Promise<{ name: string; payload: unknown } | undefined> {
+  if (name !== 'push') return { name, payload };
+  if (!isPushPayload(payload)) throw new Error('The push event in GITHUB_EVENT_PATH has no ref, after or repository.');
+  const octokit = await probot.auth();
+  const pr = await mergedPullRequest(octokit.rest.repos, payload);
+  if (!pr) {
+    probot.log.info(`The push of ${payload.after} to ${payload.ref} merged no pull request; nothing to do.`);
+    return undefined;
+  }
+  return { name: 'pull_request', payload: closedPayloadOf(payload, pr) };
 }
 
 function required(env: ActionsEnv, name: string, fix: string): string {

@@ -78,7 +78,7 @@ export function userSentence(error: unknown): string | undefined {
   return known ? (error as Error).message : undefined;
 }
 
-async function loadConfig(github: GitHubPort, pr: PullRequestInfo): Promise<{ config: TrainbotConfig } | { reply: string }> {
+export async function loadConfig(github: Pick<GitHubPort, 'readConfig'>, pr: Pick<PullRequestInfo, 'baseRef'>): Promise<{ config: TrainbotConfig } | { reply: string }> {
   // The base branch's config, never the PR's: a PR must not be able to lower its own permission or fork policy.
   const text = await github.readConfig(pr.baseRef);
   if (text === undefined) return { reply: `trainbot is not set up for \`${pr.baseRef}\`: add \`${CONFIG_PATH}\` there (see trainbot's README, "Configuration").` };

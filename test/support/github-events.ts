@@ -6,10 +6,11 @@ import type { WebhookDefinition } from '@octokit/webhooks-examples';
 import type { Probot } from 'probot';
 
 export type WebhookDelivery = Parameters<Probot['receive']>[0];
-type EventName = 'issue_comment' | 'pull_request';
+type EventName = 'issue_comment' | 'pull_request' | 'push';
 type Payload<E extends EventName> = WebhookDefinition<E>['examples'][number];
 export type IssueCommentPayload = Payload<'issue_comment'>;
 export type PullRequestPayload = Payload<'pull_request'>;
+export type PushPayload = Payload<'push'>;
 
 const definitions = createRequire(import.meta.url)('@octokit/webhooks-examples') as WebhookDefinition[];
 
@@ -18,7 +19,7 @@ function examplesOf<E extends EventName>(event: E): Array<Payload<E>> {
 }
 
 /** A deep copy of the first example of `event.action`, preferring one delivered to an App installation. */
-export function webhookExample<E extends EventName>(event: E, action: string): Payload<E> {
+export function webhookExample<E extends 'issue_comment' | 'pull_request'>(event: E, action: string): Payload<E> {
   const examples = examplesOf(event).filter((e) => e.action === action);
   const chosen = examples.find((e) => e.installation) ?? examples[0];
   if (!chosen) throw new Error(`@octokit/webhooks-examples has no ${event}.${action} payload.`);
@@ -76,4 +77,12 @@ export function pullRequestClosedEvent({ merged }: { merged: boolean }): Webhook
     payload.pull_request.merged_by = payload.sender;
   }
   return { id: `pull_request-closed-${merged ? 'merged' : 'unmerged'}`, name: 'pull_request', payload } as WebhookDelivery & { payload: PullRequestPayload };
+}
+
+/** A push to the example repository's default branch (`master`), as a merge makes one; `ref` moves it elsewhere. */
+export function pushEvent(ref?: string): WebhookDelivery & { payload: PushPayload } {
+  const payload = structuredClone(examplesOf('push').find((e) => e.ref === 'refs/heads/master' && e.installation));
+  if (!payload) throw new Error('@octokit/webhooks-examples has no push to the default branch.');
+  if (ref) payload.ref = ref;
+  return { id: `push-${payload.after}`, name: 'push', payload } as WebhookDelivery & { payload: PushPayload };
 }

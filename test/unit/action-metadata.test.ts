@@ -31,8 +31,8 @@ function badNames(fields: Record<string, Field> = {}): string[] {
 }
 
 describe('action.yml metadata', () => {
-  it('finds the five actions', () => {
-    expect(actions.map(([name]) => name).sort()).toEqual(['image-push', 'image-scan', 'lint', 'secret-scan', 'sweep']);
+  it('finds the six actions', () => {
+    expect(actions.map(([name]) => name).sort()).toEqual(['authorize', 'image-push', 'image-scan', 'lint', 'secret-scan', 'sweep']);
   });
 
   it.each(actions)('%s names its author and has branding GitHub accepts', (_name, action) => {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Probot } from 'probot';
 import { runInActions } from '../../../src/github/actions-adapter.js';
-import { issueCommentEvent } from '../../support/github-events.js';
+import { issueCommentEvent, pushEvent } from '../../support/github-events.js';
 import { mockGitHub, useGitHubApi } from '../../support/github-api.js';
 import { TEST_TOKEN, TestOctokit } from '../../support/github-probot.js';
 
@@ -65,5 +65,57 @@ describe('runInActions', () => {
     await writeFile(eventPath, 'not json');
     await expect(runInActions(() => {}, env(), options))
       .rejects.toThrow(`The event file ${eventPath} (GITHUB_EVENT_PATH) is not JSON: `);
+  });
+
+  describe('a push', () => {
+    const push = pushEvent().payload;
+    const COMMIT_PULLS = '/repos/{owner}/{repo}/commits/{commit_sha}/pulls';
+    type Pulls = Array<{ number: number; merged_at: string | null; merge_commit_sha: string | null; base: { ref: string } }>;
+    const merged = (pulls: Pulls, number: number, mergeCommit: string, base = 'master') => {
+      const first = pulls[0]!;
+      return [{ ...first, number, merged_at: '2026-11-29T20:00:00Z', merge_commit_sha: mergeCommit, base: { ...first.base, ref: base } }];
+    };
+    const received = () => {
+      const seen: Array<{ name: string; action: string; number: number; merged: boolean; mergeCommit: string | null }> = [];
+      const app = (probot: Probot) => {
+        probot.on('pull_request.closed', async (context) => {
+          const pr = context.payload.pull_request;
+          seen.push({ name: context.name, action: context.payload.action, number: pr.number, merged: Boolean(pr.merged), mergeCommit: pr.merge_commit_sha });
+        });
+        probot.on('push', async () => { seen.push({ name: 'push', action: '', number: 0, merged: false, mergeCommit: null }); });
+      };
+      return { seen, app };
+    };
+    const writePush = (payload: unknown) => writeFile(eventPath, JSON.stringify(payload));
+
+    it('to the default branch is delivered as the pull_request.closed of the pull request it merged', async () => {
+      await writePush(push);
+      mockGitHub('GET', COMMIT_PULLS, { params: { commit_sha: push.after }, query: { per_page: 100 } })
+        .replyWithExample(200, (pulls: Pulls) => merged(pulls, 7, push.after));
+      const { seen, app } = received();
+      await runInActions(app, env({ GITHUB_EVENT_NAME: 'push' }), options);
+      expect(seen).toEqual([{ name: 'pull_request', action: 'closed', number: 7, merged: true, mergeCommit: push.after }]);
+    });
+
+    it.each([
+      ['a commit that was merged through another pull request', (pulls: Pulls) => merged(pulls, 7, 'f'.repeat(40))],
+      ['an open pull request that contains the commit', (pulls: Pulls) => [{ ...pulls[0]!, merged_at: null }]],
+      ['no pull request at all (a direct push)', () => []],
+    ])('delivers nothing for %s', async (_, answer) => {
+      await writePush(push);
+      mockGitHub('GET', COMMIT_PULLS, { params: { commit_sha: push.after }, query: { per_page: 100 } }).replyWithExample(200, answer);
+      const { seen, app } = received();
+      await runInActions(app, env({ GITHUB_EVENT_NAME: 'push' }), options);
+      expect(seen).toEqual([]);
+    });
+
+    it('to another branch or a tag asks GitHub nothing and delivers nothing', async () => {
+      for (const ref of ['refs/heads/feature', 'refs/tags/v1']) {
+        await writePush(pushEvent(ref).payload);
+        const { seen, app } = received();
+        await runInActions(app, env({ GITHUB_EVENT_NAME: 'push' }), options);
+        expect(seen).toEqual([]);
+      }
+    });
   });
 });
