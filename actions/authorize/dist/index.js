@@ -3852,8 +3852,8 @@ var require_webidl = __commonJS({
           const keys2 = [...Object.getOwnPropertyNames(O), ...Object.getOwnPropertySymbols(O)];
           for (const key of keys2) {
             const typedKey = keyConverter(key, prefix, argument);
-            const typedValue = valueConverter(O[key], prefix, argument);
-            result[typedKey] = typedValue;
+            const typedValue2 = valueConverter(O[key], prefix, argument);
+            result[typedKey] = typedValue2;
           }
           return result;
         }
@@ -3862,8 +3862,8 @@ var require_webidl = __commonJS({
           const desc = Reflect.getOwnPropertyDescriptor(O, key);
           if (desc?.enumerable) {
             const typedKey = keyConverter(key, prefix, argument);
-            const typedValue = valueConverter(O[key], prefix, argument);
-            result[typedKey] = typedValue;
+            const typedValue2 = valueConverter(O[key], prefix, argument);
+            result[typedKey] = typedValue2;
           }
         }
         return result;
@@ -23718,586 +23718,6 @@ function permissionFromResponse(data) {
   return "none";
 }
 
-// src/github/github-limits.ts
-var COMMENT_BODY_LIMIT = 65536;
-var CHECK_OUTPUT_LIMIT = 65535;
-function truncationNotice(omitted) {
-  return `
-
-…truncated (${omitted} characters omitted)`;
-}
-function truncateText(text, limit) {
-  if (text.length <= limit) return text;
-  let head = limit - truncationNotice(text.length).length;
-  if (head < 0) throw new RangeError(`A limit of ${limit} characters leaves no room for the truncation notice.`);
-  while (head + 1 + truncationNotice(text.length - head - 1).length <= limit) head += 1;
-  if (isHighSurrogate(text.charCodeAt(head - 1))) head -= 1;
-  return text.slice(0, head) + truncationNotice(text.length - head);
-}
-function isHighSurrogate(code) {
-  return code >= 55296 && code <= 56319;
-}
-
-// src/github/comment-marker.ts
-var KEY_PATTERN = /^[a-z0-9][a-z0-9._:-]*$/;
-function commentMarker(key) {
-  if (!KEY_PATTERN.test(key)) {
-    throw new Error(`Comment key "${key}" must be lowercase letters, digits, ".", "_", ":" or "-".`);
-  }
-  return `<!-- trainbot:${key} -->`;
-}
-function markedBody(key, body) {
-  const marker = commentMarker(key);
-  return `${marker}
-${truncateText(body, COMMENT_BODY_LIMIT - marker.length - 1)}`;
-}
-function hasMarker(body, key) {
-  if (!body) return false;
-  const marker = commentMarker(key);
-  return body === marker || body.startsWith(`${marker}
-`) || body.startsWith(`${marker}\r
-`);
-}
-
-// src/github/github-port.ts
-var GitHubError = class extends Error {
-  constructor(message, status, options) {
-    super(message, options);
-    this.status = status;
-    this.name = "GitHubError";
-  }
-  status;
-};
-
-// src/github/octokit-github.ts
-var CONFIG_PATH = ".github/trainbot.yml";
-var OctokitGitHub = class _OctokitGitHub {
-  constructor(octokit, ref) {
-    this.octokit = octokit;
-    this.ref = ref;
-  }
-  octokit;
-  ref;
-  /** The adapter for the repository a webhook event came from, authenticated as the event's installation. */
-  static fromContext(context, botLogin) {
-    const { owner, repo } = context.repo();
-    return new _OctokitGitHub(context.octokit, { owner, repo, ...botLogin ? { botLogin } : {} });
-  }
-  async react(commentId, content) {
-    await this.call(`add a reaction to comment ${commentId}`, () => this.octokit.rest.reactions.createForIssueComment({ ...this.repo(), comment_id: commentId, content }));
-  }
-  async upsertComment(issueNumber, key, body) {
-    const marked = markedBody(key, body);
-    const existing = await this.findMarkedComment(issueNumber, key);
-    if (existing !== void 0) {
-      await this.call(`update comment ${existing}`, () => this.octokit.rest.issues.updateComment({ ...this.repo(), comment_id: existing, body: marked }));
-      return existing;
-    }
-    return this.postComment(issueNumber, marked);
-  }
-  createComment(issueNumber, body) {
-    return this.postComment(issueNumber, truncateText(body, COMMENT_BODY_LIMIT));
-  }
-  async createCheck(check) {
-    const { data } = await this.call(`create the check run "${check.name}"`, () => this.octokit.rest.checks.create({
-      ...this.repo(),
-      name: check.name,
-      head_sha: check.headSha,
-      status: check.status,
-      output: fitOutput(check.output)
-    }));
-    return data.id;
-  }
-  async updateCheck(id, update) {
-    await this.call(`update check run ${id}`, () => this.octokit.rest.checks.update({
-      ...this.repo(),
-      check_run_id: id,
-      ...update.status ? { status: update.status } : {},
-      ...update.conclusion ? { conclusion: update.conclusion } : {},
-      ...update.output ? { output: fitOutput(update.output) } : {}
-    }));
-  }
-  async permission(username) {
-    const { data } = await this.call(`look up ${username}'s permission`, () => this.octokit.rest.repos.getCollaboratorPermissionLevel({ ...this.repo(), username }));
-    return permissionFromResponse(data);
-  }
-  async pullRequest(number) {
-    const { data } = await this.call(`read pull request #${number}`, () => this.octokit.rest.pulls.get({ ...this.repo(), pull_number: number }));
-    const headRepo = data.head.repo?.full_name ?? null;
-    return {
-      number: data.number,
-      headSha: data.head.sha,
-      headRef: data.head.ref,
-      baseRef: data.base.ref,
-      headRepoFullName: headRepo,
-      isFork: headRepo !== data.base.repo.full_name,
-      state: data.state === "open" ? "open" : "closed",
-      merged: data.merged
-    };
-  }
-  async readConfig(ref) {
-    let data;
-    try {
-      ({ data } = await this.octokit.rest.repos.getContent({ ...this.repo(), path: CONFIG_PATH, ref }));
-    } catch (error2) {
-      if (statusOf(error2) === 404) return void 0;
-      throw failure(`read ${CONFIG_PATH} at ${ref}`, error2);
-    }
-    if (Array.isArray(data) || data.type !== "file" || !("content" in data)) {
-      throw new GitHubError(`${CONFIG_PATH} at ${ref} is not a regular file; make it a YAML file.`);
-    }
-    if (data.encoding !== "base64") {
-      throw new GitHubError(`${CONFIG_PATH} at ${ref} is too large for the contents API (over 1 MB); keep it small.`);
-    }
-    return Buffer.from(data.content, "base64").toString("utf8");
-  }
-  repo() {
-    return { owner: this.ref.owner, repo: this.ref.repo };
-  }
-  async postComment(issueNumber, body) {
-    const { data } = await this.call(`comment on #${issueNumber}`, () => this.octokit.rest.issues.createComment({ ...this.repo(), issue_number: issueNumber, body }));
-    return data.id;
-  }
-  /** The first comment trainbot wrote with the marker for `key`, reading the issue page by page. */
-  async findMarkedComment(issueNumber, key) {
-    const pages = this.octokit.paginate.iterator(this.octokit.rest.issues.listComments, {
-      ...this.repo(),
-      issue_number: issueNumber,
-      per_page: 100
-    });
-    try {
-      for await (const { data } of pages) {
-        const mine = data.find((c) => this.isOwn(c.user) && hasMarker(c.body, key));
-        if (mine) return mine.id;
-      }
-    } catch (error2) {
-      throw failure(`list the comments of #${issueNumber}`, error2);
-    }
-    return void 0;
-  }
-  isOwn(user) {
-    if (!user) return false;
-    return this.ref.botLogin ? user.login === this.ref.botLogin : user.type === "Bot";
-  }
-  async call(what, request2) {
-    try {
-      return await request2();
-    } catch (error2) {
-      throw failure(what, error2);
-    }
-  }
-};
-function fitOutput(output) {
-  return {
-    title: output.title,
-    summary: truncateText(output.summary, CHECK_OUTPUT_LIMIT),
-    ...output.text !== void 0 ? { text: truncateText(output.text, CHECK_OUTPUT_LIMIT) } : {}
-  };
-}
-function statusOf(error2) {
-  const status = error2?.response?.status;
-  return typeof status === "number" ? status : void 0;
-}
-function failure(what, error2) {
-  const status = statusOf(error2);
-  const answer = status === void 0 ? "the request did not reach GitHub" : `GitHub answered HTTP ${status}`;
-  return new GitHubError(`trainbot could not ${what} (${answer}).`, status, { cause: error2 });
-}
-
-// src/auth/authorize.ts
-function isBot(login, type) {
-  return type === "Bot" || login.endsWith("[bot]");
-}
-async function authorize({ github, commenter, commenterType, pr, config }) {
-  if (isBot(commenter, commenterType)) {
-    return { allowed: false, silent: true, reason: `Comments by bots are ignored (${commenter}).` };
-  }
-  if (pr.isFork && config.forks !== "allow") {
-    const origin = pr.headRepoFullName ? `the fork ${pr.headRepoFullName}` : "a fork that was deleted";
-    return {
-      allowed: false,
-      silent: false,
-      reason: `This pull request comes from ${origin}, and trainbot does not run fork code next to the cluster's credentials; push the branch to this repository, or set \`forks: allow\` in .github/trainbot.yml to accept the risk.`
-    };
-  }
-  let actual;
-  try {
-    actual = await github.permission(commenter);
-  } catch (error2) {
-    return {
-      allowed: false,
-      silent: false,
-      reason: `@${commenter}'s permission on this repository could not be checked (${lookupFailure(error2)}), so nothing was started; try the command again later.`
-    };
-  }
-  if (!meetsMinimum(actual, config.permission)) {
-    const has = actual === "none" ? "has no access to this repository" : `has \`${actual}\` permission on this repository`;
-    return {
-      allowed: false,
-      silent: false,
-      reason: `@${commenter} ${has}, but trainbot commands need at least \`${config.permission}\`; ask a maintainer to run it or to raise your permission.`
-    };
-  }
-  return { allowed: true };
-}
-function lookupFailure(error2) {
-  if (!(error2 instanceof GitHubError)) return "an unexpected error";
-  return error2.status === void 0 ? "GitHub could not be reached" : `GitHub answered HTTP ${error2.status}`;
-}
-
-// src/commands/find-command-line.ts
-var COMMAND_WORD = "/train";
-function indentation(line) {
-  let columns = 0;
-  let start = 0;
-  for (; start < line.length; start += 1) {
-    if (line[start] === " ") columns += 1;
-    else if (line[start] === "	") columns += 4 - columns % 4;
-    else break;
-  }
-  return { columns, start };
-}
-function runLength(text, from, char) {
-  let end = from;
-  while (text[end] === char) end += 1;
-  return end - from;
-}
-var LIST_MARKER = /(?:[-+*]|\d{1,9}[.)])(?:[ \t]+|$)/y;
-function afterListMarkers(text) {
-  let at = 0;
-  for (; ; ) {
-    LIST_MARKER.lastIndex = at;
-    if (!LIST_MARKER.test(text)) return text.slice(at);
-    at = LIST_MARKER.lastIndex;
-    if (at >= text.length) return "";
-  }
-}
-function openingFence(content, indent) {
-  const char = content[0];
-  if (char !== "`" && char !== "~") return void 0;
-  const length = runLength(content, 0, char);
-  if (length < 3) return void 0;
-  if (char === "`" && content.indexOf("`", length) >= 0) return void 0;
-  return { char, length, indent };
-}
-function closesFence(line, fence) {
-  const { columns, start } = indentation(line);
-  if (columns > fence.indent + 3) return false;
-  const length = runLength(line, start, fence.char);
-  return length >= fence.length && line.slice(start + length).trim() === "";
-}
-function scanInline(text, state) {
-  let i = 0;
-  while (i < text.length) {
-    if (state.htmlComment) {
-      const end = text.indexOf("-->", i);
-      if (end < 0) return;
-      state.htmlComment = false;
-      i = end + 3;
-    } else if (text[i] === "`") {
-      const run = runLength(text, i, "`");
-      if (state.codeTicks === 0) state.codeTicks = run;
-      else if (state.codeTicks === run) state.codeTicks = 0;
-      i += run;
-    } else if (state.codeTicks > 0) {
-      i += 1;
-    } else if (text[i] === "\\") {
-      i += 2;
-    } else if (text.startsWith("<!--", i)) {
-      state.htmlComment = true;
-      i += 4;
-    } else {
-      i += 1;
-    }
-  }
-}
-function trimEndSpaces(text) {
-  let end = text.length;
-  while (end > 0 && (text[end - 1] === " " || text[end - 1] === "	")) end -= 1;
-  return text.slice(0, end);
-}
-function isCommand(content) {
-  if (!content.startsWith(COMMAND_WORD)) return false;
-  const next = content[COMMAND_WORD.length];
-  return next === void 0 || next === " " || next === "	";
-}
-function findCommandLine(body) {
-  const state = { fence: void 0, inQuote: false, paragraph: false, codeTicks: 0, htmlComment: false };
-  for (const line of body.split(/\r\n|\r|\n/)) {
-    if (state.fence !== void 0) {
-      if (closesFence(line, state.fence)) state.fence = void 0;
-      continue;
-    }
-    if (state.htmlComment) {
-      scanInline(line, state);
-      continue;
-    }
-    const { columns, start } = indentation(line);
-    const content = line.slice(start);
-    if (content.trim() === "") {
-      Object.assign(state, { inQuote: false, paragraph: false, codeTicks: 0 });
-      continue;
-    }
-    const listed = afterListMarkers(content);
-    const fence = openingFence(listed, columns + content.length - listed.length);
-    if (fence !== void 0) {
-      Object.assign(state, { fence, inQuote: false, paragraph: false, codeTicks: 0 });
-      continue;
-    }
-    if (content.startsWith(">")) {
-      Object.assign(state, { inQuote: true, paragraph: false });
-      continue;
-    }
-    if (state.inQuote) continue;
-    if (columns >= 4 && !state.paragraph) continue;
-    if (state.codeTicks === 0 && isCommand(content)) {
-      return trimEndSpaces(content);
-    }
-    scanInline(content, state);
-    state.paragraph = true;
-  }
-  return void 0;
-}
-
-// src/commands/quote-input.ts
-var QUOTE_MAX_CHARS = 40;
-var MARKDOWN_SPECIAL = /[\\`*_[\]<>|~&]/g;
-var CONTROL = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]/gu;
-var MENTION = /@/g;
-var AUTOLINK = /(?<=www)(?=\.)|(?<=:)(?=\/\/)|(?<=#)(?=\d)/gi;
-var WORD_JOINER = "⁠";
-function escapeMarkdown(text) {
-  return text.replace(CONTROL, (c) => c === "\n" || c === "\r" || c === "	" ? " " : "�").replace(MARKDOWN_SPECIAL, (c) => `\\${c}`).replace(MENTION, `@${WORD_JOINER}`).replace(AUTOLINK, WORD_JOINER);
-}
-function quoteInput(text, max = QUOTE_MAX_CHARS) {
-  let end = 0;
-  let count2 = 0;
-  while (end < text.length && count2 < max) {
-    const code = text.codePointAt(end) ?? 0;
-    end += code > 65535 ? 2 : 1;
-    count2 += 1;
-  }
-  const cut = end < text.length ? `${text.slice(0, end)}…` : text;
-  return escapeMarkdown(cut);
-}
-
-// src/commands/tokenise.ts
-var isSeparator = (c) => c === " " || c === "	";
-function readQuoted(input, open2) {
-  const quote = input[open2];
-  if (quote === "'") {
-    const close = input.indexOf("'", open2 + 1);
-    return close < 0 ? void 0 : { text: input.slice(open2 + 1, close), end: close + 1 };
-  }
-  let text = "";
-  let i = open2 + 1;
-  while (i < input.length) {
-    const c = input[i];
-    if (c === '"') return { text, end: i + 1 };
-    const next = input[i + 1];
-    if (c === "\\" && (next === '"' || next === "\\")) {
-      text += next;
-      i += 2;
-    } else {
-      text += c;
-      i += 1;
-    }
-  }
-  return void 0;
-}
-function tokenise(input) {
-  const tokens = [];
-  let i = 0;
-  while (i < input.length) {
-    while (isSeparator(input[i])) i += 1;
-    if (i >= input.length) break;
-    const start = i;
-    const parts = [];
-    while (i < input.length && !isSeparator(input[i])) {
-      const c = input[i];
-      if (c === '"' || c === "'") {
-        const quoted2 = readQuoted(input, i);
-        if (quoted2 === void 0) return { type: "unterminated", quote: c, rest: input.slice(start) };
-        parts.push({ text: quoted2.text, raw: input.slice(i, quoted2.end), quoted: true });
-        i = quoted2.end;
-      } else {
-        const plainStart = i;
-        while (i < input.length && !isSeparator(input[i]) && input[i] !== '"' && input[i] !== "'") i += 1;
-        const plain = input.slice(plainStart, i);
-        parts.push({ text: plain, raw: plain, quoted: false });
-      }
-    }
-    tokens.push({ raw: input.slice(start, i), parts });
-  }
-  return { type: "tokens", tokens };
-}
-function quoteValue(value) {
-  if (value !== "" && !/[\s,="'\\]/.test(value)) return value;
-  return `"${value.replace(/["\\]/g, "\\$&")}"`;
-}
-
-// src/commands/parse-command.ts
-var KEY_PATTERN2 = /^[a-z][a-z0-9_]{0,63}$/;
-var MAX_BODY_CHARS = 65536;
-var MAX_LINE_CHARS = 1e3;
-var MAX_KEYS = 32;
-var MAX_AXIS_VALUES = 256;
-var HELP_POINTER = "See `/train help` for the syntax.";
-var SUBCOMMANDS = ["help", "cancel"];
-var SUBCOMMAND_LIKE = /^[A-Za-z][A-Za-z0-9_-]*$/;
-var INVISIBLE = /(?!\t)[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]/u;
-var ODD_SPACE = new RegExp("(?! )\\p{Zs}", "u");
-var IGNORE = { type: "ignore" };
-var usage = (problem) => ({ type: "reply", message: `${problem} ${HELP_POINTER}` });
-var quoted = (text) => `“${quoteInput(text)}”`;
-var fail = (problem) => ({ problem: usage(problem) });
-var count = (n) => n.toLocaleString("en-US");
-var codePoint = (c) => `U+${(c.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")}`;
-function bareWord(token) {
-  const [only, ...more] = token.parts;
-  return only !== void 0 && more.length === 0 && !only.quoted && !only.text.includes("=") ? only.text : void 0;
-}
-function splitPair(token) {
-  let keyRaw = "";
-  let keyQuoted = false;
-  let equals = 0;
-  const items = [""];
-  for (const part of token.parts) {
-    if (part.quoted) {
-      if (equals === 0) [keyRaw, keyQuoted] = [keyRaw + part.raw, true];
-      else items[items.length - 1] += part.text;
-      continue;
-    }
-    for (const c of part.text) {
-      if (c === "=") equals += 1;
-      if (equals === 0) keyRaw += c;
-      else if (c === ",") items.push("");
-      else if (c !== "=" || equals > 1) items[items.length - 1] += c;
-    }
-  }
-  return { keyRaw, keyQuoted, items, equals };
-}
-function asOneList(key, items) {
-  return `${key}=${items.map(quoteValue).join(",")}`;
-}
-function parseParams(tokens) {
-  const params = /* @__PURE__ */ new Map();
-  const problem = checkParams(tokens, params);
-  if (problem === void 0) return { params: Object.fromEntries(params) };
-  const reply = problem.problem;
-  return params.size === 0 || reply.type !== "reply" ? problem : { problem: { ...reply, typedBefore: Object.fromEntries(params) } };
-}
-function checkParams(tokens, params) {
-  for (const token of tokens) {
-    const { keyRaw, keyQuoted, items, equals } = splitPair(token);
-    if (equals === 0) {
-      return fail(`${quoted(token.raw)} is not a \`key=value\` pair; write each parameter as \`name=value\`.`);
-    }
-    if (keyRaw === "") return fail(`${quoted(token.raw)} has no parameter name before \`=\`; write it as \`name=value\`.`);
-    if (keyQuoted || !KEY_PATTERN2.test(keyRaw)) {
-      return fail(
-        `${quoted(keyRaw)} is not a valid parameter name; names are 1 to 64 lowercase letters, digits and \`_\`, starting with a letter, without quotes.`
-      );
-    }
-    if (equals > 1) {
-      return fail(
-        `${quoted(token.raw)} has more than one \`=\`; write one \`name=value\` per parameter and quote a value that contains \`=\`.`
-      );
-    }
-    if (items.length === 1 && items[0] === "") {
-      return fail(`${quoted(token.raw)} has no value; put the value right after \`=\`, without a space.`);
-    }
-    if (items.includes("")) {
-      return fail(`${quoted(token.raw)} has an empty item in its comma list; remove the extra comma.`);
-    }
-    const earlier = params.get(keyRaw);
-    if (earlier !== void 0) {
-      const merged = asOneList(keyRaw, [...earlier, ...items]);
-      return fail(`${quoted(keyRaw)} is given more than once; give it once with all its values as a comma list, like ${quoted(merged)}.`);
-    }
-    if (items.length > MAX_AXIS_VALUES) {
-      return fail(
-        `${quoted(keyRaw)} lists ${count(items.length)} values; one comma list holds at most ${MAX_AXIS_VALUES}, so sweep fewer values.`
-      );
-    }
-    if (params.size === MAX_KEYS) {
-      return fail(`The command sets more than ${MAX_KEYS} parameters; give at most ${MAX_KEYS} and leave the rest at their defaults.`);
-    }
-    params.set(keyRaw, items);
-  }
-  return void 0;
-}
-function parseArguments(line) {
-  const words = tokenise(line.slice(COMMAND_WORD.length));
-  if (words.type === "unterminated") {
-    const name = words.quote === '"' ? "double" : "single";
-    return usage(`The ${name} quote in ${quoted(words.rest)} is never closed; add the closing ${words.quote} or remove the quote.`);
-  }
-  const [first, ...rest] = words.tokens;
-  const word = first === void 0 ? void 0 : bareWord(first);
-  if (word !== void 0) {
-    const sub = SUBCOMMANDS.find((s) => s === word);
-    if (sub !== void 0 && rest.length > 0) {
-      const extra = rest.map((t) => t.raw).join(" ");
-      return usage(`\`/train ${sub}\` takes no other words, but got ${quoted(extra)}; write just \`/train ${sub}\`.`);
-    }
-    if (sub !== void 0) return { type: "command", command: { kind: sub }, line };
-    if (SUBCOMMAND_LIKE.test(word)) {
-      return usage(`${quoted(word)} is not a \`/train\` subcommand; use \`help\` or \`cancel\`, or give parameters as \`name=value\`.`);
-    }
-  }
-  const parsed = parseParams(words.tokens);
-  if ("problem" in parsed) return parsed.problem;
-  return { type: "command", command: { kind: "train", params: parsed.params }, line };
-}
-function parseCommand(body) {
-  if (body.length > MAX_BODY_CHARS) {
-    if (!body.includes(COMMAND_WORD)) return IGNORE;
-    return usage(
-      `The comment is ${count(body.length)} characters long, more than GitHub's limit of ${count(MAX_BODY_CHARS)}; post the \`/train\` command in a shorter comment.`
-    );
-  }
-  const line = findCommandLine(body);
-  if (line === void 0) return IGNORE;
-  if (line.length > MAX_LINE_CHARS) {
-    return usage(
-      `The \`/train\` line is ${count(line.length)} characters long; keep it to ${count(MAX_LINE_CHARS)} or fewer by sweeping fewer values.`
-    );
-  }
-  const invisible = INVISIBLE.exec(line);
-  if (invisible !== null) {
-    return usage(`The \`/train\` line contains the invisible control character ${codePoint(invisible[0])}; retype the command without it.`);
-  }
-  const space = ODD_SPACE.exec(line);
-  if (space !== null) {
-    return usage(`The \`/train\` line contains ${codePoint(space[0])}, which looks like a space but is not one; retype the command with plain spaces.`);
-  }
-  return parseArguments(line);
-}
-
-// src/github/merge-from-push.ts
-function isPushPayload(payload) {
-  const p = payload;
-  return typeof p?.ref === "string" && typeof p.after === "string" && typeof p.repository?.full_name === "string";
-}
-async function mergedPullRequest(repos, push) {
-  const defaultBranch = push.repository.default_branch;
-  if (!defaultBranch || push.ref !== `refs/heads/${defaultBranch}` || /^0+$/.test(push.after)) return void 0;
-  const [owner = "", repo = ""] = push.repository.full_name.split("/");
-  const { data } = await repos.listPullRequestsAssociatedWithCommit({ owner, repo, commit_sha: push.after, per_page: 100 });
-  const pr = data.find((p) => p.merged_at && p.merge_commit_sha === push.after && p.base.ref === defaultBranch);
-  if (!pr?.merged_at || !pr.merge_commit_sha) return void 0;
-  return {
-    number: pr.number,
-    merged: true,
-    merged_at: pr.merged_at,
-    merge_commit_sha: pr.merge_commit_sha,
-    state: pr.state,
-    base: { ref: pr.base.ref },
-    head: { ref: pr.head.ref, sha: pr.head.sha }
-  };
-}
-
 // node_modules/js-yaml/dist/js-yaml.mjs
 var NOT_RESOLVED = /* @__PURE__ */ Symbol("NOT_RESOLVED");
 function defineScalarTag(tagName, options) {
@@ -26794,6 +26214,28 @@ var CHOMPING_CLIP = CHOMPING_MODE.CLIP;
 var CHOMPING_STRIP = CHOMPING_MODE.STRIP;
 var CHOMPING_KEEP = CHOMPING_MODE.KEEP;
 
+// src/report/markdown-escape.ts
+var QUOTE_MAX_CHARS = 40;
+var MARKDOWN_SPECIAL = /[\\`*_[\]<>|~&]/g;
+var CONTROL = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]/gu;
+var MENTION = /@/g;
+var AUTOLINK = /(?<=www)(?=\.)|(?<=:)(?=\/\/)|(?<=#)(?=\d)/gi;
+var WORD_JOINER = "⁠";
+function escapeMarkdown(text) {
+  return text.replace(CONTROL, (c) => c === "\n" || c === "\r" || c === "	" ? " " : "�").replace(MARKDOWN_SPECIAL, (c) => `\\${c}`).replace(MENTION, `@${WORD_JOINER}`).replace(AUTOLINK, WORD_JOINER);
+}
+function quoteInput(text, max = QUOTE_MAX_CHARS) {
+  let end = 0;
+  let count2 = 0;
+  while (end < text.length && count2 < max) {
+    const code = text.codePointAt(end) ?? 0;
+    end += code > 65535 ? 2 : 1;
+    count2 += 1;
+  }
+  const cut = end < text.length ? `${text.slice(0, end)}…` : text;
+  return escapeMarkdown(cut);
+}
+
 // src/config/config-fields.ts
 var CONFIG_FIELDS = [
   { path: "experiment", doc: "MLflow experiment the runs are logged to (created when missing)." },
@@ -27078,9 +26520,9 @@ function validateConfig(raw, file) {
 }
 
 // src/config/load-config.ts
-var CONFIG_PATH2 = ".github/trainbot.yml";
+var CONFIG_PATH = ".github/trainbot.yml";
 var CONFIG_MAX_BYTES = 64 * 1024;
-function parseConfig(text, file = CONFIG_PATH2) {
+function parseConfig(text, file = CONFIG_PATH) {
   const bytes = Buffer.byteLength(text, "utf8");
   if (bytes > CONFIG_MAX_BYTES) {
     return { ok: false, errors: [`\`${file}\` is ${bytes} bytes; trainbot reads at most ${CONFIG_MAX_BYTES}. Keep only trainbot's settings in it.`] };
@@ -27095,9 +26537,561 @@ function parseConfig(text, file = CONFIG_PATH2) {
   }
   return validateConfig(raw, file);
 }
-function describeConfigErrors(errors, file = CONFIG_PATH2) {
+function describeConfigErrors(errors, file = CONFIG_PATH) {
   if (errors.length === 1) return `trainbot cannot use its configuration: ${errors[0]}`;
   return [`trainbot cannot use its configuration; fix these in \`${file}\`:`, ...errors.map((e) => `- ${e}`)].join("\n");
+}
+
+// src/github/github-limits.ts
+var COMMENT_BODY_LIMIT = 65536;
+var CHECK_OUTPUT_LIMIT = 65535;
+function truncationNotice(omitted) {
+  return `
+
+…truncated (${omitted} characters omitted)`;
+}
+function truncateText(text, limit) {
+  if (text.length <= limit) return text;
+  let head = limit - truncationNotice(text.length).length;
+  if (head < 0) throw new RangeError(`A limit of ${limit} characters leaves no room for the truncation notice.`);
+  while (head + 1 + truncationNotice(text.length - head - 1).length <= limit) head += 1;
+  if (isHighSurrogate(text.charCodeAt(head - 1))) head -= 1;
+  return text.slice(0, head) + truncationNotice(text.length - head);
+}
+function isHighSurrogate(code) {
+  return code >= 55296 && code <= 56319;
+}
+
+// src/github/comment-marker.ts
+var MARKER_KEY = /^[a-z0-9][a-z0-9._:-]*$/;
+function commentMarker(key) {
+  if (!MARKER_KEY.test(key)) {
+    throw new Error(`Comment key "${key}" must be lowercase letters, digits, ".", "_", ":" or "-".`);
+  }
+  return `<!-- trainbot:${key} -->`;
+}
+function markedBody(key, body) {
+  const marker = commentMarker(key);
+  return `${marker}
+${truncateText(body, COMMENT_BODY_LIMIT - marker.length - 1)}`;
+}
+function hasMarker(body, key) {
+  if (!body) return false;
+  const marker = commentMarker(key);
+  return body === marker || body.startsWith(`${marker}
+`) || body.startsWith(`${marker}\r
+`);
+}
+
+// src/github/github-port.ts
+var GitHubError = class extends Error {
+  constructor(message, status, options) {
+    super(message, options);
+    this.status = status;
+    this.name = "GitHubError";
+  }
+  status;
+};
+
+// src/github/octokit-github.ts
+var OctokitGitHub = class _OctokitGitHub {
+  constructor(octokit, ref) {
+    this.octokit = octokit;
+    this.ref = ref;
+  }
+  octokit;
+  ref;
+  /** The adapter for the repository a webhook event came from, authenticated as the event's installation. */
+  static fromContext(context, botLogin) {
+    const { owner, repo } = context.repo();
+    return new _OctokitGitHub(context.octokit, { owner, repo, ...botLogin ? { botLogin } : {} });
+  }
+  async react(commentId, content) {
+    await this.call(`add a reaction to comment ${commentId}`, () => this.octokit.rest.reactions.createForIssueComment({ ...this.repo(), comment_id: commentId, content }));
+  }
+  async upsertComment(issueNumber, key, body) {
+    const marked = markedBody(key, body);
+    const existing = await this.findMarkedComment(issueNumber, key);
+    if (existing !== void 0) {
+      await this.call(`update comment ${existing}`, () => this.octokit.rest.issues.updateComment({ ...this.repo(), comment_id: existing, body: marked }));
+      return existing;
+    }
+    return this.postComment(issueNumber, marked);
+  }
+  createComment(issueNumber, body) {
+    return this.postComment(issueNumber, truncateText(body, COMMENT_BODY_LIMIT));
+  }
+  async createCheck(check) {
+    const { data } = await this.call(`create the check run "${check.name}"`, () => this.octokit.rest.checks.create({
+      ...this.repo(),
+      name: check.name,
+      head_sha: check.headSha,
+      status: check.status,
+      output: fitOutput(check.output)
+    }));
+    return data.id;
+  }
+  async updateCheck(id, update) {
+    await this.call(`update check run ${id}`, () => this.octokit.rest.checks.update({
+      ...this.repo(),
+      check_run_id: id,
+      ...update.status ? { status: update.status } : {},
+      ...update.conclusion ? { conclusion: update.conclusion } : {},
+      ...update.output ? { output: fitOutput(update.output) } : {},
+      ...update.detailsUrl ? { details_url: update.detailsUrl } : {}
+    }));
+  }
+  async permission(username) {
+    const { data } = await this.call(`look up ${username}'s permission`, () => this.octokit.rest.repos.getCollaboratorPermissionLevel({ ...this.repo(), username }));
+    return permissionFromResponse(data);
+  }
+  async pullRequest(number) {
+    const { data } = await this.call(`read pull request #${number}`, () => this.octokit.rest.pulls.get({ ...this.repo(), pull_number: number }));
+    const headRepo = data.head.repo?.full_name ?? null;
+    return {
+      number: data.number,
+      headSha: data.head.sha,
+      headRef: data.head.ref,
+      baseRef: data.base.ref,
+      headRepoFullName: headRepo,
+      isFork: headRepo !== data.base.repo.full_name,
+      state: data.state === "open" ? "open" : "closed",
+      merged: data.merged
+    };
+  }
+  async readConfig(ref) {
+    let data;
+    try {
+      ({ data } = await this.octokit.rest.repos.getContent({ ...this.repo(), path: CONFIG_PATH, ref }));
+    } catch (error2) {
+      if (statusOf(error2) === 404) return void 0;
+      throw failure(`read ${CONFIG_PATH} at ${ref}`, error2);
+    }
+    if (Array.isArray(data) || data.type !== "file" || !("content" in data)) {
+      throw new GitHubError(`${CONFIG_PATH} at ${ref} is not a regular file; make it a YAML file.`);
+    }
+    if (data.encoding !== "base64") {
+      throw new GitHubError(`${CONFIG_PATH} at ${ref} is too large for the contents API (over 1 MB); keep it small.`);
+    }
+    return Buffer.from(data.content, "base64").toString("utf8");
+  }
+  repo() {
+    return { owner: this.ref.owner, repo: this.ref.repo };
+  }
+  async postComment(issueNumber, body) {
+    const { data } = await this.call(`comment on #${issueNumber}`, () => this.octokit.rest.issues.createComment({ ...this.repo(), issue_number: issueNumber, body }));
+    return data.id;
+  }
+  /** The first comment trainbot wrote with the marker for `key`, reading the issue page by page. */
+  async findMarkedComment(issueNumber, key) {
+    const pages = this.octokit.paginate.iterator(this.octokit.rest.issues.listComments, {
+      ...this.repo(),
+      issue_number: issueNumber,
+      per_page: 100
+    });
+    try {
+      for await (const { data } of pages) {
+        const mine = data.find((c) => this.isOwn(c.user) && hasMarker(c.body, key));
+        if (mine) return mine.id;
+      }
+    } catch (error2) {
+      throw failure(`list the comments of #${issueNumber}`, error2);
+    }
+    return void 0;
+  }
+  isOwn(user) {
+    if (!user) return false;
+    return this.ref.botLogin ? user.login === this.ref.botLogin : user.type === "Bot";
+  }
+  async call(what, request2) {
+    try {
+      return await request2();
+    } catch (error2) {
+      throw failure(what, error2);
+    }
+  }
+};
+function fitOutput(output) {
+  return {
+    title: output.title,
+    summary: truncateText(output.summary, CHECK_OUTPUT_LIMIT),
+    ...output.text !== void 0 ? { text: truncateText(output.text, CHECK_OUTPUT_LIMIT) } : {}
+  };
+}
+function statusOf(error2) {
+  const status = error2?.response?.status;
+  return typeof status === "number" ? status : void 0;
+}
+function failure(what, error2) {
+  const status = statusOf(error2);
+  const answer = status === void 0 ? "the request did not reach GitHub" : `GitHub answered HTTP ${status}`;
+  return new GitHubError(`trainbot could not ${what} (${answer}).`, status, { cause: error2 });
+}
+
+// src/auth/authorize.ts
+function isBot(login, type) {
+  return type === "Bot" || login.endsWith("[bot]");
+}
+async function authorize({ github, commenter, pr, config }) {
+  if (pr.isFork && config.forks !== "allow") {
+    const origin = pr.headRepoFullName ? `the fork ${pr.headRepoFullName}` : "a fork that was deleted";
+    return {
+      allowed: false,
+      reason: `This pull request comes from ${origin}, and trainbot does not run fork code next to the cluster's credentials; push the branch to this repository, or set \`forks: allow\` in .github/trainbot.yml to accept the risk.`
+    };
+  }
+  let actual;
+  try {
+    actual = await github.permission(commenter);
+  } catch (error2) {
+    return {
+      allowed: false,
+      reason: `@${commenter}'s permission on this repository could not be checked (${lookupFailure(error2)}), so nothing was started; try the command again later.`
+    };
+  }
+  if (!meetsMinimum(actual, config.permission)) {
+    const has = actual === "none" ? "has no access to this repository" : `has \`${actual}\` permission on this repository`;
+    return {
+      allowed: false,
+      reason: `@${commenter} ${has}, but trainbot commands need at least \`${config.permission}\`; ask a maintainer to run it or to raise your permission.`
+    };
+  }
+  return { allowed: true };
+}
+function lookupFailure(error2) {
+  if (!(error2 instanceof GitHubError)) return "an unexpected error";
+  return error2.status === void 0 ? "GitHub could not be reached" : `GitHub answered HTTP ${error2.status}`;
+}
+
+// src/commands/find-command-line.ts
+var COMMAND_WORD = "/train";
+function indentation(line) {
+  let columns = 0;
+  let start = 0;
+  for (; start < line.length; start += 1) {
+    if (line[start] === " ") columns += 1;
+    else if (line[start] === "	") columns += 4 - columns % 4;
+    else break;
+  }
+  return { columns, start };
+}
+function runLength(text, from, char) {
+  let end = from;
+  while (text[end] === char) end += 1;
+  return end - from;
+}
+var LIST_MARKER = /(?:[-+*]|\d{1,9}[.)])(?:[ \t]+|$)/y;
+function afterListMarkers(text) {
+  let at = 0;
+  for (; ; ) {
+    LIST_MARKER.lastIndex = at;
+    if (!LIST_MARKER.test(text)) return text.slice(at);
+    at = LIST_MARKER.lastIndex;
+    if (at >= text.length) return "";
+  }
+}
+function openingFence(content, indent) {
+  const char = content[0];
+  if (char !== "`" && char !== "~") return void 0;
+  const length = runLength(content, 0, char);
+  if (length < 3) return void 0;
+  if (char === "`" && content.indexOf("`", length) >= 0) return void 0;
+  return { char, length, indent };
+}
+function closesFence(line, fence) {
+  const { columns, start } = indentation(line);
+  if (columns > fence.indent + 3) return false;
+  const length = runLength(line, start, fence.char);
+  return length >= fence.length && line.slice(start + length).trim() === "";
+}
+function scanInline(text, state) {
+  let i = 0;
+  while (i < text.length) {
+    if (state.htmlComment) {
+      const end = text.indexOf("-->", i);
+      if (end < 0) return;
+      state.htmlComment = false;
+      i = end + 3;
+    } else if (text[i] === "`") {
+      const run = runLength(text, i, "`");
+      if (state.codeTicks === 0) state.codeTicks = run;
+      else if (state.codeTicks === run) state.codeTicks = 0;
+      i += run;
+    } else if (state.codeTicks > 0) {
+      i += 1;
+    } else if (text[i] === "\\") {
+      i += 2;
+    } else if (text.startsWith("<!--", i)) {
+      state.htmlComment = true;
+      i += 4;
+    } else {
+      i += 1;
+    }
+  }
+}
+function trimEndSpaces(text) {
+  let end = text.length;
+  while (end > 0 && (text[end - 1] === " " || text[end - 1] === "	")) end -= 1;
+  return text.slice(0, end);
+}
+function isCommand(content) {
+  if (!content.startsWith(COMMAND_WORD)) return false;
+  const next = content[COMMAND_WORD.length];
+  return next === void 0 || next === " " || next === "	";
+}
+function findCommandLine(body) {
+  const state = { fence: void 0, inQuote: false, paragraph: false, codeTicks: 0, htmlComment: false };
+  for (const line of body.split(/\r\n|\r|\n/)) {
+    if (state.fence !== void 0) {
+      if (closesFence(line, state.fence)) state.fence = void 0;
+      continue;
+    }
+    if (state.htmlComment) {
+      scanInline(line, state);
+      continue;
+    }
+    const { columns, start } = indentation(line);
+    const content = line.slice(start);
+    if (content.trim() === "") {
+      Object.assign(state, { inQuote: false, paragraph: false, codeTicks: 0 });
+      continue;
+    }
+    const listed = afterListMarkers(content);
+    const fence = openingFence(listed, columns + content.length - listed.length);
+    if (fence !== void 0) {
+      Object.assign(state, { fence, inQuote: false, paragraph: false, codeTicks: 0 });
+      continue;
+    }
+    if (content.startsWith(">")) {
+      Object.assign(state, { inQuote: true, paragraph: false });
+      continue;
+    }
+    if (state.inQuote) continue;
+    if (columns >= 4 && !state.paragraph) continue;
+    if (state.codeTicks === 0 && isCommand(content)) {
+      return trimEndSpaces(content);
+    }
+    scanInline(content, state);
+    state.paragraph = true;
+  }
+  return void 0;
+}
+
+// src/commands/tokenise.ts
+var isSeparator = (c) => c === " " || c === "	";
+function readQuoted(input, open2) {
+  const quote = input[open2];
+  if (quote === "'") {
+    const close = input.indexOf("'", open2 + 1);
+    return close < 0 ? void 0 : { text: input.slice(open2 + 1, close), end: close + 1 };
+  }
+  let text = "";
+  let i = open2 + 1;
+  while (i < input.length) {
+    const c = input[i];
+    if (c === '"') return { text, end: i + 1 };
+    const next = input[i + 1];
+    if (c === "\\" && (next === '"' || next === "\\")) {
+      text += next;
+      i += 2;
+    } else {
+      text += c;
+      i += 1;
+    }
+  }
+  return void 0;
+}
+function tokenise(input) {
+  const tokens = [];
+  let i = 0;
+  while (i < input.length) {
+    while (isSeparator(input[i])) i += 1;
+    if (i >= input.length) break;
+    const start = i;
+    const parts = [];
+    while (i < input.length && !isSeparator(input[i])) {
+      const c = input[i];
+      if (c === '"' || c === "'") {
+        const quoted2 = readQuoted(input, i);
+        if (quoted2 === void 0) return { type: "unterminated", quote: c, rest: input.slice(start) };
+        parts.push({ text: quoted2.text, raw: input.slice(i, quoted2.end), quoted: true });
+        i = quoted2.end;
+      } else {
+        const plainStart = i;
+        while (i < input.length && !isSeparator(input[i]) && input[i] !== '"' && input[i] !== "'") i += 1;
+        const plain = input.slice(plainStart, i);
+        parts.push({ text: plain, raw: plain, quoted: false });
+      }
+    }
+    tokens.push({ raw: input.slice(start, i), parts });
+  }
+  return { type: "tokens", tokens };
+}
+function typedValue(value) {
+  if (value !== "" && !/[\s,="'\\]/.test(value)) return value;
+  return `"${value.replace(/["\\]/g, "\\$&")}"`;
+}
+
+// src/commands/parse-command.ts
+var KEY_PATTERN = /^[a-z][a-z0-9_]{0,63}$/;
+var MAX_BODY_CHARS = 65536;
+var MAX_LINE_CHARS = 1e3;
+var MAX_KEYS = 32;
+var MAX_AXIS_VALUES = 256;
+var HELP_POINTER = "See `/train help` for the syntax.";
+var SUBCOMMANDS = ["help", "cancel"];
+var SUBCOMMAND_LIKE = /^[A-Za-z][A-Za-z0-9_-]*$/;
+var INVISIBLE = /(?!\t)[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]/u;
+var ODD_SPACE = new RegExp("(?! )\\p{Zs}", "u");
+var IGNORE = { type: "ignore" };
+var usage = (problem) => ({ type: "reply", message: `${problem} ${HELP_POINTER}` });
+var quoted = (text) => `“${quoteInput(text)}”`;
+var fail = (problem) => ({ problem: usage(problem) });
+var count = (n) => n.toLocaleString("en-US");
+var codePoint = (c) => `U+${(c.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")}`;
+function bareWord(token) {
+  const [only, ...more] = token.parts;
+  return only !== void 0 && more.length === 0 && !only.quoted && !only.text.includes("=") ? only.text : void 0;
+}
+function splitPair(token) {
+  let keyRaw = "";
+  let keyQuoted = false;
+  let equals = 0;
+  const items = [""];
+  for (const part of token.parts) {
+    if (part.quoted) {
+      if (equals === 0) [keyRaw, keyQuoted] = [keyRaw + part.raw, true];
+      else items[items.length - 1] += part.text;
+      continue;
+    }
+    for (const c of part.text) {
+      if (c === "=") equals += 1;
+      if (equals === 0) keyRaw += c;
+      else if (c === ",") items.push("");
+      else if (c !== "=" || equals > 1) items[items.length - 1] += c;
+    }
+  }
+  return { keyRaw, keyQuoted, items, equals };
+}
+function asOneList(key, items) {
+  return `${key}=${items.map((v) => typedValue(v)).join(",")}`;
+}
+function parseParams(tokens) {
+  const params = /* @__PURE__ */ new Map();
+  const problem = checkParams(tokens, params);
+  if (problem === void 0) return { params: Object.fromEntries(params) };
+  const reply = problem.problem;
+  return params.size === 0 || reply.type !== "reply" ? problem : { problem: { ...reply, typedBefore: Object.fromEntries(params) } };
+}
+function checkParams(tokens, params) {
+  for (const token of tokens) {
+    const { keyRaw, keyQuoted, items, equals } = splitPair(token);
+    if (equals === 0) {
+      return fail(`${quoted(token.raw)} is not a \`key=value\` pair; write each parameter as \`name=value\`.`);
+    }
+    if (keyRaw === "") return fail(`${quoted(token.raw)} has no parameter name before \`=\`; write it as \`name=value\`.`);
+    if (keyQuoted || !KEY_PATTERN.test(keyRaw)) {
+      return fail(
+        `${quoted(keyRaw)} is not a valid parameter name; names are 1 to 64 lowercase letters, digits and \`_\`, starting with a letter, without quotes.`
+      );
+    }
+    if (equals > 1) {
+      return fail(
+        `${quoted(token.raw)} has more than one \`=\`; write one \`name=value\` per parameter and quote a value that contains \`=\`.`
+      );
+    }
+    if (items.length === 1 && items[0] === "") {
+      return fail(`${quoted(token.raw)} has no value; put the value right after \`=\`, without a space.`);
+    }
+    if (items.includes("")) {
+      return fail(`${quoted(token.raw)} has an empty item in its comma list; remove the extra comma.`);
+    }
+    const earlier = params.get(keyRaw);
+    if (earlier !== void 0) {
+      const merged = asOneList(keyRaw, [...earlier, ...items]);
+      return fail(`${quoted(keyRaw)} is given more than once; give it once with all its values as a comma list, like ${quoted(merged)}.`);
+    }
+    if (items.length > MAX_AXIS_VALUES) {
+      return fail(
+        `${quoted(keyRaw)} lists ${count(items.length)} values; one comma list holds at most ${MAX_AXIS_VALUES}, so sweep fewer values.`
+      );
+    }
+    if (params.size === MAX_KEYS) {
+      return fail(`The command sets more than ${MAX_KEYS} parameters; give at most ${MAX_KEYS} and leave the rest at their defaults.`);
+    }
+    params.set(keyRaw, items);
+  }
+  return void 0;
+}
+function parseArguments(line) {
+  const words = tokenise(line.slice(COMMAND_WORD.length));
+  if (words.type === "unterminated") {
+    const name = words.quote === '"' ? "double" : "single";
+    return usage(`The ${name} quote in ${quoted(words.rest)} is never closed; add the closing ${words.quote} or remove the quote.`);
+  }
+  const [first, ...rest] = words.tokens;
+  const word = first === void 0 ? void 0 : bareWord(first);
+  if (word !== void 0) {
+    const sub = SUBCOMMANDS.find((s) => s === word);
+    if (sub !== void 0 && rest.length > 0) {
+      const extra = rest.map((t) => t.raw).join(" ");
+      return usage(`\`/train ${sub}\` takes no other words, but got ${quoted(extra)}; write just \`/train ${sub}\`.`);
+    }
+    if (sub !== void 0) return { type: "command", command: { kind: sub }, line };
+    if (SUBCOMMAND_LIKE.test(word)) {
+      return usage(`${quoted(word)} is not a \`/train\` subcommand; use \`help\` or \`cancel\`, or give parameters as \`name=value\`.`);
+    }
+  }
+  const parsed = parseParams(words.tokens);
+  if ("problem" in parsed) return parsed.problem;
+  return { type: "command", command: { kind: "train", params: parsed.params }, line };
+}
+function parseCommand(body) {
+  if (body.length > MAX_BODY_CHARS) {
+    if (!body.includes(COMMAND_WORD)) return IGNORE;
+    return usage(
+      `The comment is ${count(body.length)} characters long, more than GitHub's limit of ${count(MAX_BODY_CHARS)}; post the \`/train\` command in a shorter comment.`
+    );
+  }
+  const line = findCommandLine(body);
+  if (line === void 0) return IGNORE;
+  if (line.length > MAX_LINE_CHARS) {
+    return usage(
+      `The \`/train\` line is ${count(line.length)} characters long; keep it to ${count(MAX_LINE_CHARS)} or fewer by sweeping fewer values.`
+    );
+  }
+  const invisible = INVISIBLE.exec(line);
+  if (invisible !== null) {
+    return usage(`The \`/train\` line contains the invisible control character ${codePoint(invisible[0])}; retype the command without it.`);
+  }
+  const space = ODD_SPACE.exec(line);
+  if (space !== null) {
+    return usage(`The \`/train\` line contains ${codePoint(space[0])}, which looks like a space but is not one; retype the command with plain spaces.`);
+  }
+  return parseArguments(line);
+}
+
+// src/github/merge-from-push.ts
+function isPushPayload(payload) {
+  const p = payload;
+  return typeof p?.ref === "string" && typeof p.after === "string" && typeof p.repository?.full_name === "string";
+}
+async function mergedPullRequest(repos, push) {
+  const defaultBranch = push.repository.default_branch;
+  if (!defaultBranch || push.ref !== `refs/heads/${defaultBranch}` || /^0+$/.test(push.after)) return void 0;
+  const [owner = "", repo = ""] = push.repository.full_name.split("/");
+  const { data } = await repos.listPullRequestsAssociatedWithCommit({ owner, repo, commit_sha: push.after, per_page: 100 });
+  const pr = data.find((p) => p.merged_at && p.merge_commit_sha === push.after && p.base.ref === defaultBranch);
+  if (!pr?.merged_at || !pr.merge_commit_sha) return void 0;
+  return {
+    number: pr.number,
+    merged: true,
+    merged_at: pr.merged_at,
+    merge_commit_sha: pr.merge_commit_sha,
+    state: pr.state,
+    base: { ref: pr.base.ref },
+    head: { ref: pr.head.ref, sha: pr.head.sha }
+  };
 }
 
 // src/runs/run-contract.json
@@ -27189,15 +27183,15 @@ for (const c of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+
 function isCommandCandidate(event) {
   return event.action === "created" && event.isPullRequest && !isBot(event.author.login, event.author.type);
 }
-async function loadConfig(github, pr) {
-  const text = await github.readConfig(pr.baseRef);
-  if (text === void 0) return { reply: `trainbot is not set up for \`${pr.baseRef}\`: add \`${CONFIG_PATH2}\` there (see trainbot's README, "Configuration").` };
-  const loaded = parseConfig(text);
-  return loaded.ok ? { config: loaded.config } : { reply: describeConfigErrors(loaded.errors) };
-}
 function userSentence(error2) {
   const known = error2 instanceof Error && ["GitHubError", "TrackingError", "RunnerError"].includes(error2.name);
   return known ? error2.message : void 0;
+}
+async function loadConfig(github, pr) {
+  const text = await github.readConfig(pr.baseRef);
+  if (text === void 0) return { reply: `trainbot is not set up for \`${pr.baseRef}\`: add \`${CONFIG_PATH}\` there (see trainbot's README, "Configuration").` };
+  const loaded = parseConfig(text);
+  return loaded.ok ? { config: loaded.config } : { reply: describeConfigErrors(loaded.errors) };
 }
 
 // actions/authorize/src/authorize-event.ts
@@ -27231,8 +27225,8 @@ async function gateComment(event, { github }) {
   const pr = await github.pullRequest(event.issueNumber);
   const loaded = await loadConfig(github, pr);
   if ("reply" in loaded) return { allowed: false, pr: pr.number, answer: loaded.reply, reason: "The base branch has no usable trainbot config." };
-  const auth2 = await authorize({ github, commenter: event.author.login, commenterType: event.author.type, pr, config: loaded.config });
-  if (!auth2.allowed) return { allowed: false, pr: pr.number, reason: auth2.reason, ...auth2.silent ? {} : { answer: auth2.reason } };
+  const auth2 = await authorize({ github, commenter: event.author.login, pr, config: loaded.config });
+  if (!auth2.allowed) return { allowed: false, pr: pr.number, reason: auth2.reason, answer: auth2.reason };
   return { allowed: true, pr: pr.number, reason: `@${event.author.login} may run trainbot commands on #${pr.number}.` };
 }
 async function gateMerge(push, { repos }) {
@@ -27244,13 +27238,8 @@ async function gateDispatch(payload, { github }) {
   const { repository, sender } = payload;
   const loaded = await loadConfig(github, { baseRef: repository.default_branch });
   if ("reply" in loaded) return { allowed: false, failed: true, answer: loaded.reply, reason: "The default branch has no usable trainbot config." };
-  const auth2 = await authorize({
-    github,
-    commenter: sender.login,
-    commenterType: sender.type,
-    pr: { isFork: false, headRepoFullName: repository.full_name },
-    config: loaded.config
-  });
+  if (isBot(sender.login, sender.type)) return { allowed: false, failed: true, reason: `Sweeps started by bots are refused (${sender.login}).` };
+  const auth2 = await authorize({ github, commenter: sender.login, pr: { isFork: false, headRepoFullName: repository.full_name }, config: loaded.config });
   if (!auth2.allowed) return { allowed: false, failed: true, answer: auth2.reason, reason: auth2.reason };
   return { allowed: true, reason: `@${sender.login} may run trainbot sweeps.` };
 }
