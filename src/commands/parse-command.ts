@@ -10,6 +10,7 @@
 //   - a key given twice is a mistake, not a silent override: the reply suggests one comma list.
 // Caps keep hostile input cheap and the reply short; everything is linear in the comment's length.
 import { findCommandLine, COMMAND_WORD } from './find-command-line.js';
+import { nearestName } from './nearest-name.js';
 import { quoteInput } from './quote-input.js';
 import { quoteValue, tokenise, type Token } from './tokenise.js';
 
@@ -150,7 +151,9 @@ function parseArguments(line: string): ParseResult {
     }
     if (sub !== undefined) return { type: 'command', command: { kind: sub }, line };
     if (SUBCOMMAND_LIKE.test(word)) {
-      return usage(`${quoted(word)} is not a \`/train\` subcommand; use \`help\` or \`cancel\`, or give parameters as \`name=value\`.`);
+      const near = nearestName(word, SUBCOMMANDS);
+      const fix = near === undefined ? 'use `help` or `cancel`' : `did you mean \`/train ${near}\`? Otherwise use \`help\` or \`cancel\``;
+      return usage(`${quoted(word)} is not a \`/train\` subcommand; ${fix}, or give parameters as \`name=value\`.`);
     }
   }
   const parsed = parseParams(words.tokens);
