@@ -12,20 +12,23 @@ export interface FieldDoc {
   defaultText?: string;    // a default that depends on other fields, in words (markdown)
 }
 
-// The parts of zod's definitions the walk reads (zod 4 `def`), kept loose on purpose: wrappers lead to their
+/** Any zod schema; `_zod.def` is zod 4's definition of it, the part meant for tools that read schemas. */
+type Schema = z.core.$ZodType;
+
+// The parts of zod's definitions the walk reads, kept loose on purpose: wrappers lead to their
 // inner schema, objects to their fields, records to their value schema.
 interface Def {
   type: string;
-  innerType?: z.ZodType;
-  in?: z.ZodType;
-  shape?: Record<string, z.ZodType>;
-  valueType?: z.ZodType;
+  innerType?: Schema;
+  in?: Schema;
+  shape?: Record<string, Schema>;
+  valueType?: Schema;
   defaultValue?: unknown;
 }
-const defOf = (schema: z.ZodType): Def => schema.def as unknown as Def;
+export const defOf = (schema: Schema): Def => schema._zod.def as unknown as Def;
 
 interface Unwrapped {
-  core: z.ZodType;
+  core: Schema;
   doc?: string;
   defaultText?: string;
   default?: unknown;
@@ -34,9 +37,9 @@ interface Unwrapped {
 }
 
 /** Through `.default()`, `.optional()`, `.meta()` and transforms to the schema that decides the shape. */
-export function unwrap(schema: z.ZodType): Unwrapped {
+export function unwrap(schema: Schema): Unwrapped {
   const found: Unwrapped = { core: schema, hasDefault: false, optional: false };
-  for (let s: z.ZodType | undefined = schema; s !== undefined; ) {
+  for (let s: Schema | undefined = schema; s !== undefined; ) {
     found.core = s;
     found.doc ??= z.globalRegistry.get(s)?.description;
     found.defaultText ??= proseDefaults.get(s)?.default;
@@ -48,25 +51,25 @@ export function unwrap(schema: z.ZodType): Unwrapped {
   return found;
 }
 
-const kind = (schema: z.ZodType): string => defOf(unwrap(schema).core).type;
+const kind = (schema: Schema): string => defOf(unwrap(schema).core).type;
 
 /** The schema one step below `schema` at `key`: a field of an object, or the entries of a record. */
-export function childSchema(schema: z.ZodType, key: string): z.ZodType | undefined {
+export function childSchema(schema: Schema, key: string): Schema | undefined {
   const def = defOf(unwrap(schema).core);
   if (def.type === 'object') return Object.hasOwn(def.shape ?? {}, key) ? def.shape?.[key] : undefined;
   return def.type === 'record' ? def.valueType : undefined;
 }
 
 /** The fixed setting names at a place in the file (`['limits']` → max_runs, …), or none where names are the user's. */
-export function settingNames(path: readonly (string | number)[], schema: z.ZodType = rawConfigSchema): string[] {
-  let at: z.ZodType | undefined = schema;
+export function settingNames(path: readonly (string | number)[], schema: Schema = rawConfigSchema): string[] {
+  let at: Schema | undefined = schema;
   for (const key of path) at = at === undefined ? undefined : childSchema(at, String(key));
   const def = at === undefined ? undefined : defOf(unwrap(at).core);
   return def?.type === 'object' ? Object.keys(def.shape ?? {}) : [];
 }
 
 /** Every documented setting, in file order. */
-export function configFields(schema: z.ZodType = rawConfigSchema, prefix = '', insideOptional = false): FieldDoc[] {
+export function configFields(schema: Schema = rawConfigSchema, prefix = '', insideOptional = false): FieldDoc[] {
   const def = defOf(unwrap(schema).core);
   if (def.type !== 'object') return [];
   return Object.entries(def.shape ?? {}).flatMap(([key, child]) => {

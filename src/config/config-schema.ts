@@ -82,7 +82,7 @@ const paramSchema = settings(
       .array(z.string({ error: PLAIN_WORDS }).regex(PLAIN_WORD, { error: PLAIN_WORDS }), { error: PLAIN_WORDS })
       .min(1, { error: PLAIN_WORDS })
       .optional()
-      .meta({ description: 'Allowed values, strings only.' }),
+      .meta({ description: 'Allowed values, strings only (any text when left out).' }),
     flag: text(FLAG, 'a flag like `--learning-rate`')
       .optional()
       .meta({ description: "The training script's flag." })
@@ -199,8 +199,8 @@ export const rawConfigSchema = settings(
           {
             requests: quantities('requests')
               .default({ cpu: '500m', memory: '1Gi' })
-              .meta({ description: 'Container resource requests, e.g. `{cpu: 500m, memory: 1Gi}`.' }),
-            limits: quantities('limits').default({ cpu: '1', memory: '2Gi' }).meta({ description: 'Container resource limits.' }),
+              .meta({ description: 'Container resource requests (CPU, memory, …) by resource name.' }),
+            limits: quantities('limits').default({ cpu: '1', memory: '2Gi' }).meta({ description: 'Container resource limits by resource name.' }),
           },
           mappingUnder('resources'),
         ).prefault({}),

@@ -20,7 +20,7 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
  * `limits:` whose lines are all commented out), so it is dropped and the default applies. A null where a
  * user-chosen name stands (`params: {alpha: }`) stays, and is refused as the wrong shape.
  */
-function dropNulls(value: unknown, schema: z.ZodType): unknown {
+function dropNulls(value: unknown, schema: z.core.$ZodType): unknown {
   if (!isObj(value)) return value;
   const fixed = new Set(settingNames([], schema));
   const kept = Object.entries(value).filter(([key, v]) => !(v === null && fixed.has(key)));
