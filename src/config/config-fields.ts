@@ -1,7 +1,7 @@
 // The schema read as a list of settings and as a tree of names: README's table, trainbot.schema.json's prose
 // defaults and the defaults test read the list; validate-config.ts asks which keys are valid at a place (for
 // "did you mean") and which places are fixed settings (where a key written with no value counts as absent).
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { proseDefaults, rawConfigSchema } from './config-schema.js';
 
 export interface FieldDoc {

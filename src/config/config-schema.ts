@@ -1,8 +1,9 @@
 // `.github/trainbot.yml`, declared once: each setting's type, range, default, the line that documents it and the
 // sentence a user reads when it is wrong. Everything else is derived from this: the validated TrainbotConfig
 // type (config-types.ts), the checks (validate-config.ts), trainbot.schema.json for editors and README's
-// table (config-fields.ts, `npm run schema`).
-import { z } from 'zod';
+// table (config-fields.ts, `npm run schema`). zod/mini rather than classic zod: the same engine with functions in
+// place of methods, which the sweep action's bundle can tree-shake (about 50 kB instead of about 700 kB).
+import * as z from 'zod/mini';
 import { show } from './show-value.js';
 
 const NAME = /^[a-z][a-z0-9_]{0,63}$/;
@@ -35,12 +36,12 @@ export const proseDefaults = z.registry<{ default: string }>();
 /** A string setting matching `pattern`; `hint` ends both "is required: …" and "must be …, got …". */
 function text(pattern: RegExp, hint: string) {
   const wrong = (iss: Found) => (iss.input === undefined ? `is required: ${hint}.` : `must be ${hint}, got ${show(iss.input)}.`);
-  return z.string({ error: wrong }).regex(pattern, { error: wrong });
+  return z.string({ error: wrong }).check(z.regex(pattern, { error: wrong }));
 }
 
 function wholeNumber(min: number, max: number) {
   const wrong = (iss: Found) => `must be a whole number from ${min} to ${max}, got ${show(iss.input)}.`;
-  return z.number({ error: wrong }).int({ error: wrong }).min(min, { error: wrong }).max(max, { error: wrong });
+  return z.int({ error: wrong }).check(z.minimum(min, { error: wrong }), z.maximum(max, { error: wrong }));
 }
 
 const finiteNumber = () => z.number({ error: (iss: Found) => `must be a finite number, got ${show(iss.input)}.` });
@@ -52,7 +53,7 @@ function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
 }
 
 /** A mapping of fixed settings; any other key is reported (with the nearest name) by validate-config.ts. */
-function settings<S extends z.ZodRawShape>(shape: S, notMapping: string) {
+function settings<S extends z.core.$ZodLooseShape>(shape: S, notMapping: string) {
   return z.strictObject(shape, { error: (iss) => (iss.code === 'unrecognized_keys' ? undefined : notMapping) });
 }
 const mappingUnder = (key: string) => `must be a mapping (\`key: value\` lines indented under \`${key}:\`).`;
@@ -60,37 +61,50 @@ const mappingUnder = (key: string) => `must be a mapping (\`key: value\` lines i
 /** Kubernetes resource quantities by resource name, e.g. `{cpu: 500m, memory: 1Gi}`; numbers become strings. */
 function quantities(key: string) {
   const wrong = (iss: Found) => `must be a Kubernetes quantity like \`500m\` or \`2Gi\`, got ${show(iss.input)}.`;
-  const quantity = z.union([z.string({ error: wrong }).regex(QUANTITY, { error: wrong }), z.number({ error: wrong }).nonnegative({ error: wrong })], { error: wrong });
-  return z.record(z.string().regex(RESOURCE_NAME), quantity.transform(String), {
+  const quantity = z.union([z.string({ error: wrong }).check(z.regex(QUANTITY, { error: wrong })), z.number({ error: wrong }).check(z.nonnegative({ error: wrong }))], { error: wrong });
+  return z.record(z.string().check(z.regex(RESOURCE_NAME)), z.pipe(quantity, z.transform(String)), {
     error: (iss) => (iss.code === 'invalid_key' ? 'is not a resource name: lowercase letters, digits, `.`, `-` or `/`, like `cpu` or `memory`.' : mappingUnder(key)),
   });
 }
 
+/** `schema` with the line that documents it (README's table, the editor's hover text). */
+function documented<T extends z.ZodMiniType>(schema: T, description: string): T {
+  z.globalRegistry.add(schema as z.core.$ZodType, { description });
+  return schema;
+}
+/** A setting that may be left out, taking `fallback`. */
+const withDefault = <T extends z.ZodMiniType>(schema: T, fallback: z.core.util.NoUndefined<z.output<T>>, description: string) =>
+  documented(z._default(schema, fallback), description);
+/** A setting that may be left out, with nothing in its place. */
+const optional = <T extends z.ZodMiniType>(schema: T, description: string) => documented(z.optional(schema), description);
+/** A default that depends on other settings, in words (README, the editor). */
+function inWords<T extends z.ZodMiniType>(schema: T, text: string): T {
+  proseDefaults.add(schema as z.core.$ZodType, { default: text });
+  return schema;
+}
+
 const paramSchema = settings(
   {
-    type: oneOf(['float', 'int', 'string']).default('float').meta({ description: '`float`, `int` or `string`.' }),
-    default: z
-      .union([z.number(), z.string()], {
+    type: withDefault(oneOf(['float', 'int', 'string']), 'float', '`float`, `int` or `string`.'),
+    default: documented(
+      z.union([z.number(), z.string()], {
         error: (iss: Found) => (iss.input === undefined
           ? 'is required: the value used when a command does not set this param (a number, or text for `type: string`).'
           : `must be a number, or text for \`type: string\`, got ${show(iss.input)}.`),
-      })
-      .meta({ description: 'Value used when a command does not set the param; baselines use all defaults.' }),
-    min: finiteNumber().optional().meta({ description: 'Smallest allowed value (inclusive), numbers only.' }),
-    max: finiteNumber().optional().meta({ description: 'Largest allowed value (inclusive), numbers only.' }),
-    values: z
-      .array(z.string({ error: PLAIN_WORDS }).regex(PLAIN_WORD, { error: PLAIN_WORDS }), { error: PLAIN_WORDS })
-      .min(1, { error: PLAIN_WORDS })
-      .optional()
-      .meta({ description: 'Allowed values, strings only (any text when left out).' }),
-    flag: text(FLAG, 'a flag like `--learning-rate`')
-      .optional()
-      .meta({ description: "The training script's flag." })
-      .register(proseDefaults, { default: '`--NAME` with `_` as `-`' }),
-    description: text(ONE_LINE, 'one line of at most 200 characters').optional().meta({ description: 'One line shown by `/train help`.' }),
+      }),
+      'Value used when a command does not set the param; baselines use all defaults.',
+    ),
+    min: optional(finiteNumber(), 'Smallest allowed value (inclusive), numbers only.'),
+    max: optional(finiteNumber(), 'Largest allowed value (inclusive), numbers only.'),
+    values: optional(
+      z.array(z.string({ error: PLAIN_WORDS }).check(z.regex(PLAIN_WORD, { error: PLAIN_WORDS })), { error: PLAIN_WORDS }).check(z.minLength(1, { error: PLAIN_WORDS })),
+      'Allowed values, strings only (any text when left out).',
+    ),
+    flag: inWords(optional(text(FLAG, 'a flag like `--learning-rate`'), "The training script's flag."), '`--NAME` with `_` as `-`'),
+    description: optional(text(ONE_LINE, 'one line of at most 200 characters'), 'One line shown by `/train help`.'),
   },
   'must be a mapping with at least `default:` (and `type`, `min`, `max` as needed).',
-).superRefine((p, ctx) => {
+).check(z.superRefine((p, ctx) => {
   // Checks between fields; zod runs them once each field on its own is right.
   if (p.type === 'string') {
     if (typeof p.default !== 'string' || (p.values && !p.values.includes(p.default))) {
@@ -106,134 +120,124 @@ const paramSchema = settings(
   } else if (!inverted && ((min !== undefined && d < min) || (max !== undefined && d > max))) {
     ctx.addIssue({ code: 'custom', path: ['default'], message: `(${d}) is outside its own range ${min ?? '-∞'}..${max ?? '∞'}.` });
   }
-});
+}));
 
 const metricSchema = settings(
   {
-    goal: oneOf(['minimize', 'maximize']).meta({ description: '`minimize` or `maximize`.' }),
-    threshold: finiteNumber()
-      .min(0, { error: (iss: Found) => `must be 0 or more, got ${String(iss.input)}.` })
-      .default(0)
-      .meta({ description: 'A change smaller than this (absolute) counts as unchanged.' }),
-    digits: wholeNumber(0, 10).default(4).meta({ description: 'Decimals shown in reports (0-10).' }),
+    goal: documented(oneOf(['minimize', 'maximize']), '`minimize` or `maximize`.'),
+    threshold: withDefault(
+      finiteNumber().check(z.minimum(0, { error: (iss: Found) => `must be 0 or more, got ${String(iss.input)}.` })),
+      0,
+      'A change smaller than this (absolute) counts as unchanged.',
+    ),
+    digits: withDefault(wholeNumber(0, 10), 4, 'Decimals shown in reports (0-10).'),
   },
   'must be a mapping with `goal: minimize` or `goal: maximize`.',
 );
 
 /** Mappings of user-named entries (params, metrics) with at least one entry. */
-function named<V extends z.ZodType>(key: string, value: V, example: string) {
+function named<V extends z.ZodMiniType>(key: string, value: V, example: string, description: string) {
   const empty = `must list at least one ${key === 'params' ? 'parameter' : 'metric'}, e.g. ${example}.`;
-  return z
-    .record(z.string().regex(NAME), value, {
-      error: (iss) => (iss.code === 'invalid_key' ? BAD_NAME : iss.input === undefined ? empty : mappingUnder(key)),
-    })
-    .refine((entries) => Object.keys(entries).length > 0, { error: empty })
-    .meta({ minProperties: 1 });
+  const entries = z.record(z.string().check(z.regex(NAME)), value, {
+    error: (iss) => (iss.code === 'invalid_key' ? BAD_NAME : iss.input === undefined ? empty : mappingUnder(key)),
+  });
+  return entries.check(z.refine((e) => Object.keys(e).length > 0, { error: empty })).register(z.globalRegistry, { description, minProperties: 1 });
 }
 
-const conclusion = () => oneOf(['success', 'neutral', 'failure']);
+const conclusion = (fallback: 'success' | 'neutral' | 'failure', description: string) =>
+  withDefault(oneOf(['success', 'neutral', 'failure']), fallback, description);
 
 /** The file as written: snake_case keys, every field checked, defaults filled in. */
 export const rawConfigSchema = settings(
   {
-    experiment: text(ONE_LINE, 'an MLflow experiment name (one line, at most 200 characters)').meta({
-      description: 'MLflow experiment the runs are logged to (created when missing).',
-    }),
-    image: text(IMAGE, 'an image name without a tag, like `ghcr.io/acme/wine-train`').meta({
-      description: 'Training image without a tag; a run uses the commit\'s full sha as the tag, the tag CI pushes (docs/ci.md, "the image rule").',
-    }),
-    namespace: text(DNS_LABEL, 'a Kubernetes namespace name (lowercase letters, digits, `-`)')
-      .default('trainbot-training')
-      .meta({ description: 'Kubernetes namespace the training Jobs run in.' }),
-    command: z
-      .array(z.string({ error: WORDS }).min(1, { error: WORDS }).max(256, { error: WORDS }), { error: WORDS })
-      .min(1, { error: WORDS })
-      .max(16, { error: 'must be a list of at most 16 words, e.g. `[python, train.py]` (it is run without a shell).' })
-      .default(['python', 'train.py'])
-      .meta({ description: "The container's command; params are appended as flags, never through a shell." }),
-    workdir: text(RELATIVE_PATH, 'a relative path inside the repository')
-      .default('training')
-      .meta({ description: 'Where the command runs for local runs, relative to the repository root.' }),
-    tracking_uri: text(HTTP_URL, 'an http(s) URL')
-      .default('http://mlflow.mlflow.svc.cluster.local:5000')
-      .meta({ description: 'MLflow URL as the training container reaches it.' }),
-    tracking_secret: settings(
+    experiment: documented(
+      text(ONE_LINE, 'an MLflow experiment name (one line, at most 200 characters)'),
+      'MLflow experiment the runs are logged to (created when missing).',
+    ),
+    image: documented(
+      text(IMAGE, 'an image name without a tag, like `ghcr.io/acme/wine-train`'),
+      'Training image without a tag; a run uses the commit\'s full sha as the tag, the tag CI pushes (docs/ci.md, "the image rule").',
+    ),
+    namespace: withDefault(
+      text(DNS_LABEL, 'a Kubernetes namespace name (lowercase letters, digits, `-`)'),
+      'trainbot-training',
+      'Kubernetes namespace the training Jobs run in.',
+    ),
+    command: withDefault(
+      z.array(z.string({ error: WORDS }).check(z.minLength(1, { error: WORDS }), z.maxLength(256, { error: WORDS })), { error: WORDS }).check(
+        z.minLength(1, { error: WORDS }),
+        z.maxLength(16, { error: 'must be a list of at most 16 words, e.g. `[python, train.py]` (it is run without a shell).' }),
+      ),
+      ['python', 'train.py'],
+      "The container's command; params are appended as flags, never through a shell.",
+    ),
+    workdir: withDefault(text(RELATIVE_PATH, 'a relative path inside the repository'), 'training', 'Where the command runs for local runs, relative to the repository root.'),
+    tracking_uri: withDefault(text(HTTP_URL, 'an http(s) URL'), 'http://mlflow.mlflow.svc.cluster.local:5000', 'MLflow URL as the training container reaches it.'),
+    tracking_secret: z.optional(settings(
       {
-        name: text(DNS_LABEL, 'a Kubernetes Secret name').meta({
-          description: 'Kubernetes Secret holding the MLflow token (credentials are never inline).',
-        }),
-        token_key: text(SECRET_KEY, 'a key in that Secret')
-          .default('token')
-          .meta({ description: 'Key in that Secret whose value becomes `MLFLOW_TRACKING_TOKEN`.' }),
+        name: documented(text(DNS_LABEL, 'a Kubernetes Secret name'), 'Kubernetes Secret holding the MLflow token (credentials are never inline).'),
+        token_key: withDefault(text(SECRET_KEY, 'a key in that Secret'), 'token', 'Key in that Secret whose value becomes `MLFLOW_TRACKING_TOKEN`.'),
       },
       mappingUnder('tracking_secret'),
-    ).optional(),
-    params: named('params', paramSchema, '`alpha: {type: float, min: 0, default: 0.5}`').meta({
-      description: 'The parameters a command may set, by name (lowercase, digits, `_`).',
-    }),
-    metrics: named('metrics', metricSchema, '`rmse: {goal: minimize}`').meta({
-      description: 'The metrics the training logs that reports compare, by name.',
-    }),
-    primary_metric: text(NAME, 'the name of one of the `metrics`')
-      .optional()
-      .meta({ description: "The metric that ranks runs and decides the check run's conclusion." })
-      .register(proseDefaults, { default: 'the first metric' }),
-    baseline_branch: text(BRANCH, 'a branch name').default('main').meta({ description: 'Branch whose runs are the baseline.' }),
-    limits: settings(
+    )),
+    params: named('params', paramSchema, '`alpha: {type: float, min: 0, default: 0.5}`', 'The parameters a command may set, by name (lowercase, digits, `_`).'),
+    metrics: named('metrics', metricSchema, '`rmse: {goal: minimize}`', 'The metrics the training logs that reports compare, by name.'),
+    primary_metric: inWords(
+      optional(text(NAME, 'the name of one of the `metrics`'), "The metric that ranks runs and decides the check run's conclusion."),
+      'the first metric',
+    ),
+    baseline_branch: withDefault(text(BRANCH, 'a branch name'), 'main', 'Branch whose runs are the baseline.'),
+    limits: z.prefault(settings(
       {
-        max_runs: wholeNumber(1, 1000).default(20).meta({ description: 'Most runs one command may start (a larger grid is refused).' }),
-        max_parallel: wholeNumber(1, 100).default(4).meta({ description: 'Most runs of one command running at once.' }),
-        timeout_minutes: wholeNumber(1, 24 * 60)
-          .default(30)
-          .meta({ description: 'A run still going after this is stopped and reported as timed out.' }),
+        max_runs: withDefault(wholeNumber(1, 1000), 20, 'Most runs one command may start (a larger grid is refused).'),
+        max_parallel: withDefault(wholeNumber(1, 100), 4, 'Most runs of one command running at once.'),
+        timeout_minutes: withDefault(wholeNumber(1, 24 * 60), 30, 'A run still going after this is stopped and reported as timed out.'),
       },
       mappingUnder('limits'),
-    ).prefault({}),
-    job: settings(
+    ), {}),
+    job: z.prefault(settings(
       {
-        backoff_limit: wholeNumber(0, 10).default(0).meta({ description: 'Retries of a failed training pod.' }),
-        ttl_seconds_after_finished: wholeNumber(0, 7 * 24 * 3600)
-          .default(3600)
-          .meta({ description: 'How long finished Jobs are kept for inspection.' }),
-        resources: settings(
+        backoff_limit: withDefault(wholeNumber(0, 10), 0, 'Retries of a failed training pod.'),
+        ttl_seconds_after_finished: withDefault(wholeNumber(0, 7 * 24 * 3600), 3600, 'How long finished Jobs are kept for inspection.'),
+        resources: z.prefault(settings(
           {
-            requests: quantities('requests')
-              .default({ cpu: '500m', memory: '1Gi' })
-              .meta({ description: 'Container resource requests (CPU, memory, …) by resource name.' }),
-            limits: quantities('limits').default({ cpu: '1', memory: '2Gi' }).meta({ description: 'Container resource limits by resource name.' }),
+            requests: withDefault(quantities('requests'), { cpu: '500m', memory: '1Gi' }, 'Container resource requests (CPU, memory, …) by resource name.'),
+            limits: withDefault(quantities('limits'), { cpu: '1', memory: '2Gi' }, 'Container resource limits by resource name.'),
           },
           mappingUnder('resources'),
-        ).prefault({}),
+        ), {}),
       },
       mappingUnder('job'),
-    ).prefault({}),
-    permission: oneOf(['read', 'triage', 'write', 'maintain', 'admin'])
-      .default('write')
-      .meta({ description: 'Least repository permission to run commands: `read`, `triage`, `write`, `maintain` or `admin`.' }),
-    forks: oneOf(['refuse', 'allow'])
-      .default('refuse')
-      .meta({ description: '`refuse` or `allow` commands on pull requests from forks (their code would run next to cluster credentials).' }),
-    conclusions: settings(
+    ), {}),
+    permission: withDefault(
+      oneOf(['read', 'triage', 'write', 'maintain', 'admin']),
+      'write',
+      'Least repository permission to run commands: `read`, `triage`, `write`, `maintain` or `admin`.',
+    ),
+    forks: withDefault(
+      oneOf(['refuse', 'allow']),
+      'refuse',
+      '`refuse` or `allow` commands on pull requests from forks (their code would run next to cluster credentials).',
+    ),
+    conclusions: z.prefault(settings(
       {
-        better: conclusion()
-          .default('success')
-          .meta({ description: 'Check run conclusion when the primary metric improved: `success`, `neutral` or `failure`.' }),
-        unchanged: conclusion().default('success').meta({ description: 'Conclusion when the primary metric changed less than its threshold.' }),
-        worse: conclusion().default('failure').meta({ description: 'Conclusion when the primary metric got worse.' }),
-        no_baseline: conclusion().default('neutral').meta({ description: 'Conclusion when there is no baseline to compare with.' }),
+        better: conclusion('success', 'Check run conclusion when the primary metric improved: `success`, `neutral` or `failure`.'),
+        unchanged: conclusion('success', 'Conclusion when the primary metric changed less than its threshold.'),
+        worse: conclusion('failure', 'Conclusion when the primary metric got worse.'),
+        no_baseline: conclusion('neutral', 'Conclusion when there is no baseline to compare with.'),
       },
       mappingUnder('conclusions'),
-    ).prefault({}),
+    ), {}),
   },
   'must be a YAML mapping of settings (`experiment: …`, `image: …`, `params: …`, `metrics: …`).',
 )
-  .superRefine((raw, ctx) => {
+  .check(z.superRefine((raw, ctx) => {
     const names = Object.keys(raw.metrics);
     if (raw.primary_metric !== undefined && !Object.hasOwn(raw.metrics, raw.primary_metric)) {
       ctx.addIssue({ code: 'custom', path: ['primary_metric'], message: `names ${show(raw.primary_metric)}, which is not under \`metrics\` (${names.join(', ')}).` });
     }
-  })
-  .meta({
+  }))
+  .register(z.globalRegistry, {
     title: 'trainbot configuration',
     description: 'Settings of trainbot for this repository, read from `.github/trainbot.yml` on the base branch.',
   });
@@ -286,4 +290,4 @@ function toConfig(raw: RawConfig) {
 }
 
 /** `.github/trainbot.yml` → the config code uses. */
-export const configSchema = rawConfigSchema.transform(toConfig);
+export const configSchema = z.pipe(rawConfigSchema, z.transform(toConfig));

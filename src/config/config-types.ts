@@ -1,6 +1,6 @@
 // The validated shape of `.github/trainbot.yml`, inferred from the schema in config-schema.ts; code downstream
 // only ever sees these types, with every default filled in.
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import type { configSchema } from './config-schema.js';
 
 export type TrainbotConfig = z.output<typeof configSchema>;

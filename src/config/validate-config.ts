@@ -1,7 +1,7 @@
 // Raw YAML value → TrainbotConfig with every default filled in, or the list of problems, each naming the
 // file, the field and what to write instead. Pure: the loader reads the file, the schema (config-schema.ts)
 // says what is right, and this turns what zod found into sentences.
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { nearestName } from '../commands/nearest-name.js';
 import { childSchema, settingNames } from './config-fields.js';
 import { configSchema, rawConfigSchema } from './config-schema.js';
