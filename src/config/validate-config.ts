@@ -57,12 +57,17 @@ function sentences(issues: readonly z.core.$ZodIssue[], file: string): string[] 
     return names.length === 0 ? `\`${file}\` ${message}` : `\`${file}\`: \`${codePath(names.join('.'))}\` ${message}`;
   };
   const ordered = [...issues].sort((a, b) => Number(b.code === 'unrecognized_keys') - Number(a.code === 'unrecognized_keys'));
-  const out = ordered.flatMap((issue) => {
-    if (issue.code !== 'unrecognized_keys') return [at(issue.path, issue.message)];
-    const known = settingNames(issue.path.map((key) => (typeof key === 'number' ? key : String(key))));
-    return issue.keys.map((key) => at([...issue.path, key], unknownKey(key, known)));
-  });
-  return [...new Set(out)].slice(0, MAX_ERRORS);
+  // Stops at MAX_ERRORS: a 64 KiB file can hold thousands of unknown keys, and each costs a nearest-name search.
+  const out = new Set<string>();
+  for (const issue of ordered) {
+    if (issue.code !== 'unrecognized_keys') out.add(at(issue.path, issue.message));
+    else {
+      const known = settingNames(issue.path.map((key) => (typeof key === 'number' ? key : String(key))));
+      for (const key of issue.keys.slice(0, MAX_ERRORS)) out.add(at([...issue.path, key], unknownKey(key, known)));
+    }
+    if (out.size >= MAX_ERRORS) break;
+  }
+  return [...out].slice(0, MAX_ERRORS);
 }
 
 export function validateConfig(raw: unknown, file: string): ConfigResult {
