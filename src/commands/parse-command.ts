@@ -11,6 +11,7 @@
 // Caps keep hostile input cheap and the reply short; everything is linear in the comment's length.
 import { findCommandLine, COMMAND_WORD } from './find-command-line.js';
 import { quoteInput } from '../report/markdown-escape.js';
+import { nearestName } from './nearest-name.js';
 import { typedValue, tokenise, type Token } from './tokenise.js';
 
 export type TrainCommand =
@@ -150,7 +151,9 @@ function parseArguments(line: string): ParseResult {
     }
     if (sub !== undefined) return { type: 'command', command: { kind: sub }, line };
     if (SUBCOMMAND_LIKE.test(word)) {
-      return usage(`${quoted(word)} is not a \`/train\` subcommand; use \`help\` or \`cancel\`, or give parameters as \`name=value\`.`);
+      const near = nearestName(word, SUBCOMMANDS);
+      const fix = near === undefined ? 'use `help` or `cancel`' : `did you mean \`/train ${near}\`? Otherwise use \`help\` or \`cancel\``;
+      return usage(`${quoted(word)} is not a \`/train\` subcommand; ${fix}, or give parameters as \`name=value\`.`);
     }
   }
   const parsed = parseParams(words.tokens);

@@ -1,47 +1,96 @@
-// Every field of `.github/trainbot.yml`, documented once. The validator (validate-config.ts) accepts exactly
-// these paths, README's config reference is checked against this list, and unknown keys are reported
-// with the nearest documented name.
+// The schema read as a list of settings and as a tree of names: README's table, trainbot.schema.json's prose
+// defaults and the defaults test read the list; validate-config.ts asks which keys are valid at a place (for
+// "did you mean") and which places are fixed settings (where a key written with no value counts as absent).
+import * as z from 'zod/mini';
+import { proseDefaults, rawConfigSchema } from './config-schema.js';
 
 export interface FieldDoc {
   path: string;            // dotted; `*` stands for a user-chosen name (a param or metric)
   doc: string;
-  default?: string;        // absent: required
+  required: boolean;
+  default?: unknown;       // the value filled in when the field is omitted
+  defaultText?: string;    // a default that depends on other fields, in words (markdown)
 }
 
-export const CONFIG_FIELDS: readonly FieldDoc[] = [
-  { path: 'experiment', doc: 'MLflow experiment the runs are logged to (created when missing).' },
-  { path: 'image', doc: 'Training image without a tag; a run uses the commit\'s full sha as the tag, the tag CI pushes (docs/ci.md, "the image rule").' },
-  { path: 'namespace', doc: 'Kubernetes namespace the training Jobs run in.', default: 'trainbot-training' },
-  { path: 'command', doc: "The container's command; params are appended as flags, never through a shell.", default: '[python, train.py]' },
-  { path: 'workdir', doc: 'Where the command runs for local runs, relative to the repository root.', default: 'training' },
-  { path: 'tracking_uri', doc: 'MLflow URL as the training container reaches it.', default: 'http://mlflow.mlflow.svc.cluster.local:5000' },
-  { path: 'tracking_secret.name', doc: 'Kubernetes Secret holding the MLflow token (optional; credentials are never inline).' },
-  { path: 'tracking_secret.token_key', doc: 'Key in that Secret whose value becomes MLFLOW_TRACKING_TOKEN.', default: 'token' },
-  { path: 'params', doc: 'The parameters a command may set, by name (lowercase, digits, underscores).' },
-  { path: 'params.*.type', doc: '`float`, `int` or `string`.', default: 'float' },
-  { path: 'params.*.default', doc: 'Value used when a command does not set the param; baselines use all defaults.' },
-  { path: 'params.*.min', doc: 'Smallest allowed value (inclusive), numbers only.' },
-  { path: 'params.*.max', doc: 'Largest allowed value (inclusive), numbers only.' },
-  { path: 'params.*.values', doc: 'Allowed values, strings only.' },
-  { path: 'params.*.flag', doc: "The training script's flag.", default: '--NAME with _ as -' },
-  { path: 'params.*.description', doc: 'One line shown by `/train help`.' },
-  { path: 'metrics', doc: 'The metrics the training logs that reports compare, by name.' },
-  { path: 'metrics.*.goal', doc: '`minimize` or `maximize`.' },
-  { path: 'metrics.*.threshold', doc: 'A change smaller than this (absolute) counts as unchanged.', default: '0' },
-  { path: 'metrics.*.digits', doc: 'Decimals shown in reports (0-10).', default: '4' },
-  { path: 'primary_metric', doc: "The metric that ranks runs and decides the check run's conclusion.", default: 'the first metric' },
-  { path: 'baseline_branch', doc: 'Branch whose runs are the baseline.', default: 'main' },
-  { path: 'limits.max_runs', doc: 'Most runs one command may start (a grid larger than this is refused).', default: '20' },
-  { path: 'limits.max_parallel', doc: 'Most runs of one command running at once.', default: '4' },
-  { path: 'limits.timeout_minutes', doc: 'A run still going after this is stopped and reported as timed out.', default: '30' },
-  { path: 'job.backoff_limit', doc: 'Retries of a failed training pod.', default: '0' },
-  { path: 'job.ttl_seconds_after_finished', doc: 'How long finished Jobs are kept for inspection.', default: '3600' },
-  { path: 'job.resources.requests', doc: 'Container resource requests, e.g. `{cpu: 500m, memory: 1Gi}`.', default: '{cpu: 500m, memory: 1Gi}' },
-  { path: 'job.resources.limits', doc: 'Container resource limits.', default: '{cpu: "1", memory: 2Gi}' },
-  { path: 'permission', doc: 'Least repository permission needed to run commands: read, triage, write, maintain or admin.', default: 'write' },
-  { path: 'forks', doc: '`refuse` or `allow` commands on pull requests from forks (their code would run next to cluster credentials).', default: 'refuse' },
-  { path: 'conclusions.better', doc: 'Check run conclusion when the primary metric improved: success, neutral or failure.', default: 'success' },
-  { path: 'conclusions.unchanged', doc: 'Conclusion when the primary metric changed less than its threshold.', default: 'success' },
-  { path: 'conclusions.worse', doc: 'Conclusion when the primary metric got worse.', default: 'failure' },
-  { path: 'conclusions.no_baseline', doc: 'Conclusion when there is no baseline to compare with.', default: 'neutral' },
-];
+/** Any zod schema; `_zod.def` is zod 4's definition of it, the part meant for tools that read schemas. */
+type Schema = z.core.$ZodType;
+
+// The parts of zod's definitions the walk reads, kept loose on purpose: wrappers lead to their
+// inner schema, objects to their fields, records to their value schema.
+interface Def {
+  type: string;
+  innerType?: Schema;
+  in?: Schema;
+  shape?: Record<string, Schema>;
+  valueType?: Schema;
+  defaultValue?: unknown;
+}
+export const defOf = (schema: Schema): Def => schema._zod.def as unknown as Def;
+
+interface Unwrapped {
+  core: Schema;
+  doc?: string;
+  defaultText?: string;
+  default?: unknown;
+  hasDefault: boolean;
+  optional: boolean;
+}
+
+/** Through `.default()`, `.optional()`, `.meta()` and transforms to the schema that decides the shape. */
+export function unwrap(schema: Schema): Unwrapped {
+  const found: Unwrapped = { core: schema, hasDefault: false, optional: false };
+  for (let s: Schema | undefined = schema; s !== undefined; ) {
+    found.core = s;
+    found.doc ??= z.globalRegistry.get(s)?.description;
+    found.defaultText ??= proseDefaults.get(s)?.default;
+    const def = defOf(s);
+    if (def.type === 'default' && !found.hasDefault) [found.default, found.hasDefault] = [def.defaultValue, true];
+    if (def.type === 'optional') found.optional = true;
+    s = def.type === 'pipe' ? def.in : ['default', 'prefault', 'optional', 'nullable'].includes(def.type) ? def.innerType : undefined;
+  }
+  return found;
+}
+
+const kind = (schema: Schema): string => defOf(unwrap(schema).core).type;
+
+/** The schema one step below `schema` at `key`: a field of an object, or the entries of a record. */
+export function childSchema(schema: Schema, key: string): Schema | undefined {
+  const def = defOf(unwrap(schema).core);
+  if (def.type === 'object') return Object.hasOwn(def.shape ?? {}, key) ? def.shape?.[key] : undefined;
+  return def.type === 'record' ? def.valueType : undefined;
+}
+
+/** The fixed setting names at a place in the file (`['limits']` → max_runs, …), or none where names are the user's. */
+export function settingNames(path: readonly (string | number)[], schema: Schema = rawConfigSchema): string[] {
+  let at: Schema | undefined = schema;
+  for (const key of path) at = at === undefined ? undefined : childSchema(at, String(key));
+  const def = at === undefined ? undefined : defOf(unwrap(at).core);
+  return def?.type === 'object' ? Object.keys(def.shape ?? {}) : [];
+}
+
+/** Every documented setting, in file order. */
+export function configFields(schema: Schema = rawConfigSchema, prefix = '', insideOptional = false): FieldDoc[] {
+  const def = defOf(unwrap(schema).core);
+  if (def.type !== 'object') return [];
+  return Object.entries(def.shape ?? {}).flatMap(([key, child]) => {
+    const path = prefix ? `${prefix}.${key}` : key;
+    const info = unwrap(child);
+    const rows: FieldDoc[] = [];
+    if (info.doc !== undefined) {
+      rows.push({
+        path,
+        doc: info.doc,
+        required: !info.optional && !info.hasDefault && !insideOptional,   // `tracking_secret.name` only once it is there
+        ...(info.hasDefault && { default: info.default }),
+        ...(info.defaultText !== undefined && { defaultText: info.defaultText }),
+      });
+    }
+    const optional = insideOptional || info.optional;
+    if (kind(child) === 'object') rows.push(...configFields(child, path, optional));
+    const entries = kind(child) === 'record' ? childSchema(child, '*') : undefined;
+    if (entries !== undefined && kind(entries) === 'object') rows.push(...configFields(entries, `${path}.*`, optional));
+    return rows;
+  });
+}
+
+export const CONFIG_FIELDS: readonly FieldDoc[] = configFields();

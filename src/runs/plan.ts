@@ -3,6 +3,7 @@
 // checked against the config's types and ranges, a grid is counted before it is expanded (a 1,000-run grid
 // is refused without building 1,000 objects), and each run gets a deterministic, valid Kubernetes name.
 import { createHash } from 'node:crypto';
+import { nearestName } from '../commands/nearest-name.js';
 import { quoteInput } from '../report/markdown-escape.js';
 import type { ParamConfig, TrainbotConfig } from '../config/config-types.js';
 
@@ -73,7 +74,9 @@ function readAxes(requested: Readonly<Record<string, readonly string[]>>, config
   const checked = new Map<string, ParamValue[]>();
   for (const [name, raws] of Object.entries(requested)) {
     if (!Object.hasOwn(config.params, name)) {   // not `in`: `constructor` would pass as a param
-      return { error: `\`${quoteInput(name)}\` is not a parameter of this repository; it has ${known.map((k) => `\`${k}\``).join(', ')}. ${HELP_HINT}` };
+      const near = nearestName(name, known);
+      const guess = near === undefined ? 'it has' : `did you mean \`${near}\`? It has`;
+      return { error: `\`${quoteInput(name)}\` is not a parameter of this repository; ${guess} ${known.map((k) => `\`${k}\``).join(', ')}. ${HELP_HINT}` };
     }
     const values = new Map<string, ParamValue>();
     for (const raw of raws) {

@@ -1,5 +1,4 @@
 import { describe, expect, it } from '@jest/globals';
-import { CORE_SCHEMA, load } from 'js-yaml';
 import { CONFIG_FIELDS } from '../../../src/config/config-fields.js';
 import { validateConfig } from '../../../src/config/validate-config.js';
 import { repoConfig } from './repo-config.js';
@@ -13,8 +12,8 @@ const MINIMAL = {
   tracking_secret: { name: 'mlflow-token' },
 };
 const NAMES: Record<string, string> = { params: 'l1_ratio', metrics: 'rmse' };
-// Two defaults are described in words rather than written as YAML; for MINIMAL they mean these values.
-const PROSE_DEFAULTS: Record<string, unknown> = { 'the first metric': 'rmse', '--NAME with _ as -': '--l1-ratio' };
+// Two defaults depend on other fields and are described in words; for MINIMAL they mean these values.
+const PROSE_DEFAULTS: Record<string, unknown> = { primary_metric: 'rmse', 'params.*.flag': '--l1-ratio' };
 
 const camel = (segment: string) => segment.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 
@@ -29,7 +28,7 @@ function resolved(config: object, path: string): unknown {
 
 describe('documented defaults', () => {
   const minimal = validateConfig(MINIMAL, '.github/trainbot.yml');
-  const withDefaults = CONFIG_FIELDS.filter((f) => f.default !== undefined);
+  const withDefaults = CONFIG_FIELDS.filter((f) => 'default' in f || f.defaultText !== undefined);
 
   it('accepts the smallest config: experiment, image, one param, one metric', () => {
     expect(minimal.ok).toBe(true);
@@ -39,9 +38,22 @@ describe('documented defaults', () => {
     expect(withDefaults.length).toBeGreaterThan(20);
   });
 
-  it.each(withDefaults.map((f) => [f.path, f.default as string]))('fills `%s` with its documented default %s when it is omitted', (path, documented) => {
+  it('documents every field it reads, in file order, the way README and the editor show them', () => {
+    expect(CONFIG_FIELDS.map((f) => f.path)).toEqual([
+      'experiment', 'image', 'namespace', 'command', 'workdir', 'tracking_uri', 'tracking_secret.name', 'tracking_secret.token_key',
+      'params', 'params.*.type', 'params.*.default', 'params.*.min', 'params.*.max', 'params.*.values', 'params.*.flag', 'params.*.description',
+      'metrics', 'metrics.*.goal', 'metrics.*.threshold', 'metrics.*.digits', 'primary_metric', 'baseline_branch',
+      'limits.max_runs', 'limits.max_parallel', 'limits.timeout_minutes', 'job.backoff_limit', 'job.ttl_seconds_after_finished',
+      'job.resources.requests', 'job.resources.limits', 'permission', 'forks',
+      'conclusions.better', 'conclusions.unchanged', 'conclusions.worse', 'conclusions.no_baseline',
+    ]);
+    expect(CONFIG_FIELDS.filter((f) => f.required).map((f) => f.path)).toEqual(['experiment', 'image', 'params', 'params.*.default', 'metrics', 'metrics.*.goal']);
+  });
+
+  it.each(withDefaults.map((f) => [f.path, f.defaultText ?? JSON.stringify(f.default)]))('fills `%s` with its documented default %s when it is omitted', (path) => {
     if (!minimal.ok) throw new Error(minimal.errors.join(' '));
-    const expected = documented in PROSE_DEFAULTS ? PROSE_DEFAULTS[documented] : load(documented, { schema: CORE_SCHEMA });
+    const field = CONFIG_FIELDS.find((f) => f.path === path);
+    const expected = path in PROSE_DEFAULTS ? PROSE_DEFAULTS[path] : field?.default;
     expect(resolved(minimal.config, path)).toEqual(expected);
   });
 });

@@ -4,18 +4,17 @@ import { REPO_CONFIG_TEXT, errorsFor, fixtureText } from './repo-config.js';
 
 const F = '`.github/trainbot.yml`';
 
-/** The repository config padded with a trailing comment to exactly `bytes` bytes of UTF-8. */
+/** The repository config padded with a trailing comment to exactly `bytes` bytes of UTF-8 (`fill` repeated, after a few `x`s when it does not divide evenly). */
 function paddedTo(bytes: number, fill = 'x'): string {
   const head = `${REPO_CONFIG_TEXT}#`;
   const room = bytes - Buffer.byteLength(head, 'utf8') - 1;
   const unit = Buffer.byteLength(fill, 'utf8');
-  if (room % unit !== 0) throw new Error('padding does not divide evenly');
-  return `${head}${fill.repeat(room / unit)}\n`;
+  return `${head}${'x'.repeat(room % unit)}${fill.repeat(Math.floor(room / unit))}\n`;
 }
 
 describe('parseConfig: files that are not settings', () => {
   it('refuses text that is not YAML, saying where (line and column) and why', () => {
-    expect(errorsFor(fixtureText('not-yaml.yml'))).toEqual([`${F} is not valid YAML at line 3, column 8: bad indentation of a mapping entry.`]);
+    expect(errorsFor(fixtureText('not-yaml.yml'))).toEqual([`${F} is not valid YAML at line 4, column 8: bad indentation of a mapping entry.`]);
   });
 
   it('refuses a YAML list where the mapping of settings belongs', () => {
@@ -29,15 +28,15 @@ describe('parseConfig: files that are not settings', () => {
   });
 
   it('refuses duplicate keys instead of letting the last one win', () => {
-    expect(errorsFor(fixtureText('duplicate-keys.yml'))).toEqual([`${F} is not valid YAML at line 9, column 1: duplicated mapping key.`]);
+    expect(errorsFor(fixtureText('duplicate-keys.yml'))).toEqual([`${F} is not valid YAML at line 10, column 1: duplicated mapping key.`]);
   });
 
   it('refuses any alias, so a billion-laughs file is never expanded', () => {
-    expect(errorsFor(fixtureText('alias-bomb.yml'))).toEqual([`${F} is not valid YAML at line 5, column 9: aliases exceeded maxAliases (0).`]);
+    expect(errorsFor(fixtureText('alias-bomb.yml'))).toEqual([`${F} is not valid YAML at line 6, column 9: aliases exceeded maxAliases (0).`]);
   });
 
   it('refuses nesting deeper than 10 levels', () => {
-    expect(errorsFor(fixtureText('deep-nesting.yml'))).toEqual([`${F} is not valid YAML at line 13, column 19: nesting exceeded maxDepth (10).`]);
+    expect(errorsFor(fixtureText('deep-nesting.yml'))).toEqual([`${F} is not valid YAML at line 14, column 19: nesting exceeded maxDepth (10).`]);
   });
 
   it('names the file it was given, e.g. the CLI --config path', () => {

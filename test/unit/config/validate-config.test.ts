@@ -7,16 +7,31 @@ import { REPO_CONFIG_TEXT as BASE, edit, errorsFor, fixtureText } from './repo-c
 const F = '`.github/trainbot.yml`';
 
 describe('validateConfig: unknown keys', () => {
-  it('names a misspelt key and lists the valid settings beside it', () => {
+  it('names a misspelt key and the setting it is nearest to', () => {
     expect(errorsFor(edit(BASE, 'max_runs: 20', 'max_run: 20'))).toEqual([
-      `${F}: \`limits.max_run\` is not a trainbot setting; the settings here are: \`max_runs\`, \`max_parallel\`, \`timeout_minutes\`.`,
+      `${F}: \`limits.max_run\` is not a trainbot setting; did you mean \`max_runs\`?`,
     ]);
   });
 
-  it('lists the keys of a param when a param has an unknown key', () => {
+  it('suggests across a swap of two letters, inside a param, before the error the typo causes', () => {
     expect(errorsFor(edit(BASE, '    default: 0.5\n    description: Regularisation', '    defualt: 0.5\n    description: Regularisation'))).toEqual([
-      `${F}: \`params.alpha.defualt\` is not a trainbot setting; the settings here are: \`type\`, \`default\`, \`min\`, \`max\`, \`values\`, \`flag\`, \`description\`.`,
-      `${F}: \`params.alpha.default\` is required and must be a number, got nothing.`,
+      `${F}: \`params.alpha.defualt\` is not a trainbot setting; did you mean \`default\`?`,
+      `${F}: \`params.alpha.default\` is required: the value used when a command does not set this param (a number, or text for \`type: string\`).`,
+    ]);
+  });
+
+  it('suggests at the top level, in conclusions and under job.resources (which once let any key through)', () => {
+    expect(errorsFor(`${edit(BASE, 'experiment:', 'experimnet:')}conclusions: {wrose: neutral}\njob: {resources: {limit: {cpu: "2"}}}\n`)).toEqual([
+      `${F}: \`job.resources.limit\` is not a trainbot setting; did you mean \`limits\`?`,
+      `${F}: \`conclusions.wrose\` is not a trainbot setting; did you mean \`worse\`?`,
+      `${F}: \`experimnet\` is not a trainbot setting; did you mean \`experiment\`?`,
+      `${F}: \`experiment\` is required: an MLflow experiment name (one line, at most 200 characters).`,
+    ]);
+  });
+
+  it('lists the settings of the place when no name is near', () => {
+    expect(errorsFor(edit(BASE, 'max_runs: 20', 'runs: 20'))).toEqual([
+      `${F}: \`limits.runs\` is not a trainbot setting; the settings here are: \`max_runs\`, \`max_parallel\`, \`timeout_minutes\`.`,
     ]);
   });
 
@@ -45,7 +60,15 @@ describe('validateConfig: wrong values, each named with its field', () => {
     ['a tracking URI without a scheme', 'tracking_uri: http://mlflow.mlflow.svc.cluster.local:5000', 'tracking_uri: mlflow:5000', '`tracking_uri` must be an http(s) URL, got "mlflow:5000".'],
     ['min greater than max', '    min: 0\n    max: 1\n', '    min: 1\n    max: 0\n', '`params.l1_ratio` has `min` (1) greater than `max` (0).'],
     ['a default outside its own range', '    max: 1\n    default: 0.5\n', '    max: 1\n    default: 1.5\n', '`params.l1_ratio.default` (1.5) is outside its own range 0..1.'],
-    ['a fractional default for an int', 'default: 42', 'default: 4.2', '`params.seed.default` is required and must be a whole number, got "4.2".'],
+    ['a fractional default for an int', 'default: 42', 'default: 4.2', '`params.seed.default` must be a whole number, got "4.2".'],
+    ['a word as the default of a float', '    max: 1\n    default: 0.5\n', '    max: 1\n    default: half\n', '`params.l1_ratio.default` must be a number, got "half".'],
+    ['a list as a default', 'default: 42', 'default: [4, 2]', '`params.seed.default` must be a number, or text for `type: string`, got "\\[4,2\\]".'],
+    ['an empty word in the command', 'command: [python, train.py]', 'command: [python, ""]', '`command` must be a list of words, e.g. `[python, train.py]` (it is run without a shell).'],
+    ['a command of 17 words', 'command: [python, train.py]', `command: [${Array(17).fill('w').join(', ')}]`, '`command` must be a list of at most 16 words, e.g. `[python, train.py]` (it is run without a shell).'],
+    ['a resource name with capitals', 'forks: refuse', 'forks: refuse\njob:\n  resources:\n    limits: {CPU: "1"}', '`job.resources.limits.CPU` is not a resource name: lowercase letters, digits, `.`, `-` or `/`, like `cpu` or `memory`.'],
+    ['a negative quantity', 'forks: refuse', 'forks: refuse\njob:\n  resources:\n    requests: {cpu: -1}', '`job.resources.requests.cpu` must be a Kubernetes quantity like `500m` or `2Gi`, got "-1".'],
+    ['a param written with no settings', '  seed:\n    type: int\n    min: 0\n    max: 2147483647\n    default: 42\n    description: Seed of the train/test split.\n', '  seed:\n', '`params.seed` must be a mapping with at least `default:` (and `type`, `min`, `max` as needed).'],
+    ['a value list on a string param that holds a sentence', '  seed:\n', '  solver:\n    type: string\n    values: [cd, "two words"]\n    default: cd\n  seed:\n', '`params.solver.values` must be a list of plain words (letters, digits, `.`, `_`, `-`).'],
     ['an unknown param type', '    type: int', '    type: integer', '`params.seed.type` must be one of float, int, string, got "integer".'],
     ['an uppercase param name', '  alpha:\n', '  Alpha:\n', '`params.Alpha` has a name trainbot cannot use: start with a lowercase letter, then lowercase letters, digits or `_` (at most 64).'],
     ['a param name with a dash', '  alpha:\n', '  a-b:\n', '`params.a-b` has a name trainbot cannot use: start with a lowercase letter, then lowercase letters, digits or `_` (at most 64).'],
@@ -64,10 +87,10 @@ describe('validateConfig: wrong values, each named with its field', () => {
 
   it('requires an experiment, an image, params and metrics, all in one answer', () => {
     expect(errorsFor('forks: refuse\n')).toEqual([
-      `${F}: \`params\` must list at least one parameter, e.g. \`alpha: {type: float, min: 0, default: 0.5}\`.`,
-      `${F}: \`metrics\` must list at least one metric, e.g. \`rmse: {goal: minimize}\`.`,
       `${F}: \`experiment\` is required: an MLflow experiment name (one line, at most 200 characters).`,
       `${F}: \`image\` is required: an image name without a tag, like \`ghcr.io/acme/wine-train\`.`,
+      `${F}: \`params\` must list at least one parameter, e.g. \`alpha: {type: float, min: 0, default: 0.5}\`.`,
+      `${F}: \`metrics\` must list at least one metric, e.g. \`rmse: {goal: minimize}\`.`,
     ]);
   });
 
@@ -82,9 +105,9 @@ describe('validateConfig: wrong values, each named with its field', () => {
 describe('validateConfig: hostile text is echoed escaped', () => {
   it('escapes HTML, mentions and table pipes in values, and keeps names from closing their code span', () => {
     expect(errorsFor(fixtureText('hostile-values.yml'))).toEqual([
-      `${F}: \`params.a'<img src=x onerror=alert(1)>'b\` has a name trainbot cannot use: start with a lowercase letter, then lowercase letters, digits or \`_\` (at most 64).`,
       `${F}: \`image\` must be an image name without a tag, like \`ghcr.io/acme/wine-train\`, got "\\<img src=x onerror=alert(1)\\>".`,
       `${F}: \`namespace\` must be a Kubernetes namespace name (lowercase letters, digits, \`-\`), got "@\u2060acme/owners \\| \\*\\*bold\\*\\*".`,
+      `${F}: \`params.a'<img src=x onerror=alert(1)>'b\` has a name trainbot cannot use: start with a lowercase letter, then lowercase letters, digits or \`_\` (at most 64).`,
     ]);
   });
 
@@ -105,3 +128,74 @@ describe('validateConfig: many problems', () => {
     expect(result).toEqual({ ok: false, errors: Array.from({ length: 10 }, (_, i) => expect.stringMatching(new RegExp(`^\`x\\.yml\`: \`bad_${i}\` is not a trainbot setting`))) });
   });
 });
+
+describe('validateConfig: a key written with no value', () => {
+  it('counts as absent for a fixed setting, so `limits:` with its lines commented out takes the defaults', () => {
+    const text = edit(BASE, 'limits:\n  max_runs: 20\n  max_parallel: 4\n  timeout_minutes: 30', 'limits:\n#  max_runs: 5\nnamespace_comment: 1');
+    expect(errorsFor(text)).toEqual([`${F}: \`namespace_comment\` is not a trainbot setting; the settings here are: ${topLevelNames()}.`]);
+    const ok = parseConfig(edit(text, 'namespace_comment: 1', 'conclusions:'));
+    expect(ok.ok && ok.config.limits).toEqual({ maxRuns: 20, maxParallel: 4, timeoutMinutes: 30 });
+  });
+
+  it('is refused where a param belongs: a param needs its settings', () => {
+    expect(errorsFor(edit(BASE, '  seed:\n    type: int', '  lr:\n  seed:\n    type: int'))).toEqual([
+      `${F}: \`params.lr\` must be a mapping with at least \`default:\` (and \`type\`, \`min\`, \`max\` as needed).`,
+    ]);
+  });
+
+  it('is refused for a required setting, as if it were missing', () => {
+    expect(errorsFor(edit(BASE, 'experiment: wine-quality-elasticnet', 'experiment:'))).toEqual([
+      `${F}: \`experiment\` is required: an MLflow experiment name (one line, at most 200 characters).`,
+    ]);
+  });
+});
+
+describe('validateConfig: hostile keys', () => {
+  it('replaces control characters and backticks in an unknown key, and still finds the name it is near', () => {
+    expect(errorsFor(edit(BASE, 'max_runs: 20', '"r\\u0007u`\\u2028n": 20'))).toEqual([
+      `${F}: \`limits.r'u''n\` is not a trainbot setting; the settings here are: \`max_runs\`, \`max_parallel\`, \`timeout_minutes\`.`,
+    ]);
+    expect(errorsFor(edit(BASE, 'max_runs: 20', '"max_r\\u0007uns": 20'))).toEqual([
+      `${F}: \`limits.max_r'uns\` is not a trainbot setting; did you mean \`max_runs\`?`,
+    ]);
+  });
+
+  it('makes no guess for a 3000-character key that starts with a valid name', () => {
+    const key = `max_runs${'s'.repeat(3000)}`;
+    expect(errorsFor(edit(BASE, 'max_runs: 20', `${key}: 20`))).toEqual([
+      `${F}: \`${`limits.${key}`.slice(0, 80)}…\` is not a trainbot setting; the settings here are: \`max_runs\`, \`max_parallel\`, \`timeout_minutes\`.`,
+    ]);
+  });
+});
+
+describe('validateConfig: every wrong value gets one of trainbot\'s sentences, never a library\'s', () => {
+  const WRONG: unknown[] = [true, [], {}, ['x'], { a: 1 }, 'x'.repeat(300), -1, 1.5, 1e300, '', 'Ä', '`'];
+  const fixed = CONFIG_FIELDS.filter((f) => !f.path.includes('*'));
+  const base = { experiment: 'wine', image: 'ghcr.io/acme/wine', params: { a: { default: 1 } }, metrics: { m: { goal: 'minimize' } } };
+
+  /** `base` with `value` at a dotted path. */
+  function withValue(path: string, value: unknown): Record<string, unknown> {
+    const copy = structuredClone(base) as Record<string, unknown>;
+    const keys = path.split('.');
+    let node = copy;
+    for (const key of keys.slice(0, -1)) node = (node[key] ??= {}) as Record<string, unknown>;
+    node[keys.at(-1) as string] = value;
+    return copy;
+  }
+
+  it.each(fixed.map((f) => f.path))('`%s`', (path) => {
+    const errors = WRONG.flatMap((value) => {
+      const result = validateConfig(withValue(path, value), 'x.yml');
+      return result.ok ? [] : result.errors;
+    });
+    expect(errors.length).toBeGreaterThan(0);
+    for (const error of errors) {
+      expect(error).toMatch(/^`x\.yml`(: `[a-z_.]+`)? [a-z(]/);
+      expect(error).not.toMatch(/Invalid|expected|received|Unrecognized|trainbot cannot use, got/);
+    }
+  });
+});
+
+function topLevelNames(): string {
+  return [...new Set(CONFIG_FIELDS.map((f) => f.path.split('.')[0]))].map((n) => `\`${n}\``).join(', ');
+}

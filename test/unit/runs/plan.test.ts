@@ -109,6 +109,8 @@ describe('planRuns: grids', () => {
 describe('planRuns: values it refuses, each with the exact answer', () => {
   const cases: [string, Record<string, string[]>, string][] = [
     ['an unknown param', { gamma: ['1'] }, '`gamma` is not a parameter of this repository; it has `alpha`, `l1_ratio`, `seed`.'],
+    ['a param name one edit from a real one', { l1ratio: ['0.3'] }, '`l1ratio` is not a parameter of this repository; did you mean `l1_ratio`? It has `alpha`, `l1_ratio`, `seed`.'],
+    ['a param name with two letters swapped', { alpah: ['1'] }, '`alpah` is not a parameter of this repository; did you mean `alpha`? It has `alpha`, `l1_ratio`, `seed`.'],
     ['a param name inherited from Object.prototype', { constructor: ['1'] }, '`constructor` is not a parameter of this repository; it has `alpha`, `l1_ratio`, `seed`.'],
     ['a word, naming the range', { alpha: ['abc'] }, '`alpha`=abc is not a number; `alpha` takes a plain decimal from 0 to ∞, like `0.5`.'],
     ['NaN', { alpha: ['NaN'] }, '`alpha`=NaN is not a number; `alpha` takes a plain decimal from 0 to ∞, like `0.5`.'],
