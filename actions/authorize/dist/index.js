@@ -590,10 +590,10 @@ var require_errors = __commonJS({
     };
     var kHTTPParserError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_HTTP_PARSER");
     var HTTPParserError = class extends Error {
-      constructor(message, code, data) {
+      constructor(message, code2, data) {
         super(message);
         this.name = "HTTPParserError";
-        this.code = code ? `HPE_${code}` : void 0;
+        this.code = code2 ? `HPE_${code2}` : void 0;
         this.data = data ? data.toString() : void 0;
       }
       static [Symbol.hasInstance](instance) {
@@ -616,12 +616,12 @@ var require_errors = __commonJS({
     };
     var kRequestRetryError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_REQ_RETRY");
     var RequestRetryError = class extends UndiciError {
-      constructor(message, code, { headers, data }) {
+      constructor(message, code2, { headers, data }) {
         super(message);
         this.name = "RequestRetryError";
         this.message = message || "Request retry error";
         this.code = "UND_ERR_REQ_RETRY";
-        this.statusCode = code;
+        this.statusCode = code2;
         this.data = data;
         this.headers = headers;
       }
@@ -632,12 +632,12 @@ var require_errors = __commonJS({
     };
     var kResponseError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_RESPONSE");
     var ResponseError = class extends UndiciError {
-      constructor(message, code, { headers, data }) {
+      constructor(message, code2, { headers, data }) {
         super(message);
         this.name = "ResponseError";
         this.message = message || "Response error";
         this.code = "UND_ERR_RESPONSE";
-        this.statusCode = code;
+        this.statusCode = code2;
         this.data = data;
         this.headers = headers;
       }
@@ -847,8 +847,8 @@ var require_tree = __commonJS({
         if (index === void 0 || index >= key.length) {
           throw new TypeError("Unreachable");
         }
-        const code = this.code = key.charCodeAt(index);
-        if (code > 127) {
+        const code2 = this.code = key.charCodeAt(index);
+        if (code2 > 127) {
           throw new TypeError("key must be ascii string");
         }
         if (key.length !== ++index) {
@@ -869,11 +869,11 @@ var require_tree = __commonJS({
         let index = 0;
         let node = this;
         while (true) {
-          const code = key.charCodeAt(index);
-          if (code > 127) {
+          const code2 = key.charCodeAt(index);
+          if (code2 > 127) {
             throw new TypeError("key must be ascii string");
           }
-          if (node.code === code) {
+          if (node.code === code2) {
             if (length === ++index) {
               node.value = value;
               break;
@@ -883,7 +883,7 @@ var require_tree = __commonJS({
               node.middle = new _TstNode(key, value, index);
               break;
             }
-          } else if (node.code < code) {
+          } else if (node.code < code2) {
             if (node.left !== null) {
               node = node.left;
             } else {
@@ -907,19 +907,19 @@ var require_tree = __commonJS({
         let index = 0;
         let node = this;
         while (node !== null && index < keylength) {
-          let code = key[index];
-          if (code <= 90 && code >= 65) {
-            code |= 32;
+          let code2 = key[index];
+          if (code2 <= 90 && code2 >= 65) {
+            code2 |= 32;
           }
           while (node !== null) {
-            if (code === node.code) {
+            if (code2 === node.code) {
               if (keylength === ++index) {
                 return node;
               }
               node = node.middle;
               break;
             }
-            node = node.code < code ? node.left : node.right;
+            node = node.code < code2 ? node.left : node.right;
           }
         }
         return null;
@@ -1498,36 +1498,36 @@ var require_diagnostics = __commonJS({
       const debuglog = fetchDebuglog.enabled ? fetchDebuglog : undiciDebugLog;
       diagnosticsChannel.channel("undici:client:beforeConnect").subscribe((evt) => {
         const {
-          connectParams: { version, protocol, port, host }
+          connectParams: { version: version2, protocol, port, host }
         } = evt;
         debuglog(
           "connecting to %s using %s%s",
           `${host}${port ? `:${port}` : ""}`,
           protocol,
-          version
+          version2
         );
       });
       diagnosticsChannel.channel("undici:client:connected").subscribe((evt) => {
         const {
-          connectParams: { version, protocol, port, host }
+          connectParams: { version: version2, protocol, port, host }
         } = evt;
         debuglog(
           "connected to %s using %s%s",
           `${host}${port ? `:${port}` : ""}`,
           protocol,
-          version
+          version2
         );
       });
       diagnosticsChannel.channel("undici:client:connectError").subscribe((evt) => {
         const {
-          connectParams: { version, protocol, port, host },
+          connectParams: { version: version2, protocol, port, host },
           error: error2
         } = evt;
         debuglog(
           "connection to %s using %s%s errored - %s",
           `${host}${port ? `:${port}` : ""}`,
           protocol,
-          version,
+          version2,
           error2.message
         );
       });
@@ -1576,31 +1576,31 @@ var require_diagnostics = __commonJS({
         const debuglog = undiciDebugLog.enabled ? undiciDebugLog : websocketDebuglog;
         diagnosticsChannel.channel("undici:client:beforeConnect").subscribe((evt) => {
           const {
-            connectParams: { version, protocol, port, host }
+            connectParams: { version: version2, protocol, port, host }
           } = evt;
           debuglog(
             "connecting to %s%s using %s%s",
             host,
             port ? `:${port}` : "",
             protocol,
-            version
+            version2
           );
         });
         diagnosticsChannel.channel("undici:client:connected").subscribe((evt) => {
           const {
-            connectParams: { version, protocol, port, host }
+            connectParams: { version: version2, protocol, port, host }
           } = evt;
           debuglog(
             "connected to %s%s using %s%s",
             host,
             port ? `:${port}` : "",
             protocol,
-            version
+            version2
           );
         });
         diagnosticsChannel.channel("undici:client:connectError").subscribe((evt) => {
           const {
-            connectParams: { version, protocol, port, host },
+            connectParams: { version: version2, protocol, port, host },
             error: error2
           } = evt;
           debuglog(
@@ -1608,7 +1608,7 @@ var require_diagnostics = __commonJS({
             host,
             port ? `:${port}` : "",
             protocol,
-            version,
+            version2,
             error2.message
           );
         });
@@ -1626,11 +1626,11 @@ var require_diagnostics = __commonJS({
         websocketDebuglog("connection opened %s%s", address, port ? `:${port}` : "");
       });
       diagnosticsChannel.channel("undici:websocket:close").subscribe((evt) => {
-        const { websocket, code, reason } = evt;
+        const { websocket, code: code2, reason } = evt;
         websocketDebuglog(
           "closed connection to %s - %s %s",
           websocket.url,
-          code,
+          code2,
           reason
         );
       });
@@ -3893,8 +3893,8 @@ var require_webidl = __commonJS({
           });
         }
         for (const options of converters) {
-          const { key, defaultValue, required, converter } = options;
-          if (required === true) {
+          const { key, defaultValue, required: required2, converter } = options;
+          if (required2 === true) {
             if (!Object.hasOwn(dictionary, key)) {
               throw webidl.errors.exception({
                 header: prefix,
@@ -3907,7 +3907,7 @@ var require_webidl = __commonJS({
           if (hasDefault && value !== null) {
             value ??= defaultValue();
           }
-          if (required || hasDefault || value !== void 0) {
+          if (required2 || hasDefault || value !== void 0) {
             value = converter(value, prefix, `${argument}.${key}`);
             if (options.allowedValues && !options.allowedValues.includes(value)) {
               throw webidl.errors.exception({
@@ -4118,9 +4118,9 @@ var require_util2 = __commonJS({
     }
     function isValidEncodedURL(url) {
       for (let i = 0; i < url.length; ++i) {
-        const code = url.charCodeAt(i);
-        if (code > 126 || // Non-US-ASCII + DEL
-        code < 32) {
+        const code2 = url.charCodeAt(i);
+        if (code2 > 126 || // Non-US-ASCII + DEL
+        code2 < 32) {
           return false;
         }
       }
@@ -4510,9 +4510,9 @@ var require_util2 = __commonJS({
          * @param {unknown} target
          * @param {'key' | 'value' | 'key+value'} kind
          */
-        constructor(target, kind) {
+        constructor(target, kind2) {
           this.#target = target;
-          this.#kind = kind;
+          this.#kind = kind2;
           this.#index = 0;
         }
         next() {
@@ -4561,8 +4561,8 @@ var require_util2 = __commonJS({
         },
         next: { writable: true, enumerable: true, configurable: true }
       });
-      return function(target, kind) {
-        return new FastIterableIterator(target, kind);
+      return function(target, kind2) {
+        return new FastIterableIterator(target, kind2);
       };
     }
     function iteratorMixin(name, object, kInternalIterator, keyIndex = 0, valueIndex = 1) {
@@ -4711,8 +4711,8 @@ var require_util2 = __commonJS({
       }
       const rangeStart = collectASequenceOfCodePoints(
         (char) => {
-          const code = char.charCodeAt(0);
-          return code >= 48 && code <= 57;
+          const code2 = char.charCodeAt(0);
+          return code2 >= 48 && code2 <= 57;
         },
         data,
         position
@@ -4738,8 +4738,8 @@ var require_util2 = __commonJS({
       }
       const rangeEnd = collectASequenceOfCodePoints(
         (char) => {
-          const code = char.charCodeAt(0);
-          return code >= 48 && code <= 57;
+          const code2 = char.charCodeAt(0);
+          return code2 >= 48 && code2 <= 57;
         },
         data,
         position
@@ -4961,7 +4961,7 @@ var require_symbols2 = __commonJS({
 var require_file = __commonJS({
   "node_modules/undici/lib/web/fetch/file.js"(exports, module) {
     "use strict";
-    var { Blob: Blob2, File } = __require("node:buffer");
+    var { Blob: Blob2, File: File2 } = __require("node:buffer");
     var { kState } = require_symbols2();
     var { webidl } = require_webidl();
     var FileLike = class _FileLike {
@@ -5014,7 +5014,7 @@ var require_file = __commonJS({
     };
     webidl.converters.Blob = webidl.interfaceConverter(Blob2);
     function isFileLike(object) {
-      return object instanceof File || object && (typeof object.stream === "function" || typeof object.arrayBuffer === "function") && object[Symbol.toStringTag] === "File";
+      return object instanceof File2 || object && (typeof object.stream === "function" || typeof object.arrayBuffer === "function") && object[Symbol.toStringTag] === "File";
     }
     module.exports = { FileLike, isFileLike };
   }
@@ -5031,7 +5031,7 @@ var require_formdata = __commonJS({
     var { webidl } = require_webidl();
     var { File: NativeFile } = __require("node:buffer");
     var nodeUtil = __require("node:util");
-    var File = globalThis.File ?? NativeFile;
+    var File2 = globalThis.File ?? NativeFile;
     var FormData = class _FormData {
       constructor(form) {
         webidl.util.markAsUncloneable(this);
@@ -5151,14 +5151,14 @@ var require_formdata = __commonJS({
       if (typeof value === "string") {
       } else {
         if (!isFileLike(value)) {
-          value = value instanceof Blob ? new File([value], "blob", { type: value.type }) : new FileLike(value, "blob", { type: value.type });
+          value = value instanceof Blob ? new File2([value], "blob", { type: value.type }) : new FileLike(value, "blob", { type: value.type });
         }
         if (filename !== void 0) {
           const options = {
             type: value.type,
             lastModified: value.lastModified
           };
-          value = value instanceof NativeFile ? new File([value], filename, options) : new FileLike(value, filename, options);
+          value = value instanceof NativeFile ? new File2([value], filename, options) : new FileLike(value, filename, options);
         }
       }
       return { name, value };
@@ -5178,7 +5178,7 @@ var require_formdata_parser = __commonJS({
     var { makeEntry } = require_formdata();
     var assert = __require("node:assert");
     var { File: NodeFile } = __require("node:buffer");
-    var File = globalThis.File ?? NodeFile;
+    var File2 = globalThis.File ?? NodeFile;
     var formDataNameBuffer = Buffer.from('form-data; name="');
     var filenameBuffer = Buffer.from("; filename");
     var dd = Buffer.from("--");
@@ -5265,7 +5265,7 @@ var require_formdata_parser = __commonJS({
           if (!isAsciiString(contentType)) {
             contentType = "";
           }
-          value = new File([body], filename, { type: contentType });
+          value = new File2([body], filename, { type: contentType });
         } else {
           value = utf8DecodeBytes(Buffer.from(body));
         }
@@ -7030,9 +7030,9 @@ var require_client_h2 = __commonJS({
       this[kSocket][kError] = err;
       this[kClient][kOnError](err);
     }
-    function onHttp2FrameError(type, code, id) {
+    function onHttp2FrameError(type, code2, id) {
       if (id === 0) {
-        const err = new InformationalError(`HTTP/2: "frameError" received - type ${type}, code ${code}`);
+        const err = new InformationalError(`HTTP/2: "frameError" received - type ${type}, code ${code2}`);
         this[kSocket][kError] = err;
         this[kClient][kOnError](err);
       }
@@ -7042,8 +7042,8 @@ var require_client_h2 = __commonJS({
       this.destroy(err);
       util.destroy(this[kSocket], err);
     }
-    function onHTTP2GoAway(code) {
-      const err = this[kError] || new SocketError(`HTTP/2: "GOAWAY" frame received with code ${code}`, util.getSocketInfo(this));
+    function onHTTP2GoAway(code2) {
+      const err = this[kError] || new SocketError(`HTTP/2: "GOAWAY" frame received with code ${code2}`, util.getSocketInfo(this));
       const client = this[kClient];
       client[kSocket] = null;
       client[kHTTPContext] = null;
@@ -7248,8 +7248,8 @@ var require_client_h2 = __commonJS({
       stream.once("error", function(err) {
         abort(err);
       });
-      stream.once("frameError", (type, code) => {
-        abort(new InformationalError(`HTTP/2: "frameError" received - type ${type}, code ${code}`));
+      stream.once("frameError", (type, code2) => {
+        abort(new InformationalError(`HTTP/2: "frameError" received - type ${type}, code ${code2}`));
       });
       return true;
       function writeBodyH2() {
@@ -7347,15 +7347,15 @@ var require_client_h2 = __commonJS({
     }
     function writeStream(abort, socket, expectsPayload, h2stream, body, client, request2, contentLength) {
       assert(contentLength !== 0 || client[kRunning] === 0, "stream body cannot be pipelined");
-      const pipe = pipeline(
+      const pipe2 = pipeline(
         body,
         h2stream,
         (err) => {
           if (err) {
-            util.destroy(pipe, err);
+            util.destroy(pipe2, err);
             abort(err);
           } else {
-            util.removeAllListeners(pipe);
+            util.removeAllListeners(pipe2);
             request2.onRequestSent();
             if (!expectsPayload) {
               socket[kReset] = true;
@@ -7364,7 +7364,7 @@ var require_client_h2 = __commonJS({
           }
         }
       );
-      util.addListener(pipe, "data", onPipeData);
+      util.addListener(pipe2, "data", onPipeData);
       function onPipeData(chunk) {
         request2.onBodySent(chunk);
       }
@@ -9187,7 +9187,7 @@ var require_retry_handler = __commonJS({
         if (this.handler.onBodySent) return this.handler.onBodySent(chunk);
       }
       static [kRetryHandlerDefaultRetry](err, { state, opts }, cb) {
-        const { statusCode, code, headers } = err;
+        const { statusCode, code: code2, headers } = err;
         const { method, retryOptions } = opts;
         const {
           maxRetries,
@@ -9199,7 +9199,7 @@ var require_retry_handler = __commonJS({
           methods
         } = retryOptions;
         const { counter } = state;
-        if (code && code !== "UND_ERR_REQ_RETRY" && !errorCodes.includes(code)) {
+        if (code2 && code2 !== "UND_ERR_REQ_RETRY" && !errorCodes.includes(code2)) {
           cb(err);
           return;
         }
@@ -10705,10 +10705,10 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildHeadersFromArray(headers) {
-      const clone = headers.slice();
+      const clone2 = headers.slice();
       const entries = [];
-      for (let index = 0; index < clone.length; index += 2) {
-        entries.push([clone[index], clone[index + 1]]);
+      for (let index = 0; index < clone2.length; index += 2) {
+        entries.push([clone2[index], clone2[index + 1]]);
       }
       return Object.fromEntries(entries);
     }
@@ -11795,21 +11795,21 @@ var require_dns = __commonJS({
       setRecords(origin, addresses) {
         const timestamp = Date.now();
         const records = { records: { 4: null, 6: null } };
-        for (const record of addresses) {
-          record.timestamp = timestamp;
-          if (typeof record.ttl === "number") {
-            record.ttl = Math.min(record.ttl, this.#maxTTL);
+        for (const record2 of addresses) {
+          record2.timestamp = timestamp;
+          if (typeof record2.ttl === "number") {
+            record2.ttl = Math.min(record2.ttl, this.#maxTTL);
           } else {
-            record.ttl = this.#maxTTL;
+            record2.ttl = this.#maxTTL;
           }
-          const familyRecords = records.records[record.family] ?? { ips: [] };
-          familyRecords.ips.push(record);
-          records.records[record.family] = familyRecords;
+          const familyRecords = records.records[record2.family] ?? { ips: [] };
+          familyRecords.ips.push(record2);
+          records.records[record2.family] = familyRecords;
         }
         this.#records.set(origin.hostname, records);
       }
-      getHandler(meta, opts) {
-        return new DNSDispatchHandler(this, meta, opts);
+      getHandler(meta2, opts) {
+        return new DNSDispatchHandler(this, meta2, opts);
       }
     };
     var DNSDispatchHandler = class extends DecoratorHandler {
@@ -11942,8 +11942,8 @@ var require_headers = __commonJS({
     var util = __require("node:util");
     var kHeadersMap = /* @__PURE__ */ Symbol("headers map");
     var kHeadersSortedMap = /* @__PURE__ */ Symbol("headers map sorted");
-    function isHTTPWhiteSpaceCharCode(code) {
-      return code === 10 || code === 13 || code === 9 || code === 32;
+    function isHTTPWhiteSpaceCharCode(code2) {
+      return code2 === 10 || code2 === 13 || code2 === 9 || code2 === 32;
     }
     function headerValueNormalize(potentialValue) {
       let i = 0;
@@ -12120,24 +12120,24 @@ var require_headers = __commonJS({
       // https://fetch.spec.whatwg.org/#convert-header-names-to-a-sorted-lowercase-set
       toSortedArray() {
         const size = this[kHeadersMap].size;
-        const array = new Array(size);
+        const array2 = new Array(size);
         if (size <= 32) {
           if (size === 0) {
-            return array;
+            return array2;
           }
           const iterator2 = this[kHeadersMap][Symbol.iterator]();
           const firstValue = iterator2.next().value;
-          array[0] = [firstValue[0], firstValue[1].value];
+          array2[0] = [firstValue[0], firstValue[1].value];
           assert(firstValue[1].value !== null);
           for (let i = 1, j = 0, right = 0, left = 0, pivot = 0, x, value; i < size; ++i) {
             value = iterator2.next().value;
-            x = array[i] = [value[0], value[1].value];
+            x = array2[i] = [value[0], value[1].value];
             assert(x[1] !== null);
             left = 0;
             right = i;
             while (left < right) {
               pivot = left + (right - left >> 1);
-              if (array[pivot][0] <= x[0]) {
+              if (array2[pivot][0] <= x[0]) {
                 left = pivot + 1;
               } else {
                 right = pivot;
@@ -12146,22 +12146,22 @@ var require_headers = __commonJS({
             if (i !== pivot) {
               j = i;
               while (j > left) {
-                array[j] = array[--j];
+                array2[j] = array2[--j];
               }
-              array[left] = x;
+              array2[left] = x;
             }
           }
           if (!iterator2.next().done) {
             throw new TypeError("Unreachable");
           }
-          return array;
+          return array2;
         } else {
           let i = 0;
           for (const { 0: name, 1: { value } } of this[kHeadersMap]) {
-            array[i++] = [name, value];
+            array2[i++] = [name, value];
             assert(value !== null);
           }
-          return array.sort(compareHeaderName);
+          return array2.sort(compareHeaderName);
         }
       }
     };
@@ -15067,7 +15067,7 @@ var require_util4 = __commonJS({
           if (encoding === "failure") {
             encoding = "UTF-8";
           }
-          return decode(bytes, encoding);
+          return decode2(bytes, encoding);
         }
         case "ArrayBuffer": {
           const sequence = combineByteSequences(bytes);
@@ -15084,7 +15084,7 @@ var require_util4 = __commonJS({
         }
       }
     }
-    function decode(ioQueue, encoding) {
+    function decode2(ioQueue, encoding) {
       const bytes = combineByteSequences(ioQueue);
       const BOMEncoding = BOMSniffing(bytes);
       let slice = 0;
@@ -16098,8 +16098,8 @@ var require_util6 = __commonJS({
     "use strict";
     function isCTLExcludingHtab(value) {
       for (let i = 0; i < value.length; ++i) {
-        const code = value.charCodeAt(i);
-        if (code >= 0 && code <= 8 || code >= 10 && code <= 31 || code === 127) {
+        const code2 = value.charCodeAt(i);
+        if (code2 >= 0 && code2 <= 8 || code2 >= 10 && code2 <= 31 || code2 === 127) {
           return true;
         }
       }
@@ -16107,26 +16107,26 @@ var require_util6 = __commonJS({
     }
     function validateCookieName(name) {
       for (let i = 0; i < name.length; ++i) {
-        const code = name.charCodeAt(i);
-        if (code < 33 || // exclude CTLs (0-31), SP and HT
-        code > 126 || // exclude non-ascii and DEL
-        code === 34 || // "
-        code === 40 || // (
-        code === 41 || // )
-        code === 60 || // <
-        code === 62 || // >
-        code === 64 || // @
-        code === 44 || // ,
-        code === 59 || // ;
-        code === 58 || // :
-        code === 92 || // \
-        code === 47 || // /
-        code === 91 || // [
-        code === 93 || // ]
-        code === 63 || // ?
-        code === 61 || // =
-        code === 123 || // {
-        code === 125) {
+        const code2 = name.charCodeAt(i);
+        if (code2 < 33 || // exclude CTLs (0-31), SP and HT
+        code2 > 126 || // exclude non-ascii and DEL
+        code2 === 34 || // "
+        code2 === 40 || // (
+        code2 === 41 || // )
+        code2 === 60 || // <
+        code2 === 62 || // >
+        code2 === 64 || // @
+        code2 === 44 || // ,
+        code2 === 59 || // ;
+        code2 === 58 || // :
+        code2 === 92 || // \
+        code2 === 47 || // /
+        code2 === 91 || // [
+        code2 === 93 || // ]
+        code2 === 63 || // ?
+        code2 === 61 || // =
+        code2 === 123 || // {
+        code2 === 125) {
           throw new Error("Invalid cookie name");
         }
       }
@@ -16142,31 +16142,31 @@ var require_util6 = __commonJS({
         ++i;
       }
       while (i < len) {
-        const code = value.charCodeAt(i++);
-        if (code < 33 || // exclude CTLs (0-31)
-        code > 126 || // non-ascii and DEL (127)
-        code === 34 || // "
-        code === 44 || // ,
-        code === 59 || // ;
-        code === 92) {
+        const code2 = value.charCodeAt(i++);
+        if (code2 < 33 || // exclude CTLs (0-31)
+        code2 > 126 || // non-ascii and DEL (127)
+        code2 === 34 || // "
+        code2 === 44 || // ,
+        code2 === 59 || // ;
+        code2 === 92) {
           throw new Error("Invalid cookie value");
         }
       }
     }
     function validateCookiePath(path) {
       for (let i = 0; i < path.length; ++i) {
-        const code = path.charCodeAt(i);
-        if (code < 32 || // exclude CTLs (0-31)
-        code > 126 || // exclude DEL and non-ascii
-        code === 59) {
+        const code2 = path.charCodeAt(i);
+        if (code2 < 32 || // exclude CTLs (0-31)
+        code2 > 126 || // exclude DEL and non-ascii
+        code2 === 59) {
           throw new Error("Invalid cookie path");
         }
       }
     }
-    function isLetterOrDigit(code) {
-      return code >= 48 && code <= 57 || // 0-9
-      code >= 65 && code <= 90 || // A-Z
-      code >= 97 && code <= 122;
+    function isLetterOrDigit(code2) {
+      return code2 >= 48 && code2 <= 57 || // 0-9
+      code2 >= 65 && code2 <= 90 || // A-Z
+      code2 >= 97 && code2 <= 122;
     }
     function validateCookieDomain(domain) {
       if (domain === " ") {
@@ -16177,8 +16177,8 @@ var require_util6 = __commonJS({
       }
       let labelLength = 0;
       for (let i = 0; i < domain.length; ++i) {
-        const code = domain.charCodeAt(i);
-        if (code === 46) {
+        const code2 = domain.charCodeAt(i);
+        if (code2 === 46) {
           if (labelLength === 0) {
             throw new Error("Invalid cookie domain");
           }
@@ -16188,10 +16188,10 @@ var require_util6 = __commonJS({
           labelLength = 0;
           continue;
         }
-        if (labelLength === 0 && !isLetterOrDigit(code)) {
+        if (labelLength === 0 && !isLetterOrDigit(code2)) {
           throw new Error("Invalid cookie domain");
         }
-        if (!isLetterOrDigit(code) && code !== 45) {
+        if (!isLetterOrDigit(code2) && code2 !== 45) {
           throw new Error("Invalid cookie domain");
         }
         if (++labelLength > 63) {
@@ -16226,11 +16226,11 @@ var require_util6 = __commonJS({
       "Dec"
     ];
     var IMFPaddedNumbers = Array(61).fill(0).map((_, i) => i.toString().padStart(2, "0"));
-    function toIMFDate(date) {
-      if (typeof date === "number") {
-        date = new Date(date);
+    function toIMFDate(date2) {
+      if (typeof date2 === "number") {
+        date2 = new Date(date2);
       }
-      return `${IMFDays[date.getUTCDay()]}, ${IMFPaddedNumbers[date.getUTCDate()]} ${IMFMonths[date.getUTCMonth()]} ${date.getUTCFullYear()} ${IMFPaddedNumbers[date.getUTCHours()]}:${IMFPaddedNumbers[date.getUTCMinutes()]}:${IMFPaddedNumbers[date.getUTCSeconds()]} GMT`;
+      return `${IMFDays[date2.getUTCDay()]}, ${IMFPaddedNumbers[date2.getUTCDate()]} ${IMFMonths[date2.getUTCMonth()]} ${date2.getUTCFullYear()} ${IMFPaddedNumbers[date2.getUTCHours()]}:${IMFPaddedNumbers[date2.getUTCMinutes()]}:${IMFPaddedNumbers[date2.getUTCSeconds()]} GMT`;
     }
     function validateCookieMaxAge(maxAge) {
       if (maxAge < 0) {
@@ -16965,37 +16965,37 @@ var require_util7 = __commonJS({
         return false;
       }
       for (let i = 0; i < protocol.length; ++i) {
-        const code = protocol.charCodeAt(i);
-        if (code < 33 || // CTL, contains SP (0x20) and HT (0x09)
-        code > 126 || code === 34 || // "
-        code === 40 || // (
-        code === 41 || // )
-        code === 44 || // ,
-        code === 47 || // /
-        code === 58 || // :
-        code === 59 || // ;
-        code === 60 || // <
-        code === 61 || // =
-        code === 62 || // >
-        code === 63 || // ?
-        code === 64 || // @
-        code === 91 || // [
-        code === 92 || // \
-        code === 93 || // ]
-        code === 123 || // {
-        code === 125) {
+        const code2 = protocol.charCodeAt(i);
+        if (code2 < 33 || // CTL, contains SP (0x20) and HT (0x09)
+        code2 > 126 || code2 === 34 || // "
+        code2 === 40 || // (
+        code2 === 41 || // )
+        code2 === 44 || // ,
+        code2 === 47 || // /
+        code2 === 58 || // :
+        code2 === 59 || // ;
+        code2 === 60 || // <
+        code2 === 61 || // =
+        code2 === 62 || // >
+        code2 === 63 || // ?
+        code2 === 64 || // @
+        code2 === 91 || // [
+        code2 === 92 || // \
+        code2 === 93 || // ]
+        code2 === 123 || // {
+        code2 === 125) {
           return false;
         }
       }
       return true;
     }
-    function isValidStatusCode(code) {
-      if (code >= 1e3 && code < 1015) {
-        return code !== 1004 && // reserved
-        code !== 1005 && // "MUST NOT be set as a status code"
-        code !== 1006;
+    function isValidStatusCode(code2) {
+      if (code2 >= 1e3 && code2 < 1015) {
+        return code2 !== 1004 && // reserved
+        code2 !== 1005 && // "MUST NOT be set as a status code"
+        code2 !== 1006;
       }
-      return code >= 3e3 && code <= 4999;
+      return code2 >= 3e3 && code2 <= 4999;
     }
     function failWebsocketConnection(ws, reason) {
       const { [kController]: controller, [kResponse]: response } = ws;
@@ -17092,7 +17092,7 @@ var require_frame = __commonJS({
     } catch {
       crypto2 = {
         // not full compatibility, but minimum.
-        randomFillSync: function randomFillSync(buffer2, _offset, _size) {
+        randomFillSync: function randomFillSync(buffer2, _offset, _size2) {
           for (let i = 0; i < buffer2.length; ++i) {
             buffer2[i] = Math.random() * 255 | 0;
           }
@@ -17264,7 +17264,7 @@ var require_connection = __commonJS({
       });
       return controller;
     }
-    function closeWebSocketConnection(ws, code, reason, reasonByteLength) {
+    function closeWebSocketConnection(ws, code2, reason, reasonByteLength) {
       if (isClosing(ws) || isClosed(ws)) {
       } else if (!isEstablished(ws)) {
         failWebsocketConnection(ws, "Connection was closed before it was established.");
@@ -17272,12 +17272,12 @@ var require_connection = __commonJS({
       } else if (ws[kSentClose] === sentCloseFrameState.NOT_SENT) {
         ws[kSentClose] = sentCloseFrameState.PROCESSING;
         const frame = new WebsocketFrameSend();
-        if (code !== void 0 && reason === void 0) {
+        if (code2 !== void 0 && reason === void 0) {
           frame.frameData = Buffer.allocUnsafe(2);
-          frame.frameData.writeUInt16BE(code, 0);
-        } else if (code !== void 0 && reason !== void 0) {
+          frame.frameData.writeUInt16BE(code2, 0);
+        } else if (code2 !== void 0 && reason !== void 0) {
           frame.frameData = Buffer.allocUnsafe(2 + reasonByteLength);
-          frame.frameData.writeUInt16BE(code, 0);
+          frame.frameData.writeUInt16BE(code2, 0);
           frame.frameData.write(reason, 2, "utf-8");
         } else {
           frame.frameData = emptyBuffer;
@@ -17302,25 +17302,25 @@ var require_connection = __commonJS({
       response.socket.off("close", onSocketClose);
       response.socket.off("error", onSocketError);
       const wasClean = ws[kSentClose] === sentCloseFrameState.SENT && ws[kReceivedClose];
-      let code = 1005;
+      let code2 = 1005;
       let reason = "";
       const result = ws[kByteParser].closingInfo;
       if (result && !result.error) {
-        code = result.code ?? 1005;
+        code2 = result.code ?? 1005;
         reason = result.reason;
       } else if (!ws[kReceivedClose]) {
-        code = 1006;
+        code2 = 1006;
       }
       ws[kReadyState] = states.CLOSED;
       fireEvent("close", ws, (type, init) => new CloseEvent(type, init), {
         wasClean,
-        code,
+        code: code2,
         reason
       });
       if (channels.close.hasSubscribers) {
         channels.close.publish({
           websocket: ws,
-          code,
+          code: code2,
           reason
         });
       }
@@ -17445,8 +17445,8 @@ var require_receiver = __commonJS({
     var { closeWebSocketConnection } = require_connection();
     var { PerMessageDeflate } = require_permessage_deflate();
     var { MessageSizeExceededError } = require_errors();
-    function failWebsocketConnectionWithCode(ws, code, reason) {
-      closeWebSocketConnection(ws, code, reason, Buffer.byteLength(reason));
+    function failWebsocketConnectionWithCode(ws, code2, reason) {
+      closeWebSocketConnection(ws, code2, reason, Buffer.byteLength(reason));
       failWebsocketConnection(ws, reason);
     }
     var ByteParser = class extends Writable {
@@ -17633,8 +17633,8 @@ var require_receiver = __commonJS({
                   this.#info.fin,
                   (error2, data) => {
                     if (error2) {
-                      const code = error2 instanceof MessageSizeExceededError ? 1009 : 1007;
-                      failWebsocketConnectionWithCode(this.ws, code, error2.message);
+                      const code2 = error2 instanceof MessageSizeExceededError ? 1009 : 1007;
+                      failWebsocketConnectionWithCode(this.ws, code2, error2.message);
                       return;
                     }
                     if (!this.writeFragments(data)) {
@@ -17720,11 +17720,11 @@ var require_receiver = __commonJS({
       }
       parseCloseBody(data) {
         assert(data.length !== 1);
-        let code;
+        let code2;
         if (data.length >= 2) {
-          code = data.readUInt16BE(0);
+          code2 = data.readUInt16BE(0);
         }
-        if (code !== void 0 && !isValidStatusCode(code)) {
+        if (code2 !== void 0 && !isValidStatusCode(code2)) {
           return { code: 1002, reason: "Invalid status code", error: true };
         }
         let reason = data.subarray(2);
@@ -17736,7 +17736,7 @@ var require_receiver = __commonJS({
         } catch {
           return { code: 1007, reason: "Invalid UTF-8", error: true };
         }
-        return { code, reason, error: false };
+        return { code: code2, reason, error: false };
       }
       /**
        * Parses control frames.
@@ -17751,8 +17751,8 @@ var require_receiver = __commonJS({
           }
           this.#info.closeInfo = this.parseCloseBody(body);
           if (this.#info.closeInfo.error) {
-            const { code, reason } = this.#info.closeInfo;
-            closeWebSocketConnection(this.ws, code, reason, reason.length);
+            const { code: code2, reason } = this.#info.closeInfo;
+            closeWebSocketConnection(this.ws, code2, reason, reason.length);
             failWebsocketConnection(this.ws, reason);
             return false;
           }
@@ -17990,17 +17990,17 @@ var require_websocket = __commonJS({
        * @param {number|undefined} code
        * @param {string|undefined} reason
        */
-      close(code = void 0, reason = void 0) {
+      close(code2 = void 0, reason = void 0) {
         webidl.brandCheck(this, _WebSocket);
         const prefix = "WebSocket.close";
-        if (code !== void 0) {
-          code = webidl.converters["unsigned short"](code, prefix, "code", { clamp: true });
+        if (code2 !== void 0) {
+          code2 = webidl.converters["unsigned short"](code2, prefix, "code", { clamp: true });
         }
         if (reason !== void 0) {
           reason = webidl.converters.USVString(reason, prefix, "reason");
         }
-        if (code !== void 0) {
-          if (code !== 1e3 && (code < 3e3 || code > 4999)) {
+        if (code2 !== void 0) {
+          if (code2 !== 1e3 && (code2 < 3e3 || code2 > 4999)) {
             throw new DOMException("invalid code", "InvalidAccessError");
           }
         }
@@ -18014,7 +18014,7 @@ var require_websocket = __commonJS({
             );
           }
         }
-        closeWebSocketConnection(this, code, reason, reasonByteLength);
+        closeWebSocketConnection(this, code2, reason, reasonByteLength);
       }
       /**
        * @see https://websockets.spec.whatwg.org/#dom-websocket-send
@@ -18260,15 +18260,15 @@ var require_websocket = __commonJS({
     }
     function onParserError(err) {
       let message;
-      let code;
+      let code2;
       if (err instanceof CloseEvent) {
         message = err.reason;
-        code = err.code;
+        code2 = err.code;
       } else {
         message = err.message;
       }
       fireEvent("error", this, () => new ErrorEvent("error", { error: err, message }));
-      closeWebSocketConnection(this, code);
+      closeWebSocketConnection(this, code2);
     }
     module.exports = {
       WebSocket
@@ -18771,10 +18771,10 @@ var require_eventsource = __commonJS({
           lastEventId: "",
           reconnectionTime: defaultReconnectionTime
         };
-        const settings = environmentSettingsObject;
+        const settings2 = environmentSettingsObject;
         let urlRecord;
         try {
-          urlRecord = new URL(url, settings.settingsObject.baseUrl);
+          urlRecord = new URL(url, settings2.settingsObject.baseUrl);
           this.#state.origin = urlRecord.origin;
         } catch (e) {
           throw new DOMException(e, "SyntaxError");
@@ -19363,7 +19363,7 @@ var Summary = class {
       }
       try {
         yield access(pathFromEnv, constants.R_OK | constants.W_OK);
-      } catch (_a) {
+      } catch (_a3) {
         throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
       }
       this._filePath = pathFromEnv;
@@ -19445,8 +19445,8 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addRaw(text, addEOL = false) {
-    this._buffer += text;
+  addRaw(text2, addEOL = false) {
+    this._buffer += text2;
     return addEOL ? this.addEOL() : this;
   }
   /**
@@ -19465,9 +19465,9 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addCodeBlock(code, lang) {
+  addCodeBlock(code2, lang) {
     const attrs = Object.assign({}, lang && { lang });
-    const element = this.wrap("pre", this.wrap("code", code), attrs);
+    const element = this.wrap("pre", this.wrap("code", code2), attrs);
     return this.addRaw(element).addEOL();
   }
   /**
@@ -19542,10 +19542,10 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addHeading(text, level) {
+  addHeading(text2, level) {
     const tag = `h${level}`;
     const allowedTag = ["h1", "h2", "h3", "h4", "h5", "h6"].includes(tag) ? tag : "h1";
-    const element = this.wrap(allowedTag, text);
+    const element = this.wrap(allowedTag, text2);
     return this.addRaw(element).addEOL();
   }
   /**
@@ -19574,9 +19574,9 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addQuote(text, cite) {
+  addQuote(text2, cite) {
     const attrs = Object.assign({}, cite && { cite });
-    const element = this.wrap("blockquote", text, attrs);
+    const element = this.wrap("blockquote", text2, attrs);
     return this.addRaw(element).addEOL();
   }
   /**
@@ -19587,8 +19587,8 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addLink(text, href) {
-    const element = this.wrap("a", text, { href });
+  addLink(text2, href) {
+    const element = this.wrap("a", text2, { href });
     return this.addRaw(element).addEOL();
   }
 };
@@ -19680,17 +19680,17 @@ function register(state, name, method, options) {
 }
 
 // node_modules/before-after-hook/lib/add.js
-function addHook(state, kind, name, hook2) {
+function addHook(state, kind2, name, hook2) {
   const orig = hook2;
   if (!state.registry[name]) {
     state.registry[name] = [];
   }
-  if (kind === "before") {
+  if (kind2 === "before") {
     hook2 = (method, options) => {
       return Promise.resolve().then(orig.bind(null, options)).then(method.bind(null, options));
     };
   }
-  if (kind === "after") {
+  if (kind2 === "after") {
     hook2 = (method, options) => {
       let result;
       return Promise.resolve().then(method.bind(null, options)).then((result_) => {
@@ -19701,7 +19701,7 @@ function addHook(state, kind, name, hook2) {
       });
     };
   }
-  if (kind === "error") {
+  if (kind2 === "error") {
     hook2 = (method, options) => {
       return Promise.resolve().then(method.bind(null, options)).catch((error2) => {
         return orig(error2, options);
@@ -19738,9 +19738,9 @@ function bindApi(hook2, state, name) {
   );
   hook2.api = { remove: removeHookRef };
   hook2.remove = removeHookRef;
-  ["before", "error", "after", "wrap"].forEach((kind) => {
-    const args = name ? [state, kind, name] : [state, kind];
-    hook2[kind] = hook2.api[kind] = bindable(addHook, null).apply(null, args);
+  ["before", "error", "after", "wrap"].forEach((kind2) => {
+    const args = name ? [state, kind2, name] : [state, kind2];
+    hook2[kind2] = hook2.api[kind2] = bindable(addHook, null).apply(null, args);
   });
 }
 function Singular() {
@@ -20095,20 +20095,20 @@ CHAR_MAP[HTAB] |= OWS;
 CHAR_MAP[SP] |= OWS;
 CHAR_MAP[SEMI] |= SEMI_FLAG;
 CHAR_MAP[COMMA] |= COMMA_FLAG;
-for (let code = 128; code <= 255; code++) {
-  CHAR_MAP[code] |= LOWER_CASE;
+for (let code2 = 128; code2 <= 255; code2++) {
+  CHAR_MAP[code2] |= LOWER_CASE;
 }
 for (const char of "!#$%&'*+-.^_`|~") {
   CHAR_MAP[char.charCodeAt(0)] |= TOKEN_FLAG;
 }
-for (let code = 48; code <= 57; code++) {
-  CHAR_MAP[code] |= TOKEN_FLAG;
+for (let code2 = 48; code2 <= 57; code2++) {
+  CHAR_MAP[code2] |= TOKEN_FLAG;
 }
-for (let code = 65; code <= 90; code++) {
-  CHAR_MAP[code] |= LOWER_CASE | TOKEN_FLAG;
+for (let code2 = 65; code2 <= 90; code2++) {
+  CHAR_MAP[code2] |= LOWER_CASE | TOKEN_FLAG;
 }
-for (let code = 97; code <= 122; code++) {
-  CHAR_MAP[code] |= TOKEN_FLAG;
+for (let code2 = 97; code2 <= 122; code2++) {
+  CHAR_MAP[code2] |= TOKEN_FLAG;
 }
 var NullObject = /* @__PURE__ */ (() => {
   const C = function() {
@@ -20128,8 +20128,8 @@ function parse2(header, options) {
   let whitespace = -1;
   let stop = options?.parameters === false ? COMMA_FLAG : 0;
   while (index < len) {
-    const code = header.charCodeAt(index);
-    const flags = CHAR_MAP[code];
+    const code2 = header.charCodeAt(index);
+    const flags = CHAR_MAP[code2];
     if ((flags & stopFlags) !== 0) {
       stop |= flags & COMMA_FLAG;
       break;
@@ -20140,7 +20140,7 @@ function parse2(header, options) {
     } else {
       whitespace = -1;
     }
-    typeFlags |= code & NON_ASCII | flags;
+    typeFlags |= code2 & NON_ASCII | flags;
     index++;
   }
   const valueEnd = whitespace === -1 ? index : whitespace;
@@ -20162,14 +20162,14 @@ function parseParameters(header, type, index, len, stopFlags) {
     let keyFlags = 0;
     let keyWhitespace = -1;
     while (index < len) {
-      const code = header.charCodeAt(index);
-      const flags = CHAR_MAP[code];
+      const code2 = header.charCodeAt(index);
+      const flags = CHAR_MAP[code2];
       if ((flags & stopFlags) !== 0) {
         if ((flags & COMMA_FLAG) !== 0)
           break parameter;
         continue parameter;
       }
-      if (code === EQ) {
+      if (code2 === EQ) {
         const keyEnd = keyWhitespace === -1 ? index : keyWhitespace;
         const value = header.slice(keyStart, keyEnd);
         const key = (keyFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
@@ -20181,16 +20181,16 @@ function parseParameters(header, type, index, len, stopFlags) {
           const quotedStart = ++index;
           let escaped = false;
           while (index < len) {
-            const code2 = header.charCodeAt(index);
-            if (code2 === DQUOTE) {
+            const code3 = header.charCodeAt(index);
+            if (code3 === DQUOTE) {
               if (parameters[key] === void 0) {
                 parameters[key] = escaped ? unescapeQuotedPairs(header, quotedStart, index) : header.slice(quotedStart, index);
               }
               index++;
               let stop2 = 0;
               while (index < len) {
-                const code3 = header.charCodeAt(index);
-                const flags2 = CHAR_MAP[code3];
+                const code4 = header.charCodeAt(index);
+                const flags2 = CHAR_MAP[code4];
                 if ((flags2 & stopFlags) !== 0) {
                   stop2 = flags2 & COMMA_FLAG;
                   break;
@@ -20201,7 +20201,7 @@ function parseParameters(header, type, index, len, stopFlags) {
                 break parameter;
               continue parameter;
             }
-            if (code2 === BSLASH && index + 1 < len) {
+            if (code3 === BSLASH && index + 1 < len) {
               escaped = true;
               index += 2;
               continue;
@@ -20214,8 +20214,8 @@ function parseParameters(header, type, index, len, stopFlags) {
         let stop = 0;
         let valueWhitespace = -1;
         while (index < len) {
-          const code2 = header.charCodeAt(index);
-          const flags2 = CHAR_MAP[code2];
+          const code3 = header.charCodeAt(index);
+          const flags2 = CHAR_MAP[code3];
           if ((flags2 & stopFlags) !== 0) {
             stop = flags2 & COMMA_FLAG;
             break;
@@ -20242,7 +20242,7 @@ function parseParameters(header, type, index, len, stopFlags) {
       } else {
         keyWhitespace = -1;
       }
-      keyFlags |= code & NON_ASCII | flags;
+      keyFlags |= code2 & NON_ASCII | flags;
       index++;
     }
   }
@@ -20279,8 +20279,8 @@ var stringifyIteratively = (rootValue, replacer, spaceParam) => {
   const isFunctionReplacer = typeof replacer === "function";
   const propertyList = Array.isArray(replacer) ? new Set(replacer.map(String)) : null;
   const prepareVal = (parent, key, val) => {
-    const isObject = val !== null && typeof val === "object";
-    const hasToJSON = isObject && typeof val.toJSON === "function";
+    const isObject2 = val !== null && typeof val === "object";
+    const hasToJSON = isObject2 && typeof val.toJSON === "function";
     if (hasToJSON) {
       val = val.toJSON(key);
     }
@@ -20501,8 +20501,8 @@ var convertMarkedBigIntsReviver = (key, value, context, userReviver) => {
   if (!hasUserReviver) return value;
   return userReviver(key, value, context);
 };
-var JSONParseV2 = (text, reviver) => {
-  return JSON.parse(text, (key, value, context) => {
+var JSONParseV2 = (text2, reviver) => {
+  return JSON.parse(text2, (key, value, context) => {
     const isNumber = typeof value === "number";
     const isOutOfBounds = value > Number.MAX_SAFE_INTEGER || value < Number.MIN_SAFE_INTEGER;
     const isBigNumber = isNumber && isOutOfBounds;
@@ -20560,8 +20560,8 @@ var applyReviverIteratively = (parsed, userReviver) => {
   }
   return rootHolder[""];
 };
-var serializeBigInts = (text) => {
-  return text.replace(
+var serializeBigInts = (text2) => {
+  return text2.replace(
     stringsOrLargeNumbers,
     (match, digits, fractional, exponential) => {
       const isString = match[0] === '"';
@@ -20575,18 +20575,18 @@ var serializeBigInts = (text) => {
     }
   );
 };
-var JSONParse = (text, reviver) => {
-  if (!text) return originalParse(text, reviver);
+var JSONParse = (text2, reviver) => {
+  if (!text2) return originalParse(text2, reviver);
   try {
-    if (isContextSourceSupported()) return JSONParseV2(text, reviver);
-    const serializedData = serializeBigInts(text);
+    if (isContextSourceSupported()) return JSONParseV2(text2, reviver);
+    const serializedData = serializeBigInts(text2);
     return originalParse(
       serializedData,
       (key, value, context) => convertMarkedBigIntsReviver(key, value, context, reviver)
     );
   } catch (error2) {
     if (error2 instanceof RangeError) {
-      const serializedData = serializeBigInts(text);
+      const serializedData = serializeBigInts(text2);
       const parsed = originalParse(serializedData);
       return applyReviverIteratively(parsed, reviver);
     }
@@ -20754,12 +20754,12 @@ async function getResponseData(response) {
   }
   const mimetype = parse2(contentType);
   if (isJSONResponse(mimetype)) {
-    let text = "";
+    let text2 = "";
     try {
-      text = await response.text();
-      return JSONParse(text);
+      text2 = await response.text();
+      return JSONParse(text2);
     } catch (err) {
-      return text;
+      return text2;
     }
   } else if (mimetype.type.startsWith("text/") || // `application/octet-stream` is the canonical "arbitrary binary" type
   // (RFC 2046) and must never be decoded as text, even when the response
@@ -24141,9 +24141,9 @@ var binaryTag = defineScalarTag("tag:yaml.org,2002:binary", {
 var YAML_DATE_REGEXP = /* @__PURE__ */ new RegExp("^([0-9][0-9][0-9][0-9])-([0-9][0-9])-([0-9][0-9])$");
 var YAML_TIMESTAMP_REGEXP = /* @__PURE__ */ new RegExp("^([0-9][0-9][0-9][0-9])-([0-9][0-9]?)-([0-9][0-9]?)(?:[Tt]|[ \\t]+)([0-9][0-9]?):([0-9][0-9]):([0-9][0-9])(?:\\.([0-9]*))?(?:[ \\t]*(Z|([-+])([0-9][0-9]?)(?::([0-9][0-9]))?))?$");
 function makeUtcDate(year, month, day, hour = 0, minute = 0, second = 0, fraction = 0) {
-  const date = new Date(Date.UTC(year, month, day, hour, minute, second, fraction));
-  date.setUTCFullYear(year, month, day);
-  return date;
+  const date2 = new Date(Date.UTC(year, month, day, hour, minute, second, fraction));
+  date2.setUTCFullYear(year, month, day);
+  return date2;
 }
 function resolveYamlTimestamp(source) {
   let match = YAML_DATE_REGEXP.exec(source);
@@ -24153,9 +24153,9 @@ function resolveYamlTimestamp(source) {
   const month = +match[2] - 1;
   const day = +match[3];
   if (!match[4]) {
-    const date2 = makeUtcDate(year, month, day);
-    if (date2.getUTCFullYear() !== year || date2.getUTCMonth() !== month || date2.getUTCDate() !== day) return NOT_RESOLVED;
-    return date2;
+    const date3 = makeUtcDate(year, month, day);
+    if (date3.getUTCFullYear() !== year || date3.getUTCMonth() !== month || date3.getUTCDate() !== day) return NOT_RESOLVED;
+    return date3;
   }
   const hour = +match[4];
   const minute = +match[5];
@@ -24167,16 +24167,16 @@ function resolveYamlTimestamp(source) {
     while (value.length < 3) value += "0";
     fraction = +value;
   }
-  const date = makeUtcDate(year, month, day, hour, minute, second, fraction);
-  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month || date.getUTCDate() !== day) return NOT_RESOLVED;
+  const date2 = makeUtcDate(year, month, day, hour, minute, second, fraction);
+  if (date2.getUTCFullYear() !== year || date2.getUTCMonth() !== month || date2.getUTCDate() !== day) return NOT_RESOLVED;
   if (match[9]) {
     const offsetHour = +match[10];
     const offsetMinute = +(match[11] || 0);
     if (offsetHour > 23 || offsetMinute > 59) return NOT_RESOLVED;
     const offset = (offsetHour * 60 + offsetMinute) * 6e4;
-    date.setTime(date.getTime() - (match[9] === "-" ? -offset : offset));
+    date2.setTime(date2.getTime() - (match[9] === "-" ? -offset : offset));
   }
-  return date;
+  return date2;
 }
 var timestampTag = defineScalarTag("tag:yaml.org,2002:timestamp", {
   implicit: true,
@@ -24511,12 +24511,12 @@ var realMapTag = defineMappingTag("tag:yaml.org,2002:map", {
 });
 function normalizeKey(key) {
   if (Array.isArray(key)) {
-    const array = Array.prototype.slice.call(key);
-    for (let index = 0; index < array.length; index++) {
-      if (Array.isArray(array[index])) return null;
-      if (typeof array[index] === "object" && Object.prototype.toString.call(array[index]) === "[object Object]") array[index] = "[object Object]";
+    const array2 = Array.prototype.slice.call(key);
+    for (let index = 0; index < array2.length; index++) {
+      if (Array.isArray(array2[index])) return null;
+      if (typeof array2[index] === "object" && Object.prototype.toString.call(array2[index]) === "[object Object]") array2[index] = "[object Object]";
     }
-    return String(array);
+    return String(array2);
   }
   if (typeof key === "object" && Object.prototype.toString.call(key) === "[object Object]") return "[object Object]";
   return String(key);
@@ -24575,8 +24575,8 @@ function getLine(buffer, lineStart, lineEnd, position, maxLineLength) {
     pos: position - lineStart + head.length
   };
 }
-function padStart(string, max) {
-  return " ".repeat(Math.max(max - string.length, 0)) + string;
+function padStart(string3, max) {
+  return " ".repeat(Math.max(max - string3.length, 0)) + string3;
 }
 function makeSnippet(mark, options) {
   if (!mark.buffer) return null;
@@ -26221,315 +26221,2414 @@ var CONTROL = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]/gu;
 var MENTION = /@/g;
 var AUTOLINK = /(?<=www)(?=\.)|(?<=:)(?=\/\/)|(?<=#)(?=\d)/gi;
 var WORD_JOINER = "⁠";
-function escapeMarkdown(text) {
-  return text.replace(CONTROL, (c) => c === "\n" || c === "\r" || c === "	" ? " " : "�").replace(MARKDOWN_SPECIAL, (c) => `\\${c}`).replace(MENTION, `@${WORD_JOINER}`).replace(AUTOLINK, WORD_JOINER);
+function escapeMarkdown(text2) {
+  return text2.replace(CONTROL, (c) => c === "\n" || c === "\r" || c === "	" ? " " : "�").replace(MARKDOWN_SPECIAL, (c) => `\\${c}`).replace(MENTION, `@${WORD_JOINER}`).replace(AUTOLINK, WORD_JOINER);
 }
-function quoteInput(text, max = QUOTE_MAX_CHARS) {
+function quoteInput(text2, max = QUOTE_MAX_CHARS) {
   let end = 0;
   let count2 = 0;
-  while (end < text.length && count2 < max) {
-    const code = text.codePointAt(end) ?? 0;
-    end += code > 65535 ? 2 : 1;
+  while (end < text2.length && count2 < max) {
+    const code2 = text2.codePointAt(end) ?? 0;
+    end += code2 > 65535 ? 2 : 1;
     count2 += 1;
   }
-  const cut = end < text.length ? `${text.slice(0, end)}…` : text;
+  const cut = end < text2.length ? `${text2.slice(0, end)}…` : text2;
   return escapeMarkdown(cut);
 }
 
-// src/config/config-fields.ts
-var CONFIG_FIELDS = [
-  { path: "experiment", doc: "MLflow experiment the runs are logged to (created when missing)." },
-  { path: "image", doc: `Training image without a tag; a run uses the commit's full sha as the tag, the tag CI pushes (docs/ci.md, "the image rule").` },
-  { path: "namespace", doc: "Kubernetes namespace the training Jobs run in.", default: "trainbot-training" },
-  { path: "command", doc: "The container's command; params are appended as flags, never through a shell.", default: "[python, train.py]" },
-  { path: "workdir", doc: "Where the command runs for local runs, relative to the repository root.", default: "training" },
-  { path: "tracking_uri", doc: "MLflow URL as the training container reaches it.", default: "http://mlflow.mlflow.svc.cluster.local:5000" },
-  { path: "tracking_secret.name", doc: "Kubernetes Secret holding the MLflow token (optional; credentials are never inline)." },
-  { path: "tracking_secret.token_key", doc: "Key in that Secret whose value becomes MLFLOW_TRACKING_TOKEN.", default: "token" },
-  { path: "params", doc: "The parameters a command may set, by name (lowercase, digits, underscores)." },
-  { path: "params.*.type", doc: "`float`, `int` or `string`.", default: "float" },
-  { path: "params.*.default", doc: "Value used when a command does not set the param; baselines use all defaults." },
-  { path: "params.*.min", doc: "Smallest allowed value (inclusive), numbers only." },
-  { path: "params.*.max", doc: "Largest allowed value (inclusive), numbers only." },
-  { path: "params.*.values", doc: "Allowed values, strings only." },
-  { path: "params.*.flag", doc: "The training script's flag.", default: "--NAME with _ as -" },
-  { path: "params.*.description", doc: "One line shown by `/train help`." },
-  { path: "metrics", doc: "The metrics the training logs that reports compare, by name." },
-  { path: "metrics.*.goal", doc: "`minimize` or `maximize`." },
-  { path: "metrics.*.threshold", doc: "A change smaller than this (absolute) counts as unchanged.", default: "0" },
-  { path: "metrics.*.digits", doc: "Decimals shown in reports (0-10).", default: "4" },
-  { path: "primary_metric", doc: "The metric that ranks runs and decides the check run's conclusion.", default: "the first metric" },
-  { path: "baseline_branch", doc: "Branch whose runs are the baseline.", default: "main" },
-  { path: "limits.max_runs", doc: "Most runs one command may start (a grid larger than this is refused).", default: "20" },
-  { path: "limits.max_parallel", doc: "Most runs of one command running at once.", default: "4" },
-  { path: "limits.timeout_minutes", doc: "A run still going after this is stopped and reported as timed out.", default: "30" },
-  { path: "job.backoff_limit", doc: "Retries of a failed training pod.", default: "0" },
-  { path: "job.ttl_seconds_after_finished", doc: "How long finished Jobs are kept for inspection.", default: "3600" },
-  { path: "job.resources.requests", doc: "Container resource requests, e.g. `{cpu: 500m, memory: 1Gi}`.", default: "{cpu: 500m, memory: 1Gi}" },
-  { path: "job.resources.limits", doc: "Container resource limits.", default: '{cpu: "1", memory: 2Gi}' },
-  { path: "permission", doc: "Least repository permission needed to run commands: read, triage, write, maintain or admin.", default: "write" },
-  { path: "forks", doc: "`refuse` or `allow` commands on pull requests from forks (their code would run next to cluster credentials).", default: "refuse" },
-  { path: "conclusions.better", doc: "Check run conclusion when the primary metric improved: success, neutral or failure.", default: "success" },
-  { path: "conclusions.unchanged", doc: "Conclusion when the primary metric changed less than its threshold.", default: "success" },
-  { path: "conclusions.worse", doc: "Conclusion when the primary metric got worse.", default: "failure" },
-  { path: "conclusions.no_baseline", doc: "Conclusion when there is no baseline to compare with.", default: "neutral" }
-];
+// src/commands/nearest-name.ts
+var MAX_NAME_CHARS = 64;
+function editDistance(a, b, limit = Number.POSITIVE_INFINITY) {
+  const s = Array.from(a);
+  const t = Array.from(b);
+  if (Math.abs(s.length - t.length) > limit) return limit + 1;
+  let before = [];
+  let previous = Array.from({ length: t.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= s.length; i += 1) {
+    const current = [i];
+    let rowMin = i;
+    for (let j = 1; j <= t.length; j += 1) {
+      const cost = s[i - 1] === t[j - 1] ? 0 : 1;
+      let d = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost);
+      if (i > 1 && j > 1 && s[i - 1] === t[j - 2] && s[i - 2] === t[j - 1]) d = Math.min(d, before[j - 2] + 1);
+      current.push(d);
+      rowMin = Math.min(rowMin, d);
+    }
+    if (rowMin > limit) return limit + 1;
+    before = previous;
+    previous = current;
+  }
+  return previous[t.length];
+}
+function nearestName(typed, candidates) {
+  if (typed.length > MAX_NAME_CHARS) return void 0;
+  const word = typed.toLowerCase();
+  let best;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  for (const candidate of candidates) {
+    if (candidate === typed || candidate.length > MAX_NAME_CHARS) continue;
+    const longer = Math.max(Array.from(word).length, candidate.length);
+    const limit = longer <= 5 ? 1 : longer <= 8 ? 2 : 3;
+    const d = editDistance(word, candidate.toLowerCase(), Math.min(limit, bestDistance - 1));
+    if (d <= limit && d < bestDistance) [best, bestDistance] = [candidate, d];
+  }
+  return best;
+}
 
-// src/config/config-reader.ts
-var MAX_ERRORS = 10;
-var isObj = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
-function show(v) {
-  if (v === void 0 || v === null) return "nothing";
-  const text = typeof v === "string" ? v : typeof v === "number" ? String(v) : JSON.stringify(v) ?? String(v);
-  return `"${quoteInput(text)}"`;
+// node_modules/zod/v4/core/util.js
+function getEnumValues(entries) {
+  const numericValues = Object.values(entries).filter((v) => typeof v === "number");
+  const values = Object.entries(entries).filter(([k, _]) => numericValues.indexOf(+k) === -1).map(([_, v]) => v);
+  return values;
 }
-function codePath(path) {
-  const chars = Array.from(path, (c) => {
-    const code = c.codePointAt(0) ?? 0;
-    return c === "`" || code < 32 || code >= 127 && code <= 159 || code === 8232 || code === 8233 ? "'" : c;
-  });
-  return chars.length > 80 ? `${chars.slice(0, 80).join("")}…` : chars.join("");
+function jsonStringifyReplacer(_, value) {
+  if (typeof value === "bigint")
+    return value.toString();
+  return value;
 }
-var Reader = class {
-  constructor(file) {
-    this.file = file;
+var Cached = class {
+  constructor(getter) {
+    this._getter = getter;
+    this._value = void 0;
   }
-  file;
-  errors = [];
-  fail(path, what) {
-    if (this.errors.length < MAX_ERRORS) this.errors.push(`\`${this.file}\`: \`${codePath(path)}\` ${what}`);
-  }
-  str(o, key, path, pattern, hint, fallback) {
-    const v = o[key];
-    if (v === void 0 || v === null) {
-      if (fallback === void 0) this.fail(path, `is required: ${hint}.`);
-      return fallback ?? "";
+  get value() {
+    const getter = this._getter;
+    if (getter !== void 0) {
+      this._value = getter();
+      this._getter = void 0;
     }
-    if (typeof v !== "string" || !pattern.test(v)) {
-      this.fail(path, `must be ${hint}, got ${show(v)}.`);
-      return fallback ?? "";
-    }
-    return v;
-  }
-  int(o, key, path, min, max, fallback) {
-    const v = o[key];
-    if (v === void 0 || v === null) return fallback;
-    if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) {
-      this.fail(path, `must be a whole number from ${min} to ${max}, got ${show(v)}.`);
-      return fallback;
-    }
-    return v;
-  }
-  num(o, key, path) {
-    const v = o[key];
-    if (v === void 0 || v === null) return void 0;
-    if (typeof v !== "number" || !Number.isFinite(v)) {
-      this.fail(path, `must be a finite number, got ${show(v)}.`);
-      return void 0;
-    }
-    return v;
-  }
-  oneOf(o, key, path, allowed, fallback) {
-    const v = o[key];
-    if (v === void 0 || v === null) return fallback;
-    if (typeof v !== "string" || !allowed.includes(v)) {
-      this.fail(path, `must be one of ${allowed.join(", ")}, got ${show(v)}.`);
-      return fallback;
-    }
-    return v;
-  }
-  obj(o, key, path) {
-    const v = o[key];
-    if (v === void 0 || v === null) return {};
-    if (!isObj(v)) {
-      this.fail(path, `must be a mapping (\`key: value\` lines indented under \`${key}:\`).`);
-      return {};
-    }
-    return v;
+    return this._value;
   }
 };
+function cached(getter) {
+  return new Cached(getter);
+}
+function nullish(input) {
+  return input === null || input === void 0;
+}
+function cleanRegex(source) {
+  const start = source.startsWith("^") ? 1 : 0;
+  const end = source.endsWith("$") ? source.length - 1 : source.length;
+  return source.slice(start, end);
+}
+function assignProp(target, prop, value) {
+  Object.defineProperty(target, prop, {
+    value,
+    writable: true,
+    enumerable: true,
+    configurable: true
+  });
+}
+var captureStackTrace = "captureStackTrace" in Error ? Error.captureStackTrace : (..._args) => {
+};
+function isObject(data) {
+  return typeof data === "object" && data !== null && !Array.isArray(data);
+}
+function isPlainObject4(o) {
+  if (isObject(o) === false)
+    return false;
+  const ctor = o.constructor;
+  if (ctor === void 0)
+    return true;
+  if (typeof ctor !== "function")
+    return true;
+  const prot = ctor.prototype;
+  if (isObject(prot) === false)
+    return false;
+  if (Object.prototype.hasOwnProperty.call(prot, "isPrototypeOf") === false) {
+    return false;
+  }
+  return true;
+}
+function shallowClone(o) {
+  if (isPlainObject4(o))
+    return { ...o };
+  if (Array.isArray(o))
+    return [...o];
+  if (o instanceof Map)
+    return new Map(o);
+  if (o instanceof Set)
+    return new Set(o);
+  return o;
+}
+var propertyKeyTypes = /* @__PURE__ */ new Set(["string", "number", "symbol"]);
+function escapeRegex(str) {
+  return str.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+function clone(inst, def, params) {
+  const cl = new inst._zod.constr(def ?? inst._zod.def);
+  if (!def || params?.parent)
+    cl._zod.parent = inst;
+  return cl;
+}
+function normalizeParams(_params) {
+  const params = _params;
+  if (!params)
+    return {};
+  if (typeof params === "string")
+    return { error: () => params };
+  if (params?.message !== void 0) {
+    if (params?.error !== void 0)
+      throw new Error("Cannot specify both `message` and `error` params");
+    params.error = params.message;
+  }
+  delete params.message;
+  if (typeof params.error === "string")
+    return { ...params, error: () => params.error };
+  return params;
+}
+function optionalKeys(shape) {
+  return Object.keys(shape).filter((k) => {
+    return shape[k]._zod.optin !== void 0 && shape[k]._zod.optout === "optional";
+  });
+}
+var NUMBER_FORMAT_RANGES = /* @__PURE__ */ (() => ({
+  safeint: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
+  int32: [-2147483648, 2147483647],
+  uint32: [0, 4294967295],
+  float32: [-34028234663852886e22, 34028234663852886e22],
+  float64: [-Number.MAX_VALUE, Number.MAX_VALUE]
+}))();
+function aborted(x, startIndex = 0) {
+  if (x.aborted === true)
+    return true;
+  for (let i = startIndex; i < x.issues.length; i++) {
+    if (x.issues[i]?.continue !== true) {
+      return true;
+    }
+  }
+  return false;
+}
+function explicitlyAborted(x, startIndex = 0) {
+  if (x.aborted === true)
+    return true;
+  for (let i = startIndex; i < x.issues.length; i++) {
+    if (x.issues[i]?.continue === false) {
+      return true;
+    }
+  }
+  return false;
+}
+function prefixIssues(path, issues) {
+  return issues.map((iss) => {
+    var _a3;
+    (_a3 = iss).path ?? (_a3.path = []);
+    iss.path.unshift(path);
+    return iss;
+  });
+}
+function unwrapMessage(message) {
+  return typeof message === "string" ? message : message?.message;
+}
+function sizeCaps(defChecks) {
+  const caps = [];
+  for (const ch of defChecks ?? []) {
+    const d = ch._zod.def;
+    if (!/_(length|size)$|_equals$/.test(d.check))
+      break;
+    const max = d.maximum ?? d.length ?? d.size;
+    if (max >= 0)
+      caps.push([max, ch]);
+  }
+  return caps;
+}
+function attachSchema(issues, start, inst) {
+  var _a3;
+  for (let i = start; i < issues.length; i++) {
+    (_a3 = issues[i]).schema ?? (_a3.schema = inst);
+  }
+}
+function finalizeIssue(iss, ctx, config2) {
+  var _a3;
+  const traits = iss.inst?._zod?.traits;
+  if (traits?.has("$ZodType")) {
+    if (traits.has("$ZodCheck"))
+      (_a3 = iss).schema ?? (_a3.schema = iss.inst);
+    else
+      iss.schema = iss.inst;
+  }
+  const schemaError = iss.schema !== iss.inst ? iss.schema?._zod.def?.error : void 0;
+  const message = iss.message ? iss.message : unwrapMessage(iss.inst?._zod.def?.error?.(iss)) ?? unwrapMessage(schemaError?.(iss)) ?? unwrapMessage(ctx?.error?.(iss)) ?? unwrapMessage(config2.customError?.(iss)) ?? unwrapMessage(config2.localeError?.(iss)) ?? "Invalid input";
+  const full = {};
+  for (const k of Object.keys(iss)) {
+    if (k === "inst" || k === "schema" || k === "continue" || k === "input" || k === "__proto__")
+      continue;
+    full[k] = iss[k];
+  }
+  full.path ?? (full.path = []);
+  full.message = message;
+  if (ctx?.reportInput) {
+    full.input = iss.input;
+  }
+  return full;
+}
+var highSurrogate = /[\uD800-\uDBFF]/;
+function codePointLength(str) {
+  const units = str.length;
+  if (!highSurrogate.test(str))
+    return units;
+  let count2 = units;
+  for (let i = 0; i < units - 1; i++) {
+    if ((str.charCodeAt(i) & 64512) === 55296 && (str.charCodeAt(i + 1) & 64512) === 56320) {
+      count2--;
+      i++;
+    }
+  }
+  return count2;
+}
+function getLengthableOrigin(input) {
+  if (Array.isArray(input))
+    return "array";
+  if (typeof input === "string")
+    return "string";
+  return "unknown";
+}
+function issue2(...args) {
+  const [iss, input, inst] = args;
+  if (typeof iss === "string") {
+    return {
+      message: iss,
+      code: "custom",
+      input,
+      inst
+    };
+  }
+  return { ...iss };
+}
+function members(proto, table) {
+  for (const key in table) {
+    const desc = Object.getOwnPropertyDescriptor(table, key);
+    if (desc.get)
+      Object.defineProperty(proto, key, { ...desc, enumerable: false });
+    else
+      defineBound(proto, key, desc.value);
+  }
+}
+function own(inst, key, value, enumerable = true) {
+  Object.defineProperty(inst, key, { configurable: true, writable: true, enumerable, value });
+  return value;
+}
+function hide(inst, key, value) {
+  return own(inst, key, value, false);
+}
+function defineBound(proto, key, fn) {
+  Object.defineProperty(proto, key, {
+    configurable: true,
+    get() {
+      return this == null ? fn : own(this, key, fn.bind(this));
+    },
+    set(value) {
+      own(this, key, value);
+    }
+  });
+}
+function claim(inst, sentinel) {
+  const proto = Object.getPrototypeOf(inst);
+  return sentinel in proto ? void 0 : proto;
+}
+var installing;
+var broke = false;
+var breaker = {
+  configurable: true,
+  get() {
+    broke = true;
+    return void 0;
+  }
+};
+function defineLazyInternal(inst, key, compute) {
+  const proto = Object.getPrototypeOf(inst._zod);
+  if (key in proto && installing !== inst._zod) {
+    installing = void 0;
+    return;
+  }
+  installing = inst._zod;
+  Object.defineProperty(proto, key, {
+    configurable: true,
+    get() {
+      Object.defineProperty(this, key, breaker);
+      const outer = broke;
+      broke = false;
+      try {
+        const value = compute(this);
+        if (broke)
+          delete this[key];
+        else
+          Object.defineProperty(this, key, { configurable: true, writable: true, value });
+        broke = broke || outer;
+        return value;
+      } catch (err) {
+        delete this[key];
+        broke = broke || outer;
+        throw err;
+      }
+    },
+    set(value) {
+      Object.defineProperty(this, key, { configurable: true, writable: true, value });
+    }
+  });
+}
+function installLazyProp(inst, key, make, enumerable) {
+  const proto = claim(inst, key);
+  if (!proto)
+    return;
+  Object.defineProperty(proto, key, {
+    configurable: true,
+    get() {
+      const desc = { configurable: true, writable: true, enumerable, value: void 0 };
+      Object.defineProperty(this, key, desc);
+      desc.value = make(this);
+      Object.defineProperty(this, key, desc);
+      return desc.value;
+    },
+    set(value) {
+      Object.defineProperty(this, key, { configurable: true, writable: true, enumerable, value });
+    }
+  });
+}
 
-// src/config/validate-config.ts
+// node_modules/zod/v4/core/core.js
+var _a;
+var _zodDesc = { value: void 0, enumerable: false };
+var _E = "captureStackTrace" in Error ? Error : null;
+function newError(Definition) {
+  const E = _E;
+  if (E) {
+    const saved = E.stackTraceLimit;
+    if (typeof saved === "number") {
+      try {
+        E.stackTraceLimit = 0;
+      } catch {
+        _E = null;
+        return new Definition();
+      }
+      try {
+        return new Definition();
+      } finally {
+        E.stackTraceLimit = saved;
+      }
+    }
+  }
+  return new Definition();
+}
+// @__NO_SIDE_EFFECTS__
+function $constructor(name, initializer2, proto, params) {
+  const zodProto = {};
+  function Internals(def) {
+    this.def = def;
+    this.constr = _;
+    this.traits = /* @__PURE__ */ new Set();
+  }
+  Internals.prototype = zodProto;
+  const protoMembers = proto;
+  const initialized = protoMembers && /* @__PURE__ */ new WeakSet();
+  function init(inst, def) {
+    if (!inst._zod) {
+      _zodDesc.value = new Internals(def);
+      try {
+        Object.defineProperty(inst, "_zod", _zodDesc);
+      } finally {
+        _zodDesc.value = void 0;
+      }
+    } else if (inst._zod.traits.has(name)) {
+      return;
+    }
+    inst._zod.traits.add(name);
+    initializer2(inst, def);
+    if (initialized) {
+      const own2 = Object.getPrototypeOf(inst);
+      const ctorProto = inst._zod.constr.prototype;
+      let up = own2;
+      while (up && up !== ctorProto)
+        up = Object.getPrototypeOf(up);
+      const target = up ?? own2;
+      if (!initialized.has(target)) {
+        initialized.add(target);
+        members(target, protoMembers);
+      }
+    }
+    const proto2 = _.prototype;
+    for (const k in proto2) {
+      if (!Object.prototype.hasOwnProperty.call(proto2, k))
+        continue;
+      if (!(k in inst)) {
+        inst[k] = proto2[k].bind(inst);
+      }
+    }
+  }
+  const Parent = params?.Parent ?? Object;
+  class Definition extends Parent {
+  }
+  Object.defineProperty(Definition, "name", { value: name });
+  function _(def) {
+    const inst = params?.Parent ? newError(Definition) : this;
+    init(inst, def);
+    const deferred = inst._zod.deferred;
+    if (deferred) {
+      for (const fn of deferred) {
+        fn();
+      }
+      inst._zod.deferred = void 0;
+    }
+    const pp = globalThis.__zod_globalConfig?.postProcessor;
+    if (pp)
+      pp(inst);
+    return inst;
+  }
+  Object.defineProperty(_, "init", { value: init });
+  Object.defineProperty(_, Symbol.hasInstance, {
+    value: (inst) => {
+      if (params?.Parent && inst instanceof params.Parent)
+        return true;
+      return inst?._zod?.traits?.has(name);
+    }
+  });
+  Object.defineProperty(_, "name", { value: name });
+  return _;
+}
+var $ZodAsyncError = class extends Error {
+  constructor() {
+    super(`Encountered Promise during synchronous parse. Use .parseAsync() instead.`);
+  }
+};
+var $ZodEncodeError = class extends Error {
+  constructor(name) {
+    super(`Encountered unidirectional transform during encode: ${name}`);
+    this.name = "ZodEncodeError";
+  }
+};
+(_a = globalThis).__zod_globalConfig ?? (_a.__zod_globalConfig = {});
+var globalConfig = globalThis.__zod_globalConfig;
+function config(newConfig) {
+  if (newConfig)
+    Object.assign(globalConfig, newConfig);
+  return globalConfig;
+}
+
+// node_modules/zod/v4/core/errors.js
+function _getMessage() {
+  const internals = this._zod;
+  internals.message ?? (internals.message = JSON.stringify(internals.def, jsonStringifyReplacer, 2));
+  return internals.message;
+}
+function _setMessage(value) {
+  this._zod.message = value;
+}
+var _messageDesc = {
+  get: _getMessage,
+  set: _setMessage,
+  enumerable: true,
+  configurable: true
+};
+var _issuesDesc = { value: void 0, enumerable: false };
+var _installedToString = /* @__PURE__ */ new WeakSet([Object.prototype, Error.prototype]);
+var initializer = (inst, def) => {
+  inst.name = "$ZodError";
+  _issuesDesc.value = def;
+  Object.defineProperty(inst, "issues", _issuesDesc);
+  _issuesDesc.value = void 0;
+  Object.defineProperty(inst, "message", _messageDesc);
+  const proto = Object.getPrototypeOf(inst);
+  if (!_installedToString.has(proto)) {
+    _installedToString.add(proto);
+    Object.defineProperty(proto, "toString", {
+      configurable: true,
+      enumerable: false,
+      get() {
+        const value = () => this.message;
+        Object.defineProperty(this, "toString", { value, configurable: true, writable: true });
+        return value;
+      },
+      set(value) {
+        Object.defineProperty(this, "toString", { value, configurable: true, writable: true });
+      }
+    });
+  }
+};
+var $ZodError = $constructor("$ZodError", initializer);
+var $ZodRealError = $constructor("$ZodError", initializer, void 0, {
+  Parent: Error
+});
+
+// node_modules/zod/v4/core/parse.js
+var _parse = (_Err) => {
+  const fn = (schema, value, _ctx, _params) => {
+    const ctx = _ctx ? { ..._ctx, async: false } : { async: false };
+    const result = schema._zod.run({ value, issues: [] }, ctx);
+    if (result instanceof Promise) {
+      throw new $ZodAsyncError();
+    }
+    if (result.issues.length) {
+      const e = new (_params?.Err ?? _Err)(result.issues.map((iss) => finalizeIssue(iss, ctx, config())));
+      captureStackTrace(e, _params?.callee ?? fn);
+      throw e;
+    }
+    return result.value;
+  };
+  return fn;
+};
+var parse3 = /* @__PURE__ */ _parse($ZodRealError);
+var _parseAsync = (_Err) => {
+  const fn = async (schema, value, _ctx, params) => {
+    const ctx = _ctx ? { ..._ctx, async: true } : { async: true };
+    let result = schema._zod.run({ value, issues: [] }, ctx);
+    if (result instanceof Promise)
+      result = await result;
+    if (result.issues.length) {
+      const e = new (params?.Err ?? _Err)(result.issues.map((iss) => finalizeIssue(iss, ctx, config())));
+      captureStackTrace(e, params?.callee ?? fn);
+      throw e;
+    }
+    return result.value;
+  };
+  return fn;
+};
+var parseAsync = /* @__PURE__ */ _parseAsync($ZodRealError);
+var _safeParse = (_Err) => (schema, value, _ctx) => {
+  const ctx = _ctx ? { ..._ctx, async: false } : { async: false };
+  const result = schema._zod.run({ value, issues: [] }, ctx);
+  if (result instanceof Promise) {
+    throw new $ZodAsyncError();
+  }
+  return result.issues.length ? failure(_Err, result.issues, ctx) : { success: true, data: result.value };
+};
+var safeParse = /* @__PURE__ */ _safeParse($ZodRealError);
+function failure(Err, issues, ctx) {
+  let error2;
+  return {
+    success: false,
+    get error() {
+      if (!error2) {
+        error2 = new Err(issues.map((iss) => finalizeIssue(iss, ctx, config())));
+        issues = void 0;
+        ctx = void 0;
+      }
+      return error2;
+    },
+    set error(e) {
+      error2 = e;
+      issues = void 0;
+      ctx = void 0;
+    }
+  };
+}
+var _safeParseAsync = (_Err) => async (schema, value, _ctx) => {
+  const ctx = _ctx ? { ..._ctx, async: true } : { async: true };
+  let result = schema._zod.run({ value, issues: [] }, ctx);
+  if (result instanceof Promise)
+    result = await result;
+  return result.issues.length ? failure(_Err, result.issues, ctx) : { success: true, data: result.value };
+};
+var safeParseAsync = /* @__PURE__ */ _safeParseAsync($ZodRealError);
+
+// node_modules/zod/v4/core/regexes.js
+var anyString = /^[\s\S]{0,}$/;
+var number = /^-?\d+(?:\.\d+)?$/;
+
+// node_modules/zod/v4/core/checks.js
+var $ZodCheck = /* @__PURE__ */ $constructor("$ZodCheck", (inst, def) => {
+  var _a3;
+  inst._zod ?? (inst._zod = {});
+  inst._zod.def = def;
+  (_a3 = inst._zod).onattach ?? (_a3.onattach = []);
+});
+var _whenHasLength = (payload) => {
+  const val = payload.value;
+  return !nullish(val) && val.length !== void 0;
+};
+var numericOriginMap = {
+  number: "number",
+  bigint: "bigint",
+  object: "date"
+};
+var $ZodCheckLessThan = /* @__PURE__ */ $constructor("$ZodCheckLessThan", (inst, def) => {
+  $ZodCheck.init(inst, def);
+  const origin = numericOriginMap[typeof def.value];
+  inst._zod.check = (payload) => {
+    if (def.inclusive ? payload.value <= def.value : payload.value < def.value) {
+      return;
+    }
+    payload.issues.push({
+      origin: numericOriginMap[typeof payload.value] ?? origin,
+      code: "too_big",
+      maximum: typeof def.value === "object" ? def.value.getTime() : def.value,
+      input: payload.value,
+      inclusive: def.inclusive,
+      inst,
+      continue: !def.abort
+    });
+  };
+});
+var $ZodCheckGreaterThan = /* @__PURE__ */ $constructor("$ZodCheckGreaterThan", (inst, def) => {
+  $ZodCheck.init(inst, def);
+  const origin = numericOriginMap[typeof def.value];
+  inst._zod.check = (payload) => {
+    if (def.inclusive ? payload.value >= def.value : payload.value > def.value) {
+      return;
+    }
+    payload.issues.push({
+      origin: numericOriginMap[typeof payload.value] ?? origin,
+      code: "too_small",
+      minimum: typeof def.value === "object" ? def.value.getTime() : def.value,
+      input: payload.value,
+      inclusive: def.inclusive,
+      inst,
+      continue: !def.abort
+    });
+  };
+});
+var $ZodCheckNumberFormat = /* @__PURE__ */ $constructor("$ZodCheckNumberFormat", (inst, def) => {
+  $ZodCheck.init(inst, def);
+  def.format = def.format || "float64";
+  const isInt = def.format?.includes("int");
+  const origin = isInt ? "int" : "number";
+  const [minimum, maximum] = NUMBER_FORMAT_RANGES[def.format];
+  inst._zod.check = (payload) => {
+    const input = payload.value;
+    if (isInt) {
+      if (!Number.isInteger(input)) {
+        payload.issues.push({
+          expected: origin,
+          format: def.format,
+          code: "invalid_type",
+          continue: false,
+          input,
+          inst
+        });
+        return;
+      }
+      if (!Number.isSafeInteger(input)) {
+        if (input > 0) {
+          payload.issues.push({
+            input,
+            code: "too_big",
+            maximum: Number.MAX_SAFE_INTEGER,
+            note: "Integers must be within the safe integer range.",
+            inst,
+            origin,
+            inclusive: true,
+            continue: !def.abort
+          });
+        } else {
+          payload.issues.push({
+            input,
+            code: "too_small",
+            minimum: Number.MIN_SAFE_INTEGER,
+            note: "Integers must be within the safe integer range.",
+            inst,
+            origin,
+            inclusive: true,
+            continue: !def.abort
+          });
+        }
+        return;
+      }
+    }
+    if (input < minimum) {
+      payload.issues.push({
+        origin: "number",
+        input,
+        code: "too_small",
+        minimum,
+        inclusive: true,
+        inst,
+        continue: !def.abort
+      });
+    }
+    if (input > maximum) {
+      payload.issues.push({
+        origin: "number",
+        input,
+        code: "too_big",
+        maximum,
+        inclusive: true,
+        inst,
+        continue: !def.abort
+      });
+    }
+  };
+});
+var $ZodCheckMaxLength = /* @__PURE__ */ $constructor("$ZodCheckMaxLength", (inst, def) => {
+  var _a3;
+  $ZodCheck.init(inst, def);
+  (_a3 = inst._zod.def).when ?? (_a3.when = _whenHasLength);
+  inst._zod.check = (payload) => {
+    const input = payload.value;
+    const units = input.length;
+    const length = typeof input === "string" && units > def.maximum ? codePointLength(input) : units;
+    if (length <= def.maximum)
+      return;
+    const origin = getLengthableOrigin(input);
+    payload.issues.push({
+      origin,
+      code: "too_big",
+      maximum: def.maximum,
+      inclusive: true,
+      input,
+      inst,
+      continue: !def.abort
+    });
+  };
+});
+var $ZodCheckMinLength = /* @__PURE__ */ $constructor("$ZodCheckMinLength", (inst, def) => {
+  var _a3;
+  $ZodCheck.init(inst, def);
+  (_a3 = inst._zod.def).when ?? (_a3.when = _whenHasLength);
+  inst._zod.check = (payload) => {
+    const input = payload.value;
+    const units = input.length;
+    const length = typeof input === "string" && units >= def.minimum && units < def.minimum * 2 ? codePointLength(input) : units;
+    if (length >= def.minimum)
+      return;
+    const origin = getLengthableOrigin(input);
+    payload.issues.push({
+      origin,
+      code: "too_small",
+      minimum: def.minimum,
+      inclusive: true,
+      input,
+      inst,
+      continue: !def.abort
+    });
+  };
+});
+var $ZodCheckStringFormat = /* @__PURE__ */ $constructor("$ZodCheckStringFormat", (inst, def) => {
+  var _a3, _b;
+  $ZodCheck.init(inst, def);
+  if (def.pattern)
+    (_a3 = inst._zod).check ?? (_a3.check = (payload) => {
+      def.pattern.lastIndex = 0;
+      if (def.pattern.test(payload.value))
+        return;
+      payload.issues.push({
+        origin: "string",
+        code: "invalid_format",
+        format: def.format,
+        input: payload.value,
+        ...def.pattern ? { pattern: def.pattern.toString() } : {},
+        inst,
+        continue: !def.abort
+      });
+    });
+  else
+    (_b = inst._zod).check ?? (_b.check = () => {
+    });
+});
+var $ZodCheckRegex = /* @__PURE__ */ $constructor("$ZodCheckRegex", (inst, def) => {
+  $ZodCheckStringFormat.init(inst, def);
+  inst._zod.check = (payload) => {
+    def.pattern.lastIndex = 0;
+    if (def.pattern.test(payload.value))
+      return;
+    payload.issues.push({
+      origin: "string",
+      code: "invalid_format",
+      format: "regex",
+      input: payload.value,
+      pattern: def.pattern.toString(),
+      inst,
+      continue: !def.abort
+    });
+  };
+});
+
+// node_modules/zod/v4/core/versions.js
+var version = {
+  major: 4,
+  minor: 6,
+  patch: 7
+};
+
+// node_modules/zod/v4/core/schemas.js
+var $ZodType = /* @__PURE__ */ $constructor("$ZodType", (inst, def) => {
+  var _a3;
+  inst ?? (inst = {});
+  inst._zod.def = def;
+  inst._zod.bag = inst._zod.bag || {};
+  inst._zod.version = version;
+  const defChecks = inst._zod.def.checks;
+  const checks = inst._zod.traits.has("$ZodCheck") ? [inst, ...defChecks ?? []] : defChecks?.length ? [...defChecks] : [];
+  for (const ch of checks) {
+    for (const fn of ch._zod.onattach) {
+      fn(inst);
+    }
+  }
+  if (checks.length === 0) {
+    (_a3 = inst._zod).deferred ?? (_a3.deferred = []);
+    inst._zod.deferred?.push(() => {
+      inst._zod.run = inst._zod.parse;
+    });
+  } else {
+    const runChecks = (payload, checks2, ctx) => {
+      if (payload.memo)
+        return payload;
+      let isAborted = aborted(payload);
+      let asyncResult;
+      for (const ch of checks2) {
+        if (ch._zod.def.when) {
+          if (explicitlyAborted(payload))
+            continue;
+          const shouldRun = ch._zod.def.when(payload);
+          if (!shouldRun)
+            continue;
+        } else if (isAborted) {
+          continue;
+        }
+        const currLen = payload.issues.length;
+        const _ = ch._zod.check(payload);
+        if (_ instanceof Promise && ctx?.async === false) {
+          throw new $ZodAsyncError();
+        }
+        if (asyncResult || _ instanceof Promise) {
+          asyncResult = (asyncResult ?? Promise.resolve()).then(async () => {
+            await _;
+            const nextLen = payload.issues.length;
+            if (nextLen === currLen)
+              return;
+            attachSchema(payload.issues, currLen, inst);
+            if (!isAborted)
+              isAborted = aborted(payload, currLen);
+          });
+        } else {
+          const nextLen = payload.issues.length;
+          if (nextLen === currLen)
+            continue;
+          attachSchema(payload.issues, currLen, inst);
+          if (!isAborted)
+            isAborted = aborted(payload, currLen);
+        }
+      }
+      if (asyncResult) {
+        return asyncResult.then(() => {
+          return payload;
+        });
+      }
+      return payload;
+    };
+    const handleCanaryResult = (canary, payload, ctx) => {
+      if (aborted(canary)) {
+        canary.aborted = true;
+        return canary;
+      }
+      const checkResult = runChecks(payload, checks, ctx);
+      if (checkResult instanceof Promise) {
+        if (ctx.async === false)
+          throw new $ZodAsyncError();
+        return checkResult.then((checkResult2) => inst._zod.parse(checkResult2, ctx));
+      }
+      return inst._zod.parse(checkResult, ctx);
+    };
+    inst._zod.run = (payload, ctx) => {
+      if (ctx.skipChecks) {
+        return inst._zod.parse(payload, ctx);
+      }
+      if (ctx.direction === "backward") {
+        const canary = inst._zod.parse({ value: payload.value, issues: [] }, { ...ctx, skipChecks: true });
+        if (canary instanceof Promise) {
+          return canary.then((canary2) => {
+            return handleCanaryResult(canary2, payload, ctx);
+          });
+        }
+        return handleCanaryResult(canary, payload, ctx);
+      }
+      const result = inst._zod.parse(payload, ctx);
+      if (result instanceof Promise) {
+        if (ctx.async === false)
+          throw new $ZodAsyncError();
+        return result.then((result2) => runChecks(result2, checks, ctx));
+      }
+      return runChecks(result, checks, ctx);
+    };
+  }
+}, {
+  // Wrappers extend this by installing a richer factory over it; reading it eagerly would defeat the laziness.
+  get "~standard"() {
+    return hide(this, "~standard", standardProps(this));
+  },
+  set "~standard"(value) {
+    own(this, "~standard", value);
+  }
+});
+var toStandardResult = (r, ctx) => r.issues.length ? { issues: r.issues.map((iss) => finalizeIssue(iss, ctx, config())) } : { value: r.value };
+async function validateAsync(inst, value) {
+  const ctx = { async: true };
+  return toStandardResult(await inst._zod.run({ value, issues: [] }, ctx), ctx);
+}
+function standardProps(inst) {
+  return {
+    validate: (value) => {
+      const ctx = { async: false };
+      try {
+        const r = inst._zod.run({ value, issues: [] }, ctx);
+        if (!(r instanceof Promise))
+          return toStandardResult(r, ctx);
+      } catch (_) {
+      }
+      return validateAsync(inst, value);
+    },
+    vendor: "zod",
+    version: 1
+  };
+}
+var $ZodString = /* @__PURE__ */ $constructor("$ZodString", (inst, def) => {
+  $ZodType.init(inst, def);
+  inst._zod.pattern = def.pattern ?? anyString;
+  inst._zod.parse = (payload, _) => {
+    if (def.coerce)
+      try {
+        payload.value = String(payload.value);
+      } catch (_2) {
+      }
+    if (typeof payload.value === "string")
+      return payload;
+    payload.issues.push({
+      expected: "string",
+      code: "invalid_type",
+      input: payload.value,
+      inst
+    });
+    return payload;
+  };
+});
+var $ZodNumber = /* @__PURE__ */ $constructor("$ZodNumber", (inst, def) => {
+  $ZodType.init(inst, def);
+  inst._zod.pattern = number;
+  inst._zod.parse = (payload, _ctx) => {
+    if (def.coerce)
+      try {
+        payload.value = Number(payload.value);
+      } catch (_) {
+      }
+    const input = payload.value;
+    if (typeof input === "number" && !Number.isNaN(input) && Number.isFinite(input)) {
+      return payload;
+    }
+    const received = typeof input === "number" ? Number.isNaN(input) ? "NaN" : !Number.isFinite(input) ? String(input) : void 0 : void 0;
+    payload.issues.push({
+      expected: "number",
+      code: "invalid_type",
+      input,
+      inst,
+      ...received ? { received } : {}
+    });
+    return payload;
+  };
+});
+var $ZodNumberFormat = /* @__PURE__ */ $constructor("$ZodNumberFormat", (inst, def) => {
+  $ZodCheckNumberFormat.init(inst, def);
+  $ZodNumber.init(inst, def);
+});
+var $ZodNever = /* @__PURE__ */ $constructor("$ZodNever", (inst, def) => {
+  $ZodType.init(inst, def);
+  inst._zod.parse = (payload, _ctx) => {
+    payload.issues.push({
+      expected: "never",
+      code: "invalid_type",
+      input: payload.value,
+      inst
+    });
+    return payload;
+  };
+});
+function capSize(inst, size) {
+  const caps = sizeCaps(inst._zod.def.checks);
+  if (!caps.length)
+    return;
+  const cap = Math.min(...caps.map((c) => c[0]));
+  const parse4 = inst._zod.parse;
+  inst._zod.parse = (payload, ctx) => {
+    const n = size(payload.value);
+    if (n > cap && !ctx?.skipChecks && ctx?.direction !== "backward") {
+      for (const [max, ch] of sizeCaps(inst._zod.def.checks)) {
+        if (n > max && ch._zod.def.when(payload)) {
+          const start = payload.issues.length;
+          ch._zod.check(payload);
+          payload.issues[start].continue = false;
+          attachSchema(payload.issues, start, inst);
+          return payload;
+        }
+      }
+    }
+    return parse4(payload, ctx);
+  };
+}
+var arraySize = (input) => Array.isArray(input) ? input.length : -1;
+function handleArrayResult(result, final, index) {
+  if (result.issues.length) {
+    final.issues.push(...prefixIssues(index, result.issues));
+  }
+  final.value[index] = result.value;
+}
+var $ZodArray = /* @__PURE__ */ $constructor("$ZodArray", (inst, def) => {
+  $ZodType.init(inst, def);
+  const memo = globalConfig.memoizer;
+  memo?.attach(inst);
+  inst._zod.parse = (payload, ctx) => {
+    const input = payload.value;
+    if (!Array.isArray(input)) {
+      payload.issues.push({
+        expected: "array",
+        code: "invalid_type",
+        input,
+        inst
+      });
+      return payload;
+    }
+    payload.value = memo ? memo.alloc(inst, payload, Array(input.length), ctx) : Array(input.length);
+    const proms = [];
+    const abortEarly = ctx?.abortEarly;
+    for (let i = 0; i < input.length; i++) {
+      const item = input[i];
+      const result = def.element._zod.run({
+        value: item,
+        issues: []
+      }, ctx);
+      if (result instanceof Promise) {
+        proms.push(result.then((result2) => handleArrayResult(result2, payload, i)));
+      } else {
+        handleArrayResult(result, payload, i);
+        if (abortEarly && result.issues.length !== 0 && aborted(result))
+          break;
+      }
+    }
+    if (proms.length) {
+      return Promise.all(proms).then(() => payload);
+    }
+    return payload;
+  };
+  capSize(inst, arraySize);
+});
+function handlePropertyResult(result, final, key, input, optin, optout) {
+  const isPresent = key in input;
+  const isOptionalOut = optout === "optional";
+  if (!isPresent && isOptionalOut && optin === "optional") {
+    return;
+  }
+  if (result.issues.length) {
+    if (optin !== void 0 && isOptionalOut && !isPresent) {
+      return;
+    }
+    final.issues.push(...prefixIssues(key, result.issues));
+  }
+  if (!isPresent && optin === void 0) {
+    if (!result.issues.length) {
+      final.issues.push({
+        code: "invalid_type",
+        expected: "nonoptional",
+        input: void 0,
+        path: [key]
+      });
+    }
+    return;
+  }
+  if (result.value === void 0) {
+    if (isPresent || optin === "defaulted" && !isOptionalOut) {
+      final.value[key] = void 0;
+    }
+  } else {
+    final.value[key] = result.value;
+  }
+}
+var NO_SYMBOL_KEYS = [];
+function normalizeDef(def) {
+  const keys = Object.keys(def.shape);
+  const ownSymbols = Object.getOwnPropertySymbols(def.shape);
+  const symbolKeys = ownSymbols.length ? ownSymbols : NO_SYMBOL_KEYS;
+  const allKeys = symbolKeys.length ? [...keys, ...symbolKeys] : keys;
+  for (const k of allKeys) {
+    if (!def.shape?.[k]?._zod?.traits?.has("$ZodType")) {
+      throw new Error(`Invalid element at key "${String(k)}": expected a Zod schema`);
+    }
+  }
+  const okeys = optionalKeys(def.shape);
+  return {
+    ...def,
+    allKeys,
+    symbolKeys,
+    // string-only: handleCatchall matches it against `for...in`, which never yields a symbol
+    keySet: new Set(keys),
+    numKeys: keys.length,
+    optionalKeys: new Set(okeys)
+  };
+}
+function handleCatchall(proms, input, payload, ctx, def, inst, abortEarly) {
+  const unrecognized = [];
+  const keySet = def.keySet;
+  const _catchall = def.catchall._zod;
+  const t = _catchall.def.type;
+  const optin = _catchall.optin;
+  const optout = _catchall.optout;
+  let seen = 0;
+  for (const key in input) {
+    if (abortEarly && payload.issues.length !== seen) {
+      if (aborted(payload, seen))
+        break;
+      seen = payload.issues.length;
+    }
+    if (keySet.has(key))
+      continue;
+    if (key === "__proto__") {
+      if (t === "never")
+        unrecognized.push(key);
+      continue;
+    }
+    if (t === "never") {
+      unrecognized.push(key);
+      continue;
+    }
+    const r = _catchall.run({ value: input[key], issues: [] }, ctx);
+    if (r instanceof Promise) {
+      proms.push(r.then((r2) => handlePropertyResult(r2, payload, key, input, optin, optout)));
+    } else {
+      handlePropertyResult(r, payload, key, input, optin, optout);
+    }
+  }
+  if (unrecognized.length) {
+    payload.issues.push({
+      code: "unrecognized_keys",
+      keys: unrecognized,
+      input,
+      inst,
+      // Describes the shape of the input, not the validity of the parsed value, so it never aborts. The parse still fails; the schema's own checks just get to run first, and an enclosing intersection can reconcile the key against a sibling operand.
+      continue: true
+    });
+  }
+  if (!proms.length)
+    return payload;
+  return Promise.all(proms).then(() => {
+    return payload;
+  });
+}
+var $ZodObject = /* @__PURE__ */ $constructor("$ZodObject", (inst, def) => {
+  $ZodType.init(inst, def);
+  const desc = Object.getOwnPropertyDescriptor(def, "shape");
+  const sh = desc?.get ? desc.get.raw : def.shape ?? {};
+  if (sh) {
+    const get = () => {
+      const newSh = { ...sh };
+      Object.defineProperty(def, "shape", { value: newSh });
+      get.raw = newSh;
+      return newSh;
+    };
+    get.raw = sh;
+    Object.defineProperty(def, "shape", { get });
+  }
+  const _normalized = cached(() => normalizeDef(def));
+  defineLazyInternal(inst, "propValues", (zod) => {
+    const shape = zod.def.shape;
+    const propValues = {};
+    for (const key in shape) {
+      const field = shape[key]._zod;
+      if (field.values) {
+        if (!Object.prototype.hasOwnProperty.call(propValues, key)) {
+          assignProp(propValues, key, /* @__PURE__ */ new Set());
+        }
+        for (const v of field.values)
+          propValues[key].add(v);
+        if (field.optin !== void 0)
+          propValues[key].add(void 0);
+      }
+    }
+    return propValues;
+  });
+  const isObject2 = isObject;
+  const catchall = def.catchall;
+  let value;
+  const memo = globalConfig.memoizer;
+  memo?.attach(inst);
+  inst._zod.parse = (payload, ctx) => {
+    value ?? (value = _normalized.value);
+    const input = payload.value;
+    if (!isObject2(input)) {
+      payload.issues.push({
+        expected: "object",
+        code: "invalid_type",
+        input,
+        inst
+      });
+      return payload;
+    }
+    payload.value = memo ? memo.alloc(inst, payload, {}, ctx) : {};
+    const proms = [];
+    const shape = value.shape;
+    const abortEarly = ctx?.abortEarly;
+    let seen = payload.issues.length;
+    for (const key of value.allKeys) {
+      if (abortEarly && payload.issues.length !== seen) {
+        if (aborted(payload, seen))
+          break;
+        seen = payload.issues.length;
+      }
+      if (key === "__proto__")
+        continue;
+      const el = shape[key];
+      const optin = el._zod.optin;
+      const optout = el._zod.optout;
+      const r = el._zod.run({ value: input[key], issues: [] }, ctx);
+      if (r instanceof Promise) {
+        proms.push(r.then((r2) => handlePropertyResult(r2, payload, key, input, optin, optout)));
+      } else {
+        handlePropertyResult(r, payload, key, input, optin, optout);
+      }
+    }
+    if (!catchall) {
+      return proms.length ? Promise.all(proms).then(() => payload) : payload;
+    }
+    return handleCatchall(proms, input, payload, ctx, _normalized.value, inst, abortEarly === true);
+  };
+});
+function handleUnionResults(results, final, inst, ctx) {
+  for (const result of results) {
+    if (result.issues.length === 0) {
+      final.value = result.value;
+      return final;
+    }
+  }
+  const nonaborted = results.filter((r) => !aborted(r));
+  if (nonaborted.length === 1) {
+    final.value = nonaborted[0].value;
+    return nonaborted[0];
+  }
+  final.issues.push({
+    code: "invalid_union",
+    input: final.value,
+    inst,
+    errors: results.map((result) => result.issues.map((iss) => finalizeIssue(iss, ctx, config())))
+  });
+  return final;
+}
+var $ZodUnion = /* @__PURE__ */ $constructor("$ZodUnion", (inst, def) => {
+  $ZodType.init(inst, def);
+  defineLazyInternal(inst, "optin", (zod) => zod.def.options.some((o) => o._zod.optin === "defaulted") ? "defaulted" : zod.def.options.some((o) => o._zod.optin !== void 0) ? "optional" : void 0);
+  defineLazyInternal(inst, "optout", (zod) => zod.def.options.some((o) => o._zod.optout === "optional") ? "optional" : void 0);
+  defineLazyInternal(inst, "values", (zod) => {
+    if (zod.def.options.every((o) => o._zod.values)) {
+      return new Set(zod.def.options.flatMap((option) => Array.from(option._zod.values)));
+    }
+    return void 0;
+  });
+  defineLazyInternal(inst, "pattern", (zod) => {
+    if (zod.def.options.every((o) => o._zod.pattern)) {
+      const patterns = zod.def.options.map((o) => o._zod.pattern);
+      return new RegExp(`^(${patterns.map((p) => cleanRegex(p.source)).join("|")})$`);
+    }
+    return void 0;
+  });
+  const first = def.options.length === 1 ? def.options[0]._zod.run : null;
+  inst._zod.parse = (payload, ctx) => {
+    if (first) {
+      return first(payload, ctx);
+    }
+    let async = false;
+    const results = [];
+    for (const option of def.options) {
+      const result = option._zod.run({
+        value: payload.value,
+        issues: []
+      }, ctx);
+      if (result instanceof Promise) {
+        results.push(result);
+        async = true;
+      } else {
+        if (result.issues.length === 0)
+          return result;
+        results.push(result);
+      }
+    }
+    if (!async)
+      return handleUnionResults(results, payload, inst, ctx);
+    return Promise.all(results).then((results2) => {
+      return handleUnionResults(results2, payload, inst, ctx);
+    });
+  };
+});
+var $ZodRecord = /* @__PURE__ */ $constructor("$ZodRecord", (inst, def) => {
+  $ZodType.init(inst, def);
+  const memo = globalConfig.memoizer;
+  memo?.attach(inst);
+  inst._zod.parse = (payload, ctx) => {
+    const input = payload.value;
+    if (!isPlainObject4(input)) {
+      payload.issues.push({
+        expected: "record",
+        code: "invalid_type",
+        input,
+        inst
+      });
+      return payload;
+    }
+    const proms = [];
+    const values = def.keyType._zod.values;
+    if (values && !def.partial) {
+      payload.value = memo ? memo.alloc(inst, payload, {}, ctx) : {};
+      const recordKeys = /* @__PURE__ */ new Set();
+      for (const key of values) {
+        if (typeof key === "string" || typeof key === "number" || typeof key === "symbol") {
+          recordKeys.add(typeof key === "number" ? key.toString() : key);
+          if (key === "__proto__")
+            continue;
+          const keyResult = def.keyType._zod.run({ value: key, issues: [] }, ctx);
+          if (keyResult instanceof Promise) {
+            throw new Error("Async schemas not supported in object keys currently");
+          }
+          if (keyResult.issues.length) {
+            payload.issues.push({
+              code: "invalid_key",
+              origin: "record",
+              issues: keyResult.issues.map((iss) => finalizeIssue(iss, ctx, config())),
+              input: key,
+              path: [key],
+              inst
+            });
+            continue;
+          }
+          const outKey = keyResult.value;
+          if (outKey === "__proto__")
+            continue;
+          const result = def.valueType._zod.run({ value: input[key], issues: [] }, ctx);
+          if (result instanceof Promise) {
+            proms.push(result.then((result2) => {
+              if (result2.issues.length) {
+                payload.issues.push(...prefixIssues(key, result2.issues));
+              }
+              payload.value[outKey] = result2.value;
+            }));
+          } else {
+            if (result.issues.length) {
+              payload.issues.push(...prefixIssues(key, result.issues));
+            }
+            payload.value[outKey] = result.value;
+          }
+        }
+      }
+      let unrecognized;
+      for (const key in input) {
+        if (!recordKeys.has(key)) {
+          if (def.mode === "loose") {
+            if (key === "__proto__")
+              continue;
+            payload.value[key] = input[key];
+          } else {
+            unrecognized = unrecognized ?? [];
+            unrecognized.push(key);
+          }
+        }
+      }
+      if (unrecognized && unrecognized.length > 0) {
+        payload.issues.push({
+          code: "unrecognized_keys",
+          input,
+          inst,
+          keys: unrecognized,
+          continue: true
+        });
+      }
+    } else {
+      payload.value = memo ? memo.alloc(inst, payload, {}, ctx) : {};
+      let unrecognized;
+      for (const key of Reflect.ownKeys(input)) {
+        if (key === "__proto__")
+          continue;
+        if (!Object.prototype.propertyIsEnumerable.call(input, key))
+          continue;
+        let keyResult = def.keyType._zod.run({ value: key, issues: [] }, ctx);
+        if (keyResult instanceof Promise) {
+          throw new Error("Async schemas not supported in object keys currently");
+        }
+        const checkNumericKey = typeof key === "string" && number.test(key) && keyResult.issues.length;
+        if (checkNumericKey) {
+          const retryResult = def.keyType._zod.run({ value: Number(key), issues: [] }, ctx);
+          if (retryResult instanceof Promise) {
+            throw new Error("Async schemas not supported in object keys currently");
+          }
+          if (retryResult.issues.length === 0) {
+            keyResult = retryResult;
+          }
+        }
+        if (keyResult.issues.length) {
+          if (def.mode === "loose") {
+            payload.value[key] = input[key];
+          } else if (values) {
+            unrecognized = unrecognized ?? [];
+            unrecognized.push(key);
+          } else {
+            payload.issues.push({
+              code: "invalid_key",
+              origin: "record",
+              issues: keyResult.issues.map((iss) => finalizeIssue(iss, ctx, config())),
+              input: key,
+              path: [key],
+              inst
+            });
+          }
+          continue;
+        }
+        const outKey = keyResult.value;
+        if (outKey === "__proto__")
+          continue;
+        const result = def.valueType._zod.run({ value: input[key], issues: [] }, ctx);
+        if (result instanceof Promise) {
+          proms.push(result.then((result2) => {
+            if (result2.issues.length) {
+              payload.issues.push(...prefixIssues(key, result2.issues));
+            }
+            payload.value[outKey] = result2.value;
+          }));
+        } else {
+          if (result.issues.length) {
+            payload.issues.push(...prefixIssues(key, result.issues));
+          }
+          payload.value[outKey] = result.value;
+        }
+      }
+      if (unrecognized && unrecognized.length > 0) {
+        payload.issues.push({
+          code: "unrecognized_keys",
+          input,
+          inst,
+          keys: unrecognized,
+          continue: true
+        });
+      }
+    }
+    if (proms.length) {
+      return Promise.all(proms).then(() => payload);
+    }
+    return payload;
+  };
+});
+var $ZodEnum = /* @__PURE__ */ $constructor("$ZodEnum", (inst, def) => {
+  $ZodType.init(inst, def);
+  const values = getEnumValues(def.entries);
+  const valuesSet = new Set(values);
+  inst._zod.values = valuesSet;
+  defineLazyInternal(inst, "pattern", (zod) => {
+    const patternValues = getEnumValues(zod.def.entries).filter((k) => propertyKeyTypes.has(typeof k));
+    return new RegExp(patternValues.length ? `^(${patternValues.map((o) => escapeRegex(o.toString())).join("|")})$` : "^[^\\s\\S]$");
+  });
+  inst._zod.parse = (payload, _ctx) => {
+    const input = payload.value;
+    if (valuesSet.has(input)) {
+      return payload;
+    }
+    payload.issues.push({
+      code: "invalid_value",
+      values,
+      input,
+      inst
+    });
+    return payload;
+  };
+});
+var $ZodTransform = /* @__PURE__ */ $constructor("$ZodTransform", (inst, def) => {
+  $ZodType.init(inst, def);
+  inst._zod.optin = "optional";
+  globalConfig.memoizer?.guard(inst);
+  inst._zod.parse = (payload, ctx) => {
+    if (ctx.direction === "backward") {
+      throw new $ZodEncodeError(inst.constructor.name);
+    }
+    const _out = def.transform(payload.value, payload);
+    if (ctx.async) {
+      const output = _out instanceof Promise ? _out : Promise.resolve(_out);
+      return output.then((output2) => {
+        payload.value = output2;
+        return payload;
+      });
+    }
+    if (_out instanceof Promise) {
+      throw new $ZodAsyncError();
+    }
+    payload.value = _out;
+    return payload;
+  };
+});
+function handleOptionalResult(payload, result) {
+  payload.value = result.issues.length ? void 0 : result.value;
+  return payload;
+}
+var $ZodOptional = /* @__PURE__ */ $constructor("$ZodOptional", (inst, def) => {
+  $ZodType.init(inst, def);
+  defineLazyInternal(inst, "optin", (zod) => zod.def.innerType._zod.optin === "defaulted" ? "defaulted" : "optional");
+  inst._zod.optout = "optional";
+  defineLazyInternal(inst, "values", (zod) => {
+    const values = zod.def.innerType._zod.values;
+    return values ? /* @__PURE__ */ new Set([...values, void 0]) : void 0;
+  });
+  defineLazyInternal(inst, "pattern", (zod) => {
+    const pattern = zod.def.innerType._zod.pattern;
+    return pattern ? new RegExp(`^(${cleanRegex(pattern.source)})?$`) : void 0;
+  });
+  inst._zod.parse = (payload, ctx) => {
+    if (payload.value === void 0) {
+      if (def.innerType._zod.optin !== "defaulted")
+        return payload;
+      const result = def.innerType._zod.run({ value: payload.value, issues: [] }, ctx);
+      if (result instanceof Promise)
+        return result.then((result2) => handleOptionalResult(payload, result2));
+      return handleOptionalResult(payload, result);
+    }
+    return def.innerType._zod.run(payload, ctx);
+  };
+});
+var $ZodDefault = /* @__PURE__ */ $constructor("$ZodDefault", (inst, def) => {
+  $ZodType.init(inst, def);
+  inst._zod.optin = "defaulted";
+  defineLazyInternal(inst, "values", (zod) => zod.def.innerType._zod.values);
+  inst._zod.parse = (payload, ctx) => {
+    if (ctx.direction === "backward") {
+      return def.innerType._zod.run(payload, ctx);
+    }
+    if (payload.value === void 0) {
+      payload.value = def.defaultValue;
+      return payload;
+    }
+    const result = def.innerType._zod.run(payload, ctx);
+    if (result instanceof Promise) {
+      return result.then((result2) => handleDefaultResult(result2, def));
+    }
+    return handleDefaultResult(result, def);
+  };
+});
+function handleDefaultResult(payload, def) {
+  if (payload.value === void 0) {
+    payload.value = def.defaultValue;
+  }
+  return payload;
+}
+var $ZodPrefault = /* @__PURE__ */ $constructor("$ZodPrefault", (inst, def) => {
+  $ZodType.init(inst, def);
+  inst._zod.optin = "defaulted";
+  defineLazyInternal(inst, "values", (zod) => zod.def.innerType._zod.values);
+  inst._zod.parse = (payload, ctx) => {
+    if (ctx.direction === "backward") {
+      return def.innerType._zod.run(payload, ctx);
+    }
+    if (payload.value === void 0) {
+      payload.value = def.defaultValue;
+    }
+    return def.innerType._zod.run(payload, ctx);
+  };
+});
+var $ZodPipe = /* @__PURE__ */ $constructor("$ZodPipe", (inst, def) => {
+  $ZodType.init(inst, def);
+  defineLazyInternal(inst, "values", (zod) => zod.def.in._zod.values);
+  defineLazyInternal(inst, "optin", (zod) => zod.def.in._zod.optin);
+  defineLazyInternal(inst, "optout", (zod) => zod.def.out._zod.optout);
+  defineLazyInternal(inst, "propValues", (zod) => zod.def.in._zod.propValues);
+  inst._zod.parse = (payload, ctx) => {
+    if (ctx.direction === "backward") {
+      const right = def.out._zod.run(payload, ctx);
+      if (right instanceof Promise) {
+        return right.then((right2) => handlePipeResult(right2, def.in, ctx));
+      }
+      return handlePipeResult(right, def.in, ctx);
+    }
+    const left = def.in._zod.run(payload, ctx);
+    if (left instanceof Promise) {
+      return left.then((left2) => handlePipeResult(left2, def.out, ctx));
+    }
+    return handlePipeResult(left, def.out, ctx);
+  };
+});
+function handlePipeResult(left, next, ctx) {
+  if (left.issues.some((iss) => iss.code !== "unrecognized_keys")) {
+    left.aborted = true;
+    return left;
+  }
+  return next._zod.run({ value: left.value, issues: left.issues }, ctx);
+}
+var $ZodCustom = /* @__PURE__ */ $constructor("$ZodCustom", (inst, def) => {
+  $ZodCheck.init(inst, def);
+  $ZodType.init(inst, def);
+  inst._zod.parse = (payload, _) => {
+    return payload;
+  };
+  inst._zod.check = (payload) => {
+    const input = payload.value;
+    const r = def.fn(input);
+    if (r instanceof Promise) {
+      return r.then((r2) => handleRefineResult(r2, payload, input, inst));
+    }
+    handleRefineResult(r, payload, input, inst);
+    return;
+  };
+});
+function handleRefineResult(result, payload, input, inst) {
+  if (!result) {
+    const _iss = {
+      code: "custom",
+      input,
+      inst,
+      // incorporates params.error into issue reporting
+      path: [...inst._zod.def.path ?? []],
+      // incorporates params.error into issue reporting
+      continue: !inst._zod.def.abort
+      // params: inst._zod.def.params,
+    };
+    if (inst._zod.def.params)
+      _iss.params = inst._zod.def.params;
+    payload.issues.push(issue2(_iss));
+  }
+}
+
+// node_modules/zod/v4/core/registries.js
+var _a2;
+var $ZodRegistry = class {
+  constructor() {
+    this._map = /* @__PURE__ */ new WeakMap();
+    this._idmap = /* @__PURE__ */ new Map();
+  }
+  add(schema, ..._meta) {
+    const meta2 = _meta[0];
+    this._map.set(schema, meta2);
+    if (meta2 && typeof meta2 === "object" && "id" in meta2) {
+      this._idmap.set(meta2.id, schema);
+    }
+    return this;
+  }
+  clear() {
+    this._map = /* @__PURE__ */ new WeakMap();
+    this._idmap = /* @__PURE__ */ new Map();
+    return this;
+  }
+  remove(schema) {
+    const meta2 = this._map.get(schema);
+    if (meta2 && typeof meta2 === "object" && "id" in meta2) {
+      this._idmap.delete(meta2.id);
+    }
+    this._map.delete(schema);
+    return this;
+  }
+  get(schema) {
+    const p = schema._zod.parent;
+    if (p) {
+      const pm = { ...this.get(p) ?? {} };
+      delete pm.id;
+      const f = { ...pm, ...this._map.get(schema) };
+      return Object.keys(f).length ? f : void 0;
+    }
+    return this._map.get(schema);
+  }
+  has(schema) {
+    return this._map.has(schema);
+  }
+};
+function registry() {
+  return new $ZodRegistry();
+}
+(_a2 = globalThis).__zod_globalRegistry ?? (_a2.__zod_globalRegistry = registry());
+var globalRegistry = globalThis.__zod_globalRegistry;
+
+// node_modules/zod/v4/core/api.js
+function snapshotChecks(def) {
+  if (def.checks)
+    def.checks = [...def.checks];
+  return def;
+}
+// @__NO_SIDE_EFFECTS__
+function _string(Class, params) {
+  return new Class(snapshotChecks({ type: "string", ...normalizeParams(params) }));
+}
+// @__NO_SIDE_EFFECTS__
+function _number(Class, params) {
+  return new Class(snapshotChecks({ type: "number", checks: [], ...normalizeParams(params) }));
+}
+// @__NO_SIDE_EFFECTS__
+function _int(Class, params) {
+  return new Class({
+    type: "number",
+    check: "number_format",
+    abort: false,
+    format: "safeint",
+    ...normalizeParams(params)
+  });
+}
+// @__NO_SIDE_EFFECTS__
+function _never(Class, params) {
+  return new Class({
+    type: "never",
+    ...normalizeParams(params)
+  });
+}
+// @__NO_SIDE_EFFECTS__
+function _lte(value, params) {
+  return new $ZodCheckLessThan({
+    check: "less_than",
+    ...normalizeParams(params),
+    value,
+    inclusive: true
+  });
+}
+// @__NO_SIDE_EFFECTS__
+function _gte(value, params) {
+  return new $ZodCheckGreaterThan({
+    check: "greater_than",
+    ...normalizeParams(params),
+    value,
+    inclusive: true
+  });
+}
+// @__NO_SIDE_EFFECTS__
+function _nonnegative(params) {
+  return /* @__PURE__ */ _gte(0, params);
+}
+// @__NO_SIDE_EFFECTS__
+function _maxLength(maximum, params) {
+  const ch = new $ZodCheckMaxLength({
+    check: "max_length",
+    ...normalizeParams(params),
+    maximum
+  });
+  return ch;
+}
+// @__NO_SIDE_EFFECTS__
+function _minLength(minimum, params) {
+  return new $ZodCheckMinLength({
+    check: "min_length",
+    ...normalizeParams(params),
+    minimum
+  });
+}
+// @__NO_SIDE_EFFECTS__
+function _regex(pattern, params) {
+  return new $ZodCheckRegex({
+    check: "string_format",
+    format: "regex",
+    ...normalizeParams(params),
+    pattern
+  });
+}
+// @__NO_SIDE_EFFECTS__
+function _refine(Class, fn, _params) {
+  const schema = new Class({
+    type: "custom",
+    check: "custom",
+    fn,
+    ...normalizeParams(_params)
+  });
+  return schema;
+}
+// @__NO_SIDE_EFFECTS__
+function _superRefine(fn, params) {
+  const ch = /* @__PURE__ */ _check((payload) => {
+    payload.addIssue = (issue3) => {
+      if (typeof issue3 === "string") {
+        payload.issues.push(issue2(issue3, payload.value, ch._zod.def));
+      } else {
+        const _issue = issue3;
+        if (_issue.fatal)
+          _issue.continue = false;
+        _issue.code ?? (_issue.code = "custom");
+        if (!("input" in _issue))
+          _issue.input = payload.value;
+        _issue.inst ?? (_issue.inst = ch);
+        _issue.continue ?? (_issue.continue = !ch._zod.def.abort);
+        payload.issues.push(issue2(_issue));
+      }
+    };
+    return fn(payload.value, payload);
+  }, params);
+  return ch;
+}
+// @__NO_SIDE_EFFECTS__
+function _check(fn, params) {
+  const ch = new $ZodCheck({
+    check: "custom",
+    ...normalizeParams(params)
+  });
+  ch._zod.check = fn;
+  return ch;
+}
+
+// node_modules/zod/v4/mini/schemas.js
+var ZodMiniType = /* @__PURE__ */ $constructor("ZodMiniType", (inst, def) => {
+  if (!inst._zod)
+    throw new Error("Uninitialized schema in ZodMiniType.");
+  $ZodType.init(inst, def);
+  inst.def = def;
+  inst.type = def.type;
+}, {
+  // `with` is an alias for `check`: the same function object, not a wrapper.
+  get with() {
+    return this.check;
+  },
+  set with(value) {
+    own(this, "with", value);
+  },
+  parse(data, params) {
+    return parse3(this, data, params, { callee: this.parse });
+  },
+  parseAsync(data, params) {
+    return parseAsync(this, data, params, { callee: this.parseAsync });
+  },
+  safeParse(data, params) {
+    return safeParse(this, data, params);
+  },
+  safeParseAsync(data, params) {
+    return safeParseAsync(this, data, params);
+  },
+  check(...checks) {
+    const def = this.def;
+    return this.clone({
+      ...def,
+      checks: [
+        ...def.checks ?? [],
+        ...checks.map((ch) => typeof ch === "function" ? { _zod: { check: ch, def: { check: "custom" }, onattach: [] } } : ch)
+      ]
+    }, { parent: true });
+  },
+  clone(_def, params) {
+    return clone(this, _def, params);
+  },
+  brand() {
+    return this;
+  },
+  register(reg, meta2) {
+    reg.add(this, meta2);
+    return this;
+  },
+  apply(fn, ...args) {
+    return args.length === 0 ? fn(this) : fn(this, ...args);
+  }
+});
+var ZodMiniString = /* @__PURE__ */ $constructor("ZodMiniString", (inst, def) => {
+  $ZodString.init(inst, def);
+  ZodMiniType.init(inst, def);
+});
+// @__NO_SIDE_EFFECTS__
+function string2(params) {
+  return _string(ZodMiniString, params);
+}
+var ZodMiniNumber = /* @__PURE__ */ $constructor("ZodMiniNumber", (inst, def) => {
+  $ZodNumber.init(inst, def);
+  ZodMiniType.init(inst, def);
+});
+// @__NO_SIDE_EFFECTS__
+function number2(params) {
+  return _number(ZodMiniNumber, params);
+}
+var ZodMiniNumberFormat = /* @__PURE__ */ $constructor("ZodMiniNumberFormat", (inst, def) => {
+  $ZodNumberFormat.init(inst, def);
+  ZodMiniNumber.init(inst, def);
+});
+function int(params) {
+  return _int(ZodMiniNumberFormat, params);
+}
+var ZodMiniNever = /* @__PURE__ */ $constructor("ZodMiniNever", (inst, def) => {
+  $ZodNever.init(inst, def);
+  ZodMiniType.init(inst, def);
+});
+// @__NO_SIDE_EFFECTS__
+function never(params) {
+  return _never(ZodMiniNever, params);
+}
+var ZodMiniArray = /* @__PURE__ */ $constructor("ZodMiniArray", (inst, def) => {
+  $ZodArray.init(inst, def);
+  ZodMiniType.init(inst, def);
+});
+// @__NO_SIDE_EFFECTS__
+function array(element, params) {
+  return new ZodMiniArray({
+    type: "array",
+    element,
+    ...normalizeParams(params)
+  });
+}
+var ZodMiniObject = /* @__PURE__ */ $constructor("ZodMiniObject", (inst, def) => {
+  $ZodObject.init(inst, def);
+  ZodMiniType.init(inst, def);
+  installLazyProp(inst, "shape", (self) => self._zod.def.shape, false);
+});
+// @__NO_SIDE_EFFECTS__
+function strictObject(shape, params) {
+  return new ZodMiniObject({
+    type: "object",
+    shape,
+    catchall: /* @__PURE__ */ never(),
+    ...normalizeParams(params)
+  });
+}
+var ZodMiniUnion = /* @__PURE__ */ $constructor("ZodMiniUnion", (inst, def) => {
+  $ZodUnion.init(inst, def);
+  ZodMiniType.init(inst, def);
+});
+// @__NO_SIDE_EFFECTS__
+function union(options, params) {
+  return new ZodMiniUnion({
+    type: "union",
+    options,
+    ...normalizeParams(params)
+  });
+}
+var ZodMiniRecord = /* @__PURE__ */ $constructor("ZodMiniRecord", (inst, def) => {
+  $ZodRecord.init(inst, def);
+  ZodMiniType.init(inst, def);
+});
+// @__NO_SIDE_EFFECTS__
+function record(keyType, valueType, params) {
+  if (!valueType || !valueType._zod) {
+    return new ZodMiniRecord({
+      type: "record",
+      keyType: /* @__PURE__ */ string2(),
+      valueType: keyType,
+      ...normalizeParams(valueType)
+    });
+  }
+  return new ZodMiniRecord({
+    type: "record",
+    keyType,
+    valueType,
+    ...normalizeParams(params)
+  });
+}
+var ZodMiniEnum = /* @__PURE__ */ $constructor("ZodMiniEnum", (inst, def) => {
+  $ZodEnum.init(inst, def);
+  ZodMiniType.init(inst, def);
+  inst.options = [...inst._zod.values];
+});
+// @__NO_SIDE_EFFECTS__
+function _enum(values, params) {
+  const entries = Array.isArray(values) ? Object.fromEntries(values.map((v) => [v, v])) : values;
+  return new ZodMiniEnum({
+    type: "enum",
+    entries,
+    ...normalizeParams(params)
+  });
+}
+var ZodMiniTransform = /* @__PURE__ */ $constructor("ZodMiniTransform", (inst, def) => {
+  $ZodTransform.init(inst, def);
+  ZodMiniType.init(inst, def);
+});
+// @__NO_SIDE_EFFECTS__
+function transform(fn) {
+  return new ZodMiniTransform({
+    type: "transform",
+    transform: fn
+  });
+}
+var ZodMiniOptional = /* @__PURE__ */ $constructor("ZodMiniOptional", (inst, def) => {
+  $ZodOptional.init(inst, def);
+  ZodMiniType.init(inst, def);
+});
+// @__NO_SIDE_EFFECTS__
+function optional(innerType) {
+  return new ZodMiniOptional({
+    type: "optional",
+    innerType
+  });
+}
+var ZodMiniDefault = /* @__PURE__ */ $constructor("ZodMiniDefault", (inst, def) => {
+  $ZodDefault.init(inst, def);
+  ZodMiniType.init(inst, def);
+});
+// @__NO_SIDE_EFFECTS__
+function _default(innerType, defaultValue) {
+  return new ZodMiniDefault({
+    type: "default",
+    innerType,
+    get defaultValue() {
+      return typeof defaultValue === "function" ? defaultValue() : shallowClone(defaultValue);
+    }
+  });
+}
+var ZodMiniPrefault = /* @__PURE__ */ $constructor("ZodMiniPrefault", (inst, def) => {
+  $ZodPrefault.init(inst, def);
+  ZodMiniType.init(inst, def);
+});
+// @__NO_SIDE_EFFECTS__
+function prefault(innerType, defaultValue) {
+  return new ZodMiniPrefault({
+    type: "prefault",
+    innerType,
+    get defaultValue() {
+      return typeof defaultValue === "function" ? defaultValue() : shallowClone(defaultValue);
+    }
+  });
+}
+var ZodMiniPipe = /* @__PURE__ */ $constructor("ZodMiniPipe", (inst, def) => {
+  $ZodPipe.init(inst, def);
+  ZodMiniType.init(inst, def);
+});
+// @__NO_SIDE_EFFECTS__
+function pipe(in_, out) {
+  return new ZodMiniPipe({
+    type: "pipe",
+    in: in_,
+    out
+  });
+}
+var ZodMiniCustom = /* @__PURE__ */ $constructor("ZodMiniCustom", (inst, def) => {
+  $ZodCustom.init(inst, def);
+  ZodMiniType.init(inst, def);
+});
+// @__NO_SIDE_EFFECTS__
+function refine(fn, _params = {}) {
+  return _refine(ZodMiniCustom, fn, _params);
+}
+// @__NO_SIDE_EFFECTS__
+function superRefine(fn, params) {
+  return _superRefine(fn, params);
+}
+
+// src/config/show-value.ts
+function show(value) {
+  if (value === void 0 || value === null) return "nothing";
+  const text2 = typeof value === "string" ? value : typeof value === "number" ? String(value) : JSON.stringify(value) ?? String(value);
+  return `"${quoteInput(text2)}"`;
+}
+
+// src/config/config-schema.ts
 var NAME = /^[a-z][a-z0-9_]{0,63}$/;
 var IMAGE = /^[a-z0-9][a-z0-9._\-/:]{0,254}$/;
 var DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 var BRANCH = /^[A-Za-z0-9._\-/]{1,255}$/;
+var ONE_LINE = /^[^\n]{1,200}$/;
+var RELATIVE_PATH = /^(?!\/)(?!.*\.\.)[A-Za-z0-9._\-/]{1,200}$/;
+var HTTP_URL = /^https?:\/\/[^\s]{1,300}$/;
+var FLAG = /^--?[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+var PLAIN_WORD = /^[A-Za-z0-9._-]{1,64}$/;
+var SECRET_KEY = /^[-._a-zA-Z0-9]{1,253}$/;
+var RESOURCE_NAME = /^[a-z0-9.\-/]{1,63}$/;
 var QUANTITY = /^[0-9]+(\.[0-9]+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$/;
-var PERMISSIONS = ["read", "triage", "write", "maintain", "admin"];
-var CONCLUSIONS = ["success", "neutral", "failure"];
-function unknownKeys(value, prefix, r) {
-  for (const key of Object.keys(value)) {
-    const path = prefix ? `${prefix}.${key}` : key;
-    const pattern = path.replace(/^(params|metrics)\.[^.]+/, "$1.*");
-    const known = CONFIG_FIELDS.some((f) => f.path === pattern || f.path.startsWith(`${pattern}.`));
-    if (!known) {
-      r.fail(path, `is not a trainbot setting; ${suggest(pattern)}`);
-      continue;
+var code = (word) => `\`${word}\``;
+var WORDS = "must be a list of words, e.g. `[python, train.py]` (it is run without a shell).";
+var PLAIN_WORDS = "must be a list of plain words (letters, digits, `.`, `_`, `-`).";
+var BAD_NAME = "has a name trainbot cannot use: start with a lowercase letter, then lowercase letters, digits or `_` (at most 64).";
+var proseDefaults = registry();
+function text(pattern, hint) {
+  const wrong = (iss) => iss.input === void 0 ? `is required: ${hint}.` : `must be ${hint}, got ${show(iss.input)}.`;
+  return string2({ error: wrong }).check(_regex(pattern, { error: wrong }));
+}
+function wholeNumber(min, max) {
+  const wrong = (iss) => `must be a whole number from ${min} to ${max}, got ${show(iss.input)}.`;
+  return int({ error: wrong }).check(_gte(min, { error: wrong }), _lte(max, { error: wrong }));
+}
+var finiteNumber = () => number2({ error: (iss) => `must be a finite number, got ${show(iss.input)}.` });
+function oneOf(values) {
+  return _enum(values, {
+    error: (iss) => iss.input === void 0 ? `is required: ${values.map(code).join(" or ")}.` : `must be one of ${values.join(", ")}, got ${show(iss.input)}.`
+  });
+}
+function settings(shape, notMapping) {
+  return strictObject(shape, { error: (iss) => iss.code === "unrecognized_keys" ? void 0 : notMapping });
+}
+var mappingUnder = (key) => `must be a mapping (\`key: value\` lines indented under \`${key}:\`).`;
+function quantities(key) {
+  const wrong = (iss) => `must be a Kubernetes quantity like \`500m\` or \`2Gi\`, got ${show(iss.input)}.`;
+  const quantity = union([string2({ error: wrong }).check(_regex(QUANTITY, { error: wrong })), number2({ error: wrong }).check(_nonnegative({ error: wrong }))], { error: wrong });
+  return record(string2().check(_regex(RESOURCE_NAME)), pipe(quantity, transform(String)), {
+    error: (iss) => iss.code === "invalid_key" ? "is not a resource name: lowercase letters, digits, `.`, `-` or `/`, like `cpu` or `memory`." : mappingUnder(key)
+  });
+}
+function documented(schema, description) {
+  globalRegistry.add(schema, { description });
+  return schema;
+}
+var withDefault = (schema, fallback2, description) => documented(_default(schema, fallback2), description);
+var optional2 = (schema, description) => documented(optional(schema), description);
+function inWords(schema, text2) {
+  proseDefaults.add(schema, { default: text2 });
+  return schema;
+}
+var paramSchema = settings(
+  {
+    type: withDefault(oneOf(["float", "int", "string"]), "float", "`float`, `int` or `string`."),
+    default: documented(
+      union([number2(), string2()], {
+        error: (iss) => iss.input === void 0 ? "is required: the value used when a command does not set this param (a number, or text for `type: string`)." : `must be a number, or text for \`type: string\`, got ${show(iss.input)}.`
+      }),
+      "Value used when a command does not set the param; baselines use all defaults."
+    ),
+    min: optional2(finiteNumber(), "Smallest allowed value (inclusive), numbers only."),
+    max: optional2(finiteNumber(), "Largest allowed value (inclusive), numbers only."),
+    values: optional2(
+      array(string2({ error: PLAIN_WORDS }).check(_regex(PLAIN_WORD, { error: PLAIN_WORDS })), { error: PLAIN_WORDS }).check(_minLength(1, { error: PLAIN_WORDS })),
+      "Allowed values, strings only (any text when left out)."
+    ),
+    flag: inWords(optional2(text(FLAG, "a flag like `--learning-rate`"), "The training script's flag."), "`--NAME` with `_` as `-`"),
+    description: optional2(text(ONE_LINE, "one line of at most 200 characters"), "One line shown by `/train help`.")
+  },
+  "must be a mapping with at least `default:` (and `type`, `min`, `max` as needed)."
+).check(superRefine((p, ctx) => {
+  if (p.type === "string") {
+    if (typeof p.default !== "string" || p.values && !p.values.includes(p.default)) {
+      ctx.addIssue({ code: "custom", path: ["default"], message: `must be a string${p.values ? " among the listed `values`" : ""}, got ${show(p.default)}.` });
     }
-    const child = value[key];
-    const isMap = CONFIG_FIELDS.some((f) => f.path.startsWith(`${pattern}.`));
-    if (isMap && isObj(child) && !pattern.endsWith("resources")) unknownKeys(child, path, r);
+    return;
   }
-}
-function suggest(pattern) {
-  const parent = pattern.includes(".") ? pattern.slice(0, pattern.lastIndexOf(".") + 1) : "";
-  const siblings = CONFIG_FIELDS.map((f) => f.path).filter((p) => p.startsWith(parent)).map((p) => p.slice(parent.length).split(".")[0]);
-  const names = [...new Set(siblings)];
-  return `the settings here are: ${names.map((n) => `\`${n}\``).join(", ")}.`;
-}
-function readParam(name, raw, r) {
-  const path = `params.${name}`;
-  if (!NAME.test(name)) {
-    r.fail(path, "has a name trainbot cannot use: start with a lowercase letter, then lowercase letters, digits or `_` (at most 64).");
-    return void 0;
-  }
-  if (!isObj(raw)) {
-    r.fail(path, "must be a mapping with at least `default:` (and `type`, `min`, `max` as needed).");
-    return void 0;
-  }
-  const type = r.oneOf(raw, "type", `${path}.type`, ["float", "int", "string"], "float");
-  const param = {
-    type,
-    default: "",
-    flag: r.str(raw, "flag", `${path}.flag`, /^--?[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, "a flag like `--learning-rate`", `--${name.replace(/_/g, "-")}`)
-  };
-  if (raw.description !== void 0) param.description = r.str(raw, "description", `${path}.description`, /^[^\n]{1,200}$/, "one line of at most 200 characters", "");
-  if (type === "string") {
-    const values = raw.values;
-    if (values !== void 0 && (!Array.isArray(values) || values.length === 0 || !values.every((v) => typeof v === "string" && /^[A-Za-z0-9._-]{1,64}$/.test(v)))) {
-      r.fail(`${path}.values`, "must be a list of plain words (letters, digits, `.`, `_`, `-`).");
-    } else if (values !== void 0) param.values = values;
-    const d2 = raw.default;
-    if (typeof d2 !== "string" || param.values && !param.values.includes(d2)) {
-      r.fail(`${path}.default`, `must be a string${param.values ? ` among the listed \`values\`` : ""}, got ${show(d2)}.`);
-    } else param.default = d2;
-    return param;
-  }
-  const min = r.num(raw, "min", `${path}.min`);
-  const max = r.num(raw, "max", `${path}.max`);
-  if (min !== void 0) param.min = min;
-  if (max !== void 0) param.max = max;
+  const { min, max, default: d } = p;
   const inverted = min !== void 0 && max !== void 0 && min > max;
-  if (inverted) r.fail(path, `has \`min\` (${min}) greater than \`max\` (${max}).`);
-  const d = raw.default;
-  const okNumber = typeof d === "number" && Number.isFinite(d) && (type === "float" || Number.isInteger(d));
-  if (!okNumber) r.fail(`${path}.default`, `is required and must be ${type === "int" ? "a whole number" : "a number"}, got ${show(d)}.`);
-  else if (!inverted && (min !== void 0 && d < min || max !== void 0 && d > max)) r.fail(`${path}.default`, `(${d}) is outside its own range ${min ?? "-∞"}..${max ?? "∞"}.`);
-  else param.default = d;
-  return param;
+  if (inverted) ctx.addIssue({ code: "custom", path: [], message: `has \`min\` (${min}) greater than \`max\` (${max}).` });
+  if (typeof d !== "number" || p.type === "int" && !Number.isInteger(d)) {
+    ctx.addIssue({ code: "custom", path: ["default"], message: `must be ${p.type === "int" ? "a whole number" : "a number"}, got ${show(d)}.` });
+  } else if (!inverted && (min !== void 0 && d < min || max !== void 0 && d > max)) {
+    ctx.addIssue({ code: "custom", path: ["default"], message: `(${d}) is outside its own range ${min ?? "-∞"}..${max ?? "∞"}.` });
+  }
+}));
+var metricSchema = settings(
+  {
+    goal: documented(oneOf(["minimize", "maximize"]), "`minimize` or `maximize`."),
+    threshold: withDefault(
+      finiteNumber().check(_gte(0, { error: (iss) => `must be 0 or more, got ${String(iss.input)}.` })),
+      0,
+      "A change smaller than this (absolute) counts as unchanged."
+    ),
+    digits: withDefault(wholeNumber(0, 10), 4, "Decimals shown in reports (0-10).")
+  },
+  "must be a mapping with `goal: minimize` or `goal: maximize`."
+);
+function named(key, value, example, description) {
+  const empty = `must list at least one ${key === "params" ? "parameter" : "metric"}, e.g. ${example}.`;
+  const entries = record(string2().check(_regex(NAME)), value, {
+    error: (iss) => iss.code === "invalid_key" ? BAD_NAME : iss.input === void 0 ? empty : mappingUnder(key)
+  });
+  return entries.check(refine((e) => Object.keys(e).length > 0, { error: empty })).register(globalRegistry, { description, minProperties: 1 });
 }
-function readMetric(name, raw, r) {
-  const path = `metrics.${name}`;
-  if (!NAME.test(name)) {
-    r.fail(path, "has a name trainbot cannot use: start with a lowercase letter, then lowercase letters, digits or `_` (at most 64).");
-    return void 0;
+var conclusion = (fallback2, description) => withDefault(oneOf(["success", "neutral", "failure"]), fallback2, description);
+var rawConfigSchema = settings(
+  {
+    experiment: documented(
+      text(ONE_LINE, "an MLflow experiment name (one line, at most 200 characters)"),
+      "MLflow experiment the runs are logged to (created when missing)."
+    ),
+    image: documented(
+      text(IMAGE, "an image name without a tag, like `ghcr.io/acme/wine-train`"),
+      `Training image without a tag; a run uses the commit's full sha as the tag, the tag CI pushes (docs/ci.md, "the image rule").`
+    ),
+    namespace: withDefault(
+      text(DNS_LABEL, "a Kubernetes namespace name (lowercase letters, digits, `-`)"),
+      "trainbot-training",
+      "Kubernetes namespace the training Jobs run in."
+    ),
+    command: withDefault(
+      array(string2({ error: WORDS }).check(_minLength(1, { error: WORDS }), _maxLength(256, { error: WORDS })), { error: WORDS }).check(
+        _minLength(1, { error: WORDS }),
+        _maxLength(16, { error: "must be a list of at most 16 words, e.g. `[python, train.py]` (it is run without a shell)." })
+      ),
+      ["python", "train.py"],
+      "The container's command; params are appended as flags, never through a shell."
+    ),
+    workdir: withDefault(text(RELATIVE_PATH, "a relative path inside the repository"), "training", "Where the command runs for local runs, relative to the repository root."),
+    tracking_uri: withDefault(text(HTTP_URL, "an http(s) URL"), "http://mlflow.mlflow.svc.cluster.local:5000", "MLflow URL as the training container reaches it."),
+    tracking_secret: optional(settings(
+      {
+        name: documented(text(DNS_LABEL, "a Kubernetes Secret name"), "Kubernetes Secret holding the MLflow token (credentials are never inline)."),
+        token_key: withDefault(text(SECRET_KEY, "a key in that Secret"), "token", "Key in that Secret whose value becomes `MLFLOW_TRACKING_TOKEN`.")
+      },
+      mappingUnder("tracking_secret")
+    )),
+    params: named("params", paramSchema, "`alpha: {type: float, min: 0, default: 0.5}`", "The parameters a command may set, by name (lowercase, digits, `_`)."),
+    metrics: named("metrics", metricSchema, "`rmse: {goal: minimize}`", "The metrics the training logs that reports compare, by name."),
+    primary_metric: inWords(
+      optional2(text(NAME, "the name of one of the `metrics`"), "The metric that ranks runs and decides the check run's conclusion."),
+      "the first metric"
+    ),
+    baseline_branch: withDefault(text(BRANCH, "a branch name"), "main", "Branch whose runs are the baseline."),
+    limits: prefault(settings(
+      {
+        max_runs: withDefault(wholeNumber(1, 1e3), 20, "Most runs one command may start (a larger grid is refused)."),
+        max_parallel: withDefault(wholeNumber(1, 100), 4, "Most runs of one command running at once."),
+        timeout_minutes: withDefault(wholeNumber(1, 24 * 60), 30, "A run still going after this is stopped and reported as timed out.")
+      },
+      mappingUnder("limits")
+    ), {}),
+    job: prefault(settings(
+      {
+        backoff_limit: withDefault(wholeNumber(0, 10), 0, "Retries of a failed training pod."),
+        ttl_seconds_after_finished: withDefault(wholeNumber(0, 7 * 24 * 3600), 3600, "How long finished Jobs are kept for inspection."),
+        resources: prefault(settings(
+          {
+            requests: withDefault(quantities("requests"), { cpu: "500m", memory: "1Gi" }, "Container resource requests (CPU, memory, …) by resource name."),
+            limits: withDefault(quantities("limits"), { cpu: "1", memory: "2Gi" }, "Container resource limits by resource name.")
+          },
+          mappingUnder("resources")
+        ), {})
+      },
+      mappingUnder("job")
+    ), {}),
+    permission: withDefault(
+      oneOf(["read", "triage", "write", "maintain", "admin"]),
+      "write",
+      "Least repository permission to run commands: `read`, `triage`, `write`, `maintain` or `admin`."
+    ),
+    forks: withDefault(
+      oneOf(["refuse", "allow"]),
+      "refuse",
+      "`refuse` or `allow` commands on pull requests from forks (their code would run next to cluster credentials)."
+    ),
+    conclusions: prefault(settings(
+      {
+        better: conclusion("success", "Check run conclusion when the primary metric improved: `success`, `neutral` or `failure`."),
+        unchanged: conclusion("success", "Conclusion when the primary metric changed less than its threshold."),
+        worse: conclusion("failure", "Conclusion when the primary metric got worse."),
+        no_baseline: conclusion("neutral", "Conclusion when there is no baseline to compare with.")
+      },
+      mappingUnder("conclusions")
+    ), {})
+  },
+  "must be a YAML mapping of settings (`experiment: …`, `image: …`, `params: …`, `metrics: …`)."
+).check(superRefine((raw, ctx) => {
+  const names = Object.keys(raw.metrics);
+  if (raw.primary_metric !== void 0 && !Object.hasOwn(raw.metrics, raw.primary_metric)) {
+    ctx.addIssue({ code: "custom", path: ["primary_metric"], message: `names ${show(raw.primary_metric)}, which is not under \`metrics\` (${names.join(", ")}).` });
   }
-  if (!isObj(raw)) {
-    r.fail(path, "must be a mapping with `goal: minimize` or `goal: maximize`.");
-    return void 0;
-  }
-  if (raw.goal === void 0) r.fail(`${path}.goal`, "is required: `minimize` or `maximize`.");
-  const goal = r.oneOf(raw, "goal", `${path}.goal`, ["minimize", "maximize"], "minimize");
-  const threshold = r.num(raw, "threshold", `${path}.threshold`) ?? 0;
-  if (threshold < 0) r.fail(`${path}.threshold`, `must be 0 or more, got ${threshold}.`);
-  return { goal, threshold: Math.max(threshold, 0), digits: r.int(raw, "digits", `${path}.digits`, 0, 10, 4) };
+})).register(globalRegistry, {
+  title: "trainbot configuration",
+  description: "Settings of trainbot for this repository, read from `.github/trainbot.yml` on the base branch."
+});
+function toParam(name, p) {
+  return {
+    type: p.type,
+    default: p.default,
+    ...p.type !== "string" && p.min !== void 0 && { min: p.min },
+    ...p.type !== "string" && p.max !== void 0 && { max: p.max },
+    ...p.type === "string" && p.values !== void 0 && { values: p.values },
+    flag: p.flag ?? `--${name.replace(/_/g, "-")}`,
+    ...p.description !== void 0 && { description: p.description }
+  };
 }
-function readResources(o, key, path, fallback, r) {
-  if (o[key] === void 0) return fallback;
-  const v = r.obj(o, key, path);
-  const out = {};
-  for (const [k, q] of Object.entries(v)) {
-    if (!/^[a-z0-9.\-/]{1,63}$/.test(k) || typeof q !== "string" && typeof q !== "number" || !QUANTITY.test(String(q))) {
-      r.fail(`${path}.${k}`, `must be a Kubernetes quantity like \`500m\` or \`2Gi\`, got ${show(q)}.`);
-    } else out[k] = String(q);
+function toConfig(raw) {
+  return {
+    experiment: raw.experiment,
+    image: raw.image,
+    namespace: raw.namespace,
+    command: raw.command,
+    workdir: raw.workdir,
+    trackingUri: raw.tracking_uri,
+    ...raw.tracking_secret !== void 0 && { trackingSecret: { secret: raw.tracking_secret.name, tokenKey: raw.tracking_secret.token_key } },
+    params: Object.fromEntries(Object.entries(raw.params).map(([name, p]) => [name, toParam(name, p)])),
+    metrics: raw.metrics,
+    primaryMetric: raw.primary_metric ?? Object.keys(raw.metrics)[0],
+    baselineBranch: raw.baseline_branch,
+    limits: { maxRuns: raw.limits.max_runs, maxParallel: raw.limits.max_parallel, timeoutMinutes: raw.limits.timeout_minutes },
+    job: {
+      backoffLimit: raw.job.backoff_limit,
+      ttlSecondsAfterFinished: raw.job.ttl_seconds_after_finished,
+      resources: raw.job.resources
+    },
+    permission: raw.permission,
+    forks: raw.forks,
+    conclusions: {
+      better: raw.conclusions.better,
+      unchanged: raw.conclusions.unchanged,
+      worse: raw.conclusions.worse,
+      noBaseline: raw.conclusions.no_baseline
+    }
+  };
+}
+var configSchema = pipe(rawConfigSchema, transform(toConfig));
+
+// src/config/config-fields.ts
+var defOf = (schema) => schema._zod.def;
+function unwrap(schema) {
+  const found = { core: schema, hasDefault: false, optional: false };
+  for (let s = schema; s !== void 0; ) {
+    found.core = s;
+    found.doc ??= globalRegistry.get(s)?.description;
+    found.defaultText ??= proseDefaults.get(s)?.default;
+    const def = defOf(s);
+    if (def.type === "default" && !found.hasDefault) [found.default, found.hasDefault] = [def.defaultValue, true];
+    if (def.type === "optional") found.optional = true;
+    s = def.type === "pipe" ? def.in : ["default", "prefault", "optional", "nullable"].includes(def.type) ? def.innerType : void 0;
   }
-  return out;
+  return found;
+}
+var kind = (schema) => defOf(unwrap(schema).core).type;
+function childSchema(schema, key) {
+  const def = defOf(unwrap(schema).core);
+  if (def.type === "object") return Object.hasOwn(def.shape ?? {}, key) ? def.shape?.[key] : void 0;
+  return def.type === "record" ? def.valueType : void 0;
+}
+function settingNames(path, schema = rawConfigSchema) {
+  let at = schema;
+  for (const key of path) at = at === void 0 ? void 0 : childSchema(at, String(key));
+  const def = at === void 0 ? void 0 : defOf(unwrap(at).core);
+  return def?.type === "object" ? Object.keys(def.shape ?? {}) : [];
+}
+function configFields(schema = rawConfigSchema, prefix = "", insideOptional = false) {
+  const def = defOf(unwrap(schema).core);
+  if (def.type !== "object") return [];
+  return Object.entries(def.shape ?? {}).flatMap(([key, child]) => {
+    const path = prefix ? `${prefix}.${key}` : key;
+    const info2 = unwrap(child);
+    const rows = [];
+    if (info2.doc !== void 0) {
+      rows.push({
+        path,
+        doc: info2.doc,
+        required: !info2.optional && !info2.hasDefault && !insideOptional,
+        // `tracking_secret.name` only once it is there
+        ...info2.hasDefault && { default: info2.default },
+        ...info2.defaultText !== void 0 && { defaultText: info2.defaultText }
+      });
+    }
+    const optional3 = insideOptional || info2.optional;
+    if (kind(child) === "object") rows.push(...configFields(child, path, optional3));
+    const entries = kind(child) === "record" ? childSchema(child, "*") : void 0;
+    if (entries !== void 0 && kind(entries) === "object") rows.push(...configFields(entries, `${path}.*`, optional3));
+    return rows;
+  });
+}
+var CONFIG_FIELDS = configFields();
+
+// src/config/validate-config.ts
+var MAX_ERRORS = 10;
+var isObj = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+function dropNulls(value, schema) {
+  if (!isObj(value)) return value;
+  const fixed = new Set(settingNames([], schema));
+  const kept = Object.entries(value).filter(([key, v]) => !(v === null && fixed.has(key)));
+  return Object.fromEntries(kept.map(([key, v]) => {
+    const child = childSchema(schema, key);
+    return [key, child === void 0 ? v : dropNulls(v, child)];
+  }));
+}
+function codePath(path) {
+  const chars = Array.from(path, (c) => {
+    const code2 = c.codePointAt(0) ?? 0;
+    return c === "`" || code2 < 32 || code2 >= 127 && code2 <= 159 || code2 === 8232 || code2 === 8233 ? "'" : c;
+  });
+  return chars.length > 80 ? `${chars.slice(0, 80).join("")}…` : chars.join("");
+}
+function unknownKey(key, known) {
+  const near = nearestName(key, known);
+  if (near !== void 0) return `is not a trainbot setting; did you mean \`${near}\`?`;
+  return `is not a trainbot setting; the settings here are: ${known.map((n) => `\`${n}\``).join(", ")}.`;
+}
+var fallback = (iss) => `has a value trainbot cannot use, got ${show(iss.input)}; see README, "Configuration".`;
+function sentences(issues, file) {
+  const at = (path, message) => {
+    const names = path.filter((key) => typeof key === "string");
+    return names.length === 0 ? `\`${file}\` ${message}` : `\`${file}\`: \`${codePath(names.join("."))}\` ${message}`;
+  };
+  const ordered = [...issues].sort((a, b) => Number(b.code === "unrecognized_keys") - Number(a.code === "unrecognized_keys"));
+  const out = /* @__PURE__ */ new Set();
+  for (const issue3 of ordered) {
+    if (issue3.code !== "unrecognized_keys") out.add(at(issue3.path, issue3.message));
+    else {
+      const known = settingNames(issue3.path.map((key) => typeof key === "number" ? key : String(key)));
+      for (const key of issue3.keys.slice(0, MAX_ERRORS)) out.add(at([...issue3.path, key], unknownKey(key, known)));
+    }
+    if (out.size >= MAX_ERRORS) break;
+  }
+  return [...out].slice(0, MAX_ERRORS);
 }
 function validateConfig(raw, file) {
-  const r = new Reader(file);
-  if (!isObj(raw)) return { ok: false, errors: [`\`${file}\` must be a YAML mapping of settings (\`experiment: …\`, \`image: …\`, \`params: …\`, \`metrics: …\`).`] };
-  unknownKeys(raw, "", r);
-  const params = {};
-  const rawParams = r.obj(raw, "params", "params");
-  if (Object.keys(rawParams).length === 0) r.fail("params", "must list at least one parameter, e.g. `alpha: {type: float, min: 0, default: 0.5}`.");
-  for (const [name, p] of Object.entries(rawParams)) {
-    const param = readParam(name, p, r);
-    if (param) params[name] = param;
-  }
-  const metrics = {};
-  const rawMetrics = r.obj(raw, "metrics", "metrics");
-  if (Object.keys(rawMetrics).length === 0) r.fail("metrics", "must list at least one metric, e.g. `rmse: {goal: minimize}`.");
-  for (const [name, m] of Object.entries(rawMetrics)) {
-    const metric = readMetric(name, m, r);
-    if (metric) metrics[name] = metric;
-  }
-  const firstMetric = Object.keys(metrics)[0] ?? "";
-  const primaryMetric = r.str(raw, "primary_metric", "primary_metric", NAME, "the name of one of the `metrics`", firstMetric);
-  if (primaryMetric && Object.keys(metrics).length > 0 && !Object.hasOwn(metrics, primaryMetric)) {
-    r.fail("primary_metric", `names ${show(primaryMetric)}, which is not under \`metrics\` (${Object.keys(metrics).join(", ")}).`);
-  }
-  const command = raw.command ?? ["python", "train.py"];
-  if (!Array.isArray(command) || command.length === 0 || command.length > 16 || !command.every((c) => typeof c === "string" && c.length > 0 && c.length <= 256)) {
-    r.fail("command", "must be a list of words, e.g. `[python, train.py]` (it is run without a shell).");
-  }
-  const secret = r.obj(raw, "tracking_secret", "tracking_secret");
-  const limits = r.obj(raw, "limits", "limits");
-  const job = r.obj(raw, "job", "job");
-  const resources = r.obj(job, "resources", "job.resources");
-  const conclusions = r.obj(raw, "conclusions", "conclusions");
-  const config = {
-    experiment: r.str(raw, "experiment", "experiment", /^[^\n]{1,200}$/, "an MLflow experiment name (one line, at most 200 characters)"),
-    image: r.str(raw, "image", "image", IMAGE, "an image name without a tag, like `ghcr.io/acme/wine-train`"),
-    namespace: r.str(raw, "namespace", "namespace", DNS_LABEL, "a Kubernetes namespace name (lowercase letters, digits, `-`)", "trainbot-training"),
-    command: Array.isArray(command) ? command.map(String) : [],
-    workdir: r.str(raw, "workdir", "workdir", /^(?!\/)(?!.*\.\.)[A-Za-z0-9._\-/]{1,200}$/, "a relative path inside the repository", "training"),
-    trackingUri: r.str(raw, "tracking_uri", "tracking_uri", /^https?:\/\/[^\s]{1,300}$/, "an http(s) URL", "http://mlflow.mlflow.svc.cluster.local:5000"),
-    params,
-    metrics,
-    primaryMetric,
-    baselineBranch: r.str(raw, "baseline_branch", "baseline_branch", BRANCH, "a branch name", "main"),
-    limits: {
-      maxRuns: r.int(limits, "max_runs", "limits.max_runs", 1, 1e3, 20),
-      maxParallel: r.int(limits, "max_parallel", "limits.max_parallel", 1, 100, 4),
-      timeoutMinutes: r.int(limits, "timeout_minutes", "limits.timeout_minutes", 1, 24 * 60, 30)
-    },
-    job: {
-      backoffLimit: r.int(job, "backoff_limit", "job.backoff_limit", 0, 10, 0),
-      ttlSecondsAfterFinished: r.int(job, "ttl_seconds_after_finished", "job.ttl_seconds_after_finished", 0, 7 * 24 * 3600, 3600),
-      resources: {
-        requests: readResources(resources, "requests", "job.resources.requests", { cpu: "500m", memory: "1Gi" }, r),
-        limits: readResources(resources, "limits", "job.resources.limits", { cpu: "1", memory: "2Gi" }, r)
-      }
-    },
-    permission: r.oneOf(raw, "permission", "permission", PERMISSIONS, "write"),
-    forks: r.oneOf(raw, "forks", "forks", ["refuse", "allow"], "refuse"),
-    conclusions: {
-      better: r.oneOf(conclusions, "better", "conclusions.better", CONCLUSIONS, "success"),
-      unchanged: r.oneOf(conclusions, "unchanged", "conclusions.unchanged", CONCLUSIONS, "success"),
-      worse: r.oneOf(conclusions, "worse", "conclusions.worse", CONCLUSIONS, "failure"),
-      noBaseline: r.oneOf(conclusions, "no_baseline", "conclusions.no_baseline", CONCLUSIONS, "neutral")
-    }
-  };
-  if (raw.tracking_secret !== void 0) {
-    config.trackingSecret = {
-      secret: r.str(secret, "name", "tracking_secret.name", DNS_LABEL, "a Kubernetes Secret name"),
-      tokenKey: r.str(secret, "token_key", "tracking_secret.token_key", /^[-._a-zA-Z0-9]{1,253}$/, "a key in that Secret", "token")
-    };
-  }
-  return r.errors.length > 0 ? { ok: false, errors: r.errors } : { ok: true, config };
+  const result = configSchema.safeParse(dropNulls(raw, rawConfigSchema), { error: fallback });
+  return result.success ? { ok: true, config: result.data } : { ok: false, errors: sentences(result.error.issues, file) };
 }
 
 // src/config/load-config.ts
 var CONFIG_PATH = ".github/trainbot.yml";
 var CONFIG_MAX_BYTES = 64 * 1024;
-function parseConfig(text, file = CONFIG_PATH) {
-  const bytes = Buffer.byteLength(text, "utf8");
+function parseConfig(text2, file = CONFIG_PATH) {
+  const bytes = Buffer.byteLength(text2, "utf8");
   if (bytes > CONFIG_MAX_BYTES) {
     return { ok: false, errors: [`\`${file}\` is ${bytes} bytes; trainbot reads at most ${CONFIG_MAX_BYTES}. Keep only trainbot's settings in it.`] };
   }
   let raw;
   try {
-    raw = load(text, { schema: CORE_SCHEMA, maxAliases: 0, maxDepth: 10, filename: file });
+    raw = load(text2, { schema: CORE_SCHEMA, maxAliases: 0, maxDepth: 10, filename: file });
   } catch (error2) {
     if (!(error2 instanceof YAMLException)) throw error2;
     const where = error2.mark ? ` at line ${error2.mark.line + 1}, column ${error2.mark.column + 1}` : "";
@@ -26550,16 +28649,16 @@ function truncationNotice(omitted) {
 
 …truncated (${omitted} characters omitted)`;
 }
-function truncateText(text, limit) {
-  if (text.length <= limit) return text;
-  let head = limit - truncationNotice(text.length).length;
+function truncateText(text2, limit) {
+  if (text2.length <= limit) return text2;
+  let head = limit - truncationNotice(text2.length).length;
   if (head < 0) throw new RangeError(`A limit of ${limit} characters leaves no room for the truncation notice.`);
-  while (head + 1 + truncationNotice(text.length - head - 1).length <= limit) head += 1;
-  if (isHighSurrogate(text.charCodeAt(head - 1))) head -= 1;
-  return text.slice(0, head) + truncationNotice(text.length - head);
+  while (head + 1 + truncationNotice(text2.length - head - 1).length <= limit) head += 1;
+  if (isHighSurrogate(text2.charCodeAt(head - 1))) head -= 1;
+  return text2.slice(0, head) + truncationNotice(text2.length - head);
 }
-function isHighSurrogate(code) {
-  return code >= 55296 && code <= 56319;
+function isHighSurrogate(code2) {
+  return code2 >= 55296 && code2 <= 56319;
 }
 
 // src/github/comment-marker.ts
@@ -26645,8 +28744,8 @@ var OctokitGitHub = class _OctokitGitHub {
     const { data } = await this.call(`look up ${username}'s permission`, () => this.octokit.rest.repos.getCollaboratorPermissionLevel({ ...this.repo(), username }));
     return permissionFromResponse(data);
   }
-  async pullRequest(number) {
-    const { data } = await this.call(`read pull request #${number}`, () => this.octokit.rest.pulls.get({ ...this.repo(), pull_number: number }));
+  async pullRequest(number3) {
+    const { data } = await this.call(`read pull request #${number3}`, () => this.octokit.rest.pulls.get({ ...this.repo(), pull_number: number3 }));
     const headRepo = data.head.repo?.full_name ?? null;
     return {
       number: data.number,
@@ -26665,7 +28764,7 @@ var OctokitGitHub = class _OctokitGitHub {
       ({ data } = await this.octokit.rest.repos.getContent({ ...this.repo(), path: CONFIG_PATH, ref }));
     } catch (error2) {
       if (statusOf(error2) === 404) return void 0;
-      throw failure(`read ${CONFIG_PATH} at ${ref}`, error2);
+      throw failure2(`read ${CONFIG_PATH} at ${ref}`, error2);
     }
     if (Array.isArray(data) || data.type !== "file" || !("content" in data)) {
       throw new GitHubError(`${CONFIG_PATH} at ${ref} is not a regular file; make it a YAML file.`);
@@ -26695,7 +28794,7 @@ var OctokitGitHub = class _OctokitGitHub {
         if (mine) return mine.id;
       }
     } catch (error2) {
-      throw failure(`list the comments of #${issueNumber}`, error2);
+      throw failure2(`list the comments of #${issueNumber}`, error2);
     }
     return void 0;
   }
@@ -26707,7 +28806,7 @@ var OctokitGitHub = class _OctokitGitHub {
     try {
       return await request2();
     } catch (error2) {
-      throw failure(what, error2);
+      throw failure2(what, error2);
     }
   }
 };
@@ -26722,7 +28821,7 @@ function statusOf(error2) {
   const status = error2?.response?.status;
   return typeof status === "number" ? status : void 0;
 }
-function failure(what, error2) {
+function failure2(what, error2) {
   const status = statusOf(error2);
   const answer = status === void 0 ? "the request did not reach GitHub" : `GitHub answered HTTP ${status}`;
   return new GitHubError(`trainbot could not ${what} (${answer}).`, status, { cause: error2 });
@@ -26732,8 +28831,8 @@ function failure(what, error2) {
 function isBot(login, type) {
   return type === "Bot" || login.endsWith("[bot]");
 }
-async function authorize({ github, commenter, pr, config }) {
-  if (pr.isFork && config.forks !== "allow") {
+async function authorize({ github, commenter, pr, config: config2 }) {
+  if (pr.isFork && config2.forks !== "allow") {
     const origin = pr.headRepoFullName ? `the fork ${pr.headRepoFullName}` : "a fork that was deleted";
     return {
       allowed: false,
@@ -26749,11 +28848,11 @@ async function authorize({ github, commenter, pr, config }) {
       reason: `@${commenter}'s permission on this repository could not be checked (${lookupFailure(error2)}), so nothing was started; try the command again later.`
     };
   }
-  if (!meetsMinimum(actual, config.permission)) {
+  if (!meetsMinimum(actual, config2.permission)) {
     const has = actual === "none" ? "has no access to this repository" : `has \`${actual}\` permission on this repository`;
     return {
       allowed: false,
-      reason: `@${commenter} ${has}, but trainbot commands need at least \`${config.permission}\`; ask a maintainer to run it or to raise your permission.`
+      reason: `@${commenter} ${has}, but trainbot commands need at least \`${config2.permission}\`; ask a maintainer to run it or to raise your permission.`
     };
   }
   return { allowed: true };
@@ -26775,19 +28874,19 @@ function indentation(line) {
   }
   return { columns, start };
 }
-function runLength(text, from, char) {
+function runLength(text2, from, char) {
   let end = from;
-  while (text[end] === char) end += 1;
+  while (text2[end] === char) end += 1;
   return end - from;
 }
 var LIST_MARKER = /(?:[-+*]|\d{1,9}[.)])(?:[ \t]+|$)/y;
-function afterListMarkers(text) {
+function afterListMarkers(text2) {
   let at = 0;
   for (; ; ) {
     LIST_MARKER.lastIndex = at;
-    if (!LIST_MARKER.test(text)) return text.slice(at);
+    if (!LIST_MARKER.test(text2)) return text2.slice(at);
     at = LIST_MARKER.lastIndex;
-    if (at >= text.length) return "";
+    if (at >= text2.length) return "";
   }
 }
 function openingFence(content, indent) {
@@ -26804,24 +28903,24 @@ function closesFence(line, fence) {
   const length = runLength(line, start, fence.char);
   return length >= fence.length && line.slice(start + length).trim() === "";
 }
-function scanInline(text, state) {
+function scanInline(text2, state) {
   let i = 0;
-  while (i < text.length) {
+  while (i < text2.length) {
     if (state.htmlComment) {
-      const end = text.indexOf("-->", i);
+      const end = text2.indexOf("-->", i);
       if (end < 0) return;
       state.htmlComment = false;
       i = end + 3;
-    } else if (text[i] === "`") {
-      const run = runLength(text, i, "`");
+    } else if (text2[i] === "`") {
+      const run = runLength(text2, i, "`");
       if (state.codeTicks === 0) state.codeTicks = run;
       else if (state.codeTicks === run) state.codeTicks = 0;
       i += run;
     } else if (state.codeTicks > 0) {
       i += 1;
-    } else if (text[i] === "\\") {
+    } else if (text2[i] === "\\") {
       i += 2;
-    } else if (text.startsWith("<!--", i)) {
+    } else if (text2.startsWith("<!--", i)) {
       state.htmlComment = true;
       i += 4;
     } else {
@@ -26829,10 +28928,10 @@ function scanInline(text, state) {
     }
   }
 }
-function trimEndSpaces(text) {
-  let end = text.length;
-  while (end > 0 && (text[end - 1] === " " || text[end - 1] === "	")) end -= 1;
-  return text.slice(0, end);
+function trimEndSpaces(text2) {
+  let end = text2.length;
+  while (end > 0 && (text2[end - 1] === " " || text2[end - 1] === "	")) end -= 1;
+  return text2.slice(0, end);
 }
 function isCommand(content) {
   if (!content.startsWith(COMMAND_WORD)) return false;
@@ -26885,17 +28984,17 @@ function readQuoted(input, open2) {
     const close = input.indexOf("'", open2 + 1);
     return close < 0 ? void 0 : { text: input.slice(open2 + 1, close), end: close + 1 };
   }
-  let text = "";
+  let text2 = "";
   let i = open2 + 1;
   while (i < input.length) {
     const c = input[i];
-    if (c === '"') return { text, end: i + 1 };
+    if (c === '"') return { text: text2, end: i + 1 };
     const next = input[i + 1];
     if (c === "\\" && (next === '"' || next === "\\")) {
-      text += next;
+      text2 += next;
       i += 2;
     } else {
-      text += c;
+      text2 += c;
       i += 1;
     }
   }
@@ -26945,7 +29044,7 @@ var INVISIBLE = /(?!\t)[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}
 var ODD_SPACE = new RegExp("(?! )\\p{Zs}", "u");
 var IGNORE = { type: "ignore" };
 var usage = (problem) => ({ type: "reply", message: `${problem} ${HELP_POINTER}` });
-var quoted = (text) => `“${quoteInput(text)}”`;
+var quoted = (text2) => `“${quoteInput(text2)}”`;
 var fail = (problem) => ({ problem: usage(problem) });
 var count = (n) => n.toLocaleString("en-US");
 var codePoint = (c) => `U+${(c.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")}`;
@@ -27039,7 +29138,9 @@ function parseArguments(line) {
     }
     if (sub !== void 0) return { type: "command", command: { kind: sub }, line };
     if (SUBCOMMAND_LIKE.test(word)) {
-      return usage(`${quoted(word)} is not a \`/train\` subcommand; use \`help\` or \`cancel\`, or give parameters as \`name=value\`.`);
+      const near = nearestName(word, SUBCOMMANDS);
+      const fix = near === void 0 ? "use `help` or `cancel`" : `did you mean \`/train ${near}\`? Otherwise use \`help\` or \`cancel\``;
+      return usage(`${quoted(word)} is not a \`/train\` subcommand; ${fix}, or give parameters as \`name=value\`.`);
     }
   }
   const parsed = parseParams(words.tokens);
@@ -27188,9 +29289,9 @@ function userSentence(error2) {
   return known ? error2.message : void 0;
 }
 async function loadConfig(github, pr) {
-  const text = await github.readConfig(pr.baseRef);
-  if (text === void 0) return { reply: `trainbot is not set up for \`${pr.baseRef}\`: add \`${CONFIG_PATH}\` there (see trainbot's README, "Configuration").` };
-  const loaded = parseConfig(text);
+  const text2 = await github.readConfig(pr.baseRef);
+  if (text2 === void 0) return { reply: `trainbot is not set up for \`${pr.baseRef}\`: add \`${CONFIG_PATH}\` there (see trainbot's README, "Configuration").` };
+  const loaded = parseConfig(text2);
   return loaded.ok ? { config: loaded.config } : { reply: describeConfigErrors(loaded.errors) };
 }
 
