@@ -1,7 +1,8 @@
 // dispatch → wait → collect for a set of planned runs, shared by the bot, the sweep action and the CLI.
 // For each run: create the MLflow run first (tags set by the bot, so the container cannot forge them), sign
 // those tags when the port carries a key (the container has the same MLflow credentials and could re-tag its
-// run; see src/runs/run-signature.ts), start the container with its id, wait, then read what it logged. At most
+// run; see src/runs/run-signature.ts), start the container with its id, wait, then read what it logged and, with
+// a key, sign the compared metrics as read (src/runs/metrics-signature.ts) so a later change shows. At most
 // `maxParallel` run at once; `onChange` sees every state change so callers can update a living comment or print
 // progress.
 import type { TrainbotConfig } from '../config/config-types.js';
@@ -11,6 +12,7 @@ import { jobSpecFor } from '../runs/job-spec.js';
 import type { PlannedRun } from '../runs/plan.js';
 import { runName } from '../runs/plan.js';
 import { RUN_TAGS, type RunOrigin, originTags } from '../runs/run-contract.js';
+import { comparedMetrics, metricsTags } from '../runs/metrics-signature.js';
 import { type RunSigning, signRun } from '../runs/run-signature.js';
 import { type Runner, RunnerError } from '../runners/runner.js';
 import type { MlflowClient } from '../tracking/mlflow-client.js';
@@ -88,6 +90,8 @@ async function executeOne(plan: PlannedRun, index: number, input: ExecuteInput, 
       await tracking.setTerminated(runId, 'FAILED').catch(() => undefined);
       return;
     }
+    // The values reported are the ones signed: both come from this one read.
+    if (tracking.signingKey !== undefined) await signed(tracking).setTags(runId, metricsTags(tracking.signingKey, runId, logged.metrics, comparedMetrics(config)));
     result.metrics = logged.metrics;
     result.state = 'finished';
   } catch (error) {

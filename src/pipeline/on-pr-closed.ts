@@ -9,12 +9,14 @@ import { parseConfig } from '../config/load-config.js';
 import type { TrainbotConfig } from '../config/config-types.js';
 import type { GitHubPort } from '../github/github-port.js';
 import { type RunResult, type RunState, rankRuns } from '../report/compare.js';
-import { codeSpan, formatNumber, renderReport } from '../report/render-report.js';
+import { rejectedBaseline } from '../report/changed-run.js';
+import { codeSpan, formatNumber, renderReport, whatChanged } from '../report/render-report.js';
 import { JOB_LABELS, labelValue } from '../runs/job-spec.js';
 import { type ParamValue, paramsKey, planBaseline } from '../runs/plan.js';
 import { RUN_TAGS } from '../runs/run-contract.js';
 import type { Runner } from '../runners/runner.js';
-import { findBaseline, findPullRequestRuns, findRequestRuns } from '../tracking/run-queries.js';
+import type { MetricsCheck } from '../runs/metrics-signature.js';
+import { checkRunMetrics, findPullRequestRuns, findRequestRuns, lookupBaseline } from '../tracking/run-queries.js';
 import type { TrackedRun } from '../tracking/tracked-run.js';
 import type { ImageWait } from './await-image.js';
 import { executeRuns } from './execute-runs.js';
@@ -69,6 +71,16 @@ export function toRunResult(run: TrackedRun, config: TrainbotConfig): RunResult 
     name: run.info.runName, runId: run.info.runId, params: paramsFromTag(run.tags[RUN_TAGS.params] ?? '', config), state,
     ...(reason ? { reason } : {}), metrics: run.metrics,
   };
+}
+
+/**
+ * A finished run whose metrics are not the ones trainbot signed when it ended is not ranked: its row says what
+ * changed. `check` is undefined without a signing key (nothing is checked, as before signing).
+ */
+export function withMetricsCheck(result: RunResult, check: MetricsCheck | undefined, config: TrainbotConfig): RunResult {
+  if (result.state !== 'finished' || check === undefined) return result;
+  if (check.status === 'intact') return { ...result, metrics: check.metrics };
+  return { ...result, state: 'failed', reason: `This run ${whatChanged(check, config)}, so it is not compared.` };
 }
 
 async function cancelPullRequestRuns(event: PullRequestClosedEvent, runner: Runner): Promise<number> {
@@ -135,13 +147,15 @@ async function report(event: PullRequestClosedEvent, deps: PullRequestClosedDeps
   // started (a later merge may have replaced it since).
   const tracked = (await findPullRequestRuns(tracking, { experimentId, repo: event.repo, pr: event.number })).runs
     .filter((r) => r.tags[RUN_TAGS.role] === 'candidate');
-  const runs = tracked.map((r) => toRunResult(r, config));
+  const runs = tracked.map((r) => withMetricsCheck(toRunResult(r, config), checkRunMetrics(tracking, r), config));
   const best = rankRuns(runs, config)[0];
-  const bestStart = tracked.find((r) => r.info.runId === best?.runId)?.info.startTime;
-  const compared = best?.state === 'finished' && bestStart !== undefined
-    ? toBaseline(await findBaseline(tracking, { ...query, startedBefore: bestStart }))
-    : undefined;
-  const previous = toBaseline(await findBaseline(tracking, query));
+  const bestRun = tracked.find((r) => r.info.runId === best?.runId);
+  const comparedLookup = best?.state === 'finished' && bestRun !== undefined
+    ? await lookupBaseline(tracking, { ...query, startedBefore: bestRun.info.startTime })
+    : {};
+  const compared = toBaseline(comparedLookup.run);
+  const previousLookup = await lookupBaseline(tracking, query);
+  const previous = toBaseline(previousLookup.run);
 
   // 3. The final comment, with the refresh under way.
   const sha = codeSpan(event.mergeCommitSha?.slice(0, 7) ?? '');
@@ -151,7 +165,10 @@ async function report(event: PullRequestClosedEvent, deps: PullRequestClosedDeps
   else if (best.state !== 'finished') head.push(`None of its ${runs.length} run${runs.length === 1 ? '' : 's'} finished.`);
   else {
     head.push(`Best of ${runs.length} run${runs.length === 1 ? '' : 's'}:`, '');
-    head.push(renderReport({ title: `${paramsKey(best.params)} vs baseline`, runs: [best], baseline: compared, config, now: now(), runUrl: link, noBaselineHint: hint }).replace(/^### /, '#### '));
+    head.push(renderReport({
+      title: `${paramsKey(best.params)} vs baseline`, runs: [best], baseline: compared, config, now: now(), runUrl: link, noBaselineHint: hint,
+      sha: bestRun?.tags[RUN_TAGS.sha], rejectedBaseline: rejectedBaseline(comparedLookup.rejected),
+    }).replace(/^### /, '#### '));
   }
   if (runs.length > 1) head.push('', `<details><summary>All ${runs.length} runs of this pull request</summary>`, '', runList(runs, config, link), '', '</details>');
   const body = (refresh: string) => `${head.join('\n')}\n\n#### Baseline refresh\n\n${refresh}`;
@@ -176,7 +193,7 @@ async function report(event: PullRequestClosedEvent, deps: PullRequestClosedDeps
   }
   const table = renderReport({
     title: 'New baseline vs previous', runs: [refreshed], baseline: previous, config, now: now(), runUrl: link,
-    noBaselineHint: 'This is the first baseline.',
+    noBaselineHint: previousLookup.rejected ? 'This one replaces it.' : 'This is the first baseline.', rejectedBaseline: rejectedBaseline(previousLookup.rejected),
   }).replace(/^### .*\n\n/, '');
   await github.upsertComment(event.number, key, body(`✅ New baseline of ${codeSpan(event.baseRef)} on ${sha}:\n\n${table}`));
 }

@@ -17,7 +17,8 @@ import { JOB_LABELS, labelValue } from '../runs/job-spec.js';
 import { type PlannedRun, planBaseline, planRuns } from '../runs/plan.js';
 import type { Runner } from '../runners/runner.js';
 import type { MlflowClient } from '../tracking/mlflow-client.js';
-import { findBaseline, findRequestRuns } from '../tracking/run-queries.js';
+import { findRequestRuns, lookupBaseline } from '../tracking/run-queries.js';
+import { rejectedBaseline } from '../report/changed-run.js';
 import type { ImageWait } from './await-image.js';
 import { type ExecutedRun, executeRuns } from './execute-runs.js';
 import { describeRequest, requestConclusion, toBaseline, usageAnswer } from './run-request.js';
@@ -183,9 +184,11 @@ async function runRequest(event: CommentEvent, deps: TrainCommentDeps, p: Prepar
   let reported = false;
   try {
     const baselinePlan = planBaseline(p.config);
-    const baseline = toBaseline(await findBaseline(deps.tracking, { experimentId: p.experimentId, repo: event.repo, branch: p.config.baselineBranch, params: baselinePlan.paramsKey }));
+    const found = await lookupBaseline(deps.tracking, { experimentId: p.experimentId, repo: event.repo, branch: p.config.baselineBranch, params: baselinePlan.paramsKey });
+    const baseline = toBaseline(found.run);
     const render = (runs: readonly RunResult[]) => renderReport({
       title, runs, baseline, config: p.config, now: now(), noBaselineHint: NO_BASELINE_HINT,
+      sha: p.pr.headSha, rejectedBaseline: rejectedBaseline(found.rejected),
       runUrl: deps.runUrl ? (runId) => deps.runUrl?.(p.experimentId, runId) : undefined,
     });
     comment = throttleLatest<readonly RunResult[]>(deps.commentIntervalMs ?? 5000, async (runs) => {

@@ -11,7 +11,8 @@ import { type PlannedRun, firstValueProblem, planBaseline, planRuns } from '../r
 import { RUN_TAGS, type RunOrigin } from '../runs/run-contract.js';
 import type { Runner } from '../runners/runner.js';
 import type { MlflowClient } from '../tracking/mlflow-client.js';
-import { findBaseline } from '../tracking/run-queries.js';
+import { lookupBaseline } from '../tracking/run-queries.js';
+import { rejectedBaseline } from '../report/changed-run.js';
 import type { TrackedRun } from '../tracking/tracked-run.js';
 import { type ExecutedRun, executeRuns } from './execute-runs.js';
 
@@ -86,8 +87,8 @@ export async function runRequest(input: RequestInput): Promise<RequestOutcome> {
   const experimentId = await tracking.ensureExperiment(config.experiment);
   const baselinePlan = planBaseline(config);
   const query = { experimentId, repo: input.origin.repo, branch: config.baselineBranch, params: baselinePlan.paramsKey };
-  let baselineRun = await findBaseline(tracking, query);
-  if (!baselineRun && input.trainMissingBaseline) {
+  let found = await lookupBaseline(tracking, query);
+  if (!found.run && input.trainMissingBaseline) {
     progress(`No baseline for ${config.baselineBranch} yet: training one with the default params (${baselinePlan.paramsKey}).`);
     const [trained] = await executeRuns({
       plans: [baselinePlan], config, tracking, runner, experimentId, secrets: input.secrets,
@@ -95,9 +96,9 @@ export async function runRequest(input: RequestInput): Promise<RequestOutcome> {
       onError: input.onError,
     });
     if (trained?.state !== 'finished') progress(`The baseline run did not finish (${trained?.reason ?? 'unknown reason'}); comparing without one.`);
-    baselineRun = await findBaseline(tracking, query);
+    found = await lookupBaseline(tracking, query);
   }
-  const baseline = toBaseline(baselineRun);
+  const baseline = toBaseline(found.run);
 
   progress(`Starting ${planned.runs.length} run${planned.runs.length === 1 ? '' : 's'}.`);
   const runs = await executeRuns({
@@ -110,7 +111,7 @@ export async function runRequest(input: RequestInput): Promise<RequestOutcome> {
   const best = rankRuns(runs, config)[0];
   const markdown = renderReport({
     title: planned.runs.length === 1 ? `trainbot: ${describeRequest(planned.runs[0] as PlannedRun)} vs baseline` : `trainbot sweep: ${planned.runs.length} runs vs baseline`,
-    runs, baseline, config, now: now(),
+    runs, baseline, config, now: now(), sha: input.origin.sha, rejectedBaseline: rejectedBaseline(found.rejected),
     runUrl: input.runUrl ? (runId) => input.runUrl?.(experimentId, runId) : undefined,
     noBaselineHint: 'Run `trainbot run "/train"` on the baseline branch, or merge a pull request: trainbot trains one on merge.',
   });

@@ -109,7 +109,7 @@ export function alphaPointOneReport(runName: string | undefined): string {
     '| r2                 |   0.1060 |   0.2267 | +0.1207 | ✅ better |',
     '',
     `Run \`${runName}\` with \`alpha=0.1 l1_ratio=0.5 seed=42\`.`,
-    'Baseline: `1f1b3c9` on `main`, trained just now.',
+    'Commit `ec26c3e` compared with the baseline `1f1b3c9` on `main`, trained just now.',
   ].join('\n');
 }
 
