@@ -89,7 +89,8 @@ export async function runRequest(input: RequestInput): Promise<RequestOutcome> {
   const query = { experimentId, repo: input.origin.repo, branch: config.baselineBranch, params: baselinePlan.paramsKey };
   let found = await lookupBaseline(tracking, query);
   if (!found.run && input.trainMissingBaseline) {
-    progress(`No baseline for ${config.baselineBranch} yet: training one with the default params (${baselinePlan.paramsKey}).`);
+    const why = found.rejected ? `The newest baseline of ${config.baselineBranch} was changed after trainbot recorded it` : `No baseline for ${config.baselineBranch} yet`;
+    progress(`${why}: training one with the default params (${baselinePlan.paramsKey}).`);
     const [trained] = await executeRuns({
       plans: [baselinePlan], config, tracking, runner, experimentId, secrets: input.secrets,
       origin: { ...input.origin, branch: config.baselineBranch, request: `${input.origin.request}-baseline`, pr: undefined, role: 'baseline' },
