@@ -12,10 +12,11 @@ import { jobSpecFor } from '../runs/job-spec.js';
 import type { PlannedRun } from '../runs/plan.js';
 import { runName } from '../runs/plan.js';
 import { RUN_TAGS, type RunOrigin, originTags } from '../runs/run-contract.js';
-import { comparedMetrics, metricsTags } from '../runs/metrics-signature.js';
+import { TAG_VALUE_MAX, comparedMetrics, metricsTags } from '../runs/metrics-signature.js';
 import { type RunSigning, signRun } from '../runs/run-signature.js';
 import { type Runner, RunnerError } from '../runners/runner.js';
 import type { MlflowClient } from '../tracking/mlflow-client.js';
+import { TrackingError } from '../tracking/tracking-error.js';
 import { awaitImage, type ImageWait } from './await-image.js';
 
 // setTags is optional so ports typed before signing existed still fit; a port with a key must have it.
@@ -51,6 +52,16 @@ function reasonOf(error: unknown): string {
 
 function logToStderr(error: unknown, runName: string): void {
   console.error(`trainbot: run ${runName} failed inside trainbot:`, error);
+}
+
+/** The metrics record's tags; a record MLflow would cut short fails the run with a sentence instead. */
+function recordedMetrics(key: string, runId: string, metrics: Readonly<Record<string, number>>, config: TrainbotConfig): Record<string, string> {
+  const tags = metricsTags(key, runId, metrics, comparedMetrics(config));
+  const length = tags[RUN_TAGS.metrics]?.length ?? 0;
+  if (length > TAG_VALUE_MAX) {
+    throw new TrackingError(`The record of this run's ${comparedMetrics(config).length} compared metrics is ${length} characters, more than the ${TAG_VALUE_MAX} MLflow keeps in a tag; list fewer metrics (or shorter names) under \`metrics\` in .github/trainbot.yml.`);
+  }
+  return tags;
 }
 
 function signed(tracking: TrackingPort): Required<Pick<TrackingPort, 'setTags'>> {
@@ -91,7 +102,7 @@ async function executeOne(plan: PlannedRun, index: number, input: ExecuteInput, 
       return;
     }
     // The values reported are the ones signed: both come from this one read.
-    if (tracking.signingKey !== undefined) await signed(tracking).setTags(runId, metricsTags(tracking.signingKey, runId, logged.metrics, comparedMetrics(config)));
+    if (tracking.signingKey !== undefined) await signed(tracking).setTags(runId, recordedMetrics(tracking.signingKey, runId, logged.metrics, config));
     result.metrics = logged.metrics;
     result.state = 'finished';
   } catch (error) {

@@ -40,6 +40,12 @@ export function signMetrics(key: string, runId: string, record: string): string 
   return createHmac('sha256', key).update(signedMetricsText(runId, record), 'utf8').digest('hex');
 }
 
+/**
+ * MLflow 3.17 keeps the first 8,000 characters of a tag value and drops the rest without an error (measured
+ * here), which would turn a long record into one that never verifies. About 80 metrics with 64-character names fit.
+ */
+export const TAG_VALUE_MAX = 8000;
+
 /** The two tags the bot sets when a run has ended FINISHED, from the metrics it read then. */
 export function metricsTags(key: string, runId: string, metrics: Readonly<Record<string, number>>, names: readonly string[]): Record<string, string> {
   const record = metricsRecord(metrics, names);

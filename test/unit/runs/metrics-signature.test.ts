@@ -9,7 +9,11 @@ import { RUN_TAGS, originTags } from '../../../src/runs/run-contract.js';
 import { signRun, verifyRun, withSigningKey } from '../../../src/runs/run-signature.js';
 import { lookupBaseline } from '../../../src/tracking/run-queries.js';
 import type { TrackedRun } from '../../../src/tracking/tracked-run.js';
-import { repoConfig } from '../config/repo-config.js';
+import { parseConfig } from '../../../src/config/load-config.js';
+import { executeRuns } from '../../../src/pipeline/execute-runs.js';
+import { planBaseline } from '../../../src/runs/plan.js';
+import { REPO_CONFIG_TEXT, repoConfig } from '../config/repo-config.js';
+import { MemoryTracking, ScriptedRunner } from '../pipeline/memory-ports.js';
 
 const KEY = 'k'.repeat(40);
 const config = repoConfig();
@@ -158,5 +162,24 @@ describe('a candidate in the merge report', () => {
     expect(withMetricsCheck(result, undefined, config)).toBe(result);
     const failed = { ...result, state: 'failed' as const };
     expect(withMetricsCheck(failed, { status: 'unrecorded' }, config)).toBe(failed);
+  });
+});
+
+describe('a record longer than MLflow keeps in a tag', () => {
+  it('fails the run with a sentence rather than write a record MLflow would cut short', async () => {
+    const names = Array.from({ length: 90 }, (_, i) => `m${String(i).padStart(2, '0')}_${'x'.repeat(60)}`);
+    const text = REPO_CONFIG_TEXT.replace(/^metrics:\n(?: {2}.*\n)+/m, `metrics:\n${names.map((n) => `  ${n}: { goal: minimize }\n`).join('')}`)
+      .replace(/^primary_metric: .*$/m, `primary_metric: ${names[0]}`);
+    const parsed = parseConfig(text);
+    if (!parsed.ok) throw new Error(parsed.errors.join(' '));
+    const tracking = withSigningKey(new MemoryTracking(), KEY);
+    const runner = new ScriptedRunner(tracking, { metrics: Object.fromEntries(names.map((n) => [n, 0.123456789012345])) });
+    const [result] = await executeRuns({
+      plans: [planBaseline(parsed.config)], config: parsed.config, experimentId: '1', tracking, runner,
+      origin: { repo: 'acme/wine', sha: 'b'.repeat(40), branch: 'main', request: 'merge-1', role: 'baseline' },
+    });
+    expect(result?.state).toBe('failed');
+    expect(result?.reason).toMatch(/^The record of this run's 90 compared metrics is \d{4,5} characters, more than the 8000 MLflow keeps in a tag; list fewer metrics \(or shorter names\) under `metrics` in \.github\/trainbot\.yml\.$/);
+    expect([tracking.runs[0]?.info.status, tracking.runs[0]?.tags[RUN_TAGS.metrics]]).toEqual(['FAILED', undefined]);
   });
 });
