@@ -33,6 +33,7 @@ function countingGitHub(counts: Record<string, number>): GitHubPort {
     updateCheck: async () => count('updateCheck'),
     permission: async () => 'admin',
     pullRequest: async (number) => ({ number, headSha: 'f'.repeat(40), headRef: 'feature', baseRef: 'main', headRepoFullName: REPO, isFork: false, state: 'open', merged: false }),
+    branchPushes: async () => [{ after: 'f'.repeat(40), at: '2026-01-01T00:00:00Z', type: 'push' }],
     readConfig: async () => configText,
   };
 }
@@ -45,7 +46,7 @@ const sweepCounts: Record<string, number> = {};
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
 await onTrainComment(
-  { repo: REPO, issueNumber: PR, isPullRequest: true, action: 'created', commentId: 4242, body: COMMAND, author: { login: 'octocat', type: 'User' } },
+  { repo: REPO, issueNumber: PR, isPullRequest: true, action: 'created', commentId: 4242, body: COMMAND, author: { login: 'octocat', type: 'User' }, createdAt: new Date().toISOString() },
   { github: countingGitHub(sweepCounts), tracking, runnerFor: () => runner, log },
 );
 const sweepSeconds = (performance.now() - t0) / 1000;

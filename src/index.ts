@@ -36,6 +36,7 @@ export function commentEvent(payload: Context<'issue_comment.created'>['payload'
     commentId: payload.comment.id,
     body: payload.comment.body ?? '',
     author: { login: payload.comment.user?.login ?? '', type: payload.comment.user?.type ?? 'User' },
+    createdAt: payload.comment.created_at,
   };
 }
 

@@ -41,6 +41,13 @@ export interface PullRequestInfo {
   merged: boolean;
 }
 
+/** One change to a branch as GitHub recorded it (repository activity): the commit it left and when, by GitHub's clock. */
+export interface BranchPush {
+  after: string;          // the branch's commit after the change
+  at: string;             // ISO time GitHub recorded it
+  type: string;           // push, force_push, branch_creation, branch_deletion, …
+}
+
 export interface GitHubPort {
   /** Adds a reaction to an issue or pull-request comment. */
   react(commentId: number, content: Reaction): Promise<void>;
@@ -53,6 +60,11 @@ export interface GitHubPort {
   /** The user's effective permission on the repository; throws GitHubError when GitHub cannot say. */
   permission(username: string): Promise<RepoPermission>;
   pullRequest(number: number): Promise<PullRequestInfo>;
+  /**
+   * The latest changes to `branch` of `repoFullName` (owner/name), newest first: one page of GitHub's repository
+   * activity (up to 100). PR code cannot fake these times, unlike git's committer dates.
+   */
+  branchPushes(repoFullName: string, branch: string): Promise<BranchPush[]>;
   /** The text of `.github/trainbot.yml` at `ref`, or undefined when the file does not exist there. */
   readConfig(ref: string): Promise<string | undefined>;
 }

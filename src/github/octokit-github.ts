@@ -6,7 +6,7 @@ import { CONFIG_PATH } from '../config/load-config.js';
 import { hasMarker, markedBody } from './comment-marker.js';
 import { COMMENT_BODY_LIMIT, CHECK_OUTPUT_LIMIT, truncateText } from './github-limits.js';
 import {
-  GitHubError, type CheckOutput, type CheckUpdate, type GitHubPort, type NewCheck, type PullRequestInfo, type Reaction,
+  GitHubError, type BranchPush, type CheckOutput, type CheckUpdate, type GitHubPort, type NewCheck, type PullRequestInfo, type Reaction,
 } from './github-port.js';
 
 export interface RepoRef {
@@ -92,6 +92,13 @@ export class OctokitGitHub implements GitHubPort {
       state: data.state === 'open' ? 'open' : 'closed',
       merged: data.merged,
     };
+  }
+
+  async branchPushes(repoFullName: string, branch: string): Promise<BranchPush[]> {
+    const [owner = '', repo = ''] = repoFullName.split('/');
+    const { data } = await this.call(`list the pushes to ${branch} of ${repoFullName}`, () =>
+      this.octokit.rest.repos.listActivities({ owner, repo, ref: `refs/heads/${branch}`, direction: 'desc', per_page: 100 }));
+    return data.map((a) => ({ after: a.after, at: a.timestamp, type: a.activity_type }));
   }
 
   async readConfig(ref: string): Promise<string | undefined> {

@@ -1,7 +1,8 @@
 // dispatch → wait → collect for a set of planned runs, shared by the bot, the sweep action and the CLI.
 // For each run: create the MLflow run first (tags set by the bot, so the container cannot forge them), sign
 // those tags when the port carries a key (the container has the same MLflow credentials and could re-tag its
-// run; see src/runs/run-signature.ts), start the container with its id, wait, then read what it logged. At most
+// run; see src/runs/run-signature.ts), start the container with its id, wait, then read what it logged and, with
+// a key, sign the compared metrics as read (src/runs/metrics-signature.ts) so a later change shows. At most
 // `maxParallel` run at once; `onChange` sees every state change so callers can update a living comment or print
 // progress.
 import type { TrainbotConfig } from '../config/config-types.js';
@@ -11,8 +12,10 @@ import { jobSpecFor } from '../runs/job-spec.js';
 import type { PlannedRun } from '../runs/plan.js';
 import { runName } from '../runs/plan.js';
 import { RUN_TAGS, type RunOrigin, originTags } from '../runs/run-contract.js';
+import { TAG_VALUE_MAX, comparedMetrics, metricsTags } from '../runs/metrics-signature.js';
 import { signRun } from '../runs/run-signature.js';
 import { type Runner, RunnerError } from '../runners/runner.js';
+import { TrackingError } from '../tracking/tracking-error.js';
 import type { Tracking } from '../tracking/tracking.js';
 import { awaitImage, type ImageWait } from './await-image.js';
 
@@ -49,6 +52,16 @@ function logToStderr(error: unknown, runName: string): void {
   console.error(`trainbot: run ${runName} failed inside trainbot:`, error);
 }
 
+/** The metrics record's tags; a record MLflow would cut short fails the run with a sentence instead. */
+function recordedMetrics(key: string, runId: string, metrics: Readonly<Record<string, number>>, config: TrainbotConfig): Record<string, string> {
+  const tags = metricsTags(key, runId, metrics, comparedMetrics(config));
+  const length = tags[RUN_TAGS.metrics]?.length ?? 0;
+  if (length > TAG_VALUE_MAX) {
+    throw new TrackingError(`The record of this run's ${comparedMetrics(config).length} compared metrics is ${length} characters, more than the ${TAG_VALUE_MAX} MLflow keeps in a tag; list fewer metrics (or shorter names) under \`metrics\` in .github/trainbot.yml.`);
+  }
+  return tags;
+}
+
 async function executeOne(plan: PlannedRun, index: number, input: ExecuteInput, results: ExecutedRun[], notify: () => void, image: string | undefined): Promise<void> {
   const { origin, config, tracking, runner } = input;
   const name = runName({ ...origin, paramsKey: plan.paramsKey });
@@ -81,6 +94,8 @@ async function executeOne(plan: PlannedRun, index: number, input: ExecuteInput, 
       await tracking.setTerminated(runId, 'FAILED').catch(() => undefined);
       return;
     }
+    // The values reported are the ones signed: both come from this one read.
+    if (tracking.signingKey !== undefined) await tracking.setTags(runId, recordedMetrics(tracking.signingKey, runId, logged.metrics, config));
     result.metrics = logged.metrics;
     result.state = 'finished';
   } catch (error) {

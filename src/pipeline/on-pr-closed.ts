@@ -8,11 +8,14 @@ import { parseConfig } from '../config/load-config.js';
 import type { TrainbotConfig } from '../config/config-types.js';
 import type { GitHubPort } from '../github/github-port.js';
 import { type RunResult, type RunState, rankRuns } from '../report/compare.js';
+import { rejectedBaseline } from '../report/changed-run.js';
 import { type MergeReportInput, type Refresh, renderMergeReport } from '../report/render-merge-report.js';
+import { whatChanged } from '../report/render-report.js';
+import type { MetricsCheck } from '../runs/metrics-signature.js';
 import { type ParamValue, planBaseline } from '../runs/plan.js';
 import { RUN_TAGS } from '../runs/run-contract.js';
 import type { Runner } from '../runners/runner.js';
-import { findBaseline, findPullRequestRuns, findRequestRuns, toBaseline } from '../tracking/run-queries.js';
+import { checkRunMetrics, findPullRequestRuns, findRequestRuns, lookupBaseline, toBaseline } from '../tracking/run-queries.js';
 import type { TrackedRun } from '../tracking/tracked-run.js';
 import type { Tracking } from '../tracking/tracking.js';
 import type { ImageWait } from './await-image.js';
@@ -67,6 +70,16 @@ export function toRunResult(run: TrackedRun, config: TrainbotConfig): RunResult 
   };
 }
 
+/**
+ * A finished run whose metrics are not the ones trainbot signed when it ended is not ranked: its row says what
+ * changed. `check` is undefined without a signing key (nothing is checked, as before signing).
+ */
+export function withMetricsCheck(result: RunResult, check: MetricsCheck | undefined, config: TrainbotConfig): RunResult {
+  if (result.state !== 'finished' || check === undefined) return result;
+  if (check.status === 'intact') return { ...result, metrics: check.metrics };
+  return { ...result, state: 'failed', reason: `This run ${whatChanged(check, config)}, so it is not compared.` };
+}
+
 export async function onPullRequestClosed(event: PullRequestClosedEvent, deps: PullRequestClosedDeps): Promise<void> {
   const { github, tracking, log } = deps;
   // 1. The base branch's config: without one trainbot never ran here, so there is nothing to report or cancel.
@@ -110,18 +123,22 @@ async function report(event: PullRequestClosedEvent, deps: PullRequestClosedDeps
   // started (a later merge may have replaced it since).
   const tracked = (await findPullRequestRuns(tracking, { experimentId, repo: event.repo, pr: event.number })).runs
     .filter((r) => r.tags[RUN_TAGS.role] === 'candidate');
-  const runs = tracked.map((r) => toRunResult(r, config));
+  const runs = tracked.map((r) => withMetricsCheck(toRunResult(r, config), checkRunMetrics(tracking, r), config));
   const best = rankRuns(runs, config)[0];
-  const bestStart = tracked.find((r) => r.info.runId === best?.runId)?.info.startTime;
-  const compared = best?.state === 'finished' && bestStart !== undefined
-    ? toBaseline(await findBaseline(tracking, { ...query, startedBefore: bestStart }))
-    : undefined;
+  const bestRun = tracked.find((r) => r.info.runId === best?.runId);
+  const comparedLookup = best?.state === 'finished' && bestRun !== undefined
+    ? await lookupBaseline(tracking, { ...query, startedBefore: bestRun.info.startTime })
+    : {};
+  const compared = toBaseline(comparedLookup.run);
 
   // 3. The final comment, with the refresh under way.
   const key = mergeKey(event.number);
   const sha = event.mergeCommitSha as string;
   const post = (refresh: Refresh) => github.upsertComment(event.number, key, renderMergeReport({ ...reportBase, now: now(), refresh }));
-  const reportBase: Omit<MergeReportInput, 'now' | 'refresh'> = { pr: event.number, baseRef: event.baseRef, runs, compared, config, link };
+  const reportBase: Omit<MergeReportInput, 'now' | 'refresh'> = {
+    pr: event.number, baseRef: event.baseRef, runs, compared, comparedRejected: rejectedBaseline(comparedLookup.rejected),
+    bestSha: bestRun?.tags[RUN_TAGS.sha], config, link,
+  };
   // Only a merge into the baseline branch makes a baseline: a run of `release-1` would never be compared with.
   if (event.baseRef !== config.baselineBranch) return void (await post({ kind: 'other-branch', baseRef: event.baseRef }));
   await post({ kind: 'training', sha, params: baselinePlan.paramsKey });
@@ -131,7 +148,7 @@ async function report(event: PullRequestClosedEvent, deps: PullRequestClosedDeps
   const refresh = await runRequest({
     plans: [baselinePlan], role: 'baseline', config, tracking, runner, experimentId, images: deps.images, secrets: deps.secrets,
     origin: { repo: event.repo, sha, branch: event.baseRef, request: key },
-    missingBaseline: 'compare-without', noBaselineHint: 'This is the first baseline.', title: 'New baseline vs previous', headingLevel: 0,
+    missingBaseline: 'compare-without', noBaselineHint: 'Reports compare with this one from now on.', title: 'New baseline vs previous', headingLevel: 0,
     runUrl: deps.runUrl, now,
     onError: (error, name) => deps.log.error(error, `baseline refresh for #${event.number}: run ${name} failed inside trainbot`),
   });

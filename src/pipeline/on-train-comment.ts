@@ -10,6 +10,7 @@ import { parseCommand } from '../commands/parse-command.js';
 import { CONFIG_PATH, describeConfigErrors, parseConfig } from '../config/load-config.js';
 import type { TrainbotConfig } from '../config/config-types.js';
 import type { GitHubPort, PullRequestInfo } from '../github/github-port.js';
+import { headAtComment } from '../github/head-at-comment.js';
 import { authorize, isBot } from '../auth/authorize.js';
 import { escapeMarkdown } from '../report/markdown-escape.js';
 import { type StopPoint, STOP_TEXT, errorSummary, renderErrorNote } from '../report/render-error-note.js';
@@ -32,6 +33,7 @@ export interface CommentEvent {
   commentId: number;
   body: string;
   author: { login: string; type: string };
+  createdAt: string;                // the comment's created_at: the head trained is the one at this time
 }
 
 export interface Logger {
@@ -112,7 +114,8 @@ async function handleCommand(event: CommentEvent, parsed: Exclude<ReturnType<typ
   const { github, log } = deps;
   const answer = (text: string) => github.createComment(event.issueNumber, text);
 
-  // 2–3. Config from the base branch, then who is asking. The head sha is recorded here and used throughout.
+  // 2–3. Config from the base branch, then who is asking. The head sha is read here, checked against the head
+  // at the comment's time before anything starts, and used throughout.
   const pr = await github.pullRequest(event.issueNumber);
   const loaded = await loadConfig(github, pr);
   if ('reply' in loaded) return void (await answer(loaded.reply));
@@ -142,6 +145,10 @@ async function handleCommand(event: CommentEvent, parsed: Exclude<ReturnType<typ
     const experimentId = await deps.tracking.ensureExperiment(config.experiment);
     const earlier = await findRequestRuns(deps.tracking, { experimentId, repo: event.repo, request }, 1);
     if (earlier.runs.length > 0) return log.info(`comment ${request} was already handled; redelivery ignored`);
+    // The head the comment approved, by GitHub's clock; a push after the comment is not trained under it.
+    const pushes = pr.headRepoFullName ? await github.branchPushes(pr.headRepoFullName, pr.headRef) : [];
+    const pin = headAtComment({ headSha: pr.headSha, headRef: pr.headRef, commentCreatedAt: event.createdAt, pushes });
+    if (!pin.ok) return void (await answer(pin.reason));
     await trainAndReport(event, deps, { config, pr, experimentId, request, plans: plan.runs, runner });
   } finally {
     await runner.release(requestKey).catch((e: unknown) => log.error(e, `could not release the claim on ${requestKey}`));

@@ -8,7 +8,8 @@ import { renderLogTails, renderReport, requestTitle } from '../report/render-rep
 import { type PlannedRun, planBaseline } from '../runs/plan.js';
 import type { RunOrigin, RunRole } from '../runs/run-contract.js';
 import type { Runner } from '../runners/runner.js';
-import { findBaseline, toBaseline } from '../tracking/run-queries.js';
+import { rejectedBaseline } from '../report/changed-run.js';
+import { lookupBaseline, toBaseline } from '../tracking/run-queries.js';
 import type { Tracking } from '../tracking/tracking.js';
 import type { ImageWait } from './await-image.js';
 import { type ExecutedRun, executeRuns } from './execute-runs.js';
@@ -63,22 +64,25 @@ export async function runRequest(input: RequestInput): Promise<RequestReport> {
   // The baseline the runs are compared with: the newest one of the baseline branch, trained with the defaults.
   const baselinePlan = planBaseline(config);
   const query = { experimentId, repo: input.origin.repo, branch: config.baselineBranch, params: baselinePlan.paramsKey };
-  let baselineRun = await findBaseline(tracking, query);
-  if (!baselineRun && input.missingBaseline === 'train') {
-    progress(`No baseline for ${config.baselineBranch} yet: training one with the default params (${baselinePlan.paramsKey}).`);
+  let found = await lookupBaseline(tracking, query);
+  if (!found.run && input.missingBaseline === 'train') {
+    const why = found.rejected ? `The newest baseline of ${config.baselineBranch} was changed after trainbot recorded it` : `No baseline for ${config.baselineBranch} yet`;
+    progress(`${why}: training one with the default params (${baselinePlan.paramsKey}).`);
     const [trained] = await executeRuns({
       plans: [baselinePlan], config, tracking, runner, experimentId, secrets: input.secrets, images: input.images,
       origin: { ...input.origin, branch: config.baselineBranch, request: `${input.origin.request}-baseline`, pr: undefined, role: 'baseline' },
       onError: input.onError,
     });
     if (trained?.state !== 'finished') progress(`The baseline run did not finish (${trained?.reason ?? 'unknown reason'}); comparing without one.`);
-    baselineRun = await findBaseline(tracking, query);
+    found = await lookupBaseline(tracking, query);
   }
-  const baseline = toBaseline(baselineRun);
+  const baseline = toBaseline(found.run);
+  const rejected = rejectedBaseline(found.rejected);
 
   const title = input.title ?? requestTitle(input.plans);
   const render = (runs: readonly RunResult[]) => renderReport({
     title, headingLevel: input.headingLevel, runs, baseline, config, now: now(), noBaselineHint: input.noBaselineHint,
+    sha: input.origin.sha, rejectedBaseline: rejected,
     runUrl: input.runUrl ? (runId) => input.runUrl?.(experimentId, runId) : undefined,
   });
 

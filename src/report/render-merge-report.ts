@@ -3,6 +3,7 @@
 // goes. Pure.
 import type { TrainbotConfig } from '../config/config-types.js';
 import { paramsKey } from '../runs/plan.js';
+import type { RejectedBaseline } from './changed-run.js';
 import { type Baseline, type RunResult, rankRuns } from './compare.js';
 import { codeSpan, escapeMarkdown } from './markdown-escape.js';
 import { formatNumber, renderReport } from './render-report.js';
@@ -37,6 +38,10 @@ export interface MergeReportInput {
   runs: readonly RunResult[];                    // the PR's candidate runs
   /** The baseline the best run was compared with when it started (undefined: there was none). */
   compared?: Baseline;
+  /** A baseline that was current then but whose metrics were changed afterwards, so it was not compared with. */
+  comparedRejected?: RejectedBaseline;
+  /** The commit the best run trained. */
+  bestSha?: string;
   config: TrainbotConfig;
   now: number;
   link: (runId: string) => string | undefined;
@@ -72,6 +77,7 @@ export function renderMergeReport(input: MergeReportInput): string {
     head.push(renderReport({
       title: `${paramsKey(best.params)} vs baseline`, headingLevel: 4, runs: [best], baseline: input.compared, config, now: input.now,
       runUrl: input.link, noBaselineHint: 'There was no baseline when this run started.',
+      sha: input.bestSha, rejectedBaseline: input.comparedRejected,
     }));
   }
   if (runs.length > 1) head.push('', `<details><summary>All ${runs.length} runs of this pull request</summary>`, '', runList(runs, config, input.link), '', '</details>');

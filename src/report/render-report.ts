@@ -5,7 +5,9 @@
 import { markdownTable } from 'markdown-table';
 import { codeSpan, escapeMarkdown } from './markdown-escape.js';
 import type { TrainbotConfig } from '../config/config-types.js';
+import type { RejectedMetrics } from '../runs/metrics-signature.js';
 import { type PlannedRun, paramsKey } from '../runs/plan.js';
+import type { RejectedBaseline } from './changed-run.js';
 import { type Baseline, type MetricComparison, type RunResult, compareRun, rankRuns } from './compare.js';
 import { renderChart, sweptParams } from './render-chart.js';
 
@@ -22,6 +24,10 @@ export interface ReportInput {
   now: number;                                   // ms since epoch, for the baseline's age
   runUrl?: (runId: string) => string | undefined;
   noBaselineHint: string;                        // how to make a baseline where this report is shown
+  /** The commit the runs trained, named next to the baseline's. */
+  sha?: string;
+  /** The newest baseline, found but not used: its metrics changed after trainbot recorded them. */
+  rejectedBaseline?: RejectedBaseline;
 }
 
 const VERDICT_TEXT: Record<MetricComparison['verdict'], string> = {
@@ -92,12 +98,39 @@ function runLink(run: RunResult, input: ReportInput): string {
   return url ? `[${name}](${url})` : name;
 }
 
+/**
+ * "was changed after trainbot recorded it (rmse 0.7436 → 9.9900)": what happened to a run whose metrics are not
+ * the signed ones, for a sentence that names the run. A value that was not (or is no longer) logged is "—".
+ */
+export function whatChanged(check: RejectedMetrics, config: Pick<TrainbotConfig, 'metrics'>): string {
+  if (check.status === 'unrecorded') return 'has no record of its metrics from trainbot (an older trainbot trained it, or the record was removed after it finished)';
+  if (check.status === 'unverifiable') return 'was changed after trainbot recorded it (its signed record of the metrics no longer verifies)';
+  const changes = check.changes.map(({ metric, recorded, current }) => {
+    const digits = config.metrics[metric]?.digits ?? 4;
+    return `${metric} ${formatNumber(recorded, digits)} → ${formatNumber(current, digits)}`;
+  });
+  return `was changed after trainbot recorded it (${changes.join(', ')})`;
+}
+
+function linked(text: string, url: string | undefined): string {
+  return url ? `[${text}](${url})` : text;
+}
+
 function baselineLine(input: ReportInput): string {
-  const { baseline, config } = input;
-  if (!baseline) return `**No baseline yet** for ${codeSpan(config.baselineBranch)} with the default params. ${input.noBaselineHint}`;
-  const url = input.runUrl?.(baseline.runId);
-  const sha = codeSpan(baseline.sha.slice(0, 7));
-  return `Baseline: ${url ? `[${sha}](${url})` : sha} on ${codeSpan(config.baselineBranch)}, trained ${formatAge(baseline.startTime, input.now)}.`;
+  const { baseline, config, rejectedBaseline: rejected } = input;
+  const branch = codeSpan(config.baselineBranch);
+  const trained = input.sha === undefined ? '' : `Commit ${codeSpan(input.sha.slice(0, 7))}`;
+  if (baseline) {
+    const sha = linked(codeSpan(baseline.sha.slice(0, 7)), input.runUrl?.(baseline.runId));
+    const age = formatAge(baseline.startTime, input.now);
+    return trained ? `${trained} compared with the baseline ${sha} on ${branch}, trained ${age}.` : `Baseline: ${sha} on ${branch}, trained ${age}.`;
+  }
+  const lead = trained ? `${trained}. ` : '';
+  if (rejected) {
+    const run = linked(codeSpan(rejected.runId.slice(0, 8)), input.runUrl?.(rejected.runId));
+    return `${lead}⚠️ The baseline run ${run} (${codeSpan(rejected.sha.slice(0, 7))} on ${branch}) ${whatChanged(rejected.check, config)}, so it was not used. ${input.noBaselineHint}`;
+  }
+  return `${lead}**No baseline yet** for ${branch} with the default params. ${input.noBaselineHint}`;
 }
 
 function singleRunTable(run: RunResult, input: ReportInput): string {

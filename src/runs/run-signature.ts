@@ -5,8 +5,8 @@
 //
 // Verification is on whenever a key is configured: runs without a valid signature are then invisible to the
 // report queries (src/tracking/run-queries.ts). Without a key trainbot signs and checks nothing, as before.
-// The signature covers the bot's origin tags and the run id, not metrics: the run's own container writes
-// those, so they are only as trustworthy as the code that was asked to run.
+// The signature covers the bot's origin tags and the run id, not metrics: they do not exist yet when it is made.
+// The metrics a report compares are signed separately when the run ends (metrics-signature.ts).
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -18,8 +18,11 @@ export const MIN_KEY_LENGTH = 32;
 /** Changing what is signed needs a new version, or old signatures would silently stop verifying. */
 const SCHEME = 'trainbot-run-signature v1';
 
-/** The tags a signature covers: every contract tag but the signature itself, in a fixed order. */
-export const SIGNED_TAGS: readonly string[] = Object.values(RUN_TAGS).filter((tag) => tag !== RUN_TAGS.signature).sort();
+/** Tags the bot sets after signing: the signature itself and the metrics record made when the run ends. */
+const LATER_TAGS: readonly string[] = [RUN_TAGS.signature, RUN_TAGS.metrics, RUN_TAGS.metricsSignature];
+
+/** The tags a signature covers: every contract tag the bot sets when it creates the run, in a fixed order. */
+export const SIGNED_TAGS: readonly string[] = Object.values(RUN_TAGS).filter((tag) => !LATER_TAGS.includes(tag)).sort();
 
 /** A tracking port that signs what it creates and trusts only what verifies, when signingKey is set. */
 export interface RunSigning {

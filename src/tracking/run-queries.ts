@@ -1,7 +1,9 @@
 // The questions reports ask MLflow, answered only from bot-tagged runs: PR code writes to the same server,
 // so a run it logs on its own must never pose as a baseline (DESIGN.md "Run tags"). It can also re-tag the run
 // the bot created for it, so when the client carries a signing key, runs whose signature does not verify are
-// dropped (src/runs/run-signature.ts).
+// dropped (src/runs/run-signature.ts). It can also log new values on a finished run: with a key, a baseline is
+// used only while its compared metrics are the ones the bot signed when it ended (src/runs/metrics-signature.ts).
+import { type MetricsCheck, type RejectedMetrics, checkMetrics } from '../runs/metrics-signature.js';
 import { RUN_TAGS } from '../runs/run-contract.js';
 import type { Baseline } from '../report/compare.js';
 import { verifyRun } from '../runs/run-signature.js';
@@ -46,14 +48,41 @@ export function baselineFilter(query: BaselineQuery): string {
   return buildFilter(clauses);
 }
 
-/** The newest FINISHED (and, with a key, verified) baseline of that repo, branch and params, in one runs/search request. */
-export async function findBaseline(client: Searcher, query: BaselineQuery): Promise<TrackedRun | undefined> {
+/** What the metrics of a finished run say: `intact` keeps only the signed metrics; undefined without a key. */
+export function checkRunMetrics(client: Searcher, run: TrackedRun): MetricsCheck | undefined {
+  return client.signingKey === undefined ? undefined : checkMetrics(client.signingKey, run);
+}
+
+export interface BaselineLookup {
+  /** The baseline to compare with; with a key, its metrics are exactly the signed ones. */
+  run?: TrackedRun;
+  /** The newest baseline, not used because its metrics changed after the bot recorded them (or were never recorded). */
+  rejected?: { run: TrackedRun; check: RejectedMetrics };
+}
+
+/**
+ * The newest FINISHED (and, with a key, verified) baseline of that repo, branch and params, in one runs/search
+ * request. With a key its metrics must also be the signed ones; when they are not, that baseline is rejected
+ * rather than replaced by an older one, so the report says what happened instead of quietly comparing with
+ * something else.
+ */
+export async function lookupBaseline(client: Searcher, query: BaselineQuery): Promise<BaselineLookup> {
   const before = query.startedBefore === undefined ? '' : ` AND attributes.start_time < ${Math.trunc(query.startedBefore)}`;
   const page = await client.searchRuns({
     experimentIds: [query.experimentId], filter: `${baselineFilter(query)}${before}`, orderBy: NEWEST_FIRST,
     maxResults: client.signingKey === undefined ? 1 : BASELINE_CANDIDATES,
   });
-  return trusted(client, page.runs)[0];
+  const newest = trusted(client, page.runs)[0];
+  if (!newest) return {};
+  const check = checkRunMetrics(client, newest);
+  if (check === undefined) return { run: newest };
+  if (check.status !== 'intact') return { rejected: { run: newest, check } };
+  return { run: { ...newest, metrics: check.metrics } };
+}
+
+/** The baseline lookupBaseline would compare with, or undefined (none, or rejected). */
+export async function findBaseline(client: Searcher, query: BaselineQuery): Promise<TrackedRun | undefined> {
+  return (await lookupBaseline(client, query)).run;
 }
 
 export interface PullRequestQuery {

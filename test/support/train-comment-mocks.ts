@@ -49,6 +49,20 @@ export function mockPrelude(configText: string, options: { permission?: string; 
   else permission.replyWithExample(200, (p: { permission: string; role_name: string }) => { p.permission = options.permission ?? 'write'; p.role_name = options.permission ?? 'write'; });
 }
 
+/** The example comment's created_at (@octokit/webhooks-examples), the time the head is pinned to. */
+export const COMMENT_AT = issueCommentEvent({ body: '' }).payload.comment.created_at;
+
+/**
+ * GitHub's activity for the head branch, newest first: by default one push that left HEAD_SHA an hour before the
+ * comment. `pushes` replaces it: [sha, ISO time, activity type].
+ */
+export function mockHeadPushes(pushes: Array<[string, string, string]> = [[HEAD_SHA, new Date(Date.parse(COMMENT_AT) - 3_600_000).toISOString().replace('.000Z', 'Z'), 'push']]): void {
+  type Activity = { after: string; timestamp: string; activity_type: string; ref: string };
+  mockGitHub('GET', '/repos/{owner}/{repo}/activity', { query: { ref: 'refs/heads/tune-alpha', direction: 'desc', per_page: 100 } })
+    // GitHub's example predates the `timestamp` and `activity_type` fields its own schema requires.
+    .replyWithExample(200, (items: Activity[]) => pushes.map(([after, timestamp, type]) => ({ ...(items[0] as Activity), ref: 'refs/heads/tune-alpha', after, timestamp, activity_type: type })));
+}
+
 // nock 15 hands a reply function the request itself (a fetch Request).
 const bodyOf = async (request: Request) => ((await request.json()) as { body: string }).body;
 
@@ -70,7 +84,7 @@ export interface TrainFlow {
 }
 
 /**
- * A command that runs: 👀, the check run in progress, the living comment (created, then found by its marker
+ * A command that runs: the head branch's pushes (HEAD_SHA, before the comment), 👀, the check run in progress, the living comment (created, then found by its marker
  * and updated `updates` times), 🚀, the check run concluded, and 😕 when `confused`.
  */
 export function mockTrainFlow(options: { updates: number; confused?: boolean }): TrainFlow {
@@ -83,6 +97,7 @@ export function mockTrainFlowFor(commentId: number, options: { updates: number; 
   const comments: string[] = [];
   let check: ReturnType<TrainFlow['check']>;
   const reaction = (content: string) => mockGitHub('POST', '/repos/{owner}/{repo}/issues/comments/{comment_id}/reactions', { params: { comment_id: COMMENT_ID }, body: { content } }).reply(201, {});
+  mockHeadPushes();
   reaction('eyes');
   mockGitHub('POST', '/repos/{owner}/{repo}/check-runs', {
     body: { name: 'trainbot', head_sha: HEAD_SHA, status: 'in_progress', output: { title: 'Training', summary: 'Requested by @Codertocat for `ec26c3e`.' } },
@@ -115,7 +130,7 @@ export function alphaPointOneReport(runName: string | undefined): string {
     '| r2                 |   0.1060 |   0.2267 | +0.1207 | ✅ better |',
     '',
     `Run \`${runName}\` with \`alpha=0.1 l1_ratio=0.5 seed=42\`.`,
-    'Baseline: `1f1b3c9` on `main`, trained just now.',
+    'Commit `ec26c3e` compared with the baseline `1f1b3c9` on `main`, trained just now.',
   ].join('\n');
 }
 

@@ -30,7 +30,7 @@ export interface GateDeps {
 interface CommentPayload {
   action: string;
   issue: { number: number; pull_request?: unknown };
-  comment: { id: number; body?: string | null; user?: { login: string; type: string } | null };
+  comment: { id: number; body?: string | null; created_at: string; user?: { login: string; type: string } | null };
   repository: { full_name: string };
 }
 
@@ -48,6 +48,7 @@ function commentEvent(payload: CommentPayload): CommentEvent {
     action: payload.action,
     commentId: payload.comment.id,
     body: payload.comment.body ?? '',
+    createdAt: payload.comment.created_at,
     author: { login: payload.comment.user?.login ?? '', type: payload.comment.user?.type ?? 'User' },
   };
 }

@@ -10,12 +10,12 @@ import { renderHelp } from '../../../src/commands/help.js';
 import type { TrainbotConfig } from '../../../src/config/config-types.js';
 import { LocalRunner } from '../../../src/runners/local/local-runner.js';
 import { MlflowClient } from '../../../src/tracking/mlflow-client.js';
-import { findRequestRuns } from '../../../src/tracking/run-queries.js';
+import { findPullRequestRuns, findRequestRuns } from '../../../src/tracking/run-queries.js';
 import { useGitHubApi } from '../../support/github-api.js';
 import { issueCommentEvent } from '../../support/github-events.js';
 import { testProbot } from '../../support/github-probot.js';
 import {
-  COMMENT_ID, FULL_NAME, HEAD_SHA, expectAnswer, mockPrelude, mockTrainFlow, testConfigText, alphaPointOneReport, seedBaseline,
+  COMMENT_AT, COMMENT_ID, FULL_NAME, HEAD_SHA, expectAnswer, mockHeadPushes, mockPrelude, mockTrainFlow, testConfigText, alphaPointOneReport, seedBaseline,
 } from '../../support/train-comment-mocks.js';
 
 const root = resolve(import.meta.dirname, '../../..');
@@ -69,6 +69,21 @@ describe('/train on a pull request', () => {
     expect(runs[0]?.tags).toMatchObject({ 'trainbot.pr': '1', 'trainbot.sha': HEAD_SHA, 'trainbot.role': 'candidate', 'trainbot.branch': 'tune-alpha', 'mlflow.source.git.commit': HEAD_SHA });
     expect(runs[0]?.params).toMatchObject({ alpha: '0.1' });
   }, 120_000);
+
+  it('starts nothing when the branch was force-pushed after the comment, and asks for a new comment', async () => {
+    mockPrelude(configText);
+    const later = new Date(Date.parse(COMMENT_AT) + 90_000).toISOString().replace('.000Z', 'Z');
+    mockHeadPushes([[HEAD_SHA, later, 'force_push'], ['9'.repeat(40), COMMENT_AT.replace(/:\d\dZ$/, ':00Z'), 'push']]);
+    const answer = expectAnswer();
+    // Another comment than the one the first test trained, so it is not taken for a redelivery.
+    const event = issueCommentEvent({ body: '/train alpha=0.3' });
+    event.payload.comment.id = COMMENT_ID + 10;
+    await (await testProbot(createApp({ tracking, runnerFor: () => runner, commentIntervalMs: 0 }))).receive(event);
+    expect(await answer).toBe('The head of `tune-alpha` moved to `ec26c3e` after your comment, so trainbot started nothing: comment your `/train` command again to train the current head.');
+    const experimentId = await tracking.ensureExperiment(experiment);
+    const { runs } = await findPullRequestRuns(tracking, { experimentId, repo: FULL_NAME, pr: 1 });
+    expect(runs.filter((r) => r.params.alpha === '0.3')).toEqual([]);
+  });
 
   it('never starts a second run for a redelivered comment', async () => {
     // GitHub would accept everything a second handling does, so only the guard can stop one: without it this

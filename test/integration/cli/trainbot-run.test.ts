@@ -50,7 +50,7 @@ describe('trainbot run against a real MLflow', () => {
       expect((Number(candidate) - Number(baseline)).toFixed(4)).toBe(delta?.replace('−', '-').replace('+', ''));
       expect(verdict).toMatch(/better|worse|unchanged/);
     }
-    expect(result.stdout).toMatch(/Baseline: \[`[0-9a-f]{7}`\]\(http:\/\/127\.0\.0\.1:\d+\/#\/experiments\/\d+\/runs\/[0-9a-f]{32}\) on `main`, trained (just now|\d+ minutes? ago)\./);
+    expect(result.stdout).toMatch(/Commit `[^`]+` compared with the baseline \[`[0-9a-f]{7}`\]\(http:\/\/127\.0\.0\.1:\d+\/#\/experiments\/\d+\/runs\/[0-9a-f]{32}\) on `main`, trained (just now|\d+ minutes? ago)\./);
   }, 180_000);
 
   it('reuses the baseline on the second request and reports JSON with --json', async () => {

@@ -10,6 +10,7 @@ import type { TrainbotConfig } from '../../../src/config/config-types.js';
 import { executeRuns } from '../../../src/pipeline/execute-runs.js';
 import { planBaseline, planRuns } from '../../../src/runs/plan.js';
 import { RUN_TAGS } from '../../../src/runs/run-contract.js';
+import { withSigningKey } from '../../../src/runs/run-signature.js';
 import { MlflowClient } from '../../../src/tracking/mlflow-client.js';
 import { pullRequestClosedEvent } from '../../support/github-events.js';
 import { mockGitHub, useGitHubApi } from '../../support/github-api.js';
@@ -62,15 +63,15 @@ function mockLivingComment(bodies: string[]): void {
   });
 }
 
-async function seed(experimentId: string): Promise<void> {
+async function seed(experimentId: string, port: MlflowClient = tracking): Promise<void> {
   await executeRuns({
-    plans: [planBaseline(config)], config, tracking, runner, experimentId,
+    plans: [planBaseline(config)], config, tracking: port, runner, experimentId,
     origin: { repo: REPO, sha: 'a'.repeat(40), branch: 'master', request: 'seed-baseline', role: 'baseline' },
   });
   const plan = planRuns({ alpha: ['0.1', '1'], l1_ratio: ['0.2', '0.8'] }, config);
   if (!plan.ok) throw new Error(plan.message);
   await executeRuns({
-    plans: plan.runs, config, tracking, runner, experimentId,
+    plans: plan.runs, config, tracking: port, runner, experimentId,
     origin: { repo: REPO, pr: 2, sha: 'b'.repeat(40), branch: 'changes', request: 'comment-1', role: 'candidate' },
   });
 }
@@ -118,6 +119,32 @@ describe('pull_request.closed', () => {
     // Reading the report: experiment, redelivery check, one paged search of the PR's runs, two baseline searches.
     // The refresh itself (create run, read it back) comes on top.
     expect(used).toBe(1 + 1 + 1 + 2 + 2);
+  }, 60_000);
+
+  it('with a signing key, does not rank a candidate whose metric was changed after it ended, and says what changed', async () => {
+    const signed = withSigningKey(MlflowClient.fromEnv(process.env), 'merge-report-signing-key-0123456789abcdef');
+    const experimentId = await signed.ensureExperiment(config.experiment);
+    await seed(experimentId, signed);
+    // PR code makes its worst finished run the best: MLflow serves the value of the highest step.
+    const worst = (await signed.searchRuns({ experimentIds: [experimentId], filter: `tags.\`${RUN_TAGS.params}\` = 'alpha=1 l1_ratio=0.2 seed=42'` })).runs[0];
+    const response = await fetch(`${trackingUri}/api/2.0/mlflow/runs/log-metric`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ run_id: worst?.info.runId, key: 'rmse', value: 0.01, timestamp: Date.now(), step: 1_000_000 }),
+    });
+    expect(response.status).toBe(200);
+    mockConfig();
+    const bodies: string[] = [];
+    mockLivingComment(bodies);
+    const probot = await testProbot(createApp({ tracking: signed, runnerFor: () => runner }));
+
+    await probot.receive(pullRequestClosedEvent({ merged: true }));
+
+    const first = bodies[0]?.split('\n') ?? [];
+    expect(first).toContain('#### alpha=0.1 l1\\_ratio=0.8 seed=42 vs baseline');
+    expect(first).toContain('Commit `bbbbbbb` compared with the baseline `aaaaaaa` on `master`, trained just now.');
+    const worstRmse = fakeMetrics({ alpha: 1, l1_ratio: 0.2 }).rmse.toFixed(4);
+    expect(first.filter((l) => /^\d\. /.test(l)).map((l) => l.replace(/`[^`]+` /, ''))).toContain(
+      `4. \`alpha=1 l1_ratio=0.2 seed=42\`: failed: This run was changed after trainbot recorded it (rmse ${worstRmse} → 0.0100), so it is not compared.`);
   }, 60_000);
 
   it('ignores a redelivered merge: the baseline refresh of that merge already exists', async () => {

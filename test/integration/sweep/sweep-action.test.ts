@@ -74,7 +74,7 @@ describe('sweep action', () => {
     expect(summary).toContain('    title "rmse by alpha"');
     expect(summary).toContain('    x-axis "alpha" ["0.1", "1"]');
     expect(summary).toContain('Lines: 🔵 `l1_ratio`=0.2 · 🟠 `l1_ratio`=0.8.');
-    expect(summary.at(-2)).toBe('**No baseline yet** for `main` with the default params. Run `trainbot run "/train"` on the baseline branch, or merge a pull request: trainbot trains one on merge.');
+    expect(summary.at(-2)).toBe('Commit `0123456`. **No baseline yet** for `main` with the default params. Run `trainbot run "/train"` on the baseline branch, or merge a pull request: trainbot trains one on merge.');
 
     expect(comments).toHaveLength(1);
     expect(comments[0]?.path).toBe('POST /repos/acme/wine/issues/7/comments');

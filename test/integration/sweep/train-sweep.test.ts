@@ -25,6 +25,7 @@ function github(configText: string, seen: Recorded): GitHubPort {
     updateCheck: async () => undefined,
     permission: async () => 'write',
     pullRequest: async (number) => ({ number, headSha: 'f'.repeat(40), headRef: 'feature', baseRef: 'main', headRepoFullName: 'acme/wine', isFork: false, state: 'open', merged: false }),
+    branchPushes: async () => [{ after: 'f'.repeat(40), at: '2026-01-01T00:00:00Z', type: 'push' }],
     readConfig: async () => configText,
   };
 }
@@ -32,7 +33,7 @@ function github(configText: string, seen: Recorded): GitHubPort {
 const configText = () => readFileSync(join(REPO_ROOT, '.github/trainbot.yml'), 'utf8')
   .replace(/^experiment: .*$/m, `experiment: train-sweep-${Date.now()}`).replace(/^ {2}max_parallel: .*$/m, '  max_parallel: 2');
 const log = { info: () => undefined, error: () => undefined };
-const comment = (body: string, commentId: number) => ({ repo: 'acme/wine', issueNumber: 12, isPullRequest: true, action: 'created', commentId, body, author: { login: 'octocat', type: 'User' } });
+const comment = (body: string, commentId: number) => ({ repo: 'acme/wine', issueNumber: 12, isPullRequest: true, action: 'created', commentId, body, author: { login: 'octocat', type: 'User' }, createdAt: new Date().toISOString() });
 
 describe('/train sweep', () => {
   it('runs the 6-run grid two at a time, updating the comment at most once a second, and ranks it with a chart', async () => {

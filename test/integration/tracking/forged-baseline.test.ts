@@ -9,11 +9,14 @@ import type { TrainbotConfig } from '../../../src/config/config-types.js';
 import { executeRuns } from '../../../src/pipeline/execute-runs.js';
 import { planBaseline, planRuns } from '../../../src/runs/plan.js';
 import { RUN_TAGS, type RunOrigin, originTags } from '../../../src/runs/run-contract.js';
+import { checkMetrics } from '../../../src/runs/metrics-signature.js';
 import { verifyRun, withSigningKey } from '../../../src/runs/run-signature.js';
 import { LocalRunner } from '../../../src/runners/local/local-runner.js';
 import type { JobSpec, RunHandle, Runner } from '../../../src/runners/runner.js';
 import { MlflowClient } from '../../../src/tracking/mlflow-client.js';
-import { findBaseline, findPullRequestRuns, findRequestRuns } from '../../../src/tracking/run-queries.js';
+import { planRequest } from '../../../src/pipeline/plan-request.js';
+import { NO_BASELINE_HINT_OFF_PR, runRequest } from '../../../src/pipeline/run-request.js';
+import { findBaseline, findPullRequestRuns, findRequestRuns, lookupBaseline } from '../../../src/tracking/run-queries.js';
 import { MetricRunner } from '../sweep/metric-runner.js';
 
 const root = resolve(import.meta.dirname, '../../..');
@@ -143,7 +146,51 @@ describe('a real training run', () => {
       runner: new LocalRunner({ workdir: resolve(root, 'training') }), origin: baselineOrigin,
     });
     expect(trained?.state).toBe('finished');
-    expect(verifyRun(KEY, await bot.getRun(trained?.runId as string))).toBe(true);
+    const stored = await bot.getRun(trained?.runId as string);
+    expect(verifyRun(KEY, stored)).toBe(true);
+    expect(checkMetrics(KEY, stored)).toEqual({ status: 'intact', metrics: { mae: trained?.metrics.mae, r2: trained?.metrics.r2, rmse: trained?.metrics.rmse } });
     expect((await findBaseline(bot, { ...query(), experimentId: exp }))?.info.runId).toBe(trained?.runId);
   }, 120_000);
+});
+
+describe('a finished baseline whose metric PR code changes afterwards', () => {
+  it('is not used once a log-metric at a later step changes the value runs/get serves, and the report says so', async () => {
+    const name = `${experiment}-metric`;
+    const exp = await bot.ensureExperiment(name);
+    const [baseline] = await executeRuns({
+      plans: [planBaseline(config)], config, experimentId: exp, tracking: bot, runner: new MetricRunner({ trackingUri, delayMs: 10 }), origin: baselineOrigin,
+    });
+    const id = baseline?.runId as string;
+    const q = { ...query(), experimentId: exp };
+    expect((await lookupBaseline(bot, q)).run?.metrics.rmse).toBe(0.615);
+
+    // What a Job can do with the shared credentials: MLflow serves the value of the highest step as the metric.
+    await mlflow('runs/log-metric', { run_id: id, key: 'rmse', value: 9.99, timestamp: Date.now(), step: 1_000_000 });
+    const tampered = await bot.getRun(id);
+    expect(tampered.metrics.rmse).toBe(9.99);
+    // The tags are untouched, so the tag signature alone still passes: the gap the security review found.
+    expect(verifyRun(KEY, tampered)).toBe(true);
+    expect((await lookupBaseline(plain, q)).run?.metrics.rmse).toBe(9.99);
+
+    const found = await lookupBaseline(bot, q);
+    expect(found.run).toBeUndefined();
+    expect(found.rejected?.check).toEqual({ status: 'changed', changes: [{ metric: 'rmse', recorded: 0.615, current: 9.99 }] });
+
+    // A worse candidate (rmse 0.64 against 0.615) would read "better" against 9.99; the report compares with nothing.
+    const planned = planRequest('/train alpha=1', config);
+    if ('reply' in planned) throw new Error(planned.reply);
+    const outcome = await runRequest({
+      plans: planned.runs, config: { ...config, experiment: name }, tracking: bot, runner: new MetricRunner({ trackingUri, delayMs: 10 }),
+      origin: { repo: REPO, pr: 6, sha: 'c'.repeat(40), branch: 'tune-alpha', request: 'comment-6' },
+      missingBaseline: 'compare-without', noBaselineHint: NO_BASELINE_HINT_OFF_PR,
+    });
+    expect(outcome.runs.map((r) => [r.state, r.metrics.rmse])).toEqual([['finished', 0.64]]);
+    expect(outcome.baseline).toBeUndefined();
+    expect(outcome.conclusion).toBe('neutral');
+    expect(outcome.markdown).toContain('| **rmse** (primary) |        — |   0.6400 |    | — no baseline |');
+    expect(outcome.markdown.split('\n').at(-1)).toBe(
+      `Commit \`ccccccc\`. ⚠️ The baseline run \`${id.slice(0, 8)}\` (\`bbbbbbb\` on \`main\`) was changed after trainbot recorded it (rmse 0.6150 → 9.9900), ` +
+      'so it was not used. Run `trainbot run "/train"` on the baseline branch, or merge a pull request: trainbot trains one on merge.');
+    expect(outcome.markdown).not.toContain('better');
+  }, 60_000);
 });

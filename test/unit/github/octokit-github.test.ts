@@ -248,3 +248,31 @@ describe('readConfig', () => {
     expect(error.message).toBe('trainbot could not read .github/trainbot.yml at abc123 (GitHub answered HTTP 403).');
   });
 });
+
+type Activity = ResponseData<Rest['repos']['listActivities']>[number];
+
+describe('branchPushes', () => {
+  const ACTIVITY = '/repos/{owner}/{repo}/activity';
+
+  it('lists one page of the branch\'s activity in the head repository, newest first, as commit and GitHub time', async () => {
+    mockGitHub('GET', ACTIVITY, { params: { owner: 'a-fork', repo: 'Hello-World' }, query: { ref: 'refs/heads/tune-alpha', direction: 'desc', per_page: 100 } })
+      .replyWithExample(200, (items: Activity[]) => {
+        // GitHub's example predates the `timestamp` and `activity_type` fields its own schema requires.
+        const base = items[0] as Activity;
+        return [
+          { ...base, after: 'b'.repeat(40), timestamp: '2026-01-01T12:00:05Z', activity_type: 'force_push' as const },
+          { ...base, after: 'a'.repeat(40), timestamp: '2026-01-01T11:00:00Z', activity_type: 'push' as const },
+        ];
+      });
+    expect(await github().branchPushes('a-fork/Hello-World', 'tune-alpha')).toEqual([
+      { after: 'b'.repeat(40), at: '2026-01-01T12:00:05Z', type: 'force_push' },
+      { after: 'a'.repeat(40), at: '2026-01-01T11:00:00Z', type: 'push' },
+    ]);
+  });
+
+  it('reports a refusal as a GitHubError naming the branch and repository', async () => {
+    mockGitHub('GET', ACTIVITY, { query: { ref: 'refs/heads/x', direction: 'desc', per_page: 100 } }).reply(403, { message: 'Resource not accessible by integration' });
+    const error = await rejection(github().branchPushes('Codertocat/Hello-World', 'x'));
+    expect(error.message).toBe('trainbot could not list the pushes to x of Codertocat/Hello-World (GitHub answered HTTP 403).');
+  });
+});

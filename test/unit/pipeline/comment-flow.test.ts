@@ -9,7 +9,7 @@ import { MemoryGitHub, MemoryTracking, ScriptedRunner, silentLog } from './memor
 const COMMENT_ID = 777;
 const event = (body: string, overrides: Partial<CommentEvent> = {}): CommentEvent => ({
   repo: 'acme/models', issueNumber: 1, isPullRequest: true, action: 'created', commentId: COMMENT_ID, body,
-  author: { login: 'octocat', type: 'User' }, ...overrides,
+  author: { login: 'octocat', type: 'User' }, createdAt: '2026-11-29T12:00:00Z', ...overrides,
 });
 
 function setup(metrics: NonNullable<ConstructorParameters<typeof ScriptedRunner>[1]>['metrics'] = { rmse: 0.7, mae: 0.55, r2: 0.2 }) {
@@ -43,7 +43,7 @@ describe('a /train comment that runs', () => {
       expect.stringMatching(/^\| mae +\| +0\.5500 \| +0\.5500 \| +±0\.0000 \| ➖ unchanged \|$/),
       expect.stringMatching(/^\| r2 +\| +0\.3000 \| +0\.2000 \| +−0\.1000 \| ❌ worse +\|$/),
     ]);
-    expect(report(github)).toContain('Baseline: `bbbbbbb` on `main`');
+    expect(report(github)).toContain('Commit `aaaaaaa` compared with the baseline `bbbbbbb` on `main`, trained 1 hour ago.');
     expect(github.checks).toHaveLength(1);
     expect(github.checks[0]).toMatchObject({ name: 'trainbot', headSha: 'a'.repeat(40), status: 'in_progress' });
     expect(github.checks[0]?.updates).toEqual([{ conclusion: 'success', output: { title: '1 of 1 run finished', summary: report(github) } }]);

@@ -1,7 +1,7 @@
 // In-memory GitHub, MLflow and runner ports for the pipeline's unit tests: each records what the pipeline
 // asked of it, so a test asserts on the check runs, reactions and comments a flow leaves behind. The MLflow
 // fake answers searches by the `tags.`k` = 'v'` and `attributes.status` clauses the queries build.
-import type { CheckUpdate, GitHubPort, NewCheck, PullRequestInfo, Reaction } from '../../../src/github/github-port.js';
+import type { BranchPush, CheckUpdate, GitHubPort, NewCheck, PullRequestInfo, Reaction } from '../../../src/github/github-port.js';
 import type { JobSpec, RunHandle, RunOutcome, Runner } from '../../../src/runners/runner.js';
 import type { CreateRunInput, MlflowClient, RunsPage, SearchRunsInput } from '../../../src/tracking/mlflow-client.js';
 import type { RunStatus, TrackedRun } from '../../../src/tracking/tracked-run.js';
@@ -50,6 +50,11 @@ export class MemoryGitHub implements GitHubPort {
   }
   async pullRequest(): Promise<PullRequestInfo> {
     return this.pr;
+  }
+  /** The head was pushed well before the event's comment (on-train-comment.test.ts: 2026-01-01T12:00:00Z). */
+  pushes: BranchPush[] | undefined = undefined;
+  async branchPushes(): Promise<BranchPush[]> {
+    return this.pushes ?? [{ after: this.pr.headSha, at: '2026-01-01T11:00:00Z', type: 'push' }];
   }
   async readConfig(): Promise<string | undefined> {
     return this.configText;

@@ -75,7 +75,7 @@ describe('a merge into a branch that is not baseline_branch', () => {
     expect(runner.dispatched).toEqual([]);
     expect(tracking.runs).toHaveLength(2);
     const comment = github.living.get(mergeKey(7)) ?? '';
-    expect(comment).toContain('Baseline: `bbbbbbb` on `main`');
+    expect(comment).toContain('Commit `ccccccc` compared with the baseline `bbbbbbb` on `main`');
     expect(comment).toContain('| **rmse** (primary) |   0.7400 |   0.6900 | −0.0500 | ✅ better |');
     expect(comment.split('#### Baseline refresh\n\n')[1]).toBe(
       'This pull request was merged into `release-1`, not the baseline branch `main` (`baseline_branch` in `.github/trainbot.yml`), so no new baseline is trained; reports keep comparing with the baseline of `main`.',

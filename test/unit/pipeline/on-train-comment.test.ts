@@ -13,6 +13,7 @@ import { MemoryGitHub, MemoryTracking, ScriptedRunner, silentLog } from './memor
 const COMMENT_ID = 4242;
 const event = (body: string): CommentEvent => ({
   repo: 'acme/models', issueNumber: 1, isPullRequest: true, action: 'created', commentId: COMMENT_ID, body, author: { login: 'octocat', type: 'User' },
+  createdAt: '2026-01-01T12:00:00Z',
 });
 
 function setup(script: ConstructorParameters<typeof ScriptedRunner>[1] = {}) {
@@ -137,5 +138,27 @@ describe('cancelled runs', () => {
     });
     await onTrainComment(event('/train alpha=0.1,0.2'), deps);
     expect(conclusion(github)).toBe('failure');
+  });
+});
+
+describe('the head the comment approved', () => {
+  it('starts nothing when the branch was pushed after the comment, and says so in one sentence asking for a new comment', async () => {
+    const { github, tracking, runner, deps } = setup();
+    github.pushes = [
+      { after: github.pr.headSha, at: '2026-01-01T12:02:00Z', type: 'force_push' },
+      { after: 'b'.repeat(40), at: '2026-01-01T11:00:00Z', type: 'push' },
+    ];
+
+    await onTrainComment(event('/train alpha=0.1'), deps);
+
+    expect(github.answers).toEqual(['The head of `tune-alpha` moved to `aaaaaaa` after your comment, so trainbot started nothing: comment your `/train` command again to train the current head.']);
+    expect([github.checks, github.reactions, runner.dispatched, tracking.runs]).toEqual([[], [], [], []]);
+  });
+
+  it('trains the head that was pushed before the comment, checked against GitHub\'s clock', async () => {
+    const { github, runner, deps } = setup();
+    await onTrainComment(event('/train alpha=0.1'), deps);
+    expect(github.answers).toEqual([]);
+    expect(runner.dispatched.map((s) => s.image)).toEqual([`${'ghcr.io/trainbot-dev/trainbot-training'}:${'a'.repeat(40)}`]);
   });
 });

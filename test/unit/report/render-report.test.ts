@@ -9,10 +9,11 @@ const NOW = Date.UTC(2026, 10, 26, 12, 30);
 const HOUR = 3_600_000;
 const baseline: Baseline = { runId: 'b1', sha: '3f786850e387550fdab836ed7e6dc881de23001b', startTime: NOW - 3.5 * HOUR, metrics: { rmse: 0.65, mae: 0.5, r2: 0.35 } };
 const runUrl = (id: string) => `http://mlflow.test/#/experiments/1/runs/${id}`;
+const HEAD = 'c0ffee5e9d0c4a7b8e1f2a3b4c5d6e7f8a9b0c1d';
 const HINT = 'Comment `/train` on the default branch to make one.';
 
 function input(runs: RunResult[], extra: Partial<ReportInput> = {}): ReportInput {
-  return { title: 'trainbot: alpha=0.1 vs baseline', runs, baseline, config, now: NOW, runUrl, noBaselineHint: HINT, ...extra };
+  return { title: 'trainbot: alpha=0.1 vs baseline', runs, baseline, config, now: NOW, runUrl, noBaselineHint: HINT, sha: HEAD, ...extra };
 }
 
 function finished(name: string, params: RunResult['params'], rmse: number): RunResult {
@@ -22,7 +23,7 @@ function finished(name: string, params: RunResult['params'], rmse: number): RunR
 describe('renderReport: one run', () => {
   const run: RunResult = { name: 'trainbot-pr12-aaa', runId: 'r1', params: { alpha: 0.1, l1_ratio: 0.5, seed: 42 }, state: 'finished', metrics: { rmse: 0.6123, mae: 0.5004, r2: 0.3 } };
 
-  it('tabulates every metric against the baseline, links the run and the baseline, and says how old the baseline is', () => {
+  it('tabulates every metric against the baseline, links the run and the baseline, names both commits and says how old the baseline is', () => {
     expect(renderReport(input([run]))).toBe(`### trainbot: alpha=0.1 vs baseline
 
 | Metric             | Baseline | This run |       Δ | Verdict     |
@@ -32,7 +33,29 @@ describe('renderReport: one run', () => {
 | r2                 |   0.3500 |   0.3000 | −0.0500 | ❌ worse     |
 
 Run [\`trainbot-pr12-aaa\`](http://mlflow.test/#/experiments/1/runs/r1) with \`alpha=0.1 l1_ratio=0.5 seed=42\`.
-Baseline: [\`3f78685\`](http://mlflow.test/#/experiments/1/runs/b1) on \`main\`, trained 3 hours ago.`);
+Commit \`c0ffee5\` compared with the baseline [\`3f78685\`](http://mlflow.test/#/experiments/1/runs/b1) on \`main\`, trained 3 hours ago.`);
+  });
+
+  it('names only the baseline when the trained commit is not known', () => {
+    expect(renderReport(input([run], { sha: undefined })).split('\n').at(-1))
+      .toBe('Baseline: [`3f78685`](http://mlflow.test/#/experiments/1/runs/b1) on `main`, trained 3 hours ago.');
+  });
+
+  it('says the baseline run was changed after trainbot recorded it, with what changed, and compares with nothing', () => {
+    const rejected = { runId: '0a1b2c3d4e5f60718293a4b5c6d7e8f9', sha: baseline.sha, check: { status: 'changed' as const, changes: [{ metric: 'rmse', recorded: 0.7436, current: 9.99 }, { metric: 'r2', recorded: 0.106 }] } };
+    const report = renderReport(input([run], { baseline: undefined, rejectedBaseline: rejected }));
+    expect(report).toContain('| **rmse** (primary) |        — |   0.6123 |    | — no baseline |');
+    expect(report.split('\n').at(-1)).toBe(
+      'Commit `c0ffee5`. ⚠️ The baseline run [`0a1b2c3d`](http://mlflow.test/#/experiments/1/runs/0a1b2c3d4e5f60718293a4b5c6d7e8f9) (`3f78685` on `main`) ' +
+      `was changed after trainbot recorded it (rmse 0.7436 → 9.9900, r2 0.1060 → —), so it was not used. ${HINT}`);
+  });
+
+  it.each([
+    ['unverifiable', 'was changed after trainbot recorded it (its signed record of the metrics no longer verifies)'],
+    ['unrecorded', 'has no record of its metrics from trainbot (an older trainbot trained it, or the record was removed after it finished)'],
+  ] as const)('says why a baseline whose record is %s was not used', (status, text) => {
+    const report = renderReport(input([run], { baseline: undefined, runUrl: undefined, rejectedBaseline: { runId: 'abcdef0123', sha: baseline.sha, check: { status } } }));
+    expect(report.split('\n').at(-1)).toBe(`Commit \`c0ffee5\`. ⚠️ The baseline run \`abcdef01\` (\`3f78685\` on \`main\`) ${text}, so it was not used. ${HINT}`);
   });
 
   it('says there is no baseline yet and how to make one', () => {
@@ -45,7 +68,7 @@ Baseline: [\`3f78685\`](http://mlflow.test/#/experiments/1/runs/b1) on \`main\`,
 | r2                 |        — |   0.3000 |    | — no baseline |
 
 Run \`trainbot-pr12-aaa\` with \`alpha=0.1 l1_ratio=0.5 seed=42\`.
-**No baseline yet** for \`main\` with the default params. ${HINT}`);
+Commit \`c0ffee5\`. **No baseline yet** for \`main\` with the default params. ${HINT}`);
   });
 
   it('shows why a run did not finish instead of a table, escaped', () => {
@@ -85,7 +108,7 @@ describe('renderReport: a sweep', () => {
 |    5 |     2 |      0.8 |   0.7000 | +0.0500 | 0.5000 | 0.3000 | ❌ worse                                                           | [\`trainbot-pr12-r5\`](http://mlflow.test/#/experiments/1/runs/id5) |
 |    — |     2 |      0.2 |        — |         |      — |      — | ❌ failed: The training process exited with code 3: \\\`x\\\` \\| \\<b\\> | [\`trainbot-pr12-r4\`](http://mlflow.test/#/experiments/1/runs/id4) |`;
     expect(report.slice(0, table.length + 2)).toBe(`${table}\n\n`);
-    expect(report.split('\n').at(-1)).toBe('Baseline: [`3f78685`](http://mlflow.test/#/experiments/1/runs/b1) on `main`, trained 2 days ago.');
+    expect(report.split('\n').at(-1)).toBe('Commit `c0ffee5` compared with the baseline [`3f78685`](http://mlflow.test/#/experiments/1/runs/b1) on `main`, trained 2 days ago.');
   });
 
   it('escapes hostile param values from MLflow so they cannot split a cell, open a tag or run over a line', () => {
@@ -113,7 +136,7 @@ describe('renderReport: a sweep', () => {
     const lines = report.split('\n');
     const lastRow = lines.indexOf(rows.at(-1) as string);
     expect(lines.slice(lastRow + 1, lastRow + 3)).toEqual(['', `… and ${500 - rows.length} more runs, not shown to stay within GitHub's comment size; all are in MLflow.`]);
-    expect(lines.at(-1)).toMatch(base ? /^Baseline: / : /^\*\*No baseline yet\*\*/);
+    expect(lines.at(-1)).toMatch(base ? /^Commit `c0ffee5` compared with the baseline / : /^Commit `c0ffee5`\. \*\*No baseline yet\*\*/);
   });
 });
 

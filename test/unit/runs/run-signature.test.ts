@@ -8,6 +8,7 @@ import type { TrainbotConfig } from '../../../src/config/config-types.js';
 import { executeRuns } from '../../../src/pipeline/execute-runs.js';
 import { planBaseline } from '../../../src/runs/plan.js';
 import { RUN_TAGS, originTags } from '../../../src/runs/run-contract.js';
+import { checkMetrics, metricsTags } from '../../../src/runs/metrics-signature.js';
 import {
   SIGNED_TAGS, localSigningKey, signRun, signedText, signingKeyFromEnv, verifyRun, withSigningKey,
 } from '../../../src/runs/run-signature.js';
@@ -25,6 +26,11 @@ function run(runId: string, tags: Record<string, string>, startTime = 1): Tracke
   return { info: { runId, runName: runId, experimentId: '7', status: 'FINISHED', startTime }, metrics: {}, params: {}, tags };
 }
 const signed = (runId: string, tags = baseTags, key = KEY) => run(runId, { ...tags, [RUN_TAGS.signature]: signRun(key, runId, tags) });
+/** A signed run as it is once it ended FINISHED: its (here: no) compared metrics recorded and signed too. */
+const ended = (runId: string, tags = baseTags) => {
+  const r = signed(runId, tags);
+  return { ...r, tags: { ...r.tags, ...metricsTags(KEY, runId, r.metrics, []) } };
+};
 
 describe('signRun and verifyRun', () => {
   it('is the HMAC-SHA256 of the scheme, the run id and one JSON "key"="value" line per signed tag, keys sorted', () => {
@@ -34,7 +40,7 @@ describe('signRun and verifyRun', () => {
     expect(signRun(KEY, 'r1', tags)).toBe(createHmac('sha256', KEY).update(text).digest('hex'));
   });
 
-  it('signs every contract tag except the signature itself', () => {
+  it('signs every contract tag the bot sets at creation: not the signature itself nor the metrics record made when the run ends', () => {
     expect(SIGNED_TAGS).toEqual(['mlflow.source.git.commit', 'trainbot.branch', 'trainbot.params', 'trainbot.pr', 'trainbot.repo', 'trainbot.request', 'trainbot.role', 'trainbot.sha']);
   });
 
@@ -139,7 +145,7 @@ describe('queries with a signing key', () => {
   const query = { experimentId: '7', repo: 'acme/wine', branch: 'main', params: origin.params };
   const forged = run('pr-run', { ...baseTags, [RUN_TAGS.signature]: 'f'.repeat(64) }, 9);
   const unsigned = run('old-run', baseTags, 8);
-  const real = signed('real-baseline');
+  const real = ended('real-baseline');
 
   it('findBaseline reads the 10 newest matches in one search and returns the newest that verifies', async () => {
     const { client, asked } = searcher([forged, unsigned, real], KEY);
@@ -172,12 +178,13 @@ describe('executeRuns with a signing key', () => {
   const configText = 'experiment: sign\nimage: ghcr.io/acme/train\nparams:\n  alpha: { type: float, min: 0, max: 1, default: 0.5 }\nmetrics:\n  rmse: { goal: minimize }\nprimary_metric: rmse\n';
   const parsed = parseConfig(configText);
 
-  it('signs the tags it created the run with, in one setTags request, before the container starts', async () => {
+  it('signs the tags it created the run with, in one setTags request, before the container starts, and the metrics it read when it ended', async () => {
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
     const config: TrainbotConfig = parsed.config;
     const calls: string[] = [];
     let created: Record<string, string> = {};
     let signature = '';
+    let recorded: Record<string, string> = {};
     const tracking = withSigningKey({
       createRun: async (input: { tags: Record<string, string> }) => {
         calls.push('createRun');
@@ -186,9 +193,10 @@ describe('executeRuns with a signing key', () => {
       },
       setTags: async (runId: string, tags: Record<string, string>) => {
         calls.push(`setTags ${runId} ${Object.keys(tags).join(',')}`);
-        signature = tags[RUN_TAGS.signature] ?? '';
+        if (tags[RUN_TAGS.signature] !== undefined) signature = tags[RUN_TAGS.signature] as string;
+        else recorded = tags;
       },
-      getRun: async () => run('run-42', {}),
+      getRun: async () => ({ ...run('run-42', {}), metrics: { rmse: 0.7436, mae: 0.6 } }),
       setTerminated: async () => undefined,
     }, KEY);
     const runner: Runner = {
@@ -208,8 +216,12 @@ describe('executeRuns with a signing key', () => {
       origin: { repo: 'acme/wine', sha: 'a'.repeat(40), branch: 'main', request: 'r', role: 'baseline' },
     });
     expect(result?.state).toBe('finished');
-    expect(calls).toEqual(['createRun', 'setTags run-42 trainbot.signature', 'dispatch run-42']);
+    expect(calls).toEqual(['createRun', 'setTags run-42 trainbot.signature', 'dispatch run-42', 'setTags run-42 trainbot.metrics,trainbot.metrics_signature']);
     expect(signature).toBe(signRun(KEY, 'run-42', created));
     expect(verifyRun(KEY, run('run-42', { ...created, [RUN_TAGS.signature]: signature }))).toBe(true);
+    // Only the compared metric (rmse) is recorded: mae is not in this config.
+    expect(recorded[RUN_TAGS.metrics]).toBe('[["rmse","0.7436"]]');
+    expect(result?.metrics).toEqual({ rmse: 0.7436, mae: 0.6 });
+    expect(checkMetrics(KEY, { ...run('run-42', recorded), metrics: { rmse: 0.7436 } })).toEqual({ status: 'intact', metrics: { rmse: 0.7436 } });
   });
 });

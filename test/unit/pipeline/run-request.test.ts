@@ -1,0 +1,49 @@
+// runRequest (the CLI and the sweep action) with a signing key, on in-memory ports: a baseline whose metrics
+// changed after trainbot recorded them is not compared with; the CLI, which trains missing baselines, says why
+// it trains a new one.
+import { describe, expect, it } from '@jest/globals';
+import { planRequest } from '../../../src/pipeline/plan-request.js';
+import { NO_BASELINE_HINT_OFF_PR, runRequest } from '../../../src/pipeline/run-request.js';
+import { withSigningKey } from '../../../src/runs/run-signature.js';
+import { repoConfig } from '../config/repo-config.js';
+import { MemoryTracking, ScriptedRunner } from './memory-ports.js';
+
+const config = repoConfig();
+const origin = { repo: 'local/wine', sha: 'c'.repeat(40), branch: 'tune', request: 'cli-1' };
+
+function plans(command: string) {
+  const planned = planRequest(command, config);
+  if ('reply' in planned) throw new Error(planned.reply);
+  return planned.runs;
+}
+const request = (command: string, missingBaseline: 'train' | 'compare-without') => ({ plans: plans(command), config, origin, missingBaseline, noBaselineHint: NO_BASELINE_HINT_OFF_PR });
+
+async function tamperedBaseline() {
+  const tracking = withSigningKey(new MemoryTracking(), 'k'.repeat(40));
+  const runner = new ScriptedRunner(tracking);
+  await runRequest({ ...request('/train', 'train'), tracking, runner });
+  const baseline = tracking.runs.find((r) => r.tags['trainbot.role'] === 'baseline');
+  if (!baseline) throw new Error('no baseline was trained');
+  baseline.metrics.rmse = 9.99;
+  return { tracking, runner, baseline };
+}
+
+describe('runRequest with a baseline changed after it was recorded', () => {
+  it('without training baselines: reports against none, naming the run and the change', async () => {
+    const { tracking, runner, baseline } = await tamperedBaseline();
+    const outcome = await runRequest({ ...request('/train alpha=0.1', 'compare-without'), tracking, runner });
+    expect(outcome.baseline).toBeUndefined();
+    expect(outcome.conclusion).toBe('neutral');
+    expect(outcome.markdown.split('\n').at(-1)).toBe(
+      `Commit \`ccccccc\`. ⚠️ The baseline run \`${baseline.info.runId.slice(0, 8)}\` (\`ccccccc\` on \`main\`) was changed after trainbot recorded it (rmse 0.7000 → 9.9900), ` +
+      'so it was not used. Run `trainbot run "/train"` on the baseline branch, or merge a pull request: trainbot trains one on merge.');
+  });
+
+  it('the CLI trains a new baseline, saying why, and compares with that one', async () => {
+    const { tracking, runner } = await tamperedBaseline();
+    const said: string[] = [];
+    const outcome = await runRequest({ ...request('/train alpha=0.1', 'train'), tracking, runner, onProgress: (m) => said.push(m) });
+    expect(said[0]).toBe('The newest baseline of main was changed after trainbot recorded it: training one with the default params (alpha=0.5 l1_ratio=0.5 seed=42).');
+    expect(outcome.baseline?.metrics).toEqual({ mae: 0.55, r2: 0.2, rmse: 0.7 });
+  });
+});
