@@ -28758,6 +28758,11 @@ var OctokitGitHub = class _OctokitGitHub {
       merged: data.merged
     };
   }
+  async branchPushes(repoFullName, branch) {
+    const [owner = "", repo = ""] = repoFullName.split("/");
+    const { data } = await this.call(`list the pushes to ${branch} of ${repoFullName}`, () => this.octokit.rest.repos.listActivities({ owner, repo, ref: `refs/heads/${branch}`, direction: "desc", per_page: 100 }));
+    return data.map((a) => ({ after: a.after, at: a.timestamp, type: a.activity_type }));
+  }
   async readConfig(ref) {
     let data;
     try {
@@ -29197,7 +29202,7 @@ async function mergedPullRequest(repos, push) {
 
 // src/runs/run-contract.json
 var run_contract_default = {
-  $comment: "The contract between trainbot and a training container, read by the TypeScript side (src/runs/run-contract.ts) and the Python tests (training/tests). Change it here only. trainbot.params is the bot's canonical 'k=v k=v' (keys sorted) of the params it passed: baselines are matched on it, because params the container logs are not trusted. trainbot.signature is the bot's HMAC over the run id and the other tags here (src/runs/run-signature.ts): the container shares the bot's MLflow credentials, so only a tag set the bot signed is trusted.",
+  $comment: "The contract between trainbot and a training container, read by the TypeScript side (src/runs/run-contract.ts) and the Python tests (training/tests). Change it here only. trainbot.params is the bot's canonical 'k=v k=v' (keys sorted) of the params it passed: baselines are matched on it, because params the container logs are not trusted. trainbot.signature is the bot's HMAC over the run id and the other tags here (src/runs/run-signature.ts): the container shares the bot's MLflow credentials, so only a tag set the bot signed is trusted. trainbot.metrics and trainbot.metrics_signature are set when a run ends FINISHED: the compared metrics as the bot read them, and its HMAC over them and the run id (src/runs/metrics-signature.ts), so a metric changed afterwards shows.",
   env: {
     trackingUri: "MLFLOW_TRACKING_URI",
     experimentName: "MLFLOW_EXPERIMENT_NAME",
@@ -29212,7 +29217,9 @@ var run_contract_default = {
     role: "trainbot.role",
     gitCommit: "mlflow.source.git.commit",
     params: "trainbot.params",
-    signature: "trainbot.signature"
+    signature: "trainbot.signature",
+    metrics: "trainbot.metrics",
+    metricsSignature: "trainbot.metrics_signature"
   },
   roles: [
     "candidate",
@@ -29225,7 +29232,8 @@ var CONTRACT_ENV = run_contract_default.env;
 var RUN_TAGS = run_contract_default.tags;
 
 // src/runs/run-signature.ts
-var SIGNED_TAGS = Object.values(RUN_TAGS).filter((tag) => tag !== RUN_TAGS.signature).sort();
+var LATER_TAGS = [RUN_TAGS.signature, RUN_TAGS.metrics, RUN_TAGS.metricsSignature];
+var SIGNED_TAGS = Object.values(RUN_TAGS).filter((tag) => !LATER_TAGS.includes(tag)).sort();
 
 // src/report/sensitive-key.ts
 var CREDENTIAL_HINT = /pass|pwd|secret|token|auth|cred|pat|key|cookie/i;
@@ -29304,6 +29312,7 @@ function commentEvent(payload) {
     action: payload.action,
     commentId: payload.comment.id,
     body: payload.comment.body ?? "",
+    createdAt: payload.comment.created_at,
     author: { login: payload.comment.user?.login ?? "", type: payload.comment.user?.type ?? "User" }
   };
 }
