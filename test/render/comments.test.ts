@@ -1,0 +1,65 @@
+// trainbot's comments as a person sees them on GitHub: each kind the bot posts, made by the bot's own code,
+// rendered by a GFM renderer and the real Mermaid in headless Chromium (test/support/github-view.ts). A
+// table must come out as one table of the right shape, a <details> as one block with its summary, a chart
+// as a drawn svg. The broken variants prove each check can fail. Needs Debian's chromium (scripts/setup.sh).
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { type CommentSample, commentSamples, renderingProblems } from '../support/comment-samples.js';
+import { type RenderedSample, probeInChromium } from '../support/github-view.js';
+import { edit } from '../unit/config/repo-config.js';
+
+const KINDS = ['single-run', 'sweep', 'failure', 'merge-report', 'help'];
+let samples: CommentSample[];
+let rendered: Map<string, RenderedSample>;
+
+/** A sample with one deliberate breakage: the same expectations must now report a problem. */
+function broken(from: CommentSample, name: string, find: string, replace: string): CommentSample {
+  return { ...from, name, markdown: edit(from.markdown, find, replace) };
+}
+
+const sample = (name: string) => samples.find((s) => s.name === name) as CommentSample;
+const problemsOf = (name: string, kind = name) => renderingProblems(sample(kind).expected, rendered.get(name) as RenderedSample);
+
+beforeAll(async () => {
+  samples = await commentSamples();
+  const sweep = sample('sweep');
+  const breakages = [
+    // A quote left inside a Mermaid string, the bug render-chart's mermaidText exists to prevent.
+    broken(sweep, 'broken-chart', 'title "rmse by alpha"', 'title "rmse by "alpha""'),
+    // A line break inside a cell: the row ends early and the rest becomes a row of its own.
+    broken(sample('single-run'), 'broken-table', '| mae ', '| m\nae '),
+    // The log tail's fence left open: it swallows </details>, which then shows as text.
+    broken(sample('failure'), 'broken-details', '```\n</details>', '</details>'),
+  ];
+  // One Chromium for every sample: starting it is most of the cost.
+  const results = await probeInChromium([...samples, ...breakages]);
+  rendered = new Map(results.map((r) => [r.name, r]));
+}, 120_000);
+
+describe('each comment renders on GitHub as it should', () => {
+  it('covers every kind of comment trainbot posts', () => {
+    expect(samples.map((s) => s.name)).toEqual(KINDS);
+  });
+
+  it.each(KINDS)('%s: one table per table of the right shape, whole <details>, drawn charts', (kind) => {
+    expect(rendered.get(kind)).toBeDefined();
+    expect(problemsOf(kind)).toEqual([]);
+  });
+
+  it('draws the sweep chart as an svg without a Mermaid error', () => {
+    expect(rendered.get('sweep')?.mermaid).toEqual([{ error: null, svg: true }]);
+  });
+});
+
+describe('a broken comment fails the check', () => {
+  it('reports the parse error of a broken Mermaid chart', () => {
+    expect(problemsOf('broken-chart', 'sweep')).toEqual([expect.stringMatching(/^chart 1: Mermaid reports .*(Parse error|Expecting)/)]);
+  });
+
+  it('reports a table that GFM broke apart', () => {
+    expect(problemsOf('broken-table', 'single-run')).toEqual(['table 1 is 5×5, 4×5 expected']);
+  });
+
+  it('reports a <details> block whose code fence swallowed its end', () => {
+    expect(problemsOf('broken-details', 'failure')).toEqual(['markup shown as text: </details>']);
+  });
+});
