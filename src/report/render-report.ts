@@ -2,10 +2,10 @@
 // for a sweep with a chart of the primary metric under it (render-chart.ts). Pure. Text that came from
 // outside (MLflow values, runner reasons, params) is escaped; the result always fits a GitHub comment,
 // cutting whole rows and saying how many were left out.
-import { markdownTable } from 'markdown-table';
 import { escapeMarkdown } from '../commands/quote-input.js';
 import type { TrainbotConfig } from '../config/config-types.js';
 import { paramsKey } from '../runs/plan.js';
+import { type ColumnAlign, alignedTable, compactTable } from './aligned-table.js';
 import { type Baseline, type MetricComparison, type RunResult, compareRun, rankRuns } from './compare.js';
 import { renderChart, sweptParams } from './render-chart.js';
 
@@ -90,7 +90,7 @@ function singleRunTable(run: RunResult, input: ReportInput): string {
     const name = c.metric === config.primaryMetric ? `**${c.metric}** (primary)` : c.metric;
     return [name, formatNumber(c.baseline, digits), formatNumber(c.candidate, digits), formatDelta(c.delta, digits), VERDICT_TEXT[c.verdict]];
   });
-  return markdownTable([['Metric', 'Baseline', 'This run', 'Δ', 'Verdict'], ...rows], { align: ['l', 'r', 'r', 'r', 'l'] });
+  return alignedTable([['Metric', 'Baseline', 'This run', 'Δ', 'Verdict'], ...rows], ['l', 'r', 'r', 'r', 'l']);
 }
 
 function sweepRows(ranked: readonly RunResult[], input: ReportInput, params: string[]): string[][] {
@@ -114,14 +114,20 @@ function sweepRows(ranked: readonly RunResult[], input: ReportInput, params: str
   });
 }
 
-/** Adds rows while they fit; the last line says how many did not (and is counted in the budget too). */
-function fitTable(header: string[][], rows: string[][], align: string[], budget: number): string {
+/**
+ * The table padded to line up when it fits in `budget`. Otherwise unpadded, since the padding only helps the
+ * raw text and rows matter more: one long cell (a failure's reason) widens its whole column. Rows are then
+ * added while they fit; the last line says how many did not (and is counted in the budget too).
+ */
+function fitTable(header: string[][], rows: string[][], align: ColumnAlign[], budget: number): string {
+  const padded = alignedTable([...header, ...rows], align);
+  if (padded.length <= budget) return padded;
   const note = (cut: number) => (cut > 0 ? `\n\n… and ${cut} more run${cut === 1 ? '' : 's'}, not shown to stay within GitHub's comment size; all are in MLflow.` : '');
   let kept = rows.length;
-  let text = markdownTable([...header, ...rows], { align });
+  let text = compactTable([...header, ...rows], align);
   while (text.length > budget && kept > 0) {
     kept = Math.max(0, Math.floor(kept * (budget / text.length)));   // < 1 here, so each pass drops a row at least
-    text = markdownTable([...header, ...rows.slice(0, kept)], { align }) + note(rows.length - kept);
+    text = compactTable([...header, ...rows.slice(0, kept)], align) + note(rows.length - kept);
   }
   return text;
 }
@@ -141,7 +147,8 @@ export function renderReport(input: ReportInput): string {
   const primary = config.primaryMetric;
   const others = Object.keys(config.metrics).filter((m) => m !== primary);
   const header = [['#', ...swept, `**${primary}**`, `Δ ${primary}`, ...others, 'Verdict', 'Run']];
-  const align = ['r', ...swept.map(() => 'r'), 'r', 'r', ...others.map(() => 'r'), 'l', 'l'];
+  const paramAlign = (p: string): ColumnAlign => (config.params[p]?.type === 'string' ? 'l' : 'r');
+  const align: ColumnAlign[] = ['r', ...swept.map(paramAlign), 'r', 'r', ...others.map((): ColumnAlign => 'r'), 'l', 'l'];
   const finished = runs.filter((r) => r.state === 'finished').length;
   parts.push(`${finished} of ${runs.length} runs finished, ranked by ${primary} (${config.metrics[primary]?.goal ?? 'minimize'}).`, '');
   // The chart goes under the table and is budgeted first: it is small (one point per run) and bounded.
