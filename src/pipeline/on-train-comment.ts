@@ -9,9 +9,12 @@ import { renderHelp } from '../commands/help.js';
 import { escapeMarkdown } from '../commands/quote-input.js';
 import { CONFIG_PATH, describeConfigErrors, parseConfig } from '../config/load-config.js';
 import type { TrainbotConfig } from '../config/config-types.js';
+import { commentMarker } from '../github/comment-marker.js';
+import { COMMENT_BODY_LIMIT } from '../github/github-limits.js';
 import type { GitHubPort, PullRequestInfo } from '../github/github-port.js';
 import { authorize, isBot } from '../auth/authorize.js';
 import { rankRuns, type RunResult } from '../report/compare.js';
+import { renderFailureDetails } from '../report/render-failure-details.js';
 import { renderReport } from '../report/render-report.js';
 import { JOB_LABELS, labelValue } from '../runs/job-spec.js';
 import { type PlannedRun, planBaseline, planRuns } from '../runs/plan.js';
@@ -19,7 +22,7 @@ import type { Runner } from '../runners/runner.js';
 import type { MlflowClient } from '../tracking/mlflow-client.js';
 import { findBaseline, findRequestRuns } from '../tracking/run-queries.js';
 import type { ImageWait } from './await-image.js';
-import { type ExecutedRun, executeRuns } from './execute-runs.js';
+import { executeRuns } from './execute-runs.js';
 import { describeRequest, requestConclusion, toBaseline, usageAnswer } from './run-request.js';
 import { throttleLatest } from './throttle-latest.js';
 
@@ -87,11 +90,6 @@ async function cancelRuns(event: CommentEvent, runner: Runner): Promise<string> 
   await Promise.all(active.map((h) => runner.cancel(h)));
   if (active.length === 0) return 'No trainbot runs of this pull request are running; nothing to cancel.';
   return `Cancelled ${active.length} run${active.length === 1 ? '' : 's'}: ${active.map((h) => `\`${h.name}\``).join(', ')}.`;
-}
-
-function failureDetails(runs: readonly ExecutedRun[]): string {
-  return runs.filter((r) => r.logTail).map((r) =>
-    `<details><summary>Last lines of ${r.name}</summary>\n\n\`\`\`text\n${r.logTail?.replace(/```/g, "'''")}\n\`\`\`\n</details>`).join('\n');
 }
 
 export async function onTrainComment(event: CommentEvent, deps: TrainCommentDeps): Promise<void> {
@@ -210,8 +208,10 @@ async function runRequest(event: CommentEvent, deps: TrainCommentDeps, p: Prepar
     runsEnded = true;
     // 7. Compare, render, conclude.
     await living.close();
-    const details = failureDetails(runs);
-    await github.upsertComment(event.issueNumber, key, details ? `${render(runs)}\n\n${details}` : render(runs));
+    const report = render(runs);
+    // The logs get what the report leaves of GitHub's limit (the hidden marker counts too).
+    const details = renderFailureDetails(runs, COMMENT_BODY_LIMIT - commentMarker(key).length - 1 - report.length - 2);
+    await github.upsertComment(event.issueNumber, key, details ? `${report}\n\n${details}` : report);
     reported = true;
     const best = rankRuns(runs, p.config)[0];
     const finished = runs.filter((r) => r.state === 'finished').length;

@@ -5,9 +5,10 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { type CommentSample, commentSamples, renderingProblems } from '../support/comment-samples.js';
 import { type RenderedSample, probeInChromium } from '../support/github-view.js';
+import { COMMENT_BODY_LIMIT } from '../../src/github/github-limits.js';
 import { edit } from '../unit/config/repo-config.js';
 
-const KINDS = ['single-run', 'sweep', 'failure', 'merge-report', 'help'];
+const KINDS = ['single-run', 'sweep', 'failure', 'merge-report', 'failures-at-the-limit', 'help'];
 let samples: CommentSample[];
 let rendered: Map<string, RenderedSample>;
 
@@ -43,6 +44,13 @@ describe('each comment renders on GitHub as it should', () => {
   it.each(KINDS)('%s: one table per table of the right shape, whole <details>, drawn charts', (kind) => {
     expect(rendered.get(kind)).toBeDefined();
     expect(problemsOf(kind)).toEqual([]);
+  });
+
+  it('fits twenty failed runs with long logs in one comment: whole logs, then how many were left out', () => {
+    const { markdown } = sample('failures-at-the-limit');
+    expect(markdown.length).toBeLessThanOrEqual(COMMENT_BODY_LIMIT);
+    expect(markdown).not.toContain('…truncated');
+    expect(rendered.get('failures-at-the-limit')?.details.length).toBeGreaterThan(0);
   });
 
   it('draws the sweep chart as an svg without a Mermaid error', () => {

@@ -3,6 +3,7 @@
 // sample says what a reader must see: its tables (rows × columns), its collapsed <details> blocks and its
 // Mermaid charts. Used by the rendering test and by `npm run screenshots`.
 import { renderHelp } from '../../src/commands/help.js';
+import { markedBody } from '../../src/github/comment-marker.js';
 import { mergeKey, onPullRequestClosed } from '../../src/pipeline/on-pr-closed.js';
 import { onTrainComment, statusKey } from '../../src/pipeline/on-train-comment.js';
 import type { JobSpec, RunHandle, RunOutcome, Runner } from '../../src/runners/runner.js';
@@ -15,6 +16,7 @@ export interface Expected {
   tables: { rows: number; columns: number }[];          // rows include the header row
   details: { summary: RegExp; codeBlocks: number }[];   // in order
   mermaid: number;                                      // charts that must draw
+  lastBlock?: RegExp;                                   // what the comment must end with, as `TAG: text`
 }
 
 export interface CommentSample extends Sample {
@@ -52,7 +54,11 @@ const TRACEBACK = [
 /** Runs that end as the training container would: metrics logged from their flags, or a failure with a log. */
 class FixtureRunner implements Runner {
   private readonly specs = new Map<string, JobSpec>();
-  constructor(private readonly tracking: MemoryTracking, private readonly fails: (spec: JobSpec) => boolean = () => false) {}
+  constructor(
+    private readonly tracking: MemoryTracking,
+    private readonly fails: (spec: JobSpec) => boolean = () => false,
+    private readonly log: string = TRACEBACK,
+  ) {}
 
   async dispatch(spec: JobSpec): Promise<RunHandle> {
     this.specs.set(spec.name, spec);
@@ -65,7 +71,7 @@ class FixtureRunner implements Runner {
     return { status: 'succeeded' };
   }
   async logs(): Promise<string> {
-    return TRACEBACK;
+    return this.log;
   }
   async cancel(): Promise<void> {}
   async active(): Promise<RunHandle[]> {
@@ -84,19 +90,22 @@ async function trackingWithBaseline(): Promise<MemoryTracking> {
   return tracking;
 }
 
-async function trainComment(body: string, fails?: (spec: JobSpec) => boolean): Promise<string> {
+/** The body of the comment `body` leaves, as the GitHub adapter posts it (src/github/comment-marker.ts). */
+async function trainComment(body: string, fails?: (spec: JobSpec) => boolean, log?: string): Promise<string> {
   const github = new MemoryGitHub();
   github.pr = { ...github.pr, number: 7, headSha: '9b2e4d1'.padEnd(40, 'f') };
   const tracking = await trackingWithBaseline();
-  const runner = new FixtureRunner(tracking, fails);
+  const runner = new FixtureRunner(tracking, fails, log);
   const commentId = 1001;
   await onTrainComment(
     { repo: REPO, issueNumber: 7, isPullRequest: true, action: 'created', commentId, body, author: { login: 'octocat', type: 'User' } },
     { github, tracking, runnerFor: () => runner, log: silentLog, runUrl, now: () => NOW, commentIntervalMs: 0 },
   ).catch(() => undefined);   // a failed run rejects once the PR was told; the comment is what is shown
-  const comment = github.living.get(statusKey(commentId)) ?? github.answers.at(-1);
-  if (comment === undefined) throw new Error(`${body} left no comment`);
-  return comment;
+  const living = github.living.get(statusKey(commentId));
+  if (living !== undefined) return markedBody(statusKey(commentId), living);
+  const answer = github.answers.at(-1);
+  if (answer === undefined) throw new Error(`${body} left no comment`);
+  return answer;
 }
 
 async function mergeReport(): Promise<string> {
@@ -117,7 +126,27 @@ async function mergeReport(): Promise<string> {
   );
   const comment = github.living.get(mergeKey(7));
   if (comment === undefined) throw new Error('the merge left no comment');
-  return comment;
+  return markedBody(mergeKey(7), comment);
+}
+
+/**
+ * A sweep of max_runs runs that all fail with a long log: the logs do not all fit in one comment, so whole
+ * ones are left out and the comment ends by saying so (not inside a cut-off code block).
+ */
+async function failuresAtTheLimit(): Promise<CommentSample> {
+  const log = Array.from({ length: 200 }, (_, i) => `step ${i}: ${'loss did not improve; '.repeat(20)}`).join('\n');
+  const markdown = await trainComment('/train alpha=0.1,0.2,0.3,0.4,0.5 l1_ratio=0.1,0.2,0.3,0.4', () => true, log);
+  const logs = markdown.split('<details><summary>Last lines of ').length - 1;
+  return {
+    name: 'failures-at-the-limit', title: 'Twenty failed runs with long logs: as many logs as fit in one comment',
+    markdown,
+    expected: {
+      tables: [{ rows: 1 + 20, columns: SWEEP_COLUMNS }],
+      details: Array.from({ length: logs }, () => ({ summary: /^Last lines of trainbot-pr7-[0-9a-f]+$/, codeBlocks: 1 })),
+      mermaid: 0,
+      lastBlock: new RegExp(`^P: The logs of ${20 - logs} more failed runs are not shown, to stay within GitHub's comment size\\.$`),
+    },
+  };
 }
 
 // Columns of the repository config's reports: a single run's table, and a sweep's over two swept params.
@@ -149,6 +178,7 @@ export async function commentSamples(): Promise<CommentSample[]> {
       markdown: await mergeReport(),
       expected: { tables: [{ rows: METRIC_ROWS, columns: SINGLE_COLUMNS }, { rows: METRIC_ROWS, columns: SINGLE_COLUMNS }], details: [{ summary: /^All 3 runs of this pull request$/, codeBlocks: 0 }], mermaid: 0 },
     },
+    await failuresAtTheLimit(),
     {
       name: 'help', title: '`/train help`',
       markdown: renderHelp(config),
@@ -181,5 +211,6 @@ export function renderingProblems(expected: Expected, rendered: RenderedSample):
     if (chart.error !== null) problems.push(`chart ${i + 1}: Mermaid reports ${chart.error.split('\n')[0]}`);
     if (!chart.svg) problems.push(`chart ${i + 1} drew no svg`);
   });
+  if (expected.lastBlock && !expected.lastBlock.test(rendered.lastBlock)) problems.push(`the comment ends with ${rendered.lastBlock.slice(0, 100)}`);
   return problems;
 }

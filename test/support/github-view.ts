@@ -31,6 +31,8 @@ export interface RenderedSample {
   strayTableText: string[];
   /** `</details>`, `<summary>` or ``` shown as text: a block that swallowed what followed it. */
   strayMarkup: string[];
+  /** The comment's last block as `TAG: text`: what a reader sees at its end. */
+  lastBlock: string;
   height: number;               // px at the page width, for a screenshot that fits
 }
 
@@ -103,9 +105,11 @@ const PROBE = `
       if (n.parentElement.closest('pre.mermaid')) continue;
       strayMarkup.push(...(n.textContent.match(/<\\/?(details|summary)>|\`\`\`/g) || []));
     }
+    const last = section.lastElementChild;
+    const lastBlock = last ? last.tagName + ': ' + last.textContent.trim().slice(-200) : '';
     // Open, so that a screenshot shows what a reader finds inside.
     for (const d of section.querySelectorAll('details')) d.open = true;
-    samples.push({ name: section.dataset.sample, tables, details, mermaid: diagrams, strayTableText, strayMarkup,
+    samples.push({ name: section.dataset.sample, tables, details, mermaid: diagrams, strayTableText, strayMarkup, lastBlock,
       height: Math.ceil(section.getBoundingClientRect().height) });
   }
   return { samples };
