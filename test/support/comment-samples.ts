@@ -22,6 +22,8 @@ export interface Expected {
 export interface CommentSample extends Sample {
   title: string;
   expected: Expected;
+  /** Whether docs/screenshots shows it (a page of logs teaches a reader nothing the failure sample does not). */
+  screenshot: boolean;
 }
 
 const REPO = 'acme/models';
@@ -138,7 +140,7 @@ async function failuresAtTheLimit(): Promise<CommentSample> {
   const markdown = await trainComment('/train alpha=0.1,0.2,0.3,0.4,0.5 l1_ratio=0.1,0.2,0.3,0.4', () => true, log);
   const logs = markdown.split('<details><summary>Last lines of ').length - 1;
   return {
-    name: 'failures-at-the-limit', title: 'Twenty failed runs with long logs: as many logs as fit in one comment',
+    name: 'failures-at-the-limit', title: 'Twenty failed runs with long logs: as many logs as fit in one comment', screenshot: false,
     markdown,
     expected: {
       tables: [{ rows: 1 + 20, columns: SWEEP_COLUMNS }],
@@ -159,28 +161,28 @@ export async function commentSamples(): Promise<CommentSample[]> {
   const config = repoConfig();
   return [
     {
-      name: 'single-run', title: '`/train alpha=0.1`',
+      name: 'single-run', screenshot: true, title: '`/train alpha=0.1`',
       markdown: await trainComment('/train alpha=0.1'),
       expected: { tables: [{ rows: METRIC_ROWS, columns: SINGLE_COLUMNS }], details: [], mermaid: 0 },
     },
     {
-      name: 'sweep', title: '`/train alpha=0.1,0.5,1 l1_ratio=0.2,0.8`: a sweep with its chart',
+      name: 'sweep', screenshot: true, title: '`/train alpha=0.1,0.5,1 l1_ratio=0.2,0.8`: a sweep with its chart',
       markdown: await trainComment('/train alpha=0.1,0.5,1 l1_ratio=0.2,0.8'),
       expected: { tables: [{ rows: 1 + 6, columns: SWEEP_COLUMNS }], details: [], mermaid: 1 },
     },
     {
-      name: 'failure', title: 'A run that failed, with the end of its log',
+      name: 'failure', screenshot: true, title: 'A run that failed, with the end of its log',
       markdown: await trainComment('/train alpha=5', () => true),
       expected: { tables: [], details: [{ summary: /^Last lines of trainbot-pr7-[0-9a-f]+$/, codeBlocks: 1 }], mermaid: 0 },
     },
     {
-      name: 'merge-report', title: 'The final report when the pull request is merged',
+      name: 'merge-report', screenshot: true, title: 'The final report when the pull request is merged',
       markdown: await mergeReport(),
       expected: { tables: [{ rows: METRIC_ROWS, columns: SINGLE_COLUMNS }, { rows: METRIC_ROWS, columns: SINGLE_COLUMNS }], details: [{ summary: /^All 3 runs of this pull request$/, codeBlocks: 0 }], mermaid: 0 },
     },
     await failuresAtTheLimit(),
     {
-      name: 'help', title: '`/train help`',
+      name: 'help', screenshot: true, title: '`/train help`',
       markdown: renderHelp(config),
       expected: { tables: [{ rows: 1 + Object.keys(config.params).length, columns: 5 }], details: [], mermaid: 0 },
     },
