@@ -8,7 +8,7 @@ import { type RenderedSample, probeInChromium } from '../support/github-view.js'
 import { COMMENT_BODY_LIMIT } from '../../src/github/github-limits.js';
 import { edit } from '../unit/config/repo-config.js';
 
-const KINDS = ['single-run', 'sweep', 'failure', 'merge-report', 'failures-at-the-limit', 'help'];
+const KINDS = ['single-run', 'sweep', 'failure', 'merge-report', 'failures-at-the-limit', 'hostile-failure', 'help'];
 let samples: CommentSample[];
 let rendered: Map<string, RenderedSample>;
 
@@ -26,6 +26,8 @@ beforeAll(async () => {
   const breakages = [
     // A quote left inside a Mermaid string, the bug render-chart's mermaidText exists to prevent.
     broken(sweep, 'broken-chart', 'title "rmse by alpha"', 'title "rmse by "alpha""'),
+    // A series lost: the chart still draws, with one line where the caption names two.
+    broken(sweep, 'broken-chart-lines', '    line [0.6640, 0.6560, 0.6685]\n', ''),
     // A line break inside a cell: the row ends early and the rest becomes a row of its own.
     broken(sample('single-run'), 'broken-table', '| mae ', '| m\nae '),
     // The log tail's fence left open: it swallows </details>, which then shows as text.
@@ -54,7 +56,7 @@ describe('each comment renders on GitHub as it should', () => {
   });
 
   it('draws the sweep chart as an svg without a Mermaid error', () => {
-    expect(rendered.get('sweep')?.mermaid).toEqual([{ error: null, svg: true }]);
+    expect(rendered.get('sweep')?.mermaid).toEqual([{ error: null, svg: true, lines: 2 }]);
   });
 });
 
@@ -63,11 +65,17 @@ describe('a broken comment fails the check', () => {
     expect(problemsOf('broken-chart', 'sweep')).toEqual([expect.stringMatching(/^chart 1: Mermaid reports .*(Parse error|Expecting)/)]);
   });
 
+  it('reports a chart that lost a line', () => {
+    expect(problemsOf('broken-chart-lines', 'sweep')).toEqual(['chart 1 draws 1 lines, 2 expected']);
+  });
+
   it('reports a table that GFM broke apart', () => {
     expect(problemsOf('broken-table', 'single-run')).toEqual(['table 1 is 5×5, 4×5 expected']);
   });
 
   it('reports a <details> block whose code fence swallowed its end', () => {
-    expect(problemsOf('broken-details', 'failure')).toEqual(['markup shown as text: </details>']);
+    // The log's code block runs on to the end: the comment ends inside it, with `</details>` as its last text.
+    expect(problemsOf('broken-details', 'failure')).toEqual([expect.stringMatching(/^the comment ends with DETAILS: /)]);
+    expect(rendered.get('broken-details')?.lastBlock).toMatch(/<\/details>$/);
   });
 });

@@ -15,8 +15,8 @@ import type { RenderedSample, Sample } from './github-view.js';
 export interface Expected {
   tables: { rows: number; columns: number }[];          // rows include the header row
   details: { summary: RegExp; codeBlocks: number }[];   // in order
-  mermaid: number;                                      // charts that must draw
-  lastBlock?: RegExp;                                   // what the comment must end with, as `TAG: text`
+  mermaid: number[];                                    // each chart that must draw: its number of lines
+  lastBlock: RegExp;                                    // the comment's last block, as `TAG: text` (its last 200 characters)
 }
 
 export interface CommentSample extends Sample {
@@ -53,14 +53,16 @@ const TRACEBACK = [
   'ValueError: model did not converge in 1000 iterations',
 ].join('\n');
 
+interface Script {
+  fails?: (spec: JobSpec) => boolean;
+  reason?: string;   // why a failed run failed, as the runner says it
+  log?: string;      // the end of a failed run's output
+}
+
 /** Runs that end as the training container would: metrics logged from their flags, or a failure with a log. */
 class FixtureRunner implements Runner {
   private readonly specs = new Map<string, JobSpec>();
-  constructor(
-    private readonly tracking: MemoryTracking,
-    private readonly fails: (spec: JobSpec) => boolean = () => false,
-    private readonly log: string = TRACEBACK,
-  ) {}
+  constructor(private readonly tracking: MemoryTracking, private readonly script: Script = {}) {}
 
   async dispatch(spec: JobSpec): Promise<RunHandle> {
     this.specs.set(spec.name, spec);
@@ -68,12 +70,12 @@ class FixtureRunner implements Runner {
   }
   async wait(handle: RunHandle): Promise<RunOutcome> {
     const spec = this.specs.get(handle.name) as JobSpec;
-    if (this.fails(spec)) return { status: 'failed', reason: 'The training process exited with code 1.' };
+    if (this.script.fails?.(spec)) return { status: 'failed', reason: this.script.reason ?? 'The training process exited with code 1.' };
     this.tracking.finish(spec.env.MLFLOW_RUN_ID as string, metricsFor(spec.args));
     return { status: 'succeeded' };
   }
   async logs(): Promise<string> {
-    return this.log;
+    return this.script.log ?? TRACEBACK;
   }
   async cancel(): Promise<void> {}
   async active(): Promise<RunHandle[]> {
@@ -93,11 +95,11 @@ async function trackingWithBaseline(): Promise<MemoryTracking> {
 }
 
 /** The body of the comment `body` leaves, as the GitHub adapter posts it (src/github/comment-marker.ts). */
-async function trainComment(body: string, fails?: (spec: JobSpec) => boolean, log?: string): Promise<string> {
+async function trainComment(body: string, script?: Script): Promise<string> {
   const github = new MemoryGitHub();
   github.pr = { ...github.pr, number: 7, headSha: '9b2e4d1'.padEnd(40, 'f') };
   const tracking = await trackingWithBaseline();
-  const runner = new FixtureRunner(tracking, fails, log);
+  const runner = new FixtureRunner(tracking, script);
   const commentId = 1001;
   await onTrainComment(
     { repo: REPO, issueNumber: 7, isPullRequest: true, action: 'created', commentId, body, author: { login: 'octocat', type: 'User' } },
@@ -137,7 +139,7 @@ async function mergeReport(): Promise<string> {
  */
 async function failuresAtTheLimit(): Promise<CommentSample> {
   const log = Array.from({ length: 200 }, (_, i) => `step ${i}: ${'loss did not improve; '.repeat(20)}`).join('\n');
-  const markdown = await trainComment('/train alpha=0.1,0.2,0.3,0.4,0.5 l1_ratio=0.1,0.2,0.3,0.4', () => true, log);
+  const markdown = await trainComment('/train alpha=0.1,0.2,0.3,0.4,0.5 l1_ratio=0.1,0.2,0.3,0.4', { fails: () => true, log });
   const logs = markdown.split('<details><summary>Last lines of ').length - 1;
   return {
     name: 'failures-at-the-limit', title: 'Twenty failed runs with long logs: as many logs as fit in one comment', screenshot: false,
@@ -145,8 +147,30 @@ async function failuresAtTheLimit(): Promise<CommentSample> {
     expected: {
       tables: [{ rows: 1 + 20, columns: SWEEP_COLUMNS }],
       details: Array.from({ length: logs }, () => ({ summary: /^Last lines of trainbot-pr7-[0-9a-f]+$/, codeBlocks: 1 })),
-      mermaid: 0,
+      mermaid: [],
       lastBlock: new RegExp(`^P: The logs of ${20 - logs} more failed runs are not shown, to stay within GitHub's comment size\\.$`),
+    },
+  };
+}
+
+/**
+ * A run whose failure reason and log try to break out of the markdown: a reason comes from the runner (a
+ * container's termination message included), a log from the code under test. Both must stay text.
+ */
+async function hostileFailure(): Promise<CommentSample> {
+  const markdown = await trainComment('/train alpha=0.1,0.5,1', {
+    fails: (spec) => spec.args.includes('1'),
+    reason: 'exit 1 | <img src=x onerror=alert(1)> <script>alert(2)</script> `x` **y** [z](javascript:alert(3))\n# heading',
+    log: 'ok\n</details><img src=x onerror=alert(1)>\n```\n# not a heading\n<script>alert(1)</script>\n| a | b |\n| - | - |',
+  });
+  return {
+    name: 'hostile-failure', title: 'A failure whose reason and log hold markdown and HTML', screenshot: false,
+    markdown,
+    expected: {
+      tables: [{ rows: 1 + 3, columns: SWEEP_COLUMNS - 1 }],   // one swept param
+      details: [{ summary: /^Last lines of trainbot-pr7-[0-9a-f]+$/, codeBlocks: 1 }],
+      mermaid: [1],
+      lastBlock: /^DETAILS: .*\n<script>alert\(1\)<\/script>\n\| a \| b \|\n\| - \| - \|$/s,
     },
   };
 }
@@ -163,28 +187,34 @@ export async function commentSamples(): Promise<CommentSample[]> {
     {
       name: 'single-run', screenshot: true, title: '`/train alpha=0.1`',
       markdown: await trainComment('/train alpha=0.1'),
-      expected: { tables: [{ rows: METRIC_ROWS, columns: SINGLE_COLUMNS }], details: [], mermaid: 0 },
+      expected: { tables: [{ rows: METRIC_ROWS, columns: SINGLE_COLUMNS }], details: [], mermaid: [], lastBlock: /^P: .*Baseline: 1f3a9c2 on main, trained 1 day ago\.$/s },
     },
     {
       name: 'sweep', screenshot: true, title: '`/train alpha=0.1,0.5,1 l1_ratio=0.2,0.8`: a sweep with its chart',
       markdown: await trainComment('/train alpha=0.1,0.5,1 l1_ratio=0.2,0.8'),
-      expected: { tables: [{ rows: 1 + 6, columns: SWEEP_COLUMNS }], details: [], mermaid: 1 },
+      expected: { tables: [{ rows: 1 + 6, columns: SWEEP_COLUMNS }], details: [], mermaid: [2], lastBlock: /^P: Baseline: 1f3a9c2 on main, trained 1 day ago\.$/ },
     },
     {
       name: 'failure', screenshot: true, title: 'A run that failed, with the end of its log',
-      markdown: await trainComment('/train alpha=5', () => true),
-      expected: { tables: [], details: [{ summary: /^Last lines of trainbot-pr7-[0-9a-f]+$/, codeBlocks: 1 }], mermaid: 0 },
+      markdown: await trainComment('/train alpha=5', { fails: () => true }),
+      expected: {
+        tables: [], details: [{ summary: /^Last lines of trainbot-pr7-[0-9a-f]+$/, codeBlocks: 1 }], mermaid: [],
+        lastBlock: /^DETAILS: .*\nValueError: model did not converge in 1000 iterations$/s,
+      },
     },
     {
       name: 'merge-report', screenshot: true, title: 'The final report when the pull request is merged',
       markdown: await mergeReport(),
-      expected: { tables: [{ rows: METRIC_ROWS, columns: SINGLE_COLUMNS }, { rows: METRIC_ROWS, columns: SINGLE_COLUMNS }], details: [{ summary: /^All 3 runs of this pull request$/, codeBlocks: 0 }], mermaid: 0 },
+      expected: { tables: [{ rows: METRIC_ROWS, columns: SINGLE_COLUMNS }, { rows: METRIC_ROWS, columns: SINGLE_COLUMNS }], details: [{ summary: /^All 3 runs of this pull request$/, codeBlocks: 0 }], mermaid: [],
+        lastBlock: /^P: Run trainbot-baseline-[0-9a-f]+ with .*trained 1 day ago\.$/s,
+      },
     },
     await failuresAtTheLimit(),
+    await hostileFailure(),
     {
       name: 'help', screenshot: true, title: '`/train help`',
       markdown: renderHelp(config),
-      expected: { tables: [{ rows: 1 + Object.keys(config.params).length, columns: 5 }], details: [], mermaid: 0 },
+      expected: { tables: [{ rows: 1 + Object.keys(config.params).length, columns: 5 }], details: [], mermaid: [], lastBlock: /^TABLE: .*Seed of the train\/test split\.$/s },
     },
   ];
 }
@@ -208,11 +238,13 @@ export function renderingProblems(expected: Expected, rendered: RenderedSample):
     if (got.codeBlocks !== want.codeBlocks) problems.push(`<details> ${i + 1} holds ${got.codeBlocks} code blocks, ${want.codeBlocks} expected`);
   });
   for (const text of rendered.strayMarkup) problems.push(`markup shown as text: ${text}`);
-  if (rendered.mermaid.length !== expected.mermaid) problems.push(`${rendered.mermaid.length} Mermaid charts, ${expected.mermaid} expected`);
+  for (const html of rendered.unexpectedElements) problems.push(`an element trainbot never writes: ${html}`);
+  if (rendered.mermaid.length !== expected.mermaid.length) problems.push(`${rendered.mermaid.length} Mermaid charts, ${expected.mermaid.length} expected`);
   rendered.mermaid.forEach((chart, i) => {
     if (chart.error !== null) problems.push(`chart ${i + 1}: Mermaid reports ${chart.error.split('\n')[0]}`);
-    if (!chart.svg) problems.push(`chart ${i + 1} drew no svg`);
+    else if (!chart.svg) problems.push(`chart ${i + 1} drew no svg`);
+    else if (chart.lines !== expected.mermaid[i]) problems.push(`chart ${i + 1} draws ${chart.lines} lines, ${expected.mermaid[i]} expected`);
   });
-  if (expected.lastBlock && !expected.lastBlock.test(rendered.lastBlock)) problems.push(`the comment ends with ${rendered.lastBlock.slice(0, 100)}`);
+  if (!expected.lastBlock.test(rendered.lastBlock)) problems.push(`the comment ends with ${rendered.lastBlock.slice(0, 100)}`);
   return problems;
 }

@@ -5,6 +5,7 @@
 // namespace of its own when one can be made, and is pointed at a dead loopback proxy besides: nothing in
 // these pages, nor Chromium's own background services, may reach the network.
 import { execFile, execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +21,7 @@ export interface RenderedTable {
 export interface RenderedMermaid {
   error: string | null;         // what mermaid.run rejected with, or null
   svg: boolean;                 // an <svg> was drawn in place of the source
+  lines: number;                // an xychart's plotted lines
 }
 
 export interface RenderedSample {
@@ -29,8 +31,10 @@ export interface RenderedSample {
   mermaid: RenderedMermaid[];
   /** Text of paragraphs that begin with `|`: the remains of a table GFM did not recognise. */
   strayTableText: string[];
-  /** `</details>`, `<summary>` or ``` shown as text: a block that swallowed what followed it. */
+  /** `</details>`, `<summary>` or ``` shown as text outside code blocks: markup that did not take effect. */
   strayMarkup: string[];
+  /** Elements markdown of trainbot's kind never makes (an <img>, a <script>, a heading it did not write). */
+  unexpectedElements: string[];
   /** The comment's last block as `TAG: text`: what a reader sees at its end. */
   lastBlock: string;
   height: number;               // px at the page width, for a screenshot that fits
@@ -81,6 +85,8 @@ summary { cursor: pointer; }
 
 // Runs in Chromium once Mermaid has loaded: draws each diagram, then measures every sample.
 const PROBE = `
+const ALLOWED = new Set(['H3', 'H4', 'P', 'BR', 'HR', 'STRONG', 'EM', 'CODE', 'PRE', 'A', 'UL', 'OL', 'LI',
+  'TABLE', 'THEAD', 'TBODY', 'TR', 'TH', 'TD', 'DETAILS', 'SUMMARY']);
 (async () => {
   mermaid.initialize({ startOnLoad: false, securityLevel: 'strict' });
   const samples = [];
@@ -89,7 +95,7 @@ const PROBE = `
     for (const pre of section.querySelectorAll('pre.mermaid')) {
       let error = null;
       try { await mermaid.run({ nodes: [pre] }); } catch (e) { error = String((e && e.message) || e); }
-      diagrams.push({ error, svg: pre.querySelector('svg') !== null });
+      diagrams.push({ error, svg: pre.querySelector('svg') !== null, lines: pre.querySelectorAll('svg g[class^="line-plot-"]').length });
     }
     const tables = [...section.querySelectorAll('table')].map((t) => ({
       rows: t.rows.length, columns: t.rows[0] ? t.rows[0].cells.length : 0, cellsPerRow: [...t.rows].map((r) => r.cells.length),
@@ -102,14 +108,16 @@ const PROBE = `
     const walker = document.createTreeWalker(section, NodeFilter.SHOW_TEXT);
     const strayMarkup = [];
     for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-      if (n.parentElement.closest('pre.mermaid')) continue;
+      if (n.parentElement.closest('pre')) continue;   // a code block may show anything: a log is text
       strayMarkup.push(...(n.textContent.match(/<\\/?(details|summary)>|\`\`\`/g) || []));
     }
+    const unexpectedElements = [...section.querySelectorAll('*')]
+      .filter((e) => !e.closest('pre.mermaid') && !ALLOWED.has(e.tagName)).map((e) => e.outerHTML.slice(0, 80));
     const last = section.lastElementChild;
     const lastBlock = last ? last.tagName + ': ' + last.textContent.trim().slice(-200) : '';
     // Open, so that a screenshot shows what a reader finds inside.
     for (const d of section.querySelectorAll('details')) d.open = true;
-    samples.push({ name: section.dataset.sample, tables, details, mermaid: diagrams, strayTableText, strayMarkup, lastBlock,
+    samples.push({ name: section.dataset.sample, tables, details, mermaid: diagrams, strayTableText, strayMarkup, unexpectedElements, lastBlock,
       height: Math.ceil(section.getBoundingClientRect().height) });
   }
   return { samples };
@@ -121,13 +129,18 @@ const PROBE = `
 /** One page with each sample in its own section, ready for Chromium. */
 export function githubPage(samples: readonly Sample[]): string {
   const sections = samples.map((s) => `<section data-sample="${escapeHtml(s.name)}">\n${renderGitHubHtml(s.markdown)}</section>`);
+  // GitHub runs no script a comment holds. Here only the two scripts carrying the nonce run, so that markup
+  // trainbot failed to escape shows up as an element the probe reports, not as a dialog that stalls the page.
+  const nonce = randomBytes(16).toString('hex');
+  const policy = `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'unsafe-inline'; img-src data:; font-src data:`;
   return [
     '<!doctype html><html><head><meta charset="utf-8">',
+    `<meta http-equiv="Content-Security-Policy" content="${policy}">`,
     `<style>${STYLE}</style>`,
-    `<script src="file://${MERMAID_JS}"></script>`,
+    `<script nonce="${nonce}" src="file://${MERMAID_JS}"></script>`,
     '</head><body>',
     ...sections,
-    `<script>${PROBE}</script>`,
+    `<script nonce="${nonce}">${PROBE}</script>`,
     '</body></html>',
   ].join('\n');
 }
