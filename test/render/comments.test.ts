@@ -8,7 +8,7 @@ import { type RenderedSample, probeInChromium } from '../support/github-view.js'
 import { COMMENT_BODY_LIMIT } from '../../src/github/github-limits.js';
 import { edit } from '../unit/config/repo-config.js';
 
-const KINDS = ['single-run', 'sweep', 'failure', 'merge-report', 'failures-at-the-limit', 'hostile-failure', 'help'];
+const KINDS = ['single-run', 'sweep', 'failure', 'merge-report', 'sweep-at-the-limit', 'failures-at-the-limit', 'hostile-failure', 'help'];
 let samples: CommentSample[];
 let rendered: Map<string, RenderedSample>;
 
@@ -46,6 +46,15 @@ describe('each comment renders on GitHub as it should', () => {
   it.each(KINDS)('%s: one table per table of the right shape, whole <details>, drawn charts', (kind) => {
     expect(rendered.get(kind)).toBeDefined();
     expect(problemsOf(kind)).toEqual([]);
+  });
+
+  it('cuts a 1,000-run sweep to whole rows that fit, and says how many were left out', () => {
+    const { markdown } = sample('sweep-at-the-limit');
+    expect(markdown.length).toBeLessThanOrEqual(COMMENT_BODY_LIMIT);
+    expect(markdown).not.toContain('…truncated');
+    const shown = (rendered.get('sweep-at-the-limit')?.tables[0]?.rows ?? 0) - 1;
+    expect(shown).toBeGreaterThan(300);
+    expect(markdown).toContain(`\n\n… and ${1000 - shown} more runs, not shown to stay within GitHub's comment size; all are in MLflow.\n`);
   });
 
   it('fits twenty failed runs with long logs in one comment: whole logs, then how many were left out', () => {

@@ -7,6 +7,8 @@ import { markedBody } from '../../src/github/comment-marker.js';
 import { mergeKey, onPullRequestClosed } from '../../src/pipeline/on-pr-closed.js';
 import { onTrainComment, statusKey } from '../../src/pipeline/on-train-comment.js';
 import type { JobSpec, RunHandle, RunOutcome, Runner } from '../../src/runners/runner.js';
+import type { RunResult } from '../../src/report/compare.js';
+import { renderReport } from '../../src/report/render-report.js';
 import { originTags } from '../../src/runs/run-contract.js';
 import { repoConfig } from '../unit/config/repo-config.js';
 import { MemoryGitHub, MemoryTracking, silentLog } from '../unit/pipeline/memory-ports.js';
@@ -175,6 +177,30 @@ async function hostileFailure(): Promise<CommentSample> {
   };
 }
 
+/**
+ * The largest sweep the config allows (limits.max_runs at most 1,000): 125 alphas × 8 l1_ratios. The table is
+ * cut to the comment's budget after whole rows, with a line saying how many are left out; the chart has all
+ * 1,000 points on 8 lines. Rendered by the report's own function: the flow would redraw it a thousand times.
+ */
+function sweepAtTheLimit(): CommentSample {
+  const runs: RunResult[] = Array.from({ length: 1000 }, (_, i) => {
+    const params = { alpha: Number(((i % 125) / 25).toFixed(2)), l1_ratio: Number((Math.floor(i / 125) / 8).toFixed(3)), seed: 42 };
+    const metrics = metricsFor(['--alpha', String(params.alpha), '--l1-ratio', String(params.l1_ratio)]);
+    return { name: `trainbot-pr7-${i.toString(16).padStart(12, '0')}`, runId: `run-${i}`, params, state: 'finished', metrics };
+  });
+  const body = renderReport({
+    title: 'trainbot sweep: 1000 runs vs baseline', runs, config: repoConfig(), now: NOW, noBaselineHint: 'Merge a pull request to start one.',
+    runUrl: (runId) => runUrl('1', runId),
+  });
+  const markdown = markedBody('train-1002', body);
+  const shown = markdown.split('\n').filter((l) => l.startsWith('| ') && l.includes('trainbot-pr7-')).length;
+  return {
+    name: 'sweep-at-the-limit', title: 'A sweep of 1,000 runs: the rows that fit, and the chart of all of them', screenshot: false,
+    markdown,
+    expected: { tables: [{ rows: 1 + shown, columns: SWEEP_COLUMNS }], details: [], mermaid: [8], lastBlock: /^P: No baseline yet for main/ },
+  };
+}
+
 // Columns of the repository config's reports: a single run's table, and a sweep's over two swept params.
 const SINGLE_COLUMNS = 5;                 // Metric, Baseline, This run, Δ, Verdict
 const SWEEP_COLUMNS = 1 + 2 + 2 + 2 + 2;  // #, alpha and l1_ratio, rmse and Δ rmse, mae and r2, Verdict and Run
@@ -209,6 +235,7 @@ export async function commentSamples(): Promise<CommentSample[]> {
         lastBlock: /^P: Run trainbot-baseline-[0-9a-f]+ with .*trained 1 day ago\.$/s,
       },
     },
+    sweepAtTheLimit(),
     await failuresAtTheLimit(),
     await hostileFailure(),
     {
