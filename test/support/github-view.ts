@@ -61,7 +61,7 @@ const gfm = new Marked({
   },
 });
 
-/** The HTML GitHub would make of one comment body (without GitHub's sanitiser: the bodies are trainbot's own). */
+/** The HTML GitHub would make of one comment body, raw HTML kept: GitHub's sanitiser would hide what trainbot failed to escape. */
 export function renderGitHubHtml(markdown: string): string {
   return gfm.parse(markdown, { async: false });
 }
