@@ -1,7 +1,8 @@
-// Three projects: `unit` needs nothing but `npm ci`; `tools` (files named *.tools.test.ts) runs the real
-// gitleaks, Trivy, linters, registry and skopeo that scripts/setup.sh installs, and terraform; `integration` needs the
-// services scripts/test.sh starts (PostgreSQL + MLflow, the loopback Kubernetes API) and reads their
-// addresses from the environment.
+// Four projects: `unit` needs nothing but `npm ci`; `tools` (files named *.tools.test.ts) runs the real
+// gitleaks, Trivy, linters, registry and skopeo that scripts/setup.sh installs, and terraform; `render` draws the
+// bot's comments in the headless Chromium scripts/setup.sh installs; `integration` needs the services
+// scripts/test.sh starts (PostgreSQL + MLflow, the loopback Kubernetes API) and reads their addresses from the
+// environment.
 import { createDefaultEsmPreset } from 'ts-jest';
 
 // tsconfig's isolatedModules makes ts-jest transpile only: `npm run typecheck` (tsc) type-checks once instead.
@@ -24,6 +25,7 @@ export default {
       testPathIgnorePatterns: ['/node_modules/', '\\.tools\\.test\\.ts$'],
     },
     { ...common, displayName: 'tools', testMatch: ['<rootDir>/test/unit/**/*.tools.test.ts', '<rootDir>/actions/*/test/**/*.tools.test.ts'] },
+    { ...common, displayName: 'render', testMatch: ['<rootDir>/test/render/**/*.test.ts'] },
     { ...common, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'] },
   ],
 };

@@ -1,8 +1,8 @@
 // The answer to `/train help`: what the command does, how to type it, and the parameters this repository's
 // config accepts. Examples are built from the config so they can be copied as they are. Everything taken
 // from the config is escaped: a config is code from a pull request, and so is what it puts in this comment.
-import { markdownTable } from 'markdown-table';
 import type { ParamConfig, TrainbotConfig } from '../config/config-types.js';
+import { alignedTable } from '../report/aligned-table.js';
 import { cellCode, codeSpan, escapeMarkdown } from '../report/markdown-escape.js';
 import { typedValue } from './tokenise.js';
 
@@ -50,7 +50,7 @@ function paramTable(config: TrainbotConfig): string {
     escapeMarkdown(param.description ?? ''),
   ]);
   if (rows.length === 0) return "This repository's `.github/trainbot.yml` declares no parameters.";
-  return markdownTable([['Parameter', 'Type', 'Range', 'Default', 'Description'], ...rows]);
+  return alignedTable([['Parameter', 'Type', 'Range', 'Default', 'Description'], ...rows], ['l', 'l', 'l', 'l', 'l']);
 }
 
 /** The markdown of the help comment for a repository with this config. */

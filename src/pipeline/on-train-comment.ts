@@ -9,10 +9,13 @@
 import { parseCommand } from '../commands/parse-command.js';
 import { CONFIG_PATH, describeConfigErrors, parseConfig } from '../config/load-config.js';
 import type { TrainbotConfig } from '../config/config-types.js';
+import { commentMarker } from '../github/comment-marker.js';
+import { COMMENT_BODY_LIMIT } from '../github/github-limits.js';
 import type { GitHubPort, PullRequestInfo } from '../github/github-port.js';
 import { headAtComment } from '../github/head-at-comment.js';
 import { authorize, isBot } from '../auth/authorize.js';
 import { escapeMarkdown } from '../report/markdown-escape.js';
+import { renderFailureDetails } from '../report/render-failure-details.js';
 import { type StopPoint, STOP_TEXT, errorSummary, renderErrorNote } from '../report/render-error-note.js';
 import { requestTitle } from '../report/render-report.js';
 import type { PlannedRun } from '../runs/plan.js';
@@ -198,7 +201,9 @@ async function trainAndReport(event: CommentEvent, deps: TrainCommentDeps, p: Ac
     stop = 'after-runs';
     // 7. The final comment, then the check run.
     await living.close();
-    await github.upsertComment(event.issueNumber, key, report.logTails ? `${report.markdown}\n\n${report.logTails}` : report.markdown);
+    // The logs get what the report leaves of GitHub's limit (the hidden marker counts too).
+    const details = renderFailureDetails(report.runs, COMMENT_BODY_LIMIT - commentMarker(key).length - 1 - report.markdown.length - 2);
+    await github.upsertComment(event.issueNumber, key, details ? `${report.markdown}\n\n${details}` : report.markdown);
     reported = true;
     const plural = report.runs.length === 1 ? '' : 's';
     // "Details" opens the best run in MLflow (the first run that has one when none finished).

@@ -4,7 +4,7 @@
 // sweep action to a job summary. The merge report's baseline refresh is a request too, with role `baseline`.
 import type { TrainbotConfig } from '../config/config-types.js';
 import { type Baseline, type RunResult, rankRuns, requestConclusion } from '../report/compare.js';
-import { renderLogTails, renderReport, requestTitle } from '../report/render-report.js';
+import { renderReport, requestTitle } from '../report/render-report.js';
 import { type PlannedRun, planBaseline } from '../runs/plan.js';
 import type { RunOrigin, RunRole } from '../runs/run-contract.js';
 import type { Runner } from '../runners/runner.js';
@@ -46,7 +46,6 @@ export interface RequestInput {
 export interface RequestReport {
   title: string;
   markdown: string;                             // the comparison: the living comment's and the check run's text
-  logTails: string;                             // collapsed log tails of the runs that failed ('' when none)
   runs: ExecutedRun[];
   baseline?: Baseline;
   best?: RunResult;
@@ -96,7 +95,7 @@ export async function runRequest(input: RequestInput): Promise<RequestReport> {
   });
   const best = rankRuns(runs, config)[0];
   return {
-    title, markdown: render(runs), logTails: renderLogTails(runs), runs, baseline, best, experimentId,
+    title, markdown: render(runs), runs, baseline, best, experimentId,
     finished: runs.filter((r) => r.state === 'finished').length,
     conclusion: requestConclusion(runs, best, baseline, config),
   };

@@ -2,12 +2,12 @@
 // for a sweep with a chart of the primary metric under it (render-chart.ts). Pure. Text that came from
 // outside (MLflow values, runner reasons, params) is escaped; the result always fits a GitHub comment,
 // cutting whole rows and saying how many were left out.
-import { markdownTable } from 'markdown-table';
-import { codeSpan, escapeMarkdown } from './markdown-escape.js';
 import type { TrainbotConfig } from '../config/config-types.js';
 import type { RejectedMetrics } from '../runs/metrics-signature.js';
 import { type PlannedRun, paramsKey } from '../runs/plan.js';
+import { type ColumnAlign, alignedTable, compactTable } from './aligned-table.js';
 import type { RejectedBaseline } from './changed-run.js';
+import { codeSpan, escapeMarkdown } from './markdown-escape.js';
 import { type Baseline, type MetricComparison, type RunResult, compareRun, rankRuns } from './compare.js';
 import { renderChart, sweptParams } from './render-chart.js';
 
@@ -84,14 +84,6 @@ export function requestTitle(plans: readonly PlannedRun[]): string {
     : `trainbot sweep: ${plans.length} runs vs baseline`;
 }
 
-/** The failed runs' log tails (already redacted) as collapsed blocks under a report; '' when there are none. */
-export function renderLogTails(runs: readonly { name: string; logTail?: string }[]): string {
-  // A tail cannot close its fence: runs of three backticks become quotes.
-  return runs.filter((r) => r.logTail).map((r) => [
-    `<details><summary>Last lines of ${escapeMarkdown(r.name)}</summary>`, '', '```text', r.logTail?.replace(/```/g, "'''"), '```', '</details>',
-  ].join('\n')).join('\n');
-}
-
 function runLink(run: RunResult, input: ReportInput): string {
   const name = codeSpan(run.name);
   const url = run.runId ? input.runUrl?.(run.runId) : undefined;
@@ -140,7 +132,7 @@ function singleRunTable(run: RunResult, input: ReportInput): string {
     const name = c.metric === config.primaryMetric ? `**${c.metric}** (primary)` : c.metric;
     return [name, formatNumber(c.baseline, digits), formatNumber(c.candidate, digits), formatDelta(c.delta, digits), VERDICT_TEXT[c.verdict]];
   });
-  return markdownTable([['Metric', 'Baseline', 'This run', 'Δ', 'Verdict'], ...rows], { align: ['l', 'r', 'r', 'r', 'l'] });
+  return alignedTable([['Metric', 'Baseline', 'This run', 'Δ', 'Verdict'], ...rows], ['l', 'r', 'r', 'r', 'l']);
 }
 
 function sweepRows(ranked: readonly RunResult[], input: ReportInput, params: string[]): string[][] {
@@ -164,14 +156,20 @@ function sweepRows(ranked: readonly RunResult[], input: ReportInput, params: str
   });
 }
 
-/** Adds rows while they fit; the last line says how many did not (and is counted in the budget too). */
-function fitTable(header: string[][], rows: string[][], align: string[], budget: number): string {
+/**
+ * The table padded to line up when it fits in `budget`. Otherwise unpadded, since the padding only helps the
+ * raw text and rows matter more: one long cell (a failure's reason) widens its whole column. Rows are then
+ * added while they fit; the last line says how many did not (and is counted in the budget too).
+ */
+function fitTable(header: string[][], rows: string[][], align: ColumnAlign[], budget: number): string {
+  const padded = alignedTable([...header, ...rows], align);
+  if (padded.length <= budget) return padded;
   const note = (cut: number) => (cut > 0 ? `\n\n… and ${cut} more run${cut === 1 ? '' : 's'}, not shown to stay within GitHub's comment size; all are in MLflow.` : '');
   let kept = rows.length;
-  let text = markdownTable([...header, ...rows], { align });
+  let text = compactTable([...header, ...rows], align);
   while (text.length > budget && kept > 0) {
     kept = Math.max(0, Math.floor(kept * (budget / text.length)));   // < 1 here, so each pass drops a row at least
-    text = markdownTable([...header, ...rows.slice(0, kept)], { align }) + note(rows.length - kept);
+    text = compactTable([...header, ...rows.slice(0, kept)], align) + note(rows.length - kept);
   }
   return text;
 }
@@ -192,7 +190,8 @@ export function renderReport(input: ReportInput): string {
   const primary = config.primaryMetric;
   const others = Object.keys(config.metrics).filter((m) => m !== primary);
   const header = [['#', ...swept, `**${primary}**`, `Δ ${primary}`, ...others, 'Verdict', 'Run']];
-  const align = ['r', ...swept.map(() => 'r'), 'r', 'r', ...others.map(() => 'r'), 'l', 'l'];
+  const paramAlign = (p: string): ColumnAlign => (config.params[p]?.type === 'string' ? 'l' : 'r');
+  const align: ColumnAlign[] = ['r', ...swept.map(paramAlign), 'r', 'r', ...others.map((): ColumnAlign => 'r'), 'l', 'l'];
   const finished = runs.filter((r) => r.state === 'finished').length;
   parts.push(`${finished} of ${runs.length} runs finished, ranked by ${primary} (${config.metrics[primary]?.goal ?? 'minimize'}).`, '');
   // The chart goes under the table and is budgeted first: it is small (one point per run) and bounded.

@@ -123,8 +123,8 @@ export function alphaPointOneReport(runName: string | undefined): string {
   return [
     '### trainbot: alpha=0.1 vs baseline',
     '',
-    '| Metric             | Baseline | This run |       Δ | Verdict  |',
-    '| :----------------- | -------: | -------: | ------: | :------- |',
+    '| Metric             | Baseline | This run |       Δ | Verdict   |',
+    '| :----------------- | -------: | -------: | ------: | :-------- |',
     '| **rmse** (primary) |   0.7436 |   0.6916 | −0.0520 | ✅ better |',
     '| mae                |   0.6043 |   0.5514 | −0.0529 | ✅ better |',
     '| r2                 |   0.1060 |   0.2267 | +0.1207 | ✅ better |',

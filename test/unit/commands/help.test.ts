@@ -25,12 +25,12 @@ describe('renderHelp', () => {
 
 Write the command at the start of its own line, outside quotes and code blocks; quote a value that contains spaces or commas (\`"a b"\`).
 
-| Parameter  | Type   | Range               | Default | Description                                                                  |
-| ---------- | ------ | ------------------- | ------- | ---------------------------------------------------------------------------- |
-| \`alpha\`    | float  | 0 to 1              | \`0.5\`   | Regularisation strength                                                      |
-| \`l1_ratio\` | float  | ≥ 0.1               | \`0.5\`   | Mix of L1 and L2                                                             |
+| Parameter  | Type   | Range               | Default | Description                                                                 |
+| :--------- | :----- | :------------------ | :------ | :-------------------------------------------------------------------------- |
+| \`alpha\`    | float  | 0 to 1              | \`0.5\`   | Regularisation strength                                                     |
+| \`l1_ratio\` | float  | ≥ 0.1               | \`0.5\`   | Mix of L1 and L2                                                            |
 | \`solver\`   | string | one of \`cd\`, \`a\\|b\` | \`cd\`    | Uses \\<img src=x onerror=alert(1)\\> \\| \\\`x\\\` \\*\\*@\u2060acme/team\\*\\* second line |
-| \`max_iter\` | int    | ≤ 5000              | \`1000\`  |                                                                              |
+| \`max_iter\` | int    | ≤ 5000              | \`1000\`  |                                                                             |
 `);
   });
 

@@ -9,7 +9,7 @@ import { MemoryGitHub, MemoryTracking, ScriptedRunner, silentLog } from './memor
 const COMMENT_ID = 777;
 const event = (body: string, overrides: Partial<CommentEvent> = {}): CommentEvent => ({
   repo: 'acme/models', issueNumber: 1, isPullRequest: true, action: 'created', commentId: COMMENT_ID, body,
-  author: { login: 'octocat', type: 'User' }, createdAt: '2026-11-29T12:00:00Z', ...overrides,
+  author: { login: 'octocat', type: 'User' }, createdAt: '2026-01-01T12:00:00Z', ...overrides,
 });
 
 function setup(metrics: NonNullable<ConstructorParameters<typeof ScriptedRunner>[1]>['metrics'] = { rmse: 0.7, mae: 0.55, r2: 0.2 }) {

@@ -3,6 +3,7 @@ import type { Baseline, RunResult } from '../../../src/report/compare.js';
 import { codeSpan } from '../../../src/report/markdown-escape.js';
 import { REPORT_MAX_CHARS, type ReportInput, formatAge, formatDelta, formatNumber, renderReport } from '../../../src/report/render-report.js';
 import { repoConfig } from '../config/repo-config.js';
+import { pipeColumns, tableLines } from './monospace-columns.js';
 
 const config = repoConfig();
 const NOW = Date.UTC(2026, 10, 26, 12, 30);
@@ -26,8 +27,8 @@ describe('renderReport: one run', () => {
   it('tabulates every metric against the baseline, links the run and the baseline, names both commits and says how old the baseline is', () => {
     expect(renderReport(input([run]))).toBe(`### trainbot: alpha=0.1 vs baseline
 
-| Metric             | Baseline | This run |       Δ | Verdict     |
-| :----------------- | -------: | -------: | ------: | :---------- |
+| Metric             | Baseline | This run |       Δ | Verdict      |
+| :----------------- | -------: | -------: | ------: | :----------- |
 | **rmse** (primary) |   0.6500 |   0.6123 | −0.0377 | ✅ better    |
 | mae                |   0.5000 |   0.5004 | +0.0004 | ➖ unchanged |
 | r2                 |   0.3500 |   0.3000 | −0.0500 | ❌ worse     |
@@ -99,8 +100,8 @@ describe('renderReport: a sweep', () => {
 
 5 of 6 runs finished, ranked by rmse (minimize).
 
-|    # | alpha | l1_ratio | **rmse** |  Δ rmse |    mae |     r2 | Verdict                                                           | Run                                                               |
-| ---: | ----: | -------: | -------: | ------: | -----: | -----: | :---------------------------------------------------------------- | :---------------------------------------------------------------- |
+|    # | alpha | l1_ratio | **rmse** |  Δ rmse |    mae |     r2 | Verdict                                                            | Run                                                               |
+| ---: | ----: | -------: | -------: | ------: | -----: | -----: | :----------------------------------------------------------------- | :---------------------------------------------------------------- |
 | 🏆 1 |   0.1 |      0.8 |   0.6000 | −0.0500 | 0.5000 | 0.3000 | ✅ better                                                          | [\`trainbot-pr12-r1\`](http://mlflow.test/#/experiments/1/runs/id1) |
 |    2 |   0.1 |      0.2 |   0.6400 | −0.0100 | 0.5000 | 0.3000 | ✅ better                                                          | [\`trainbot-pr12-r0\`](http://mlflow.test/#/experiments/1/runs/id0) |
 |    3 |     1 |      0.8 |   0.6505 | +0.0005 | 0.5000 | 0.3000 | ➖ unchanged                                                       | [\`trainbot-pr12-r3\`](http://mlflow.test/#/experiments/1/runs/id3) |
@@ -109,6 +110,24 @@ describe('renderReport: a sweep', () => {
 |    — |     2 |      0.2 |        — |         |      — |      — | ❌ failed: The training process exited with code 3: \\\`x\\\` \\| \\<b\\> | [\`trainbot-pr12-r4\`](http://mlflow.test/#/experiments/1/runs/id4) |`;
     expect(report.slice(0, table.length + 2)).toBe(`${table}\n\n`);
     expect(report.split('\n').at(-1)).toBe('Commit `c0ffee5` compared with the baseline [`3f78685`](http://mlflow.test/#/experiments/1/runs/b1) on `main`, trained 2 days ago.');
+  });
+
+  it('lines every row up in a monospace view too, emoji and escaped pipes included', () => {
+    const lines = tableLines(renderReport(input(runs)));
+    expect(lines).toHaveLength(2 + runs.length);
+    for (const line of lines) expect(pipeColumns(line)).toEqual(pipeColumns(lines[0] as string));
+  });
+
+  it('drops the padding rather than a row when one long reason would widen its column past the budget', () => {
+    // Twenty runs (the default max_runs), one of them failed with a long reason: padded, every row would be as
+    // wide as that reason (about 75,000 characters); unpadded, they all fit.
+    const twenty = Array.from({ length: 20 }, (_, i) => finished(`trainbot-pr12-${i}`, { alpha: i / 10, l1_ratio: 0.5, seed: 42 }, 0.6 + i / 1000));
+    const long: RunResult = { name: 'trainbot-pr12-x', runId: 'id-x', params: { alpha: 9, l1_ratio: 0.5, seed: 42 }, state: 'failed', reason: 'y'.repeat(3500), metrics: {} };
+    const report = renderReport(input([...twenty, long], { title: 'trainbot sweep: 21 runs vs baseline' }));
+    expect(report.length).toBeLessThanOrEqual(REPORT_MAX_CHARS);
+    expect(report.split('\n').filter((l) => l.includes('trainbot-pr12-'))).toHaveLength(21);
+    expect(report).not.toContain('more runs, not shown');
+    expect(report).toContain('\n| # | alpha | **rmse** | Δ rmse | mae | r2 | Verdict | Run |\n| -: | -: | -: | -: | -: | -: | :- | :- |\n');
   });
 
   it('escapes hostile param values from MLflow so they cannot split a cell, open a tag or run over a line', () => {
