@@ -145,8 +145,9 @@ export function githubPage(samples: readonly Sample[]): string {
   ].join('\n');
 }
 
-/** Debian's Chromium, or a sentence saying how to get it. */
+/** TRAINBOT_CHROMIUM (e.g. the runner's preinstalled Chrome), else Debian's Chromium, or a sentence saying how to get it. */
 export function chromiumPath(): string {
+  if (process.env.TRAINBOT_CHROMIUM) return process.env.TRAINBOT_CHROMIUM;
   const found = ['chromium', 'chromium-browser'].map((name) => {
     try {
       return execFileSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).trim();
