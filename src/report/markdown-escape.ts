@@ -44,6 +44,9 @@ export function quoteInput(text: string, max: number = QUOTE_MAX_CHARS): string 
   return escapeMarkdown(cut);
 }
 
+// eslint-disable-next-line no-control-regex -- finding control characters is this pattern's purpose
+const C0_C1 = /[\u0000-\u001f\u007f-\u009f]/g;
+
 /** How many characters a code span shows: run names and params keys are bounded, but MLflow values are not. */
 export const CODE_SPAN_MAX_CHARS = 200;
 
@@ -53,8 +56,7 @@ export const CODE_SPAN_MAX_CHARS = 200;
  * become spaces, and it is cut to `max` characters.
  */
 export function codeSpan(text: string, max: number = CODE_SPAN_MAX_CHARS): string {
-  // eslint-disable-next-line no-control-regex -- finding control characters is this pattern's purpose
-  const flat = [...text].slice(0, max).join('').replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
+  const flat = [...text].slice(0, max).join('').replace(C0_C1, ' ');
   const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length));
   const ticks = '`'.repeat(longest + 1);
   const pad = flat.startsWith('`') || flat.endsWith('`') ? ' ' : '';
