@@ -12,7 +12,7 @@ import { rejectedBaseline } from '../report/changed-run.js';
 import { type MergeReportInput, type Refresh, renderMergeReport } from '../report/render-merge-report.js';
 import { whatChanged } from '../report/render-report.js';
 import type { MetricsCheck } from '../runs/metrics-signature.js';
-import { type ParamValue, planBaseline } from '../runs/plan.js';
+import { type ParamValue, parseParamsKey, planBaseline } from '../runs/plan.js';
 import { RUN_TAGS } from '../runs/run-contract.js';
 import type { Runner } from '../runners/runner.js';
 import { checkRunMetrics, findPullRequestRuns, findRequestRuns, lookupBaseline, toBaseline } from '../tracking/run-queries.js';
@@ -48,13 +48,10 @@ export const mergeKey = (pr: number) => `merge-${pr}`;
 const STATE_OF: Record<string, RunState> = { FINISHED: 'finished', FAILED: 'failed', KILLED: 'cancelled', RUNNING: 'running', SCHEDULED: 'queued' };
 const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d{1,3})?$/;
 
-/** The params a run was planned with, read back from its trainbot.params tag (`k=v k=v`). */
+/** The params a run was planned with, read back from its trainbot.params tag (paramsKey's `k=v k=v`). */
 export function paramsFromTag(tag: string, config: TrainbotConfig): Record<string, ParamValue> {
   const params: Record<string, ParamValue> = {};
-  for (const pair of tag.split(' ').filter(Boolean)) {
-    const eq = pair.indexOf('=');
-    if (eq <= 0) continue;
-    const [name, raw] = [pair.slice(0, eq), pair.slice(eq + 1)];
+  for (const [name, raw] of Object.entries(parseParamsKey(tag))) {
     params[name] = config.params[name]?.type !== 'string' && NUMBER.test(raw) ? Number(raw) : raw;
   }
   return params;

@@ -4,6 +4,7 @@
 // is refused without building 1,000 objects), and each run gets a deterministic, valid Kubernetes name.
 import { createHash } from 'node:crypto';
 import { nearestName } from '../commands/nearest-name.js';
+import { tokenise, typedValue } from '../commands/tokenise.js';
 import { quoteInput } from '../report/markdown-escape.js';
 import type { ParamConfig, TrainbotConfig } from '../config/config-types.js';
 
@@ -22,14 +23,37 @@ export type PlanResult = { ok: true; runs: PlannedRun[] } | { ok: false; message
 const HELP_HINT = 'Comment `/train help` to see the parameters and their ranges.';
 // Decimal numbers only: no hex, no exponent-free oddities like `.5e`, no `Infinity`/`NaN` spellings.
 const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d{1,3})?$/;
+const STRING_VALUE = /^[\p{L}\p{N}._\-/:+@ ]{1,64}$/u;
 
 /** The one spelling of a value that tags, flags and names use, so `0.50` and `0.5` are the same run. */
 export function formatValue(value: ParamValue): string {
   return typeof value === 'number' ? String(value) : value;
 }
 
+/**
+ * The canonical `k=v k=v` of a run's params, keys sorted: its trainbot.params tag and its identity (run names,
+ * the baseline query). A string value with a space is written as it would be typed, `note="a b"`, so the key
+ * reads back unambiguously (parseParamsKey); every other value is written as it is.
+ */
 export function paramsKey(params: ParamSet): string {
-  return Object.keys(params).sort().map((k) => `${k}=${formatValue(params[k] as ParamValue)}`).join(' ');
+  return Object.keys(params).sort().map((k) => {
+    const value = params[k] as ParamValue;
+    return `${k}=${typeof value === 'string' ? typedValue(value) : formatValue(value)}`;
+  }).join(' ');
+}
+
+/** paramsKey read back: name → value as written (numbers still as text); words that are not `k=v` are skipped. */
+export function parseParamsKey(key: string): Record<string, string> {
+  const read = tokenise(key);
+  const params: Record<string, string> = {};
+  if (read.type !== 'tokens') return params;
+  for (const { parts } of read.tokens) {
+    const [first, ...rest] = parts;
+    const eq = first && !first.quoted ? first.text.indexOf('=') : -1;
+    if (!first || eq <= 0) continue;
+    params[first.text.slice(0, eq)] = first.text.slice(eq + 1) + rest.map((p) => p.text).join('');
+  }
+  return params;
 }
 
 // The smallest normal double: below it a decimal loses digits or becomes 0, so the run would not get what was typed.
@@ -47,8 +71,9 @@ function checkValue(name: string, param: ParamConfig, raw: string): { value: Par
     if (param.values && !param.values.includes(raw)) {
       return { error: `${shown} is not allowed; use one of ${param.values.join(', ')}.` };
     }
-    if (!/^[A-Za-z0-9._-]{1,64}$/.test(raw)) {
-      return { error: `${shown} is not allowed; string values may use letters, digits, \`.\`, \`_\` and \`-\` (at most 64).` };
+    // Spaces are fine (the value is one argv entry, never a shell word); quotes, backslashes and markup are not.
+    if (!STRING_VALUE.test(raw) || raw.trim() !== raw) {
+      return { error: `${shown} is not allowed; string values may use letters, digits, spaces and \`. _ - / : + @\` (at most 64, no space at either end), like \`note="first try"\`.` };
     }
     return { value: raw };
   }

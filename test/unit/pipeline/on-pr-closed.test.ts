@@ -24,6 +24,10 @@ describe('paramsFromTag', () => {
     expect(paramsFromTag('alpha=0.1 l1_ratio=1e-3 seed=42', config)).toEqual({ alpha: 0.1, l1_ratio: 0.001, seed: 42 });
     expect(paramsFromTag('alpha=0x10 =7 junk seed=<b>', config)).toEqual({ alpha: '0x10', seed: '<b>' });
   });
+
+  it('reads a quoted string value with its space as one value', () => {
+    expect(paramsFromTag('alpha=0.1 note="first try" seed=42', config)).toEqual({ alpha: 0.1, note: 'first try', seed: 42 });
+  });
 });
 
 describe('toRunResult', () => {

@@ -83,7 +83,7 @@ Commit \`c0ffee5\`. **No baseline yet** for \`main\` with the default params. ${
 
   it('keeps hostile param values inside one code span: a longer fence than any backtick run, line breaks flattened', () => {
     const hostile: RunResult = { ...run, params: { solver: 'a`<img src=x onerror=alert(1)>`\n# b' } };
-    expect(renderReport(input([hostile]))).toContain('with ``solver=a`<img src=x onerror=alert(1)>` # b``.');
+    expect(renderReport(input([hostile]))).toContain('with ``solver="a`<img src=x onerror=alert(1)>` # b"``.');
   });
 });
 

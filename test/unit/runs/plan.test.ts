@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { flagsFor, formatValue, paramsKey, planBaseline, planRuns } from '../../../src/runs/plan.js';
+import { flagsFor, formatValue, paramsKey, planBaseline, planRuns, parseParamsKey } from '../../../src/runs/plan.js';
 import { repoConfig } from '../config/repo-config.js';
 
 const config = repoConfig();   // alpha (float ≥ 0, 0.5), l1_ratio (float 0..1, 0.5), seed (int 0..2^31-1, 42); max_runs 20
@@ -155,7 +155,59 @@ describe('planRuns: string params', () => {
     const open = { ...withSolver, params: { ...withSolver.params, solver: { type: 'string' as const, default: 'cd', flag: '--solver' } } };
     expect(planRuns({ solver: ['a b;rm'] }, open)).toEqual({
       ok: false,
-      message: `\`solver\`=a b;rm is not allowed; string values may use letters, digits, \`.\`, \`_\` and \`-\` (at most 64). ${HINT}`,
+      message: `\`solver\`=a b;rm is not allowed; string values may use letters, digits, spaces and \`. _ - / : + @\` (at most 64, no space at either end), like \`note="first try"\`. ${HINT}`,
     });
+  });
+});
+
+describe('string values with spaces (`note="first try"`)', () => {
+  const withNote = { ...config, params: { ...config.params, note: { type: 'string' as const, default: 'none', flag: '--note' } } };
+
+  it('plan one argv entry with the space, and a params key that quotes it as it is typed', () => {
+    const plan = planRuns({ note: ['first try'], alpha: ['0.1'] }, withNote);
+    if (!plan.ok) throw new Error(plan.message);
+    const [run] = plan.runs;
+    expect(run?.params.note).toBe('first try');
+    expect(run?.args.slice(-2)).toEqual(['--note', 'first try']);
+    expect(run?.paramsKey).toBe('alpha=0.1 l1_ratio=0.5 note="first try" seed=42');
+  });
+
+  it('sweep over values with spaces as a grid axis', () => {
+    const plan = planRuns({ note: ['a b', 'c d'] }, withNote);
+    expect(plan.ok && plan.runs.map((r) => r.params.note)).toEqual(['a b', 'c d']);
+  });
+
+  it.each([
+    ['a leading space', ' a'],
+    ['a trailing space', 'a '],
+    ['only spaces', '   '],
+    ['a double quote', 'say "hi"'],
+    ['a backslash', 'C:\\data'],
+    ['a backtick', 'a`b'],
+    ['markup', '<b>x</b>'],
+    ['a tab', 'a\tb'],
+    ['65 characters', 'x'.repeat(65)],
+  ])('refuses %s', (_case, value) => {
+    const plan = planRuns({ note: [value] }, withNote);
+    expect(plan.ok ? '' : plan.message).toMatch(/^`note`=.* is not allowed; string values may use letters, digits, spaces/);
+  });
+
+  it('reads every params key back to the values it was made from', () => {
+    const sets: Record<string, number | string>[] = [
+      { alpha: 0.1, seed: 42 },
+      { note: 'first try', alpha: 1e-7 },
+      { note: 'a=b, c/d:e+f@g', label: 'x' },
+      { note: 'über café 123' },
+    ];
+    for (const params of sets) {
+      const back = parseParamsKey(paramsKey(params));
+      expect(back).toEqual(Object.fromEntries(Object.entries(params).map(([k, v]) => [k, String(v)])));
+    }
+  });
+});
+
+describe('parseParamsKey', () => {
+  it('skips words that are not k=v', () => {
+    expect(parseParamsKey('alpha=0.1 junk =7 "q=1" seed=42')).toEqual({ alpha: '0.1', seed: '42' });
   });
 });
