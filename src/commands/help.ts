@@ -15,7 +15,7 @@ function exampleValues(param: ParamConfig): string[] {
 
 function range(param: ParamConfig): string {
   if (param.type === 'string') {
-    return param.values === undefined ? 'any text' : `one of ${param.values.map((v) => cellCode(v)).join(', ')}`;
+    return param.values === undefined ? 'text: letters, digits, spaces, `. _ - / : + @`, up to 64' : `one of ${param.values.map((v) => cellCode(v)).join(', ')}`;
   }
   if (param.min !== undefined && param.max !== undefined) return `${param.min} to ${param.max}`;
   if (param.min !== undefined) return `≥ ${param.min}`;

@@ -98,7 +98,7 @@ const paramSchema = settings(
     max: optional(finiteNumber(), 'Largest allowed value (inclusive), numbers only.'),
     values: optional(
       z.array(z.string({ error: PLAIN_WORDS }).check(z.regex(PLAIN_WORD, { error: PLAIN_WORDS })), { error: PLAIN_WORDS }).check(z.minLength(1, { error: PLAIN_WORDS })),
-      'Allowed values, strings only (any text when left out).',
+      'Allowed values, strings only (without it: letters, digits, spaces and `. _ - / : + @`, up to 64 characters).',
     ),
     flag: inWords(optional(text(FLAG, 'a flag like `--learning-rate`'), "The training script's flag."), '`--NAME` with `_` as `-`'),
     description: optional(text(ONE_LINE, 'one line of at most 200 characters'), 'One line shown by `/train help`.'),

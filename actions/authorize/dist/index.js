@@ -28343,7 +28343,7 @@ var paramSchema = settings(
     max: optional2(finiteNumber(), "Largest allowed value (inclusive), numbers only."),
     values: optional2(
       array(string2({ error: PLAIN_WORDS }).check(_regex(PLAIN_WORD, { error: PLAIN_WORDS })), { error: PLAIN_WORDS }).check(_minLength(1, { error: PLAIN_WORDS })),
-      "Allowed values, strings only (any text when left out)."
+      "Allowed values, strings only (without it: letters, digits, spaces and `. _ - / : + @`, up to 64 characters)."
     ),
     flag: inWords(optional2(text(FLAG, "a flag like `--learning-rate`"), "The training script's flag."), "`--NAME` with `_` as `-`"),
     description: optional2(text(ONE_LINE, "one line of at most 200 characters"), "One line shown by `/train help`.")
