@@ -6,7 +6,7 @@ import { CONFIG_PATH } from '../config/load-config.js';
 import { hasMarker, markedBody } from './comment-marker.js';
 import { COMMENT_BODY_LIMIT, CHECK_OUTPUT_LIMIT, truncateText } from './github-limits.js';
 import {
-  GitHubError, type BranchPush, type CheckOutput, type CheckUpdate, type GitHubPort, type NewCheck, type PullRequestInfo, type Reaction,
+  GitHubError, type BranchPush, type CheckOutput, type CheckUpdate, type GitHubPort, type IssueComment, type NewCheck, type PullRequestInfo, type Reaction,
 } from './github-port.js';
 
 export interface RepoRef {
@@ -44,6 +44,15 @@ export class OctokitGitHub implements GitHubPort {
     return this.postComment(issueNumber, marked);
   }
 
+  async comment(commentId: number): Promise<IssueComment> {
+    const { data } = await this.call(`read comment ${commentId}`, () =>
+      this.octokit.rest.issues.getComment({ ...this.repo(), comment_id: commentId }));
+    return {
+      id: data.id, body: data.body ?? '', createdAt: data.created_at, updatedAt: data.updated_at,
+      author: { login: data.user?.login ?? '', type: data.user?.type ?? 'User' },
+    };
+  }
+
   createComment(issueNumber: number, body: string): Promise<number> {
     return this.postComment(issueNumber, truncateText(body, COMMENT_BODY_LIMIT));
   }
@@ -54,6 +63,7 @@ export class OctokitGitHub implements GitHubPort {
         ...this.repo(),
         name: check.name,
         head_sha: check.headSha,
+        ...(check.externalId ? { external_id: check.externalId } : {}),
         status: check.status,
         output: fitOutput(check.output),
       }));
