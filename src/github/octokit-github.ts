@@ -9,6 +9,13 @@ import {
   GitHubError, type BranchPush, type CheckOutput, type CheckUpdate, type GitHubPort, type IssueComment, type NewCheck, type PullRequestInfo, type Reaction,
 } from './github-port.js';
 
+/**
+ * For calls that create something (a comment, a check run): after a 5xx GitHub may have created it anyway, so
+ * plugin-retry does not repeat them (a second comment or check run would stay). A rate limit is still waited
+ * out (src/github/trainbot-octokit.ts): GitHub refused that request, so nothing was made.
+ */
+const ONCE_ON_5XX = { retries: 0 };
+
 export interface RepoRef {
   owner: string;
   repo: string;
@@ -66,6 +73,7 @@ export class OctokitGitHub implements GitHubPort {
         ...(check.externalId ? { external_id: check.externalId } : {}),
         status: check.status,
         output: fitOutput(check.output),
+        request: ONCE_ON_5XX,
       }));
     return data.id;
   }
@@ -135,7 +143,7 @@ export class OctokitGitHub implements GitHubPort {
 
   private async postComment(issueNumber: number, body: string): Promise<number> {
     const { data } = await this.call(`comment on #${issueNumber}`, () =>
-      this.octokit.rest.issues.createComment({ ...this.repo(), issue_number: issueNumber, body }));
+      this.octokit.rest.issues.createComment({ ...this.repo(), issue_number: issueNumber, body, request: ONCE_ON_5XX }));
     return data.id;
   }
 

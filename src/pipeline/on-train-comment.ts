@@ -146,7 +146,7 @@ async function handleCommand(event: CommentEvent, parsed: ParsedCommand, deps: T
   if ('reply' in loaded) return void (await answer(loaded.reply));
   const { config } = loaded;
   const auth = await authorize({ github, commenter: event.author.login, pr, config });
-  if (!rerun && !auth.allowed) {
+  if (!auth.allowed) {
     log.info(`refused /train from ${event.author.login}: ${auth.reason}`);
     return void (await answer(auth.reason));
   }
