@@ -6,10 +6,11 @@
 import { describe, expect, it } from '@jest/globals';
 import { Probot } from 'probot';
 import { OctokitGitHub } from '../../../src/github/octokit-github.js';
-import { GITHUB_RETRY, trainbotOctokit } from '../../../src/github/trainbot-octokit.js';
+import { GITHUB_RETRY, githubOptionsFromEnv, trainbotOctokit } from '../../../src/github/trainbot-octokit.js';
 import { createApp } from '../../../src/index.js';
 import { REPO, mockGitHub, useGitHubApi } from '../../support/github-api.js';
 import { issueCommentEvent } from '../../support/github-events.js';
+import { exampleResponse } from '../../support/github-openapi.js';
 import { TEST_TOKEN } from '../../support/github-probot.js';
 import { COMMENT_ID, HEAD_SHA, mockHeadPushes, mockPrelude, testConfigText } from '../../support/train-comment-mocks.js';
 import { MemoryTracking, ScriptedRunner } from '../pipeline/memory-ports.js';
@@ -35,8 +36,31 @@ function counted(route: ReturnType<typeof mockGitHub>, status: number, body: unk
 }
 
 describe('the shipped bounds', () => {
-  it('are 4 attempts after a 5xx and 3 after a rate limit, waiting at most 60 s for one', () => {
-    expect(GITHUB_RETRY).toEqual({ retries: 3, rateLimitRetries: 2, maxRetryAfterSeconds: 60, retryBaseMs: 1000 });
+  it('are 4 attempts after a 5xx and 3 after a rate limit, waiting at most 60 s for one, 10 requests at once', () => {
+    expect(GITHUB_RETRY).toEqual({ retries: 3, rateLimitRetries: 2, maxRetryAfterSeconds: 60, retryBaseMs: 1000, maxConcurrent: 10 });
+    expect(githubOptionsFromEnv({})).toEqual({ maxConcurrent: 10 });
+    expect(githubOptionsFromEnv({ TRAINBOT_GITHUB_CONCURRENCY: '4' })).toEqual({ maxConcurrent: 4 });
+  });
+});
+
+describe('requests in flight', () => {
+  it('stay at maxConcurrent over every Octokit of the class; the rest queue and all land', async () => {
+    const Capped = trainbotOctokit({ retryBaseMs: 5, maxConcurrent: 3 });
+    let inFlight = 0;
+    let peak = 0;
+    const pr = { ...(exampleResponse('GET', '/repos/{owner}/{repo}/pulls/{pull_number}') as object), number: 1 };
+    // GitHub takes 40 ms to answer; the reply counts who is waiting for it.
+    mockGitHub('GET', '/repos/{owner}/{repo}/pulls/{pull_number}', { params: { pull_number: 1 } }).times(12).reply(200, async () => {
+      inFlight += 1;
+      peak = Math.max(peak, inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 40));
+      inFlight -= 1;
+      return pr;
+    });
+    // one Octokit per delivery, as Probot makes them
+    const clients = Array.from({ length: 12 }, () => new OctokitGitHub(new Capped({ auth: { token: TEST_TOKEN }, log }), REPO));
+    await expect(Promise.all(clients.map((c) => c.pullRequest(1)))).resolves.toHaveLength(12);
+    expect(peak).toBe(3);
   });
 });
 
