@@ -29,6 +29,7 @@ function countingGitHub(counts: Record<string, number>): GitHubPort {
     react: async () => count('react'),
     upsertComment: async () => { count('upsertComment'); return 1; },
     createComment: async () => { count('createComment'); return 2; },
+    comment: () => Promise.reject(new Error('a /train comment reads no comment back')),
     createCheck: async () => { count('createCheck'); return 3; },
     updateCheck: async () => count('updateCheck'),
     permission: async () => 'admin',

@@ -5,6 +5,7 @@ import type { ApplicationFunction, Context } from 'probot';
 import type { TrainbotConfig } from './config/config-types.js';
 import { OctokitGitHub } from './github/octokit-github.js';
 import type { ImageWait } from './pipeline/await-image.js';
+import { type CheckRerunEvent, onCheckRerequested } from './pipeline/on-check-rerequested.js';
 import { type PullRequestClosedEvent, onPullRequestClosed } from './pipeline/on-pr-closed.js';
 import { type CommentEvent, onTrainComment } from './pipeline/on-train-comment.js';
 import { heldSecrets } from './report/held-secrets.js';
@@ -45,6 +46,14 @@ export function closedEvent(payload: Context<'pull_request.closed'>['payload']):
   return { repo: payload.repository.full_name, number: pr.number, merged: Boolean(pr.merged), mergeCommitSha: pr.merge_commit_sha ?? null, baseRef: pr.base.ref };
 }
 
+export function rerunEvent(payload: Context<'check_run.rerequested'>['payload']): CheckRerunEvent {
+  const run = payload.check_run;
+  return {
+    repo: payload.repository.full_name, checkRunId: run.id, name: run.name, externalId: run.external_id ?? '', headSha: run.head_sha,
+    sender: { login: payload.sender.login, type: payload.sender.type },
+  };
+}
+
 export function createApp(deps: AppDeps): ApplicationFunction {
   const uiUrl = (deps.uiUrl ?? '').replace(/\/+$/, '');
   const runUrl = uiUrl ? (experimentId: string, runId: string) => `${uiUrl}/#/experiments/${experimentId}/runs/${runId}` : undefined;
@@ -56,6 +65,9 @@ export function createApp(deps: AppDeps): ApplicationFunction {
     });
     app.on('issue_comment.created', async (context) => {
       await onTrainComment(commentEvent(context.payload), { ...common(context), commentIntervalMs: deps.commentIntervalMs });
+    });
+    app.on('check_run.rerequested', async (context) => {
+      await onCheckRerequested(rerunEvent(context.payload), { ...common(context), commentIntervalMs: deps.commentIntervalMs });
     });
     app.on('pull_request.closed', async (context) => {
       await onPullRequestClosed(closedEvent(context.payload), common(context));

@@ -18,6 +18,8 @@ export interface CheckOutput {
 export interface NewCheck {
   name: string;
   headSha: string;
+  /** The app's own reference, sent back with the check run's events ("Re-run"): which request it reports on. */
+  externalId?: string;
   status: CheckStatus;
   output: CheckOutput;
 }
@@ -48,11 +50,22 @@ export interface BranchPush {
   type: string;           // push, force_push, branch_creation, branch_deletion, …
 }
 
+/** An issue or pull-request comment as GitHub holds it now. */
+export interface IssueComment {
+  id: number;
+  body: string;
+  author: { login: string; type: string };
+  createdAt: string;
+  updatedAt: string;
+}
+
 export interface GitHubPort {
   /** Adds a reaction to an issue or pull-request comment. */
   react(commentId: number, content: Reaction): Promise<void>;
   /** Creates or updates trainbot's one living comment for `key` on the issue; returns its id. */
   upsertComment(issueNumber: number, key: string, body: string): Promise<number>;
+  /** An issue or pull-request comment by id; throws GitHubError (404 when it was deleted). */
+  comment(commentId: number): Promise<IssueComment>;
   /** Posts a new comment; returns its id. */
   createComment(issueNumber: number, body: string): Promise<number>;
   createCheck(check: NewCheck): Promise<number>;

@@ -6,8 +6,15 @@ import { CONFIG_PATH } from '../config/load-config.js';
 import { hasMarker, markedBody } from './comment-marker.js';
 import { COMMENT_BODY_LIMIT, CHECK_OUTPUT_LIMIT, truncateText } from './github-limits.js';
 import {
-  GitHubError, type BranchPush, type CheckOutput, type CheckUpdate, type GitHubPort, type NewCheck, type PullRequestInfo, type Reaction,
+  GitHubError, type BranchPush, type CheckOutput, type CheckUpdate, type GitHubPort, type IssueComment, type NewCheck, type PullRequestInfo, type Reaction,
 } from './github-port.js';
+
+/**
+ * For calls that create something (a comment, a check run): after a 5xx GitHub may have created it anyway, so
+ * plugin-retry does not repeat them (a second comment or check run would stay). A rate limit is still waited
+ * out (src/github/trainbot-octokit.ts): GitHub refused that request, so nothing was made.
+ */
+const ONCE_ON_5XX = { retries: 0 };
 
 export interface RepoRef {
   owner: string;
@@ -44,6 +51,15 @@ export class OctokitGitHub implements GitHubPort {
     return this.postComment(issueNumber, marked);
   }
 
+  async comment(commentId: number): Promise<IssueComment> {
+    const { data } = await this.call(`read comment ${commentId}`, () =>
+      this.octokit.rest.issues.getComment({ ...this.repo(), comment_id: commentId }));
+    return {
+      id: data.id, body: data.body ?? '', createdAt: data.created_at, updatedAt: data.updated_at,
+      author: { login: data.user?.login ?? '', type: data.user?.type ?? 'User' },
+    };
+  }
+
   createComment(issueNumber: number, body: string): Promise<number> {
     return this.postComment(issueNumber, truncateText(body, COMMENT_BODY_LIMIT));
   }
@@ -54,8 +70,10 @@ export class OctokitGitHub implements GitHubPort {
         ...this.repo(),
         name: check.name,
         head_sha: check.headSha,
+        ...(check.externalId ? { external_id: check.externalId } : {}),
         status: check.status,
         output: fitOutput(check.output),
+        request: ONCE_ON_5XX,
       }));
     return data.id;
   }
@@ -125,7 +143,7 @@ export class OctokitGitHub implements GitHubPort {
 
   private async postComment(issueNumber: number, body: string): Promise<number> {
     const { data } = await this.call(`comment on #${issueNumber}`, () =>
-      this.octokit.rest.issues.createComment({ ...this.repo(), issue_number: issueNumber, body }));
+      this.octokit.rest.issues.createComment({ ...this.repo(), issue_number: issueNumber, body, request: ONCE_ON_5XX }));
     return data.id;
   }
 

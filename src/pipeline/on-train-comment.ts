@@ -58,7 +58,8 @@ export interface TrainCommentDeps {
 }
 
 export const CHECK_NAME = 'trainbot';
-export const statusKey = (commentId: number) => `train-${commentId}`;
+/** The living comment's key for a request: the comment id, or the id of a re-run (rerunRequest). */
+export const statusKey = (request: number | string) => `train-${request}`;
 const NO_BASELINE_HINT = 'Merge a pull request to start one: trainbot trains a baseline on every merge.';
 
 /**
@@ -101,19 +102,40 @@ export async function onTrainComment(event: CommentEvent, deps: TrainCommentDeps
   if (!isCommandCandidate(event)) return;
   const parsed = parseCommand(event.body);
   if (parsed.type === 'ignore') return;
+  await handleCommandAnswering(event, parsed, deps);
+}
+
+/** A request started again from the checks tab (on-check-rerequested.ts): its own request id and the sha the check ran on. */
+export interface Rerun {
+  request: string;
+  headSha: string;
+}
+
+export type ParsedCommand = Exclude<ReturnType<typeof parseCommand>, { type: 'ignore' }>;
+
+/**
+ * Steps 2–7 for a command from `event.author`, with the one catch every entry shares: an error before anything
+ * started becomes a "Nothing was started" comment and CommandFailed. A re-run passes `rerun`.
+ */
+export async function handleCommandAnswering(event: CommentEvent, parsed: ParsedCommand, deps: TrainCommentDeps, rerun?: Rerun): Promise<void> {
   try {
-    await handleCommand(event, parsed, deps);
+    await handleCommand(event, parsed, deps, rerun);
   } catch (error) {
     if (error instanceof CommandFailed) throw error;   // the check run and the comment already say so
-    // Before anything was started: GitHub, MLflow or the runner failed us. Their errors carry a sentence for users.
-    deps.log.error(error, `/train on ${event.repo}#${event.issueNumber} could not start`);
-    const message = userSentence(error) ?? 'trainbot hit an internal error before starting anything; the bot log has the details.';
-    await deps.github.createComment(event.issueNumber, `Nothing was started: ${escapeMarkdown(message)}`).catch(() => undefined);
-    throw new CommandFailed(`Nothing was started: ${message}`, { cause: error });
+    return startFailed(event, error, deps);
   }
 }
 
-async function handleCommand(event: CommentEvent, parsed: Exclude<ReturnType<typeof parseCommand>, { type: 'ignore' }>, deps: TrainCommentDeps): Promise<void> {
+/** Before anything was started, GitHub, MLflow or the runner failed us: say so on the pull request, then reject. */
+export async function startFailed(event: Pick<CommentEvent, 'repo' | 'issueNumber'>, error: unknown, deps: Pick<TrainCommentDeps, 'github' | 'log'>): Promise<never> {
+  deps.log.error(error, `/train on ${event.repo}#${event.issueNumber} could not start`);
+  // Their errors carry a sentence for users; anything else is a bug, kept to the log.
+  const message = userSentence(error) ?? 'trainbot hit an internal error before starting anything; the bot log has the details.';
+  await deps.github.createComment(event.issueNumber, `Nothing was started: ${escapeMarkdown(message)}`).catch(() => undefined);
+  throw new CommandFailed(`Nothing was started: ${message}`, { cause: error });
+}
+
+async function handleCommand(event: CommentEvent, parsed: ParsedCommand, deps: TrainCommentDeps, rerun?: Rerun): Promise<void> {
   const { github, log } = deps;
   const answer = (text: string) => github.createComment(event.issueNumber, text);
 
@@ -139,19 +161,24 @@ async function handleCommand(event: CommentEvent, parsed: Exclude<ReturnType<typ
   }
   if (pr.state !== 'open') return void (await answer('This pull request is closed; reopen it to train.'));
 
-  // One set of runs per comment, however often GitHub delivers it and however many bot processes get it: the
-  // claim stops a delivery racing another, the MLflow lookup one that comes after the first was handled.
-  const request = String(event.commentId);
+  // One set of runs per comment (or per re-run), however often GitHub delivers it and however many bot processes
+  // get it: the claim stops a delivery racing another, the MLflow lookup one that comes after the first was handled.
+  const request = rerun?.request ?? String(event.commentId);
   const requestKey = `${event.repo}#${request}`;
   if (!(await runner.claim(requestKey))) return log.info(`comment ${request} is being handled by another delivery; this one is ignored`);
   try {
     const experimentId = await deps.tracking.ensureExperiment(config.experiment);
     const earlier = await findRequestRuns(deps.tracking, { experimentId, repo: event.repo, request }, 1);
-    if (earlier.runs.length > 0) return log.info(`comment ${request} was already handled; redelivery ignored`);
-    // The head the comment approved, by GitHub's clock; a push after the comment is not trained under it.
-    const pushes = pr.headRepoFullName ? await github.branchPushes(pr.headRepoFullName, pr.headRef) : [];
-    const pin = headAtComment({ headSha: pr.headSha, headRef: pr.headRef, commentCreatedAt: event.createdAt, pushes });
-    if (!pin.ok) return void (await answer(pin.reason));
+    if (earlier.runs.length > 0) return log.info(`request ${request} was already handled; redelivery ignored`);
+    if (rerun) {
+      // A re-run trains the commit its check run was on, and only while that is still the head.
+      if (rerun.headSha !== pr.headSha) return void (await answer(headMovedReply(rerun.headSha, pr.headSha)));
+    } else {
+      // The head the comment approved, by GitHub's clock; a push after the comment is not trained under it.
+      const pushes = pr.headRepoFullName ? await github.branchPushes(pr.headRepoFullName, pr.headRef) : [];
+      const pin = headAtComment({ headSha: pr.headSha, headRef: pr.headRef, commentCreatedAt: event.createdAt, pushes });
+      if (!pin.ok) return void (await answer(pin.reason));
+    }
     await trainAndReport(event, deps, { config, pr, experimentId, request, plans: plan.runs, runner });
   } finally {
     await runner.release(requestKey).catch((e: unknown) => log.error(e, `could not release the claim on ${requestKey}`));
@@ -167,15 +194,25 @@ interface Accepted {
   runner: Runner;
 }
 
+export function headMovedReply(checked: string, head: string): string {
+  return `This check ran on \`${checked.slice(0, 7)}\`, but the pull request's head is now \`${head.slice(0, 7)}\`, so the re-run was not started; comment the \`/train\` command again to train the new head.`;
+}
+
+/**
+ * What a trainbot check run carries in `external_id` to lead a "Re-run" back to its request: the pull request
+ * and the comment with the command. A re-run's check run names the same comment, so it can be re-run too.
+ */
+export const checkExternalId = (pr: number, commentId: number) => `train:${pr}:${commentId}`;
+
 /** 5–7: acknowledge, run the request core with a living comment, then the final comment and the check run. */
 async function trainAndReport(event: CommentEvent, deps: TrainCommentDeps, p: Accepted): Promise<void> {
   const { github, log } = deps;
   const title = requestTitle(p.plans);
-  const key = statusKey(event.commentId);
+  const key = statusKey(p.request);
 
   // 5. Acknowledge at once. From the check run on, every way out concludes it.
   await github.react(event.commentId, 'eyes');
-  const checkId = await github.createCheck({ name: CHECK_NAME, headSha: p.pr.headSha, status: 'in_progress', output: { title: 'Training', summary: `Requested by @${event.author.login} for \`${p.pr.headSha.slice(0, 7)}\`.` } });
+  const checkId = await github.createCheck({ name: CHECK_NAME, headSha: p.pr.headSha, externalId: checkExternalId(event.issueNumber, event.commentId), status: 'in_progress', output: { title: 'Training', summary: `Requested by @${event.author.login} for \`${p.pr.headSha.slice(0, 7)}\`.` } });
   const living = throttleLatest<string>(deps.commentIntervalMs ?? 5000, async (markdown) => {
     await github.upsertComment(event.issueNumber, key, markdown);
   });

@@ -1,7 +1,8 @@
 // The Tracking adapter (DESIGN.md "ports"): MLflow's REST API, /api/2.0/mlflow, over global fetch.
 // Only the calls trainbot makes; each is one request except ensureExperiment (get, then create) and
 // searchAllRuns (one per page). Failure handling lives in MlflowHttp.
-import { MlflowHttp, type MlflowAuth, type MlflowHttpOptions } from './mlflow-http.js';
+import { concurrencyFromEnv } from './concurrency-limit.js';
+import { MLFLOW_CONCURRENCY, MlflowHttp, type MlflowAuth, type MlflowHttpOptions } from './mlflow-http.js';
 import { type MlflowRunJson, type RunStatus, type TrackedRun, normalizeRun, toKeyValues } from './tracked-run.js';
 import { TrackingError } from './tracking-error.js';
 
@@ -77,7 +78,13 @@ export class MlflowClient {
       }
       auth = { username: env.MLFLOW_TRACKING_USERNAME, password: env.MLFLOW_TRACKING_PASSWORD };
     }
-    return new MlflowClient({ ...options, trackingUri: uri, ...(auth ? { auth } : {}) });
+    const maxConcurrent = options.maxConcurrent ?? concurrencyFromEnv(env, 'TRAINBOT_MLFLOW_CONCURRENCY', MLFLOW_CONCURRENCY);
+    return new MlflowClient({ ...options, maxConcurrent, trackingUri: uri, ...(auth ? { auth } : {}) });
+  }
+
+  /** The queue in front of the server: its size and peaks (benchmarks report them). */
+  get limit(): MlflowHttp['limit'] {
+    return this.http.limit;
   }
 
   /** The server's URL as it may be shown to people (no credentials). */

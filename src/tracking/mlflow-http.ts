@@ -1,6 +1,8 @@
-// One JSON request to MLflow's REST API with the failure handling every call shares: a per-attempt timeout,
-// bounded retries with exponential backoff and jitter for failures that may pass (connection errors,
-// timeouts, 5xx, never 4xx), and TrackingError sentences that never carry the credentials.
+// One JSON request to MLflow's REST API with the failure handling every call shares: at most `maxConcurrent`
+// requests in flight (the rest queue), a per-attempt timeout, bounded retries with exponential backoff and jitter
+// for failures that may pass (connection errors, timeouts, 5xx, and 429 "busy"; never another 4xx), and
+// TrackingError sentences that never carry the credentials.
+import { ConcurrencyLimit } from './concurrency-limit.js';
 import {
   type AuthKind, TrackingError, authMessage, badResponseMessage, rejectedMessage, serverErrorMessage, unreachableMessage,
 } from './tracking-error.js';
@@ -17,6 +19,14 @@ export interface MlflowHttpOptions {
   retries?: number;
   /** Backoff before retry n is about baseDelayMs * 2^(n-1), jittered to 50–100 %; default 250 ms. */
   baseDelayMs?: number;
+  /**
+   * Requests in flight at once (default MLFLOW_CONCURRENCY); the rest wait their turn. A slot is held for one
+   * attempt, not during a backoff. Pass `limit` instead to share one limit between clients.
+   */
+  maxConcurrent?: number;
+  limit?: ConcurrencyLimit;
+  /** The longest Retry-After of a 429/503 that is honoured as asked; a longer one waits this long. Default 30 s. */
+  maxRetryAfterMs?: number;
   fetch?: typeof fetch;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
@@ -47,8 +57,11 @@ export interface MlflowCall {
   idempotent?: boolean;
 }
 
+/** What ships: MLflow's default server runs 4 workers, each with a database pool of 5 (+10 overflow). */
+export const MLFLOW_CONCURRENCY = 8;
+
 type Outcome =
-  | { kind: 'response'; status: number; text: string }
+  | { kind: 'response'; status: number; text: string; retryAfter?: string }
   | { kind: 'network'; reason: string; refused: boolean; cause: unknown };
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -88,6 +101,15 @@ function networkReason(error: unknown): { reason: string; refused: boolean } {
   return { reason: code ? `network error ${code}` : 'network error', refused: false };
 }
 
+/** Retry-After in ms: seconds, or an HTTP date; undefined when absent or unreadable. */
+export function retryAfterMs(header: string | undefined, now = Date.now()): number | undefined {
+  if (!header) return undefined;
+  const trimmed = header.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const at = Date.parse(trimmed);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
 export class MlflowHttp {
   readonly url: string;
   readonly authKind: AuthKind;
@@ -95,9 +117,12 @@ export class MlflowHttp {
   private readonly authorization: string | undefined;
   private readonly secrets: string[];
   private readonly options: MlflowHttpOptions;
+  /** The queue in front of the server (its peaks are what a benchmark reports). */
+  readonly limit: ConcurrencyLimit;
 
   constructor(options: MlflowHttpOptions) {
     this.options = options;
+    this.limit = options.limit ?? new ConcurrencyLimit(options.maxConcurrent ?? MLFLOW_CONCURRENCY);
     this.url = displayUrl(options.trackingUri);
     this.base = `${this.url}/api/2.0/mlflow/`;
     this.authorization = authHeader(options.auth);
@@ -111,13 +136,17 @@ export class MlflowHttp {
     let attempt = 0;
     for (;;) {
       attempt += 1;
-      const outcome = await this.attempt(call, attempt);
-      const retryable = outcome.kind === 'network'
+      const outcome = await this.limit.run(() => this.attempt(call, attempt));
+      // 429 and 503 say the server is busy and did not do the work, so even runs/create may be sent again.
+      const busy = outcome.kind === 'response' && (outcome.status === 429 || outcome.status === 503);
+      const retryable = busy || (outcome.kind === 'network'
         ? outcome.refused || call.idempotent !== false
-        : outcome.status >= 500 && call.idempotent !== false;
+        : outcome.status >= 500 && call.idempotent !== false);
       if (retryable && attempt <= retries) {
         const random = this.options.random ?? Math.random;
-        const delay = (this.options.baseDelayMs ?? 250) * 2 ** (attempt - 1) * (0.5 + random() / 2);
+        const backoff = (this.options.baseDelayMs ?? 250) * 2 ** (attempt - 1) * (0.5 + random() / 2);
+        const asked = busy ? retryAfterMs(outcome.retryAfter) : undefined;
+        const delay = asked === undefined ? backoff : Math.min(asked, this.options.maxRetryAfterMs ?? 30_000);
         await (this.options.sleep ?? defaultSleep)(Math.round(delay));
         continue;
       }
@@ -140,8 +169,9 @@ export class MlflowHttp {
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
       });
       status = response.status;
+      const retryAfter = response.headers.get('retry-after') ?? undefined;
       // The body is read under the same timeout: a server that stalls mid-answer counts as timed out.
-      return { kind: 'response', status, text: await response.text() };
+      return { kind: 'response', status, text: await response.text(), ...(retryAfter ? { retryAfter } : {}) };
     } catch (error) {
       return { kind: 'network', ...networkReason(error), cause: error };
     } finally {
@@ -171,7 +201,7 @@ export class MlflowHttp {
       throw new TrackingError(authMessage(this.url, status, this.authKind), { status });
     }
     const errorCode = typeof json?.error_code === 'string' ? json.error_code : undefined;
-    if (status >= 500) {
+    if (status >= 500 || status === 429) {
       throw new TrackingError(serverErrorMessage(this.url, call.operation, status, attempts), {
         status, ...(errorCode ? { errorCode } : {}),
       });

@@ -6,11 +6,12 @@ import type { WebhookDefinition } from '@octokit/webhooks-examples';
 import type { Probot } from 'probot';
 
 export type WebhookDelivery = Parameters<Probot['receive']>[0];
-type EventName = 'issue_comment' | 'pull_request' | 'push';
+type EventName = 'issue_comment' | 'pull_request' | 'push' | 'check_run';
 type Payload<E extends EventName> = WebhookDefinition<E>['examples'][number];
 export type IssueCommentPayload = Payload<'issue_comment'>;
 export type PullRequestPayload = Payload<'pull_request'>;
 export type PushPayload = Payload<'push'>;
+export type CheckRunPayload = Payload<'check_run'>;
 
 const definitions = createRequire(import.meta.url)('@octokit/webhooks-examples') as WebhookDefinition[];
 
@@ -85,4 +86,21 @@ export function pushEvent(ref?: string): WebhookDelivery & { payload: PushPayloa
   if (!payload) throw new Error('@octokit/webhooks-examples has no push to the default branch.');
   if (ref) payload.ref = ref;
   return { id: `push-${payload.after}`, name: 'push', payload } as WebhookDelivery & { payload: PushPayload };
+}
+
+/**
+ * `check_run.rerequested`: "Re-run" pressed on a check run in the checks tab. The example is another app's check
+ * run on github/hello-world; the edits make it trainbot's on Codertocat/Hello-World (the repository the other
+ * events come from): its name, the external_id trainbot gave it, the head sha it ran on, the repository.
+ */
+export function checkRunRerequestedEvent(options: { externalId: string; headSha: string; name?: string; sender?: { login: string; type: 'User' | 'Bot' } }): WebhookDelivery & { payload: CheckRunPayload } {
+  const payload = structuredClone(examplesOf('check_run').find((e) => e.action === 'rerequested' && e.installation));
+  if (!payload) throw new Error('@octokit/webhooks-examples has no check_run.rerequested payload.');
+  payload.check_run.name = options.name ?? 'trainbot';
+  payload.check_run.external_id = options.externalId;
+  payload.check_run.head_sha = options.headSha;
+  payload.check_run.check_suite.head_sha = options.headSha;
+  payload.repository = structuredClone(webhookExample('issue_comment', 'created').repository) as unknown as typeof payload.repository;
+  if (options.sender) payload.sender = { ...payload.sender, ...options.sender };
+  return { id: `check_run-rerequested-${payload.check_run.id}`, name: 'check_run', payload } as WebhookDelivery & { payload: CheckRunPayload };
 }

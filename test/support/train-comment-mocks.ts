@@ -27,7 +27,7 @@ export function testConfigText(experiment: string, trackingUri: string): string 
 /** The reads every command makes: the PR (head sha recorded here), the base branch's config, the permission. */
 interface PullEdit { number: number; state: string; head: { sha: string; ref: string; repo: { full_name: string } }; base: { ref: string; repo: { full_name: string } } }
 
-export function mockPrelude(configText: string, options: { permission?: string; forkOf?: string; permissionStatus?: number } = {}): void {
+export function mockPrelude(configText: string, options: { permission?: string; forkOf?: string; permissionStatus?: number; asking?: string } = {}): void {
   mockGitHub('GET', '/repos/{owner}/{repo}/pulls/{pull_number}', { params: { pull_number: 1 } }).replyWithExample(200, (pr: PullEdit) => {
     pr.number = 1;
     pr.state = 'open';
@@ -44,7 +44,7 @@ export function mockPrelude(configText: string, options: { permission?: string; 
       file.content = Buffer.from(configText).toString('base64');
     });
   if (options.forkOf) return;
-  const permission = mockGitHub('GET', '/repos/{owner}/{repo}/collaborators/{username}/permission', { params: { username: 'Codertocat' } });
+  const permission = mockGitHub('GET', '/repos/{owner}/{repo}/collaborators/{username}/permission', { params: { username: options.asking ?? 'Codertocat' } });
   if (options.permissionStatus) permission.reply(options.permissionStatus, { message: 'Server Error' });
   else permission.replyWithExample(200, (p: { permission: string; role_name: string }) => { p.permission = options.permission ?? 'write'; p.role_name = options.permission ?? 'write'; });
 }
@@ -92,15 +92,16 @@ export function mockTrainFlow(options: { updates: number; confused?: boolean }):
 }
 
 /** mockTrainFlow for another comment of the same pull request. */
-export function mockTrainFlowFor(commentId: number, options: { updates: number; confused?: boolean } = { updates: 3 }): TrainFlow {
+export function mockTrainFlowFor(commentId: number, options: { updates: number; confused?: boolean; rerun?: boolean } = { updates: 3 }): TrainFlow {
   const COMMENT_ID = commentId;
   const comments: string[] = [];
   let check: ReturnType<TrainFlow['check']>;
   const reaction = (content: string) => mockGitHub('POST', '/repos/{owner}/{repo}/issues/comments/{comment_id}/reactions', { params: { comment_id: COMMENT_ID }, body: { content } }).reply(201, {});
-  mockHeadPushes();
+  if (!options.rerun) mockHeadPushes();   // a re-run trains the sha its check ran on, not the head at a comment's time
   reaction('eyes');
   mockGitHub('POST', '/repos/{owner}/{repo}/check-runs', {
-    body: { name: 'trainbot', head_sha: HEAD_SHA, status: 'in_progress', output: { title: 'Training', summary: 'Requested by @Codertocat for `ec26c3e`.' } },
+    // external_id leads a "Re-run" back to this comment (src/pipeline/on-check-rerequested.ts)
+    body: { name: 'trainbot', head_sha: HEAD_SHA, external_id: `train:1:${COMMENT_ID}`, status: 'in_progress', output: { title: 'Training', summary: 'Requested by @Codertocat for `ec26c3e`.' } },
   }).reply(201, { id: 77 });
   mockGitHub('GET', '/repos/{owner}/{repo}/issues/{issue_number}/comments', { params: { issue_number: 1 }, query: { per_page: 100 } })
     .times(options.updates + 1).reply(200, () => (comments.length ? [{ id: 500, body: comments.at(-1), user: BOT }] : []));

@@ -28693,6 +28693,7 @@ var GitHubError = class extends Error {
 };
 
 // src/github/octokit-github.ts
+var ONCE_ON_5XX = { retries: 0 };
 var OctokitGitHub = class _OctokitGitHub {
   constructor(octokit, ref) {
     this.octokit = octokit;
@@ -28717,6 +28718,16 @@ var OctokitGitHub = class _OctokitGitHub {
     }
     return this.postComment(issueNumber, marked);
   }
+  async comment(commentId) {
+    const { data } = await this.call(`read comment ${commentId}`, () => this.octokit.rest.issues.getComment({ ...this.repo(), comment_id: commentId }));
+    return {
+      id: data.id,
+      body: data.body ?? "",
+      createdAt: data.created_at,
+      updatedAt: data.updated_at,
+      author: { login: data.user?.login ?? "", type: data.user?.type ?? "User" }
+    };
+  }
   createComment(issueNumber, body) {
     return this.postComment(issueNumber, truncateText(body, COMMENT_BODY_LIMIT));
   }
@@ -28725,8 +28736,10 @@ var OctokitGitHub = class _OctokitGitHub {
       ...this.repo(),
       name: check.name,
       head_sha: check.headSha,
+      ...check.externalId ? { external_id: check.externalId } : {},
       status: check.status,
-      output: fitOutput(check.output)
+      output: fitOutput(check.output),
+      request: ONCE_ON_5XX
     }));
     return data.id;
   }
@@ -28783,7 +28796,7 @@ var OctokitGitHub = class _OctokitGitHub {
     return { owner: this.ref.owner, repo: this.ref.repo };
   }
   async postComment(issueNumber, body) {
-    const { data } = await this.call(`comment on #${issueNumber}`, () => this.octokit.rest.issues.createComment({ ...this.repo(), issue_number: issueNumber, body }));
+    const { data } = await this.call(`comment on #${issueNumber}`, () => this.octokit.rest.issues.createComment({ ...this.repo(), issue_number: issueNumber, body, request: ONCE_ON_5XX }));
     return data.id;
   }
   /** The first comment trainbot wrote with the marker for `key`, reading the issue page by page. */
@@ -29289,6 +29302,7 @@ var BASE64_WORD = new Uint8Array(128);
 for (const c of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=_-") BASE64_WORD[c.charCodeAt(0)] = 1;
 
 // src/pipeline/on-train-comment.ts
+var CHECK_NAME = "trainbot";
 function isCommandCandidate(event) {
   return event.action === "created" && event.isPullRequest && !isBot(event.author.login, event.author.type);
 }
@@ -29301,6 +29315,13 @@ async function loadConfig(github, pr) {
   if (text2 === void 0) return { reply: `trainbot is not set up for \`${pr.baseRef}\`: add \`${CONFIG_PATH}\` there (see trainbot's README, "Configuration").` };
   const loaded = parseConfig(text2);
   return loaded.ok ? { config: loaded.config } : { reply: describeConfigErrors(loaded.errors) };
+}
+
+// src/pipeline/on-check-rerequested.ts
+var EXTERNAL_ID = /^train:(\d+):(\d+)$/;
+function requestOfCheck(externalId) {
+  const match = EXTERNAL_ID.exec(externalId);
+  return match ? { pr: Number(match[1]), commentId: Number(match[2]) } : void 0;
 }
 
 // actions/authorize/src/authorize-event.ts
@@ -29321,10 +29342,11 @@ async function authorizeEvent(name, payload, deps) {
     if (name === "issue_comment") return await gateComment(commentEvent(payload), deps);
     if (name === "push" && isPushPayload(payload)) return await gateMerge(payload, deps);
     if (name === "workflow_dispatch") return await gateDispatch(payload, deps);
+    if (name === "check_run") return await gateRerun(payload, deps);
     return { allowed: false, reason: `trainbot does not act on ${name} events.` };
   } catch (error2) {
     const message = userSentence(error2) ?? "trainbot hit an internal error before starting anything; the gate job log has the details.";
-    const pr = name === "issue_comment" ? payload.issue.number : void 0;
+    const pr = name === "issue_comment" ? payload.issue.number : name === "check_run" ? requestOfCheck(payload.check_run.external_id ?? "")?.pr : void 0;
     return { allowed: false, failed: true, reason: String(error2), answer: `Nothing was started: ${escapeMarkdown(message)}`, ...pr ? { pr } : {} };
   }
 }
@@ -29338,6 +29360,19 @@ async function gateComment(event, { github }) {
   const auth2 = await authorize({ github, commenter: event.author.login, pr, config: loaded.config });
   if (!auth2.allowed) return { allowed: false, pr: pr.number, reason: auth2.reason, answer: auth2.reason };
   return { allowed: true, pr: pr.number, reason: `@${event.author.login} may run trainbot commands on #${pr.number}.` };
+}
+async function gateRerun(payload, { github }) {
+  const origin = requestOfCheck(payload.check_run.external_id ?? "");
+  if (payload.action !== "rerequested" || payload.check_run.name !== CHECK_NAME || !origin) {
+    return { allowed: false, reason: "The check run event is not a re-run of a trainbot check run." };
+  }
+  if (isBot(payload.sender.login, payload.sender.type)) return { allowed: false, reason: `Re-runs by bots are ignored (${payload.sender.login}).` };
+  const pr = await github.pullRequest(origin.pr);
+  const loaded = await loadConfig(github, pr);
+  if ("reply" in loaded) return { allowed: false, pr: pr.number, answer: loaded.reply, reason: "The base branch has no usable trainbot config." };
+  const auth2 = await authorize({ github, commenter: payload.sender.login, pr, config: loaded.config });
+  if (!auth2.allowed) return { allowed: false, pr: pr.number, reason: auth2.reason, answer: auth2.reason };
+  return { allowed: true, pr: pr.number, reason: `@${payload.sender.login} may re-run trainbot's check on #${pr.number}.` };
 }
 async function gateMerge(push, { repos }) {
   const pr = await mergedPullRequest(repos, push);

@@ -8,7 +8,8 @@ import { parseCommand } from '../../../src/commands/parse-command.js';
 import { escapeMarkdown } from '../../../src/report/markdown-escape.js';
 import { mergedPullRequest, isPushPayload, type PushPayload } from '../../../src/github/merge-from-push.js';
 import type { GitHubPort } from '../../../src/github/github-port.js';
-import { isCommandCandidate, loadConfig, userSentence, type CommentEvent } from '../../../src/pipeline/on-train-comment.js';
+import { requestOfCheck } from '../../../src/pipeline/on-check-rerequested.js';
+import { CHECK_NAME, isCommandCandidate, loadConfig, userSentence, type CommentEvent } from '../../../src/pipeline/on-train-comment.js';
 
 export interface GateDecision {
   allowed: boolean;
@@ -32,6 +33,12 @@ interface CommentPayload {
   issue: { number: number; pull_request?: unknown };
   comment: { id: number; body?: string | null; created_at: string; user?: { login: string; type: string } | null };
   repository: { full_name: string };
+}
+
+interface CheckRunPayload {
+  action: string;
+  check_run: { name: string; external_id: string | null };
+  sender: { login: string; type: string };
 }
 
 interface DispatchPayload {
@@ -58,11 +65,13 @@ export async function authorizeEvent(name: string, payload: unknown, deps: GateD
     if (name === 'issue_comment') return await gateComment(commentEvent(payload as CommentPayload), deps);
     if (name === 'push' && isPushPayload(payload)) return await gateMerge(payload, deps);
     if (name === 'workflow_dispatch') return await gateDispatch(payload as DispatchPayload, deps);
+    if (name === 'check_run') return await gateRerun(payload as CheckRunPayload, deps);
     return { allowed: false, reason: `trainbot does not act on ${name} events.` };
   } catch (error) {
     // As the bot answers when GitHub fails it before anything started (on-train-comment.ts).
     const message = userSentence(error) ?? 'trainbot hit an internal error before starting anything; the gate job log has the details.';
-    const pr = name === 'issue_comment' ? (payload as CommentPayload).issue.number : undefined;
+    const pr = name === 'issue_comment' ? (payload as CommentPayload).issue.number
+      : name === 'check_run' ? requestOfCheck((payload as CheckRunPayload).check_run.external_id ?? '')?.pr : undefined;
     return { allowed: false, failed: true, reason: String(error), answer: `Nothing was started: ${escapeMarkdown(message)}`, ...(pr ? { pr } : {}) };
   }
 }
@@ -78,6 +87,24 @@ async function gateComment(event: CommentEvent, { github }: GateDeps): Promise<G
   const auth = await authorize({ github, commenter: event.author.login, pr, config: loaded.config });
   if (!auth.allowed) return { allowed: false, pr: pr.number, reason: auth.reason, answer: auth.reason };
   return { allowed: true, pr: pr.number, reason: `@${event.author.login} may run trainbot commands on #${pr.number}.` };
+}
+
+/**
+ * "Re-run" on trainbot's check run: the person who pressed it needs the permission the base branch's config asks,
+ * as for a comment. The bot itself then checks the comment (not edited) and the head (still the check's sha).
+ */
+async function gateRerun(payload: CheckRunPayload, { github }: GateDeps): Promise<GateDecision> {
+  const origin = requestOfCheck(payload.check_run.external_id ?? '');
+  if (payload.action !== 'rerequested' || payload.check_run.name !== CHECK_NAME || !origin) {
+    return { allowed: false, reason: 'The check run event is not a re-run of a trainbot check run.' };
+  }
+  if (isBot(payload.sender.login, payload.sender.type)) return { allowed: false, reason: `Re-runs by bots are ignored (${payload.sender.login}).` };
+  const pr = await github.pullRequest(origin.pr);
+  const loaded = await loadConfig(github, pr);
+  if ('reply' in loaded) return { allowed: false, pr: pr.number, answer: loaded.reply, reason: 'The base branch has no usable trainbot config.' };
+  const auth = await authorize({ github, commenter: payload.sender.login, pr, config: loaded.config });
+  if (!auth.allowed) return { allowed: false, pr: pr.number, reason: auth.reason, answer: auth.reason };
+  return { allowed: true, pr: pr.number, reason: `@${payload.sender.login} may re-run trainbot's check on #${pr.number}.` };
 }
 
 /** A push to the default branch: only the merge of a pull request is work for trainbot. */

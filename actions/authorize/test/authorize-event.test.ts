@@ -6,9 +6,9 @@ import { OctokitGitHub } from '../../../src/github/octokit-github.js';
 import { commentEvent } from '../../../src/index.js';
 import { onTrainComment } from '../../../src/pipeline/on-train-comment.js';
 import { mockGitHub, REPO, useGitHubApi } from '../../../test/support/github-api.js';
-import { issueCommentEvent, pushEvent } from '../../../test/support/github-events.js';
+import { checkRunRerequestedEvent, issueCommentEvent, pushEvent } from '../../../test/support/github-events.js';
 import { testOctokit } from '../../../test/support/github-probot.js';
-import { expectAnswer, mockPrelude, testConfigText } from '../../../test/support/train-comment-mocks.js';
+import { COMMENT_ID, HEAD_SHA, expectAnswer, mockPrelude, testConfigText } from '../../../test/support/train-comment-mocks.js';
 
 useGitHubApi();
 
@@ -110,6 +110,37 @@ describe('the gate and the bot refuse in the same words', () => {
     const botSaid = await posted;
     mockPrelude(CONFIG, options);
     await expect(decide('issue_comment', payload)).resolves.toMatchObject({ allowed: false, answer: botSaid });
+  });
+});
+
+describe('authorizeEvent on a re-run of the check', () => {
+  const rerun = (login: string, options: { name?: string; externalId?: string } = {}) => checkRunRerequestedEvent({
+    externalId: options.externalId ?? `train:1:${COMMENT_ID}`, headSha: HEAD_SHA, name: options.name, sender: { login, type: login.endsWith('[bot]') ? 'Bot' : 'User' },
+  }).payload;
+
+  it('lets a writer who pressed "Re-run" through, keyed by the check\'s pull request', async () => {
+    mockPrelude(CONFIG, { permission: 'write' });
+    await expect(decide('check_run', rerun('Codertocat'))).resolves.toEqual({
+      allowed: true, pr: 1, reason: '@Codertocat may re-run trainbot\'s check on #1.',
+    });
+  });
+
+  it('refuses a reader who pressed it with the bot\'s own sentence', async () => {
+    mockPrelude(CONFIG, { permission: 'read', asking: 'octocat' });
+    await expect(decide('check_run', rerun('octocat'))).resolves.toMatchObject({
+      allowed: false, pr: 1,
+      answer: '@octocat has `read` permission on this repository, but trainbot commands need at least `write`; ask a maintainer to run it or to raise your permission.',
+    });
+  });
+
+  it.each([
+    ['another app\'s check run', rerun('Codertocat', { name: 'build' })],
+    ['a check run without trainbot\'s external_id', rerun('Codertocat', { externalId: '' })],
+    ['a re-run by a bot', rerun('renovate[bot]')],
+  ])('refuses %s silently, without asking GitHub anything', async (_, payload) => {
+    const decision = await decide('check_run', payload);
+    expect(decision).toMatchObject({ allowed: false });
+    expect(decision.answer).toBeUndefined();
   });
 });
 

@@ -21,6 +21,7 @@ function github(configText: string, seen: Recorded): GitHubPort {
     react: async () => undefined,
     upsertComment: async (_n, _key, body) => { seen.upserts.push({ at: Date.now(), body }); return 1; },
     createComment: async (_n, body) => { seen.comments.push(body); return 2; },
+    comment: () => Promise.reject(new Error('a /train comment reads no comment back')),
     createCheck: async () => 3,
     updateCheck: async () => undefined,
     permission: async () => 'write',

@@ -112,17 +112,34 @@ describe('createComment', () => {
   });
 });
 
+describe('reading a comment', () => {
+  it('gives its body, author and both times', async () => {
+    mockGitHub('GET', '/repos/{owner}/{repo}/issues/comments/{comment_id}', { params: { comment_id: 492700400 } })
+      .replyWithExample(200, (c: { id: number; body: string; created_at: string; updated_at: string }) => {
+        Object.assign(c, { id: 492700400, body: '/train alpha=0.5', created_at: '2026-01-01T12:00:00Z', updated_at: '2026-01-01T12:00:00Z' });
+      });
+    await expect(github().comment(492700400)).resolves.toEqual({
+      id: 492700400, body: '/train alpha=0.5', author: { login: 'octocat', type: 'User' }, createdAt: '2026-01-01T12:00:00Z', updatedAt: '2026-01-01T12:00:00Z',
+    });
+  });
+
+  it('fails with the status when the comment is gone', async () => {
+    mockGitHub('GET', '/repos/{owner}/{repo}/issues/comments/{comment_id}', { params: { comment_id: 1 } }).reply(404, { message: 'Not Found' });
+    await expect(github().comment(1)).rejects.toMatchObject({ name: 'GitHubError', status: 404, message: 'trainbot could not read comment 1 (GitHub answered HTTP 404).' });
+  });
+});
+
 describe('check runs', () => {
-  it('creates a check run with the head sha and returns its id', async () => {
+  it('creates a check run with the head sha and its external_id, and returns its id', async () => {
     mockGitHub('POST', '/repos/{owner}/{repo}/check-runs', {
       body: {
-        name: 'trainbot', head_sha: 'ec26c3e57ca3a959ca5aad62de7213c562f8c821', status: 'in_progress',
+        name: 'trainbot', head_sha: 'ec26c3e57ca3a959ca5aad62de7213c562f8c821', external_id: 'train:1:492700400', status: 'in_progress',
         output: { title: 'Training 2 runs', summary: 'Started by @Codertocat.' },
       },
     }).replyWithExample(201, (run: Created) => ({ ...run, id: 99 }));
 
     const id = await github().createCheck({
-      name: 'trainbot', headSha: 'ec26c3e57ca3a959ca5aad62de7213c562f8c821', status: 'in_progress',
+      name: 'trainbot', headSha: 'ec26c3e57ca3a959ca5aad62de7213c562f8c821', externalId: 'train:1:492700400', status: 'in_progress',
       output: { title: 'Training 2 runs', summary: 'Started by @Codertocat.' },
     });
     expect(id).toBe(99);

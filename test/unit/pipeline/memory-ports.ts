@@ -1,7 +1,8 @@
 // In-memory GitHub, MLflow and runner ports for the pipeline's unit tests: each records what the pipeline
 // asked of it, so a test asserts on the check runs, reactions and comments a flow leaves behind. The MLflow
 // fake answers searches by the `tags.`k` = 'v'` and `attributes.status` clauses the queries build.
-import type { BranchPush, CheckUpdate, GitHubPort, NewCheck, PullRequestInfo, Reaction } from '../../../src/github/github-port.js';
+import type { BranchPush, CheckUpdate, GitHubPort, IssueComment, NewCheck, PullRequestInfo, Reaction } from '../../../src/github/github-port.js';
+import { GitHubError } from '../../../src/github/github-port.js';
 import type { JobSpec, RunHandle, RunOutcome, Runner } from '../../../src/runners/runner.js';
 import type { CreateRunInput, MlflowClient, RunsPage, SearchRunsInput } from '../../../src/tracking/mlflow-client.js';
 import type { RunStatus, TrackedRun } from '../../../src/tracking/tracked-run.js';
@@ -33,6 +34,13 @@ export class MemoryGitHub implements GitHubPort {
     this.living.set(key, body);
     this.posts.push(body);
     return 1;
+  }
+  /** The comments `comment(id)` reads (a re-run reads the command's comment again). */
+  readonly comments = new Map<number, IssueComment>();
+  async comment(commentId: number): Promise<IssueComment> {
+    const found = this.comments.get(commentId);
+    if (!found) throw new GitHubError(`trainbot could not read comment ${commentId} (GitHub answered HTTP 404).`, 404);
+    return found;
   }
   async createComment(_issue: number, body: string): Promise<number> {
     this.answers.push(body);

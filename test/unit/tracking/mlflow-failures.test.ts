@@ -167,13 +167,13 @@ describe('MlflowClient retries', () => {
       'check that it is running and that MLFLOW_TRACKING_URI points to it.');
   });
 
-  it('does not retry creating a run after a 5xx, since the run may exist already', async () => {
+  it('does not retry creating a run after a 5xx other than 503, since the run may exist already', async () => {
     const { mlflow, sleeps } = client();
-    nock(URI).post(`${API}/runs/create`).once().reply(503);
+    nock(URI).post(`${API}/runs/create`).once().reply(502);
 
     const error = await failure(mlflow.createRun({ experimentId: '7', runName: 'n', tags: {}, startTime: 1 }));
 
-    expect(error.message).toBe(`The MLflow server at ${URI} failed creating run "n" with HTTP 503 after 1 attempt; check its logs, then try again.`);
+    expect(error.message).toBe(`The MLflow server at ${URI} failed creating run "n" with HTTP 502 after 1 attempt; check its logs, then try again.`);
     expect(sleeps).toEqual([]);
   });
 
