@@ -15,6 +15,7 @@ import { type ParamValue, paramsKey, planBaseline } from '../runs/plan.js';
 import { RUN_TAGS } from '../runs/run-contract.js';
 import type { Runner } from '../runners/runner.js';
 import { findBaseline, findPullRequestRuns, findRequestRuns } from '../tracking/run-queries.js';
+import { type RoleExperiments, ensureRoleExperiments } from '../tracking/role-experiments.js';
 import type { TrackedRun } from '../tracking/tracked-run.js';
 import type { ImageWait } from './await-image.js';
 import { executeRuns } from './execute-runs.js';
@@ -113,23 +114,26 @@ export async function onPullRequestClosed(event: PullRequestClosedEvent, deps: P
   if (inFlight.has(requestKey)) return;
   inFlight.add(requestKey);
   try {
-    const experimentId = await tracking.ensureExperiment(config.experiment);
-    if ((await findRequestRuns(tracking, { experimentId, repo: event.repo, request }, 1)).runs.length > 0) {
+    const experiments = await ensureRoleExperiments(tracking, config);
+    // The merge's baseline run is the mark that this merge was handled; it lives among the baselines.
+    if ((await findRequestRuns(tracking, { experimentId: experiments.baselines, repo: event.repo, request }, 1)).runs.length > 0) {
       return log.info(`merge of #${event.number} was already handled; redelivery ignored`);
     }
-    await report(event, deps, config, experimentId, runner);
+    await report(event, deps, config, experiments, runner);
   } finally {
     inFlight.delete(requestKey);
   }
 }
 
-async function report(event: PullRequestClosedEvent, deps: PullRequestClosedDeps, config: TrainbotConfig, experimentId: string, runner: Runner): Promise<void> {
+async function report(event: PullRequestClosedEvent, deps: PullRequestClosedDeps, config: TrainbotConfig, experiments: RoleExperiments, runner: Runner): Promise<void> {
   const { github, tracking } = deps;
   const now = deps.now ?? Date.now;
+  const experimentId = experiments.candidates;
   const link = (runId: string) => deps.runUrl?.(experimentId, runId);
+  const baselineLink = (runId: string) => deps.runUrl?.(experiments.baselines, runId);
   const baselineParams = planBaseline(config).paramsKey;
   // Reports compare with the baseline branch's baseline, whatever branch the PR went into (as /train does).
-  const query = { experimentId, repo: event.repo, branch: config.baselineBranch, params: baselineParams };
+  const query = { experimentId: experiments.baselines, repo: event.repo, branch: config.baselineBranch, params: baselineParams };
 
   // 2. Every run of the PR in one paged search; the best candidate against the baseline that was current when it
   // started (a later merge may have replaced it since).
@@ -151,7 +155,7 @@ async function report(event: PullRequestClosedEvent, deps: PullRequestClosedDeps
   else if (best.state !== 'finished') head.push(`None of its ${runs.length} run${runs.length === 1 ? '' : 's'} finished.`);
   else {
     head.push(`Best of ${runs.length} run${runs.length === 1 ? '' : 's'}:`, '');
-    head.push(renderReport({ title: `${paramsKey(best.params)} vs baseline`, runs: [best], baseline: compared, config, now: now(), runUrl: link, noBaselineHint: hint }).replace(/^### /, '#### '));
+    head.push(renderReport({ title: `${paramsKey(best.params)} vs baseline`, runs: [best], baseline: compared, config, now: now(), runUrl: (id) => (id === compared?.runId ? baselineLink : link)(id), noBaselineHint: hint }).replace(/^### /, '#### '));
   }
   if (runs.length > 1) head.push('', `<details><summary>All ${runs.length} runs of this pull request</summary>`, '', runList(runs, config, link), '', '</details>');
   const body = (refresh: string) => `${head.join('\n')}\n\n#### Baseline refresh\n\n${refresh}`;
@@ -165,7 +169,7 @@ async function report(event: PullRequestClosedEvent, deps: PullRequestClosedDeps
 
   // 4–5. The baseline refresh, and its result in the same comment.
   const [refreshed] = await executeRuns({
-    plans: [planBaseline(config)], config, tracking, runner, experimentId, secrets: deps.secrets, images: deps.images,
+    plans: [planBaseline(config)], config, tracking, runner, experimentId: experiments.baselines, secrets: deps.secrets, images: deps.images,
     origin: { repo: event.repo, sha: event.mergeCommitSha as string, branch: event.baseRef, request: key, role: 'baseline' },
     onError: (error, name) => deps.log.error(error, `baseline refresh for #${event.number}: run ${name} failed inside trainbot`),
   });
@@ -175,7 +179,7 @@ async function report(event: PullRequestClosedEvent, deps: PullRequestClosedDeps
     return;
   }
   const table = renderReport({
-    title: 'New baseline vs previous', runs: [refreshed], baseline: previous, config, now: now(), runUrl: link,
+    title: 'New baseline vs previous', runs: [refreshed], baseline: previous, config, now: now(), runUrl: baselineLink,
     noBaselineHint: 'This is the first baseline.',
   }).replace(/^### .*\n\n/, '');
   await github.upsertComment(event.number, key, body(`✅ New baseline of ${codeSpan(event.baseRef)} on ${sha}:\n\n${table}`));

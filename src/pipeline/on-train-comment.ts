@@ -18,6 +18,7 @@ import { type PlannedRun, planBaseline, planRuns } from '../runs/plan.js';
 import type { Runner } from '../runners/runner.js';
 import type { MlflowClient } from '../tracking/mlflow-client.js';
 import { findBaseline, findRequestRuns } from '../tracking/run-queries.js';
+import { ensureRoleExperiments } from '../tracking/role-experiments.js';
 import type { ImageWait } from './await-image.js';
 import { type ExecutedRun, executeRuns } from './execute-runs.js';
 import { describeRequest, requestConclusion, toBaseline, usageAnswer } from './run-request.js';
@@ -142,10 +143,11 @@ async function handleCommand(event: CommentEvent, parsed: Exclude<ReturnType<typ
   if (inFlight.has(requestKey)) return;
   inFlight.add(requestKey);
   try {
-    const experimentId = await deps.tracking.ensureExperiment(config.experiment);
+    // Both experiments exist before any Job runs (src/tracking/role-experiments.ts says why).
+    const { candidates: experimentId, baselines: baselinesId } = await ensureRoleExperiments(deps.tracking, config);
     const earlier = await findRequestRuns(deps.tracking, { experimentId, repo: event.repo, request }, 1);
     if (earlier.runs.length > 0) return log.info(`comment ${request} was already handled; redelivery ignored`);
-    await runRequest(event, deps, { config, pr, experimentId, request, plans: plan.runs, runner });
+    await runRequest(event, deps, { config, pr, experimentId, baselinesId, request, plans: plan.runs, runner });
   } finally {
     inFlight.delete(requestKey);
   }
@@ -155,6 +157,7 @@ interface Prepared {
   config: TrainbotConfig;
   pr: PullRequestInfo;
   experimentId: string;
+  baselinesId: string;
   request: string;
   plans: PlannedRun[];
   runner: Runner;
@@ -183,10 +186,10 @@ async function runRequest(event: CommentEvent, deps: TrainCommentDeps, p: Prepar
   let reported = false;
   try {
     const baselinePlan = planBaseline(p.config);
-    const baseline = toBaseline(await findBaseline(deps.tracking, { experimentId: p.experimentId, repo: event.repo, branch: p.config.baselineBranch, params: baselinePlan.paramsKey }));
+    const baseline = toBaseline(await findBaseline(deps.tracking, { experimentId: p.baselinesId, repo: event.repo, branch: p.config.baselineBranch, params: baselinePlan.paramsKey }));
     const render = (runs: readonly RunResult[]) => renderReport({
       title, runs, baseline, config: p.config, now: now(), noBaselineHint: NO_BASELINE_HINT,
-      runUrl: deps.runUrl ? (runId) => deps.runUrl?.(p.experimentId, runId) : undefined,
+      runUrl: deps.runUrl ? (runId) => deps.runUrl?.(runId === baseline?.runId ? p.baselinesId : p.experimentId, runId) : undefined,
     });
     comment = throttleLatest<readonly RunResult[]>(deps.commentIntervalMs ?? 5000, async (runs) => {
       await github.upsertComment(event.issueNumber, key, render(runs));

@@ -12,6 +12,7 @@ import { RUN_TAGS, type RunOrigin } from '../runs/run-contract.js';
 import type { Runner } from '../runners/runner.js';
 import type { MlflowClient } from '../tracking/mlflow-client.js';
 import { findBaseline } from '../tracking/run-queries.js';
+import { ensureRoleExperiments } from '../tracking/role-experiments.js';
 import type { TrackedRun } from '../tracking/tracked-run.js';
 import { type ExecutedRun, executeRuns } from './execute-runs.js';
 
@@ -83,14 +84,16 @@ export async function runRequest(input: RequestInput): Promise<RequestOutcome> {
   const planned = planRequest(input.commandText, config);
   if ('reply' in planned) return { kind: 'reply', message: planned.reply };
 
-  const experimentId = await tracking.ensureExperiment(config.experiment);
+  // Candidates and baselines live in separate experiments (src/tracking/experiment-names.ts).
+  const experiments = await ensureRoleExperiments(tracking, config);
+  const experimentId = experiments.candidates;
   const baselinePlan = planBaseline(config);
-  const query = { experimentId, repo: input.origin.repo, branch: config.baselineBranch, params: baselinePlan.paramsKey };
+  const query = { experimentId: experiments.baselines, repo: input.origin.repo, branch: config.baselineBranch, params: baselinePlan.paramsKey };
   let baselineRun = await findBaseline(tracking, query);
   if (!baselineRun && input.trainMissingBaseline) {
     progress(`No baseline for ${config.baselineBranch} yet: training one with the default params (${baselinePlan.paramsKey}).`);
     const [trained] = await executeRuns({
-      plans: [baselinePlan], config, tracking, runner, experimentId, secrets: input.secrets,
+      plans: [baselinePlan], config, tracking, runner, experimentId: experiments.baselines, secrets: input.secrets,
       origin: { ...input.origin, branch: config.baselineBranch, request: `${input.origin.request}-baseline`, pr: undefined, role: 'baseline' },
       onError: input.onError,
     });
@@ -111,7 +114,7 @@ export async function runRequest(input: RequestInput): Promise<RequestOutcome> {
   const markdown = renderReport({
     title: planned.runs.length === 1 ? `trainbot: ${describeRequest(planned.runs[0] as PlannedRun)} vs baseline` : `trainbot sweep: ${planned.runs.length} runs vs baseline`,
     runs, baseline, config, now: now(),
-    runUrl: input.runUrl ? (runId) => input.runUrl?.(experimentId, runId) : undefined,
+    runUrl: input.runUrl ? (runId) => input.runUrl?.(runId === baseline?.runId ? experiments.baselines : experimentId, runId) : undefined,
     noBaselineHint: 'Run `trainbot run "/train"` on the baseline branch, or merge a pull request: trainbot trains one on merge.',
   });
   return { kind: 'report', markdown, runs, baseline, best, conclusion: requestConclusion(runs, best, baseline, config), experimentId };
