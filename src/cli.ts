@@ -11,6 +11,7 @@ import { heldSecrets } from './report/held-secrets.js';
 import { LocalRunner } from './runners/local/local-runner.js';
 import { localSigningKey, signingKeyFromEnv, withSigningKey } from './runs/run-signature.js';
 import { MlflowClient } from './tracking/mlflow-client.js';
+import { MlflowRunCredentials, withRunCredentials } from './tracking/run-credentials.js';
 
 const USAGE = `Usage: trainbot run "/train alpha=0.5" [--json] [--config FILE] [--root DIR]
 
@@ -99,7 +100,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   try {
     // Runs are signed as the bot signs them: with TRAINBOT_SIGNING_KEY, or the embedded server's own key file.
     const signingKey = signingKeyFromEnv(env) ?? (env.MLFLOW_TRACKING_URI ? undefined : localSigningKey(join(root, '.trainbot', 'signing-key')));
-    const tracking = withSigningKey(MlflowClient.fromEnv(trackingEnv), signingKey);
+    // Each run gets an MLflow user of its own, as under the bot (src/tracking/run-credentials.ts).
+    const tracking = withRunCredentials(withSigningKey(MlflowClient.fromEnv(trackingEnv), signingKey), MlflowRunCredentials.fromEnv(trackingEnv, progress));
     const trackingUri = trackingEnv.MLFLOW_TRACKING_URI as string;
     // The container contract points runs at the server the CLI uses, not the in-cluster URL of the config.
     const localConfig = { ...config, trackingUri };
