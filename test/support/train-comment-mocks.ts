@@ -10,6 +10,7 @@ import type { Runner } from '../../src/runners/runner.js';
 import type { MlflowClient } from '../../src/tracking/mlflow-client.js';
 import { REPO, mockGitHub } from './github-api.js';
 import { issueCommentEvent } from './github-events.js';
+import { experimentName } from '../../src/tracking/experiment-names.js';
 
 export const FULL_NAME = `${REPO.owner}/${REPO.repo}`;
 export const COMMENT_ID = issueCommentEvent({ body: '' }).payload.comment.id;
@@ -115,7 +116,7 @@ export function alphaPointOneReport(runName: string | undefined): string {
 
 /** Trains main's baseline (default params, BASE_SHA) through the bot's own code path; returns when it started. */
 export async function seedBaseline(tracking: TrackingPort & Pick<MlflowClient, 'ensureExperiment'>, runner: Runner, config: TrainbotConfig): Promise<number> {
-  const experimentId = await tracking.ensureExperiment(config.experiment);
+  const experimentId = await tracking.ensureExperiment(experimentName(config, 'baseline'));
   const started = Date.now();
   const [baseline] = await executeRuns({
     plans: [planBaseline(config)], config, experimentId, tracking, runner,

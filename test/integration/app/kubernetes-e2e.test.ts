@@ -10,7 +10,6 @@ import type { TrainbotConfig } from '../../../src/config/config-types.js';
 import { createApp } from '../../../src/index.js';
 import { KubernetesRunner } from '../../../src/runners/kubernetes/kubernetes-runner.js';
 import { RUNNER_RBAC_RULES } from '../../../src/runners/kubernetes/rbac-rules.js';
-import { MlflowClient } from '../../../src/tracking/mlflow-client.js';
 import { findRequestRuns } from '../../../src/tracking/run-queries.js';
 import { useGitHubApi } from '../../support/github-api.js';
 import { issueCommentEvent } from '../../support/github-events.js';
@@ -18,11 +17,12 @@ import { testProbot } from '../../support/github-probot.js';
 import { adminKubeconfigPath, createTestNamespace, type TestNamespace } from '../../support/kube-namespace.js';
 import { startTestNode, type TestNode } from '../../support/kube-test-node.js';
 import { COMMENT_ID, FULL_NAME, HEAD_SHA, mockPrelude, mockTrainFlow, testConfigText, alphaPointOneReport, seedBaseline } from '../../support/train-comment-mocks.js';
+import { botTracking } from '../../support/mlflow-tracking.js';
 
 const trackingUri = process.env.MLFLOW_TRACKING_URI;
 if (!trackingUri) throw new Error('MLFLOW_TRACKING_URI is not set: run the integration tests through `npm test` (scripts/test.sh starts MLflow).');
 
-const tracking = MlflowClient.fromEnv({ MLFLOW_TRACKING_URI: trackingUri });
+const tracking = botTracking();
 const experiment = `k8s-e2e-${Date.now()}`;
 let ns: TestNamespace;
 let node: TestNode;

@@ -13,7 +13,6 @@ import { createApp } from '../../../src/index.js';
 import { KubernetesRunner } from '../../../src/runners/kubernetes/kubernetes-runner.js';
 import { RegistryClient } from '../../../src/registry/registry-client.js';
 import { RUNNER_RBAC_RULES } from '../../../src/runners/kubernetes/rbac-rules.js';
-import { MlflowClient } from '../../../src/tracking/mlflow-client.js';
 import { findRequestRuns } from '../../../src/tracking/run-queries.js';
 import { useGitHubApi } from '../../support/github-api.js';
 import { issueCommentEvent } from '../../support/github-events.js';
@@ -21,6 +20,7 @@ import { testProbot } from '../../support/github-probot.js';
 import type { TestNamespace } from '../../support/kube-namespace.js';
 import { eventually } from '../../support/kube-runner-fixture.js';
 import { createRealNodeNamespace, manifestDigest, realNode, realNodeConfig, tagImage } from '../../support/real-node.js';
+import { botTracking } from '../../support/mlflow-tracking.js';
 import {
   BASE_SHA, COMMENT_ID, FULL_NAME, HEAD_SHA, alphaPointOneReport, expectAnswer, mockPrelude, mockTrainFlow, seedBaseline,
 } from '../../support/train-comment-mocks.js';
@@ -28,7 +28,7 @@ import {
 const trackingUri = process.env.MLFLOW_TRACKING_URI;
 if (!trackingUri) throw new Error('MLFLOW_TRACKING_URI is not set: run the integration tests through `npm test` (scripts/test.sh starts MLflow).');
 const node = realNode();
-const tracking = MlflowClient.fromEnv({ MLFLOW_TRACKING_URI: trackingUri });
+const tracking = botTracking();
 let ns: TestNamespace;
 let runner: KubernetesRunner;
 
