@@ -26,7 +26,7 @@ export interface RunCredentialsPort {
   runCredentials?: RunCredentials;
 }
 
-export const RUN_USER_PREFIX = 'trainbot-run-';
+export const RUN_USER_PREFIX = 'trainbot-user-';
 
 export function runUsername(runId: string): string {
   return `${RUN_USER_PREFIX}${runId}`;

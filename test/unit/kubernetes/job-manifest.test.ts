@@ -99,7 +99,7 @@ describe('labelSelector', () => {
 });
 
 describe('a run with credentials of its own', () => {
-  const own = { ...spec, credentialEnv: { MLFLOW_TRACKING_USERNAME: 'trainbot-run-abc123', MLFLOW_TRACKING_PASSWORD: 'pw' } };
+  const own = { ...spec, credentialEnv: { MLFLOW_TRACKING_USERNAME: 'trainbot-user-abc123', MLFLOW_TRACKING_PASSWORD: 'pw' } };
   const job = jobManifest(own, 'ml');
 
   it('starts suspended, so no Pod runs before its Secret exists, and reads them from the Secret named like the Job', () => {

@@ -14,7 +14,7 @@ class FakeCredentials implements RunCredentials {
   live = new Set<string>();
 
   async issue(runId: string, experimentId: string): Promise<RunCredential> {
-    const username = `trainbot-run-${runId}`;
+    const username = `trainbot-user-${runId}`;
     this.events.push(`issue ${username} on ${experimentId}`);
     this.live.add(username);
     const password = `pw-of-${runId}-0123456789`;
@@ -36,7 +36,7 @@ function setup(script: ConstructorParameters<typeof ScriptedRunner>[1] = {}) {
   const runner = new ScriptedRunner(tracking, script);
   const plans = planRuns({ alpha: ['0.1'] }, config);
   if (!plans.ok) throw new Error(plans.message);
-  const run = () => executeRuns({ plans: plans.runs, config, experimentId: '42', tracking, runner, origin });
+  const run = () => executeRuns({ plans: plans.runs, config, experimentId: '42', tracking, runner, origin, onError: () => undefined });
   return { credentials, tracking, runner, run };
 }
 
@@ -46,9 +46,9 @@ describe('a run\'s own MLflow user', () => {
     const [result] = await run();
     expect(result?.state).toBe('finished');
     const spec = runner.dispatched[0] as JobSpec;
-    expect(spec.credentialEnv).toEqual({ MLFLOW_TRACKING_USERNAME: 'trainbot-run-run-1', MLFLOW_TRACKING_PASSWORD: 'pw-of-run-1-0123456789' });
+    expect(spec.credentialEnv).toEqual({ MLFLOW_TRACKING_USERNAME: 'trainbot-user-run-1', MLFLOW_TRACKING_PASSWORD: 'pw-of-run-1-0123456789' });
     expect(spec.secretEnv).toEqual([]);
-    expect(credentials.events).toEqual(['issue trainbot-run-run-1 on 42', 'revoke trainbot-run-run-1']);
+    expect(credentials.events).toEqual(['issue trainbot-user-run-1 on 42', 'revoke trainbot-user-run-1']);
   });
 
   it('is deleted before the run\'s metrics are read, so nothing can change them after it ended', async () => {
@@ -69,7 +69,7 @@ describe('a run\'s own MLflow user', () => {
     const [result] = await run();
     expect(result?.state).toBe(state);
     expect(credentials.live.size).toBe(0);
-    expect(credentials.events.at(-1)).toBe('revoke trainbot-run-run-1');
+    expect(credentials.events.at(-1)).toBe('revoke trainbot-user-run-1');
   });
 
   it('is deleted when the runner cannot start the run, and when trainbot itself fails', async () => {
@@ -83,7 +83,7 @@ describe('a run\'s own MLflow user', () => {
 
   it('is hidden in the log tail of a failed run', async () => {
     const { run, runner } = setup({ outcome: () => ({ status: 'failed', reason: 'exit 1' }) });
-    runner.logs = async () => 'connecting as trainbot-run-run-1 with pw-of-run-1-0123456789\nTraceback';
+    runner.logs = async () => 'connecting as trainbot-user-run-1 with pw-of-run-1-0123456789\nTraceback';
     const [result] = await run();
     expect(result?.logTail).not.toContain('pw-of-run-1-0123456789');
   });

@@ -69,7 +69,7 @@ describe('LocalRunner: what the process receives', () => {
   });
 
   it('gives the run its own credentials, never the host\'s MLflow admin credential', async () => {
-    const credentialEnv = { MLFLOW_TRACKING_USERNAME: 'trainbot-run-r1', MLFLOW_TRACKING_PASSWORD: 'own-password' };
+    const credentialEnv = { MLFLOW_TRACKING_USERNAME: 'trainbot-user-r1', MLFLOW_TRACKING_PASSWORD: 'own-password' };
     const out = await outputOf(spec('own', 'console.log(JSON.stringify(process.env))', { credentialEnv }));
     expect(JSON.parse(out)).toEqual({ ...CONTRACT, PATH: HOST_ENV.PATH, HOME: HOST_ENV.HOME, ...credentialEnv });
   });

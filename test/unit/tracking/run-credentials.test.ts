@@ -69,7 +69,7 @@ describe('MlflowRunCredentials', () => {
     const one = await credentials.issue('abc', '7');
     const two = await credentials.issue('def', '7');
     expect(calls).toEqual([`create ${runUsername('abc')}`, `grant EDIT on 7 to ${runUsername('abc')}`, `create ${runUsername('def')}`, `grant EDIT on 7 to ${runUsername('def')}`]);
-    expect(one?.env).toEqual({ MLFLOW_TRACKING_USERNAME: 'trainbot-run-abc', MLFLOW_TRACKING_PASSWORD: one?.password });
+    expect(one?.env).toEqual({ MLFLOW_TRACKING_USERNAME: 'trainbot-user-abc', MLFLOW_TRACKING_PASSWORD: one?.password });
     expect(one?.password.length).toBeGreaterThanOrEqual(40);
     expect(one?.password).not.toBe(two?.password);
   });
@@ -97,14 +97,14 @@ describe('MlflowRunCredentials', () => {
   it('deletes the user again when the grant fails, so no user without a run is left', async () => {
     const { api, calls } = fakeUsers({ grantExperiment: async () => { throw new TrackingError('no', { status: 400, errorCode: 'INVALID_PARAMETER_VALUE' }); } });
     await expect(new MlflowRunCredentials(api, () => undefined).issue('a', '7')).rejects.toThrow("MLflow refused to let this run's own user write its experiment (HTTP 400 INVALID_PARAMETER_VALUE)");
-    expect(calls).toEqual(['create trainbot-run-a', 'delete trainbot-run-a']);
+    expect(calls).toEqual(['create trainbot-user-a', 'delete trainbot-user-a']);
   });
 
   it('never throws from revoke: a failed delete is warned about with the user to delete by hand', async () => {
     const warnings: string[] = [];
     const { api } = fakeUsers({ deleteUser: async () => { throw new TrackingError('down', { status: 503 }); } });
     const credentials = new MlflowRunCredentials(api, (m) => warnings.push(m));
-    await credentials.revoke({ username: 'trainbot-run-a', password: 'x', env: { MLFLOW_TRACKING_USERNAME: 'trainbot-run-a', MLFLOW_TRACKING_PASSWORD: 'x' } });
-    expect(warnings).toEqual(["Could not delete the MLflow user trainbot-run-a after its run ended (HTTP 503); delete it as MLflow's admin."]);
+    await credentials.revoke({ username: 'trainbot-user-a', password: 'x', env: { MLFLOW_TRACKING_USERNAME: 'trainbot-user-a', MLFLOW_TRACKING_PASSWORD: 'x' } });
+    expect(warnings).toEqual(["Could not delete the MLflow user trainbot-user-a after its run ended (HTTP 503); delete it as MLflow's admin."]);
   });
 });
