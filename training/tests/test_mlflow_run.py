@@ -50,7 +50,8 @@ def mlflow_api(uri: str, endpoint: str, body: dict | None = None, query: dict | 
     data = None if body is None else json.dumps(body).encode()
     headers = {"Content-Type": "application/json"}
     # The test MLflow runs the basic-auth app; scripts/test.sh exports its admin's credential.
-    user, password = os.environ.get("MLFLOW_TRACKING_USERNAME"), os.environ.get("MLFLOW_TRACKING_PASSWORD")
+    user = os.environ.get("MLFLOW_TRACKING_USERNAME")
+    password = os.environ.get("MLFLOW_TRACKING_PASSWORD")
     if user and password:
         token = base64.b64encode(f"{user}:{password}".encode()).decode()
         headers["Authorization"] = f"Basic {token}"
