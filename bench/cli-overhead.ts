@@ -64,7 +64,11 @@ async function alone(tracking: MlflowClient, experimentId: string): Promise<Time
   const run = await tracking.createRun({ experimentId, runName: `bench-cli-alone-${Date.now()}`, startTime: Date.now(), tags: {} });
   return timed('python', ['train.py', '--alpha', '0.5'], {
     cwd: join(root, 'training'),
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, MLFLOW_TRACKING_URI: uri, MLFLOW_EXPERIMENT_NAME: EXPERIMENT, MLFLOW_RUN_ID: run.info.runId },
+    // The harness's MLflow runs the basic-auth app: the bench's own credential stands in for the run's user.
+    env: {
+      PATH: process.env.PATH, HOME: process.env.HOME, MLFLOW_TRACKING_URI: uri, MLFLOW_EXPERIMENT_NAME: EXPERIMENT, MLFLOW_RUN_ID: run.info.runId,
+      MLFLOW_TRACKING_USERNAME: process.env.MLFLOW_TRACKING_USERNAME, MLFLOW_TRACKING_PASSWORD: process.env.MLFLOW_TRACKING_PASSWORD,
+    },
   });
 }
 

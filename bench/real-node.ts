@@ -16,6 +16,7 @@ import { createApp } from '../src/index.js';
 import { KubernetesRunner } from '../src/runners/kubernetes/kubernetes-runner.js';
 import { RUNNER_RBAC_RULES } from '../src/runners/kubernetes/rbac-rules.js';
 import { MlflowClient } from '../src/tracking/mlflow-client.js';
+import { MlflowRunCredentials, withRunCredentials } from '../src/tracking/run-credentials.js';
 import { issueCommentEvent } from '../test/support/github-events.js';
 import { TEST_TOKEN, TestOctokit } from '../test/support/github-probot.js';
 import { createRealNodeNamespace, realNode, realNodeConfig, tagImage } from '../test/support/real-node.js';
@@ -61,7 +62,8 @@ function fakeGitHub(config: string, sha: string, onReport: (at: number) => void)
 async function main(): Promise<void> {
   const node = realNode();
   const ns = await createRealNodeNamespace(node, 'bench-real');
-  const tracking = MlflowClient.fromEnv(process.env);
+  // As the deployed bot: the harness's MLflow admin, and each Job its own MLflow user.
+  const tracking = withRunCredentials(MlflowClient.fromEnv(process.env), MlflowRunCredentials.fromEnv(process.env, (m) => process.stderr.write(`${m}\n`)));
   const bot = await ns.accountWith('trainbot', RUNNER_RBAC_RULES);
   const runner = new KubernetesRunner({ namespace: ns.name, kubeConfig: bot, podCheckMs: 500 });
   const sha = 'b'.repeat(40);

@@ -37,4 +37,10 @@ locals {
     "postgresql+psycopg2://${urlencode(var.db_user)}:${urlencode(var.db_password)}",
     "@${local.postgres_service_name}.${var.mlflow_namespace}.svc.${var.cluster_domain}:${local.postgres_port}/${var.db_name}",
   ])
+
+  # The basic-auth app's users and permissions: a second database on the same server (mlflow-auth.tf).
+  mlflow_auth_db_uri = join("", [
+    "postgresql+psycopg2://${urlencode(var.db_user)}:${urlencode(var.db_password)}",
+    "@${local.postgres_service_name}.${var.mlflow_namespace}.svc.${var.cluster_domain}:${local.postgres_port}/${var.auth_db_name}",
+  ])
 }

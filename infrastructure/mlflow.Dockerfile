@@ -2,9 +2,10 @@
 # PostgreSQL driver, as a non-root user. Build: minikube image build -t trainbot-mlflow:3.17.2 -f mlflow.Dockerfile infrastructure
 FROM python:3.11.11-slim-bookworm
 
-# The server's version equals the training image's client (training/requirements.txt); psycopg2 because
-# the backend URI names postgresql+psycopg2 (SQLAlchemy 2.1 maps plain postgresql:// to psycopg 3).
-RUN pip install --no-cache-dir --disable-pip-version-check mlflow==3.17.2 psycopg2-binary==2.9.13 \
+# The server's version equals the training image's client (training/requirements.txt); the auth extra for
+# `--app-name basic-auth` (Flask-WTF); psycopg2 because the backend URI names postgresql+psycopg2
+# (SQLAlchemy 2.1 maps plain postgresql:// to psycopg 3).
+RUN pip install --no-cache-dir --disable-pip-version-check "mlflow[auth]==3.17.2" psycopg2-binary==2.9.13 \
     && useradd --uid 10001 --user-group --create-home --home-dir /home/mlflow mlflow
 
 USER 10001

@@ -1,6 +1,7 @@
-# The MLflow tracking server: the image from mlflow.Dockerfile, its backend store URI from a Secret, and
-# artifacts on a PersistentVolumeClaim that the server itself serves (--serve-artifacts), so training
-# containers need no storage credentials, only the tracking URI.
+# The MLflow tracking server: the image from mlflow.Dockerfile, its backend store URI from a Secret, MLflow's
+# basic-auth app with its config from another (mlflow-auth.tf), and artifacts on a PersistentVolumeClaim that
+# the server itself serves (--serve-artifacts), so training containers need no storage credentials, only the
+# tracking URI and the MLflow user trainbot makes for each of them.
 
 locals {
   mlflow_labels = merge(local.common_labels, {
@@ -47,7 +48,7 @@ resource "kubernetes_persistent_volume_claim_v1" "mlflow_artifacts" {
 resource "kubernetes_deployment_v1" "mlflow" {
   #checkov:skip=CKV_K8S_43:The image is built from mlflow.Dockerfile into the cluster's own image store (minikube image build) and pinned by an exact version tag; var.mlflow_image accepts tag@sha256 digests once it is pushed to a registry.
   #checkov:skip=CKV_K8S_15:IfNotPresent is required for an image built into minikube, which no registry serves; the tag is an exact version.
-  #checkov:skip=CKV_K8S_35:mlflow server reads its backend store URI from MLFLOW_BACKEND_STORE_URI or the command line only; the environment variable comes from a Secret by reference, which keeps it out of the pod spec and the process list.
+  #checkov:skip=CKV_K8S_35:mlflow server reads its backend store URI from MLFLOW_BACKEND_STORE_URI or the command line only, and its web app key from MLFLOW_FLASK_SERVER_SECRET_KEY only; both come from Secrets by reference, which keeps them out of the pod spec and the process list. The auth config, which can be a file, is one.
   metadata {
     name      = "mlflow"
     namespace = kubernetes_namespace_v1.mlflow.metadata[0].name
@@ -87,6 +88,7 @@ resource "kubernetes_deployment_v1" "mlflow" {
           image_pull_policy = "IfNotPresent"
           # The image's entrypoint is `mlflow server`; the backend store URI arrives by environment.
           args = [
+            "--app-name", "basic-auth",
             "--host", "0.0.0.0",
             "--port", tostring(local.mlflow_port),
             "--workers", tostring(var.mlflow_workers),
@@ -110,6 +112,21 @@ resource "kubernetes_deployment_v1" "mlflow" {
             }
           }
 
+          # MLflow's basic-auth app: its config file (admin, auth database) and the key that signs its forms.
+          env {
+            name  = "MLFLOW_AUTH_CONFIG_PATH"
+            value = "${local.mlflow_auth_config_dir}/basic_auth.ini"
+          }
+          env {
+            name = "MLFLOW_FLASK_SERVER_SECRET_KEY"
+            value_from {
+              secret_key_ref {
+                name = kubernetes_secret_v1.mlflow_auth.metadata[0].name
+                key  = "MLFLOW_FLASK_SERVER_SECRET_KEY"
+              }
+            }
+          }
+
           # SQLAlchemy's default pool (5 + 10 overflow per worker) ran dry with 50 concurrent /train commands
           # (bench/app-latency.ts: "QueuePool limit … reached" after 30 s). 2 workers × (15 + 15) stays under
           # PostgreSQL's default 100 connections.
@@ -122,7 +139,7 @@ resource "kubernetes_deployment_v1" "mlflow" {
             value = "15"
           }
 
-          # /health answers before the Host check; a fresh database runs migrations first (~20 s).
+          # /health answers before the Host check and needs no credentials; a fresh database runs migrations first (~20 s).
           startup_probe {
             http_get {
               path = "/health"
@@ -171,6 +188,11 @@ resource "kubernetes_deployment_v1" "mlflow" {
             name       = "tmp"
             mount_path = "/tmp"
           }
+          volume_mount {
+            name       = "auth-config"
+            mount_path = local.mlflow_auth_config_dir
+            read_only  = true
+          }
         }
 
         volume {
@@ -182,6 +204,17 @@ resource "kubernetes_deployment_v1" "mlflow" {
         volume {
           name = "tmp"
           empty_dir {}
+        }
+        volume {
+          name = "auth-config"
+          secret {
+            secret_name  = kubernetes_secret_v1.mlflow_auth.metadata[0].name
+            default_mode = "0440"
+            items {
+              key  = "basic_auth.ini"
+              path = "basic_auth.ini"
+            }
+          }
         }
       }
     }
@@ -209,8 +242,8 @@ resource "kubernetes_service_v1" "mlflow" {
   }
 }
 
-# Optional: the UI through minikube's ingress addon. MLflow has no login of its own, so this stays off
-# unless a host is given, and then belongs on a network only the team reaches.
+# Optional: the UI through minikube's ingress addon. The basic-auth app asks for a login, but it is no
+# substitute for TLS and a network only the team reaches, so this stays off unless a host is given.
 resource "kubernetes_ingress_v1" "mlflow" {
   count = var.mlflow_ingress_host == null ? 0 : 1
 

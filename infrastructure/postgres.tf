@@ -146,11 +146,23 @@ resource "kubernetes_stateful_set_v1" "postgres" {
             name       = "tmp"
             mount_path = "/tmp"
           }
+          # Creates MLflow's auth database on the first start (mlflow-auth.tf).
+          volume_mount {
+            name       = "initdb"
+            mount_path = "/docker-entrypoint-initdb.d"
+            read_only  = true
+          }
         }
 
         volume {
           name = "run"
           empty_dir {}
+        }
+        volume {
+          name = "initdb"
+          config_map {
+            name = kubernetes_config_map_v1.postgres_initdb.metadata[0].name
+          }
         }
         volume {
           name = "tmp"

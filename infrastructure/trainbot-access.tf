@@ -1,5 +1,5 @@
-# What trainbot may do in the cluster: run training Jobs in the training namespace, read their pods and
-# logs, and nothing else. The Role's rules are RUNNER_RBAC_RULES in src/runners/kubernetes/rbac-rules.ts,
+# What trainbot may do in the cluster: run training Jobs in the training namespace, give each its own
+# Secret (the run's MLflow user, owned by the Job), read their pods and logs, and nothing else. The Role's rules are RUNNER_RBAC_RULES in src/runners/kubernetes/rbac-rules.ts,
 # the calls KubernetesRunner makes; test/unit/infrastructure/rbac-role.test.ts fails when they differ.
 
 locals {
@@ -29,7 +29,12 @@ resource "kubernetes_role_v1" "trainbot_runner" {
   rule {
     api_groups = ["batch"]
     resources  = ["jobs"]
-    verbs      = ["create", "list", "watch", "delete"]
+    verbs      = ["create", "list", "watch", "delete", "patch"]
+  }
+  rule {
+    api_groups = [""]
+    resources  = ["secrets"]
+    verbs      = ["create"]
   }
   rule {
     api_groups = [""]

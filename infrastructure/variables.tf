@@ -101,6 +101,46 @@ variable "db_password" {
   }
 }
 
+variable "auth_db_name" {
+  type        = string
+  description = "PostgreSQL database of MLflow's basic-auth app (users and permissions), beside db_name on the same server."
+  default     = "mlflow_auth"
+  validation {
+    condition     = can(regex("^[a-z_][a-z0-9_]{0,62}$", var.auth_db_name)) && var.auth_db_name != var.db_name
+    error_message = "auth_db_name must be a plain PostgreSQL identifier (lowercase letters, digits and '_', at most 63 characters) other than db_name."
+  }
+}
+
+variable "mlflow_admin_username" {
+  type        = string
+  description = "The admin of MLflow's basic-auth app: the account trainbot uses (MLFLOW_TRACKING_USERNAME). It creates each training Job's own user."
+  default     = "trainbot"
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_.-]{1,64}$", var.mlflow_admin_username))
+    error_message = "mlflow_admin_username must be 1-64 letters, digits, '_', '.' or '-'."
+  }
+}
+
+variable "mlflow_admin_password" {
+  type        = string
+  description = "Password of mlflow_admin_username. MLflow sets it when the auth database is first created and ignores it afterwards (change it with MLflow's users/update-password API). Pass it as TF_VAR_mlflow_admin_password; it is stored in the Terraform state."
+  sensitive   = true
+  validation {
+    condition     = length(var.mlflow_admin_password) >= 16
+    error_message = "mlflow_admin_password must be at least 16 characters; generate one with `openssl rand -base64 24`."
+  }
+}
+
+variable "mlflow_flask_secret_key" {
+  type        = string
+  description = "Secret key of MLflow's web app (MLFLOW_FLASK_SERVER_SECRET_KEY), which signs the basic-auth app's forms. Pass it as TF_VAR_mlflow_flask_secret_key."
+  sensitive   = true
+  validation {
+    condition     = length(var.mlflow_flask_secret_key) >= 32
+    error_message = "mlflow_flask_secret_key must be at least 32 characters; generate one with `openssl rand -hex 32`."
+  }
+}
+
 variable "storage_class_name" {
   type        = string
   description = "StorageClass for the database and artifact volumes; null uses the cluster's default (minikube: standard)."

@@ -12,6 +12,7 @@ import { heldSecrets } from './report/held-secrets.js';
 import { LocalRunner } from './runners/local/local-runner.js';
 import { localSigningKey, signingKeyFromEnv, withSigningKey } from './runs/run-signature.js';
 import { MlflowClient } from './tracking/mlflow-client.js';
+import { MlflowRunCredentials, withRunCredentials } from './tracking/run-credentials.js';
 
 const USAGE = `Usage: trainbot run "/train alpha=0.5" [--json] [--config FILE] [--root DIR]
 
@@ -21,7 +22,8 @@ const USAGE = `Usage: trainbot run "/train alpha=0.5" [--json] [--config FILE] [
   --root DIR        the repository root (default: the git top level of the current directory)
 
 MLflow: MLFLOW_TRACKING_URI (and MLFLOW_TRACKING_TOKEN or _USERNAME/_PASSWORD) when set;
-otherwise a local MLflow server with its data in <root>/.trainbot/.`;
+otherwise a local MLflow server with its data in <root>/.trainbot/, run with MLflow's basic-auth app
+as a deployment runs it (the CLI is its admin; the password is in .trainbot/mlflow/admin-password).`;
 
 export class UsageError extends Error {}
 
@@ -89,18 +91,21 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   let trackingEnv = env;
   if (!env.MLFLOW_TRACKING_URI) {
     progress('MLFLOW_TRACKING_URI is not set: starting a local MLflow server (data in .trainbot/mlflow).');
-    const local = await startLocalMlflow(join(root, '.trainbot'));
+    // With MLflow's basic-auth app, as a deployment runs it: the CLI is its admin and each run gets its own user.
+    const local = await startLocalMlflow(join(root, '.trainbot'), { auth: true });
     stop = () => {
       local.stop();
       progress(`The local MLflow server was stopped; browse its runs with: mlflow ui --backend-store-uri sqlite:///${join(root, '.trainbot', 'mlflow', 'mlflow.db')}`);
     };
-    trackingEnv = { ...env, MLFLOW_TRACKING_URI: local.uri };
+    trackingEnv = { ...env, MLFLOW_TRACKING_URI: local.uri, ...(local.admin ? { MLFLOW_TRACKING_USERNAME: local.admin.username, MLFLOW_TRACKING_PASSWORD: local.admin.password } : {}) };
+    delete trackingEnv.MLFLOW_TRACKING_TOKEN;
     progress(`MLflow is at ${local.uri}.`);
   }
   try {
     // Runs are signed as the bot signs them: with TRAINBOT_SIGNING_KEY, or the embedded server's own key file.
     const signingKey = signingKeyFromEnv(env) ?? (env.MLFLOW_TRACKING_URI ? undefined : localSigningKey(join(root, '.trainbot', 'signing-key')));
-    const tracking = withSigningKey(MlflowClient.fromEnv(trackingEnv), signingKey);
+    // Each run gets an MLflow user of its own, as under the bot (src/tracking/run-credentials.ts).
+    const tracking = withRunCredentials(withSigningKey(MlflowClient.fromEnv(trackingEnv), signingKey), MlflowRunCredentials.fromEnv(trackingEnv, progress));
     const trackingUri = trackingEnv.MLFLOW_TRACKING_URI as string;
     // The container contract points runs at the server the CLI uses, not the in-cluster URL of the config.
     const localConfig = { ...config, trackingUri };
@@ -114,7 +119,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       onProgress: progress,
       onChange: (runs) => progress(runs.map((r) => `${r.name} ${r.state}`).join(', ')),
       onError: (error, name) => progress(`${name} failed inside trainbot: ${error instanceof Error ? error.stack ?? error.message : String(error)}`),
-      secrets: [...heldSecrets(env), ...(signingKey === undefined ? [] : [signingKey])],
+      secrets: [...heldSecrets(trackingEnv), ...(signingKey === undefined ? [] : [signingKey])],
     });
     if (cli.json) {
       out(JSON.stringify({ experimentId: outcome.experimentId, conclusion: outcome.conclusion, baseline: outcome.baseline ?? null, best: outcome.best?.name ?? null, runs: outcome.runs }, null, 2));

@@ -14,6 +14,7 @@ import { KubernetesRunner } from './runners/kubernetes/kubernetes-runner.js';
 import type { Runner } from './runners/runner.js';
 import { SIGNING_KEY_ENV, signingKeyFromEnv, withSigningKey } from './runs/run-signature.js';
 import { MlflowClient } from './tracking/mlflow-client.js';
+import { MlflowRunCredentials, withRunCredentials } from './tracking/run-credentials.js';
 
 export interface AppDeps {
   tracking: MlflowClient;
@@ -103,7 +104,8 @@ const app: ApplicationFunction = (probot, options) => {
     probot.log.warn(`${SIGNING_KEY_ENV} is not set: runs are not signed, so a training job could re-tag its run as the baseline; set it to a random secret the Jobs never see.`);
   }
   return createApp({
-    tracking: withSigningKey(MlflowClient.fromEnv(process.env), signingKey),
+    // Each Job gets an MLflow user of its own (src/tracking/run-credentials.ts); the bot keeps the admin's.
+    tracking: withRunCredentials(withSigningKey(MlflowClient.fromEnv(process.env), signingKey), MlflowRunCredentials.fromEnv(process.env, (m) => probot.log.warn(m))),
     runnerFor: (config) => new KubernetesRunner({ namespace: config.namespace }),
     uiUrl: process.env.MLFLOW_UI_URL ?? process.env.MLFLOW_TRACKING_URI,
     secrets: heldSecrets(process.env),

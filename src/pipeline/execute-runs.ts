@@ -1,8 +1,10 @@
 // dispatch → wait → collect for a set of planned runs, shared by the bot, the sweep action and the CLI.
 // For each run: create the MLflow run first (tags set by the bot, so the container cannot forge them), sign
-// those tags when the port carries a key (the container has the same MLflow credentials and could re-tag its
-// run; see src/runs/run-signature.ts), start the container with its id, wait, then read what it logged and, with
-// a key, sign the compared metrics as read (src/runs/metrics-signature.ts) so a later change shows. At most
+// those tags when the port carries a key (the container can write its own run and could re-tag it; see
+// src/runs/run-signature.ts), give it an MLflow user of its own that may write only its experiment when the
+// port carries runCredentials (deleted as soon as the run ends, whichever way), start the container with its
+// id, wait, then read what it logged and, with a key, sign the compared metrics as read
+// (src/runs/metrics-signature.ts) so a later change shows. At most
 // `maxParallel` run at once; `onChange` sees every state change so callers can update a living comment or print
 // progress.
 import type { TrainbotConfig } from '../config/config-types.js';
@@ -16,6 +18,7 @@ import { TAG_VALUE_MAX, comparedMetrics, metricsTags } from '../runs/metrics-sig
 import { signRun } from '../runs/run-signature.js';
 import { type Runner, RunnerError } from '../runners/runner.js';
 import { TrackingError } from '../tracking/tracking-error.js';
+import type { RunCredential } from '../tracking/run-credentials.js';
 import type { Tracking } from '../tracking/tracking.js';
 import { awaitImage, type ImageWait } from './await-image.js';
 
@@ -25,7 +28,7 @@ export interface ExecuteInput {
   origin: Omit<RunOrigin, 'params'>;
   config: TrainbotConfig;
   experimentId: string;
-  tracking: Pick<Tracking, 'createRun' | 'setTags' | 'getRun' | 'setTerminated' | 'signingKey'>;
+  tracking: Pick<Tracking, 'createRun' | 'setTags' | 'getRun' | 'setTerminated' | 'signingKey' | 'runCredentials'>;
   runner: Runner;
   maxParallel?: number;
   logTailLines?: number;
@@ -67,6 +70,13 @@ async function executeOne(plan: PlannedRun, index: number, input: ExecuteInput, 
   const name = runName({ ...origin, paramsKey: plan.paramsKey });
   const result = results[index] as ExecutedRun;
   let runId: string | undefined;
+  let credential: RunCredential | undefined;
+  // Idempotent: called as soon as the run ends (before its metrics are read) and again on every way out.
+  const revoke = async () => {
+    const issued = credential;
+    credential = undefined;
+    if (issued) await tracking.runCredentials?.revoke(issued);
+  };
   try {
     const tags = originTags({ ...origin, params: plan.paramsKey });
     const run = await tracking.createRun({ experimentId: input.experimentId, runName: name, tags });
@@ -74,14 +84,19 @@ async function executeOne(plan: PlannedRun, index: number, input: ExecuteInput, 
     result.runId = runId;
     // The tags the bot sent, not the ones MLflow echoed back: a change made in between must fail verification.
     if (tracking.signingKey !== undefined) await tracking.setTags(runId, { [RUN_TAGS.signature]: signRun(tracking.signingKey, runId, tags) });
-    const spec = jobSpecFor(plan, { name, origin: { ...origin, params: plan.paramsKey }, runId, config });
+    let spec = jobSpecFor(plan, { name, origin: { ...origin, params: plan.paramsKey }, runId, config });
+    credential = await tracking.runCredentials?.issue(runId, input.experimentId);
+    // The run's own user replaces the shared MLflow token: with both, the container would hold more than its own rights.
+    if (credential) spec = { ...spec, credentialEnv: credential.env, secretEnv: spec.secretEnv.filter((ref) => ref.env !== 'MLFLOW_TRACKING_TOKEN') };
+    const secrets = credential ? [...(input.secrets ?? []), credential.password] : input.secrets;
     const handle = await runner.dispatch(image ? { ...spec, image } : spec);
     result.state = 'running';
     notify();
     const outcome = await runner.wait(handle);
+    await revoke();
     if (outcome.status !== 'succeeded') {
       const log = await runner.logs(handle, 200).catch(() => '');
-      result.logTail = tailLog(log, { lines: input.logTailLines ?? 30, secrets: input.secrets });
+      result.logTail = tailLog(log, { lines: input.logTailLines ?? 30, secrets });
       result.state = outcome.status === 'timeout' ? 'timeout' : outcome.status === 'cancelled' ? 'cancelled' : 'failed';
       result.reason = outcome.reason;
       await tracking.setTerminated(runId, outcome.status === 'cancelled' ? 'KILLED' : 'FAILED').catch(() => undefined);
@@ -105,6 +120,7 @@ async function executeOne(plan: PlannedRun, index: number, input: ExecuteInput, 
     // One run's failure is that run's, whatever threw: a sweep's other runs and its report go on.
     if (!(error instanceof RunnerError) && !(error instanceof Error && error.name === 'TrackingError')) (input.onError ?? logToStderr)(error, name);
   } finally {
+    await revoke();
     notify();
   }
 }

@@ -16,6 +16,7 @@ import { type ParamValue, parseParamsKey, planBaseline } from '../runs/plan.js';
 import { RUN_TAGS } from '../runs/run-contract.js';
 import type { Runner } from '../runners/runner.js';
 import { checkRunMetrics, findPullRequestRuns, findRequestRuns, lookupBaseline, toBaseline } from '../tracking/run-queries.js';
+import { type RoleExperiments, ensureRoleExperiments } from '../tracking/role-experiments.js';
 import type { TrackedRun } from '../tracking/tracked-run.js';
 import type { Tracking } from '../tracking/tracking.js';
 import type { ImageWait } from './await-image.js';
@@ -98,23 +99,24 @@ export async function onPullRequestClosed(event: PullRequestClosedEvent, deps: P
   const requestKey = `${event.repo}#${request}`;
   if (!(await runner.claim(requestKey))) return log.info(`merge of #${event.number} is being handled by another delivery; this one is ignored`);
   try {
-    const experimentId = await tracking.ensureExperiment(config.experiment);
-    if ((await findRequestRuns(tracking, { experimentId, repo: event.repo, request }, 1)).runs.length > 0) {
+    const experiments = await ensureRoleExperiments(tracking, config);
+    // The merge's baseline run is the mark that this merge was handled; it lives among the baselines.
+    if ((await findRequestRuns(tracking, { experimentId: experiments.baselines, repo: event.repo, request }, 1)).runs.length > 0) {
       return log.info(`merge of #${event.number} was already handled; redelivery ignored`);
     }
-    await report(event, deps, config, experimentId, runner);
+    await report(event, deps, config, experiments, runner);
   } finally {
     await runner.release(requestKey).catch((e: unknown) => log.error(e, `could not release the claim on ${requestKey}`));
   }
 }
 
-async function report(event: PullRequestClosedEvent, deps: PullRequestClosedDeps, config: TrainbotConfig, experimentId: string, runner: Runner): Promise<void> {
+async function report(event: PullRequestClosedEvent, deps: PullRequestClosedDeps, config: TrainbotConfig, experiments: RoleExperiments, runner: Runner): Promise<void> {
   const { github, tracking } = deps;
   const now = deps.now ?? Date.now;
-  const link = (runId: string) => deps.runUrl?.(experimentId, runId);
+  const experimentId = experiments.candidates;
   const baselinePlan = planBaseline(config);
   // Reports compare with the baseline branch's baseline, whatever branch the PR went into (as /train does).
-  const query = { experimentId, repo: event.repo, branch: config.baselineBranch, params: baselinePlan.paramsKey };
+  const query = { experimentId: experiments.baselines, repo: event.repo, branch: config.baselineBranch, params: baselinePlan.paramsKey };
 
   // 2. Every run of the PR in one paged search; the best candidate against the baseline that was current when it
   // started (a later merge may have replaced it since).
@@ -127,13 +129,16 @@ async function report(event: PullRequestClosedEvent, deps: PullRequestClosedDeps
     ? await lookupBaseline(tracking, { ...query, startedBefore: bestRun.info.startTime })
     : {};
   const compared = toBaseline(comparedLookup.run);
+  const comparedRejected = rejectedBaseline(comparedLookup.rejected);
+  // Candidate runs are in the candidates' experiment; the baseline compared with (or refused) in the baselines'.
+  const link = (runId: string) => deps.runUrl?.([compared?.runId, comparedRejected?.runId].includes(runId) ? experiments.baselines : experimentId, runId);
 
   // 3. The final comment, with the refresh under way.
   const key = mergeKey(event.number);
   const sha = event.mergeCommitSha as string;
   const post = (refresh: Refresh) => github.upsertComment(event.number, key, renderMergeReport({ ...reportBase, now: now(), refresh }));
   const reportBase: Omit<MergeReportInput, 'now' | 'refresh'> = {
-    pr: event.number, baseRef: event.baseRef, runs, compared, comparedRejected: rejectedBaseline(comparedLookup.rejected),
+    pr: event.number, baseRef: event.baseRef, runs, compared, comparedRejected,
     bestSha: bestRun?.tags[RUN_TAGS.sha], config, link,
   };
   // Only a merge into the baseline branch makes a baseline: a run of `release-1` would never be compared with.
@@ -143,7 +148,7 @@ async function report(event: PullRequestClosedEvent, deps: PullRequestClosedDeps
   // 4–5. The baseline refresh is a request of its own (role baseline, compared with the previous baseline), and
   // its result goes into the same comment.
   const refresh = await runRequest({
-    plans: [baselinePlan], role: 'baseline', config, tracking, runner, experimentId, images: deps.images, secrets: deps.secrets,
+    plans: [baselinePlan], role: 'baseline', config, tracking, runner, experiments, images: deps.images, secrets: deps.secrets,
     origin: { repo: event.repo, sha, branch: event.baseRef, request: key },
     missingBaseline: 'compare-without', noBaselineHint: 'Reports compare with this one from now on.', title: 'New baseline vs previous', headingLevel: 0,
     runUrl: deps.runUrl, now,

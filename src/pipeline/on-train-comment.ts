@@ -20,6 +20,7 @@ import { type StopPoint, STOP_TEXT, errorSummary, renderErrorNote } from '../rep
 import { requestTitle } from '../report/render-report.js';
 import type { PlannedRun } from '../runs/plan.js';
 import type { Runner } from '../runners/runner.js';
+import { type RoleExperiments, ensureRoleExperiments } from '../tracking/role-experiments.js';
 import { findRequestRuns } from '../tracking/run-queries.js';
 import type { Tracking } from '../tracking/tracking.js';
 import type { ImageWait } from './await-image.js';
@@ -167,8 +168,10 @@ async function handleCommand(event: CommentEvent, parsed: ParsedCommand, deps: T
   const requestKey = `${event.repo}#${request}`;
   if (!(await runner.claim(requestKey))) return log.info(`comment ${request} is being handled by another delivery; this one is ignored`);
   try {
-    const experimentId = await deps.tracking.ensureExperiment(config.experiment);
-    const earlier = await findRequestRuns(deps.tracking, { experimentId, repo: event.repo, request }, 1);
+    // Both experiments exist before any Job runs (src/tracking/role-experiments.ts says why).
+    // Both experiments exist before any Job runs (src/tracking/role-experiments.ts); the request's runs are candidates.
+    const experiments = await ensureRoleExperiments(deps.tracking, config);
+    const earlier = await findRequestRuns(deps.tracking, { experimentId: experiments.candidates, repo: event.repo, request }, 1);
     if (earlier.runs.length > 0) return log.info(`request ${request} was already handled; redelivery ignored`);
     if (rerun) {
       // A re-run trains the commit its check run was on, and only while that is still the head.
@@ -179,7 +182,7 @@ async function handleCommand(event: CommentEvent, parsed: ParsedCommand, deps: T
       const pin = headAtComment({ headSha: pr.headSha, headRef: pr.headRef, commentCreatedAt: event.createdAt, pushes });
       if (!pin.ok) return void (await answer(pin.reason));
     }
-    await trainAndReport(event, deps, { config, pr, experimentId, request, plans: plan.runs, runner });
+    await trainAndReport(event, deps, { config, pr, experiments, request, plans: plan.runs, runner });
   } finally {
     await runner.release(requestKey).catch((e: unknown) => log.error(e, `could not release the claim on ${requestKey}`));
   }
@@ -188,7 +191,7 @@ async function handleCommand(event: CommentEvent, parsed: ParsedCommand, deps: T
 interface Accepted {
   config: TrainbotConfig;
   pr: PullRequestInfo;
-  experimentId: string;
+  experiments: RoleExperiments;
   request: string;
   plans: PlannedRun[];
   runner: Runner;
@@ -222,7 +225,7 @@ async function trainAndReport(event: CommentEvent, deps: TrainCommentDeps, p: Ac
     // 6. The core; 🚀 once the first run is accepted by the runner. One run's failure, whatever threw it, fails
     // that run only: the report still covers every run.
     const report = await runRequest({
-      plans: p.plans, config: p.config, tracking: deps.tracking, runner: p.runner, experimentId: p.experimentId,
+      plans: p.plans, config: p.config, tracking: deps.tracking, runner: p.runner, experiments: p.experiments,
       origin: { repo: event.repo, pr: event.issueNumber, sha: p.pr.headSha, branch: p.pr.headRef, request: p.request },
       missingBaseline: 'compare-without', noBaselineHint: NO_BASELINE_HINT, title,
       images: deps.images, secrets: deps.secrets, runUrl: deps.runUrl, now: deps.now,

@@ -9,6 +9,7 @@ import { type PlannedRun, planBaseline } from '../runs/plan.js';
 import type { RunOrigin, RunRole } from '../runs/run-contract.js';
 import type { Runner } from '../runners/runner.js';
 import { rejectedBaseline } from '../report/changed-run.js';
+import { type RoleExperiments, ensureRoleExperiments } from '../tracking/role-experiments.js';
 import { lookupBaseline, toBaseline } from '../tracking/run-queries.js';
 import type { Tracking } from '../tracking/tracking.js';
 import type { ImageWait } from './await-image.js';
@@ -24,8 +25,8 @@ export interface RequestInput {
   role?: RunRole;                               // default candidate; the merge refresh trains a baseline
   tracking: Tracking;
   runner: Runner;
-  /** The experiment, when the caller already looked it up (the bot does, to find a redelivered request). */
-  experimentId?: string;
+  /** Both experiments, when the caller already made sure of them (the bot does, to find a redelivered request). */
+  experiments?: RoleExperiments;
   /** Without a baseline: compare with none, or (the CLI's embedded default) train one first. */
   missingBaseline: 'compare-without' | 'train';
   /** How to make a baseline where this report is shown, for the "No baseline yet" line. */
@@ -51,24 +52,27 @@ export interface RequestReport {
   best?: RunResult;
   finished: number;
   conclusion: ReturnType<typeof requestConclusion>;
-  experimentId: string;
+  experimentId: string;                         // where this request's runs are
 }
 
 export async function runRequest(input: RequestInput): Promise<RequestReport> {
   const { config, tracking, runner } = input;
   const now = input.now ?? Date.now;
   const progress = input.onProgress ?? (() => undefined);
-  const experimentId = input.experimentId ?? await tracking.ensureExperiment(config.experiment);
+  // Candidates and baselines live in separate experiments (src/tracking/experiment-names.ts); both exist before
+  // any Job runs. The runs of this request go to their role's.
+  const experiments = input.experiments ?? await ensureRoleExperiments(tracking, config);
+  const experimentId = input.role === 'baseline' ? experiments.baselines : experiments.candidates;
 
   // The baseline the runs are compared with: the newest one of the baseline branch, trained with the defaults.
   const baselinePlan = planBaseline(config);
-  const query = { experimentId, repo: input.origin.repo, branch: config.baselineBranch, params: baselinePlan.paramsKey };
+  const query = { experimentId: experiments.baselines, repo: input.origin.repo, branch: config.baselineBranch, params: baselinePlan.paramsKey };
   let found = await lookupBaseline(tracking, query);
   if (!found.run && input.missingBaseline === 'train') {
     const why = found.rejected ? `The newest baseline of ${config.baselineBranch} was changed after trainbot recorded it` : `No baseline for ${config.baselineBranch} yet`;
     progress(`${why}: training one with the default params (${baselinePlan.paramsKey}).`);
     const [trained] = await executeRuns({
-      plans: [baselinePlan], config, tracking, runner, experimentId, secrets: input.secrets, images: input.images,
+      plans: [baselinePlan], config, tracking, runner, experimentId: experiments.baselines, secrets: input.secrets, images: input.images,
       origin: { ...input.origin, branch: config.baselineBranch, request: `${input.origin.request}-baseline`, pr: undefined, role: 'baseline' },
       onError: input.onError,
     });
@@ -82,7 +86,7 @@ export async function runRequest(input: RequestInput): Promise<RequestReport> {
   const render = (runs: readonly RunResult[]) => renderReport({
     title, headingLevel: input.headingLevel, runs, baseline, config, now: now(), noBaselineHint: input.noBaselineHint,
     sha: input.origin.sha, rejectedBaseline: rejected,
-    runUrl: input.runUrl ? (runId) => input.runUrl?.(experimentId, runId) : undefined,
+    runUrl: input.runUrl ? (runId) => input.runUrl?.([baseline?.runId, rejected?.runId].includes(runId) ? experiments.baselines : experimentId, runId) : undefined,
   });
 
   progress(`Starting ${input.plans.length} run${input.plans.length === 1 ? '' : 's'}.`);

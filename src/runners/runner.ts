@@ -16,6 +16,11 @@ export interface JobSpec {
   args: readonly string[];                       // validated params as flags, e.g. ["--alpha", "0.5"]; never a shell
   env: Readonly<Record<string, string>>;         // MLFLOW_TRACKING_URI, MLFLOW_EXPERIMENT_NAME, MLFLOW_RUN_ID
   secretEnv: readonly SecretEnvRef[];            // credentials by reference
+  /**
+   * Credentials made for this run only (its own MLflow user): KubernetesRunner puts them in a Secret owned by
+   * the Job and references it; LocalRunner hands them to the child process.
+   */
+  credentialEnv?: Readonly<Record<string, string>>;
   labels: Readonly<Record<string, string>>;      // app.kubernetes.io/* and trainbot.dev/* (pr, sha, request)
   timeoutSeconds: number;                        // activeDeadlineSeconds, and the local runner's kill timer
   backoffLimit: number;

@@ -2,6 +2,7 @@
 // Pure. The MLflow run exists before this is called: its id goes in MLFLOW_RUN_ID so the container resumes it.
 import type { TrainbotConfig } from '../config/config-types.js';
 import type { JobSpec } from '../runners/runner.js';
+import { experimentName } from '../tracking/experiment-names.js';
 import { imageRef } from './image-ref.js';
 import { CONTRACT_ENV, type RunOrigin } from './run-contract.js';
 import type { PlannedRun } from './plan.js';
@@ -47,7 +48,7 @@ export function jobSpecFor(run: PlannedRun, ctx: JobContext): JobSpec {
     args: run.args,
     env: {
       [CONTRACT_ENV.trackingUri]: config.trackingUri,
-      [CONTRACT_ENV.experimentName]: config.experiment,
+      [CONTRACT_ENV.experimentName]: experimentName(config, ctx.origin.role),
       [CONTRACT_ENV.runId]: ctx.runId,
     },
     secretEnv: config.trackingSecret

@@ -42,6 +42,29 @@ export interface AllRuns {
 /** MLflow's largest page is 50,000 runs; smaller pages keep each answer quick. */
 const PAGE_SIZE = 1000;
 
+/** MLFLOW_TRACKING_URI and its credential (MLFLOW_TRACKING_TOKEN or _USERNAME/_PASSWORD), checked; throws a sentence for users. */
+export function trackingOptionsFromEnv(env: Record<string, string | undefined>): Pick<MlflowHttpOptions, 'trackingUri' | 'auth'> {
+  const uri = env.MLFLOW_TRACKING_URI?.trim();
+  if (!uri) {
+    throw new TrackingError('MLFLOW_TRACKING_URI is not set; set it to the URL of your MLflow server, e.g. http://mlflow:5000.');
+  }
+  if (!/^https?:\/\/[^/]/i.test(uri)) {
+    throw new TrackingError(
+      `MLFLOW_TRACKING_URI must be the http(s) URL of an MLflow server, not "${uri.replace(/\/\/[^@/]*@/, '//')}"; ` +
+      'trainbot talks to MLflow over REST.',
+    );
+  }
+  let auth: MlflowAuth | undefined;
+  if (env.MLFLOW_TRACKING_TOKEN) auth = { token: env.MLFLOW_TRACKING_TOKEN };
+  else if (env.MLFLOW_TRACKING_USERNAME || env.MLFLOW_TRACKING_PASSWORD) {
+    if (!env.MLFLOW_TRACKING_USERNAME || !env.MLFLOW_TRACKING_PASSWORD) {
+      throw new TrackingError('Only one of MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD is set; set both, or neither.');
+    }
+    auth = { username: env.MLFLOW_TRACKING_USERNAME, password: env.MLFLOW_TRACKING_PASSWORD };
+  }
+  return { trackingUri: uri, ...(auth ? { auth } : {}) };
+}
+
 export class MlflowClient {
   /** HTTP attempts made so far (retries included): benchmarks report it. */
   requests = 0;
@@ -60,26 +83,8 @@ export class MlflowClient {
 
   /** The client for MLFLOW_TRACKING_URI with MLFLOW_TRACKING_TOKEN or _USERNAME/_PASSWORD, as MLflow's own client reads them. */
   static fromEnv(env: Record<string, string | undefined>, options: Omit<MlflowHttpOptions, 'trackingUri' | 'auth'> = {}): MlflowClient {
-    const uri = env.MLFLOW_TRACKING_URI?.trim();
-    if (!uri) {
-      throw new TrackingError('MLFLOW_TRACKING_URI is not set; set it to the URL of your MLflow server, e.g. http://mlflow:5000.');
-    }
-    if (!/^https?:\/\/[^/]/i.test(uri)) {
-      throw new TrackingError(
-        `MLFLOW_TRACKING_URI must be the http(s) URL of an MLflow server, not "${uri.replace(/\/\/[^@/]*@/, '//')}"; ` +
-        'trainbot talks to MLflow over REST.',
-      );
-    }
-    let auth: MlflowAuth | undefined;
-    if (env.MLFLOW_TRACKING_TOKEN) auth = { token: env.MLFLOW_TRACKING_TOKEN };
-    else if (env.MLFLOW_TRACKING_USERNAME || env.MLFLOW_TRACKING_PASSWORD) {
-      if (!env.MLFLOW_TRACKING_USERNAME || !env.MLFLOW_TRACKING_PASSWORD) {
-        throw new TrackingError('Only one of MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD is set; set both, or neither.');
-      }
-      auth = { username: env.MLFLOW_TRACKING_USERNAME, password: env.MLFLOW_TRACKING_PASSWORD };
-    }
     const maxConcurrent = options.maxConcurrent ?? concurrencyFromEnv(env, 'TRAINBOT_MLFLOW_CONCURRENCY', MLFLOW_CONCURRENCY);
-    return new MlflowClient({ ...options, maxConcurrent, trackingUri: uri, ...(auth ? { auth } : {}) });
+    return new MlflowClient({ ...options, maxConcurrent, ...trackingOptionsFromEnv(env) });
   }
 
   /** The queue in front of the server: its size and peaks (benchmarks report them). */

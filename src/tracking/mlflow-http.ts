@@ -35,17 +35,21 @@ export interface MlflowHttpOptions {
 }
 
 export interface RequestEvent {
-  method: 'GET' | 'POST';
+  method: HttpMethod;
   endpoint: string;
   attempt: number;
   status?: number;
   durationMs: number;
 }
 
+export type HttpMethod = 'GET' | 'POST' | 'DELETE';
+
 export interface MlflowCall {
-  method: 'GET' | 'POST';
-  /** Relative to /api/2.0/mlflow/, e.g. 'runs/search'. */
+  method: HttpMethod;
+  /** Relative to /api/2.0/mlflow/ (or /api/3.0/mlflow/ with api '3.0'), e.g. 'runs/search'. */
   endpoint: string;
+  /** The REST API version of the route; default 2.0. The auth app's permission routes exist only under 3.0. */
+  api?: '2.0' | '3.0';
   query?: Record<string, string>;
   body?: unknown;
   /** Words for error sentences: 'the run search', 'creating experiment "x"'. */
@@ -113,7 +117,7 @@ export function retryAfterMs(header: string | undefined, now = Date.now()): numb
 export class MlflowHttp {
   readonly url: string;
   readonly authKind: AuthKind;
-  private readonly base: string;
+  private readonly base: string;   // …/api/, the version and mlflow/ follow per call
   private readonly authorization: string | undefined;
   private readonly secrets: string[];
   private readonly options: MlflowHttpOptions;
@@ -124,7 +128,7 @@ export class MlflowHttp {
     this.options = options;
     this.limit = options.limit ?? new ConcurrencyLimit(options.maxConcurrent ?? MLFLOW_CONCURRENCY);
     this.url = displayUrl(options.trackingUri);
-    this.base = `${this.url}/api/2.0/mlflow/`;
+    this.base = `${this.url}/api/`;
     this.authorization = authHeader(options.auth);
     this.authKind = !options.auth ? 'none' : 'token' in options.auth ? 'token' : 'basic';
     this.secrets = !options.auth ? [] : 'token' in options.auth ? [options.auth.token] : [options.auth.password];
@@ -162,7 +166,7 @@ export class MlflowHttp {
     const started = performance.now();
     let status: number | undefined;
     try {
-      const response = await (this.options.fetch ?? fetch)(`${this.base}${call.endpoint}${query}`, {
+      const response = await (this.options.fetch ?? fetch)(`${this.base}${call.api ?? '2.0'}/mlflow/${call.endpoint}${query}`, {
         method: call.method,
         headers,
         body: call.body === undefined ? undefined : JSON.stringify(call.body),

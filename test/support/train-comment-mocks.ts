@@ -10,6 +10,7 @@ import { planBaseline } from '../../src/runs/plan.js';
 import type { Runner } from '../../src/runners/runner.js';
 import { REPO, mockGitHub } from './github-api.js';
 import { issueCommentEvent } from './github-events.js';
+import { experimentName } from '../../src/tracking/experiment-names.js';
 
 export const FULL_NAME = `${REPO.owner}/${REPO.repo}`;
 export const COMMENT_ID = issueCommentEvent({ body: '' }).payload.comment.id;
@@ -137,7 +138,7 @@ export function alphaPointOneReport(runName: string | undefined): string {
 
 /** Trains main's baseline (default params, BASE_SHA) through the bot's own code path; returns when it started. */
 export async function seedBaseline(tracking: Tracking, runner: Runner, config: TrainbotConfig): Promise<number> {
-  const experimentId = await tracking.ensureExperiment(config.experiment);
+  const experimentId = await tracking.ensureExperiment(experimentName(config, 'baseline'));
   const started = Date.now();
   const [baseline] = await executeRuns({
     plans: [planBaseline(config)], config, experimentId, tracking, runner,

@@ -3,6 +3,7 @@
 Needs MLFLOW_TRACKING_URI from scripts/test.sh (npm test), which starts MLflow on PostgreSQL.
 """
 
+import base64
 import json
 import os
 import re
@@ -47,7 +48,14 @@ def mlflow_api(uri: str, endpoint: str, body: dict | None = None, query: dict | 
     if query:
         url += "?" + urllib.parse.urlencode(query)
     data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
+    headers = {"Content-Type": "application/json"}
+    # The test MLflow runs the basic-auth app; scripts/test.sh exports its admin's credential.
+    user = os.environ.get("MLFLOW_TRACKING_USERNAME")
+    password = os.environ.get("MLFLOW_TRACKING_PASSWORD")
+    if user and password:
+        token = base64.b64encode(f"{user}:{password}".encode()).decode()
+        headers["Authorization"] = f"Basic {token}"
+    request = urllib.request.Request(url, data=data, headers=headers)
     with urllib.request.urlopen(request, timeout=60) as response:
         return json.load(response)
 

@@ -7,6 +7,7 @@ import { KubernetesRunner } from '../../../src/runners/kubernetes/kubernetes-run
 import { LocalRunner } from '../../../src/runners/local/local-runner.js';
 import { signingKeyFromEnv, withSigningKey } from '../../../src/runs/run-signature.js';
 import { MlflowClient } from '../../../src/tracking/mlflow-client.js';
+import { MlflowRunCredentials, withRunCredentials } from '../../../src/tracking/run-credentials.js';
 import { readSweepInputs } from './sweep-inputs.js';
 import { runSweep, sweepOutputs } from './sweep.js';
 
@@ -14,7 +15,11 @@ async function main(): Promise<void> {
   // 1. Inputs and MLflow (MLFLOW_TRACKING_URI and credentials from the step's env, as MLflow's own client reads them);
   // runs signed with TRAINBOT_SIGNING_KEY when set, as the bot signs them (src/runs/run-signature.ts).
   const inputs = readSweepInputs((name) => core.getInput(name), process.env, (message) => core.warning(message));
-  const tracking = withSigningKey(MlflowClient.fromEnv(process.env), signingKeyFromEnv(process.env));
+  // Each run gets an MLflow user of its own that may write only its experiment (src/tracking/run-credentials.ts).
+  const tracking = withRunCredentials(
+    withSigningKey(MlflowClient.fromEnv(process.env), signingKeyFromEnv(process.env)),
+    MlflowRunCredentials.fromEnv(process.env, (message) => core.warning(message)),
+  );
 
   // 2. The sweep.
   const result = await runSweep(inputs, {

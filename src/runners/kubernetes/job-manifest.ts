@@ -1,5 +1,5 @@
 // JobSpec → the batch/v1 Job trainbot creates. Pure: the runner only sends what this returns.
-import type { V1EnvVar, V1Job, V1ResourceRequirements } from '@kubernetes/client-node';
+import type { V1EnvVar, V1Job, V1ResourceRequirements, V1Secret } from '@kubernetes/client-node';
 import type { JobSpec } from '../runner.js';
 
 /** Labels every trainbot Job and Pod carries, so a cluster admin can find (and quota) them. */
@@ -45,13 +45,40 @@ export function labelSelector(labels: Readonly<Record<string, string>>): string 
     .join(',');
 }
 
+/** Whether the run has credentials of its own, which go in a Secret named like the Job. */
+export function hasCredentials(spec: JobSpec): boolean {
+  return Object.keys(spec.credentialEnv ?? {}).length > 0;
+}
+
 function containerEnv(spec: JobSpec): V1EnvVar[] {
   const plain = Object.entries(spec.env).map(([name, value]) => ({ name, value }));
   const secret = spec.secretEnv.map((ref) => ({
     name: ref.env,
     valueFrom: { secretKeyRef: { name: ref.secret, key: ref.key } },
   }));
-  return [...plain, ...secret];
+  const own = Object.keys(spec.credentialEnv ?? {}).map((name) => ({
+    name,
+    valueFrom: { secretKeyRef: { name: spec.name, key: name } },
+  }));
+  return [...plain, ...secret, ...own];
+}
+
+/**
+ * The Secret holding a run's own credentials, owned by its Job: the garbage collector deletes it with the Job.
+ * Its name is the Job's; its keys are the variable names.
+ */
+export function credentialSecret(spec: JobSpec, namespace: string, jobUid: string): V1Secret {
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: {
+      name: spec.name, namespace, labels: jobLabels(spec.labels),
+      ownerReferences: [{ apiVersion: 'batch/v1', kind: 'Job', name: spec.name, uid: jobUid }],
+    },
+    type: 'Opaque',
+    immutable: true,
+    stringData: { ...spec.credentialEnv },
+  };
 }
 
 function resources(spec: JobSpec): V1ResourceRequirements {
@@ -65,6 +92,9 @@ export function jobManifest(spec: JobSpec, namespace: string): V1Job {
     kind: 'Job',
     metadata: { name: spec.name, namespace, labels },
     spec: {
+      // A Job with credentials of its own starts suspended: its Secret can only name the Job as owner once the
+      // Job exists, and no Pod may start before the Secret does. The runner resumes it after creating the Secret.
+      ...(hasCredentials(spec) ? { suspend: true } : {}),
       activeDeadlineSeconds: spec.timeoutSeconds,
       backoffLimit: spec.backoffLimit,
       ttlSecondsAfterFinished: spec.ttlSecondsAfterFinished,

@@ -51,7 +51,7 @@ export function networkErrorCode(error: unknown): string | undefined {
   return undefined;
 }
 
-const KINDS: Readonly<Record<string, string>> = { 'jobs.batch': 'Job', pods: 'Pod', 'pods/log': 'log of Pod' };
+const KINDS: Readonly<Record<string, string>> = { 'jobs.batch': 'Job', pods: 'Pod', 'pods/log': 'log of Pod', secrets: 'Secret' };
 
 function objectName(call: KubeCall): string {
   return call.name ? `the ${KINDS[call.resource] ?? call.resource} "${call.name}"` : call.resource;

@@ -5,7 +5,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { JobSpec, RunHandle, RunOutcome, Runner } from '../runner.js';
 import { jobFinish, newestPod } from './job-outcome.js';
 import { claimLease } from './claim-lease.js';
-import { CONTAINER_NAME, TRAINBOT_LABELS, jobManifest, labelSelector } from './job-manifest.js';
+import { CONTAINER_NAME, TRAINBOT_LABELS, credentialSecret, hasCredentials, jobManifest, labelSelector } from './job-manifest.js';
 import { jobPodSelector, JobWaiter } from './job-waiter.js';
 import { isHttpStatus, kubeError } from './kube-errors.js';
 import type { KubeCall } from './kube-errors.js';
@@ -52,13 +52,31 @@ export class KubernetesRunner implements Runner {
   }
 
   async dispatch(spec: JobSpec): Promise<RunHandle> {
-    const body = jobManifest(spec, this.options.namespace);
+    const namespace = this.options.namespace;
+    const body = jobManifest(spec, namespace);
+    let uid: string | undefined;
     try {
-      await this.batch.createNamespacedJob({ namespace: this.options.namespace, body });
+      uid = (await this.batch.createNamespacedJob({ namespace, body })).metadata?.uid;
     } catch (error) {
       throw kubeError(error, this.call('create', 'jobs.batch', spec.name));
     }
+    if (hasCredentials(spec)) await this.startWithCredentials(spec, uid);
     return { name: spec.name };
+  }
+
+  /** The suspended Job's own Secret, then the Job resumed; on any failure the Job goes again. */
+  private async startWithCredentials(spec: JobSpec, uid: string | undefined): Promise<void> {
+    const namespace = this.options.namespace;
+    let call = this.call('create', 'secrets', spec.name);
+    try {
+      if (!uid) throw new Error('the API server returned the Job without a uid');
+      await this.core.createNamespacedSecret({ namespace, body: credentialSecret(spec, namespace, uid) });
+      call = this.call('patch', 'jobs.batch', spec.name);
+      await this.batch.patchNamespacedJob({ name: spec.name, namespace, body: [{ op: 'replace', path: '/spec/suspend', value: false }] });
+    } catch (error) {
+      await this.cancel({ name: spec.name }).catch(() => undefined);
+      throw kubeError(error, call);
+    }
   }
 
   async wait(handle: RunHandle): Promise<RunOutcome> {

@@ -83,14 +83,14 @@ export class LocalRunner implements Runner {
     this.env = options.env ?? process.env;
   }
 
-  /** The container's environment: contract env, secrets by reference, and the host's PATH/HOME. */
+  /** The container's environment: contract env, secrets by reference, the run's own credentials, the host's PATH/HOME. */
   environmentFor(spec: JobSpec): Record<string, string> {
     const env: Record<string, string> = { PATH: this.env.PATH ?? '/usr/bin:/bin', HOME: this.env.HOME ?? '/tmp', ...spec.env };
     for (const ref of spec.secretEnv) {
       const value = this.env[ref.env];
       if (value !== undefined) env[ref.env] = value;
     }
-    return env;
+    return { ...env, ...spec.credentialEnv };
   }
 
   async dispatch(spec: JobSpec): Promise<RunHandle> {

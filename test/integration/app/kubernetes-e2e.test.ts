@@ -3,14 +3,13 @@
 // the test node runs training/train.py → the real MLflow (PostgreSQL store) → the table in the PR comment.
 // Only GitHub is mocked.
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import { BatchV1Api, CoordinationV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { BatchV1Api, CoordinationV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { resolve } from 'node:path';
 import { parseConfig } from '../../../src/config/load-config.js';
 import type { TrainbotConfig } from '../../../src/config/config-types.js';
 import { createApp } from '../../../src/index.js';
 import { KubernetesRunner } from '../../../src/runners/kubernetes/kubernetes-runner.js';
 import { RUNNER_RBAC_RULES } from '../../../src/runners/kubernetes/rbac-rules.js';
-import { MlflowClient } from '../../../src/tracking/mlflow-client.js';
 import { findRequestRuns } from '../../../src/tracking/run-queries.js';
 import { useGitHubApi } from '../../support/github-api.js';
 import { issueCommentEvent } from '../../support/github-events.js';
@@ -18,11 +17,15 @@ import { testProbot } from '../../support/github-probot.js';
 import { adminKubeconfigPath, createTestNamespace, type TestNamespace } from '../../support/kube-namespace.js';
 import { startTestNode, type TestNode } from '../../support/kube-test-node.js';
 import { COMMENT_ID, FULL_NAME, HEAD_SHA, mockPrelude, mockTrainFlow, mockTrainFlowFor, testConfigText, alphaPointOneReport, seedBaseline } from '../../support/train-comment-mocks.js';
+import { botTracking } from '../../support/mlflow-tracking.js';
+import { MlflowUsers } from '../../../src/tracking/mlflow-users.js';
+import { runUsername } from '../../../src/tracking/run-credentials.js';
 
 const trackingUri = process.env.MLFLOW_TRACKING_URI;
 if (!trackingUri) throw new Error('MLFLOW_TRACKING_URI is not set: run the integration tests through `npm test` (scripts/test.sh starts MLflow).');
 
-const tracking = MlflowClient.fromEnv({ MLFLOW_TRACKING_URI: trackingUri });
+const tracking = botTracking();
+const users = new MlflowUsers({ trackingUri: trackingUri as string, auth: { username: process.env.MLFLOW_TRACKING_USERNAME ?? '', password: process.env.MLFLOW_TRACKING_PASSWORD ?? '' } });
 const experiment = `k8s-e2e-${Date.now()}`;
 let ns: TestNamespace;
 let node: TestNode;
@@ -71,11 +74,18 @@ it('runs a /train comment as a Job on a real API server and posts the comparison
   expect(container?.image).toBe(`ghcr.io/trainbot-dev/trainbot-training:${HEAD_SHA}`);
   expect(container?.command).toEqual(['python', 'train.py']);
   expect(container?.args).toEqual(['--alpha', '0.1', '--l1-ratio', '0.5', '--seed', '42']);
-  expect(container?.env?.map((e) => [e.name, e.value])).toEqual([
-    ['MLFLOW_TRACKING_URI', trackingUri],
-    ['MLFLOW_EXPERIMENT_NAME', experiment],
-    ['MLFLOW_RUN_ID', runs[0]?.info.runId],
+  // The run's own MLflow user, from the Secret the Job owns; the user itself is gone now the run ended.
+  const own = (key: string) => ({ name: key, valueFrom: { secretKeyRef: { name, key } } });
+  expect(container?.env).toEqual([
+    { name: 'MLFLOW_TRACKING_URI', value: trackingUri },
+    { name: 'MLFLOW_EXPERIMENT_NAME', value: experiment },
+    { name: 'MLFLOW_RUN_ID', value: runs[0]?.info.runId },
+    own('MLFLOW_TRACKING_USERNAME'),
+    own('MLFLOW_TRACKING_PASSWORD'),
   ]);
+  const secret = await ns.admin.makeApiClient(CoreV1Api).readNamespacedSecret({ name: name as string, namespace: ns.name });
+  expect(Buffer.from(secret.data?.MLFLOW_TRACKING_USERNAME ?? '', 'base64').toString()).toBe(runUsername(runs[0]?.info.runId as string));
+  expect(await users.userExists(runUsername(runs[0]?.info.runId as string))).toBe(false);
   expect(job.status?.succeeded).toBe(1);
 }, 180_000);
 

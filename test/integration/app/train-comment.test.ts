@@ -9,11 +9,11 @@ import { parseConfig } from '../../../src/config/load-config.js';
 import { renderHelp } from '../../../src/commands/help.js';
 import type { TrainbotConfig } from '../../../src/config/config-types.js';
 import { LocalRunner } from '../../../src/runners/local/local-runner.js';
-import { MlflowClient } from '../../../src/tracking/mlflow-client.js';
 import { findPullRequestRuns, findRequestRuns } from '../../../src/tracking/run-queries.js';
 import { useGitHubApi } from '../../support/github-api.js';
 import { issueCommentEvent } from '../../support/github-events.js';
 import { testProbot } from '../../support/github-probot.js';
+import { botTracking } from '../../support/mlflow-tracking.js';
 import {
   COMMENT_AT, COMMENT_ID, FULL_NAME, HEAD_SHA, expectAnswer, mockHeadPushes, mockPrelude, mockTrainFlow, testConfigText, alphaPointOneReport, seedBaseline,
 } from '../../support/train-comment-mocks.js';
@@ -25,7 +25,7 @@ if (!trackingUri) throw new Error('MLFLOW_TRACKING_URI is not set: run the integ
 const experiment = `app-e2e-${Date.now()}`;
 const configText = testConfigText(experiment, trackingUri);
 const config = (parseConfig(configText) as { ok: true; config: TrainbotConfig }).config;
-const tracking = MlflowClient.fromEnv({ MLFLOW_TRACKING_URI: trackingUri });
+const tracking = botTracking();
 const runner = new LocalRunner({ workdir: resolve(root, 'training') });
 let baselineStart = 0;
 

@@ -5,17 +5,17 @@ import { describe, expect, it } from '@jest/globals';
 import { resolve } from 'node:path';
 import { createApp } from '../../../src/index.js';
 import { LocalRunner } from '../../../src/runners/local/local-runner.js';
-import { MlflowClient } from '../../../src/tracking/mlflow-client.js';
 import { findRequestRuns } from '../../../src/tracking/run-queries.js';
 import { useGitHubApi } from '../../support/github-api.js';
 import { issueCommentEvent } from '../../support/github-events.js';
 import { testProbot } from '../../support/github-probot.js';
 import { eventually } from '../../support/kube-runner-fixture.js';
 import { COMMENT_ID, FULL_NAME, expectAnswer, mockPrelude, mockTrainFlow, testConfigText } from '../../support/train-comment-mocks.js';
+import { botTracking } from '../../support/mlflow-tracking.js';
 
 const trackingUri = process.env.MLFLOW_TRACKING_URI;
 if (!trackingUri) throw new Error('MLFLOW_TRACKING_URI is not set: run the integration tests through `npm test` (scripts/test.sh starts MLflow).');
-const tracking = MlflowClient.fromEnv({ MLFLOW_TRACKING_URI: trackingUri });
+const tracking = botTracking();
 
 useGitHubApi();
 

@@ -12,10 +12,11 @@ import { jobManifest } from '../../../src/runners/kubernetes/job-manifest.js';
 import { imageTag } from '../../../src/runs/image-ref.js';
 import { jobSpecFor } from '../../../src/runs/job-spec.js';
 import { planRuns } from '../../../src/runs/plan.js';
-import { MlflowClient } from '../../../src/tracking/mlflow-client.js';
 import { REPO_ROOT } from '../../support/run-action.js';
 import { type ImageConfig, runContainer, runtimeSpec, unpackImage } from '../../support/runc-container.js';
 import { repoConfig } from '../../unit/config/repo-config.js';
+import { botTracking } from '../../support/mlflow-tracking.js';
+import type { RunCredentials } from '../../../src/tracking/run-credentials.js';
 
 const { TRAINBOT_REGISTRY, TRAINBOT_TRAINING_IMAGE, TRAINBOT_TRAINING_TAG, TRAINBOT_TRAINING_DIGEST, MLFLOW_TRACKING_URI } = process.env;
 if (!TRAINBOT_REGISTRY || !TRAINBOT_TRAINING_IMAGE || !TRAINBOT_TRAINING_TAG || !TRAINBOT_TRAINING_DIGEST || !MLFLOW_TRACKING_URI) {
@@ -33,15 +34,17 @@ const MANIFEST_TYPES = 'application/vnd.oci.image.manifest.v1+json, application/
 jest.setTimeout(240_000);
 
 /** The Job the bot creates for `/train alpha=0.5 l1_ratio=0.5` on the current commit, with this test's MLflow and registry. */
-function trainingJob(runId: string): { image: string; pod: V1PodSpec; container: V1Container } {
+function trainingJob(runId: string, credentialEnv: Record<string, string> = {}): { image: string; pod: V1PodSpec; container: V1Container } {
   const config = { ...repoConfig(), image: IMAGE, trackingUri: TRACKING_URI };
   const planned = planRuns({ alpha: ['0.5'], l1_ratio: ['0.5'] }, config);
   if (!planned.ok) throw new Error(planned.message);
   const origin = { repo: 'acme/wine', pr: 1, sha: TAG, branch: 'feature', request: 'image-test', role: 'candidate' as const, params: planned.runs[0]!.paramsKey };
-  const spec = jobSpecFor(planned.runs[0]!, { name: 'trainbot-image-test', origin, runId, config });
+  const spec = { ...jobSpecFor(planned.runs[0]!, { name: 'trainbot-image-test', origin, runId, config }), credentialEnv };
   const pod = jobManifest(spec, 'trainbot-training').spec?.template.spec;
   const container = pod?.containers[0];
   if (!pod || !container?.image) throw new Error('the Job manifest has no container');
+  // The run's own credential comes from its Secret; resolve it the way the kubelet does.
+  container.env = container.env?.map((v) => (v.valueFrom?.secretKeyRef?.name === spec.name ? { name: v.name, value: credentialEnv[v.valueFrom.secretKeyRef.key] ?? '' } : v));
   return { image: container.image, pod, container };
 }
 
@@ -85,7 +88,7 @@ describe('the pushed training image, read through the registry API', () => {
 });
 
 describe('the training image in a real container, started as the Job would be', () => {
-  const client = MlflowClient.fromEnv(process.env);
+  const client = botTracking();
   let work: string;
   let bundle: string;
   let rootfs: string;
@@ -140,10 +143,14 @@ describe('the training image in a real container, started as the Job would be', 
   it('resumes the run the bot created in MLflow, trains and finishes it with rmse logged', async () => {
     const experimentId = await client.ensureExperiment(`trainbot-image-it-${Date.now()}-${process.pid}`);
     const created = await client.createRun({ experimentId, runName: 'image-test', tags: {} });
-    const { pod, container } = trainingJob(created.info.runId);
+    // The run's own MLflow user, allowed to write this experiment only, as the bot gives every Job.
+    const credentials = client.runCredentials as RunCredentials;
+    const credential = await credentials.issue(created.info.runId, experimentId);
+    if (!credential) throw new Error('the harness MLflow has no auth app');
+    const { pod, container } = trainingJob(created.info.runId, credential.env);
     expect(container.args).toEqual(expect.arrayContaining(['--alpha', '0.5', '--l1-ratio', '0.5']));
     const started = Date.now();
-    const exit = await runContainer(bundle, runtimeSpec(image, pod, container), 180_000);
+    const exit = await runContainer(bundle, runtimeSpec(image, pod, container), 180_000).finally(() => credentials.revoke(credential));
     expect({ exitCode: exit.exitCode, output: exit.output.slice(-2000) }).toEqual({ exitCode: 0, output: expect.any(String) });
     expect(exit.output).not.toMatch(/GitPython|git executable/i);
     const finished = await client.getRun(created.info.runId);

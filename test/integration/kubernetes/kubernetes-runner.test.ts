@@ -51,6 +51,26 @@ describe('KubernetesRunner on a real API server', () => {
     expect(await fx.runner.logs(handle, 10)).toBe("hi ['--alpha', '0.5'] run-abc s3cret\n");
   });
 
+  it('gives a run its own credentials through a Secret owned by its Job: the Pod reads them, the bot never could', async () => {
+    const own = { MLFLOW_TRACKING_USERNAME: 'trainbot-user-abc', MLFLOW_TRACKING_PASSWORD: 'own-pw-0123456789' };
+    const spec = { ...pythonSpec('own-credential', 'import os; print(os.environ["MLFLOW_TRACKING_USERNAME"], os.environ["MLFLOW_TRACKING_PASSWORD"])'), credentialEnv: own };
+    const handle = await fx.runner.dispatch(spec);
+    const job = await batch.readNamespacedJob({ name: 'own-credential', namespace: fx.ns.name });
+    expect(job.spec?.suspend).toBe(false);
+    const secret = await core.readNamespacedSecret({ name: 'own-credential', namespace: fx.ns.name });
+    expect(secret.metadata?.ownerReferences).toEqual([{ apiVersion: 'batch/v1', kind: 'Job', name: 'own-credential', uid: job.metadata?.uid }]);
+    expect(secret.immutable).toBe(true);
+    expect(JSON.stringify(job)).not.toContain(own.MLFLOW_TRACKING_PASSWORD);
+    expect(await fx.runner.wait(handle)).toEqual({ status: 'succeeded' });
+    expect(await fx.runner.logs(handle, 10)).toBe('trainbot-user-abc own-pw-0123456789\n');
+    // The bot may create Secrets, never read one back.
+    const botCore = fx.bot.makeApiClient(CoreV1Api);
+    await expect(botCore.readNamespacedSecret({ name: 'own-credential', namespace: fx.ns.name })).rejects.toMatchObject({ code: 403 });
+    // The garbage collector removes the Secret with its Job.
+    await fx.runner.cancel(handle);
+    await eventually(() => core.readNamespacedSecret({ name: 'own-credential', namespace: fx.ns.name }).then(() => undefined, () => true), 30000, 'Secret collected');
+  });
+
   it('reports a failing container with its exit code', async () => {
     const handle = await fx.runner.dispatch(pythonSpec('exit-3', 'import sys; print("boom"); sys.exit(3)'));
     expect(await fx.runner.wait(handle)).toEqual({ status: 'failed',

@@ -7,7 +7,6 @@ import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { createApp } from '../../../src/index.js';
 import { KubernetesRunner } from '../../../src/runners/kubernetes/kubernetes-runner.js';
 import { RUNNER_RBAC_RULES } from '../../../src/runners/kubernetes/rbac-rules.js';
-import { MlflowClient } from '../../../src/tracking/mlflow-client.js';
 import { findRequestRuns } from '../../../src/tracking/run-queries.js';
 import { useGitHubApi } from '../../support/github-api.js';
 import { issueCommentEvent } from '../../support/github-events.js';
@@ -15,11 +14,12 @@ import { testProbot } from '../../support/github-probot.js';
 import type { TestNamespace } from '../../support/kube-namespace.js';
 import { createRealNodeNamespace, realNode, realNodeConfig, tagImage, type RealConfigOptions } from '../../support/real-node.js';
 import { COMMENT_ID, FULL_NAME, HEAD_SHA, mockPrelude, mockTrainFlow } from '../../support/train-comment-mocks.js';
+import { botTracking } from '../../support/mlflow-tracking.js';
 
 const trackingUri = process.env.MLFLOW_TRACKING_URI;
 if (!trackingUri) throw new Error('MLFLOW_TRACKING_URI is not set: run the integration tests through `npm test` (scripts/test.sh starts MLflow).');
 const node = realNode();
-const tracking = MlflowClient.fromEnv({ MLFLOW_TRACKING_URI: trackingUri });
+const tracking = botTracking();
 // The bound for a tag that was never pushed: the kubelet's pulls keep failing this long (its first retry comes
 // after 10 s, so a grace of 15 s sees at least two failed pulls), then the runner gives up.
 const PULL_GRACE_SECONDS = 15;

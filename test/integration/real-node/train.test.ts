@@ -13,7 +13,6 @@ import { createApp } from '../../../src/index.js';
 import { KubernetesRunner } from '../../../src/runners/kubernetes/kubernetes-runner.js';
 import { RegistryClient } from '../../../src/registry/registry-client.js';
 import { RUNNER_RBAC_RULES } from '../../../src/runners/kubernetes/rbac-rules.js';
-import { MlflowClient } from '../../../src/tracking/mlflow-client.js';
 import { findRequestRuns } from '../../../src/tracking/run-queries.js';
 import { useGitHubApi } from '../../support/github-api.js';
 import { issueCommentEvent } from '../../support/github-events.js';
@@ -21,6 +20,7 @@ import { testProbot } from '../../support/github-probot.js';
 import type { TestNamespace } from '../../support/kube-namespace.js';
 import { eventually } from '../../support/kube-runner-fixture.js';
 import { createRealNodeNamespace, manifestDigest, realNode, realNodeConfig, tagImage } from '../../support/real-node.js';
+import { botTracking } from '../../support/mlflow-tracking.js';
 import {
   BASE_SHA, COMMENT_ID, FULL_NAME, HEAD_SHA, alphaPointOneReport, expectAnswer, mockPrelude, mockTrainFlow, seedBaseline,
 } from '../../support/train-comment-mocks.js';
@@ -28,7 +28,7 @@ import {
 const trackingUri = process.env.MLFLOW_TRACKING_URI;
 if (!trackingUri) throw new Error('MLFLOW_TRACKING_URI is not set: run the integration tests through `npm test` (scripts/test.sh starts MLflow).');
 const node = realNode();
-const tracking = MlflowClient.fromEnv({ MLFLOW_TRACKING_URI: trackingUri });
+const tracking = botTracking();
 let ns: TestNamespace;
 let runner: KubernetesRunner;
 
@@ -84,7 +84,9 @@ it('/train cancel: the container gets SIGTERM, its Pod goes, the run is KILLED a
   // (One config word is at most 256 characters, hence the terse Python.)
   const script = [
     'import os,signal,sys,time,mlflow',
-    "def stop(*_):mlflow.MlflowClient().set_tag(os.environ['MLFLOW_RUN_ID'],'test.signal','SIGTERM');sys.exit(143)",
+    // The run's own MLflow user is deleted as soon as the run ends, so the handler reports in its log (the Pod
+    // stays Terminating while it sleeps), not through MLflow.
+    "def stop(*_):print('SIGTERM',flush=True);time.sleep(20);sys.exit(143)",
     "signal.signal(signal.SIGTERM,stop);print('training',flush=True);time.sleep(300)",
   ].join('\n');
   const configText = realNodeConfig(node, ns.name, experiment, { command: ['python', '-c', script] });
@@ -114,12 +116,13 @@ it('/train cancel: the container gets SIGTERM, its Pod goes, the run is KILLED a
   expect((comments.at(-1) ?? '').split('\n').filter((l) => l.includes('trainbot-pr1-'))[0]).toContain('🚫 cancelled');
   expect(check()?.conclusion).toBe('cancelled');
   // The kubelet stopped the container with SIGTERM (its handler reported in), then the Pod went away.
+  await eventually(async () => {
+    const log = await core.readNamespacedPodLog({ name: podName, namespace: ns.name }).catch(() => '');
+    return log.includes('SIGTERM') ? true : undefined;
+  }, 30_000, 'the SIGTERM line');
   const experimentId = await tracking.ensureExperiment(experiment);
-  const run = await eventually(async () => {
-    const { runs } = await findRequestRuns(tracking, { experimentId, repo: FULL_NAME, request: String(COMMENT_ID) });
-    return runs[0]?.tags['test.signal'] === 'SIGTERM' ? runs[0] : undefined;
-  }, 30_000, 'the SIGTERM tag');
-  expect(run.info.status).toBe('KILLED');
+  const { runs } = await findRequestRuns(tracking, { experimentId, repo: FULL_NAME, request: String(COMMENT_ID) });
+  expect(runs[0]?.info.status).toBe('KILLED');
   await eventually(async () => {
     const pods = (await core.listNamespacedPod({ namespace: ns.name, fieldSelector: `metadata.name=${podName}` })).items;
     return pods.length === 0 ? true : undefined;

@@ -8,9 +8,9 @@ import { executeRuns } from '../../../src/pipeline/execute-runs.js';
 import { RegistryClient } from '../../../src/registry/registry-client.js';
 import { planRuns } from '../../../src/runs/plan.js';
 import type { JobSpec, Runner } from '../../../src/runners/runner.js';
-import { MlflowClient } from '../../../src/tracking/mlflow-client.js';
 import { repoConfig } from '../../unit/config/repo-config.js';
 import { claimInProcess, releaseInProcess } from '../../../src/runners/in-process-claims.js';
+import { botTracking } from '../../support/mlflow-tracking.js';
 
 const { TRAINBOT_TRAINING_IMAGE, TRAINBOT_TRAINING_TAG, TRAINBOT_TRAINING_DIGEST, MLFLOW_TRACKING_URI } = process.env;
 if (!TRAINBOT_TRAINING_IMAGE || !TRAINBOT_TRAINING_TAG || !TRAINBOT_TRAINING_DIGEST || !MLFLOW_TRACKING_URI) {
@@ -18,7 +18,7 @@ if (!TRAINBOT_TRAINING_IMAGE || !TRAINBOT_TRAINING_TAG || !TRAINBOT_TRAINING_DIG
 }
 jest.setTimeout(60_000);
 
-const tracking = MlflowClient.fromEnv(process.env);
+const tracking = botTracking();
 const config = { ...repoConfig(), image: TRAINBOT_TRAINING_IMAGE };
 const planned = planRuns({ alpha: ['0.1', '0.5'] }, config);
 if (!planned.ok) throw new Error(planned.message);

@@ -11,12 +11,14 @@ import { executeRuns } from '../../../src/pipeline/execute-runs.js';
 import { planBaseline, planRuns } from '../../../src/runs/plan.js';
 import { RUN_TAGS } from '../../../src/runs/run-contract.js';
 import { withSigningKey } from '../../../src/runs/run-signature.js';
-import { MlflowClient } from '../../../src/tracking/mlflow-client.js';
+import type { Tracking } from '../../../src/tracking/tracking.js';
 import { pullRequestClosedEvent } from '../../support/github-events.js';
 import { mockGitHub, useGitHubApi } from '../../support/github-api.js';
 import { testProbot } from '../../support/github-probot.js';
 import { REPO_ROOT } from '../../support/run-action.js';
 import { MetricRunner, fakeMetrics } from './metric-runner.js';
+import { botTracking, mlflowHeaders } from '../../support/mlflow-tracking.js';
+import { type RoleExperiments, ensureRoleExperiments } from '../../../src/tracking/role-experiments.js';
 
 useGitHubApi();
 const trackingUri = process.env.MLFLOW_TRACKING_URI;
@@ -25,7 +27,7 @@ if (!trackingUri) throw new Error('MLFLOW_TRACKING_URI is not set: run the integ
 const REPO = 'Codertocat/Hello-World';
 const MERGE_SHA = 'c4295bd74fb0f4fda03689c3df3f2803b658fd85';   // merge_commit_sha of the example payload
 const COMMENTS = '/repos/{owner}/{repo}/issues/{issue_number}/comments';
-const tracking = MlflowClient.fromEnv(process.env);
+const tracking = botTracking();
 let configText: string;
 let config: TrainbotConfig;
 let runner: MetricRunner;
@@ -63,23 +65,23 @@ function mockLivingComment(bodies: string[]): void {
   });
 }
 
-async function seed(experimentId: string, port: MlflowClient = tracking): Promise<void> {
+async function seed(experiments: RoleExperiments, port: Tracking = tracking): Promise<void> {
   await executeRuns({
-    plans: [planBaseline(config)], config, tracking: port, runner, experimentId,
+    plans: [planBaseline(config)], config, tracking: port, runner, experimentId: experiments.baselines,
     origin: { repo: REPO, sha: 'a'.repeat(40), branch: 'master', request: 'seed-baseline', role: 'baseline' },
   });
   const plan = planRuns({ alpha: ['0.1', '1'], l1_ratio: ['0.2', '0.8'] }, config);
   if (!plan.ok) throw new Error(plan.message);
   await executeRuns({
-    plans: plan.runs, config, tracking: port, runner, experimentId,
+    plans: plan.runs, config, tracking: port, runner, experimentId: experiments.candidates,
     origin: { repo: REPO, pr: 2, sha: 'b'.repeat(40), branch: 'changes', request: 'comment-1', role: 'candidate' },
   });
 }
 
 describe('pull_request.closed', () => {
   it('on merge posts one final report (best run vs its baseline, all runs) and appends the refreshed baseline', async () => {
-    const experimentId = await tracking.ensureExperiment(config.experiment);
-    await seed(experimentId);
+    const experiments = await ensureRoleExperiments(tracking, config);
+    await seed(experiments);
     mockConfig();
     const bodies: string[] = [];
     mockLivingComment(bodies);
@@ -113,22 +115,23 @@ describe('pull_request.closed', () => {
       .toEqual([base.toFixed(4), base.toFixed(4), '±0.0000', '➖ unchanged']);
 
     // The new baseline: role baseline, branch = base branch, sha = merge commit; it is what reports now find.
-    const baselines = await tracking.searchRuns({ experimentIds: [experimentId], filter: `tags.\`${RUN_TAGS.request}\` = 'merge-2'` });
+    const baselines = await tracking.searchRuns({ experimentIds: [experiments.baselines], filter: `tags.\`${RUN_TAGS.request}\` = 'merge-2'` });
     expect(baselines.runs.map((r) => [r.info.status, r.tags[RUN_TAGS.role], r.tags[RUN_TAGS.branch], r.tags[RUN_TAGS.sha], r.tags[RUN_TAGS.pr]]))
       .toEqual([['FINISHED', 'baseline', 'master', MERGE_SHA, undefined]]);
-    // Reading the report: experiment, redelivery check, one paged search of the PR's runs, two baseline searches.
-    // The refresh itself (create run, read it back) comes on top.
-    expect(used).toBe(1 + 1 + 1 + 2 + 2);
+    // Reading the report: the two experiments, redelivery check, one paged search of the PR's runs, two baseline
+    // searches. The refresh itself (create run, read it back) comes on top; its own MLflow user is the users API's.
+    expect(used).toBe(2 + 1 + 1 + 2 + 2);
   }, 60_000);
 
   it('with a signing key, does not rank a candidate whose metric was changed after it ended, and says what changed', async () => {
-    const signed = withSigningKey(MlflowClient.fromEnv(process.env), 'merge-report-signing-key-0123456789abcdef');
-    const experimentId = await signed.ensureExperiment(config.experiment);
-    await seed(experimentId, signed);
-    // PR code makes its worst finished run the best: MLflow serves the value of the highest step.
-    const worst = (await signed.searchRuns({ experimentIds: [experimentId], filter: `tags.\`${RUN_TAGS.params}\` = 'alpha=1 l1_ratio=0.2 seed=42'` })).runs[0];
+    const signed = withSigningKey(botTracking(), 'merge-report-signing-key-0123456789abcdef');
+    const experiments = await ensureRoleExperiments(signed, config);
+    await seed(experiments, signed);
+    // PR code makes its worst finished run the best: MLflow serves the value of the highest step. (A candidate's
+    // own user may write the other candidates of its experiment; the admin plays it here.)
+    const worst = (await signed.searchRuns({ experimentIds: [experiments.candidates], filter: `tags.\`${RUN_TAGS.params}\` = 'alpha=1 l1_ratio=0.2 seed=42'` })).runs[0];
     const response = await fetch(`${trackingUri}/api/2.0/mlflow/runs/log-metric`, {
-      method: 'POST', headers: { 'content-type': 'application/json' },
+      method: 'POST', headers: mlflowHeaders(),
       body: JSON.stringify({ run_id: worst?.info.runId, key: 'rmse', value: 0.01, timestamp: Date.now(), step: 1_000_000 }),
     });
     expect(response.status).toBe(200);
@@ -148,7 +151,7 @@ describe('pull_request.closed', () => {
   }, 60_000);
 
   it('ignores a redelivered merge: the baseline refresh of that merge already exists', async () => {
-    const experimentId = await tracking.ensureExperiment(config.experiment);
+    const experimentId = (await ensureRoleExperiments(tracking, config)).baselines;
     await executeRuns({
       plans: [planBaseline(config)], config, tracking, runner, experimentId,
       origin: { repo: REPO, sha: MERGE_SHA, branch: 'master', request: 'merge-2', role: 'baseline' },

@@ -4,6 +4,7 @@
 // training 100 models. It records how many runs were in flight at once.
 import type { JobSpec, RunHandle, RunOutcome, Runner } from '../../../src/runners/runner.js';
 import { claimInProcess, releaseInProcess } from '../../../src/runners/in-process-claims.js';
+import { mlflowHeaders } from '../../support/mlflow-tracking.js';
 
 export interface MetricRunnerOptions {
   trackingUri: string;
@@ -38,9 +39,12 @@ export class MetricRunner implements Runner {
 
   constructor(private readonly options: MetricRunnerOptions) {}
 
-  private async mlflow(endpoint: string, body: unknown): Promise<void> {
+  /** As the container would: with the run's own MLflow user when the bot made one, else the harness admin's. */
+  private async mlflow(spec: JobSpec, endpoint: string, body: unknown): Promise<void> {
+    const own = spec.credentialEnv;
+    const credential = own?.MLFLOW_TRACKING_USERNAME && own.MLFLOW_TRACKING_PASSWORD ? { username: own.MLFLOW_TRACKING_USERNAME, password: own.MLFLOW_TRACKING_PASSWORD } : undefined;
     const response = await fetch(`${this.options.trackingUri}/api/2.0/mlflow/${endpoint}`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
+      method: 'POST', headers: mlflowHeaders(credential), body: JSON.stringify(body),
     });
     if (!response.ok) throw new Error(`MLflow ${endpoint} answered ${response.status}: ${await response.text()}`);
   }
@@ -65,12 +69,12 @@ export class MetricRunner implements Runner {
         if (cancelled) return { status: 'cancelled', reason: 'Cancelled on request.' };
         if (this.options.failWhen?.(params)) return { status: 'failed', reason: 'The training process exited with code 1.' };
         const timestamp = Date.now();
-        await this.mlflow('runs/log-batch', {
+        await this.mlflow(spec, 'runs/log-batch', {
           run_id: runId,
           params: Object.entries(params).map(([key, value]) => ({ key, value: String(value) })),
           metrics: Object.entries(fakeMetrics(params)).map(([key, value]) => ({ key, value, timestamp, step: 0 })),
         });
-        await this.mlflow('runs/update', { run_id: runId, status: 'FINISHED', end_time: Date.now() });
+        await this.mlflow(spec, 'runs/update', { run_id: runId, status: 'FINISHED', end_time: Date.now() });
         return { status: 'succeeded' };
       } finally {
         run.done = true;

@@ -46,7 +46,8 @@ afterAll(async () => {
 });
 
 const env = () => ({
-  MLFLOW_TRACKING_URI: trackingUri, GITHUB_REPOSITORY: 'acme/wine', GITHUB_SHA: SHA, GITHUB_REF_NAME: 'main',
+  MLFLOW_TRACKING_URI: trackingUri, MLFLOW_TRACKING_USERNAME: process.env.MLFLOW_TRACKING_USERNAME ?? '', MLFLOW_TRACKING_PASSWORD: process.env.MLFLOW_TRACKING_PASSWORD ?? '',
+  GITHUB_REPOSITORY: 'acme/wine', GITHUB_SHA: SHA, GITHUB_REF_NAME: 'main',
   GITHUB_RUN_ID: String(Date.now()), GITHUB_RUN_ATTEMPT: '1', GITHUB_API_URL: apiUrl, GITHUB_SERVER_URL: 'https://github.test',
 });
 

@@ -6,13 +6,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GitHubPort } from '../../../src/github/github-port.js';
 import { onTrainComment } from '../../../src/pipeline/on-train-comment.js';
-import { MlflowClient } from '../../../src/tracking/mlflow-client.js';
 import { REPO_ROOT } from '../../support/run-action.js';
 import { MetricRunner, fakeMetrics } from './metric-runner.js';
+import { botTracking } from '../../support/mlflow-tracking.js';
 
 const trackingUri = process.env.MLFLOW_TRACKING_URI;
 if (!trackingUri) throw new Error('MLFLOW_TRACKING_URI is not set: run the integration tests through `npm test` (scripts/test.sh starts MLflow).');
-const tracking = MlflowClient.fromEnv(process.env);
+const tracking = botTracking();
 
 interface Recorded { comments: string[]; upserts: { at: number; body: string }[] }
 

@@ -1,6 +1,8 @@
 // A training container that lies about its run, against the real MLflow server of the harness: the container
-// gets the bot's MLflow credentials and its run id, so it can re-tag its run (or any run) through MLflow's REST
-// API. With a signing key the bot's queries must still find the real baseline and ignore what was forged.
+// gets its own MLflow user, allowed to write its run's experiment, and its run id, so it can re-tag its run
+// through MLflow's REST API. Baselines live in another experiment it cannot write (see
+// run-credentials.test.ts); this file keeps both in one experiment to test the second layer: with a signing
+// key the bot's queries must still find the real baseline and ignore what was forged.
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -18,6 +20,7 @@ import { planRequest } from '../../../src/pipeline/plan-request.js';
 import { NO_BASELINE_HINT_OFF_PR, runRequest } from '../../../src/pipeline/run-request.js';
 import { findBaseline, findPullRequestRuns, findRequestRuns, lookupBaseline } from '../../../src/tracking/run-queries.js';
 import { MetricRunner } from '../sweep/metric-runner.js';
+import { botTracking, mlflowHeaders } from '../../support/mlflow-tracking.js';
 
 const root = resolve(import.meta.dirname, '../../..');
 const trackingUri = process.env.MLFLOW_TRACKING_URI;
@@ -30,15 +33,15 @@ const configText = readFileSync(resolve(root, '.github/trainbot.yml'), 'utf8')
   .replace(/^experiment: .*$/m, `experiment: ${experiment}`)
   .replace(/^tracking_uri: .*$/m, `tracking_uri: ${trackingUri}`);
 const config = (parseConfig(configText) as { ok: true; config: TrainbotConfig }).config;
-const plain = MlflowClient.fromEnv({ MLFLOW_TRACKING_URI: trackingUri });
-const bot = withSigningKey(MlflowClient.fromEnv({ MLFLOW_TRACKING_URI: trackingUri }), KEY);
+const plain = MlflowClient.fromEnv(process.env);
+const bot = withSigningKey(botTracking(), KEY);
 const defaults = planBaseline(config).paramsKey;
 let experimentId = '';
 
-/** What PR code can do with the credentials a Job gets: any MLflow REST call, on any run id. */
-async function mlflow(endpoint: string, body: unknown): Promise<void> {
+/** An MLflow REST call as the given user (a Job's own), or as the harness admin. */
+async function mlflow(endpoint: string, body: unknown, credential?: { username: string; password: string }): Promise<void> {
   const response = await fetch(`${trackingUri}/api/2.0/mlflow/${endpoint}`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
+    method: 'POST', headers: mlflowHeaders(credential), body: JSON.stringify(body),
   });
   if (!response.ok) throw new Error(`MLflow ${endpoint} answered ${response.status}: ${await response.text()}`);
 }
@@ -51,9 +54,10 @@ class ForgingRunner implements Runner {
 
   async dispatch(spec: JobSpec): Promise<RunHandle> {
     const runId = spec.env.MLFLOW_RUN_ID as string;
+    const own = { username: spec.credentialEnv?.MLFLOW_TRACKING_USERNAME ?? '', password: spec.credentialEnv?.MLFLOW_TRACKING_PASSWORD ?? '' };
     const tags = { ...originTags({ repo: REPO, sha: 'f'.repeat(40), branch: 'main', request: 'merge-1', role: 'baseline', params: defaults }), [RUN_TAGS.signature]: this.copiedSignature() };
-    await mlflow('runs/log-batch', { run_id: runId, tags: Object.entries(tags).map(([key, value]) => ({ key, value })) });
-    await mlflow('runs/delete-tag', { run_id: runId, key: RUN_TAGS.pr });
+    await mlflow('runs/log-batch', { run_id: runId, tags: Object.entries(tags).map(([key, value]) => ({ key, value })) }, own);
+    await mlflow('runs/delete-tag', { run_id: runId, key: RUN_TAGS.pr }, own);
     return this.inner.dispatch(spec);
   }
 
@@ -125,7 +129,7 @@ describe('runs the bot did not sign', () => {
     expect((await findRequestRuns(bot, { experimentId, repo: REPO, request: 'merge-2' })).runs).toEqual([]);
   });
 
-  it('stops trusting the real baseline once PR code changes one of its tags, rather than report a tampered one', async () => {
+  it('stops trusting the real baseline once someone changes one of its tags, rather than report a tampered one', async () => {
     const exp = await bot.ensureExperiment(`${experiment}-tampered`);
     const [baseline] = await executeRuns({
       plans: [planBaseline(config)], config, experimentId: exp, tracking: bot, runner: new MetricRunner({ trackingUri, delayMs: 10 }), origin: baselineOrigin,

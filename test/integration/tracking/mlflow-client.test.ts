@@ -4,6 +4,7 @@ import { RUN_TAGS, originTags, type RunOrigin } from '../../../src/runs/run-cont
 import { MlflowClient } from '../../../src/tracking/mlflow-client.js';
 import { findBaseline, findPullRequestRuns, findRequestRuns } from '../../../src/tracking/run-queries.js';
 import { TrackingError } from '../../../src/tracking/tracking-error.js';
+import { mlflowHeaders } from '../../support/mlflow-tracking.js';
 
 if (!process.env.MLFLOW_TRACKING_URI) {
   throw new Error('MLFLOW_TRACKING_URI is not set; run these tests through scripts/test.sh, which starts MLflow and sets it.');
@@ -27,7 +28,7 @@ async function finishedRun(experimentId: string, runName: string, startTime: num
 /** What training code does with mlflow.log_params: trainbot itself never logs params, so no client method. */
 async function logParams(runId: string, params: Record<string, string>) {
   const response = await fetch(`${client.url}/api/2.0/mlflow/runs/log-batch`, {
-    method: 'POST', headers: { 'content-type': 'application/json' },
+    method: 'POST', headers: mlflowHeaders(),
     body: JSON.stringify({ run_id: runId, params: Object.entries(params).map(([key, value]) => ({ key, value })) }),
   });
   expect(response.status).toBe(200);

@@ -10,8 +10,9 @@ const PINNED_IMAGE = /^\S+(:[0-9][\w.-]*|@sha256:[0-9a-f]{64})$/;
 let files: TerraformFile[];
 beforeAll(async () => { files = await loadTerraform(); });
 
+/** `name==version` pins, extras (`mlflow[auth]`) dropped from the name. */
 function pipPins(text: string): Record<string, string> {
-  return Object.fromEntries([...text.matchAll(/(?<=^|\s)([A-Za-z0-9_.-]+)==(\S+)/gm)].map((m) => [m[1], m[2]]));
+  return Object.fromEntries([...text.matchAll(/(?<=^|\s|")([A-Za-z0-9_.-]+)(?:\[[A-Za-z0-9_,]+\])?==([^\s"]+)/gm)].map((m) => [m[1], m[2]]));
 }
 
 describe('images', () => {
@@ -26,7 +27,7 @@ describe('images', () => {
 
   it('the MLflow image tag is the MLflow version mlflow.Dockerfile installs', () => {
     const dockerfile = readFileSync(join(INFRA_DIR, 'mlflow.Dockerfile'), 'utf8');
-    const mlflow = /mlflow==(\S+)/.exec(dockerfile)?.[1];
+    const mlflow = pipPins(dockerfile).mlflow;
     expect(labelled(files, 'variable').get('mlflow_image')?.default).toBe(`trainbot-mlflow:${mlflow}`);
   });
 
@@ -35,6 +36,8 @@ describe('images', () => {
     expect(/^FROM (\S+)$/m.exec(dockerfile)?.[1]).toMatch(/^python:\d+\.\d+\.\d+-slim-\w+$/);
     const training = pipPins(readFileSync(join(REPO_DIR, 'training/requirements.txt'), 'utf8'));
     expect(pipPins(dockerfile)).toEqual({ mlflow: training.mlflow, 'psycopg2-binary': '2.9.13' });
+    // Terraform runs it with --app-name basic-auth, which needs the auth extra (Flask-WTF).
+    expect(dockerfile).toContain('"mlflow[auth]==');
     expect(/^USER (\S+)$/m.exec(dockerfile)?.[1]).toBe('10001');
   });
 

@@ -56,8 +56,10 @@ describe('secrets in the Terraform', () => {
       name: 'MLFLOW_BACKEND_STORE_URI',
       value_from: [{ secret_key_ref: [{ key: 'MLFLOW_BACKEND_STORE_URI', name: '${kubernetes_secret_v1.mlflow_backend_store.metadata[0].name}' }] }],
     }]);
-    // The other variables are plain settings (pool sizes), never connection details.
-    expect(JSON.stringify(env.filter((e) => e.name !== 'MLFLOW_BACKEND_STORE_URI'))).not.toMatch(/postgres|password|secret/i);
+    // The other variables are plain settings (pool sizes, where the auth config is mounted) or the web app's key
+    // from its Secret, never connection details.
+    const others = env.filter((e) => !['MLFLOW_BACKEND_STORE_URI', 'MLFLOW_FLASK_SERVER_SECRET_KEY'].includes(e.name as string));
+    expect(JSON.stringify(others)).not.toMatch(/postgres|password|secret/i);
     expect(JSON.stringify(container.args)).not.toMatch(/backend-store|postgresql/);
   });
 
@@ -80,5 +82,36 @@ describe('secrets in the Terraform', () => {
   it('state, plans and variable files are kept out of git, because they hold the password', () => {
     const ignored = readFileSync(join(INFRA_DIR, '.gitignore'), 'utf8').split('\n');
     expect(ignored).toEqual(expect.arrayContaining(['*.tfstate', '*.tfstate.*', '*.tfvars', '*.tfplan', '.terraform/']));
+  });
+
+  it('MLflow runs the basic-auth app with its config file and web app key from a Secret, and the bot\'s credential stays out of the training namespace', () => {
+    const deployment = resource(files, 'kubernetes_deployment_v1', 'mlflow');
+    const podSpec = block(block(block(deployment, 'spec'), 'template'), 'spec');
+    const container = block(podSpec, 'container');
+    expect(JSON.stringify(container.args)).toContain('"--app-name","basic-auth"');
+    const env = blocks(container, 'env');
+    expect(env.filter((e) => e.name === 'MLFLOW_AUTH_CONFIG_PATH')).toEqual([{ name: 'MLFLOW_AUTH_CONFIG_PATH', value: '${local.mlflow_auth_config_dir}/basic_auth.ini' }]);
+    expect(env.filter((e) => e.name === 'MLFLOW_FLASK_SERVER_SECRET_KEY')).toEqual([{
+      name: 'MLFLOW_FLASK_SERVER_SECRET_KEY',
+      value_from: [{ secret_key_ref: [{ key: 'MLFLOW_FLASK_SERVER_SECRET_KEY', name: '${kubernetes_secret_v1.mlflow_auth.metadata[0].name}' }] }],
+    }]);
+    expect(blocks(container, 'volume_mount').filter((m) => m.name === 'auth-config')).toEqual([{ name: 'auth-config', mount_path: '${local.mlflow_auth_config_dir}', read_only: true }]);
+    expect(JSON.stringify(blocks(podSpec, 'volume').filter((v) => v.name === 'auth-config'))).toContain('${kubernetes_secret_v1.mlflow_auth.metadata[0].name}');
+    expect(resource(files, 'kubernetes_secret_v1', 'mlflow_auth').data).toEqual({
+      'basic_auth.ini': '${local.mlflow_auth_ini}', MLFLOW_FLASK_SERVER_SECRET_KEY: '${var.mlflow_flask_secret_key}',
+    });
+    const admin = resource(files, 'kubernetes_secret_v1', 'trainbot_mlflow_admin');
+    expect(admin.data).toEqual({ MLFLOW_TRACKING_USERNAME: '${var.mlflow_admin_username}', MLFLOW_TRACKING_PASSWORD: '${var.mlflow_admin_password}' });
+    expect(JSON.stringify(admin.metadata)).toContain('kubernetes_namespace_v1.mlflow');
+    const readers = files.filter((file) => file.text.includes('var.mlflow_admin_password')).map((file) => file.name);
+    expect(readers.sort()).toEqual(['mlflow-auth.tf', 'variables.tf']);
+  });
+
+  it('the auth database is a second database on the same PostgreSQL, with the same URL-encoded credentials', async () => {
+    const result = await evaluateTerraform({ db_password: TEST_DB_PASSWORD }, { uri: 'nonsensitive(local.mlflow_auth_db_uri)' });
+    if (!result.ok) throw new Error(result.errors);
+    const uri = new URL(result.values.uri as string);
+    expect(decodeURIComponent(uri.password)).toBe(TEST_DB_PASSWORD);
+    expect(`${uri.protocol}//${uri.username}@${uri.host}${uri.pathname}`).toBe('postgresql+psycopg2://mlflow@postgres.mlflow.svc.cluster.local:5432/mlflow_auth');
   });
 });

@@ -25,7 +25,7 @@ export async function evaluateTerraform(vars: Record<string, string>, outputs: R
     writeFileSync(join(dir, 'probe.tf'), Object.entries(outputs)
       .map(([name, expr]) => `output "${name}" {\n  value = ${expr}\n}\n`).join(''));
     const env: NodeJS.ProcessEnv = { ...process.env, TF_IN_AUTOMATION: '1', TF_CLI_CONFIG_FILE: '/dev/null' };
-    for (const [name, value] of Object.entries(vars)) env[`TF_VAR_${name}`] = value;
+    for (const [name, value] of Object.entries({ ...AUTH_TEST_VARS, ...vars })) env[`TF_VAR_${name}`] = value;
     const tf = (...args: string[]) => run('terraform', args, { cwd: dir, env });
     await tf('init', '-input=false', '-no-color');
     try {
@@ -47,3 +47,9 @@ export async function evaluateTerraform(vars: Record<string, string>, outputs: R
  * so secret scanners do not mistake it for a committed credential.
  */
 export const TEST_DB_PASSWORD = ['test-only:p@ss', 'word#1234'].join('/');
+
+/** The MLflow auth variables every evaluation needs (they have no default), unless a test sets its own. */
+export const AUTH_TEST_VARS: Readonly<Record<string, string>> = {
+  mlflow_admin_password: ['test-only', 'admin-pass'].join('-'),
+  mlflow_flask_secret_key: 'test-only-'.repeat(4),
+};

@@ -29,9 +29,10 @@ describe('infrastructure variables', () => {
     expect(password).not.toHaveProperty('default');
   });
 
-  it('every variable but db_password has a default, so a bring-up needs only the password', () => {
+  it('every variable but the three secrets has a default, so a bring-up needs only the passwords and the key', () => {
     const withoutDefault = [...variables].filter(([, body]) => !('default' in body)).map(([name]) => name);
-    expect(withoutDefault).toEqual(['db_password']);
+    expect(withoutDefault.sort()).toEqual(['db_password', 'mlflow_admin_password', 'mlflow_flask_secret_key']);
+    for (const name of withoutDefault) expect({ name, sensitive: variables.get(name)?.sensitive }).toEqual({ name, sensitive: true });
   });
 
   it('default to the namespaces trainbot expects: MLflow in "mlflow", training Jobs in "trainbot-training"', () => {

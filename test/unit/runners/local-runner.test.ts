@@ -68,6 +68,12 @@ describe('LocalRunner: what the process receives', () => {
     expect(JSON.parse(out)).toEqual({ ...CONTRACT, PATH: HOST_ENV.PATH, HOME: HOST_ENV.HOME, MLFLOW_TRACKING_TOKEN: 'tok-123' });
   });
 
+  it('gives the run its own credentials, never the host\'s MLflow admin credential', async () => {
+    const credentialEnv = { MLFLOW_TRACKING_USERNAME: 'trainbot-user-r1', MLFLOW_TRACKING_PASSWORD: 'own-password' };
+    const out = await outputOf(spec('own', 'console.log(JSON.stringify(process.env))', { credentialEnv }));
+    expect(JSON.parse(out)).toEqual({ ...CONTRACT, PATH: HOST_ENV.PATH, HOME: HOST_ENV.HOME, ...credentialEnv });
+  });
+
   it('runs in the configured workdir', async () => {
     expect(await outputOf(spec('cwd', 'console.log(process.cwd())'))).toBe(workdir);
   });
