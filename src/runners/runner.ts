@@ -56,6 +56,8 @@ export interface Runner {
   claim(key: string, notes?: Readonly<Record<string, string>>): Promise<boolean>;
   /** Gives a claim back once its request has ended; releasing a claim that is gone or not held is not an error. */
   release(key: string): Promise<void>;
+  /** Stops renewing a claim without giving it back: it expires, and another pass may take its request over. */
+  abandon?(key: string): Promise<void>;
   /** Adds notes to a claim this process holds (the check run id, once known). */
   noteClaim?(key: string, notes: Readonly<Record<string, string>>): Promise<void>;
   /** Every claim in the runtime, live (held and renewed) or not: what a reconciler looks at. */

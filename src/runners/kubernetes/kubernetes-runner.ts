@@ -213,6 +213,14 @@ export class KubernetesRunner implements Runner {
     }
   }
 
+  async abandon(key: string): Promise<void> {
+    const claim = this.held.get(key);
+    if (!claim) return;
+    clearInterval(claim.timer);
+    this.held.delete(key);
+    await claim.busy;
+  }
+
   async claims(): Promise<ClaimInfo[]> {
     let leases;
     try {
