@@ -49,7 +49,7 @@ resource "kubernetes_role_v1" "trainbot_runner" {
   rule {
     api_groups = ["coordination.k8s.io"]
     resources  = ["leases"]
-    verbs      = ["create", "delete"]
+    verbs      = ["create", "get", "list", "update", "delete"]
   }
 }
 

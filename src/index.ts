@@ -8,6 +8,7 @@ import type { ImageWait } from './pipeline/await-image.js';
 import { type CheckRerunEvent, onCheckRerequested } from './pipeline/on-check-rerequested.js';
 import { type PullRequestClosedEvent, onPullRequestClosed } from './pipeline/on-pr-closed.js';
 import { type CommentEvent, onTrainComment } from './pipeline/on-train-comment.js';
+import { startReconciler } from './pipeline/reconcile.js';
 import { heldSecrets } from './report/held-secrets.js';
 import { RegistryClient } from './registry/registry-client.js';
 import { KubernetesRunner } from './runners/kubernetes/kubernetes-runner.js';
@@ -39,6 +40,7 @@ export function commentEvent(payload: Context<'issue_comment.created'>['payload'
     body: payload.comment.body ?? '',
     author: { login: payload.comment.user?.login ?? '', type: payload.comment.user?.type ?? 'User' },
     createdAt: payload.comment.created_at,
+    installationId: payload.installation?.id,
   };
 }
 
@@ -55,9 +57,14 @@ export function rerunEvent(payload: Context<'check_run.rerequested'>['payload'])
   };
 }
 
+/** A run's page in MLflow's UI, when the UI's address is known. */
+function runLink(ui: string | undefined): ((experimentId: string, runId: string) => string) | undefined {
+  const uiUrl = (ui ?? '').replace(/\/+$/, '');
+  return uiUrl ? (experimentId, runId) => `${uiUrl}/#/experiments/${experimentId}/runs/${runId}` : undefined;
+}
+
 export function createApp(deps: AppDeps): ApplicationFunction {
-  const uiUrl = (deps.uiUrl ?? '').replace(/\/+$/, '');
-  const runUrl = uiUrl ? (experimentId: string, runId: string) => `${uiUrl}/#/experiments/${experimentId}/runs/${runId}` : undefined;
+  const runUrl = runLink(deps.uiUrl);
   return (app) => {
     // What every handler gets: the event's repository on GitHub, MLflow, the runner, its logger.
     const common = (context: Context) => ({
@@ -77,6 +84,21 @@ export function createApp(deps: AppDeps): ApplicationFunction {
 }
 
 const IMAGE_WAIT_MINUTES = 20;
+const RECONCILE_SECONDS = 60;
+const DEFAULT_NAMESPACE = 'trainbot-training';   // the config's default namespace (src/config/config-schema.ts)
+
+/**
+ * Where the reconciler looks and how often (docs/design.md, "Reconciler"): TRAINBOT_NAMESPACE (default
+ * trainbot-training, the config's default) and TRAINBOT_RECONCILE_INTERVAL_SECONDS (default 60; 0 turns it off).
+ * Off in a workflow step (GITHUB_ACTIONS): that process handles one event and exits.
+ */
+export function reconcileFromEnv(env: NodeJS.ProcessEnv): { namespace: string; intervalMs: number } {
+  const seconds = env.GITHUB_ACTIONS === 'true' ? 0 : Number(env.TRAINBOT_RECONCILE_INTERVAL_SECONDS ?? RECONCILE_SECONDS);
+  return {
+    namespace: env.TRAINBOT_NAMESPACE || DEFAULT_NAMESPACE,
+    intervalMs: (Number.isFinite(seconds) && seconds >= 0 ? seconds : RECONCILE_SECONDS) * 1000,
+  };
+}
 
 /**
  * The registry the training images are read from, with TRAINBOT_REGISTRY_USERNAME/PASSWORD when set (ghcr.io
@@ -93,6 +115,16 @@ export function imageWaitFromEnv(env: NodeJS.ProcessEnv): ImageWait {
   };
 }
 
+/** The reconciler's runner; without a cluster to reach, the bot still answers commands (and says so). */
+function reconcilerRunner(namespace: string, log: { warn(message: string): void }): KubernetesRunner | undefined {
+  try {
+    return new KubernetesRunner({ namespace });
+  } catch (error) {
+    log.warn(`the reconciler is off: ${error instanceof Error ? error.message : String(error)}`);
+    return undefined;
+  }
+}
+
 /**
  * The deployed app: MLflow from MLFLOW_* variables, runs signed with TRAINBOT_SIGNING_KEY, Jobs in the
  * configured namespace of the current cluster, each pinned to the digest CI pushed for its commit.
@@ -103,11 +135,27 @@ const app: ApplicationFunction = (probot, options) => {
   if (signingKey === undefined) {
     probot.log.warn(`${SIGNING_KEY_ENV} is not set: runs are not signed, so a training job could re-tag its run as the baseline; set it to a random secret the Jobs never see.`);
   }
+  // Each Job gets an MLflow user of its own (src/tracking/run-credentials.ts); the bot keeps the admin's.
+  const tracking = withRunCredentials(withSigningKey(MlflowClient.fromEnv(process.env), signingKey), MlflowRunCredentials.fromEnv(process.env, (m) => probot.log.warn(m)));
+  const uiUrl = process.env.MLFLOW_UI_URL ?? process.env.MLFLOW_TRACKING_URI;
+  // At start-up and every interval: finish the requests a dead bot process left (src/pipeline/reconcile.ts).
+  const reconcile = reconcileFromEnv(process.env);
+  const runner = reconcile.intervalMs > 0 ? reconcilerRunner(reconcile.namespace, probot.log) : undefined;
+  if (runner) {
+    startReconciler({
+      runner, tracking, log: probot.log,
+      githubFor: async (notes) => {
+        const [owner, repo] = (notes.repo ?? '').split('/');
+        if (!notes.installation || !owner || !repo) return undefined;
+        return new OctokitGitHub(await probot.auth(Number(notes.installation)), { owner, repo });
+      },
+      runUrl: runLink(uiUrl),
+    }, reconcile.intervalMs);
+  }
   return createApp({
-    // Each Job gets an MLflow user of its own (src/tracking/run-credentials.ts); the bot keeps the admin's.
-    tracking: withRunCredentials(withSigningKey(MlflowClient.fromEnv(process.env), signingKey), MlflowRunCredentials.fromEnv(process.env, (m) => probot.log.warn(m))),
+    tracking,
     runnerFor: (config) => new KubernetesRunner({ namespace: config.namespace }),
-    uiUrl: process.env.MLFLOW_UI_URL ?? process.env.MLFLOW_TRACKING_URI,
+    uiUrl,
     secrets: heldSecrets(process.env),
     images: imageWaitFromEnv(process.env),
   })(probot, options);

@@ -27,6 +27,7 @@ import type { ImageWait } from './await-image.js';
 import { cancelPullRequestRuns } from './cancel-runs.js';
 import { planCommand } from './plan-request.js';
 import { runRequest } from './run-request.js';
+import { CLAIM_NOTES } from './claim-notes.js';
 import { throttleLatest } from './throttle-latest.js';
 
 export interface CommentEvent {
@@ -38,6 +39,7 @@ export interface CommentEvent {
   body: string;
   author: { login: string; type: string };
   createdAt: string;                // the comment's created_at: the head trained is the one at this time
+  installationId?: number;          // the GitHub App installation, so a reconciler can reach the repository later
 }
 
 export interface Logger {
@@ -166,11 +168,17 @@ async function handleCommand(event: CommentEvent, parsed: ParsedCommand, deps: T
   // get it: the claim stops a delivery racing another, the MLflow lookup one that comes after the first was handled.
   const request = rerun?.request ?? String(event.commentId);
   const requestKey = `${event.repo}#${request}`;
-  if (!(await runner.claim(requestKey))) return log.info(`comment ${request} is being handled by another delivery; this one is ignored`);
+  // The notes say what a reconciler needs to finish this request if this process dies (src/pipeline/reconcile.ts).
+  const notes: Record<string, string> = {
+    [CLAIM_NOTES.repo]: event.repo, [CLAIM_NOTES.pr]: String(event.issueNumber), [CLAIM_NOTES.comment]: request,
+    [CLAIM_NOTES.request]: request, [CLAIM_NOTES.marker]: statusKey(event.commentId),
+    ...(event.installationId !== undefined ? { [CLAIM_NOTES.installation]: String(event.installationId) } : {}),
+  };
+  if (!(await runner.claim(requestKey, notes))) return log.info(`comment ${request} is being handled by another delivery; this one is ignored`);
   try {
-    // Both experiments exist before any Job runs (src/tracking/role-experiments.ts says why).
     // Both experiments exist before any Job runs (src/tracking/role-experiments.ts); the request's runs are candidates.
     const experiments = await ensureRoleExperiments(deps.tracking, config);
+    await runner.noteClaim?.(requestKey, { [CLAIM_NOTES.experiment]: experiments.candidates });
     const earlier = await findRequestRuns(deps.tracking, { experimentId: experiments.candidates, repo: event.repo, request }, 1);
     if (earlier.runs.length > 0) return log.info(`request ${request} was already handled; redelivery ignored`);
     if (rerun) {
@@ -182,7 +190,7 @@ async function handleCommand(event: CommentEvent, parsed: ParsedCommand, deps: T
       const pin = headAtComment({ headSha: pr.headSha, headRef: pr.headRef, commentCreatedAt: event.createdAt, pushes });
       if (!pin.ok) return void (await answer(pin.reason));
     }
-    await trainAndReport(event, deps, { config, pr, experiments, request, plans: plan.runs, runner });
+    await trainAndReport(event, deps, { config, pr, experiments, request, requestKey, plans: plan.runs, runner });
   } finally {
     await runner.release(requestKey).catch((e: unknown) => log.error(e, `could not release the claim on ${requestKey}`));
   }
@@ -193,6 +201,7 @@ interface Accepted {
   pr: PullRequestInfo;
   experiments: RoleExperiments;
   request: string;
+  requestKey: string;
   plans: PlannedRun[];
   runner: Runner;
 }
@@ -216,6 +225,9 @@ async function trainAndReport(event: CommentEvent, deps: TrainCommentDeps, p: Ac
   // 5. Acknowledge at once. From the check run on, every way out concludes it.
   await github.react(event.commentId, 'eyes');
   const checkId = await github.createCheck({ name: CHECK_NAME, headSha: p.pr.headSha, externalId: checkExternalId(event.issueNumber, event.commentId), status: 'in_progress', output: { title: 'Training', summary: `Requested by @${event.author.login} for \`${p.pr.headSha.slice(0, 7)}\`.` } });
+  await p.runner.noteClaim?.(p.requestKey, { [CLAIM_NOTES.check]: String(checkId), [CLAIM_NOTES.title]: title });
+  // Each final step done is noted on the claim, so a reconciler finishing this request after a crash skips it.
+  const done = async (steps: string) => p.runner.noteClaim?.(p.requestKey, { [CLAIM_NOTES.done]: steps });
   const living = throttleLatest<string>(deps.commentIntervalMs ?? 5000, async (markdown) => {
     await github.upsertComment(event.issueNumber, key, markdown);
   });
@@ -245,6 +257,7 @@ async function trainAndReport(event: CommentEvent, deps: TrainCommentDeps, p: Ac
     const details = renderFailureDetails(report.runs, COMMENT_BODY_LIMIT - commentMarker(key).length - 1 - report.markdown.length - 2);
     await github.upsertComment(event.issueNumber, key, details ? `${report.markdown}\n\n${details}` : report.markdown);
     reported = true;
+    await done('comment');
     const plural = report.runs.length === 1 ? '' : 's';
     // "Details" opens the best run in MLflow (the first run that has one when none finished).
     const linked = report.best?.runId ?? report.runs.find((r) => r.runId)?.runId;
@@ -254,6 +267,7 @@ async function trainAndReport(event: CommentEvent, deps: TrainCommentDeps, p: Ac
       output: { title: `${report.finished} of ${report.runs.length} run${plural} finished`, summary: report.markdown },
       ...(detailsUrl ? { detailsUrl } : {}),
     });
+    await done('comment,check');
     if (report.finished < report.runs.length) await github.react(event.commentId, 'confused').catch((e: unknown) => log.error(e, 'confused reaction failed'));
   } catch (error) {
     log.error(error, `/train on ${event.repo}#${event.issueNumber} failed`);

@@ -55,10 +55,32 @@ export interface Runner {
   /**
    * Takes the request `key` for this process, or answers false when any process using the same runtime holds
    * it: two bot replicas (or a redelivery racing the first delivery) start one set of runs. Held until release.
+   * `notes` (repository, PR, comment …) stay with the claim, for a reconciler that finishes a request whose
+   * process died (KubernetesRunner keeps them on the Lease; it also takes over a claim its holder stopped renewing).
    */
-  claim(key: string): Promise<boolean>;
-  /** Gives a claim back once its request has ended; releasing a claim that is gone is not an error. */
+  claim(key: string, notes?: Readonly<Record<string, string>>): Promise<boolean>;
+  /** Gives a claim back once its request has ended; releasing a claim that is gone or not held is not an error. */
   release(key: string): Promise<void>;
+  /** Stops renewing a claim without giving it back: it expires, and another pass may take its request over. */
+  abandon?(key: string): Promise<void>;
+  /** Adds notes to a claim this process holds (the check run id, once known). */
+  noteClaim?(key: string, notes: Readonly<Record<string, string>>): Promise<void>;
+  /** Every claim in the runtime, live (held and renewed) or not: what a reconciler looks at. */
+  claims?(): Promise<ClaimInfo[]>;
+  /** Every trainbot Job in the runtime, finished or not: a reconciler deletes those no request claims. */
+  jobs?(): Promise<RunnerJob[]>;
+}
+
+export interface ClaimInfo {
+  key: string;
+  notes: Record<string, string>;
+  live: boolean;                                 // renewed within its duration: some process works on it
+}
+
+export interface RunnerJob {
+  name: string;
+  labels: Record<string, string>;
+  finished: boolean;
 }
 
 /** A runner failure a user can act on; `message` is one sentence safe to post in a PR comment. */

@@ -29,6 +29,15 @@ export function testConfigText(experiment: string, trackingUri: string): string 
 interface PullEdit { number: number; state: string; head: { sha: string; ref: string; repo: { full_name: string } }; base: { ref: string; repo: { full_name: string } } }
 
 export function mockPrelude(configText: string, options: { permission?: string; forkOf?: string; permissionStatus?: number; asking?: string } = {}): void {
+  mockPullAndConfig(configText, options);
+  if (options.forkOf) return;
+  const permission = mockGitHub('GET', '/repos/{owner}/{repo}/collaborators/{username}/permission', { params: { username: options.asking ?? 'Codertocat' } });
+  if (options.permissionStatus) permission.reply(options.permissionStatus, { message: 'Server Error' });
+  else permission.replyWithExample(200, (p: { permission: string; role_name: string }) => { p.permission = options.permission ?? 'write'; p.role_name = options.permission ?? 'write'; });
+}
+
+/** The PR and the base branch's config: what the reconciler reads again to finish a request. */
+export function mockPullAndConfig(configText: string, options: { forkOf?: string } = {}): void {
   mockGitHub('GET', '/repos/{owner}/{repo}/pulls/{pull_number}', { params: { pull_number: 1 } }).replyWithExample(200, (pr: PullEdit) => {
     pr.number = 1;
     pr.state = 'open';
@@ -44,10 +53,6 @@ export function mockPrelude(configText: string, options: { permission?: string; 
       file.encoding = 'base64';
       file.content = Buffer.from(configText).toString('base64');
     });
-  if (options.forkOf) return;
-  const permission = mockGitHub('GET', '/repos/{owner}/{repo}/collaborators/{username}/permission', { params: { username: options.asking ?? 'Codertocat' } });
-  if (options.permissionStatus) permission.reply(options.permissionStatus, { message: 'Server Error' });
-  else permission.replyWithExample(200, (p: { permission: string; role_name: string }) => { p.permission = options.permission ?? 'write'; p.role_name = options.permission ?? 'write'; });
 }
 
 /** The example comment's created_at (@octokit/webhooks-examples), the time the head is pinned to. */

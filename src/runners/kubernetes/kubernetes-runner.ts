@@ -1,10 +1,12 @@
-// The Runner adapter for Kubernetes: one batch/v1 Job per run, followed with a watch. The only file here that
+// The Runner adapter for Kubernetes: one batch/v1 Job per run, followed with a watch; request claims as renewed Leases. The only file here that
 // calls the API (with job-waiter.ts); what to send and how to read the answers are pure functions beside it.
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { BatchV1Api, CoordinationV1Api, CoreV1Api } from '@kubernetes/client-node';
-import type { KubeConfig } from '@kubernetes/client-node';
-import type { JobSpec, RunHandle, RunOutcome, Runner } from '../runner.js';
+import type { KubeConfig, V1Lease } from '@kubernetes/client-node';
+import type { ClaimInfo, JobSpec, RunHandle, RunOutcome, Runner, RunnerJob } from '../runner.js';
 import { jobFinish, newestPod } from './job-outcome.js';
-import { claimLease } from './claim-lease.js';
+import { CLAIM_COMPONENT, CLAIM_KEY_ANNOTATION, claimLease, leaseExpired, leaseNotes, renewLease, takeOverLease } from './claim-lease.js';
 import { CONTAINER_NAME, TRAINBOT_LABELS, credentialSecret, hasCredentials, jobManifest, labelSelector } from './job-manifest.js';
 import { jobPodSelector, JobWaiter } from './job-waiter.js';
 import { isHttpStatus, kubeError } from './kube-errors.js';
@@ -30,9 +32,28 @@ export interface KubernetesRunnerOptions {
   watchTimeoutSeconds?: number;
   /** Told why a watch was restarted; for logs and tests. */
   onWatchRestart?: (why: string) => void;
+  /** Who holds this runner's claims; default host-pid-random, unique per runner. */
+  holderIdentity?: string;
+  /** A claim not renewed for this long may be taken over by another process. */
+  leaseDurationSeconds?: number;
+  /** How often a held claim is renewed; well under the duration, so one slow renewal does not lose it. */
+  leaseRenewSeconds?: number;
+  /** Told when a renewal failed or found the claim taken over; for logs. */
+  onClaimTrouble?: (key: string, why: unknown) => void;
 }
 
-const DEFAULTS = { waitGraceSeconds: 300, podCheckMs: 2000, reconnectMs: 1000, watchTimeoutSeconds: 50, imagePullGraceSeconds: 60 };
+const DEFAULTS = {
+  waitGraceSeconds: 300, podCheckMs: 2000, reconnectMs: 1000, watchTimeoutSeconds: 50, imagePullGraceSeconds: 60,
+  leaseDurationSeconds: 60, leaseRenewSeconds: 15,
+};
+
+interface HeldClaim {
+  lease: V1Lease;
+  timer: NodeJS.Timeout;
+  notes: Record<string, string>;
+  /** The renewal in flight: renewals and the release go one after another, each with the last resourceVersion. */
+  busy: Promise<void>;
+}
 // A Job without a deadline (not one trainbot creates) is still followed only this long.
 const NO_DEADLINE_WAIT_SECONDS = 24 * 3600;
 
@@ -42,9 +63,12 @@ export class KubernetesRunner implements Runner {
   private readonly core: CoreV1Api;
   private readonly coordination: CoordinationV1Api;
   private readonly options: KubernetesRunnerOptions & typeof DEFAULTS;
+  private readonly holder: string;
+  private readonly held = new Map<string, HeldClaim>();
 
   constructor(options: KubernetesRunnerOptions) {
     this.options = { ...DEFAULTS, ...options };
+    this.holder = options.holderIdentity ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
     this.kc = options.kubeConfig ?? loadKubeConfig();
     this.batch = this.kc.makeApiClient(BatchV1Api);
     this.core = this.kc.makeApiClient(CoreV1Api);
@@ -158,26 +182,133 @@ export class KubernetesRunner implements Runner {
       .map((job) => ({ name: job.metadata?.name ?? '' }));
   }
 
-  async claim(key: string): Promise<boolean> {
+  async claim(key: string, notes: Readonly<Record<string, string>> = {}): Promise<boolean> {
     // The API server keeps object names unique in a namespace, so of two creates of one name exactly one wins,
-    // whichever process or replica sent it (DESIGN notes: "Claims").
-    const body = claimLease(key);
+    // whichever process or replica sent it; of two takeovers of an expired Lease, the one whose update names the
+    // resourceVersion it read wins and the other gets 409 (docs/design.md, "Claims").
+    if (this.held.has(key)) return false;
+    const timing = this.timing();
+    const body = claimLease(key, timing, notes);
+    const name = body.metadata?.name ?? '';
     try {
-      await this.coordination.createNamespacedLease({ namespace: this.options.namespace, body });
-      return true;
+      const created = await this.coordination.createNamespacedLease({ namespace: this.options.namespace, body });
+      return this.hold(key, created, { ...notes });
     } catch (error) {
-      if (isHttpStatus(error, 409)) return false;
-      throw kubeError(error, this.call('create', 'leases.coordination.k8s.io', body.metadata?.name));
+      if (!isHttpStatus(error, 409)) throw kubeError(error, this.call('create', 'leases.coordination.k8s.io', name));
+    }
+    const existing = await this.readLease(name);
+    if (existing === undefined || !leaseExpired(existing, timing.now)) return false;
+    try {
+      const taken = await this.coordination.replaceNamespacedLease({ name, namespace: this.options.namespace, body: takeOverLease(existing, timing) });
+      return this.hold(key, taken, leaseNotes(taken));
+    } catch (error) {
+      if (isHttpStatus(error, 409) || isHttpStatus(error, 404)) return false;
+      throw kubeError(error, this.call('update', 'leases.coordination.k8s.io', name));
     }
   }
 
+  async noteClaim(key: string, notes: Readonly<Record<string, string>>): Promise<void> {
+    const claim = this.held.get(key);
+    if (!claim) return;
+    Object.assign(claim.notes, notes);
+    await this.renew(key);
+  }
+
   async release(key: string): Promise<void> {
-    const name = claimLease(key).metadata?.name ?? '';
+    const claim = this.held.get(key);
+    if (!claim) return;
+    clearInterval(claim.timer);
+    this.held.delete(key);
+    await claim.busy;
+    const name = claim.lease.metadata?.name ?? '';
     try {
-      await this.coordination.deleteNamespacedLease({ name, namespace: this.options.namespace });
+      // Only the Lease as this process last wrote it: one taken over meanwhile belongs to its new holder.
+      await this.coordination.deleteNamespacedLease({ name, namespace: this.options.namespace,
+        body: { preconditions: { resourceVersion: claim.lease.metadata?.resourceVersion } } });
     } catch (error) {
-      if (isHttpStatus(error, 404)) return;
+      if (isHttpStatus(error, 404) || isHttpStatus(error, 409)) return;
       throw kubeError(error, this.call('delete', 'leases.coordination.k8s.io', name));
+    }
+  }
+
+  async abandon(key: string): Promise<void> {
+    const claim = this.held.get(key);
+    if (!claim) return;
+    clearInterval(claim.timer);
+    this.held.delete(key);
+    await claim.busy;
+  }
+
+  async claims(): Promise<ClaimInfo[]> {
+    let leases;
+    try {
+      leases = await this.coordination.listNamespacedLease({ namespace: this.options.namespace,
+        labelSelector: labelSelector({ ...TRAINBOT_LABELS, 'app.kubernetes.io/component': CLAIM_COMPONENT }) });
+    } catch (error) {
+      throw kubeError(error, this.call('list', 'leases.coordination.k8s.io'));
+    }
+    const now = Date.now();
+    return leases.items.map((lease) => ({
+      key: lease.metadata?.annotations?.[CLAIM_KEY_ANNOTATION] ?? '',
+      notes: leaseNotes(lease),
+      live: !leaseExpired(lease, now),
+    })).filter((c) => c.key !== '');
+  }
+
+  async jobs(): Promise<RunnerJob[]> {
+    let jobs;
+    try {
+      jobs = await this.batch.listNamespacedJob({ namespace: this.options.namespace, labelSelector: labelSelector(TRAINBOT_LABELS) });
+    } catch (error) {
+      throw kubeError(error, this.call('list', 'jobs.batch'));
+    }
+    return jobs.items.filter((job) => job.metadata?.deletionTimestamp === undefined).map((job) => ({
+      name: job.metadata?.name ?? '',
+      labels: { ...job.metadata?.labels },
+      finished: jobFinish(job) !== undefined,
+    }));
+  }
+
+  private timing() {
+    return { holder: this.holder, now: Date.now(), durationSeconds: this.options.leaseDurationSeconds };
+  }
+
+  private hold(key: string, lease: V1Lease, notes: Record<string, string>): true {
+    // Unref'd: a renewal never keeps a finished process alive; release() stops it.
+    const timer = setInterval(() => void this.renew(key), this.options.leaseRenewSeconds * 1000).unref();
+    this.held.set(key, { lease, timer, notes, busy: Promise.resolve() });
+    return true;
+  }
+
+  private renew(key: string): Promise<void> {
+    const claim = this.held.get(key);
+    if (!claim) return Promise.resolve();
+    claim.busy = claim.busy.then(() => this.renewOnce(key, claim));
+    return claim.busy;
+  }
+
+  private async renewOnce(key: string, claim: HeldClaim): Promise<void> {
+    if (this.held.get(key) !== claim) return;
+    const name = claim.lease.metadata?.name ?? '';
+    try {
+      // The resourceVersion last written: if another process took the Lease over, this update gets 409.
+      claim.lease = await this.coordination.replaceNamespacedLease({ name, namespace: this.options.namespace,
+        body: renewLease(claim.lease, Date.now(), claim.notes) });
+    } catch (error) {
+      if (isHttpStatus(error, 409) || isHttpStatus(error, 404)) {
+        clearInterval(claim.timer);
+        this.held.delete(key);
+      }
+      this.options.onClaimTrouble?.(key, error);
+    }
+  }
+
+  private async readLease(name: string): Promise<V1Lease | undefined> {
+    try {
+      return await this.coordination.readNamespacedLease({ name, namespace: this.options.namespace });
+    } catch (error) {
+      if (isHttpStatus(error, 404)) return undefined;
+      throw kubeError(error, this.call('get', 'leases.coordination.k8s.io', name));
     }
   }
 

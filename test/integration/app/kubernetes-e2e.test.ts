@@ -16,10 +16,14 @@ import { issueCommentEvent } from '../../support/github-events.js';
 import { testProbot } from '../../support/github-probot.js';
 import { adminKubeconfigPath, createTestNamespace, type TestNamespace } from '../../support/kube-namespace.js';
 import { startTestNode, type TestNode } from '../../support/kube-test-node.js';
-import { COMMENT_ID, FULL_NAME, HEAD_SHA, mockPrelude, mockTrainFlow, mockTrainFlowFor, testConfigText, alphaPointOneReport, seedBaseline } from '../../support/train-comment-mocks.js';
+import { COMMENT_ID, FULL_NAME, HEAD_SHA, mockHeadPushes, mockPrelude, mockPullAndConfig, mockTrainFlow, mockTrainFlowFor, testConfigText, alphaPointOneReport, seedBaseline } from '../../support/train-comment-mocks.js';
 import { botTracking } from '../../support/mlflow-tracking.js';
 import { MlflowUsers } from '../../../src/tracking/mlflow-users.js';
 import { runUsername } from '../../../src/tracking/run-credentials.js';
+import { mockGitHub, REPO } from '../../support/github-api.js';
+import { testOctokit } from '../../support/github-probot.js';
+import { OctokitGitHub } from '../../../src/github/octokit-github.js';
+import { reconcileOnce } from '../../../src/pipeline/reconcile.js';
 
 const trackingUri = process.env.MLFLOW_TRACKING_URI;
 if (!trackingUri) throw new Error('MLFLOW_TRACKING_URI is not set: run the integration tests through `npm test` (scripts/test.sh starts MLflow).');
@@ -116,4 +120,68 @@ it('starts one set of runs when two bot replicas get the same delivery at the sa
   // The claim is given back once the request ended: a Lease per request would otherwise pile up.
   const leases = await ns.admin.makeApiClient(CoordinationV1Api).listNamespacedLease({ namespace: ns.name });
   expect(leases.items.map((l) => l.metadata?.name)).toEqual([]);
+}, 180_000);
+
+it('finishes, once, a request whose bot stopped while its Job ran: a second process takes the expired claim over', async () => {
+  // The first process stops for good while waiting for its Job (its wait never returns, its Lease is never
+  // renewed: what `kill -9` leaves). Its Job runs on; the reconciler of another process finishes the request.
+  const dead = new KubernetesRunner({ namespace: ns.name, kubeConfig: botConfig, podCheckMs: 250, leaseDurationSeconds: 2, leaseRenewSeconds: 3600 });
+  dead.wait = () => new Promise(() => undefined);
+  const event = issueCommentEvent({ body: '/train alpha=0.1' });
+  event.payload.comment.id += 2;
+  const commentId = event.payload.comment.id;
+  const BOT = { login: 'trainbot[bot]', type: 'Bot' };
+  const comments: string[] = [];
+  let check: { conclusion?: string; output?: { title: string } } | undefined;
+  let checkUpdates = 0;
+  const bodyOf = async (request: Request) => ((await request.json()) as { body: string }).body;
+  mockPrelude(configText);
+  mockHeadPushes();
+  const reaction = (content: string) => mockGitHub('POST', '/repos/{owner}/{repo}/issues/comments/{comment_id}/reactions', { params: { comment_id: commentId }, body: { content } }).reply(201, {});
+  reaction('eyes');
+  reaction('rocket');
+  mockGitHub('POST', '/repos/{owner}/{repo}/check-runs', {
+    body: { name: 'trainbot', head_sha: HEAD_SHA, status: 'in_progress', output: { title: 'Training', summary: 'Requested by @Codertocat for `ec26c3e`.' } },
+  }).reply(201, { id: 78 });
+  mockGitHub('GET', '/repos/{owner}/{repo}/issues/{issue_number}/comments', { params: { issue_number: 1 }, query: { per_page: 100 } })
+    .reply(200, () => (comments.length ? [{ id: 501, body: comments.at(-1), user: BOT }] : [])).persist();
+  mockGitHub('POST', '/repos/{owner}/{repo}/issues/{issue_number}/comments', { params: { issue_number: 1 } })
+    .reply(201, async (request: Request) => { comments.push(await bodyOf(request)); return { id: 501 }; });
+  mockGitHub('PATCH', '/repos/{owner}/{repo}/issues/comments/{comment_id}', { params: { comment_id: 501 } })
+    .reply(200, async (request: Request) => { comments.push(await bodyOf(request)); return { id: 501 }; }).persist();
+  mockGitHub('PATCH', '/repos/{owner}/{repo}/check-runs/{check_run_id}', { params: { check_run_id: 78 } })
+    .reply(200, async (request: Request) => { checkUpdates += 1; check = await request.json() as typeof check; return { id: 78 }; }).persist();
+
+  const first = await testProbot(createApp({ tracking, runnerFor: () => dead, commentIntervalMs: 0, now: () => baselineStart + 1000 }));
+  void first.receive(event);
+  const admin = ns.admin.makeApiClient(BatchV1Api);
+  const jobsOf = async () => (await admin.listNamespacedJob({ namespace: ns.name, labelSelector: `trainbot.dev/request=${commentId}` })).items;
+  for (let i = 0; i < 600 && !(comments.some((c) => c.includes('running')) && (await jobsOf()).length > 0); i++) await new Promise((r) => setTimeout(r, 100));
+  expect((await jobsOf())).toHaveLength(1);
+
+  // The reconciler of a live process, once the dead one's 2 s claim has expired (a live claim is never taken
+  // over: test/integration/kubernetes/kubernetes-runner.test.ts).
+  mockPullAndConfig(configText);
+  const second = new KubernetesRunner({ namespace: ns.name, kubeConfig: botConfig, podCheckMs: 250 });
+  const deps = { runner: second, tracking, log: { info: () => undefined, error: () => undefined }, now: () => baselineStart + 1000,
+    githubFor: async () => new OctokitGitHub(testOctokit(), REPO) };
+  await new Promise((r) => setTimeout(r, 2100));
+  const actions = await reconcileOnce(deps);
+  expect(actions.map((a) => a.kind)).toEqual(['finish']);
+
+  const name = comments[0]?.match(/trainbot-pr1-[0-9a-f]{12}/)?.[0];
+  expect(comments.at(-1)?.split('\n').slice(1).join('\n')).toBe(alphaPointOneReport(name));
+  expect(check?.conclusion).toBe('success');
+  expect(checkUpdates).toBe(1);
+  const experimentId = await tracking.ensureExperiment(experiment);
+  const { runs } = await findRequestRuns(tracking, { experimentId, repo: FULL_NAME, request: String(commentId) });
+  expect(runs.map((r) => r.info.status)).toEqual(['FINISHED']);
+  expect(await jobsOf()).toHaveLength(1);
+  const leases = await ns.admin.makeApiClient(CoordinationV1Api).listNamespacedLease({ namespace: ns.name });
+  expect(leases.items).toEqual([]);
+  // Nothing is left to do: another pass finds nothing and posts nothing.
+  const posted = comments.length;
+  expect(await reconcileOnce(deps)).toEqual([]);
+  expect(comments).toHaveLength(posted);
+  expect(checkUpdates).toBe(1);
 }, 180_000);

@@ -166,9 +166,37 @@ describe('KubernetesRunner on a real API server', () => {
     expect(granted.filter(Boolean)).toHaveLength(1);
     expect(await fx.runner.claim(`${key}-other`)).toBe(true);
 
-    await replicas[2]?.release(key);
-    await replicas[3]?.release(key);   // gone already: not an error
-    expect(await replicas[1]?.claim(key)).toBe(true);
-    await Promise.all([fx.runner.release(key), fx.runner.release(`${key}-other`)]);
+    const winner = replicas[Math.floor(granted.indexOf(true) / 2)] as KubernetesRunner;
+    const loser = replicas.find((r) => r !== winner) as KubernetesRunner;
+    await loser.release(key);          // not its claim: nothing happens
+    expect(await loser.claim(key)).toBe(false);
+    await winner.release(key);
+    await winner.release(key);         // gone already: not an error
+    expect(await loser.claim(key)).toBe(true);
+    await Promise.all([loser.release(key), fx.runner.release(`${key}-other`)]);
+  });
+
+  it('lets exactly one of two processes take over a claim whose holder stopped renewing it, and never a live one', async () => {
+    const process = (renewSeconds: number) => new KubernetesRunner({ namespace: fx.ns.name, kubeConfig: fx.bot,
+      leaseDurationSeconds: 1, leaseRenewSeconds: renewSeconds });
+    const key = `acme/models#takeover-${Date.now()}`;
+    const dead = process(3600);        // claims, then never renews: a bot killed with -9
+    expect(await dead.claim(key, { repo: 'acme/models', pr: '7' })).toBe(true);
+    const [a, b] = [process(0.2), process(0.2)];
+    expect(await a.claim(key)).toBe(false);                      // still live
+    await new Promise((r) => setTimeout(r, 1100));
+    const taken = await Promise.all([a.claim(key), b.claim(key), a.claim(key), b.claim(key)]);
+    expect(taken.filter(Boolean)).toHaveLength(1);
+    const [holder, other] = taken[0] || taken[2] ? [a, b] : [b, a];
+
+    // The new holder renews every 0.2 s, so its 1 s claim stays live well past its duration.
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await other.claim(key)).toBe(false);
+    const claims = await holder.claims();
+    expect(claims.find((c) => c.key === key)).toMatchObject({ live: true, notes: { repo: 'acme/models', pr: '7' } });
+    await dead.release(key);           // its Lease was taken over: the new holder's stays
+    expect((await holder.claims()).some((c) => c.key === key)).toBe(true);
+    await holder.release(key);
+    expect((await holder.claims()).some((c) => c.key === key)).toBe(false);
   });
 });

@@ -3,7 +3,7 @@
 // fake answers searches by the `tags.`k` = 'v'` and `attributes.status` clauses the queries build.
 import type { BranchPush, CheckUpdate, GitHubPort, IssueComment, NewCheck, PullRequestInfo, Reaction } from '../../../src/github/github-port.js';
 import { GitHubError } from '../../../src/github/github-port.js';
-import type { JobSpec, RunHandle, RunOutcome, Runner } from '../../../src/runners/runner.js';
+import type { ClaimInfo, JobSpec, RunHandle, RunOutcome, Runner, RunnerJob } from '../../../src/runners/runner.js';
 import type { CreateRunInput, MlflowClient, RunsPage, SearchRunsInput } from '../../../src/tracking/mlflow-client.js';
 import type { RunStatus, TrackedRun } from '../../../src/tracking/tracked-run.js';
 import { REPO_CONFIG_TEXT } from '../config/repo-config.js';
@@ -186,3 +186,43 @@ export class ScriptedRunner implements Runner {
 }
 
 export const silentLog = { info: () => undefined, error: () => undefined };
+
+/**
+ * A ScriptedRunner whose claims are kept like KubernetesRunner's Leases: with notes, and live only while their
+ * holder renews them. `expire(key)` plays a holder killed with -9; `jobs` is the cluster's Jobs.
+ */
+export class ClaimingRunner extends ScriptedRunner {
+  leases = new Map<string, { notes: Record<string, string>; live: boolean }>();   // share it to play two processes
+  readonly clusterJobs: RunnerJob[] = [];
+  readonly notesLog: Array<Record<string, string>> = [];
+
+  override async claim(key: string, notes: Readonly<Record<string, string>> = {}): Promise<boolean> {
+    const lease = this.leases.get(key);
+    if (lease?.live) return false;
+    this.leases.set(key, { notes: { ...lease?.notes, ...notes }, live: true });
+    return true;
+  }
+  override async release(key: string): Promise<void> {
+    this.leases.delete(key);
+  }
+  async abandon(key: string): Promise<void> {
+    const lease = this.leases.get(key);
+    if (lease) lease.live = false;
+  }
+  async noteClaim(key: string, notes: Readonly<Record<string, string>>): Promise<void> {
+    const lease = this.leases.get(key);
+    if (!lease) return;
+    Object.assign(lease.notes, notes);
+    this.notesLog.push({ ...notes });
+  }
+  expire(key: string): void {
+    const lease = this.leases.get(key);
+    if (lease) lease.live = false;
+  }
+  async claims(): Promise<ClaimInfo[]> {
+    return [...this.leases].map(([key, l]) => ({ key, notes: { ...l.notes }, live: l.live }));
+  }
+  async jobs(): Promise<RunnerJob[]> {
+    return this.clusterJobs.map((j) => ({ ...j }));
+  }
+}

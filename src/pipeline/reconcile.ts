@@ -1,0 +1,227 @@
+// The reconciler (docs/design.md, "Reconciler"): finishes the `/train` requests whose bot process died. What a
+// request is lives where it outlasts the bot: the claim's notes (repository, PR, comment, check run, experiment,
+// the steps already done), the MLflow runs tagged with the request, the Jobs labelled with it. A pass:
+//   1. plan (pure): every claim nobody renews is a request to finish; every unfinished Job of a PR whose
+//      request has no claim at all is an orphan to delete;
+//   2. for each request: take the claim over (only one process can), settle each run (wait for its Job, or
+//      fail it with the reason when it can never finish), then the final table, the check run and the
+//      reaction, each noted on the claim once done so a later taker skips it, and release the claim.
+import type { TrainbotConfig } from '../config/config-types.js';
+import type { GitHubPort } from '../github/github-port.js';
+import { type RunResult, rankRuns, requestConclusion } from '../report/compare.js';
+import { errorSummary, renderErrorNote } from '../report/render-error-note.js';
+import { renderReport } from '../report/render-report.js';
+import { RUN_TAGS } from '../runs/run-contract.js';
+import { JOB_LABELS, labelValue } from '../runs/job-spec.js';
+import type { ClaimInfo, Runner, RunnerJob } from '../runners/runner.js';
+import { findRequestRuns, lookupBaseline, toBaseline } from '../tracking/run-queries.js';
+import type { TrackedRun } from '../tracking/tracked-run.js';
+import type { Tracking } from '../tracking/tracking.js';
+import { planBaseline } from '../runs/plan.js';
+import { CLAIM_NOTES } from './claim-notes.js';
+import { CHECK_NAME, type Logger, loadConfig } from './on-train-comment.js';
+
+/** The final steps, in order; each is noted in `done` once it happened. */
+export type FinalStep = 'comment' | 'check' | 'reaction';
+
+export type ReconcileAction =
+  | { kind: 'finish'; claim: ClaimInfo }
+  | { kind: 'delete-job'; name: string };
+
+/** Same label value on both sides: a claim's repo/request as its Jobs carry them (src/runs/job-spec.ts). */
+function requestLabels(notes: Readonly<Record<string, string>>): string {
+  return `${labelValue((notes[CLAIM_NOTES.repo] ?? '').replace('/', '.'))}|${labelValue(notes[CLAIM_NOTES.request] ?? '')}`;
+}
+
+/**
+ * Pure. Claims nobody renews are finished; an unfinished Job of a pull request whose request holds no claim
+ * at all is deleted (its request ended, or it was never claimed, so nobody will read its outcome). Only PR Jobs:
+ * the CLI and the sweep action may start Jobs without a claim, and those are not the bot's to clean up.
+ */
+export function planReconcile(claims: readonly ClaimInfo[], jobs: readonly RunnerJob[]): ReconcileAction[] {
+  const actions: ReconcileAction[] = claims.filter((c) => !c.live && c.notes[CLAIM_NOTES.repo] && c.notes[CLAIM_NOTES.request])
+    .map((claim) => ({ kind: 'finish', claim }));
+  const claimed = new Set(claims.map((c) => requestLabels(c.notes)));
+  for (const job of jobs) {
+    if (job.finished || job.labels[JOB_LABELS.pr] === undefined) continue;
+    const key = `${job.labels[JOB_LABELS.repo] ?? ''}|${job.labels[JOB_LABELS.request] ?? ''}`;
+    if (!claimed.has(key)) actions.push({ kind: 'delete-job', name: job.name });
+  }
+  return actions;
+}
+
+export const doneSteps = (notes: Readonly<Record<string, string>>): Set<string> => new Set((notes[CLAIM_NOTES.done] ?? '').split(',').filter(Boolean));
+
+export interface ReconcileDeps {
+  runner: Runner;
+  tracking: Tracking;
+  /** GitHub for the claim's repository (its installation), or undefined when the app cannot reach it. */
+  githubFor: (notes: Readonly<Record<string, string>>) => Promise<GitHubPort | undefined>;
+  log: Logger;
+  runUrl?: (experimentId: string, runId: string) => string;
+  now?: () => number;
+}
+
+const NEVER_STARTED = 'trainbot stopped before it started this run\'s Job, so it never ran; comment `/train` again to run it.';
+const RESTARTED_EARLY = 'trainbot restarted before it started any run; comment `/train` again.';
+
+/** The outcome of one run the dead process left behind: read it, or wait for its Job to end. */
+async function settleRun(run: TrackedRun, jobs: ReadonlySet<string>, deps: ReconcileDeps): Promise<RunResult> {
+  const { tracking, runner } = deps;
+  const base = { name: run.info.runName, runId: run.info.runId, params: paramsOf(run), metrics: {} };
+  const status = run.info.status;
+  if (status === 'FINISHED') return { ...base, state: 'finished', metrics: run.metrics };
+  if (status === 'KILLED') return { ...base, state: 'cancelled', reason: 'The run was cancelled.' };
+  if (status === 'FAILED') return { ...base, state: 'failed', reason: 'The run failed (its MLflow run is FAILED).' };
+  if (!jobs.has(run.info.runName)) {
+    await tracking.setTerminated(run.info.runId, 'FAILED');
+    return { ...base, state: 'failed', reason: NEVER_STARTED };
+  }
+  const outcome = await runner.wait({ name: run.info.runName });
+  if (outcome.status !== 'succeeded') {
+    await tracking.setTerminated(run.info.runId, outcome.status === 'cancelled' ? 'KILLED' : 'FAILED').catch(() => undefined);
+    return { ...base, state: outcome.status === 'timeout' ? 'timeout' : outcome.status === 'cancelled' ? 'cancelled' : 'failed', reason: outcome.reason };
+  }
+  const logged = await tracking.getRun(run.info.runId);
+  if (logged.info.status !== 'FINISHED') {
+    await tracking.setTerminated(run.info.runId, 'FAILED').catch(() => undefined);
+    return { ...base, state: 'failed', reason: `The training process exited, but its MLflow run is ${logged.info.status}, not FINISHED.` };
+  }
+  return { ...base, state: 'finished', metrics: logged.metrics };
+}
+
+function paramsOf(run: TrackedRun): Record<string, string> {
+  const params: Record<string, string> = {};
+  for (const pair of (run.tags[RUN_TAGS.params] ?? '').split(' ').filter(Boolean)) {
+    const at = pair.indexOf('=');
+    if (at > 0) params[pair.slice(0, at)] = pair.slice(at + 1);
+  }
+  return params;
+}
+
+/** Takes over one request whose process died and drives it to its end; false when another process has it. */
+export async function finishRequest(claim: ClaimInfo, jobs: readonly RunnerJob[], deps: ReconcileDeps): Promise<boolean> {
+  const { runner, log } = deps;
+  if (!(await runner.claim(claim.key))) return false;
+  let finished = false;
+  try {
+    const notes = claim.notes;
+    const github = await deps.githubFor(notes);
+    if (!github) {
+      log.info(`reconcile: no GitHub access to ${notes[CLAIM_NOTES.repo]}; leaving ${claim.key} for a later pass`);
+      return false;
+    }
+    const pr = await github.pullRequest(Number(notes[CLAIM_NOTES.pr]));
+    const loaded = await loadConfig(github, pr);
+    const config = 'config' in loaded ? loaded.config : undefined;
+    const experimentId = notes[CLAIM_NOTES.experiment] ?? (config ? await deps.tracking.ensureExperiment(config.experiment) : undefined);
+    const found = experimentId
+      ? (await findRequestRuns(deps.tracking, { experimentId, repo: notes[CLAIM_NOTES.repo] ?? '', request: notes[CLAIM_NOTES.request] ?? '' })).runs
+      : [];
+    const names = new Set(jobs.map((j) => j.name));
+    const runs = await Promise.all(found.map((run) => settleRun(run, names, deps)));
+    log.info(`reconcile: finishing ${claim.key} (${runs.length} run${runs.length === 1 ? '' : 's'})`);
+    await concludeRequest(claim, runs, { github, config, experimentId, sha: found[0]?.tags[RUN_TAGS.sha], deps });
+    finished = true;
+    return true;
+  } catch (error) {
+    log.error(error, `reconcile: could not finish ${claim.key}; a later pass tries again`);
+    return false;
+  } finally {
+    // Finished: the claim goes. Not finished: it stays, unrenewed, so once it expires a later pass (here or in
+    // another process) takes the request over again; the steps noted done are not repeated.
+    if (finished) await runner.release(claim.key).catch((e: unknown) => log.error(e, `reconcile: could not release ${claim.key}`));
+    else await runner.abandon?.(claim.key);
+  }
+}
+
+interface Concluding {
+  github: GitHubPort;
+  config?: TrainbotConfig;
+  experimentId?: string;
+  sha?: string;
+  deps: ReconcileDeps;
+}
+
+/** The final table, the check run, the reaction: each once, noted on the claim as it is done. */
+async function concludeRequest(claim: ClaimInfo, runs: readonly RunResult[], c: Concluding): Promise<void> {
+  const { notes } = claim;
+  const { github, config, deps } = c;
+  const done = doneSteps(notes);
+  const mark = async (step: FinalStep) => {
+    done.add(step);
+    await deps.runner.noteClaim?.(claim.key, { [CLAIM_NOTES.done]: [...done].join(',') });
+  };
+  const title = notes[CLAIM_NOTES.title] ?? `trainbot: ${runs.length} run${runs.length === 1 ? '' : 's'}`;
+  let markdown: string;
+  let conclusion: 'success' | 'neutral' | 'failure' | 'cancelled';
+  let finished = 0;
+  if (runs.length === 0 || !config) {
+    markdown = renderErrorNote({ title, stop: 'before-start', sentence: RESTARTED_EARLY, error: undefined });
+    conclusion = 'failure';
+  } else {
+    const found = await lookupBaseline(deps.tracking, { experimentId: c.experimentId ?? '', repo: notes[CLAIM_NOTES.repo] ?? '', branch: config.baselineBranch, params: planBaseline(config).paramsKey });
+    const baseline = toBaseline(found.run);
+    const best = rankRuns(runs, config)[0];
+    finished = runs.filter((r) => r.state === 'finished').length;
+    conclusion = requestConclusion(runs, best, baseline, config);
+    const experimentId = c.experimentId ?? '';
+    markdown = renderReport({
+      title, runs, baseline, config, now: (deps.now ?? Date.now)(), sha: c.sha, noBaselineHint: 'Merge a pull request to start one: trainbot trains a baseline on every merge.',
+      runUrl: deps.runUrl ? (runId) => deps.runUrl?.(experimentId, runId) : undefined,
+    });
+  }
+  const issue = Number(notes[CLAIM_NOTES.pr]);
+  if (!done.has('comment')) {
+    await github.upsertComment(issue, notes[CLAIM_NOTES.marker] ?? `train-${notes[CLAIM_NOTES.comment]}`, markdown);
+    await mark('comment');
+  }
+  const check = Number(notes[CLAIM_NOTES.check]);
+  if (!done.has('check') && Number.isInteger(check) && check > 0) {
+    const plural = runs.length === 1 ? '' : 's';
+    await github.updateCheck(check, {
+      conclusion,
+      output: runs.length === 0 ? { title: CHECK_NAME, summary: errorSummary(RESTARTED_EARLY) } : { title: `${finished} of ${runs.length} run${plural} finished`, summary: markdown },
+    });
+    await mark('check');
+  }
+  const comment = Number(notes[CLAIM_NOTES.comment]);
+  if (!done.has('reaction') && finished < runs.length + (runs.length === 0 ? 1 : 0) && Number.isInteger(comment)) {
+    await github.react(comment, 'confused');
+    await mark('reaction');
+  }
+}
+
+/** One reconcile pass: plan from the claims and Jobs, finish each request, delete orphan Jobs. */
+export async function reconcileOnce(deps: ReconcileDeps): Promise<ReconcileAction[]> {
+  const { runner } = deps;
+  if (!runner.claims || !runner.jobs) return [];
+  const [claims, jobs] = await Promise.all([runner.claims(), runner.jobs()]);
+  const actions = planReconcile(claims, jobs);
+  await Promise.all(actions.map(async (action) => {
+    if (action.kind === 'delete-job') {
+      deps.log.info(`reconcile: deleting Job ${action.name}, which no request claims`);
+      await runner.cancel({ name: action.name }).catch((e: unknown) => deps.log.error(e, `reconcile: could not delete Job ${action.name}`));
+    } else {
+      await finishRequest(action.claim, jobs, deps);
+    }
+  }));
+  return actions;
+}
+
+/** Reconciles now and every `intervalMs`, one pass at a time; returns a stop function. */
+export function startReconciler(deps: ReconcileDeps, intervalMs: number): () => void {
+  let running: Promise<unknown> = Promise.resolve();
+  let busy = false;
+  const pass = () => {
+    if (busy) return;
+    busy = true;
+    running = reconcileOnce(deps).catch((e: unknown) => deps.log.error(e, 'reconcile pass failed')).finally(() => { busy = false; });
+  };
+  pass();
+  const timer = setInterval(pass, intervalMs).unref();
+  return () => {
+    clearInterval(timer);
+    void running;
+  };
+}
