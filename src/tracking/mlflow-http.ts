@@ -17,8 +17,16 @@ export interface MlflowHttpOptions {
   retries?: number;
   /** Backoff before retry n is about baseDelayMs * 2^(n-1), jittered to 50–100 %; default 250 ms. */
   baseDelayMs?: number;
+  /**
+   * How long a server that has answered this client before may keep refusing connections before a call gives
+   * up; default 60 s. Refusals from a server that answered are a restart (MLflow here is back in ~10-15 s), not
+   * a wrong URL, and a refused connection never reached the server, so even runs/create is safe to repeat.
+   * A server that never answered still fails after `retries`.
+   */
+  restartGraceMs?: number;
   fetch?: typeof fetch;
   sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
   random?: () => number;
   /** Called once per HTTP attempt, so callers (benchmarks, logs) can count what reaches the server. */
   onRequest?: (event: RequestEvent) => void;
@@ -95,6 +103,7 @@ export class MlflowHttp {
   private readonly authorization: string | undefined;
   private readonly secrets: string[];
   private readonly options: MlflowHttpOptions;
+  private answered = false;   // the server has answered at least once (see restartGraceMs)
 
   constructor(options: MlflowHttpOptions) {
     this.options = options;
@@ -108,16 +117,24 @@ export class MlflowHttp {
 
   async call<T>(call: MlflowCall): Promise<T> {
     const retries = this.options.retries ?? 3;
+    const now = this.options.now ?? Date.now;
     let attempt = 0;
+    let refusedSince: number | undefined;
     for (;;) {
       attempt += 1;
       const outcome = await this.attempt(call, attempt);
+      if (outcome.kind === 'response') this.answered = true;
       const retryable = outcome.kind === 'network'
         ? outcome.refused || call.idempotent !== false
         : outcome.status >= 500 && call.idempotent !== false;
-      if (retryable && attempt <= retries) {
+      const restarting = outcome.kind === 'network' && outcome.refused && this.answered;
+      if (restarting) refusedSince ??= now();
+      const inGrace = restarting && now() - (refusedSince as number) < (this.options.restartGraceMs ?? 60_000);
+      if (retryable && (attempt <= retries || inGrace)) {
         const random = this.options.random ?? Math.random;
-        const delay = (this.options.baseDelayMs ?? 250) * 2 ** (attempt - 1) * (0.5 + random() / 2);
+        // Past the usual retries the pause stays at most 2 s, so a restarted server is used within 2 s.
+        const backoff = (this.options.baseDelayMs ?? 250) * 2 ** (Math.min(attempt, 16) - 1);
+        const delay = (attempt <= retries ? backoff : Math.min(backoff, 2000)) * (0.5 + random() / 2);
         await (this.options.sleep ?? defaultSleep)(Math.round(delay));
         continue;
       }
