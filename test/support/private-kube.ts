@@ -16,6 +16,12 @@ export interface PrivateKube {
   server: string;              // https://127.0.0.1:PORT
   /** SIGKILLs kube-apiserver, waits `downMs`, starts it again on the same port and waits until it is ready. */
   restartApiserver(downMs?: number, whileDown?: () => Promise<void>): Promise<void>;
+  /**
+   * Resolves once the apiserver holds an open WATCH on `resource` that is not cluster-wide (its
+   * apiserver_longrunning_requests metric; a watch by metadata.name counts with scope "resource"): the
+   * controller-manager's own watches are cluster-wide and do not count.
+   */
+  watchOpen(resource: string): Promise<void>;
   /** etcd's current revision (what resourceVersions are made of). */
   revision(): Promise<number>;
   /** Compacts etcd's history up to `revision` through its HTTP gateway: older revisions are gone. */
@@ -128,6 +134,20 @@ export async function startPrivateKube(options: PrivateKubeOptions = {}): Promis
       await whileDown?.();
       await sleep(downMs);
       apiserver = await startApiserver();
+    },
+    async watchOpen(resource) {
+      for (let i = 0; i < 300; i += 1) {
+        let metrics = '';
+        try {
+          metrics = execFileSync('curl', ['-sk', '-m', '5', '-H', `Authorization: Bearer ${token}`, `${server}/metrics`], { encoding: 'utf8', maxBuffer: 64 << 20 });
+        } catch { /* restarting */ }
+        const open = metrics.split('\n').filter((line) => line.startsWith('apiserver_longrunning_requests{')
+          && line.includes(`resource="${resource}"`) && !line.includes('scope="cluster"') && line.includes('verb="WATCH"'))
+          .reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
+        if (open > 0) return;
+        await sleep(100);
+      }
+      throw new Error(`no WATCH on ${resource} opened within 30 s`);
     },
     async revision() {
       return Number((await etcdCall('/v3/maintenance/status', {})).header?.revision);
