@@ -27,8 +27,16 @@ export interface MlflowHttpOptions {
   limit?: ConcurrencyLimit;
   /** The longest Retry-After of a 429/503 that is honoured as asked; a longer one waits this long. Default 30 s. */
   maxRetryAfterMs?: number;
+  /**
+   * How long a server that has answered this client before may keep refusing connections before a call gives
+   * up; default 60 s. Refusals from a server that answered are a restart (MLflow here is back in ~10-15 s), not
+   * a wrong URL, and a refused connection never reached the server, so even runs/create is safe to repeat.
+   * A server that never answered still fails after `retries`.
+   */
+  restartGraceMs?: number;
   fetch?: typeof fetch;
   sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
   random?: () => number;
   /** Called once per HTTP attempt, so callers (benchmarks, logs) can count what reaches the server. */
   onRequest?: (event: RequestEvent) => void;
@@ -123,6 +131,7 @@ export class MlflowHttp {
   private readonly options: MlflowHttpOptions;
   /** The queue in front of the server (its peaks are what a benchmark reports). */
   readonly limit: ConcurrencyLimit;
+  private answered = false;   // the server has answered at least once (see restartGraceMs)
 
   constructor(options: MlflowHttpOptions) {
     this.options = options;
@@ -137,20 +146,28 @@ export class MlflowHttp {
 
   async call<T>(call: MlflowCall): Promise<T> {
     const retries = this.options.retries ?? 3;
+    const now = this.options.now ?? Date.now;
     let attempt = 0;
+    let refusedSince: number | undefined;
     for (;;) {
       attempt += 1;
       const outcome = await this.limit.run(() => this.attempt(call, attempt));
+      if (outcome.kind === 'response') this.answered = true;
       // 429 and 503 say the server is busy and did not do the work, so even runs/create may be sent again.
       const busy = outcome.kind === 'response' && (outcome.status === 429 || outcome.status === 503);
       const retryable = busy || (outcome.kind === 'network'
         ? outcome.refused || call.idempotent !== false
         : outcome.status >= 500 && call.idempotent !== false);
-      if (retryable && attempt <= retries) {
+      const restarting = outcome.kind === 'network' && outcome.refused && this.answered;
+      if (restarting) refusedSince ??= now();
+      const inGrace = restarting && now() - (refusedSince as number) < (this.options.restartGraceMs ?? 60_000);
+      if (retryable && (attempt <= retries || inGrace)) {
         const random = this.options.random ?? Math.random;
-        const backoff = (this.options.baseDelayMs ?? 250) * 2 ** (attempt - 1) * (0.5 + random() / 2);
+        // Past the usual retries the pause stays at most 2 s, so a restarted server is used within 2 s.
+        const backoff = (this.options.baseDelayMs ?? 250) * 2 ** (Math.min(attempt, 16) - 1);
+        const paced = (attempt <= retries ? backoff : Math.min(backoff, 2000)) * (0.5 + random() / 2);
         const asked = busy ? retryAfterMs(outcome.retryAfter) : undefined;
-        const delay = asked === undefined ? backoff : Math.min(asked, this.options.maxRetryAfterMs ?? 30_000);
+        const delay = asked === undefined ? paced : Math.min(asked, this.options.maxRetryAfterMs ?? 30_000);
         await (this.options.sleep ?? defaultSleep)(Math.round(delay));
         continue;
       }

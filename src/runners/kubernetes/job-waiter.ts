@@ -20,6 +20,10 @@ export interface WaitTiming {
   reconnectMs: number;         // pause before re-opening a dropped watch
   watchTimeoutSeconds: number; // the server ends each watch after this long; the waiter simply resumes
   imagePullGraceMs: number;    // how long a pod's image pulls may keep failing before the run is given up
+  // How long 401/403 may last right after a lost connection: a restarting kube-apiserver answers before its
+  // authorization caches are synced and refuses everyone for a moment. Beyond this, or without a lost
+  // connection before it, a refusal is real (a revoked token, a Role without the verb) and final.
+  refusalGraceMs: number;
 }
 
 /** How the Job ended; `stuck` when it has not finished but can never start, so the caller should stop it. */
@@ -29,7 +33,7 @@ export interface WaitResult {
 }
 
 /** Why a watch connection ended and what to do next. */
-type WatchEnd = { outcome: WaitResult } | { resume: string } | { relist: true };
+type WatchEnd = { outcome: WaitResult } | { resume: string } | { relist: true } | { refused: number; from: string };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -38,6 +42,9 @@ export const jobPodSelector = (name: string) => `batch.kubernetes.io/job-name=${
 export class JobWaiter {
   // pod uid → when its image pulls were first seen failing (cleared when they stop failing)
   private readonly pullFailingSince = new Map<string, number>();
+  // Set when the connection was lost and nothing was answered since: a refusal now may be the server restarting.
+  private disrupted = false;
+  private refusedSince: number | undefined;
 
   constructor(
     private readonly clients: WaiterClients,
@@ -59,12 +66,18 @@ export class JobWaiter {
       }
       const end = await this.watchOnce(name, resourceVersion, seen);
       if ('outcome' in end) return end.outcome;
-      if ('relist' in end) {
+      if ('refused' in end) {
+        this.refusal(() => kubeError({ code: end.refused }, this.call('watch', 'jobs.batch', name)));
+        this.onRestart(`watch refused (${end.refused}), retrying`);
+        resourceVersion = end.from;
+        await sleep(Math.min(this.timing.reconnectMs, Math.max(0, this.timing.deadlineMs - Date.now())));
+      } else if ('relist' in end) {
         this.onRestart('resourceVersion gone, re-listing');
         resourceVersion = undefined;
       } else {
         this.onRestart('watch ended, resuming');
         resourceVersion = end.resume;
+        this.disrupted = true;
         await sleep(Math.min(this.timing.reconnectMs, Math.max(0, this.timing.deadlineMs - Date.now())));
       }
     }
@@ -77,6 +90,7 @@ export class JobWaiter {
       namespace: this.clients.namespace,
       fieldSelector: `metadata.name=${name}`,
     });
+    this.answered();
     const job = list.items[0];
     if (!job) return { outcome: gone(name) };
     const outcome = await this.evaluate(job);
@@ -133,8 +147,12 @@ export class JobWaiter {
       };
       const check = (current: V1Job) => {
         this.evaluate(current).then((outcome) => outcome && settle({ outcome }), (error) => {
-          // A failed check is retried on the next event or tick; only a refusal is final.
-          if (isPermanent(error)) settle(kubeError(error, this.call('list', 'pods')));
+          // A failed check is retried on the next event or tick; only a refusal is final, and not even that
+          // while the server may be restarting.
+          const final = () => kubeError(error, this.call('list', 'pods'));
+          if (isHttpStatus(error, 401) || isHttpStatus(error, 403)) {
+            try { this.refusal(final); } catch (refused) { settle(refused as Error); }
+          } else if (isPermanent(error)) settle(final());
         });
       };
       const podCheck = setInterval(() => seen.job && check(seen.job), this.timing.podCheckMs);
@@ -151,6 +169,7 @@ export class JobWaiter {
           },
           (type: string, object: { code?: number; metadata?: { resourceVersion?: string } }) => {
             if (type === 'ERROR') return settle(object.code === 410 ? { relist: true } : { resume: latest });
+            this.answered();
             latest = object.metadata?.resourceVersion ?? latest;
             if (type === 'DELETED') return settle({ outcome: gone(name) });
             if (type === 'ADDED' || type === 'MODIFIED') {
@@ -159,12 +178,12 @@ export class JobWaiter {
             }
           },
           (error: unknown) => {
-            // A refused watch is final; anything else (drop, server timeout, network) is resumed.
+            // A refused watch is final unless the server may be restarting; anything else (drop, server
+            // timeout, network) is resumed.
             const status = (error as { statusCode?: number } | null)?.statusCode;
             if (status === 410) settle({ relist: true });
-            else if (status === 401 || status === 403) {
-              settle(kubeError({ code: status }, this.call('watch', 'jobs.batch', name)));
-            } else settle({ resume: latest });
+            else if (status === 401 || status === 403) settle({ refused: status, from: latest });
+            else settle({ resume: latest });
           },
         )
         .then((controller) => {
@@ -180,12 +199,28 @@ export class JobWaiter {
       try {
         return await fn();
       } catch (error) {
-        if (isPermanent(error)) throw kubeError(error, this.call('list', 'jobs.batch'));
+        const refused = [401, 403].find((code) => isHttpStatus(error, code));
+        if (refused !== undefined) this.refusal(() => kubeError(error, this.call('list', 'jobs.batch')));
+        else if (isPermanent(error)) throw kubeError(error, this.call('list', 'jobs.batch'));
+        else this.disrupted = true;
         if (Date.now() + this.timing.reconnectMs >= this.timing.deadlineMs) return undefined;
         this.onRestart(`list failed (${networkErrorCode(error) ?? String(error)}), retrying`);
         await sleep(this.timing.reconnectMs);
       }
     }
+  }
+
+  /** Throws `final()` unless this refusal may be a restarting server (see refusalGraceMs) that is still in its grace. */
+  private refusal(final: () => Error): void {
+    const now = Date.now();
+    this.refusedSince ??= now;
+    if (!this.disrupted || now - this.refusedSince > this.timing.refusalGraceMs) throw final();
+  }
+
+  /** The server answered this token: the next refusal is judged afresh. */
+  private answered(): void {
+    this.disrupted = false;
+    this.refusedSince = undefined;
   }
 
   private call(verb: string, resource: string, name?: string) {

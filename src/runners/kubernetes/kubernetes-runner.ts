@@ -28,6 +28,11 @@ export interface KubernetesRunnerOptions {
    * registry blip, not so long that a tag that was never pushed keeps the PR waiting.
    */
   imagePullGraceSeconds?: number;
+  /**
+   * How long 401/403 is retried right after a lost connection (a restarting kube-apiserver refuses everyone
+   * until its authorization caches are synced: ~1 s here); a refusal that lasts longer is final.
+   */
+  refusalGraceSeconds?: number;
   /** The server closes each watch after this long and the runner resumes it, so idle drops stay rare. */
   watchTimeoutSeconds?: number;
   /** Told why a watch was restarted; for logs and tests. */
@@ -44,7 +49,7 @@ export interface KubernetesRunnerOptions {
 
 const DEFAULTS = {
   waitGraceSeconds: 300, podCheckMs: 2000, reconnectMs: 1000, watchTimeoutSeconds: 50, imagePullGraceSeconds: 60,
-  leaseDurationSeconds: 60, leaseRenewSeconds: 15,
+  leaseDurationSeconds: 60, leaseRenewSeconds: 15, refusalGraceSeconds: 30,
 };
 
 interface HeldClaim {
@@ -115,6 +120,7 @@ export class KubernetesRunner implements Runner {
         reconnectMs: this.options.reconnectMs,
         watchTimeoutSeconds: this.options.watchTimeoutSeconds,
         imagePullGraceMs: this.options.imagePullGraceSeconds * 1000,
+        refusalGraceMs: this.options.refusalGraceSeconds * 1000,
       },
       this.options.onWatchRestart,
     );

@@ -167,6 +167,27 @@ describe('MlflowClient retries', () => {
       'check that it is running and that MLFLOW_TRACKING_URI points to it.');
   });
 
+  it('keeps retrying refused connections for restartGraceMs once the server has answered: a restart', async () => {
+    let clock = 0;
+    const { mlflow, sleeps } = client({ retries: 1, restartGraceMs: 10_000, now: () => clock,
+      sleep: async (ms) => { sleeps.push(ms); clock += ms; } });
+    const refused = () => Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    nock(URI).get(`${API}/runs/get`).query(true).reply(200, { run: runJson })
+      .get(`${API}/runs/get`).query(true).times(5).replyWithError(refused())
+      .get(`${API}/runs/get`).query(true).reply(200, { run: runJson });
+
+    await mlflow.getRun('r1');
+    await expect(mlflow.getRun('r1')).resolves.toMatchObject({ info: { runId: 'r1' } });
+    expect(sleeps.length).toBe(5);
+
+    // A restart that outlasts the grace is reported like any unreachable server.
+    nock(URI).get(`${API}/runs/get`).query(true).times(100).replyWithError(refused());
+    const error = await failure(mlflow.getRun('r1'));
+    expect(error.message).toMatch(/^Could not reach the MLflow server at http:\/\/mlflow\.test:5000 \(connection refused, \d+ attempts\)/);
+    expect(clock).toBeGreaterThan(10_000);
+    nock.cleanAll();
+  });
+
   it('does not retry creating a run after a 5xx other than 503, since the run may exist already', async () => {
     const { mlflow, sleeps } = client();
     nock(URI).post(`${API}/runs/create`).once().reply(502);
