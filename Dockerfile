@@ -3,6 +3,8 @@
 # push and run it: docs/infrastructure.md. Two stages: the first compiles with the dev dependencies, the
 # second holds only dist/, the production node_modules and package.json (it says "type": "module").
 FROM node:24.21.0-bookworm-slim AS build
+# npm would otherwise ask the registry for its own newer version on every build.
+ENV NPM_CONFIG_UPDATE_NOTIFIER=false
 WORKDIR /src
 COPY package.json package-lock.json ./
 # No install scripts: none of the dependencies needs one (npm 11 runs them only when approved anyway).
