@@ -25,4 +25,5 @@ COPY --from=build /src/dist ./dist
 USER 10001:10001
 EXPOSE 3000
 # node itself, not `npm start`: npm as PID 1 forwards no SIGTERM and wants a writable cache directory.
-ENTRYPOINT ["node", "node_modules/probot/bin/probot.js", "run", "./dist/index.js"]
+# dist/server.js is `probot run` plus a SIGTERM handler (src/server.ts).
+ENTRYPOINT ["node", "dist/server.js"]
