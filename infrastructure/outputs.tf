@@ -28,3 +28,12 @@ output "mlflow_ui_url" {
   description = "The MLflow UI through the Ingress, or null when mlflow_ingress_host is not set."
   value       = var.mlflow_ingress_host == null ? null : "http://${var.mlflow_ingress_host}"
 }
+
+output "bot_service" {
+  description = "The bot's Service inside the cluster; route GitHub's webhooks to http://NAME.NAMESPACE.svc:PORT/api/github/webhooks."
+  value = {
+    name      = kubernetes_service_v1.bot.metadata[0].name
+    namespace = kubernetes_service_v1.bot.metadata[0].namespace
+    port      = local.bot_port
+  }
+}

@@ -8,14 +8,15 @@ locals {
   })
 }
 
+# In the bot's namespace (bot.tf), bound across to the Role in the training namespace: the Deployment runs
+# as it there, and a bot outside the cluster uses a token requested for it (docs/infrastructure.md).
 resource "kubernetes_service_account_v1" "trainbot" {
   metadata {
     name      = "trainbot"
-    namespace = kubernetes_namespace_v1.training.metadata[0].name
+    namespace = kubernetes_namespace_v1.bot.metadata[0].name
     labels    = local.trainbot_labels
   }
-  # The bot runs outside the cluster with a token requested for this account (docs/infrastructure.md);
-  # no pod runs as it, so no pod needs its token mounted.
+  # Off by default: only the bot's own pods mount the token (bot.tf says so in its pod spec).
   automount_service_account_token = false
 }
 
@@ -67,7 +68,7 @@ resource "kubernetes_role_binding_v1" "trainbot_runner" {
   subject {
     kind      = "ServiceAccount"
     name      = kubernetes_service_account_v1.trainbot.metadata[0].name
-    namespace = kubernetes_namespace_v1.training.metadata[0].name
+    namespace = kubernetes_service_account_v1.trainbot.metadata[0].namespace
   }
 }
 

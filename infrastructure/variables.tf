@@ -307,3 +307,62 @@ variable "training_container_limits" {
     error_message = "training_container_limits: cpu must look like 500m or 2, memory like 1Gi or 4Gi."
   }
 }
+
+variable "bot_namespace" {
+  type        = string
+  description = "Namespace of the bot's Deployment, Service, ServiceAccount and Secret; apart from the training namespace, where PR code runs."
+  default     = "trainbot"
+  validation {
+    condition     = can(regex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", var.bot_namespace))
+    error_message = "bot_namespace must be a DNS-1123 label: lowercase letters, digits and '-', at most 63 characters."
+  }
+}
+
+variable "bot_image" {
+  type        = string
+  description = "The bot's image, built from the repository's Dockerfile, pinned by an exact version tag or a sha256 digest."
+  default     = "trainbot-bot:0.1.0"
+  validation {
+    condition     = can(regex("^\\S+(:[0-9][\\w.-]*|@sha256:[0-9a-f]{64})$", var.bot_image))
+    error_message = "bot_image must be pinned: name:VERSION (a tag starting with a digit, not latest) or name@sha256:DIGEST."
+  }
+}
+
+variable "bot_replicas" {
+  type        = number
+  description = "Replicas of the bot. Any number is safe: a request is claimed with a Lease before it starts; 0 stops the bot."
+  default     = 2
+  validation {
+    condition     = var.bot_replicas >= 0 && var.bot_replicas <= 10 && floor(var.bot_replicas) == var.bot_replicas
+    error_message = "bot_replicas must be a whole number from 0 to 10."
+  }
+}
+
+variable "bot_secret_name" {
+  type        = string
+  description = "The Secret in bot_namespace holding APP_ID, PRIVATE_KEY, WEBHOOK_SECRET and TRAINBOT_SIGNING_KEY (and optionally MLflow and registry credentials); created with kubectl, not Terraform."
+  default     = "trainbot"
+  validation {
+    condition     = can(regex("^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$", var.bot_secret_name))
+    error_message = "bot_secret_name must be a Secret name: lowercase letters, digits, '-' and '.'."
+  }
+}
+
+variable "bot_resources" {
+  type = object({
+    requests = object({ cpu = string, memory = string })
+    limits   = object({ cpu = string, memory = string })
+  })
+  description = "CPU and memory requests and limits of each bot replica."
+  default = {
+    requests = { cpu = "100m", memory = "192Mi" }
+    limits   = { cpu = "1", memory = "512Mi" }
+  }
+  validation {
+    condition = alltrue(concat(
+      [for q in [var.bot_resources.requests.cpu, var.bot_resources.limits.cpu] : can(regex("^[0-9]+(\\.[0-9]+)?m?$", q))],
+      [for q in [var.bot_resources.requests.memory, var.bot_resources.limits.memory] : can(regex("^[0-9]+(Ki|Mi|Gi)$", q))],
+    ))
+    error_message = "bot_resources: cpu must look like 100m or 1, memory like 192Mi or 1Gi."
+  }
+}

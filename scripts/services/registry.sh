@@ -2,8 +2,8 @@
 # scripts/tools/training-image.sh built, with the project's own image-push action, under the tag CI pushes
 # for the current commit (the rule in src/runs/image-ref.ts: the full commit sha). Sourced; defines
 # start_registry, which exports TRAINBOT_REGISTRY (host:port), TRAINBOT_TRAINING_IMAGE (without tag),
-# TRAINBOT_TRAINING_TAG, TRAINBOT_TRAINING_DIGEST and, when the MLflow image was built,
-# TRAINBOT_MLFLOW_IMAGE (a pullable reference pinned by digest). Teardown through add_cleanup.
+# TRAINBOT_TRAINING_TAG, TRAINBOT_TRAINING_DIGEST and, when those images were built, TRAINBOT_MLFLOW_IMAGE
+# and TRAINBOT_BOT_IMAGE (pullable references pinned by digest). Teardown through add_cleanup.
 # shellcheck shell=bash
 
 # _registry_push OCI_DIR REPOSITORY SHA: run the image-push action's bundle the way a runner does (INPUT_*
@@ -62,6 +62,12 @@ EOF
     digest="$(_registry_push "${TRAINBOT_MLFLOW_OCI%:*}" trainbot/trainbot-mlflow "$sha")" || return 1
     export TRAINBOT_MLFLOW_IMAGE="$TRAINBOT_REGISTRY/trainbot/trainbot-mlflow@$digest"
     echo "docker-registry: $TRAINBOT_MLFLOW_IMAGE"
+  fi
+  # The bot's own image, only when it was built (TRAINBOT_BUILD_BOT_IMAGE=1; scripts/tools/training-image.sh).
+  if [ -n "${TRAINBOT_BOT_OCI:-}" ]; then
+    digest="$(_registry_push "${TRAINBOT_BOT_OCI%:*}" trainbot/trainbot-bot "$sha")" || return 1
+    export TRAINBOT_BOT_IMAGE="$TRAINBOT_REGISTRY/trainbot/trainbot-bot@$digest"
+    echo "docker-registry: $TRAINBOT_BOT_IMAGE"
   fi
   echo "registry up and images pushed in $((SECONDS - t0)) s"
 }

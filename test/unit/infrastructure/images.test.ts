@@ -18,9 +18,9 @@ function pipPins(text: string): Record<string, string> {
 describe('images', () => {
   it('every container image in the Terraform comes from a variable whose default is pinned', () => {
     const images = files.flatMap((file) => valuesOf(file.json, 'image'));
-    expect(images.sort()).toEqual(['${var.mlflow_image}', '${var.postgres_image}']);
+    expect(images.sort()).toEqual(['${var.bot_image}', '${var.mlflow_image}', '${var.postgres_image}']);
     const variables = labelled(files, 'variable');
-    for (const name of ['mlflow_image', 'postgres_image']) {
+    for (const name of ['bot_image', 'mlflow_image', 'postgres_image']) {
       expect({ name, default: variables.get(name)?.default }).toEqual({ name, default: expect.stringMatching(PINNED_IMAGE) });
     }
   });
@@ -39,6 +39,20 @@ describe('images', () => {
     // Terraform runs it with --app-name basic-auth, which needs the auth extra (Flask-WTF).
     expect(dockerfile).toContain('"mlflow[auth]==');
     expect(/^USER (\S+)$/m.exec(dockerfile)?.[1]).toBe('10001');
+  });
+
+  it('the bot image tag is the package version, and the Dockerfile pins Node, builds in a stage of its own and runs as a non-root user', () => {
+    const pkg = JSON.parse(readFileSync(join(REPO_DIR, 'package.json'), 'utf8')) as { version: string };
+    expect(labelled(files, 'variable').get('bot_image')?.default).toBe(`trainbot-bot:${pkg.version}`);
+    const dockerfile = readFileSync(join(REPO_DIR, 'Dockerfile'), 'utf8');
+    const froms = [...dockerfile.matchAll(/^FROM (\S+)/gm)].map((m) => m[1]);
+    // The Node the tests run on (scripts/setup-node.sh) is the Node the image runs.
+    const node = /^NODE_VERSION=(\S+)$/m.exec(readFileSync(join(REPO_DIR, 'scripts/setup-node.sh'), 'utf8'))?.[1];
+    expect(froms).toEqual([`node:${node}-bookworm-slim`, `node:${node}-bookworm-slim`]);
+    // The final stage is what runs: its USER must be a number other than 0, so runAsNonRoot can verify it.
+    const final = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+    expect(/^USER (\d+)(:\d+)?$/m.exec(final)?.[1]).toBe('10001');
+    expect(final).not.toMatch(/^COPY (?!--from=build)/m);
   });
 
   it('the example training Job names a pinned image', () => {

@@ -39,7 +39,7 @@ describe('the Role trainbot is bound to', () => {
     }
   });
 
-  it('is bound to the trainbot ServiceAccount of the training namespace and nothing else', () => {
+  it('is bound to the trainbot ServiceAccount, which lives in the bot namespace, and nothing else', () => {
     const binding = resource(files, 'kubernetes_role_binding_v1', 'trainbot_runner');
     expect(block(binding, 'role_ref')).toEqual({
       api_group: 'rbac.authorization.k8s.io',
@@ -49,12 +49,20 @@ describe('the Role trainbot is bound to', () => {
     expect(blocks(binding, 'subject')).toEqual([{
       kind: 'ServiceAccount',
       name: '${kubernetes_service_account_v1.trainbot.metadata[0].name}',
-      namespace: '${kubernetes_namespace_v1.training.metadata[0].name}',
+      namespace: '${kubernetes_service_account_v1.trainbot.metadata[0].namespace}',
     }]);
+    expect(block(resource(files, 'kubernetes_service_account_v1', 'trainbot'), 'metadata').namespace)
+      .toBe('${kubernetes_namespace_v1.bot.metadata[0].name}');
   });
 
-  it('belongs to a ServiceAccount whose token no pod mounts, and training pods get no token either', () => {
+  it('belongs to a ServiceAccount whose token only the bot Deployment mounts, and training pods get no token', () => {
     expect(resource(files, 'kubernetes_service_account_v1', 'trainbot').automount_service_account_token).toBe(false);
     expect(resource(files, 'kubernetes_default_service_account_v1', 'training').automount_service_account_token).toBe(false);
+    const mounting = [...resources(files, 'kubernetes_deployment_v1'), ...resources(files, 'kubernetes_stateful_set_v1')]
+      .filter(([, body]) => block(block(block(body, 'spec'), 'template'), 'spec').automount_service_account_token !== false)
+      .map(([name]) => name);
+    expect(mounting).toEqual(['bot']);
+    expect(block(block(block(resource(files, 'kubernetes_deployment_v1', 'bot'), 'spec'), 'template'), 'spec').service_account_name)
+      .toBe('${kubernetes_service_account_v1.trainbot.metadata[0].name}');
   });
 });

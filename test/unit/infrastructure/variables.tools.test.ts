@@ -35,9 +35,10 @@ describe('infrastructure variables', () => {
     for (const name of withoutDefault) expect({ name, sensitive: variables.get(name)?.sensitive }).toEqual({ name, sensitive: true });
   });
 
-  it('default to the namespaces trainbot expects: MLflow in "mlflow", training Jobs in "trainbot-training"', () => {
+  it('default to the namespaces trainbot expects: MLflow in "mlflow", training Jobs in "trainbot-training", the bot in "trainbot"', () => {
     expect(variables.get('mlflow_namespace')?.default).toBe('mlflow');
     expect(variables.get('training_namespace')?.default).toBe('trainbot-training');
+    expect(variables.get('bot_namespace')?.default).toBe('trainbot');
   });
 });
 
@@ -66,6 +67,9 @@ describe('variable validation, evaluated by terraform', () => {
       postgres_storage_size: '5GB',
       mlflow_workers: '0',
       mlflow_extra_allowed_hosts: '["*"]',
+      bot_image: 'trainbot-bot:latest',
+      bot_replicas: '1.5',
+      bot_namespace: 'Trainbot',
     }, {});
     expect(result.ok).toBe(false);
     const errors = result.ok ? '' : result.errors;
@@ -78,6 +82,9 @@ describe('variable validation, evaluated by terraform', () => {
       'postgres_storage_size must be a quantity in Mi, Gi or Ti, such as 5Gi.',
       'mlflow_workers must be a whole number from 1 to 16.',
       'mlflow_extra_allowed_hosts entries must be host names or host:port patterns, and not the bare "*" that would switch the Host check off.',
+      'bot_image must be pinned: name:VERSION (a tag starting with a digit, not latest) or name@sha256:DIGEST.',
+      'bot_replicas must be a whole number from 0 to 10.',
+      "bot_namespace must be a DNS-1123 label: lowercase letters, digits and '-', at most 63 characters.",
     ]) {
       expect(errors).toContain(message);
     }
