@@ -7,7 +7,14 @@ import tseslint from 'typescript-eslint';
 export default defineConfig(
   { ignores: ['dist/**', 'actions/*/dist/**', 'node_modules/**', 'coverage/**'] },
   {
-    files: ['src/**/*.ts', 'actions/*/src/**/*.ts', 'actions/*/test/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
+    files: [
+      'src/**/*.ts',
+      'actions/*/src/**/*.ts',
+      'actions/*/test/**/*.ts',
+      'test/**/*.ts',
+      'bench/**/*.ts',
+      'scripts/**/*.ts',
+    ],
     extends: [js.configs.recommended, tseslint.configs.recommended],
     rules: {
       // `_`-prefixed names mark parameters a signature requires but the body does not use.

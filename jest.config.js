@@ -24,7 +24,11 @@ export default {
       testMatch: ['<rootDir>/test/unit/**/*.test.ts', '<rootDir>/actions/*/test/**/*.test.ts'],
       testPathIgnorePatterns: ['/node_modules/', '\\.tools\\.test\\.ts$'],
     },
-    { ...common, displayName: 'tools', testMatch: ['<rootDir>/test/unit/**/*.tools.test.ts', '<rootDir>/actions/*/test/**/*.tools.test.ts'] },
+    {
+      ...common,
+      displayName: 'tools',
+      testMatch: ['<rootDir>/test/unit/**/*.tools.test.ts', '<rootDir>/actions/*/test/**/*.tools.test.ts'],
+    },
     { ...common, displayName: 'render', testMatch: ['<rootDir>/test/render/**/*.test.ts'] },
     { ...common, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'] },
   ],

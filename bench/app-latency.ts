@@ -25,7 +25,7 @@ const ACK_COMMANDS = Number(process.env.BENCH_ACK_COMMANDS ?? 200);
 const CONCURRENT = Number(process.env.BENCH_CONCURRENT ?? 50);
 const REPORT_RUNS = Number(process.env.BENCH_REPORT_RUNS ?? 15);
 const PACED = Number(process.env.BENCH_PACED ?? 10);
-const PACING = process.env.BENCH_GITHUB_PACING === '1';   // ack and report with Probot's write pacing on
+const PACING = process.env.BENCH_GITHUB_PACING === '1'; // ack and report with Probot's write pacing on
 const WARMUP = 5;
 const uri = process.env.MLFLOW_TRACKING_URI;
 if (!uri) throw new Error('MLFLOW_TRACKING_URI is not set; start MLflow as bench/README.md shows.');
@@ -35,15 +35,21 @@ function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
 }
-const stats = (values: number[]) => ({ p50: percentile(values, 50), p99: percentile(values, 99), max: Math.max(...values), n: values.length });
+const stats = (values: number[]) => ({
+  p50: percentile(values, 50),
+  p99: percentile(values, 99),
+  max: Math.max(...values),
+  n: values.length,
+});
 
 /** The repository's own config, pointed at this bench's experiment and MLflow; `edit` changes more lines. */
 function configText(edit: (text: string) => string = (t) => t): string {
-  return edit(readFileSync(new URL('../.github/trainbot.yml', import.meta.url), 'utf8')
-    .replace(/^experiment: .*$/m, `experiment: trainbot-bench-app-${Date.now()}`)
-    .replace(/^tracking_uri: .*$/m, `tracking_uri: ${uri}`));
+  return edit(
+    readFileSync(new URL('../.github/trainbot.yml', import.meta.url), 'utf8')
+      .replace(/^experiment: .*$/m, `experiment: trainbot-bench-app-${Date.now()}`)
+      .replace(/^tracking_uri: .*$/m, `tracking_uri: ${uri}`),
+  );
 }
-
 
 /**
  * Probot paces writes as GitHub asks (plugin-throttling: one POST/PATCH at a time, 1 s apart, per installation),
@@ -52,7 +58,7 @@ function configText(edit: (text: string) => string = (t) => t): string {
  */
 const Unpaced = TestOctokit.defaults((options: object) => ({ ...options, throttle: { enabled: false } }));
 async function app(deps: Omit<AppDeps, 'tracking'>, tracking: MlflowClient, paced = false) {
-  const logLevel = (process.env.BENCH_LOG_LEVEL ?? 'fatal') as 'fatal';   // `error` shows why runs failed
+  const logLevel = (process.env.BENCH_LOG_LEVEL ?? 'fatal') as 'fatal'; // `error` shows why runs failed
   const probot = new Probot({ githubToken: TEST_TOKEN, Octokit: paced ? TestOctokit : Unpaced, logLevel });
   await probot.load(createApp({ tracking, ...deps }));
   return probot;
@@ -73,17 +79,23 @@ async function ack(): Promise<string[][]> {
     if (i >= WARMUP) millis.push(eyes - started);
   }
   const s = stats(millis);
-  return [[`webhook → 👀 request (ms), ${s.n} commands one at a time`, s.p50.toFixed(1), s.p99.toFixed(1), s.max.toFixed(1)]];
+  return [
+    [`webhook → 👀 request (ms), ${s.n} commands one at a time`, s.p50.toFixed(1), s.p99.toFixed(1), s.max.toFixed(1)],
+  ];
 }
 
 /** `count` commands on as many PRs at once; what they cost, and when each got its 👀. */
 async function burst(count: number, paced: boolean) {
   const gh = fakeGitHub(configText());
-  let failedAttempts = 0;   // MLflow answers that were errors or never came (each retry counts)
-  const tracking = MlflowClient.fromEnv(process.env, { onRequest: (e) => { if (e.status === undefined || e.status >= 400) failedAttempts += 1; } });
+  let failedAttempts = 0; // MLflow answers that were errors or never came (each retry counts)
+  const tracking = MlflowClient.fromEnv(process.env, {
+    onRequest: (e) => {
+      if (e.status === undefined || e.status >= 400) failedAttempts += 1;
+    },
+  });
   const runner = new MetricRunner({ trackingUri: uri as string, delayMs: Number(process.env.BENCH_RUN_MS ?? 200) });
   const probot = await app({ runnerFor: () => runner }, tracking, paced);
-  await probot.receive(delivery(999, 99_999));       // warm-up: modules, connections, the experiment
+  await probot.receive(delivery(999, 99_999)); // warm-up: modules, connections, the experiment
   gh.requests.clear();
   failedAttempts = 0;
   const mlflowBefore = tracking.requests;
@@ -100,8 +112,17 @@ async function burst(count: number, paced: boolean) {
   const seconds = (performance.now() - started) / 1000;
   clearInterval(sampler);
   const eyes = ids.map((id) => gh.eyesAt.get(id));
-  if (eyes.some((at) => at === undefined)) throw new Error(`Only ${eyes.filter(Boolean).length} of ${count} commands were acknowledged.`);
-  return { gh, failedAttempts, mlflow: tracking.requests - mlflowBefore, idle, peak, seconds, eyes: stats(eyes.map((at) => (at as number) - started)) };
+  if (eyes.some((at) => at === undefined))
+    throw new Error(`Only ${eyes.filter(Boolean).length} of ${count} commands were acknowledged.`);
+  return {
+    gh,
+    failedAttempts,
+    mlflow: tracking.requests - mlflowBefore,
+    idle,
+    peak,
+    seconds,
+    eyes: stats(eyes.map((at) => (at as number) - started)),
+  };
 }
 
 async function concurrent(): Promise<string[][]> {
@@ -109,22 +130,54 @@ async function concurrent(): Promise<string[][]> {
   const per = (n: number) => (n / CONCURRENT).toFixed(2);
   const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
   return [
-    [`${CONCURRENT} commands on ${CONCURRENT} PRs at once, Probot's write pacing off: wall time for all (s)`, b.seconds.toFixed(1), ''],
-    ['webhook → 👀 request under that burst, p50 / p99 (ms)', `${b.eyes.p50.toFixed(0)} / ${b.eyes.p99.toFixed(0)}`, 'all receive() calls start together'],
-    ['commands whose run did not finish (😕) / failed MLflow attempts of the bot', `${b.gh.confused} / ${b.failedAttempts}`, b.gh.firstFailure ?? ''],
+    [
+      `${CONCURRENT} commands on ${CONCURRENT} PRs at once, Probot's write pacing off: wall time for all (s)`,
+      b.seconds.toFixed(1),
+      '',
+    ],
+    [
+      'webhook → 👀 request under that burst, p50 / p99 (ms)',
+      `${b.eyes.p50.toFixed(0)} / ${b.eyes.p99.toFixed(0)}`,
+      'all receive() calls start together',
+    ],
+    [
+      'commands whose run did not finish (😕) / failed MLflow attempts of the bot',
+      `${b.gh.confused} / ${b.failedAttempts}`,
+      b.gh.firstFailure ?? '',
+    ],
     ['GitHub requests per command', per(b.gh.total()), [...b.gh.requests].map(([r, n]) => `${r} ${per(n)}`).join('; ')],
-    ['MLflow requests per command (bot only)', per(b.mlflow), 'the fake containers\' 2 REST calls each are not counted'],
-    ['RSS idle → peak (MB)', `${mb(b.idle.rss)} → ${mb(b.peak.rss)}`, `+${mb(b.peak.rss - b.idle.rss)} MB for ${CONCURRENT} commands`],
-    ['JS heap used idle → peak (MB)', `${mb(b.idle.heapUsed)} → ${mb(b.peak.heap)}`, `+${((b.peak.heap - b.idle.heapUsed) / 2 ** 10 / CONCURRENT).toFixed(0)} KB per command`],
+    ['MLflow requests per command (bot only)', per(b.mlflow), "the fake containers' 2 REST calls each are not counted"],
+    [
+      'RSS idle → peak (MB)',
+      `${mb(b.idle.rss)} → ${mb(b.peak.rss)}`,
+      `+${mb(b.peak.rss - b.idle.rss)} MB for ${CONCURRENT} commands`,
+    ],
+    [
+      'JS heap used idle → peak (MB)',
+      `${mb(b.idle.heapUsed)} → ${mb(b.peak.heap)}`,
+      `+${((b.peak.heap - b.idle.heapUsed) / 2 ** 10 / CONCURRENT).toFixed(0)} KB per command`,
+    ],
   ];
 }
 
 async function paced(): Promise<string[][]> {
   const b = await burst(PACED, true);
   return [
-    [`${PACED} commands at once with Probot's write pacing (as deployed): wall time for all (s)`, b.seconds.toFixed(1), ''],
-    ['webhook → 👀 request under that burst, p50 / p99 (ms)', `${b.eyes.p50.toFixed(0)} / ${b.eyes.p99.toFixed(0)}`, 'writes of one installation go out one at a time, 1 s apart'],
-    ['GitHub writes (POST/PATCH) per command', ([...b.gh.requests].filter(([r]) => !r.startsWith('GET')).reduce((a, [, n]) => a + n, 0) / PACED).toFixed(2), ''],
+    [
+      `${PACED} commands at once with Probot's write pacing (as deployed): wall time for all (s)`,
+      b.seconds.toFixed(1),
+      '',
+    ],
+    [
+      'webhook → 👀 request under that burst, p50 / p99 (ms)',
+      `${b.eyes.p50.toFixed(0)} / ${b.eyes.p99.toFixed(0)}`,
+      'writes of one installation go out one at a time, 1 s apart',
+    ],
+    [
+      'GitHub writes (POST/PATCH) per command',
+      ([...b.gh.requests].filter(([r]) => !r.startsWith('GET')).reduce((a, [, n]) => a + n, 0) / PACED).toFixed(2),
+      '',
+    ],
   ];
 }
 
@@ -143,14 +196,21 @@ post("runs/update", {"run_id": run, "status": "FINISHED", "end_time": now})
 
 async function report(): Promise<string[][]> {
   if (!process.env.TRAINBOT_KUBE_ADMIN_KUBECONFIG) {
-    console.error('report: skipped, TRAINBOT_KUBE_ADMIN_KUBECONFIG is not set (start_kube in scripts/services/kube.sh sets it).');
+    console.error(
+      'report: skipped, TRAINBOT_KUBE_ADMIN_KUBECONFIG is not set (start_kube in scripts/services/kube.sh sets it).',
+    );
     return [];
   }
   const fx = await runnerFixture('bench-app');
   try {
     writeFileSync(join(fx.workdir, 'tiny_training.py'), TINY_TRAINING);
-    const gh = fakeGitHub(configText((t) => t
-      .replace(/^namespace: .*$/m, `namespace: ${fx.ns.name}`).replace(/^command: .*$/m, 'command: [python, tiny_training.py]')));
+    const gh = fakeGitHub(
+      configText((t) =>
+        t
+          .replace(/^namespace: .*$/m, `namespace: ${fx.ns.name}`)
+          .replace(/^command: .*$/m, 'command: [python, tiny_training.py]'),
+      ),
+    );
     const tracking = MlflowClient.fromEnv(process.env);
     // Both ends on the bot's own clock, in this process: when its runner's watch saw the Job end (wait() resolved)
     // and when the final PATCH reached GitHub. A separate watch's timestamp is not on that causal path (the bot's
@@ -180,8 +240,11 @@ async function report(): Promise<string[][]> {
       await probot.receive(delivery(1, commentId));
       const complete = waitResolvedAt as number | undefined;
       const patched = gh.lastCommentPatchAt.get(`train-${commentId}`);
-      if (complete === undefined || patched === undefined) throw new Error(`Run ${i}: ${complete === undefined ? 'the runner never saw the Job end' : 'the living comment was never updated'}.`);
-      if (i === 0) continue;  // warm-up
+      if (complete === undefined || patched === undefined)
+        throw new Error(
+          `Run ${i}: ${complete === undefined ? 'the runner never saw the Job end' : 'the living comment was never updated'}.`,
+        );
+      if (i === 0) continue; // warm-up
       // Causal on one clock, so never negative; if it ever is, the measurement is broken: say so, do not count it.
       if (patched - complete < 0) {
         dropped += 1;
@@ -196,8 +259,18 @@ async function report(): Promise<string[][]> {
     const e = stats(endToEnd);
     const droppedNote = dropped > 0 ? `, ${dropped} negative dropped` : '';
     return [
-      [`Job end seen by the bot's runner → final comment PATCH (ms), ${s.n} runs${droppedNote}`, s.p50.toFixed(1), s.p99.toFixed(1), s.max.toFixed(1)],
-      [`webhook → final comment PATCH on Kubernetes (ms), ${e.n} runs`, e.p50.toFixed(0), e.p99.toFixed(0), e.max.toFixed(0)],
+      [
+        `Job end seen by the bot's runner → final comment PATCH (ms), ${s.n} runs${droppedNote}`,
+        s.p50.toFixed(1),
+        s.p99.toFixed(1),
+        s.max.toFixed(1),
+      ],
+      [
+        `webhook → final comment PATCH on Kubernetes (ms), ${e.n} runs`,
+        e.p50.toFixed(0),
+        e.p99.toFixed(0),
+        e.max.toFixed(0),
+      ],
     ];
   } finally {
     await fx.stop();
@@ -205,14 +278,23 @@ async function report(): Promise<string[][]> {
 }
 
 nock.disableNetConnect();
-nock.enableNetConnect(/^(127\.0\.0\.1|localhost)(:\d+)?$/);  // MLflow and the Kubernetes API stay real
-console.log(`app-latency, Probot's write pacing ${PACING ? 'on' : 'off'} for ack and report, ${new Date().toISOString()}, load average ${(await import('node:os')).loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+nock.enableNetConnect(/^(127\.0\.0\.1|localhost)(:\d+)?$/); // MLflow and the Kubernetes API stay real
+console.log(
+  `app-latency, Probot's write pacing ${PACING ? 'on' : 'off'} for ack and report, ${new Date().toISOString()}, load average ${(
+    await import('node:os')
+  )
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
 const latencies: string[][] = [];
 const concurrency: string[][] = [];
-if (MODES.includes('ack')) latencies.push(...await ack());
-if (MODES.includes('report')) latencies.push(...await report());
-if (MODES.includes('concurrent')) concurrency.push(...await concurrent());
-if (MODES.includes('paced')) concurrency.push(...await paced());
-if (latencies.length) console.log(markdownTable([['measure', 'p50', 'p99', 'max'], ...latencies], { align: ['l', 'r', 'r', 'r'] }));
-if (concurrency.length) console.log(`\n${markdownTable([['measure', 'value', 'detail'], ...concurrency], { align: ['l', 'r', 'l'] })}`);
+if (MODES.includes('ack')) latencies.push(...(await ack()));
+if (MODES.includes('report')) latencies.push(...(await report()));
+if (MODES.includes('concurrent')) concurrency.push(...(await concurrent()));
+if (MODES.includes('paced')) concurrency.push(...(await paced()));
+if (latencies.length)
+  console.log(markdownTable([['measure', 'p50', 'p99', 'max'], ...latencies], { align: ['l', 'r', 'r', 'r'] }));
+if (concurrency.length)
+  console.log(`\n${markdownTable([['measure', 'value', 'detail'], ...concurrency], { align: ['l', 'r', 'l'] })}`);
 nock.restore();

@@ -19,7 +19,7 @@ const root = resolve(import.meta.dirname, '..');
 const uri = process.env.MLFLOW_TRACKING_URI;
 if (!uri && N > 0) throw new Error('MLFLOW_TRACKING_URI is not set; start MLflow as bench/README.md shows.');
 const EMBEDDED_RUNS = 3;
-const EXPERIMENT = 'wine-quality-elasticnet';   // the experiment of .github/trainbot.yml, which the CLI uses
+const EXPERIMENT = 'wine-quality-elasticnet'; // the experiment of .github/trainbot.yml, which the CLI uses
 
 interface Timed {
   ms: number;
@@ -53,21 +53,40 @@ function median(values: number[]): number {
 }
 
 function check(what: string, result: Timed): Timed {
-  if (result.code !== 0) throw new Error(`${what} exited with ${result.code}:\n${result.lines.slice(-15).map((l) => l.text).join('\n')}`);
+  if (result.code !== 0)
+    throw new Error(
+      `${what} exited with ${result.code}:\n${result.lines
+        .slice(-15)
+        .map((l) => l.text)
+        .join('\n')}`,
+    );
   return result;
 }
 
 const cli = (env: NodeJS.ProcessEnv, extra: string[] = []) =>
-  timed(process.execPath, [join(root, 'bin/trainbot.js'), 'run', '/train alpha=0.5', '--json', ...extra], { cwd: root, env });
+  timed(process.execPath, [join(root, 'bin/trainbot.js'), 'run', '/train alpha=0.5', '--json', ...extra], {
+    cwd: root,
+    env,
+  });
 
 async function alone(tracking: MlflowClient, experimentId: string): Promise<Timed> {
-  const run = await tracking.createRun({ experimentId, runName: `bench-cli-alone-${Date.now()}`, startTime: Date.now(), tags: {} });
+  const run = await tracking.createRun({
+    experimentId,
+    runName: `bench-cli-alone-${Date.now()}`,
+    startTime: Date.now(),
+    tags: {},
+  });
   return timed('python', ['train.py', '--alpha', '0.5'], {
     cwd: join(root, 'training'),
     // The harness's MLflow runs the basic-auth app: the bench's own credential stands in for the run's user.
     env: {
-      PATH: process.env.PATH, HOME: process.env.HOME, MLFLOW_TRACKING_URI: uri, MLFLOW_EXPERIMENT_NAME: EXPERIMENT, MLFLOW_RUN_ID: run.info.runId,
-      MLFLOW_TRACKING_USERNAME: process.env.MLFLOW_TRACKING_USERNAME, MLFLOW_TRACKING_PASSWORD: process.env.MLFLOW_TRACKING_PASSWORD,
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      MLFLOW_TRACKING_URI: uri,
+      MLFLOW_EXPERIMENT_NAME: EXPERIMENT,
+      MLFLOW_RUN_ID: run.info.runId,
+      MLFLOW_TRACKING_USERNAME: process.env.MLFLOW_TRACKING_USERNAME,
+      MLFLOW_TRACKING_PASSWORD: process.env.MLFLOW_TRACKING_PASSWORD,
     },
   });
 }
@@ -88,7 +107,9 @@ async function embedded(): Promise<{ start: number; total: number }[]> {
       const to = result.lines.find((l) => l.text.includes('MLflow is at'));
       if (!from || !to) throw new Error('The CLI did not print its MLflow start and ready lines.');
       runs.push({ start: to.at - from.at, total: result.ms });
-      console.error(`embedded run ${i + 1}/${EMBEDDED_RUNS}: MLflow start ${((to.at - from.at) / 1000).toFixed(2)} s, whole run ${(result.ms / 1000).toFixed(2)} s`);
+      console.error(
+        `embedded run ${i + 1}/${EMBEDDED_RUNS}: MLflow start ${((to.at - from.at) / 1000).toFixed(2)} s, whole run ${(result.ms / 1000).toFixed(2)} s`,
+      );
     }
     return runs;
   } finally {
@@ -109,25 +130,61 @@ if (N > 0) {
   for (let i = 0; i < N; i++) {
     withCli.push(check('trainbot run', await cli(process.env)).ms);
     withoutCli.push(check('python train.py', await alone(tracking, experimentId)).ms);
-    nodeStart.push(check('trainbot --help', await timed(process.execPath, [join(root, 'bin/trainbot.js'), '--help'], { cwd: root, env: process.env })).ms);
-    console.error(`iteration ${i + 1}/${N}: trainbot run ${withCli.at(-1)?.toFixed(0)} ms, train.py alone ${withoutCli.at(-1)?.toFixed(0)} ms`);
+    nodeStart.push(
+      check(
+        'trainbot --help',
+        await timed(process.execPath, [join(root, 'bin/trainbot.js'), '--help'], { cwd: root, env: process.env }),
+      ).ms,
+    );
+    console.error(
+      `iteration ${i + 1}/${N}: trainbot run ${withCli.at(-1)?.toFixed(0)} ms, train.py alone ${withoutCli.at(-1)?.toFixed(0)} ms`,
+    );
   }
   rows.push(
-    ['`trainbot run "/train alpha=0.5" --json` (MLFLOW_TRACKING_URI set)', s(median(withCli)), s(Math.min(...withCli)), s(Math.max(...withCli))],
-    ['`python train.py --alpha 0.5` alone (run created first)', s(median(withoutCli)), s(Math.min(...withoutCli)), s(Math.max(...withoutCli))],
+    [
+      '`trainbot run "/train alpha=0.5" --json` (MLFLOW_TRACKING_URI set)',
+      s(median(withCli)),
+      s(Math.min(...withCli)),
+      s(Math.max(...withCli)),
+    ],
+    [
+      '`python train.py --alpha 0.5` alone (run created first)',
+      s(median(withoutCli)),
+      s(Math.min(...withoutCli)),
+      s(Math.max(...withoutCli)),
+    ],
     ['overhead: difference of the p50s', s(median(withCli) - median(withoutCli)), '', ''],
-    ['overhead: median of the per-iteration differences', s(median(withCli.map((ms, i) => ms - (withoutCli[i] as number)))), '', ''],
-    ['`trainbot --help` (Node start + loading the CLI)', s(median(nodeStart)), s(Math.min(...nodeStart)), s(Math.max(...nodeStart))],
+    [
+      'overhead: median of the per-iteration differences',
+      s(median(withCli.map((ms, i) => ms - (withoutCli[i] as number)))),
+      '',
+      '',
+    ],
+    [
+      '`trainbot --help` (Node start + loading the CLI)',
+      s(median(nodeStart)),
+      s(Math.min(...nodeStart)),
+      s(Math.max(...nodeStart)),
+    ],
   );
 }
 const [first, ...later] = await embedded();
 const laterStarts = later.map((r) => r.start);
 rows.push(
   ['embedded MLflow start, first run: empty SQLite store', s(first?.start ?? NaN), '', ''],
-  [`embedded MLflow start, each later run (${later.length} runs, store already migrated)`, s(median(laterStarts)), s(Math.min(...laterStarts)), s(Math.max(...laterStarts))],
+  [
+    `embedded MLflow start, each later run (${later.length} runs, store already migrated)`,
+    s(median(laterStarts)),
+    s(Math.min(...laterStarts)),
+    s(Math.max(...laterStarts)),
+  ],
   ['whole `trainbot run` with the embedded MLflow, first time (baseline + run)', s(first?.total ?? NaN), '', ''],
   ['whole `trainbot run` with the embedded MLflow, later runs', s(median(later.map((r) => r.total))), '', ''],
 );
 
-console.log(`cli-overhead, ${N} iterations, MLflow at ${uri ?? '(embedded only)'}, ${new Date().toISOString()}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+console.log(
+  `cli-overhead, ${N} iterations, MLflow at ${uri ?? '(embedded only)'}, ${new Date().toISOString()}, load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
 console.log(markdownTable([['measure', 'p50 (s)', 'min (s)', 'max (s)'], ...rows], { align: ['l', 'r', 'r', 'r'] }));

@@ -11,8 +11,10 @@ function percentile(sorted: number[], p: number): number {
 
 function summary(label: string, values: number[]): string {
   const sorted = [...values].sort((a, b) => a - b);
-  return `${label}: p50 ${percentile(sorted, 50).toFixed(0)} ms, p99 ${percentile(sorted, 99).toFixed(0)} ms, ` +
-    `min ${sorted[0]!.toFixed(0)} ms, max ${sorted.at(-1)!.toFixed(0)} ms (n=${sorted.length})`;
+  return (
+    `${label}: p50 ${percentile(sorted, 50).toFixed(0)} ms, p99 ${percentile(sorted, 99).toFixed(0)} ms, ` +
+    `min ${sorted[0]!.toFixed(0)} ms, max ${sorted.at(-1)!.toFixed(0)} ms (n=${sorted.length})`
+  );
 }
 
 const finishedAt = new Map<string, number>();

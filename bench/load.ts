@@ -33,7 +33,7 @@ const config = readFileSync(new URL('../.github/trainbot.yml', import.meta.url),
   .replace(/^tracking_uri: .*$/m, `tracking_uri: ${uri}`);
 
 nock.disableNetConnect();
-nock.enableNetConnect(/^(127\.0\.0\.1|localhost)(:\d+)?$/);   // MLflow stays real
+nock.enableNetConnect(/^(127\.0\.0\.1|localhost)(:\d+)?$/); // MLflow stays real
 const gh = fakeGitHub(config);
 
 const github = githubOptionsFromEnv(process.env);
@@ -41,9 +41,12 @@ const Deployed = trainbotOctokit(github);
 // Without pacing: the deployed class, with write queues that only cap concurrency instead of spacing writes 1 s
 // apart (and those that notify people, new comments, 3 s apart).
 const unpaced = () => new Bottleneck.Group({ maxConcurrent: github.maxConcurrent });
-const Octokit = PACING ? Deployed : Deployed.defaults((o: Record<string, unknown>) => ({
-  ...o, throttle: { ...(o.throttle as object), write: unpaced(), notifications: unpaced() },
-}));
+const Octokit = PACING
+  ? Deployed
+  : Deployed.defaults((o: Record<string, unknown>) => ({
+      ...o,
+      throttle: { ...(o.throttle as object), write: unpaced(), notifications: unpaced() },
+    }));
 let failedAttempts = 0;
 const statuses = new Map<string, number>();
 const tracking = MlflowClient.fromEnv(process.env, {
@@ -55,17 +58,23 @@ const tracking = MlflowClient.fromEnv(process.env, {
   },
 });
 const runner = new MetricRunner({ trackingUri: uri, delayMs: RUN_MS });
-const probot = new Probot({ githubToken: TEST_TOKEN, Octokit, logLevel: (process.env.BENCH_LOG_LEVEL ?? 'fatal') as 'fatal' });
+const probot = new Probot({
+  githubToken: TEST_TOKEN,
+  Octokit,
+  logLevel: (process.env.BENCH_LOG_LEVEL ?? 'fatal') as 'fatal',
+});
 await probot.load(createApp({ tracking, runnerFor: () => runner }));
 
-await probot.receive(delivery(9999, 99_999));   // warm-up: modules, connections, the experiment
+await probot.receive(delivery(9999, 99_999)); // warm-up: modules, connections, the experiment
 gh.requests.clear();
 failedAttempts = 0;
 statuses.clear();
 const mlflowBefore = tracking.requests;
 const idleRss = process.memoryUsage().rss;
 let peakRss = idleRss;
-const sampler = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage().rss); }, 20);
+const sampler = setInterval(() => {
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+}, 20);
 
 const started = performance.now();
 const gap = (ARRIVAL_S * 1000) / COMMANDS;
@@ -74,8 +83,13 @@ let rejected = 0;
 for (let i = 0; i < COMMANDS; i++) {
   const wait = started + i * gap - performance.now();
   if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-  handled.push(probot.receive(delivery(1 + (i % PRS), 50_000 + i)).catch(() => { rejected += 1; }));
-  if ((i + 1) % 50 === 0) console.error(`${i + 1} commands sent, ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  handled.push(
+    probot.receive(delivery(1 + (i % PRS), 50_000 + i)).catch(() => {
+      rejected += 1;
+    }),
+  );
+  if ((i + 1) % 50 === 0)
+    console.error(`${i + 1} commands sent, ${((performance.now() - started) / 1000).toFixed(0)} s`);
 }
 const arrived = (performance.now() - started) / 1000;
 await Promise.all(handled);
@@ -86,16 +100,44 @@ const reports = [...gh.lastCommentPatchAt.keys()].filter((k) => /^train-5\d{4}$/
 const per = (n: number) => (n / COMMANDS).toFixed(2);
 const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
 const writes = [...gh.requests].filter(([r]) => !r.startsWith('GET')).reduce((a, [, n]) => a + n, 0);
-console.log(`load, ${COMMANDS} commands over ${PRS} PRs within ${ARRIVAL_S} s, runs of ${RUN_MS} ms, GitHub write pacing ${PACING ? 'on' : 'off'}, `
-  + `MLflow cap ${tracking.limit.max}, GitHub cap ${github.maxConcurrent}, ${new Date().toISOString()}`);
-console.log(markdownTable([
-  ['figure', 'value', 'note'],
-  ['commands arrived (s)', arrived.toFixed(1), ''],
-  ['first command → last final report (s)', seconds.toFixed(1), `${reports} of ${COMMANDS} commands got a final report`],
-  ['commands whose run did not finish (😕) / rejected by the handler', `${gh.confused} / ${rejected}`, gh.firstFailure ?? ''],
-  ['failed MLflow attempts of the bot (each retry counts)', String(failedAttempts), [...statuses].map(([s, n]) => `${s} ×${n}`).join(', ')],
-  ['MLflow requests per command (bot only)', per(tracking.requests - mlflowBefore), 'the fake containers\' 2 REST calls each are not counted'],
-  ['MLflow requests in flight, peak / longest queue', `${tracking.limit.peakActive} / ${tracking.limit.peakQueued}`, ''],
-  ['GitHub requests per command (writes)', `${per(gh.total())} (${per(writes)})`, [...gh.requests].map(([r, n]) => `${r} ${per(n)}`).join('; ')],
-  ['RSS idle → peak (MB)', `${mb(idleRss)} → ${mb(peakRss)}`, ''],
-]));
+console.log(
+  `load, ${COMMANDS} commands over ${PRS} PRs within ${ARRIVAL_S} s, runs of ${RUN_MS} ms, GitHub write pacing ${PACING ? 'on' : 'off'}, ` +
+    `MLflow cap ${tracking.limit.max}, GitHub cap ${github.maxConcurrent}, ${new Date().toISOString()}`,
+);
+console.log(
+  markdownTable([
+    ['figure', 'value', 'note'],
+    ['commands arrived (s)', arrived.toFixed(1), ''],
+    [
+      'first command → last final report (s)',
+      seconds.toFixed(1),
+      `${reports} of ${COMMANDS} commands got a final report`,
+    ],
+    [
+      'commands whose run did not finish (😕) / rejected by the handler',
+      `${gh.confused} / ${rejected}`,
+      gh.firstFailure ?? '',
+    ],
+    [
+      'failed MLflow attempts of the bot (each retry counts)',
+      String(failedAttempts),
+      [...statuses].map(([s, n]) => `${s} ×${n}`).join(', '),
+    ],
+    [
+      'MLflow requests per command (bot only)',
+      per(tracking.requests - mlflowBefore),
+      "the fake containers' 2 REST calls each are not counted",
+    ],
+    [
+      'MLflow requests in flight, peak / longest queue',
+      `${tracking.limit.peakActive} / ${tracking.limit.peakQueued}`,
+      '',
+    ],
+    [
+      'GitHub requests per command (writes)',
+      `${per(gh.total())} (${per(writes)})`,
+      [...gh.requests].map(([r, n]) => `${r} ${per(n)}`).join('; '),
+    ],
+    ['RSS idle → peak (MB)', `${mb(idleRss)} → ${mb(peakRss)}`, ''],
+  ]),
+);

@@ -37,15 +37,27 @@ function fakeGitHub(config: string, sha: string, onReport: (at: number) => void)
   const repo = { full_name: 'Codertocat/Hello-World' };
   const api = nock('https://api.github.com').persist();
   const json = async (request: Request) => (await request.json()) as { body?: string };
-  api.get(/\/pulls\/\d+$/).reply(200, () => ({ number: 1, state: 'open', head: { sha, ref: 'bench', repo }, base: { ref: 'main', repo } }));
-  api.get(/\/contents\/.+$/).query(true).reply(200, () => ({ type: 'file', encoding: 'base64', content: Buffer.from(config).toString('base64') }));
+  api
+    .get(/\/pulls\/\d+$/)
+    .reply(200, () => ({ number: 1, state: 'open', head: { sha, ref: 'bench', repo }, base: { ref: 'main', repo } }));
+  api
+    .get(/\/contents\/.+$/)
+    .query(true)
+    .reply(200, () => ({ type: 'file', encoding: 'base64', content: Buffer.from(config).toString('base64') }));
   api.get(/\/permission$/).reply(200, { permission: 'write', role_name: 'write', user: { login: 'Codertocat' } });
   api.post(/\/reactions$/).reply(201, { id: 1 });
   api.post(/\/check-runs$/).reply(201, { id: 77 });
   api.patch(/\/check-runs\/\d+$/).reply(200, { id: 77 });
-  api.get(/\/issues\/\d+\/comments$/).query(true).reply(200, () => comments);
+  api
+    .get(/\/issues\/\d+\/comments$/)
+    .query(true)
+    .reply(200, () => comments);
   api.post(/\/issues\/\d+\/comments$/).reply(201, async (request: Request) => {
-    const comment = { id: 500 + comments.length, body: (await json(request)).body ?? '', user: { login: 'trainbot[bot]', type: 'Bot' } };
+    const comment = {
+      id: 500 + comments.length,
+      body: (await json(request)).body ?? '',
+      user: { login: 'trainbot[bot]', type: 'Bot' },
+    };
     comments.push(comment);
     return comment;
   });
@@ -63,7 +75,10 @@ async function main(): Promise<void> {
   const node = realNode();
   const ns = await createRealNodeNamespace(node, 'bench-real');
   // As the deployed bot: the harness's MLflow admin, and each Job its own MLflow user.
-  const tracking = withRunCredentials(MlflowClient.fromEnv(process.env), MlflowRunCredentials.fromEnv(process.env, (m) => process.stderr.write(`${m}\n`)));
+  const tracking = withRunCredentials(
+    MlflowClient.fromEnv(process.env),
+    MlflowRunCredentials.fromEnv(process.env, (m) => process.stderr.write(`${m}\n`)),
+  );
   const bot = await ns.accountWith('trainbot', RUNNER_RBAC_RULES);
   const runner = new KubernetesRunner({ namespace: ns.name, kubeConfig: bot, podCheckMs: 500 });
   const sha = 'b'.repeat(40);
@@ -76,30 +91,50 @@ async function main(): Promise<void> {
     marks.set(name, entry);
   };
   const watch = new Watch(ns.admin);
-  const pods = await watch.watch(`/api/v1/namespaces/${ns.name}/pods`, {}, (_type, pod: V1Pod) => {
-    const job = pod.metadata?.labels?.['batch.kubernetes.io/job-name'];
-    if (job && pod.status?.phase === 'Running') mark(job, 'pod');
-  }, () => undefined);
-  const jobs = await watch.watch(`/apis/batch/v1/namespaces/${ns.name}/jobs`, {}, (_type, job: V1Job) => {
-    if (job.status?.conditions?.some((c) => c.type === 'Complete' && c.status === 'True')) mark(job.metadata!.name!, 'job');
-  }, () => undefined);
+  const pods = await watch.watch(
+    `/api/v1/namespaces/${ns.name}/pods`,
+    {},
+    (_type, pod: V1Pod) => {
+      const job = pod.metadata?.labels?.['batch.kubernetes.io/job-name'];
+      if (job && pod.status?.phase === 'Running') mark(job, 'pod');
+    },
+    () => undefined,
+  );
+  const jobs = await watch.watch(
+    `/apis/batch/v1/namespaces/${ns.name}/jobs`,
+    {},
+    (_type, job: V1Job) => {
+      if (job.status?.conditions?.some((c) => c.type === 'Complete' && c.status === 'True'))
+        mark(job.metadata!.name!, 'job');
+    },
+    () => undefined,
+  );
 
-  const probot = new Probot({ githubToken: TEST_TOKEN, Octokit: TestOctokit.defaults((o: object) => ({ ...o, throttle: { enabled: false } })), logLevel: 'fatal' });
+  const probot = new Probot({
+    githubToken: TEST_TOKEN,
+    Octokit: TestOctokit.defaults((o: object) => ({ ...o, throttle: { enabled: false } })),
+    logLevel: 'fatal',
+  });
   await probot.load(createApp({ tracking, runnerFor: () => runner, commentIntervalMs: 0 }));
   const rows: { pod: number; job: number; report: number }[] = [];
   const before = await ns.admin.makeApiClient(CoreV1Api).listNamespacedPod({ namespace: ns.name });
   if (before.items.length > 0) throw new Error('the bench namespace is not empty');
   for (let i = 0; i < RUNS + 1; i++) {
     let reportAt: number | undefined;
-    fakeGitHub(config, sha, (at) => { reportAt = at; });
+    fakeGitHub(config, sha, (at) => {
+      reportAt = at;
+    });
     const event = issueCommentEvent({ body: `/train alpha=0.${i + 1}` });
     event.payload.comment.id = 70_000 + i;
     const started = performance.now();
     await probot.receive({ ...event, id: `bench-real-${i}` });
-    const jobList = await ns.admin.makeApiClient(BatchV1Api).listNamespacedJob({ namespace: ns.name, labelSelector: `trainbot.dev/request=${70_000 + i}` });
+    const jobList = await ns.admin
+      .makeApiClient(BatchV1Api)
+      .listNamespacedJob({ namespace: ns.name, labelSelector: `trainbot.dev/request=${70_000 + i}` });
     const name = jobList.items[0]?.metadata?.name ?? '';
     const m = marks.get(name);
-    if (!m?.pod || !m.job || reportAt === undefined) throw new Error(`run ${i} (${name}) did not finish with a report: ${JSON.stringify(m)}`);
+    if (!m?.pod || !m.job || reportAt === undefined)
+      throw new Error(`run ${i} (${name}) did not finish with a report: ${JSON.stringify(m)}`);
     rows.push({ pod: (m.pod - started) / 1000, job: (m.job - started) / 1000, report: (reportAt - started) / 1000 });
     process.stderr.write(`run ${i}: ${JSON.stringify(rows.at(-1))}\n`);
   }
@@ -112,12 +147,19 @@ async function main(): Promise<void> {
     const values = rest.map((r) => r[key]);
     return [what, percentile(values, 50).toFixed(1), Math.max(...values).toFixed(1), first![key].toFixed(1)];
   };
-  console.log(markdownTable([
-    ['from the webhook to … (s)', `p50 of ${rest.length}`, 'max', 'first run (pulls the image if not yet on the node)'],
-    line('Pod Running', 'pod'),
-    line('Job Complete', 'job'),
-    line('report posted', 'report'),
-  ]));
+  console.log(
+    markdownTable([
+      [
+        'from the webhook to … (s)',
+        `p50 of ${rest.length}`,
+        'max',
+        'first run (pulls the image if not yet on the node)',
+      ],
+      line('Pod Running', 'pod'),
+      line('Job Complete', 'job'),
+      line('report posted', 'report'),
+    ]),
+  );
   const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   console.log(`\n${RUNS} timed runs after one first run; load average at the end: ${load}`);
 }

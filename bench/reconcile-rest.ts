@@ -21,18 +21,30 @@ function counted<T extends object>(target: T, counter: { calls: number }): T {
     get(obj, key, receiver) {
       const value = Reflect.get(obj, key, receiver) as unknown;
       if (typeof value !== 'function') return value;
-      return (...args: unknown[]) => { counter.calls += 1; return (value as (...a: unknown[]) => unknown).apply(obj, args); };
+      return (...args: unknown[]) => {
+        counter.calls += 1;
+        return (value as (...a: unknown[]) => unknown).apply(obj, args);
+      };
     },
   });
 }
 
-async function measure(label: string, fx: Awaited<ReturnType<typeof runnerFixture>>, tracking: Tracking): Promise<string> {
+async function measure(
+  label: string,
+  fx: Awaited<ReturnType<typeof runnerFixture>>,
+  tracking: Tracking,
+): Promise<string> {
   const kube = { calls: 0 };
   const mlflow = { calls: 0 };
   const github = { calls: 0 };
   const deps = {
-    runner: counted(fx.runner, kube), tracking: counted(tracking, mlflow), log: { info: () => undefined, error: () => undefined },
-    githubFor: async () => { github.calls += 1; return undefined; },
+    runner: counted(fx.runner, kube),
+    tracking: counted(tracking, mlflow),
+    log: { info: () => undefined, error: () => undefined },
+    githubFor: async () => {
+      github.calls += 1;
+      return undefined;
+    },
   };
   const times: number[] = [];
   for (let i = 0; i < PASSES; i++) {
@@ -54,16 +66,30 @@ try {
   const rows = [await measure('0 requests', fx, tracking)];
   const experimentId = await tracking.ensureExperiment(`trainbot-bench-reconcile-${Date.now()}`);
   process.stderr.write(`running ${finished} finished requests…\n`);
-  await Promise.all(Array.from({ length: finished }, async (_, i) => {
-    const origin = { repo: 'acme/models', pr: 1, request: String(1000 + i), sha: 'a'.repeat(40), role: 'candidate' as const };
-    const run = await tracking.createRun({ experimentId, runName: `rest-${i}`, tags: { 'trainbot.repo': origin.repo, 'trainbot.request': origin.request } });
-    const handle = await fx.runner.dispatch(pythonSpec(`rest-${i}`, 'pass', { labels: originLabels(origin) }));
-    const outcome = await fx.runner.wait(handle);
-    if (outcome.status !== 'succeeded') throw new Error(`request ${i}: ${JSON.stringify(outcome)}`);
-    await tracking.setTerminated(run.info.runId, 'FINISHED');
-  }));
+  await Promise.all(
+    Array.from({ length: finished }, async (_, i) => {
+      const origin = {
+        repo: 'acme/models',
+        pr: 1,
+        request: String(1000 + i),
+        sha: 'a'.repeat(40),
+        role: 'candidate' as const,
+      };
+      const run = await tracking.createRun({
+        experimentId,
+        runName: `rest-${i}`,
+        tags: { 'trainbot.repo': origin.repo, 'trainbot.request': origin.request },
+      });
+      const handle = await fx.runner.dispatch(pythonSpec(`rest-${i}`, 'pass', { labels: originLabels(origin) }));
+      const outcome = await fx.runner.wait(handle);
+      if (outcome.status !== 'succeeded') throw new Error(`request ${i}: ${JSON.stringify(outcome)}`);
+      await tracking.setTerminated(run.info.runId, 'FINISHED');
+    }),
+  );
   rows.push(await measure(`${finished} finished requests`, fx, tracking));
-  console.log(`Reconciler at rest: ${PASSES} passes each, requests per pass; per minute at the default ${INTERVAL_S} s interval.\n`);
+  console.log(
+    `Reconciler at rest: ${PASSES} passes each, requests per pass; per minute at the default ${INTERVAL_S} s interval.\n`,
+  );
   console.log('| namespace holds | Kubernetes | MLflow | GitHub | requests / min | pass p50 | pass max |');
   console.log('| --- | --: | --: | --: | --: | --: | --: |');
   for (const row of rows) console.log(row);

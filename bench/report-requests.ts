@@ -43,7 +43,12 @@ async function seed(client: MlflowClient, experimentId: string, from: number, to
   const indexes = Array.from({ length: to - from }, (_, k) => from + k);
   await pool(indexes, CONCURRENCY, async (i) => {
     const startTime = 1_700_000_000_000 + i * 60_000;
-    const run = await client.createRun({ experimentId, runName: `bench-${i}`, startTime, tags: originTags(seedOrigin(i)) });
+    const run = await client.createRun({
+      experimentId,
+      runName: `bench-${i}`,
+      startTime,
+      tags: originTags(seedOrigin(i)),
+    });
     await client.setTerminated(run.info.runId, 'FINISHED', startTime + 30_000);
   });
 }
@@ -57,7 +62,11 @@ interface Row {
   baselineName: string;
 }
 
-async function measure(client: MlflowClient, experimentId: string, candidateId: string): Promise<Omit<Row, 'runs' | 'seedSeconds'>> {
+async function measure(
+  client: MlflowClient,
+  experimentId: string,
+  candidateId: string,
+): Promise<Omit<Row, 'runs' | 'seedSeconds'>> {
   const requests: number[] = [];
   const millis: number[] = [];
   const baselineMillis: number[] = [];
@@ -80,14 +89,34 @@ async function measure(client: MlflowClient, experimentId: string, candidateId: 
 }
 
 function render(rows: Row[]): string {
-  const ms = (values: number[], p: number) => percentile([...values].sort((a, b) => a - b), p).toFixed(1);
-  return markdownTable([
-    ['runs in experiment', 'seeding (s)', 'requests per report', 'report p50 (ms)', 'report p99 (ms)', 'findBaseline p50 (ms)', 'findBaseline p99 (ms)'],
-    ...rows.map((row) => [
-      row.runs.toLocaleString('en-US'), row.seedSeconds.toFixed(1),
-      [...new Set(row.requests)].join('/'), ms(row.millis, 50), ms(row.millis, 99), ms(row.baselineMillis, 50), ms(row.baselineMillis, 99),
-    ]),
-  ], { align: ['r', 'r', 'r', 'r', 'r', 'r', 'r'] });
+  const ms = (values: number[], p: number) =>
+    percentile(
+      [...values].sort((a, b) => a - b),
+      p,
+    ).toFixed(1);
+  return markdownTable(
+    [
+      [
+        'runs in experiment',
+        'seeding (s)',
+        'requests per report',
+        'report p50 (ms)',
+        'report p99 (ms)',
+        'findBaseline p50 (ms)',
+        'findBaseline p99 (ms)',
+      ],
+      ...rows.map((row) => [
+        row.runs.toLocaleString('en-US'),
+        row.seedSeconds.toFixed(1),
+        [...new Set(row.requests)].join('/'),
+        ms(row.millis, 50),
+        ms(row.millis, 99),
+        ms(row.baselineMillis, 50),
+        ms(row.baselineMillis, 99),
+      ]),
+    ],
+    { align: ['r', 'r', 'r', 'r', 'r', 'r', 'r'] },
+  );
 }
 
 async function main(): Promise<void> {
@@ -102,15 +131,21 @@ async function main(): Promise<void> {
     console.error(`seeded ${size - seeded} runs (total ${size}) in ${seedSeconds.toFixed(1)} s`);
     seeded = size;
     // The candidate is a PR run from the middle of the experiment, so getRun is not helped by recency.
-    const [candidate] = (await client.searchRuns({
-      experimentIds: [experimentId], filter: `attributes.run_name = 'bench-${Math.floor(size / 2) + 1}'`, maxResults: 1,
-    })).runs;
+    const [candidate] = (
+      await client.searchRuns({
+        experimentIds: [experimentId],
+        filter: `attributes.run_name = 'bench-${Math.floor(size / 2) + 1}'`,
+        maxResults: 1,
+      })
+    ).runs;
     if (!candidate) throw new Error(`The seeded run bench-${Math.floor(size / 2) + 1} is missing.`);
-    const row = { runs: size, seedSeconds, ...await measure(client, experimentId, candidate.info.runId) };
+    const row = { runs: size, seedSeconds, ...(await measure(client, experimentId, candidate.info.runId)) };
     console.error(`  ${row.baselineName}`);
     rows.push(row);
   }
-  console.log(`MLflow at ${client.url}, ${REPETITIONS} reports per size after ${WARMUP} warm-up, ${new Date().toISOString()}`);
+  console.log(
+    `MLflow at ${client.url}, ${REPETITIONS} reports per size after ${WARMUP} warm-up, ${new Date().toISOString()}`,
+  );
   console.log(render(rows));
   if (rows.some((row) => row.requests.some((count) => count > 3))) {
     console.error('A report took more than 3 requests to MLflow.');

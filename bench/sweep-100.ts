@@ -13,7 +13,8 @@ import { MetricRunner } from '../test/integration/sweep/metric-runner.js';
 
 const REPO = 'acme/wine';
 const PR = 12;
-const values = (n: number, step: number) => Array.from({ length: n }, (_, i) => Number((step * (i + 1)).toFixed(3))).join(',');
+const values = (n: number, step: number) =>
+  Array.from({ length: n }, (_, i) => Number((step * (i + 1)).toFixed(3))).join(',');
 const COMMAND = `/train alpha=${values(10, 0.1)} l1_ratio=${values(10, 0.09)}`;
 
 const uri = process.env.MLFLOW_TRACKING_URI;
@@ -24,16 +25,36 @@ const configText = readFileSync(new URL('../.github/trainbot.yml', import.meta.u
 
 /** GitHub as the pipeline sees it, counting what it is asked to do. */
 function countingGitHub(counts: Record<string, number>): GitHubPort {
-  const count = (name: string) => { counts[name] = (counts[name] ?? 0) + 1; };
+  const count = (name: string) => {
+    counts[name] = (counts[name] ?? 0) + 1;
+  };
   return {
     react: async () => count('react'),
-    upsertComment: async () => { count('upsertComment'); return 1; },
-    createComment: async () => { count('createComment'); return 2; },
+    upsertComment: async () => {
+      count('upsertComment');
+      return 1;
+    },
+    createComment: async () => {
+      count('createComment');
+      return 2;
+    },
     comment: () => Promise.reject(new Error('a /train comment reads no comment back')),
-    createCheck: async () => { count('createCheck'); return 3; },
+    createCheck: async () => {
+      count('createCheck');
+      return 3;
+    },
     updateCheck: async () => count('updateCheck'),
     permission: async () => 'admin',
-    pullRequest: async (number) => ({ number, headSha: 'f'.repeat(40), headRef: 'feature', baseRef: 'main', headRepoFullName: REPO, isFork: false, state: 'open', merged: false }),
+    pullRequest: async (number) => ({
+      number,
+      headSha: 'f'.repeat(40),
+      headRef: 'feature',
+      baseRef: 'main',
+      headRepoFullName: REPO,
+      isFork: false,
+      state: 'open',
+      merged: false,
+    }),
     branchPushes: async () => [{ after: 'f'.repeat(40), at: '2026-01-01T00:00:00Z', type: 'push' }],
     readConfig: async () => configText,
   };
@@ -47,7 +68,16 @@ const sweepCounts: Record<string, number> = {};
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
 await onTrainComment(
-  { repo: REPO, issueNumber: PR, isPullRequest: true, action: 'created', commentId: 4242, body: COMMAND, author: { login: 'octocat', type: 'User' }, createdAt: new Date().toISOString() },
+  {
+    repo: REPO,
+    issueNumber: PR,
+    isPullRequest: true,
+    action: 'created',
+    commentId: 4242,
+    body: COMMAND,
+    author: { login: 'octocat', type: 'User' },
+    createdAt: new Date().toISOString(),
+  },
   { github: countingGitHub(sweepCounts), tracking, runnerFor: () => runner, log },
 );
 const sweepSeconds = (performance.now() - t0) / 1000;
@@ -59,7 +89,10 @@ const mergeCounts: Record<string, number> = {};
 const before = tracking.requests;
 const searches: number[] = [];
 const counting = Object.assign(Object.create(tracking) as MlflowClient, {
-  searchRuns: (input: Parameters<MlflowClient['searchRuns']>[0]) => { searches.push(1); return tracking.searchRuns(input); },
+  searchRuns: (input: Parameters<MlflowClient['searchRuns']>[0]) => {
+    searches.push(1);
+    return tracking.searchRuns(input);
+  },
 });
 const t1 = performance.now();
 await onPullRequestClosed(
@@ -70,17 +103,22 @@ const mergeSeconds = (performance.now() - t1) / 1000;
 const mergeRequests = tracking.requests - before;
 const rssMb = process.resourceUsage().maxRSS / 1024;
 
-console.log(markdownTable([
-  ['measure', 'value'],
-  ['runs in the sweep', '100 (10×10 grid, max_parallel 4)'],
-  ['sweep wall time (s)', sweepSeconds.toFixed(1)],
-  ['MLflow requests, whole sweep', String(sweepRequests)],
-  ['MLflow requests per run', (sweepRequests / 100).toFixed(2)],
-  ['living-comment updates (5 s throttle)', String(sweepCounts.upsertComment ?? 0)],
-  ['runs in flight at most', String(runner.maxInFlight)],
-  ['bot CPU, sweep (user+system, s)', ((sweepCpu.user + sweepCpu.system) / 1e6).toFixed(2)],
-  ['merge report: MLflow requests (incl. the 2 of the baseline refresh)', String(mergeRequests)],
-  ['merge report: runs/search requests (redelivery check, the PR\'s runs, 2 baselines)', String(searches.length)],
-  ['merge report wall time (s)', mergeSeconds.toFixed(2)],
-  ['peak RSS of the process (MB)', rssMb.toFixed(0)],
-], { align: ['l', 'r'] }));
+console.log(
+  markdownTable(
+    [
+      ['measure', 'value'],
+      ['runs in the sweep', '100 (10×10 grid, max_parallel 4)'],
+      ['sweep wall time (s)', sweepSeconds.toFixed(1)],
+      ['MLflow requests, whole sweep', String(sweepRequests)],
+      ['MLflow requests per run', (sweepRequests / 100).toFixed(2)],
+      ['living-comment updates (5 s throttle)', String(sweepCounts.upsertComment ?? 0)],
+      ['runs in flight at most', String(runner.maxInFlight)],
+      ['bot CPU, sweep (user+system, s)', ((sweepCpu.user + sweepCpu.system) / 1e6).toFixed(2)],
+      ['merge report: MLflow requests (incl. the 2 of the baseline refresh)', String(mergeRequests)],
+      ["merge report: runs/search requests (redelivery check, the PR's runs, 2 baselines)", String(searches.length)],
+      ['merge report wall time (s)', mergeSeconds.toFixed(2)],
+      ['peak RSS of the process (MB)', rssMb.toFixed(0)],
+    ],
+    { align: ['l', 'r'] },
+  ),
+);

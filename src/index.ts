@@ -46,13 +46,23 @@ export function commentEvent(payload: Context<'issue_comment.created'>['payload'
 
 export function closedEvent(payload: Context<'pull_request.closed'>['payload']): PullRequestClosedEvent {
   const pr = payload.pull_request;
-  return { repo: payload.repository.full_name, number: pr.number, merged: Boolean(pr.merged), mergeCommitSha: pr.merge_commit_sha ?? null, baseRef: pr.base.ref };
+  return {
+    repo: payload.repository.full_name,
+    number: pr.number,
+    merged: Boolean(pr.merged),
+    mergeCommitSha: pr.merge_commit_sha ?? null,
+    baseRef: pr.base.ref,
+  };
 }
 
 export function rerunEvent(payload: Context<'check_run.rerequested'>['payload']): CheckRerunEvent {
   const run = payload.check_run;
   return {
-    repo: payload.repository.full_name, checkRunId: run.id, name: run.name, externalId: run.external_id ?? '', headSha: run.head_sha,
+    repo: payload.repository.full_name,
+    checkRunId: run.id,
+    name: run.name,
+    externalId: run.external_id ?? '',
+    headSha: run.head_sha,
     sender: { login: payload.sender.login, type: payload.sender.type },
   };
 }
@@ -68,14 +78,26 @@ export function createApp(deps: AppDeps): ApplicationFunction {
   return (app) => {
     // What every handler gets: the event's repository on GitHub, MLflow, the runner, its logger.
     const common = (context: Context) => ({
-      github: OctokitGitHub.fromContext(context), tracking: deps.tracking, runnerFor: deps.runnerFor, log: context.log, runUrl, now: deps.now, images: deps.images,
+      github: OctokitGitHub.fromContext(context),
+      tracking: deps.tracking,
+      runnerFor: deps.runnerFor,
+      log: context.log,
+      runUrl,
+      now: deps.now,
+      images: deps.images,
       secrets: deps.secrets,
     });
     app.on('issue_comment.created', async (context) => {
-      await onTrainComment(commentEvent(context.payload), { ...common(context), commentIntervalMs: deps.commentIntervalMs });
+      await onTrainComment(commentEvent(context.payload), {
+        ...common(context),
+        commentIntervalMs: deps.commentIntervalMs,
+      });
     });
     app.on('check_run.rerequested', async (context) => {
-      await onCheckRerequested(rerunEvent(context.payload), { ...common(context), commentIntervalMs: deps.commentIntervalMs });
+      await onCheckRerequested(rerunEvent(context.payload), {
+        ...common(context),
+        commentIntervalMs: deps.commentIntervalMs,
+      });
     });
     app.on('pull_request.closed', async (context) => {
       await onPullRequestClosed(closedEvent(context.payload), common(context));
@@ -85,7 +107,7 @@ export function createApp(deps: AppDeps): ApplicationFunction {
 
 const IMAGE_WAIT_MINUTES = 20;
 const RECONCILE_SECONDS = 60;
-const DEFAULT_NAMESPACE = 'trainbot-training';   // the config's default namespace (src/config/config-schema.ts)
+const DEFAULT_NAMESPACE = 'trainbot-training'; // the config's default namespace (src/config/config-schema.ts)
 
 /**
  * Where the reconciler looks and how often (docs/design.md, "Reconciler"): TRAINBOT_NAMESPACE (default
@@ -93,7 +115,8 @@ const DEFAULT_NAMESPACE = 'trainbot-training';   // the config's default namespa
  * Off in a workflow step (GITHUB_ACTIONS): that process handles one event and exits.
  */
 export function reconcileFromEnv(env: NodeJS.ProcessEnv): { namespace: string; intervalMs: number } {
-  const seconds = env.GITHUB_ACTIONS === 'true' ? 0 : Number(env.TRAINBOT_RECONCILE_INTERVAL_SECONDS ?? RECONCILE_SECONDS);
+  const seconds =
+    env.GITHUB_ACTIONS === 'true' ? 0 : Number(env.TRAINBOT_RECONCILE_INTERVAL_SECONDS ?? RECONCILE_SECONDS);
   return {
     namespace: env.TRAINBOT_NAMESPACE || DEFAULT_NAMESPACE,
     intervalMs: (Number.isFinite(seconds) && seconds >= 0 ? seconds : RECONCILE_SECONDS) * 1000,
@@ -133,24 +156,34 @@ const app: ApplicationFunction = (probot, options) => {
   const signingKey = signingKeyFromEnv(process.env);
   // Unsigned still works (as before signing existed), but then a Job can make its run pass for a baseline.
   if (signingKey === undefined) {
-    probot.log.warn(`${SIGNING_KEY_ENV} is not set: runs are not signed, so a training job could re-tag its run as the baseline; set it to a random secret the Jobs never see.`);
+    probot.log.warn(
+      `${SIGNING_KEY_ENV} is not set: runs are not signed, so a training job could re-tag its run as the baseline; set it to a random secret the Jobs never see.`,
+    );
   }
   // Each Job gets an MLflow user of its own (src/tracking/run-credentials.ts); the bot keeps the admin's.
-  const tracking = withRunCredentials(withSigningKey(MlflowClient.fromEnv(process.env), signingKey), MlflowRunCredentials.fromEnv(process.env, (m) => probot.log.warn(m)));
+  const tracking = withRunCredentials(
+    withSigningKey(MlflowClient.fromEnv(process.env), signingKey),
+    MlflowRunCredentials.fromEnv(process.env, (m) => probot.log.warn(m)),
+  );
   const uiUrl = process.env.MLFLOW_UI_URL ?? process.env.MLFLOW_TRACKING_URI;
   // At start-up and every interval: finish the requests a dead bot process left (src/pipeline/reconcile.ts).
   const reconcile = reconcileFromEnv(process.env);
   const runner = reconcile.intervalMs > 0 ? reconcilerRunner(reconcile.namespace, probot.log) : undefined;
   if (runner) {
-    startReconciler({
-      runner, tracking, log: probot.log,
-      githubFor: async (notes) => {
-        const [owner, repo] = (notes.repo ?? '').split('/');
-        if (!notes.installation || !owner || !repo) return undefined;
-        return new OctokitGitHub(await probot.auth(Number(notes.installation)), { owner, repo });
+    startReconciler(
+      {
+        runner,
+        tracking,
+        log: probot.log,
+        githubFor: async (notes) => {
+          const [owner, repo] = (notes.repo ?? '').split('/');
+          if (!notes.installation || !owner || !repo) return undefined;
+          return new OctokitGitHub(await probot.auth(Number(notes.installation)), { owner, repo });
+        },
+        runUrl: runLink(uiUrl),
       },
-      runUrl: runLink(uiUrl),
-    }, reconcile.intervalMs);
+      reconcile.intervalMs,
+    );
   }
   return createApp({
     tracking,

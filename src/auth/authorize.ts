@@ -24,8 +24,9 @@ export async function authorize({ github, commenter, pr, config }: AuthorizeInpu
     const origin = pr.headRepoFullName ? `the fork ${pr.headRepoFullName}` : 'a fork that was deleted';
     return {
       allowed: false,
-      reason: `This pull request comes from ${origin}, and trainbot does not run fork code next to the cluster's `
-        + 'credentials; push the branch to this repository, or set `forks: allow` in .github/trainbot.yml to accept the risk.',
+      reason:
+        `This pull request comes from ${origin}, and trainbot does not run fork code next to the cluster's ` +
+        'credentials; push the branch to this repository, or set `forks: allow` in .github/trainbot.yml to accept the risk.',
     };
   }
   let actual;
@@ -38,7 +39,8 @@ export async function authorize({ github, commenter, pr, config }: AuthorizeInpu
     };
   }
   if (!meetsMinimum(actual, config.permission)) {
-    const has = actual === 'none' ? 'has no access to this repository' : `has \`${actual}\` permission on this repository`;
+    const has =
+      actual === 'none' ? 'has no access to this repository' : `has \`${actual}\` permission on this repository`;
     return {
       allowed: false,
       reason: `@${commenter} ${has}, but trainbot commands need at least \`${config.permission}\`; ask a maintainer to run it or to raise your permission.`,

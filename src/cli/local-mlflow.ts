@@ -47,7 +47,9 @@ export function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -61,7 +63,10 @@ async function healthy(uri: string): Promise<boolean> {
   }
 }
 
-export async function startLocalMlflow(stateDir: string, options: { auth?: boolean; authCacheSeconds?: number; timeoutMs?: number } = {}): Promise<LocalMlflow> {
+export async function startLocalMlflow(
+  stateDir: string,
+  options: { auth?: boolean; authCacheSeconds?: number; timeoutMs?: number } = {},
+): Promise<LocalMlflow> {
   const timeoutMs = options.timeoutMs ?? 120_000;
   const dir = join(stateDir, 'mlflow');
   mkdirSync(join(dir, 'artifacts'), { recursive: true });
@@ -71,24 +76,52 @@ export async function startLocalMlflow(stateDir: string, options: { auth?: boole
   let admin: LocalMlflow['admin'];
   if (options.auth) {
     admin = { username: LOCAL_ADMIN, password: adminPassword(dir) };
-    writeFileSync(join(dir, 'basic_auth.ini'), authConfig(dir, admin.password, options.authCacheSeconds), { mode: 0o600 });
-    Object.assign(env, { MLFLOW_AUTH_CONFIG_PATH: join(dir, 'basic_auth.ini'), MLFLOW_FLASK_SERVER_SECRET_KEY: randomBytes(24).toString('hex') });
+    writeFileSync(join(dir, 'basic_auth.ini'), authConfig(dir, admin.password, options.authCacheSeconds), {
+      mode: 0o600,
+    });
+    Object.assign(env, {
+      MLFLOW_AUTH_CONFIG_PATH: join(dir, 'basic_auth.ini'),
+      MLFLOW_FLASK_SERVER_SECRET_KEY: randomBytes(24).toString('hex'),
+    });
   }
-  const child: ChildProcess = spawn('mlflow', [
-    'server', ...(options.auth ? ['--app-name', 'basic-auth'] : []), '--backend-store-uri', `sqlite:///${join(dir, 'mlflow.db')}`,
-    '--artifacts-destination', join(dir, 'artifacts'), '--serve-artifacts',
-    '--host', '127.0.0.1', '--port', String(port), '--workers', '1',
-  ], { stdio: ['ignore', log, log], detached: true, env });
+  const child: ChildProcess = spawn(
+    'mlflow',
+    [
+      'server',
+      ...(options.auth ? ['--app-name', 'basic-auth'] : []),
+      '--backend-store-uri',
+      `sqlite:///${join(dir, 'mlflow.db')}`,
+      '--artifacts-destination',
+      join(dir, 'artifacts'),
+      '--serve-artifacts',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--workers',
+      '1',
+    ],
+    { stdio: ['ignore', log, log], detached: true, env },
+  );
   const uri = `http://127.0.0.1:${port}`;
   // A process group, so stopping it also stops the workers MLflow forks.
   const stop = () => {
-    try { if (child.pid) process.kill(-child.pid, 'SIGTERM'); } catch { /* already gone */ }
+    try {
+      if (child.pid) process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      /* already gone */
+    }
   };
   let failure: string | undefined;
   child.once('error', (e: NodeJS.ErrnoException) => {
-    failure = e.code === 'ENOENT' ? 'the `mlflow` command was not found; run `npm run setup` (it installs MLflow into a venv) or set MLFLOW_TRACKING_URI' : e.message;
+    failure =
+      e.code === 'ENOENT'
+        ? 'the `mlflow` command was not found; run `npm run setup` (it installs MLflow into a venv) or set MLFLOW_TRACKING_URI'
+        : e.message;
   });
-  child.once('exit', (code) => { failure ??= `it exited with code ${code}; see ${join(dir, 'server.log')}`; });
+  child.once('exit', (code) => {
+    failure ??= `it exited with code ${code}; see ${join(dir, 'server.log')}`;
+  });
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (failure) throw new Error(`The local MLflow server did not start: ${failure}.`);
@@ -96,5 +129,7 @@ export async function startLocalMlflow(stateDir: string, options: { auth?: boole
     await new Promise((r) => setTimeout(r, 300));
   }
   stop();
-  throw new Error(`The local MLflow server did not answer within ${timeoutMs / 1000} s; see ${join(dir, 'server.log')}.`);
+  throw new Error(
+    `The local MLflow server did not answer within ${timeoutMs / 1000} s; see ${join(dir, 'server.log')}.`,
+  );
 }

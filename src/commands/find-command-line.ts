@@ -15,12 +15,16 @@
 
 export const COMMAND_WORD = '/train';
 
-interface Fence { char: string; length: number; indent: number }
+interface Fence {
+  char: string;
+  length: number;
+  indent: number;
+}
 interface State {
   fence: Fence | undefined;
-  inQuote: boolean;        // a quote whose paragraph lazy lines continue
-  paragraph: boolean;      // the previous line was paragraph text (so indentation does not make code)
-  codeTicks: number;       // length of the backtick run of an open inline code span, 0 when none
+  inQuote: boolean; // a quote whose paragraph lazy lines continue
+  paragraph: boolean; // the previous line was paragraph text (so indentation does not make code)
+  codeTicks: number; // length of the backtick run of an open inline code span, 0 when none
   htmlComment: boolean;
 }
 

@@ -8,14 +8,17 @@ import { typedValue } from './tokenise.js';
 
 /** Values worth showing in an example, the default first: the default, then the bounds or allowed values. */
 function exampleValues(param: ParamConfig): string[] {
-  const candidates = param.type === 'string' ? [param.default, ...(param.values ?? [])] : [param.default, param.max, param.min];
+  const candidates =
+    param.type === 'string' ? [param.default, ...(param.values ?? [])] : [param.default, param.max, param.min];
   const values = candidates.filter((v) => v !== undefined).map(String);
   return [...new Set(values)];
 }
 
 function range(param: ParamConfig): string {
   if (param.type === 'string') {
-    return param.values === undefined ? 'text: letters, digits, spaces, `. _ - / : + @`, up to 64' : `one of ${param.values.map((v) => cellCode(v)).join(', ')}`;
+    return param.values === undefined
+      ? 'text: letters, digits, spaces, `. _ - / : + @`, up to 64'
+      : `one of ${param.values.map((v) => cellCode(v)).join(', ')}`;
   }
   if (param.min !== undefined && param.max !== undefined) return `${param.min} to ${param.max}`;
   if (param.min !== undefined) return `≥ ${param.min}`;

@@ -15,7 +15,7 @@ import { nearestName } from './nearest-name.js';
 import { typedValue, tokenise, type Token } from './tokenise.js';
 
 export type TrainCommand =
-  | { kind: 'train'; params: Record<string, string[]> }   // raw values; a comma list is a grid axis
+  | { kind: 'train'; params: Record<string, string[]> } // raw values; a comma list is a grid axis
   | { kind: 'help' }
   | { kind: 'cancel' };
 
@@ -27,7 +27,7 @@ export type ParseResult =
   | { type: 'ignore' };
 
 export const KEY_PATTERN = /^[a-z][a-z0-9_]{0,63}$/;
-export const MAX_BODY_CHARS = 65_536;      // GitHub's own limit for a comment body
+export const MAX_BODY_CHARS = 65_536; // GitHub's own limit for a comment body
 export const MAX_LINE_CHARS = 1_000;
 export const MAX_KEYS = 32;
 export const MAX_AXIS_VALUES = 256;
@@ -89,7 +89,9 @@ function parseParams(tokens: Token[]): { params: Record<string, string[]> } | { 
   const problem = checkParams(tokens, params);
   if (problem === undefined) return { params: Object.fromEntries(params) };
   const reply = problem.problem;
-  return params.size === 0 || reply.type !== 'reply' ? problem : { problem: { ...reply, typedBefore: Object.fromEntries(params) } };
+  return params.size === 0 || reply.type !== 'reply'
+    ? problem
+    : { problem: { ...reply, typedBefore: Object.fromEntries(params) } };
 }
 
 /** Adds each token to `params` in order; the first problem stops it, leaving the params typed before it. */
@@ -99,7 +101,8 @@ function checkParams(tokens: Token[], params: Map<string, string[]>): { problem:
     if (equals === 0) {
       return fail(`${quoted(token.raw)} is not a \`key=value\` pair; write each parameter as \`name=value\`.`);
     }
-    if (keyRaw === '') return fail(`${quoted(token.raw)} has no parameter name before \`=\`; write it as \`name=value\`.`);
+    if (keyRaw === '')
+      return fail(`${quoted(token.raw)} has no parameter name before \`=\`; write it as \`name=value\`.`);
     if (keyQuoted || !KEY_PATTERN.test(keyRaw)) {
       return fail(
         `${quoted(keyRaw)} is not a valid parameter name; names are 1 to 64 lowercase letters, digits ` +
@@ -120,7 +123,9 @@ function checkParams(tokens: Token[], params: Map<string, string[]>): { problem:
     const earlier = params.get(keyRaw);
     if (earlier !== undefined) {
       const merged = asOneList(keyRaw, [...earlier, ...items]);
-      return fail(`${quoted(keyRaw)} is given more than once; give it once with all its values as a comma list, like ${quoted(merged)}.`);
+      return fail(
+        `${quoted(keyRaw)} is given more than once; give it once with all its values as a comma list, like ${quoted(merged)}.`,
+      );
     }
     if (items.length > MAX_AXIS_VALUES) {
       return fail(
@@ -128,7 +133,9 @@ function checkParams(tokens: Token[], params: Map<string, string[]>): { problem:
       );
     }
     if (params.size === MAX_KEYS) {
-      return fail(`The command sets more than ${MAX_KEYS} parameters; give at most ${MAX_KEYS} and leave the rest at their defaults.`);
+      return fail(
+        `The command sets more than ${MAX_KEYS} parameters; give at most ${MAX_KEYS} and leave the rest at their defaults.`,
+      );
     }
     params.set(keyRaw, items);
   }
@@ -139,7 +146,9 @@ function parseArguments(line: string): ParseResult {
   const words = tokenise(line.slice(COMMAND_WORD.length));
   if (words.type === 'unterminated') {
     const name = words.quote === '"' ? 'double' : 'single';
-    return usage(`The ${name} quote in ${quoted(words.rest)} is never closed; add the closing ${words.quote} or remove the quote.`);
+    return usage(
+      `The ${name} quote in ${quoted(words.rest)} is never closed; add the closing ${words.quote} or remove the quote.`,
+    );
   }
   const [first, ...rest] = words.tokens;
   const word = first === undefined ? undefined : bareWord(first);
@@ -152,7 +161,10 @@ function parseArguments(line: string): ParseResult {
     if (sub !== undefined) return { type: 'command', command: { kind: sub }, line };
     if (SUBCOMMAND_LIKE.test(word)) {
       const near = nearestName(word, SUBCOMMANDS);
-      const fix = near === undefined ? 'use `help` or `cancel`' : `did you mean \`/train ${near}\`? Otherwise use \`help\` or \`cancel\``;
+      const fix =
+        near === undefined
+          ? 'use `help` or `cancel`'
+          : `did you mean \`/train ${near}\`? Otherwise use \`help\` or \`cancel\``;
       return usage(`${quoted(word)} is not a \`/train\` subcommand; ${fix}, or give parameters as \`name=value\`.`);
     }
   }
@@ -179,11 +191,15 @@ export function parseCommand(body: string): ParseResult {
   }
   const invisible = INVISIBLE.exec(line);
   if (invisible !== null) {
-    return usage(`The \`/train\` line contains the invisible control character ${codePoint(invisible[0])}; retype the command without it.`);
+    return usage(
+      `The \`/train\` line contains the invisible control character ${codePoint(invisible[0])}; retype the command without it.`,
+    );
   }
   const space = ODD_SPACE.exec(line);
   if (space !== null) {
-    return usage(`The \`/train\` line contains ${codePoint(space[0])}, which looks like a space but is not one; retype the command with plain spaces.`);
+    return usage(
+      `The \`/train\` line contains ${codePoint(space[0])}, which looks like a space but is not one; retype the command with plain spaces.`,
+    );
   }
   return parseArguments(line);
 }

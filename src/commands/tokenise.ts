@@ -7,19 +7,18 @@
 // Each word keeps which parts were quoted, because a quoted `,` or `=` is text, not syntax.
 
 export interface TokenPart {
-  text: string;      // the part's value, quotes removed and escapes applied
-  raw: string;       // the part as typed
+  text: string; // the part's value, quotes removed and escapes applied
+  raw: string; // the part as typed
   quoted: boolean;
 }
 
 export interface Token {
-  raw: string;       // the whole word as typed
+  raw: string; // the whole word as typed
   parts: TokenPart[];
 }
 
 export type TokeniseResult =
-  | { type: 'tokens'; tokens: Token[] }
-  | { type: 'unterminated'; quote: '"' | "'"; rest: string };   // rest: from the open word's start to the end
+  { type: 'tokens'; tokens: Token[] } | { type: 'unterminated'; quote: '"' | "'"; rest: string }; // rest: from the open word's start to the end
 
 const isSeparator = (c: string | undefined): boolean => c === ' ' || c === '\t';
 

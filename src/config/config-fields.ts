@@ -5,11 +5,11 @@ import * as z from 'zod/mini';
 import { proseDefaults, rawConfigSchema } from './config-schema.js';
 
 export interface FieldDoc {
-  path: string;            // dotted; `*` stands for a user-chosen name (a param or metric)
+  path: string; // dotted; `*` stands for a user-chosen name (a param or metric)
   doc: string;
   required: boolean;
-  default?: unknown;       // the value filled in when the field is omitted
-  defaultText?: string;    // a default that depends on other fields, in words (markdown)
+  default?: unknown; // the value filled in when the field is omitted
+  defaultText?: string; // a default that depends on other fields, in words (markdown)
 }
 
 /** Any zod schema; `_zod.def` is zod 4's definition of it, the part meant for tools that read schemas. */
@@ -39,14 +39,19 @@ interface Unwrapped {
 /** Through `.default()`, `.optional()`, `.meta()` and transforms to the schema that decides the shape. */
 export function unwrap(schema: Schema): Unwrapped {
   const found: Unwrapped = { core: schema, hasDefault: false, optional: false };
-  for (let s: Schema | undefined = schema; s !== undefined; ) {
+  for (let s: Schema | undefined = schema; s !== undefined;) {
     found.core = s;
     found.doc ??= z.globalRegistry.get(s)?.description;
     found.defaultText ??= proseDefaults.get(s)?.default;
     const def = defOf(s);
     if (def.type === 'default' && !found.hasDefault) [found.default, found.hasDefault] = [def.defaultValue, true];
     if (def.type === 'optional') found.optional = true;
-    s = def.type === 'pipe' ? def.in : ['default', 'prefault', 'optional', 'nullable'].includes(def.type) ? def.innerType : undefined;
+    s =
+      def.type === 'pipe'
+        ? def.in
+        : ['default', 'prefault', 'optional', 'nullable'].includes(def.type)
+          ? def.innerType
+          : undefined;
   }
   return found;
 }
@@ -80,7 +85,7 @@ export function configFields(schema: Schema = rawConfigSchema, prefix = '', insi
       rows.push({
         path,
         doc: info.doc,
-        required: !info.optional && !info.hasDefault && !insideOptional,   // `tracking_secret.name` only once it is there
+        required: !info.optional && !info.hasDefault && !insideOptional, // `tracking_secret.name` only once it is there
         ...(info.hasDefault && { default: info.default }),
         ...(info.defaultText !== undefined && { defaultText: info.defaultText }),
       });

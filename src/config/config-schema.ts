@@ -7,7 +7,7 @@ import * as z from 'zod/mini';
 import { show } from './show-value.js';
 
 const NAME = /^[a-z][a-z0-9_]{0,63}$/;
-const IMAGE = /^[a-z0-9][a-z0-9._\-/:]{0,254}$/;          // a registry/repository path; the tag is the sha
+const IMAGE = /^[a-z0-9][a-z0-9._\-/:]{0,254}$/; // a registry/repository path; the tag is the sha
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const BRANCH = /^[A-Za-z0-9._\-/]{1,255}$/;
 const ONE_LINE = /^[^\n]{1,200}$/;
@@ -25,7 +25,8 @@ type Found = { readonly input?: unknown };
 const code = (word: string): string => `\`${word}\``;
 const WORDS = 'must be a list of words, e.g. `[python, train.py]` (it is run without a shell).';
 const PLAIN_WORDS = 'must be a list of plain words (letters, digits, `.`, `_`, `-`).';
-const BAD_NAME = 'has a name trainbot cannot use: start with a lowercase letter, then lowercase letters, digits or `_` (at most 64).';
+const BAD_NAME =
+  'has a name trainbot cannot use: start with a lowercase letter, then lowercase letters, digits or `_` (at most 64).';
 
 /**
  * Defaults a reader needs in words because they depend on other settings. Kept out of zod's own metadata so
@@ -35,7 +36,8 @@ export const proseDefaults = z.registry<{ default: string }>();
 
 /** A string setting matching `pattern`; `hint` ends both "is required: …" and "must be …, got …". */
 function text(pattern: RegExp, hint: string) {
-  const wrong = (iss: Found) => (iss.input === undefined ? `is required: ${hint}.` : `must be ${hint}, got ${show(iss.input)}.`);
+  const wrong = (iss: Found) =>
+    iss.input === undefined ? `is required: ${hint}.` : `must be ${hint}, got ${show(iss.input)}.`;
   return z.string({ error: wrong }).check(z.regex(pattern, { error: wrong }));
 }
 
@@ -48,7 +50,10 @@ const finiteNumber = () => z.number({ error: (iss: Found) => `must be a finite n
 
 function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
   return z.enum(values, {
-    error: (iss: Found) => (iss.input === undefined ? `is required: ${values.map(code).join(' or ')}.` : `must be one of ${values.join(', ')}, got ${show(iss.input)}.`),
+    error: (iss: Found) =>
+      iss.input === undefined
+        ? `is required: ${values.map(code).join(' or ')}.`
+        : `must be one of ${values.join(', ')}, got ${show(iss.input)}.`,
   });
 }
 
@@ -61,9 +66,18 @@ const mappingUnder = (key: string) => `must be a mapping (\`key: value\` lines i
 /** Kubernetes resource quantities by resource name, e.g. `{cpu: 500m, memory: 1Gi}`; numbers become strings. */
 function quantities(key: string) {
   const wrong = (iss: Found) => `must be a Kubernetes quantity like \`500m\` or \`2Gi\`, got ${show(iss.input)}.`;
-  const quantity = z.union([z.string({ error: wrong }).check(z.regex(QUANTITY, { error: wrong })), z.number({ error: wrong }).check(z.nonnegative({ error: wrong }))], { error: wrong });
+  const quantity = z.union(
+    [
+      z.string({ error: wrong }).check(z.regex(QUANTITY, { error: wrong })),
+      z.number({ error: wrong }).check(z.nonnegative({ error: wrong })),
+    ],
+    { error: wrong },
+  );
   return z.record(z.string().check(z.regex(RESOURCE_NAME)), z.pipe(quantity, z.transform(String)), {
-    error: (iss) => (iss.code === 'invalid_key' ? 'is not a resource name: lowercase letters, digits, `.`, `-` or `/`, like `cpu` or `memory`.' : mappingUnder(key)),
+    error: (iss) =>
+      iss.code === 'invalid_key'
+        ? 'is not a resource name: lowercase letters, digits, `.`, `-` or `/`, like `cpu` or `memory`.'
+        : mappingUnder(key),
   });
 }
 
@@ -73,10 +87,14 @@ function documented<T extends z.ZodMiniType>(schema: T, description: string): T 
   return schema;
 }
 /** A setting that may be left out, taking `fallback`. */
-const withDefault = <T extends z.ZodMiniType>(schema: T, fallback: z.core.util.NoUndefined<z.output<T>>, description: string) =>
-  documented(z._default(schema, fallback), description);
+const withDefault = <T extends z.ZodMiniType>(
+  schema: T,
+  fallback: z.core.util.NoUndefined<z.output<T>>,
+  description: string,
+) => documented(z._default(schema, fallback), description);
 /** A setting that may be left out, with nothing in its place. */
-const optional = <T extends z.ZodMiniType>(schema: T, description: string) => documented(z.optional(schema), description);
+const optional = <T extends z.ZodMiniType>(schema: T, description: string) =>
+  documented(z.optional(schema), description);
 /** A default that depends on other settings, in words (README, the editor). */
 function inWords<T extends z.ZodMiniType>(schema: T, text: string): T {
   proseDefaults.add(schema as z.core.$ZodType, { default: text });
@@ -88,39 +106,62 @@ const paramSchema = settings(
     type: withDefault(oneOf(['float', 'int', 'string']), 'float', '`float`, `int` or `string`.'),
     default: documented(
       z.union([z.number(), z.string()], {
-        error: (iss: Found) => (iss.input === undefined
-          ? 'is required: the value used when a command does not set this param (a number, or text for `type: string`).'
-          : `must be a number, or text for \`type: string\`, got ${show(iss.input)}.`),
+        error: (iss: Found) =>
+          iss.input === undefined
+            ? 'is required: the value used when a command does not set this param (a number, or text for `type: string`).'
+            : `must be a number, or text for \`type: string\`, got ${show(iss.input)}.`,
       }),
       'Value used when a command does not set the param; baselines use all defaults.',
     ),
     min: optional(finiteNumber(), 'Smallest allowed value (inclusive), numbers only.'),
     max: optional(finiteNumber(), 'Largest allowed value (inclusive), numbers only.'),
     values: optional(
-      z.array(z.string({ error: PLAIN_WORDS }).check(z.regex(PLAIN_WORD, { error: PLAIN_WORDS })), { error: PLAIN_WORDS }).check(z.minLength(1, { error: PLAIN_WORDS })),
+      z
+        .array(z.string({ error: PLAIN_WORDS }).check(z.regex(PLAIN_WORD, { error: PLAIN_WORDS })), {
+          error: PLAIN_WORDS,
+        })
+        .check(z.minLength(1, { error: PLAIN_WORDS })),
       'Allowed values, strings only (without it: letters, digits, spaces and `. _ - / : + @`, up to 64 characters).',
     ),
-    flag: inWords(optional(text(FLAG, 'a flag like `--learning-rate`'), "The training script's flag."), '`--NAME` with `_` as `-`'),
+    flag: inWords(
+      optional(text(FLAG, 'a flag like `--learning-rate`'), "The training script's flag."),
+      '`--NAME` with `_` as `-`',
+    ),
     description: optional(text(ONE_LINE, 'one line of at most 200 characters'), 'One line shown by `/train help`.'),
   },
   'must be a mapping with at least `default:` (and `type`, `min`, `max` as needed).',
-).check(z.superRefine((p, ctx) => {
-  // Checks between fields; zod runs them once each field on its own is right.
-  if (p.type === 'string') {
-    if (typeof p.default !== 'string' || (p.values && !p.values.includes(p.default))) {
-      ctx.addIssue({ code: 'custom', path: ['default'], message: `must be a string${p.values ? ' among the listed `values`' : ''}, got ${show(p.default)}.` });
+).check(
+  z.superRefine((p, ctx) => {
+    // Checks between fields; zod runs them once each field on its own is right.
+    if (p.type === 'string') {
+      if (typeof p.default !== 'string' || (p.values && !p.values.includes(p.default))) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['default'],
+          message: `must be a string${p.values ? ' among the listed `values`' : ''}, got ${show(p.default)}.`,
+        });
+      }
+      return;
     }
-    return;
-  }
-  const { min, max, default: d } = p;
-  const inverted = min !== undefined && max !== undefined && min > max;
-  if (inverted) ctx.addIssue({ code: 'custom', path: [], message: `has \`min\` (${min}) greater than \`max\` (${max}).` });
-  if (typeof d !== 'number' || (p.type === 'int' && !Number.isInteger(d))) {
-    ctx.addIssue({ code: 'custom', path: ['default'], message: `must be ${p.type === 'int' ? 'a whole number' : 'a number'}, got ${show(d)}.` });
-  } else if (!inverted && ((min !== undefined && d < min) || (max !== undefined && d > max))) {
-    ctx.addIssue({ code: 'custom', path: ['default'], message: `(${d}) is outside its own range ${min ?? '-∞'}..${max ?? '∞'}.` });
-  }
-}));
+    const { min, max, default: d } = p;
+    const inverted = min !== undefined && max !== undefined && min > max;
+    if (inverted)
+      ctx.addIssue({ code: 'custom', path: [], message: `has \`min\` (${min}) greater than \`max\` (${max}).` });
+    if (typeof d !== 'number' || (p.type === 'int' && !Number.isInteger(d))) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['default'],
+        message: `must be ${p.type === 'int' ? 'a whole number' : 'a number'}, got ${show(d)}.`,
+      });
+    } else if (!inverted && ((min !== undefined && d < min) || (max !== undefined && d > max))) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['default'],
+        message: `(${d}) is outside its own range ${min ?? '-∞'}..${max ?? '∞'}.`,
+      });
+    }
+  }),
+);
 
 const metricSchema = settings(
   {
@@ -141,7 +182,9 @@ function named<V extends z.ZodMiniType>(key: string, value: V, example: string, 
   const entries = z.record(z.string().check(z.regex(NAME)), value, {
     error: (iss) => (iss.code === 'invalid_key' ? BAD_NAME : iss.input === undefined ? empty : mappingUnder(key)),
   });
-  return entries.check(z.refine((e) => Object.keys(e).length > 0, { error: empty })).register(z.globalRegistry, { description, minProperties: 1 });
+  return entries
+    .check(z.refine((e) => Object.keys(e).length > 0, { error: empty }))
+    .register(z.globalRegistry, { description, minProperties: 1 });
 }
 
 const conclusion = (fallback: 'success' | 'neutral' | 'failure', description: string) =>
@@ -164,51 +207,116 @@ export const rawConfigSchema = settings(
       'Kubernetes namespace the training Jobs run in.',
     ),
     command: withDefault(
-      z.array(z.string({ error: WORDS }).check(z.minLength(1, { error: WORDS }), z.maxLength(256, { error: WORDS })), { error: WORDS }).check(
-        z.minLength(1, { error: WORDS }),
-        z.maxLength(16, { error: 'must be a list of at most 16 words, e.g. `[python, train.py]` (it is run without a shell).' }),
-      ),
+      z
+        .array(z.string({ error: WORDS }).check(z.minLength(1, { error: WORDS }), z.maxLength(256, { error: WORDS })), {
+          error: WORDS,
+        })
+        .check(
+          z.minLength(1, { error: WORDS }),
+          z.maxLength(16, {
+            error: 'must be a list of at most 16 words, e.g. `[python, train.py]` (it is run without a shell).',
+          }),
+        ),
       ['python', 'train.py'],
       "The container's command; params are appended as flags, never through a shell.",
     ),
-    workdir: withDefault(text(RELATIVE_PATH, 'a relative path inside the repository'), 'training', 'Where the command runs for local runs, relative to the repository root.'),
-    tracking_uri: withDefault(text(HTTP_URL, 'an http(s) URL'), 'http://mlflow.mlflow.svc.cluster.local:5000', 'MLflow URL as the training container reaches it.'),
-    tracking_secret: z.optional(settings(
-      {
-        name: documented(text(DNS_LABEL, 'a Kubernetes Secret name'), 'Kubernetes Secret holding the MLflow token (credentials are never inline).'),
-        token_key: withDefault(text(SECRET_KEY, 'a key in that Secret'), 'token', 'Key in that Secret whose value becomes `MLFLOW_TRACKING_TOKEN`.'),
-      },
-      mappingUnder('tracking_secret'),
-    )),
-    params: named('params', paramSchema, '`alpha: {type: float, min: 0, default: 0.5}`', 'The parameters a command may set, by name (lowercase, digits, `_`).'),
-    metrics: named('metrics', metricSchema, '`rmse: {goal: minimize}`', 'The metrics the training logs that reports compare, by name.'),
+    workdir: withDefault(
+      text(RELATIVE_PATH, 'a relative path inside the repository'),
+      'training',
+      'Where the command runs for local runs, relative to the repository root.',
+    ),
+    tracking_uri: withDefault(
+      text(HTTP_URL, 'an http(s) URL'),
+      'http://mlflow.mlflow.svc.cluster.local:5000',
+      'MLflow URL as the training container reaches it.',
+    ),
+    tracking_secret: z.optional(
+      settings(
+        {
+          name: documented(
+            text(DNS_LABEL, 'a Kubernetes Secret name'),
+            'Kubernetes Secret holding the MLflow token (credentials are never inline).',
+          ),
+          token_key: withDefault(
+            text(SECRET_KEY, 'a key in that Secret'),
+            'token',
+            'Key in that Secret whose value becomes `MLFLOW_TRACKING_TOKEN`.',
+          ),
+        },
+        mappingUnder('tracking_secret'),
+      ),
+    ),
+    params: named(
+      'params',
+      paramSchema,
+      '`alpha: {type: float, min: 0, default: 0.5}`',
+      'The parameters a command may set, by name (lowercase, digits, `_`).',
+    ),
+    metrics: named(
+      'metrics',
+      metricSchema,
+      '`rmse: {goal: minimize}`',
+      'The metrics the training logs that reports compare, by name.',
+    ),
     primary_metric: inWords(
-      optional(text(NAME, 'the name of one of the `metrics`'), "The metric that ranks runs and decides the check run's conclusion."),
+      optional(
+        text(NAME, 'the name of one of the `metrics`'),
+        "The metric that ranks runs and decides the check run's conclusion.",
+      ),
       'the first metric',
     ),
     baseline_branch: withDefault(text(BRANCH, 'a branch name'), 'main', 'Branch whose runs are the baseline.'),
-    limits: z.prefault(settings(
-      {
-        max_runs: withDefault(wholeNumber(1, 1000), 20, 'Most runs one command may start (a larger grid is refused).'),
-        max_parallel: withDefault(wholeNumber(1, 100), 4, 'Most runs of one command running at once.'),
-        timeout_minutes: withDefault(wholeNumber(1, 24 * 60), 30, 'A run still going after this is stopped and reported as timed out.'),
-      },
-      mappingUnder('limits'),
-    ), {}),
-    job: z.prefault(settings(
-      {
-        backoff_limit: withDefault(wholeNumber(0, 10), 0, 'Retries of a failed training pod.'),
-        ttl_seconds_after_finished: withDefault(wholeNumber(0, 7 * 24 * 3600), 3600, 'How long finished Jobs are kept for inspection.'),
-        resources: z.prefault(settings(
-          {
-            requests: withDefault(quantities('requests'), { cpu: '500m', memory: '1Gi' }, 'Container resource requests (CPU, memory, …) by resource name.'),
-            limits: withDefault(quantities('limits'), { cpu: '1', memory: '2Gi' }, 'Container resource limits by resource name.'),
-          },
-          mappingUnder('resources'),
-        ), {}),
-      },
-      mappingUnder('job'),
-    ), {}),
+    limits: z.prefault(
+      settings(
+        {
+          max_runs: withDefault(
+            wholeNumber(1, 1000),
+            20,
+            'Most runs one command may start (a larger grid is refused).',
+          ),
+          max_parallel: withDefault(wholeNumber(1, 100), 4, 'Most runs of one command running at once.'),
+          timeout_minutes: withDefault(
+            wholeNumber(1, 24 * 60),
+            30,
+            'A run still going after this is stopped and reported as timed out.',
+          ),
+        },
+        mappingUnder('limits'),
+      ),
+      {},
+    ),
+    job: z.prefault(
+      settings(
+        {
+          backoff_limit: withDefault(wholeNumber(0, 10), 0, 'Retries of a failed training pod.'),
+          ttl_seconds_after_finished: withDefault(
+            wholeNumber(0, 7 * 24 * 3600),
+            3600,
+            'How long finished Jobs are kept for inspection.',
+          ),
+          resources: z.prefault(
+            settings(
+              {
+                requests: withDefault(
+                  quantities('requests'),
+                  { cpu: '500m', memory: '1Gi' },
+                  'Container resource requests (CPU, memory, …) by resource name.',
+                ),
+                limits: withDefault(
+                  quantities('limits'),
+                  { cpu: '1', memory: '2Gi' },
+                  'Container resource limits by resource name.',
+                ),
+              },
+              mappingUnder('resources'),
+            ),
+            {},
+          ),
+        },
+        mappingUnder('job'),
+      ),
+      {},
+    ),
     permission: withDefault(
       oneOf(['read', 'triage', 'write', 'maintain', 'admin']),
       'write',
@@ -219,24 +327,36 @@ export const rawConfigSchema = settings(
       'refuse',
       '`refuse` or `allow` commands on pull requests from forks (their code would run next to cluster credentials).',
     ),
-    conclusions: z.prefault(settings(
-      {
-        better: conclusion('success', 'Check run conclusion when the primary metric improved: `success`, `neutral` or `failure`.'),
-        unchanged: conclusion('success', 'Conclusion when the primary metric changed less than its threshold.'),
-        worse: conclusion('failure', 'Conclusion when the primary metric got worse.'),
-        no_baseline: conclusion('neutral', 'Conclusion when there is no baseline to compare with.'),
-      },
-      mappingUnder('conclusions'),
-    ), {}),
+    conclusions: z.prefault(
+      settings(
+        {
+          better: conclusion(
+            'success',
+            'Check run conclusion when the primary metric improved: `success`, `neutral` or `failure`.',
+          ),
+          unchanged: conclusion('success', 'Conclusion when the primary metric changed less than its threshold.'),
+          worse: conclusion('failure', 'Conclusion when the primary metric got worse.'),
+          no_baseline: conclusion('neutral', 'Conclusion when there is no baseline to compare with.'),
+        },
+        mappingUnder('conclusions'),
+      ),
+      {},
+    ),
   },
   'must be a YAML mapping of settings (`experiment: …`, `image: …`, `params: …`, `metrics: …`).',
 )
-  .check(z.superRefine((raw, ctx) => {
-    const names = Object.keys(raw.metrics);
-    if (raw.primary_metric !== undefined && !Object.hasOwn(raw.metrics, raw.primary_metric)) {
-      ctx.addIssue({ code: 'custom', path: ['primary_metric'], message: `names ${show(raw.primary_metric)}, which is not under \`metrics\` (${names.join(', ')}).` });
-    }
-  }))
+  .check(
+    z.superRefine((raw, ctx) => {
+      const names = Object.keys(raw.metrics);
+      if (raw.primary_metric !== undefined && !Object.hasOwn(raw.metrics, raw.primary_metric)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['primary_metric'],
+          message: `names ${show(raw.primary_metric)}, which is not under \`metrics\` (${names.join(', ')}).`,
+        });
+      }
+    }),
+  )
   .register(z.globalRegistry, {
     title: 'trainbot configuration',
     description: 'Settings of trainbot for this repository, read from `.github/trainbot.yml` on the base branch.',
@@ -267,12 +387,18 @@ function toConfig(raw: RawConfig) {
     command: raw.command,
     workdir: raw.workdir,
     trackingUri: raw.tracking_uri,
-    ...(raw.tracking_secret !== undefined && { trackingSecret: { secret: raw.tracking_secret.name, tokenKey: raw.tracking_secret.token_key } }),
+    ...(raw.tracking_secret !== undefined && {
+      trackingSecret: { secret: raw.tracking_secret.name, tokenKey: raw.tracking_secret.token_key },
+    }),
     params: Object.fromEntries(Object.entries(raw.params).map(([name, p]) => [name, toParam(name, p)])),
     metrics: raw.metrics,
     primaryMetric: raw.primary_metric ?? (Object.keys(raw.metrics)[0] as string),
     baselineBranch: raw.baseline_branch,
-    limits: { maxRuns: raw.limits.max_runs, maxParallel: raw.limits.max_parallel, timeoutMinutes: raw.limits.timeout_minutes },
+    limits: {
+      maxRuns: raw.limits.max_runs,
+      maxParallel: raw.limits.max_parallel,
+      timeoutMinutes: raw.limits.timeout_minutes,
+    },
     job: {
       backoffLimit: raw.job.backoff_limit,
       ttlSecondsAfterFinished: raw.job.ttl_seconds_after_finished,

@@ -3,7 +3,8 @@
 import { dump } from 'js-yaml';
 import { CONFIG_FIELDS, type FieldDoc } from './config-fields.js';
 
-export const TABLE_START = '<!-- config-table: generated from src/config/config-schema.ts by `npm run schema`; do not edit -->';
+export const TABLE_START =
+  '<!-- config-table: generated from src/config/config-schema.ts by `npm run schema`; do not edit -->';
 export const TABLE_END = '<!-- /config-table -->';
 
 const cell = (text: string): string => text.replace(/\|/g, '\\|');

@@ -11,7 +11,12 @@ export const CONFIG_MAX_BYTES = 64 * 1024;
 export function parseConfig(text: string, file: string = CONFIG_PATH): ConfigResult {
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > CONFIG_MAX_BYTES) {
-    return { ok: false, errors: [`\`${file}\` is ${bytes} bytes; trainbot reads at most ${CONFIG_MAX_BYTES}. Keep only trainbot's settings in it.`] };
+    return {
+      ok: false,
+      errors: [
+        `\`${file}\` is ${bytes} bytes; trainbot reads at most ${CONFIG_MAX_BYTES}. Keep only trainbot's settings in it.`,
+      ],
+    };
   }
   let raw: unknown;
   try {
@@ -27,5 +32,7 @@ export function parseConfig(text: string, file: string = CONFIG_PATH): ConfigRes
 /** One message for a PR comment or the CLI: the problems as a list under a sentence saying what happened. */
 export function describeConfigErrors(errors: readonly string[], file: string = CONFIG_PATH): string {
   if (errors.length === 1) return `trainbot cannot use its configuration: ${errors[0]}`;
-  return [`trainbot cannot use its configuration; fix these in \`${file}\`:`, ...errors.map((e) => `- ${e}`)].join('\n');
+  return [`trainbot cannot use its configuration; fix these in \`${file}\`:`, ...errors.map((e) => `- ${e}`)].join(
+    '\n',
+  );
 }

@@ -6,6 +6,11 @@ import { quoteInput } from '../report/markdown-escape.js';
 export function show(value: unknown): string {
   if (value === undefined || value === null) return 'nothing';
   // String() for numbers: JSON.stringify turns NaN and Infinity (YAML `.nan`, `.inf`) into "null".
-  const text = typeof value === 'string' ? value : typeof value === 'number' ? String(value) : JSON.stringify(value) ?? String(value);
+  const text =
+    typeof value === 'string'
+      ? value
+      : typeof value === 'number'
+        ? String(value)
+        : (JSON.stringify(value) ?? String(value));
   return `"${quoteInput(text)}"`;
 }

@@ -24,10 +24,12 @@ function dropNulls(value: unknown, schema: z.core.$ZodType): unknown {
   if (!isObj(value)) return value;
   const fixed = new Set(settingNames([], schema));
   const kept = Object.entries(value).filter(([key, v]) => !(v === null && fixed.has(key)));
-  return Object.fromEntries(kept.map(([key, v]) => {
-    const child = childSchema(schema, key);
-    return [key, child === undefined ? v : dropNulls(v, child)];
-  }));
+  return Object.fromEntries(
+    kept.map(([key, v]) => {
+      const child = childSchema(schema, key);
+      return [key, child === undefined ? v : dropNulls(v, child)];
+    }),
+  );
 }
 
 /** A config path for a code span: param, metric and unknown key names are the file's text, so they must not close it. */
@@ -47,7 +49,8 @@ function unknownKey(key: string, known: readonly string[]): string {
 }
 
 // Said when the schema has no sentence of its own for a problem, so a user never reads zod's wording.
-const fallback = (iss: { input?: unknown }) => `has a value trainbot cannot use, got ${show(iss.input)}; see README, "Configuration".`;
+const fallback = (iss: { input?: unknown }) =>
+  `has a value trainbot cannot use, got ${show(iss.input)}; see README, "Configuration".`;
 
 /** zod's issues as one sentence each: the unknown keys first (a typo often explains a missing field), then in file order. */
 function sentences(issues: readonly z.core.$ZodIssue[], file: string): string[] {
@@ -56,7 +59,9 @@ function sentences(issues: readonly z.core.$ZodIssue[], file: string): string[] 
     const names = path.filter((key) => typeof key === 'string');
     return names.length === 0 ? `\`${file}\` ${message}` : `\`${file}\`: \`${codePath(names.join('.'))}\` ${message}`;
   };
-  const ordered = [...issues].sort((a, b) => Number(b.code === 'unrecognized_keys') - Number(a.code === 'unrecognized_keys'));
+  const ordered = [...issues].sort(
+    (a, b) => Number(b.code === 'unrecognized_keys') - Number(a.code === 'unrecognized_keys'),
+  );
   // Stops at MAX_ERRORS: a 64 KiB file can hold thousands of unknown keys, and each costs a nearest-name search.
   const out = new Set<string>();
   for (const issue of ordered) {
@@ -72,5 +77,7 @@ function sentences(issues: readonly z.core.$ZodIssue[], file: string): string[] 
 
 export function validateConfig(raw: unknown, file: string): ConfigResult {
   const result = configSchema.safeParse(dropNulls(raw, rawConfigSchema), { error: fallback });
-  return result.success ? { ok: true, config: result.data } : { ok: false, errors: sentences(result.error.issues, file) };
+  return result.success
+    ? { ok: true, config: result.data }
+    : { ok: false, errors: sentences(result.error.issues, file) };
 }

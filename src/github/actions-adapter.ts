@@ -38,7 +38,11 @@ export async function runInActions(app: ApplicationFunction, env: ActionsEnv, op
   } as Parameters<Probot['receive']>[0]);
 }
 
-async function asDelivery(probot: Probot, name: string, payload: unknown): Promise<{ name: string; payload: unknown } | undefined> {
+async function asDelivery(
+  probot: Probot,
+  name: string,
+  payload: unknown,
+): Promise<{ name: string; payload: unknown } | undefined> {
   if (name !== 'push') return { name, payload };
   if (!isPushPayload(payload)) throw new Error('The push event in GITHUB_EVENT_PATH has no ref, after or repository.');
   const octokit = await probot.auth();
@@ -61,11 +65,15 @@ async function readEvent(path: string): Promise<unknown> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new Error(`The event file ${path} (GITHUB_EVENT_PATH) cannot be read: ${(error as Error).message}.`, { cause: error });
+    throw new Error(`The event file ${path} (GITHUB_EVENT_PATH) cannot be read: ${(error as Error).message}.`, {
+      cause: error,
+    });
   }
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new Error(`The event file ${path} (GITHUB_EVENT_PATH) is not JSON: ${(error as Error).message}.`, { cause: error });
+    throw new Error(`The event file ${path} (GITHUB_EVENT_PATH) is not JSON: ${(error as Error).message}.`, {
+      cause: error,
+    });
   }
 }

@@ -6,7 +6,8 @@ import type { RepoPermission } from '../auth/permission-level.js';
 export type Reaction = '+1' | '-1' | 'laugh' | 'confused' | 'heart' | 'hooray' | 'rocket' | 'eyes';
 
 export type CheckStatus = 'queued' | 'in_progress' | 'completed';
-export type CheckConclusion = 'success' | 'neutral' | 'failure' | 'cancelled' | 'timed_out' | 'action_required' | 'skipped';
+export type CheckConclusion =
+  'success' | 'neutral' | 'failure' | 'cancelled' | 'timed_out' | 'action_required' | 'skipped';
 
 /** Markdown shown on the check's page; summary and text are cut to GitHub's 65,535-character limit. */
 export interface CheckOutput {
@@ -26,7 +27,7 @@ export interface NewCheck {
 
 export interface CheckUpdate {
   status?: CheckStatus;
-  conclusion?: CheckConclusion;   // GitHub marks the check completed when a conclusion is set
+  conclusion?: CheckConclusion; // GitHub marks the check completed when a conclusion is set
   output?: CheckOutput;
   /** Where the check's "Details" link goes: the MLflow run it reports on. */
   detailsUrl?: string;
@@ -37,17 +38,17 @@ export interface PullRequestInfo {
   headSha: string;
   headRef: string;
   baseRef: string;
-  headRepoFullName: string | null;   // null when the head repository (a fork) was deleted
-  isFork: boolean;                   // head lives in another repository, or in one that no longer exists
+  headRepoFullName: string | null; // null when the head repository (a fork) was deleted
+  isFork: boolean; // head lives in another repository, or in one that no longer exists
   state: 'open' | 'closed';
   merged: boolean;
 }
 
 /** One change to a branch as GitHub recorded it (repository activity): the commit it left and when, by GitHub's clock. */
 export interface BranchPush {
-  after: string;          // the branch's commit after the change
-  at: string;             // ISO time GitHub recorded it
-  type: string;           // push, force_push, branch_creation, branch_deletion, …
+  after: string; // the branch's commit after the change
+  at: string; // ISO time GitHub recorded it
+  type: string; // push, force_push, branch_creation, branch_deletion, …
 }
 
 /** An issue or pull-request comment as GitHub holds it now. */
@@ -84,7 +85,11 @@ export interface GitHubPort {
 
 /** A GitHub request that failed; `message` is one sentence safe to post, `status` the HTTP status if any. */
 export class GitHubError extends Error {
-  constructor(message: string, readonly status?: number, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    readonly status?: number,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = 'GitHubError';
   }

@@ -8,9 +8,9 @@ import type { BranchPush } from './github-port.js';
 export type HeadPin = { ok: true; sha: string } | { ok: false; reason: string };
 
 export interface HeadAtCommentInput {
-  headSha: string;             // the pull request's head as read now
+  headSha: string; // the pull request's head as read now
   headRef: string;
-  commentCreatedAt: string;    // the comment's created_at from the event (GitHub's clock)
+  commentCreatedAt: string; // the comment's created_at from the event (GitHub's clock)
   pushes: readonly BranchPush[];
 }
 
@@ -24,13 +24,17 @@ const AGAIN = 'comment your `/train` command again to train the current head.';
 export function headAtComment(input: HeadAtCommentInput): HeadPin {
   const commentAt = Date.parse(input.commentCreatedAt);
   const branch = `\`${input.headRef.replace(/`/g, "'")}\``;
-  if (!Number.isFinite(commentAt)) return { ok: false, reason: `trainbot could not read when your comment was made, so it started nothing; ${AGAIN}` };
+  if (!Number.isFinite(commentAt))
+    return { ok: false, reason: `trainbot could not read when your comment was made, so it started nothing; ${AGAIN}` };
   const timed = input.pushes.map((p) => ({ ...p, time: Date.parse(p.at) }));
   // An unreadable time is treated as after the comment: never guess in the direction that trains.
   const after = timed.filter((p) => !(p.time < commentAt)).sort((a, b) => (b.time || 0) - (a.time || 0));
   const moved = after[0];
   if (moved) {
-    return { ok: false, reason: `The head of ${branch} moved to ${short(moved.after)} after your comment, so trainbot started nothing: ${AGAIN}` };
+    return {
+      ok: false,
+      reason: `The head of ${branch} moved to ${short(moved.after)} after your comment, so trainbot started nothing: ${AGAIN}`,
+    };
   }
   const before = timed.sort((a, b) => b.time - a.time)[0];
   if (!before) {
@@ -40,7 +44,10 @@ export function headAtComment(input: HeadAtCommentInput): HeadPin {
     };
   }
   if (before.after !== input.headSha) {
-    return { ok: false, reason: `The head of this pull request (${short(input.headSha)}) is not the commit last pushed to ${branch} before your comment (${short(before.after)}), so trainbot started nothing: ${AGAIN}` };
+    return {
+      ok: false,
+      reason: `The head of this pull request (${short(input.headSha)}) is not the commit last pushed to ${branch} before your comment (${short(before.after)}), so trainbot started nothing: ${AGAIN}`,
+    };
   }
   return { ok: true, sha: before.after };
 }

@@ -40,19 +40,33 @@ export async function mergedPullRequest(repos: CommitPulls, push: PushPayload): 
   const defaultBranch = push.repository.default_branch;
   if (!defaultBranch || push.ref !== `refs/heads/${defaultBranch}` || /^0+$/.test(push.after)) return undefined;
   const [owner = '', repo = ''] = push.repository.full_name.split('/');
-  const { data } = await repos.listPullRequestsAssociatedWithCommit({ owner, repo, commit_sha: push.after, per_page: 100 });
+  const { data } = await repos.listPullRequestsAssociatedWithCommit({
+    owner,
+    repo,
+    commit_sha: push.after,
+    per_page: 100,
+  });
   const pr = data.find((p) => p.merged_at && p.merge_commit_sha === push.after && p.base.ref === defaultBranch);
   if (!pr?.merged_at || !pr.merge_commit_sha) return undefined;
   return {
-    number: pr.number, merged: true, merged_at: pr.merged_at, merge_commit_sha: pr.merge_commit_sha, state: pr.state,
-    base: { ref: pr.base.ref }, head: { ref: pr.head.ref, sha: pr.head.sha },
+    number: pr.number,
+    merged: true,
+    merged_at: pr.merged_at,
+    merge_commit_sha: pr.merge_commit_sha,
+    state: pr.state,
+    base: { ref: pr.base.ref },
+    head: { ref: pr.head.ref, sha: pr.head.sha },
   };
 }
 
 /** The `pull_request.closed` payload of that merge, with the push's repository, sender and installation. */
 export function closedPayloadOf(push: PushPayload, pr: MergedPullRequest): Record<string, unknown> {
   return {
-    action: 'closed', number: pr.number, pull_request: pr, repository: push.repository, sender: push.sender,
+    action: 'closed',
+    number: pr.number,
+    pull_request: pr,
+    repository: push.repository,
+    sender: push.sender,
     ...(push.installation ? { installation: push.installation } : {}),
   };
 }

@@ -6,7 +6,15 @@ import { CONFIG_PATH } from '../config/load-config.js';
 import { hasMarker, markedBody } from './comment-marker.js';
 import { COMMENT_BODY_LIMIT, CHECK_OUTPUT_LIMIT, truncateText } from './github-limits.js';
 import {
-  GitHubError, type BranchPush, type CheckOutput, type CheckUpdate, type GitHubPort, type IssueComment, type NewCheck, type PullRequestInfo, type Reaction,
+  GitHubError,
+  type BranchPush,
+  type CheckOutput,
+  type CheckUpdate,
+  type GitHubPort,
+  type IssueComment,
+  type NewCheck,
+  type PullRequestInfo,
+  type Reaction,
 } from './github-port.js';
 
 /**
@@ -27,7 +35,10 @@ export interface RepoRef {
 }
 
 export class OctokitGitHub implements GitHubPort {
-  constructor(private readonly octokit: ProbotOctokit, private readonly ref: RepoRef) {}
+  constructor(
+    private readonly octokit: ProbotOctokit,
+    private readonly ref: RepoRef,
+  ) {}
 
   /** The adapter for the repository a webhook event came from, authenticated as the event's installation. */
   static fromContext(context: Context, botLogin?: string): OctokitGitHub {
@@ -37,7 +48,8 @@ export class OctokitGitHub implements GitHubPort {
 
   async react(commentId: number, content: Reaction): Promise<void> {
     await this.call(`add a reaction to comment ${commentId}`, () =>
-      this.octokit.rest.reactions.createForIssueComment({ ...this.repo(), comment_id: commentId, content }));
+      this.octokit.rest.reactions.createForIssueComment({ ...this.repo(), comment_id: commentId, content }),
+    );
   }
 
   async upsertComment(issueNumber: number, key: string, body: string): Promise<number> {
@@ -45,7 +57,8 @@ export class OctokitGitHub implements GitHubPort {
     const existing = await this.findMarkedComment(issueNumber, key);
     if (existing !== undefined) {
       await this.call(`update comment ${existing}`, () =>
-        this.octokit.rest.issues.updateComment({ ...this.repo(), comment_id: existing, body: marked }));
+        this.octokit.rest.issues.updateComment({ ...this.repo(), comment_id: existing, body: marked }),
+      );
       return existing;
     }
     return this.postComment(issueNumber, marked);
@@ -53,9 +66,13 @@ export class OctokitGitHub implements GitHubPort {
 
   async comment(commentId: number): Promise<IssueComment> {
     const { data } = await this.call(`read comment ${commentId}`, () =>
-      this.octokit.rest.issues.getComment({ ...this.repo(), comment_id: commentId }));
+      this.octokit.rest.issues.getComment({ ...this.repo(), comment_id: commentId }),
+    );
     return {
-      id: data.id, body: data.body ?? '', createdAt: data.created_at, updatedAt: data.updated_at,
+      id: data.id,
+      body: data.body ?? '',
+      createdAt: data.created_at,
+      updatedAt: data.updated_at,
       author: { login: data.user?.login ?? '', type: data.user?.type ?? 'User' },
     };
   }
@@ -74,7 +91,8 @@ export class OctokitGitHub implements GitHubPort {
         status: check.status,
         output: fitOutput(check.output),
         request: ONCE_ON_5XX,
-      }));
+      }),
+    );
     return data.id;
   }
 
@@ -87,18 +105,21 @@ export class OctokitGitHub implements GitHubPort {
         ...(update.conclusion ? { conclusion: update.conclusion } : {}),
         ...(update.output ? { output: fitOutput(update.output) } : {}),
         ...(update.detailsUrl ? { details_url: update.detailsUrl } : {}),
-      }));
+      }),
+    );
   }
 
   async permission(username: string): Promise<RepoPermission> {
     const { data } = await this.call(`look up ${username}'s permission`, () =>
-      this.octokit.rest.repos.getCollaboratorPermissionLevel({ ...this.repo(), username }));
+      this.octokit.rest.repos.getCollaboratorPermissionLevel({ ...this.repo(), username }),
+    );
     return permissionFromResponse(data);
   }
 
   async pullRequest(number: number): Promise<PullRequestInfo> {
     const { data } = await this.call(`read pull request #${number}`, () =>
-      this.octokit.rest.pulls.get({ ...this.repo(), pull_number: number }));
+      this.octokit.rest.pulls.get({ ...this.repo(), pull_number: number }),
+    );
     const headRepo = data.head.repo?.full_name ?? null;
     return {
       number: data.number,
@@ -115,7 +136,14 @@ export class OctokitGitHub implements GitHubPort {
   async branchPushes(repoFullName: string, branch: string): Promise<BranchPush[]> {
     const [owner = '', repo = ''] = repoFullName.split('/');
     const { data } = await this.call(`list the pushes to ${branch} of ${repoFullName}`, () =>
-      this.octokit.rest.repos.listActivities({ owner, repo, ref: `refs/heads/${branch}`, direction: 'desc', per_page: 100 }));
+      this.octokit.rest.repos.listActivities({
+        owner,
+        repo,
+        ref: `refs/heads/${branch}`,
+        direction: 'desc',
+        per_page: 100,
+      }),
+    );
     return data.map((a) => ({ after: a.after, at: a.timestamp, type: a.activity_type }));
   }
 
@@ -143,14 +171,17 @@ export class OctokitGitHub implements GitHubPort {
 
   private async postComment(issueNumber: number, body: string): Promise<number> {
     const { data } = await this.call(`comment on #${issueNumber}`, () =>
-      this.octokit.rest.issues.createComment({ ...this.repo(), issue_number: issueNumber, body, request: ONCE_ON_5XX }));
+      this.octokit.rest.issues.createComment({ ...this.repo(), issue_number: issueNumber, body, request: ONCE_ON_5XX }),
+    );
     return data.id;
   }
 
   /** The first comment trainbot wrote with the marker for `key`, reading the issue page by page. */
   private async findMarkedComment(issueNumber: number, key: string): Promise<number | undefined> {
     const pages = this.octokit.paginate.iterator(this.octokit.rest.issues.listComments, {
-      ...this.repo(), issue_number: issueNumber, per_page: 100,
+      ...this.repo(),
+      issue_number: issueNumber,
+      per_page: 100,
     });
     try {
       for await (const { data } of pages) {

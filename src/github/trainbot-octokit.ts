@@ -26,23 +26,41 @@ export interface GitHubRetryOptions {
  * each wait as GitHub's retry-after asks and at most 60 s (120 s at most); 10 requests in flight at once
  * (TRAINBOT_GITHUB_CONCURRENCY).
  */
-export const GITHUB_RETRY: GitHubRetryOptions = { retries: 3, rateLimitRetries: 2, maxRetryAfterSeconds: 60, retryBaseMs: 1000, maxConcurrent: 10 };
+export const GITHUB_RETRY: GitHubRetryOptions = {
+  retries: 3,
+  rateLimitRetries: 2,
+  maxRetryAfterSeconds: 60,
+  retryBaseMs: 1000,
+  maxConcurrent: 10,
+};
 
 // plugin-retry's own list: a 4xx other than these (408, 409 …) may pass; 403 is left to plugin-throttling,
 // which tells a rate limit from a refusal.
 const DO_NOT_RETRY = [400, 401, 403, 404, 410, 422, 451];
 
-type RateLimitHandler = (retryAfter: number, options: { method: string; url: string }, octokit: { log: { warn(message: string): void } }, retryCount: number) => boolean;
+type RateLimitHandler = (
+  retryAfter: number,
+  options: { method: string; url: string },
+  octokit: { log: { warn(message: string): void } },
+  retryCount: number,
+) => boolean;
 
-export function trainbotOctokit(options: Partial<GitHubRetryOptions> = {}, Base: typeof ProbotOctokit = ProbotOctokit): typeof ProbotOctokit {
+export function trainbotOctokit(
+  options: Partial<GitHubRetryOptions> = {},
+  Base: typeof ProbotOctokit = ProbotOctokit,
+): typeof ProbotOctokit {
   const o = { ...GITHUB_RETRY, ...options };
   // One queue for every Octokit of this class (each webhook delivery gets its own Octokit).
   const global = new Bottleneck.Group({ maxConcurrent: o.maxConcurrent });
-  const onLimit = (kind: string): RateLimitHandler => (retryAfter, request, octokit, retryCount) => {
-    const retry = retryCount < o.rateLimitRetries && retryAfter <= o.maxRetryAfterSeconds;
-    octokit.log.warn(`GitHub's ${kind} rate limit on ${request.method} ${request.url}: ${retry ? `retrying in ${retryAfter} s` : 'giving up'} (retry ${retryCount + 1} of at most ${o.rateLimitRetries}).`);
-    return retry;
-  };
+  const onLimit =
+    (kind: string): RateLimitHandler =>
+    (retryAfter, request, octokit, retryCount) => {
+      const retry = retryCount < o.rateLimitRetries && retryAfter <= o.maxRetryAfterSeconds;
+      octokit.log.warn(
+        `GitHub's ${kind} rate limit on ${request.method} ${request.url}: ${retry ? `retrying in ${retryAfter} s` : 'giving up'} (retry ${retryCount + 1} of at most ${o.rateLimitRetries}).`,
+      );
+      return retry;
+    };
   // A defaults function, not an object: Probot builds its Octokit over this class and would otherwise put its own
   // throttle handlers back (src/index.ts, src/actions-main.ts pass this class to Probot).
   return Base.defaults((instance: Record<string, unknown>) => ({

@@ -33,7 +33,12 @@ export function waitingReason(sha: string, timeoutMs: number): string {
 }
 
 /** `image@sha256:…` for the commit once its tag exists; the reason to show when it did not appear in time. */
-export async function awaitImage(image: string, sha: string, wait: ImageWait, onWaiting: (reason: string) => void): Promise<AwaitedImage> {
+export async function awaitImage(
+  image: string,
+  sha: string,
+  wait: ImageWait,
+  onWaiting: (reason: string) => void,
+): Promise<AwaitedImage> {
   const sleep = wait.sleep ?? ((ms: number) => new Promise<void>((done) => setTimeout(done, ms)));
   const now = wait.now ?? Date.now;
   const ref = imageRef(image, sha);

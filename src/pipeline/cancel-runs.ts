@@ -4,7 +4,10 @@ import { JOB_LABELS, labelValue } from '../runs/job-spec.js';
 import type { RunHandle, Runner } from '../runners/runner.js';
 
 export async function cancelPullRequestRuns(runner: Runner, repo: string, pr: number): Promise<RunHandle[]> {
-  const active = await runner.active({ [JOB_LABELS.repo]: labelValue(repo.replace('/', '.')), [JOB_LABELS.pr]: String(pr) });
+  const active = await runner.active({
+    [JOB_LABELS.repo]: labelValue(repo.replace('/', '.')),
+    [JOB_LABELS.pr]: String(pr),
+  });
   await Promise.all(active.map((h) => runner.cancel(h)));
   return active;
 }

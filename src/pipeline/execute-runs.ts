@@ -22,7 +22,6 @@ import type { RunCredential } from '../tracking/run-credentials.js';
 import type { Tracking } from '../tracking/tracking.js';
 import { awaitImage, type ImageWait } from './await-image.js';
 
-
 export interface ExecuteInput {
   plans: readonly PlannedRun[];
   origin: Omit<RunOrigin, 'params'>;
@@ -41,7 +40,7 @@ export interface ExecuteInput {
 }
 
 export interface ExecutedRun extends RunResult {
-  logTail?: string;          // redacted last lines, for failed runs
+  logTail?: string; // redacted last lines, for failed runs
 }
 
 /** A message for users from anything a step threw: RunnerError/TrackingError already carry one. */
@@ -56,16 +55,30 @@ function logToStderr(error: unknown, runName: string): void {
 }
 
 /** The metrics record's tags; a record MLflow would cut short fails the run with a sentence instead. */
-function recordedMetrics(key: string, runId: string, metrics: Readonly<Record<string, number>>, config: TrainbotConfig): Record<string, string> {
+function recordedMetrics(
+  key: string,
+  runId: string,
+  metrics: Readonly<Record<string, number>>,
+  config: TrainbotConfig,
+): Record<string, string> {
   const tags = metricsTags(key, runId, metrics, comparedMetrics(config));
   const length = tags[RUN_TAGS.metrics]?.length ?? 0;
   if (length > TAG_VALUE_MAX) {
-    throw new TrackingError(`The record of this run's ${comparedMetrics(config).length} compared metrics is ${length} characters, more than the ${TAG_VALUE_MAX} MLflow keeps in a tag; list fewer metrics (or shorter names) under \`metrics\` in .github/trainbot.yml.`);
+    throw new TrackingError(
+      `The record of this run's ${comparedMetrics(config).length} compared metrics is ${length} characters, more than the ${TAG_VALUE_MAX} MLflow keeps in a tag; list fewer metrics (or shorter names) under \`metrics\` in .github/trainbot.yml.`,
+    );
   }
   return tags;
 }
 
-async function executeOne(plan: PlannedRun, index: number, input: ExecuteInput, results: ExecutedRun[], notify: () => void, image: string | undefined): Promise<void> {
+async function executeOne(
+  plan: PlannedRun,
+  index: number,
+  input: ExecuteInput,
+  results: ExecutedRun[],
+  notify: () => void,
+  image: string | undefined,
+): Promise<void> {
   const { origin, config, tracking, runner } = input;
   const name = runName({ ...origin, paramsKey: plan.paramsKey });
   const result = results[index] as ExecutedRun;
@@ -83,11 +96,17 @@ async function executeOne(plan: PlannedRun, index: number, input: ExecuteInput, 
     runId = run.info.runId;
     result.runId = runId;
     // The tags the bot sent, not the ones MLflow echoed back: a change made in between must fail verification.
-    if (tracking.signingKey !== undefined) await tracking.setTags(runId, { [RUN_TAGS.signature]: signRun(tracking.signingKey, runId, tags) });
+    if (tracking.signingKey !== undefined)
+      await tracking.setTags(runId, { [RUN_TAGS.signature]: signRun(tracking.signingKey, runId, tags) });
     let spec = jobSpecFor(plan, { name, origin: { ...origin, params: plan.paramsKey }, runId, config });
     credential = await tracking.runCredentials?.issue(runId, input.experimentId);
     // The run's own user replaces the shared MLflow token: with both, the container would hold more than its own rights.
-    if (credential) spec = { ...spec, credentialEnv: credential.env, secretEnv: spec.secretEnv.filter((ref) => ref.env !== 'MLFLOW_TRACKING_TOKEN') };
+    if (credential)
+      spec = {
+        ...spec,
+        credentialEnv: credential.env,
+        secretEnv: spec.secretEnv.filter((ref) => ref.env !== 'MLFLOW_TRACKING_TOKEN'),
+      };
     const secrets = credential ? [...(input.secrets ?? []), credential.password] : input.secrets;
     const handle = await runner.dispatch(image ? { ...spec, image } : spec);
     result.state = 'running';
@@ -110,7 +129,8 @@ async function executeOne(plan: PlannedRun, index: number, input: ExecuteInput, 
       return;
     }
     // The values reported are the ones signed: both come from this one read.
-    if (tracking.signingKey !== undefined) await tracking.setTags(runId, recordedMetrics(tracking.signingKey, runId, logged.metrics, config));
+    if (tracking.signingKey !== undefined)
+      await tracking.setTags(runId, recordedMetrics(tracking.signingKey, runId, logged.metrics, config));
     result.metrics = logged.metrics;
     result.state = 'finished';
   } catch (error) {
@@ -118,7 +138,8 @@ async function executeOne(plan: PlannedRun, index: number, input: ExecuteInput, 
     result.reason = reasonOf(error);
     if (runId) await tracking.setTerminated(runId, 'FAILED').catch(() => undefined);
     // One run's failure is that run's, whatever threw: a sweep's other runs and its report go on.
-    if (!(error instanceof RunnerError) && !(error instanceof Error && error.name === 'TrackingError')) (input.onError ?? logToStderr)(error, name);
+    if (!(error instanceof RunnerError) && !(error instanceof Error && error.name === 'TrackingError'))
+      (input.onError ?? logToStderr)(error, name);
   } finally {
     await revoke();
     notify();

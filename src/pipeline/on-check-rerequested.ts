@@ -7,10 +7,16 @@
 import { isBot } from '../auth/authorize.js';
 import { parseCommand } from '../commands/parse-command.js';
 import { GitHubError } from '../github/github-port.js';
-import { CHECK_NAME, type CommentEvent, type TrainCommentDeps, handleCommandAnswering, startFailed } from './on-train-comment.js';
+import {
+  CHECK_NAME,
+  type CommentEvent,
+  type TrainCommentDeps,
+  handleCommandAnswering,
+  startFailed,
+} from './on-train-comment.js';
 
 export interface CheckRerunEvent {
-  repo: string;                     // owner/name
+  repo: string; // owner/name
   checkRunId: number;
   name: string;
   externalId: string;
@@ -32,8 +38,10 @@ export const rerunRequest = (commentId: number, checkRunId: number) => `${commen
 export async function onCheckRerequested(event: CheckRerunEvent, deps: TrainCommentDeps): Promise<void> {
   // 1–2. Not ours (another app's check, or one made before check runs carried external_id), or a bot: silence.
   const origin = requestOfCheck(event.externalId);
-  if (event.name !== CHECK_NAME || !origin) return deps.log.info(`check run ${event.checkRunId} (${event.name}) is not a trainbot request; re-run ignored`);
-  if (isBot(event.sender.login, event.sender.type)) return deps.log.info(`re-run of check run ${event.checkRunId} by the bot ${event.sender.login} ignored`);
+  if (event.name !== CHECK_NAME || !origin)
+    return deps.log.info(`check run ${event.checkRunId} (${event.name}) is not a trainbot request; re-run ignored`);
+  if (isBot(event.sender.login, event.sender.type))
+    return deps.log.info(`re-run of check run ${event.checkRunId} by the bot ${event.sender.login} ignored`);
 
   // 3. The command as it was given. An edited comment never triggers anything, a re-run included.
   const answer = (text: string) => deps.github.createComment(origin.pr, text);
@@ -41,21 +49,34 @@ export async function onCheckRerequested(event: CheckRerunEvent, deps: TrainComm
   try {
     comment = await deps.github.comment(origin.commentId);
   } catch (error) {
-    if (!(error instanceof GitHubError && error.status === 404)) return startFailed({ repo: event.repo, issueNumber: origin.pr }, error, deps);
-    return void (await answer(`The comment this check ran for was deleted, so the re-run was not started; comment the \`/train\` command again.`));
+    if (!(error instanceof GitHubError && error.status === 404))
+      return startFailed({ repo: event.repo, issueNumber: origin.pr }, error, deps);
+    return void (await answer(
+      `The comment this check ran for was deleted, so the re-run was not started; comment the \`/train\` command again.`,
+    ));
   }
   if (comment.updatedAt !== comment.createdAt) {
-    return void (await answer(`The comment this check ran for was edited after it was made, so the re-run was not started; comment the \`/train\` command again.`));
+    return void (await answer(
+      `The comment this check ran for was edited after it was made, so the re-run was not started; comment the \`/train\` command again.`,
+    ));
   }
   const parsed = parseCommand(comment.body);
-  if (parsed.type === 'ignore') return deps.log.info(`comment ${origin.commentId} holds no /train command; re-run ignored`);
+  if (parsed.type === 'ignore')
+    return deps.log.info(`comment ${origin.commentId} holds no /train command; re-run ignored`);
 
   // 4. The request again, as its own request.
   const asComment: CommentEvent = {
-    repo: event.repo, issueNumber: origin.pr, isPullRequest: true, action: 'created', commentId: origin.commentId, body: comment.body,
-    author: event.sender, createdAt: comment.createdAt,
+    repo: event.repo,
+    issueNumber: origin.pr,
+    isPullRequest: true,
+    action: 'created',
+    commentId: origin.commentId,
+    body: comment.body,
+    author: event.sender,
+    createdAt: comment.createdAt,
   };
   await handleCommandAnswering(asComment, parsed, deps, {
-    request: rerunRequest(origin.commentId, event.checkRunId), headSha: event.headSha,
+    request: rerunRequest(origin.commentId, event.checkRunId),
+    headSha: event.headSha,
   });
 }

@@ -31,15 +31,15 @@ import { CLAIM_NOTES } from './claim-notes.js';
 import { throttleLatest } from './throttle-latest.js';
 
 export interface CommentEvent {
-  repo: string;                     // owner/name
+  repo: string; // owner/name
   issueNumber: number;
   isPullRequest: boolean;
-  action: string;                   // only `created` is acted on: an edit never re-triggers a command
+  action: string; // only `created` is acted on: an edit never re-triggers a command
   commentId: number;
   body: string;
   author: { login: string; type: string };
-  createdAt: string;                // the comment's created_at: the head trained is the one at this time
-  installationId?: number;          // the GitHub App installation, so a reconciler can reach the repository later
+  createdAt: string; // the comment's created_at: the head trained is the one at this time
+  installationId?: number; // the GitHub App installation, so a reconciler can reach the repository later
 }
 
 export interface Logger {
@@ -55,7 +55,7 @@ export interface TrainCommentDeps {
   runUrl?: (experimentId: string, runId: string) => string;
   now?: () => number;
   commentIntervalMs?: number;
-  secrets?: readonly string[];      // hidden in the log tails of failed runs
+  secrets?: readonly string[]; // hidden in the log tails of failed runs
   /** Pin the Jobs to the digest CI pushed for the head, waiting for its build (src/pipeline/await-image.ts). */
   images?: ImageWait;
 }
@@ -87,10 +87,16 @@ export function userSentence(error: unknown): string | undefined {
   return known ? (error as Error).message : undefined;
 }
 
-export async function loadConfig(github: Pick<GitHubPort, 'readConfig'>, pr: Pick<PullRequestInfo, 'baseRef'>): Promise<{ config: TrainbotConfig } | { reply: string }> {
+export async function loadConfig(
+  github: Pick<GitHubPort, 'readConfig'>,
+  pr: Pick<PullRequestInfo, 'baseRef'>,
+): Promise<{ config: TrainbotConfig } | { reply: string }> {
   // The base branch's config, never the PR's: a PR must not be able to lower its own permission or fork policy.
   const text = await github.readConfig(pr.baseRef);
-  if (text === undefined) return { reply: `trainbot is not set up for \`${pr.baseRef}\`: add \`${CONFIG_PATH}\` there (see trainbot's README, "Configuration").` };
+  if (text === undefined)
+    return {
+      reply: `trainbot is not set up for \`${pr.baseRef}\`: add \`${CONFIG_PATH}\` there (see trainbot's README, "Configuration").`,
+    };
   const loaded = parseConfig(text);
   return loaded.ok ? { config: loaded.config } : { reply: describeConfigErrors(loaded.errors) };
 }
@@ -120,25 +126,42 @@ export type ParsedCommand = Exclude<ReturnType<typeof parseCommand>, { type: 'ig
  * Steps 2–7 for a command from `event.author`, with the one catch every entry shares: an error before anything
  * started becomes a "Nothing was started" comment and CommandFailed. A re-run passes `rerun`.
  */
-export async function handleCommandAnswering(event: CommentEvent, parsed: ParsedCommand, deps: TrainCommentDeps, rerun?: Rerun): Promise<void> {
+export async function handleCommandAnswering(
+  event: CommentEvent,
+  parsed: ParsedCommand,
+  deps: TrainCommentDeps,
+  rerun?: Rerun,
+): Promise<void> {
   try {
     await handleCommand(event, parsed, deps, rerun);
   } catch (error) {
-    if (error instanceof CommandFailed) throw error;   // the check run and the comment already say so
+    if (error instanceof CommandFailed) throw error; // the check run and the comment already say so
     return startFailed(event, error, deps);
   }
 }
 
 /** Before anything was started, GitHub, MLflow or the runner failed us: say so on the pull request, then reject. */
-export async function startFailed(event: Pick<CommentEvent, 'repo' | 'issueNumber'>, error: unknown, deps: Pick<TrainCommentDeps, 'github' | 'log'>): Promise<never> {
+export async function startFailed(
+  event: Pick<CommentEvent, 'repo' | 'issueNumber'>,
+  error: unknown,
+  deps: Pick<TrainCommentDeps, 'github' | 'log'>,
+): Promise<never> {
   deps.log.error(error, `/train on ${event.repo}#${event.issueNumber} could not start`);
   // Their errors carry a sentence for users; anything else is a bug, kept to the log.
-  const message = userSentence(error) ?? 'trainbot hit an internal error before starting anything; the bot log has the details.';
-  await deps.github.createComment(event.issueNumber, `Nothing was started: ${escapeMarkdown(message)}`).catch(() => undefined);
+  const message =
+    userSentence(error) ?? 'trainbot hit an internal error before starting anything; the bot log has the details.';
+  await deps.github
+    .createComment(event.issueNumber, `Nothing was started: ${escapeMarkdown(message)}`)
+    .catch(() => undefined);
   throw new CommandFailed(`Nothing was started: ${message}`, { cause: error });
 }
 
-async function handleCommand(event: CommentEvent, parsed: ParsedCommand, deps: TrainCommentDeps, rerun?: Rerun): Promise<void> {
+async function handleCommand(
+  event: CommentEvent,
+  parsed: ParsedCommand,
+  deps: TrainCommentDeps,
+  rerun?: Rerun,
+): Promise<void> {
   const { github, log } = deps;
   const answer = (text: string) => github.createComment(event.issueNumber, text);
 
@@ -170,16 +193,24 @@ async function handleCommand(event: CommentEvent, parsed: ParsedCommand, deps: T
   const requestKey = `${event.repo}#${request}`;
   // The notes say what a reconciler needs to finish this request if this process dies (src/pipeline/reconcile.ts).
   const notes: Record<string, string> = {
-    [CLAIM_NOTES.repo]: event.repo, [CLAIM_NOTES.pr]: String(event.issueNumber), [CLAIM_NOTES.comment]: request,
-    [CLAIM_NOTES.request]: request, [CLAIM_NOTES.marker]: statusKey(event.commentId),
+    [CLAIM_NOTES.repo]: event.repo,
+    [CLAIM_NOTES.pr]: String(event.issueNumber),
+    [CLAIM_NOTES.comment]: request,
+    [CLAIM_NOTES.request]: request,
+    [CLAIM_NOTES.marker]: statusKey(event.commentId),
     ...(event.installationId !== undefined ? { [CLAIM_NOTES.installation]: String(event.installationId) } : {}),
   };
-  if (!(await runner.claim(requestKey, notes))) return log.info(`comment ${request} is being handled by another delivery; this one is ignored`);
+  if (!(await runner.claim(requestKey, notes)))
+    return log.info(`comment ${request} is being handled by another delivery; this one is ignored`);
   try {
     // Both experiments exist before any Job runs (src/tracking/role-experiments.ts); the request's runs are candidates.
     const experiments = await ensureRoleExperiments(deps.tracking, config);
     await runner.noteClaim?.(requestKey, { [CLAIM_NOTES.experiment]: experiments.candidates });
-    const earlier = await findRequestRuns(deps.tracking, { experimentId: experiments.candidates, repo: event.repo, request }, 1);
+    const earlier = await findRequestRuns(
+      deps.tracking,
+      { experimentId: experiments.candidates, repo: event.repo, request },
+      1,
+    );
     if (earlier.runs.length > 0) return log.info(`request ${request} was already handled; redelivery ignored`);
     if (rerun) {
       // A re-run trains the commit its check run was on, and only while that is still the head.
@@ -187,12 +218,19 @@ async function handleCommand(event: CommentEvent, parsed: ParsedCommand, deps: T
     } else {
       // The head the comment approved, by GitHub's clock; a push after the comment is not trained under it.
       const pushes = pr.headRepoFullName ? await github.branchPushes(pr.headRepoFullName, pr.headRef) : [];
-      const pin = headAtComment({ headSha: pr.headSha, headRef: pr.headRef, commentCreatedAt: event.createdAt, pushes });
+      const pin = headAtComment({
+        headSha: pr.headSha,
+        headRef: pr.headRef,
+        commentCreatedAt: event.createdAt,
+        pushes,
+      });
       if (!pin.ok) return void (await answer(pin.reason));
     }
     await trainAndReport(event, deps, { config, pr, experiments, request, requestKey, plans: plan.runs, runner });
   } finally {
-    await runner.release(requestKey).catch((e: unknown) => log.error(e, `could not release the claim on ${requestKey}`));
+    await runner
+      .release(requestKey)
+      .catch((e: unknown) => log.error(e, `could not release the claim on ${requestKey}`));
   }
 }
 
@@ -224,7 +262,13 @@ async function trainAndReport(event: CommentEvent, deps: TrainCommentDeps, p: Ac
 
   // 5. Acknowledge at once. From the check run on, every way out concludes it.
   await github.react(event.commentId, 'eyes');
-  const checkId = await github.createCheck({ name: CHECK_NAME, headSha: p.pr.headSha, externalId: checkExternalId(event.issueNumber, event.commentId), status: 'in_progress', output: { title: 'Training', summary: `Requested by @${event.author.login} for \`${p.pr.headSha.slice(0, 7)}\`.` } });
+  const checkId = await github.createCheck({
+    name: CHECK_NAME,
+    headSha: p.pr.headSha,
+    externalId: checkExternalId(event.issueNumber, event.commentId),
+    status: 'in_progress',
+    output: { title: 'Training', summary: `Requested by @${event.author.login} for \`${p.pr.headSha.slice(0, 7)}\`.` },
+  });
   await p.runner.noteClaim?.(p.requestKey, { [CLAIM_NOTES.check]: String(checkId), [CLAIM_NOTES.title]: title });
   // Each final step done is noted on the claim, so a reconciler finishing this request after a crash skips it.
   const done = async (steps: string) => p.runner.noteClaim?.(p.requestKey, { [CLAIM_NOTES.done]: steps });
@@ -237,11 +281,21 @@ async function trainAndReport(event: CommentEvent, deps: TrainCommentDeps, p: Ac
     // 6. The core; 🚀 once the first run is accepted by the runner. One run's failure, whatever threw it, fails
     // that run only: the report still covers every run.
     const report = await runRequest({
-      plans: p.plans, config: p.config, tracking: deps.tracking, runner: p.runner, experiments: p.experiments,
+      plans: p.plans,
+      config: p.config,
+      tracking: deps.tracking,
+      runner: p.runner,
+      experiments: p.experiments,
       origin: { repo: event.repo, pr: event.issueNumber, sha: p.pr.headSha, branch: p.pr.headRef, request: p.request },
-      missingBaseline: 'compare-without', noBaselineHint: NO_BASELINE_HINT, title,
-      images: deps.images, secrets: deps.secrets, runUrl: deps.runUrl, now: deps.now,
-      onError: (error, name) => log.error(error, `/train on ${event.repo}#${event.issueNumber}: run ${name} failed inside trainbot`),
+      missingBaseline: 'compare-without',
+      noBaselineHint: NO_BASELINE_HINT,
+      title,
+      images: deps.images,
+      secrets: deps.secrets,
+      runUrl: deps.runUrl,
+      now: deps.now,
+      onError: (error, name) =>
+        log.error(error, `/train on ${event.repo}#${event.issueNumber}: run ${name} failed inside trainbot`),
       onChange: (runs, markdown) => {
         living.push(markdown);
         if (stop === 'before-start' && runs.some((r) => r.state !== 'queued')) {
@@ -254,7 +308,10 @@ async function trainAndReport(event: CommentEvent, deps: TrainCommentDeps, p: Ac
     // 7. The final comment, then the check run.
     await living.close();
     // The logs get what the report leaves of GitHub's limit (the hidden marker counts too).
-    const details = renderFailureDetails(report.runs, COMMENT_BODY_LIMIT - commentMarker(key).length - 1 - report.markdown.length - 2);
+    const details = renderFailureDetails(
+      report.runs,
+      COMMENT_BODY_LIMIT - commentMarker(key).length - 1 - report.markdown.length - 2,
+    );
     await github.upsertComment(event.issueNumber, key, details ? `${report.markdown}\n\n${details}` : report.markdown);
     reported = true;
     await done('comment');
@@ -268,17 +325,27 @@ async function trainAndReport(event: CommentEvent, deps: TrainCommentDeps, p: Ac
       ...(detailsUrl ? { detailsUrl } : {}),
     });
     await done('comment,check');
-    if (report.finished < report.runs.length) await github.react(event.commentId, 'confused').catch((e: unknown) => log.error(e, 'confused reaction failed'));
+    if (report.finished < report.runs.length)
+      await github.react(event.commentId, 'confused').catch((e: unknown) => log.error(e, 'confused reaction failed'));
   } catch (error) {
     log.error(error, `/train on ${event.repo}#${event.issueNumber} failed`);
     await living.close().catch(() => undefined);
     // GitHub, MLflow and the runner say what went wrong in a sentence; anything else is a bug, kept to the log.
     const sentence = userSentence(error);
     // A report already posted stays: it is right, only concluding the check run after it failed.
-    if (!reported) await github.upsertComment(event.issueNumber, key, renderErrorNote({ title, stop, sentence, error })).catch((e: unknown) => log.error(e, 'could not post the error note'));
-    await github.updateCheck(checkId, { conclusion: 'failure', output: { title: STOP_TEXT[stop], summary: errorSummary(sentence) } })
+    if (!reported)
+      await github
+        .upsertComment(event.issueNumber, key, renderErrorNote({ title, stop, sentence, error }))
+        .catch((e: unknown) => log.error(e, 'could not post the error note'));
+    await github
+      .updateCheck(checkId, {
+        conclusion: 'failure',
+        output: { title: STOP_TEXT[stop], summary: errorSummary(sentence) },
+      })
       .catch((e: unknown) => log.error(e, 'could not conclude the check run'));
     await github.react(event.commentId, 'confused').catch(() => undefined);
-    throw new CommandFailed(sentence ?? 'trainbot hit an internal error; the log above has the details.', { cause: error });
+    throw new CommandFailed(sentence ?? 'trainbot hit an internal error; the log above has the details.', {
+      cause: error,
+    });
   }
 }

@@ -7,8 +7,8 @@ import { type PlannedRun, firstValueProblem, planRuns } from '../runs/plan.js';
 
 export type RequestPlan =
   | { kind: 'runs'; runs: PlannedRun[] }
-  | { kind: 'cancel' }                            // `/train cancel`: only a pull request has runs to cancel
-  | { kind: 'reply'; message: string };           // help, or a usage error: nothing starts
+  | { kind: 'cancel' } // `/train cancel`: only a pull request has runs to cancel
+  | { kind: 'reply'; message: string }; // help, or a usage error: nothing starts
 
 /**
  * The answer to a usage error. The parser stops at the first word it cannot read, but a value typed before
@@ -30,8 +30,10 @@ export function planCommand(parsed: Exclude<ParseResult, { type: 'ignore' }>, co
 /** Command text outside a pull request (the CLI, the sweep action): `cancel` has nothing to act on there. */
 export function planRequest(commandText: string, config: TrainbotConfig): { runs: PlannedRun[] } | { reply: string } {
   const parsed = parseCommand(commandText);
-  if (parsed.type === 'ignore') return { reply: 'That is not a trainbot command; write it like `/train alpha=0.5` (or `/train help`).' };
+  if (parsed.type === 'ignore')
+    return { reply: 'That is not a trainbot command; write it like `/train alpha=0.5` (or `/train help`).' };
   const plan = planCommand(parsed, config);
-  if (plan.kind === 'cancel') return { reply: '`/train cancel` stops the runs of a pull request; there is nothing to cancel here.' };
+  if (plan.kind === 'cancel')
+    return { reply: '`/train cancel` stops the runs of a pull request; there is nothing to cancel here.' };
   return plan.kind === 'runs' ? { runs: plan.runs } : { reply: plan.message };
 }

@@ -24,9 +24,7 @@ import { CHECK_NAME, type Logger, loadConfig } from './on-train-comment.js';
 /** The final steps, in order; each is noted in `done` once it happened. */
 export type FinalStep = 'comment' | 'check' | 'reaction';
 
-export type ReconcileAction =
-  | { kind: 'finish'; claim: ClaimInfo }
-  | { kind: 'delete-job'; name: string };
+export type ReconcileAction = { kind: 'finish'; claim: ClaimInfo } | { kind: 'delete-job'; name: string };
 
 /** Same label value on both sides: a claim's repo/request as its Jobs carry them (src/runs/job-spec.ts). */
 function requestLabels(notes: Readonly<Record<string, string>>): string {
@@ -39,7 +37,8 @@ function requestLabels(notes: Readonly<Record<string, string>>): string {
  * the CLI and the sweep action may start Jobs without a claim, and those are not the bot's to clean up.
  */
 export function planReconcile(claims: readonly ClaimInfo[], jobs: readonly RunnerJob[]): ReconcileAction[] {
-  const actions: ReconcileAction[] = claims.filter((c) => !c.live && c.notes[CLAIM_NOTES.repo] && c.notes[CLAIM_NOTES.request])
+  const actions: ReconcileAction[] = claims
+    .filter((c) => !c.live && c.notes[CLAIM_NOTES.repo] && c.notes[CLAIM_NOTES.request])
     .map((claim) => ({ kind: 'finish', claim }));
   const claimed = new Set(claims.map((c) => requestLabels(c.notes)));
   for (const job of jobs) {
@@ -50,7 +49,8 @@ export function planReconcile(claims: readonly ClaimInfo[], jobs: readonly Runne
   return actions;
 }
 
-export const doneSteps = (notes: Readonly<Record<string, string>>): Set<string> => new Set((notes[CLAIM_NOTES.done] ?? '').split(',').filter(Boolean));
+export const doneSteps = (notes: Readonly<Record<string, string>>): Set<string> =>
+  new Set((notes[CLAIM_NOTES.done] ?? '').split(',').filter(Boolean));
 
 export interface ReconcileDeps {
   runner: Runner;
@@ -62,7 +62,8 @@ export interface ReconcileDeps {
   now?: () => number;
 }
 
-const NEVER_STARTED = 'trainbot stopped before it started this run\'s Job, so it never ran; comment `/train` again to run it.';
+const NEVER_STARTED =
+  "trainbot stopped before it started this run's Job, so it never ran; comment `/train` again to run it.";
 const RESTARTED_EARLY = 'trainbot restarted before it started any run; comment `/train` again.';
 
 /** The outcome of one run the dead process left behind: read it, or wait for its Job to end. */
@@ -79,13 +80,23 @@ async function settleRun(run: TrackedRun, jobs: ReadonlySet<string>, deps: Recon
   }
   const outcome = await runner.wait({ name: run.info.runName });
   if (outcome.status !== 'succeeded') {
-    await tracking.setTerminated(run.info.runId, outcome.status === 'cancelled' ? 'KILLED' : 'FAILED').catch(() => undefined);
-    return { ...base, state: outcome.status === 'timeout' ? 'timeout' : outcome.status === 'cancelled' ? 'cancelled' : 'failed', reason: outcome.reason };
+    await tracking
+      .setTerminated(run.info.runId, outcome.status === 'cancelled' ? 'KILLED' : 'FAILED')
+      .catch(() => undefined);
+    return {
+      ...base,
+      state: outcome.status === 'timeout' ? 'timeout' : outcome.status === 'cancelled' ? 'cancelled' : 'failed',
+      reason: outcome.reason,
+    };
   }
   const logged = await tracking.getRun(run.info.runId);
   if (logged.info.status !== 'FINISHED') {
     await tracking.setTerminated(run.info.runId, 'FAILED').catch(() => undefined);
-    return { ...base, state: 'failed', reason: `The training process exited, but its MLflow run is ${logged.info.status}, not FINISHED.` };
+    return {
+      ...base,
+      state: 'failed',
+      reason: `The training process exited, but its MLflow run is ${logged.info.status}, not FINISHED.`,
+    };
   }
   return { ...base, state: 'finished', metrics: logged.metrics };
 }
@@ -100,7 +111,11 @@ function paramsOf(run: TrackedRun): Record<string, string> {
 }
 
 /** Takes over one request whose process died and drives it to its end; false when another process has it. */
-export async function finishRequest(claim: ClaimInfo, jobs: readonly RunnerJob[], deps: ReconcileDeps): Promise<boolean> {
+export async function finishRequest(
+  claim: ClaimInfo,
+  jobs: readonly RunnerJob[],
+  deps: ReconcileDeps,
+): Promise<boolean> {
   const { runner, log } = deps;
   if (!(await runner.claim(claim.key))) return false;
   let finished = false;
@@ -114,9 +129,16 @@ export async function finishRequest(claim: ClaimInfo, jobs: readonly RunnerJob[]
     const pr = await github.pullRequest(Number(notes[CLAIM_NOTES.pr]));
     const loaded = await loadConfig(github, pr);
     const config = 'config' in loaded ? loaded.config : undefined;
-    const experimentId = notes[CLAIM_NOTES.experiment] ?? (config ? await deps.tracking.ensureExperiment(config.experiment) : undefined);
+    const experimentId =
+      notes[CLAIM_NOTES.experiment] ?? (config ? await deps.tracking.ensureExperiment(config.experiment) : undefined);
     const found = experimentId
-      ? (await findRequestRuns(deps.tracking, { experimentId, repo: notes[CLAIM_NOTES.repo] ?? '', request: notes[CLAIM_NOTES.request] ?? '' })).runs
+      ? (
+          await findRequestRuns(deps.tracking, {
+            experimentId,
+            repo: notes[CLAIM_NOTES.repo] ?? '',
+            request: notes[CLAIM_NOTES.request] ?? '',
+          })
+        ).runs
       : [];
     const names = new Set(jobs.map((j) => j.name));
     const runs = await Promise.all(found.map((run) => settleRun(run, names, deps)));
@@ -130,7 +152,8 @@ export async function finishRequest(claim: ClaimInfo, jobs: readonly RunnerJob[]
   } finally {
     // Finished: the claim goes. Not finished: it stays, unrenewed, so once it expires a later pass (here or in
     // another process) takes the request over again; the steps noted done are not repeated.
-    if (finished) await runner.release(claim.key).catch((e: unknown) => log.error(e, `reconcile: could not release ${claim.key}`));
+    if (finished)
+      await runner.release(claim.key).catch((e: unknown) => log.error(e, `reconcile: could not release ${claim.key}`));
     else await runner.abandon?.(claim.key);
   }
 }
@@ -160,14 +183,25 @@ async function concludeRequest(claim: ClaimInfo, runs: readonly RunResult[], c: 
     markdown = renderErrorNote({ title, stop: 'before-start', sentence: RESTARTED_EARLY, error: undefined });
     conclusion = 'failure';
   } else {
-    const found = await lookupBaseline(deps.tracking, { experimentId: c.experimentId ?? '', repo: notes[CLAIM_NOTES.repo] ?? '', branch: config.baselineBranch, params: planBaseline(config).paramsKey });
+    const found = await lookupBaseline(deps.tracking, {
+      experimentId: c.experimentId ?? '',
+      repo: notes[CLAIM_NOTES.repo] ?? '',
+      branch: config.baselineBranch,
+      params: planBaseline(config).paramsKey,
+    });
     const baseline = toBaseline(found.run);
     const best = rankRuns(runs, config)[0];
     finished = runs.filter((r) => r.state === 'finished').length;
     conclusion = requestConclusion(runs, best, baseline, config);
     const experimentId = c.experimentId ?? '';
     markdown = renderReport({
-      title, runs, baseline, config, now: (deps.now ?? Date.now)(), sha: c.sha, noBaselineHint: 'Merge a pull request to start one: trainbot trains a baseline on every merge.',
+      title,
+      runs,
+      baseline,
+      config,
+      now: (deps.now ?? Date.now)(),
+      sha: c.sha,
+      noBaselineHint: 'Merge a pull request to start one: trainbot trains a baseline on every merge.',
       runUrl: deps.runUrl ? (runId) => deps.runUrl?.(experimentId, runId) : undefined,
     });
   }
@@ -181,7 +215,10 @@ async function concludeRequest(claim: ClaimInfo, runs: readonly RunResult[], c: 
     const plural = runs.length === 1 ? '' : 's';
     await github.updateCheck(check, {
       conclusion,
-      output: runs.length === 0 ? { title: CHECK_NAME, summary: errorSummary(RESTARTED_EARLY) } : { title: `${finished} of ${runs.length} run${plural} finished`, summary: markdown },
+      output:
+        runs.length === 0
+          ? { title: CHECK_NAME, summary: errorSummary(RESTARTED_EARLY) }
+          : { title: `${finished} of ${runs.length} run${plural} finished`, summary: markdown },
     });
     await mark('check');
   }
@@ -198,14 +235,18 @@ export async function reconcileOnce(deps: ReconcileDeps): Promise<ReconcileActio
   if (!runner.claims || !runner.jobs) return [];
   const [claims, jobs] = await Promise.all([runner.claims(), runner.jobs()]);
   const actions = planReconcile(claims, jobs);
-  await Promise.all(actions.map(async (action) => {
-    if (action.kind === 'delete-job') {
-      deps.log.info(`reconcile: deleting Job ${action.name}, which no request claims`);
-      await runner.cancel({ name: action.name }).catch((e: unknown) => deps.log.error(e, `reconcile: could not delete Job ${action.name}`));
-    } else {
-      await finishRequest(action.claim, jobs, deps);
-    }
-  }));
+  await Promise.all(
+    actions.map(async (action) => {
+      if (action.kind === 'delete-job') {
+        deps.log.info(`reconcile: deleting Job ${action.name}, which no request claims`);
+        await runner
+          .cancel({ name: action.name })
+          .catch((e: unknown) => deps.log.error(e, `reconcile: could not delete Job ${action.name}`));
+      } else {
+        await finishRequest(action.claim, jobs, deps);
+      }
+    }),
+  );
   return actions;
 }
 
@@ -216,7 +257,11 @@ export function startReconciler(deps: ReconcileDeps, intervalMs: number): () => 
   const pass = () => {
     if (busy) return;
     busy = true;
-    running = reconcileOnce(deps).catch((e: unknown) => deps.log.error(e, 'reconcile pass failed')).finally(() => { busy = false; });
+    running = reconcileOnce(deps)
+      .catch((e: unknown) => deps.log.error(e, 'reconcile pass failed'))
+      .finally(() => {
+        busy = false;
+      });
   };
   pass();
   const timer = setInterval(pass, intervalMs).unref();

@@ -16,13 +16,14 @@ import type { ImageWait } from './await-image.js';
 import { type ExecutedRun, executeRuns } from './execute-runs.js';
 
 /** The "No baseline yet" hint outside a pull request (the CLI, the sweep action). */
-export const NO_BASELINE_HINT_OFF_PR = 'Run `trainbot run "/train"` on the baseline branch, or merge a pull request: trainbot trains one on merge.';
+export const NO_BASELINE_HINT_OFF_PR =
+  'Run `trainbot run "/train"` on the baseline branch, or merge a pull request: trainbot trains one on merge.';
 
 export interface RequestInput {
   plans: readonly PlannedRun[];
   config: TrainbotConfig;
-  origin: Omit<RunOrigin, 'params' | 'role'>;   // repo, sha, branch, request (pr when there is one)
-  role?: RunRole;                               // default candidate; the merge refresh trains a baseline
+  origin: Omit<RunOrigin, 'params' | 'role'>; // repo, sha, branch, request (pr when there is one)
+  role?: RunRole; // default candidate; the merge refresh trains a baseline
   tracking: Tracking;
   runner: Runner;
   /** Both experiments, when the caller already made sure of them (the bot does, to find a redelivered request). */
@@ -31,28 +32,28 @@ export interface RequestInput {
   missingBaseline: 'compare-without' | 'train';
   /** How to make a baseline where this report is shown, for the "No baseline yet" line. */
   noBaselineHint: string;
-  title?: string;                               // default requestTitle(plans)
+  title?: string; // default requestTitle(plans)
   headingLevel?: 0 | 3 | 4;
   images?: ImageWait;
-  secrets?: readonly string[];                  // hidden in the log tails of failed runs
+  secrets?: readonly string[]; // hidden in the log tails of failed runs
   maxParallel?: number;
   runUrl?: (experimentId: string, runId: string) => string;
   now?: () => number;
   onProgress?: (message: string) => void;
   /** Every state change, with the report as it stands: the bot's living comment, the CLI's progress. */
   onChange?: (runs: readonly RunResult[], markdown: string) => void;
-  onError?: (error: unknown, runName: string) => void;   // see ExecuteInput.onError
+  onError?: (error: unknown, runName: string) => void; // see ExecuteInput.onError
 }
 
 export interface RequestReport {
   title: string;
-  markdown: string;                             // the comparison: the living comment's and the check run's text
+  markdown: string; // the comparison: the living comment's and the check run's text
   runs: ExecutedRun[];
   baseline?: Baseline;
   best?: RunResult;
   finished: number;
   conclusion: ReturnType<typeof requestConclusion>;
-  experimentId: string;                         // where this request's runs are
+  experimentId: string; // where this request's runs are
 }
 
 export async function runRequest(input: RequestInput): Promise<RequestReport> {
@@ -61,37 +62,77 @@ export async function runRequest(input: RequestInput): Promise<RequestReport> {
   const progress = input.onProgress ?? (() => undefined);
   // Candidates and baselines live in separate experiments (src/tracking/experiment-names.ts); both exist before
   // any Job runs. The runs of this request go to their role's.
-  const experiments = input.experiments ?? await ensureRoleExperiments(tracking, config);
+  const experiments = input.experiments ?? (await ensureRoleExperiments(tracking, config));
   const experimentId = input.role === 'baseline' ? experiments.baselines : experiments.candidates;
 
   // The baseline the runs are compared with: the newest one of the baseline branch, trained with the defaults.
   const baselinePlan = planBaseline(config);
-  const query = { experimentId: experiments.baselines, repo: input.origin.repo, branch: config.baselineBranch, params: baselinePlan.paramsKey };
+  const query = {
+    experimentId: experiments.baselines,
+    repo: input.origin.repo,
+    branch: config.baselineBranch,
+    params: baselinePlan.paramsKey,
+  };
   let found = await lookupBaseline(tracking, query);
   if (!found.run && input.missingBaseline === 'train') {
-    const why = found.rejected ? `The newest baseline of ${config.baselineBranch} was changed after trainbot recorded it` : `No baseline for ${config.baselineBranch} yet`;
+    const why = found.rejected
+      ? `The newest baseline of ${config.baselineBranch} was changed after trainbot recorded it`
+      : `No baseline for ${config.baselineBranch} yet`;
     progress(`${why}: training one with the default params (${baselinePlan.paramsKey}).`);
     const [trained] = await executeRuns({
-      plans: [baselinePlan], config, tracking, runner, experimentId: experiments.baselines, secrets: input.secrets, images: input.images,
-      origin: { ...input.origin, branch: config.baselineBranch, request: `${input.origin.request}-baseline`, pr: undefined, role: 'baseline' },
+      plans: [baselinePlan],
+      config,
+      tracking,
+      runner,
+      experimentId: experiments.baselines,
+      secrets: input.secrets,
+      images: input.images,
+      origin: {
+        ...input.origin,
+        branch: config.baselineBranch,
+        request: `${input.origin.request}-baseline`,
+        pr: undefined,
+        role: 'baseline',
+      },
       onError: input.onError,
     });
-    if (trained?.state !== 'finished') progress(`The baseline run did not finish (${trained?.reason ?? 'unknown reason'}); comparing without one.`);
+    if (trained?.state !== 'finished')
+      progress(`The baseline run did not finish (${trained?.reason ?? 'unknown reason'}); comparing without one.`);
     found = await lookupBaseline(tracking, query);
   }
   const baseline = toBaseline(found.run);
   const rejected = rejectedBaseline(found.rejected);
 
   const title = input.title ?? requestTitle(input.plans);
-  const render = (runs: readonly RunResult[]) => renderReport({
-    title, headingLevel: input.headingLevel, runs, baseline, config, now: now(), noBaselineHint: input.noBaselineHint,
-    sha: input.origin.sha, rejectedBaseline: rejected,
-    runUrl: input.runUrl ? (runId) => input.runUrl?.([baseline?.runId, rejected?.runId].includes(runId) ? experiments.baselines : experimentId, runId) : undefined,
-  });
+  const render = (runs: readonly RunResult[]) =>
+    renderReport({
+      title,
+      headingLevel: input.headingLevel,
+      runs,
+      baseline,
+      config,
+      now: now(),
+      noBaselineHint: input.noBaselineHint,
+      sha: input.origin.sha,
+      rejectedBaseline: rejected,
+      runUrl: input.runUrl
+        ? (runId) =>
+            input.runUrl?.(
+              [baseline?.runId, rejected?.runId].includes(runId) ? experiments.baselines : experimentId,
+              runId,
+            )
+        : undefined,
+    });
 
   progress(`Starting ${input.plans.length} run${input.plans.length === 1 ? '' : 's'}.`);
   const runs = await executeRuns({
-    plans: input.plans, config, tracking, runner, experimentId, secrets: input.secrets, images: input.images,
+    plans: input.plans,
+    config,
+    tracking,
+    runner,
+    experimentId,
+    secrets: input.secrets,
+    images: input.images,
     origin: { ...input.origin, role: input.role ?? 'candidate' },
     maxParallel: input.maxParallel,
     onChange: input.onChange ? (changed) => input.onChange?.(changed, render(changed)) : undefined,
@@ -99,7 +140,12 @@ export async function runRequest(input: RequestInput): Promise<RequestReport> {
   });
   const best = rankRuns(runs, config)[0];
   return {
-    title, markdown: render(runs), runs, baseline, best, experimentId,
+    title,
+    markdown: render(runs),
+    runs,
+    baseline,
+    best,
+    experimentId,
     finished: runs.filter((r) => r.state === 'finished').length,
     conclusion: requestConclusion(runs, best, baseline, config),
   };

@@ -7,18 +7,26 @@ export interface Throttled<T> {
   close(): Promise<void>;
 }
 
-export function throttleLatest<T>(intervalMs: number, deliver: (value: T) => Promise<void>, now: () => number = Date.now): Throttled<T> {
+export function throttleLatest<T>(
+  intervalMs: number,
+  deliver: (value: T) => Promise<void>,
+  now: () => number = Date.now,
+): Throttled<T> {
   let pending: { value: T } | undefined;
-  let lastSent = -Infinity;     // when the newest delivery was handed over: paces the pushes
-  let lastDone = -Infinity;     // when the previous delivery ended: paces the writes themselves
+  let lastSent = -Infinity; // when the newest delivery was handed over: paces the pushes
+  let lastDone = -Infinity; // when the previous delivery ended: paces the writes themselves
   let timer: ReturnType<typeof setTimeout> | undefined;
   let inFlight: Promise<void> = Promise.resolve();
   let closed = false;
   let wake: (() => void) | undefined;
-  const pause = (ms: number) => new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    wake = () => { clearTimeout(t); resolve(); };
-  });
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, ms);
+      wake = () => {
+        clearTimeout(t);
+        resolve();
+      };
+    });
 
   const send = () => {
     timer = undefined;
@@ -29,15 +37,20 @@ export function throttleLatest<T>(intervalMs: number, deliver: (value: T) => Pro
     // Deliveries are chained so an older update can never land after a newer one, and each starts at least an
     // interval after the previous one ended: a delivery renders before it writes, and a slow render must not
     // bring two GitHub writes closer than the interval. A failed update is dropped (the next carries the state).
-    inFlight = inFlight.then(async () => {
-      const wait = lastDone + intervalMs - now();
-      // One still waiting for its turn when close() comes is dropped: the caller's final state replaces it.
-      if (wait > 0) {
-        await pause(wait);
-        if (closed) return;
-      }
-      await deliver(value);
-    }).catch(() => undefined).finally(() => { lastDone = now(); });
+    inFlight = inFlight
+      .then(async () => {
+        const wait = lastDone + intervalMs - now();
+        // One still waiting for its turn when close() comes is dropped: the caller's final state replaces it.
+        if (wait > 0) {
+          await pause(wait);
+          if (closed) return;
+        }
+        await deliver(value);
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        lastDone = now();
+      });
   };
 
   return {

@@ -74,11 +74,15 @@ export class RegistryClient {
     }
     if (response.status === 404) return { found: false };
     if (response.status === 401 || response.status === 403) {
-      throw new RegistryError(`The registry ${registry} refused to show ${ref} (HTTP ${response.status}); give the bot credentials that may pull from ${repository}.`);
+      throw new RegistryError(
+        `The registry ${registry} refused to show ${ref} (HTTP ${response.status}); give the bot credentials that may pull from ${repository}.`,
+      );
     }
     const digest = response.headers.get('docker-content-digest') ?? '';
     if (response.status !== 200 || !DIGEST.test(digest)) {
-      throw new RegistryError(`The registry ${registry} answered HTTP ${response.status} without a sha256 digest for ${ref}; check that it is an OCI registry.`);
+      throw new RegistryError(
+        `The registry ${registry} answered HTTP ${response.status} without a sha256 digest for ${ref}; check that it is an OCI registry.`,
+      );
     }
     return { found: true, digest };
   }
@@ -91,13 +95,18 @@ export class RegistryClient {
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (err) {
-      throw new RegistryError(`Could not reach the registry for ${ref} (${err instanceof Error ? err.message : String(err)}); check the image name and the network.`, { cause: err });
+      throw new RegistryError(
+        `Could not reach the registry for ${ref} (${err instanceof Error ? err.message : String(err)}); check the image name and the network.`,
+        { cause: err },
+      );
     }
   }
 
   /** The Authorization header a 401 asks for: Basic with the credentials, or a Bearer token from the challenge's realm. */
   private async authorization(challenge: string, repository: string, ref: string): Promise<string | undefined> {
-    const basic = this.credentials ? `Basic ${Buffer.from(`${this.credentials.username}:${this.credentials.password}`).toString('base64')}` : undefined;
+    const basic = this.credentials
+      ? `Basic ${Buffer.from(`${this.credentials.username}:${this.credentials.password}`).toString('base64')}`
+      : undefined;
     const bearer = parseBearerChallenge(challenge);
     if (!bearer) return basic;
     const realm = new URL(bearer.realm!);
@@ -105,14 +114,22 @@ export class RegistryClient {
     realm.searchParams.set('scope', bearer.scope ?? `repository:${repository}:pull`);
     let response: Response;
     try {
-      response = await fetch(realm, { headers: basic ? { Authorization: basic } : {}, signal: AbortSignal.timeout(this.timeoutMs) });
+      response = await fetch(realm, {
+        headers: basic ? { Authorization: basic } : {},
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
     } catch (err) {
-      throw new RegistryError(`Could not get a pull token for ${ref} from ${realm.origin} (${err instanceof Error ? err.message : String(err)}).`, { cause: err });
+      throw new RegistryError(
+        `Could not get a pull token for ${ref} from ${realm.origin} (${err instanceof Error ? err.message : String(err)}).`,
+        { cause: err },
+      );
     }
     const body = (await response.json().catch(() => ({}))) as { token?: string; access_token?: string };
     const token = body.token ?? body.access_token;
     if (!response.ok || !token) {
-      throw new RegistryError(`The registry's token service refused a pull token for ${ref} (HTTP ${response.status}); give the bot credentials that may pull from ${repository}.`);
+      throw new RegistryError(
+        `The registry's token service refused a pull token for ${ref} (HTTP ${response.status}); give the bot credentials that may pull from ${repository}.`,
+      );
     }
     return `Bearer ${token}`;
   }

@@ -11,7 +11,10 @@ export interface RejectedBaseline {
   check: RejectedMetrics;
 }
 
-export function rejectedBaseline(rejected: { run: { info: { runId: string }; tags: Readonly<Record<string, string>> }; check: RejectedMetrics } | undefined): RejectedBaseline | undefined {
+export function rejectedBaseline(
+  rejected:
+    { run: { info: { runId: string }; tags: Readonly<Record<string, string>> }; check: RejectedMetrics } | undefined,
+): RejectedBaseline | undefined {
   if (!rejected) return undefined;
   return { runId: rejected.run.info.runId, sha: rejected.run.tags[RUN_TAGS.sha] ?? '', check: rejected.check };
 }

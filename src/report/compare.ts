@@ -9,7 +9,7 @@ export interface MetricComparison {
   metric: string;
   candidate?: number;
   baseline?: number;
-  delta?: number;            // candidate − baseline
+  delta?: number; // candidate − baseline
   verdict: Verdict;
 }
 
@@ -26,19 +26,27 @@ export interface RunResult {
 export interface Baseline {
   runId: string;
   sha: string;
-  startTime: number;          // ms since epoch
+  startTime: number; // ms since epoch
   metrics: Readonly<Record<string, number>>;
 }
 
-export function compareMetric(metric: string, candidate: number | undefined, baseline: number | undefined, config: TrainbotConfig): MetricComparison {
+export function compareMetric(
+  metric: string,
+  candidate: number | undefined,
+  baseline: number | undefined,
+  config: TrainbotConfig,
+): MetricComparison {
   const rule = config.metrics[metric];
   if (candidate === undefined || !Number.isFinite(candidate) || !rule) return { metric, baseline, verdict: 'missing' };
   if (baseline === undefined || !Number.isFinite(baseline)) return { metric, candidate, verdict: 'no-baseline' };
   const delta = candidate - baseline;
   // Tolerate float noise so a threshold of 0.001 treats a change of exactly 0.001 as unchanged.
-  const verdict: Verdict = Math.abs(delta) <= rule.threshold + 1e-12
-    ? 'unchanged'
-    : (delta < 0) === (rule.goal === 'minimize') ? 'better' : 'worse';
+  const verdict: Verdict =
+    Math.abs(delta) <= rule.threshold + 1e-12
+      ? 'unchanged'
+      : delta < 0 === (rule.goal === 'minimize')
+        ? 'better'
+        : 'worse';
   return { metric, candidate, baseline, delta, verdict };
 }
 
@@ -56,20 +64,36 @@ export function rankRuns(runs: readonly RunResult[], config: TrainbotConfig): Ru
   const sign = config.metrics[primary]?.goal === 'maximize' ? -1 : 1;
   const scored = runs.filter((r) => r.state === 'finished' && Number.isFinite(r.metrics[primary]));
   const rest = runs.filter((r) => !scored.includes(r));
-  scored.sort((a, b) => sign * ((a.metrics[primary] as number) - (b.metrics[primary] as number)) || a.name.localeCompare(b.name));
+  scored.sort(
+    (a, b) => sign * ((a.metrics[primary] as number) - (b.metrics[primary] as number)) || a.name.localeCompare(b.name),
+  );
   return [...scored, ...rest];
 }
 
 /** The check run's conclusion from the primary metric of the best run (or `failure` when no run finished). */
-export function conclusionFor(best: RunResult | undefined, baseline: Baseline | undefined, config: TrainbotConfig): Conclusion {
+export function conclusionFor(
+  best: RunResult | undefined,
+  baseline: Baseline | undefined,
+  config: TrainbotConfig,
+): Conclusion {
   if (!best || best.state !== 'finished') return 'failure';
-  const { verdict } = compareMetric(config.primaryMetric, best.metrics[config.primaryMetric], baseline?.metrics[config.primaryMetric], config);
+  const { verdict } = compareMetric(
+    config.primaryMetric,
+    best.metrics[config.primaryMetric],
+    baseline?.metrics[config.primaryMetric],
+    config,
+  );
   switch (verdict) {
-    case 'better': return config.conclusions.better;
-    case 'worse': return config.conclusions.worse;
-    case 'unchanged': return config.conclusions.unchanged;
-    case 'no-baseline': return config.conclusions.noBaseline;
-    default: return 'failure';
+    case 'better':
+      return config.conclusions.better;
+    case 'worse':
+      return config.conclusions.worse;
+    case 'unchanged':
+      return config.conclusions.unchanged;
+    case 'no-baseline':
+      return config.conclusions.noBaseline;
+    default:
+      return 'failure';
   }
 }
 
@@ -77,7 +101,12 @@ export function conclusionFor(best: RunResult | undefined, baseline: Baseline | 
  * The conclusion of a whole request: `cancelled` when every run that did not finish was cancelled (a
  * `/train cancel`, or the PR closed), otherwise the best run's verdict (conclusionFor).
  */
-export function requestConclusion(runs: readonly RunResult[], best: RunResult | undefined, baseline: Baseline | undefined, config: TrainbotConfig): Conclusion | 'cancelled' {
+export function requestConclusion(
+  runs: readonly RunResult[],
+  best: RunResult | undefined,
+  baseline: Baseline | undefined,
+  config: TrainbotConfig,
+): Conclusion | 'cancelled' {
   const unfinished = runs.filter((r) => r.state !== 'finished');
   if (unfinished.length > 0 && unfinished.every((r) => r.state === 'cancelled')) return 'cancelled';
   return conclusionFor(best, baseline, config);

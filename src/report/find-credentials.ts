@@ -14,7 +14,7 @@ import { charTable, is, knownTokenEnd } from './token-prefixes.js';
 export type Mark = (start: number, end: number) => void;
 
 const IDENT = charTable(/[A-Za-z0-9_.-]/);
-const CREDENTIAL = charTable(/[A-Za-z0-9._~+/=-]/);      // RFC 7235 token68: what a header credential is made of
+const CREDENTIAL = charTable(/[A-Za-z0-9._~+/=-]/); // RFC 7235 token68: what a header credential is made of
 const BASE64 = charTable(/[A-Za-z0-9+/=]/);
 
 /** Values that say there is no credential; showing them helps whoever reads why a run failed. */
@@ -28,7 +28,7 @@ const [NL, CR, SPACE, TAB, QUOTE, APOSTROPHE, BACKTICK, BACKSLASH] = [10, 13, 32
 const [DASH, SLASH, COLON, EQUALS, GREATER, AT, AMPERSAND, CLOSE_BRACKET] = [45, 47, 58, 61, 62, 64, 38, 93];
 /** `/`, `@`, `?` and `#` end a URL's user:password part; so does a line end. */
 const URL_AUTHORITY_END = new Set([SLASH, AT, 63, 35, NL, CR]);
-const PY_STRING_PREFIXES = new Set([98, 114, 117, 66, 82, 85]);                          // b r u B R U
+const PY_STRING_PREFIXES = new Set([98, 114, 117, 66, 82, 85]); // b r u B R U
 const isBlank = (c: number): boolean => c === SPACE || c === TAB;
 const isQuote = (c: number): boolean => c === QUOTE || c === APOSTROPHE || c === BACKTICK;
 
@@ -52,7 +52,10 @@ class CredentialScanner {
   /** Names already judged by isSensitiveKey: logs repeat them. */
   private readonly judged = new Map<string, boolean>();
 
-  constructor(private readonly text: string, private readonly mark: Mark) {
+  constructor(
+    private readonly text: string,
+    private readonly mark: Mark,
+  ) {
     this.n = text.length;
   }
 
@@ -106,7 +109,8 @@ class CredentialScanner {
     if (length < 3 || length > 128) return j;
     const quote = isQuote(this.at(i - 1)) ? this.at(i - 1) : -1;
     const first = this.at(i) | 32;
-    if ((length === 6 || length === 5) && (first === 98 || first === 118)) {           // b…, v…
+    if ((length === 6 || length === 5) && (first === 98 || first === 118)) {
+      // b…, v…
       const lower = this.text.slice(i, j).toLowerCase();
       if (lower === 'bearer' || lower === 'basic') return this.scheme(lower, j);
       if (lower === 'value' && this.armed > 0) {
@@ -150,7 +154,7 @@ class CredentialScanner {
       if (c >= 48 && c <= 57) digits += 1;
       else if ((c | 32) >= 97 && (c | 32) <= 122) {
         letters += 1;
-        if (c <= 90 && this.at(end - 1) >= 97 && this.at(end - 1) <= 122) caseMix = true;   // aB
+        if (c <= 90 && this.at(end - 1) >= 97 && this.at(end - 1) <= 122) caseMix = true; // aB
       } else others += 1;
     }
     if (end - i < 8) return -1;
@@ -173,14 +177,15 @@ class CredentialScanner {
   private afterName(j: number, quote: number): number {
     let k = j;
     if (quote !== -1 && this.at(k) === quote) k += 1;
-    else if (quote !== -1 && this.at(k) === BACKSLASH && this.at(k + 1) === quote) k += 2;   // \"name\": in JSON in JSON
-    if (quote !== -1 && this.at(k) === CLOSE_BRACKET) k += 1;                                 // os.environ["NAME"] = v
+    else if (quote !== -1 && this.at(k) === BACKSLASH && this.at(k + 1) === quote) k += 2; // \"name\": in JSON in JSON
+    if (quote !== -1 && this.at(k) === CLOSE_BRACKET) k += 1; // os.environ["NAME"] = v
     const blanks = this.skipBlanks(k);
     let sep = blanks;
     const c = this.at(sep);
     const next = this.at(sep + 1);
-    if (c === EQUALS) sep += next === GREATER ? 2 : 1;                                     // = =>
-    else if (c === COLON && next !== COLON && next !== SLASH) sep += next === EQUALS ? 2 : 1;   // : := (not :: or ://)
+    if (c === EQUALS)
+      sep += next === GREATER ? 2 : 1; // = =>
+    else if (c === COLON && next !== COLON && next !== SLASH) sep += next === EQUALS ? 2 : 1; // : := (not :: or ://)
     if (sep > blanks) return this.hideValue(this.skipBlanks(sep));
     if (blanks > k) {
       const end = this.credentialAt(blanks, 'letters and digits');
@@ -197,15 +202,20 @@ class CredentialScanner {
   private hideValue(i: number): number {
     let start = i;
     let letters = i;
-    while (((this.at(letters) | 32) >= 97 && (this.at(letters) | 32) <= 122)) letters += 1;
-    if (letters > i && isBlank(this.at(letters)) && SCHEMES.has(this.text.slice(i, letters).toLowerCase())) start = this.skipBlanks(letters);
+    while ((this.at(letters) | 32) >= 97 && (this.at(letters) | 32) <= 122) letters += 1;
+    if (letters > i && isBlank(this.at(letters)) && SCHEMES.has(this.text.slice(i, letters).toLowerCase()))
+      start = this.skipBlanks(letters);
     // b'…', r"…" and u'…' are Python's spellings of a quoted string.
     if (PY_STRING_PREFIXES.has(this.at(start)) && isQuote(this.at(start + 1))) start += 1;
     const open = this.at(start);
     if (isQuote(open) || (open === BACKSLASH && isQuote(this.at(start + 1)))) return this.hideQuoted(start);
     let end = start;
-    for (let c = this.at(end); c !== -1 && c !== NL && c !== CR && !isBlank(c) && !isQuote(c) && c !== AMPERSAND; c = this.at(++end)) {
-      if (c === BACKSLASH && isQuote(this.at(end + 1))) break;                          // the end of an escaped JSON string: `\"`
+    for (
+      let c = this.at(end);
+      c !== -1 && c !== NL && c !== CR && !isBlank(c) && !isQuote(c) && c !== AMPERSAND;
+      c = this.at(++end)
+    ) {
+      if (c === BACKSLASH && isQuote(this.at(end + 1))) break; // the end of an escaped JSON string: `\"`
     }
     if (!this.isPlaceholder(start, end)) this.hide(start, end);
     return end;
@@ -241,12 +251,17 @@ class CredentialScanner {
     const from = i + 3;
     let colon = -1;
     let end = from;
-    for (let c = this.at(end); c !== -1 && !URL_AUTHORITY_END.has(c) && !isBlank(c) && !isQuote(c); c = this.at(++end)) {
+    for (
+      let c = this.at(end);
+      c !== -1 && !URL_AUTHORITY_END.has(c) && !isBlank(c) && !isQuote(c);
+      c = this.at(++end)
+    ) {
       if (c === COLON && colon === -1) colon = end;
     }
     if (this.at(end) !== AT || end === from) return from;
     if (colon !== -1 && colon + 1 < end) this.hide(colon + 1, end);
-    else if (colon === -1 && end - from >= 20 && this.credentialAt(from, 'letters and digits') >= end) this.hide(from, end);
+    else if (colon === -1 && end - from >= 20 && this.credentialAt(from, 'letters and digits') >= end)
+      this.hide(from, end);
     else return from;
     return end + 1;
   }
@@ -299,6 +314,7 @@ class CredentialScanner {
 function isBasicCredential(word: string): boolean {
   if (!/^[A-Za-z0-9+/]+=*$/.test(word) || word.length % 4 === 1) return false;
   const decoded = Buffer.from(word, 'base64').toString('latin1');
-  for (let i = 0; i < decoded.length; i += 1) if (decoded.charCodeAt(i) < 0x20 || decoded.charCodeAt(i) > 0x7e) return false;
+  for (let i = 0; i < decoded.length; i += 1)
+    if (decoded.charCodeAt(i) < 0x20 || decoded.charCodeAt(i) > 0x7e) return false;
   return decoded.includes(':');
 }

@@ -9,8 +9,14 @@ import { MIN_SECRET_CHARS } from './secret-needles.js';
  * is how @actions/core passes an action's `github-token` input), and the GitHub App's key and webhook secret.
  */
 export const HELD_SECRET_ENV: readonly string[] = [
-  'MLFLOW_TRACKING_TOKEN', 'MLFLOW_TRACKING_PASSWORD', 'TRAINBOT_SIGNING_KEY', 'GITHUB_TOKEN', 'INPUT_GITHUB-TOKEN',
-  'PRIVATE_KEY', 'WEBHOOK_SECRET', 'GITHUB_CLIENT_SECRET',
+  'MLFLOW_TRACKING_TOKEN',
+  'MLFLOW_TRACKING_PASSWORD',
+  'TRAINBOT_SIGNING_KEY',
+  'GITHUB_TOKEN',
+  'INPUT_GITHUB-TOKEN',
+  'PRIVATE_KEY',
+  'WEBHOOK_SECRET',
+  'GITHUB_CLIENT_SECRET',
 ];
 /** Values of other credential-named variables shorter than this are left out: `1`, `true`, a short path. */
 const MIN_OTHER_CHARS = 8;
@@ -22,7 +28,8 @@ export function heldSecrets(env: Readonly<Record<string, string | undefined>>): 
     const value = raw?.trim();
     if (!value) continue;
     const named = HELD_SECRET_ENV.includes(name);
-    if (named ? value.length >= MIN_SECRET_CHARS : value.length >= MIN_OTHER_CHARS && isSensitiveKey(name)) values.add(value);
+    if (named ? value.length >= MIN_SECRET_CHARS : value.length >= MIN_OTHER_CHARS && isSensitiveKey(name))
+      values.add(value);
   }
   return [...values];
 }

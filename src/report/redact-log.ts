@@ -19,8 +19,8 @@ export const REDACTED = '[REDACTED]';
 
 export interface TailOptions {
   lines: number;
-  maxLineChars?: number;            // at most LINE_CAP
-  secrets?: readonly string[];      // exact values to hide (e.g. the MLflow token the bot holds)
+  maxLineChars?: number; // at most LINE_CAP
+  secrets?: readonly string[]; // exact values to hide (e.g. the MLflow token the bot holds)
 }
 
 /** `text` with every line longer than `cap` cut to `cap` characters plus `…` (never inside a surrogate pair). */
@@ -90,5 +90,8 @@ export function tailLog(text: string, options: TailOptions): string {
   const max = Math.min(options.maxLineChars ?? 300, LINE_CAP);
   const lines = redact(text, options.secrets).split('\n');
   while (lines.length > 0 && lines[lines.length - 1]?.trim() === '') lines.pop();
-  return lines.slice(-options.lines).map((l) => (l.length > max ? `${l.slice(0, max)}…` : l)).join('\n');
+  return lines
+    .slice(-options.lines)
+    .map((l) => (l.length > max ? `${l.slice(0, max)}…` : l))
+    .join('\n');
 }

@@ -12,8 +12,14 @@ import type { RunResult } from './compare.js';
  * More lines than colours would make the chart unreadable anyway.
  */
 export const LINE_COLOURS = [
-  ['#1f77b4', '🔵'], ['#ff7f0e', '🟠'], ['#2ca02c', '🟢'], ['#d62728', '🔴'],
-  ['#9467bd', '🟣'], ['#8c564b', '🟤'], ['#bcbd22', '🟡'], ['#000000', '⚫'],
+  ['#1f77b4', '🔵'],
+  ['#ff7f0e', '🟠'],
+  ['#2ca02c', '🟢'],
+  ['#d62728', '🔴'],
+  ['#9467bd', '🟣'],
+  ['#8c564b', '🟤'],
+  ['#bcbd22', '🟡'],
+  ['#000000', '⚫'],
 ] as const;
 
 export type ChartResult = { kind: 'chart'; markdown: string } | { kind: 'note'; markdown: string } | { kind: 'none' };
@@ -30,7 +36,9 @@ function axisValues(runs: readonly RunResult[], param: string): ParamValue[] {
     const v = r.params[param];
     if (v !== undefined) seen.set(formatValue(v), v);
   }
-  return [...seen.values()].sort((a, b) => (typeof a === 'number' && typeof b === 'number' ? a - b : String(a).localeCompare(String(b))));
+  return [...seen.values()].sort((a, b) =>
+    typeof a === 'number' && typeof b === 'number' ? a - b : String(a).localeCompare(String(b)),
+  );
 }
 
 /** A Mermaid string: the values are validated by the planner already, but a quote or newline must never end it. */
@@ -46,15 +54,22 @@ export function renderChart(runs: readonly RunResult[], config: TrainbotConfig):
   const swept = sweptParams(runs, config);
   if (swept.length === 0) return { kind: 'none' };
   if (swept.length > 2) {
-    return { kind: 'note', markdown: `_No chart: this grid varies ${swept.length} parameters (${swept.map((p) => `\`${p}\``).join(', ')}); a chart shows at most two. The table has every run._` };
+    return {
+      kind: 'note',
+      markdown: `_No chart: this grid varies ${swept.length} parameters (${swept.map((p) => `\`${p}\``).join(', ')}); a chart shows at most two. The table has every run._`,
+    };
   }
-  const [xParam, lineParam] = swept.length === 2
-    ? [...swept].sort((a, b) => axisValues(runs, b).length - axisValues(runs, a).length)   // stable: ties keep config order
-    : [swept[0] as string, undefined];
+  const [xParam, lineParam] =
+    swept.length === 2
+      ? [...swept].sort((a, b) => axisValues(runs, b).length - axisValues(runs, a).length) // stable: ties keep config order
+      : [swept[0] as string, undefined];
   const xs = axisValues(runs, xParam as string);
   const lines: (ParamValue | undefined)[] = lineParam ? axisValues(runs, lineParam) : [undefined];
   if (lines.length > LINE_COLOURS.length) {
-    return { kind: 'note', markdown: `_No chart: \`${lineParam}\` has ${lines.length} values, more lines than a chart without a legend can keep apart (${LINE_COLOURS.length}). The table has every run._` };
+    return {
+      kind: 'note',
+      markdown: `_No chart: \`${lineParam}\` has ${lines.length} values, more lines than a chart without a legend can keep apart (${LINE_COLOURS.length}). The table has every run._`,
+    };
   }
 
   const primary = config.primaryMetric;
@@ -71,8 +86,12 @@ export function renderChart(runs: readonly RunResult[], config: TrainbotConfig):
   const left = xs.filter((x) => !complete.includes(x));
   if (complete.length === 0) return { kind: 'note', markdown: '_The chart appears once runs have finished._' };
 
-  const series = lines.map((l) => `    line [${complete.map((x) => (values.get(pointKey(x, l)) as number).toFixed(digits)).join(', ')}]`);
-  const palette = LINE_COLOURS.slice(0, lines.length).map(([hex]) => hex).join(', ');
+  const series = lines.map(
+    (l) => `    line [${complete.map((x) => (values.get(pointKey(x, l)) as number).toFixed(digits)).join(', ')}]`,
+  );
+  const palette = LINE_COLOURS.slice(0, lines.length)
+    .map(([hex]) => hex)
+    .join(', ');
   const body = [
     '```mermaid',
     `%%{init: {"themeVariables": {"xyChart": {"plotColorPalette": "${palette}"}}}}%%`,
@@ -84,7 +103,13 @@ export function renderChart(runs: readonly RunResult[], config: TrainbotConfig):
     '```',
   ];
   const notes: string[] = [];
-  if (lineParam) notes.push(`Lines: ${lines.map((l, i) => `${LINE_COLOURS[i]?.[1]} \`${lineParam}\`=${escapeMarkdown(formatValue(l as ParamValue))}`).join(' · ')}.`);
-  if (left.length > 0) notes.push(`Not charted (a run there has no ${primary} yet): \`${xParam}\`=${left.map((x) => escapeMarkdown(formatValue(x))).join(', ')}.`);
+  if (lineParam)
+    notes.push(
+      `Lines: ${lines.map((l, i) => `${LINE_COLOURS[i]?.[1]} \`${lineParam}\`=${escapeMarkdown(formatValue(l as ParamValue))}`).join(' · ')}.`,
+    );
+  if (left.length > 0)
+    notes.push(
+      `Not charted (a run there has no ${primary} yet): \`${xParam}\`=${left.map((x) => escapeMarkdown(formatValue(x))).join(', ')}.`,
+    );
   return { kind: 'chart', markdown: notes.length > 0 ? `${body.join('\n')}\n\n${notes.join(' ')}` : body.join('\n') };
 }

@@ -24,14 +24,22 @@ export function renderErrorNote({ title, stop, sentence, error }: ErrorNoteInput
   if (sentence !== undefined) return `${title}\n\n❌ ${STOP_TEXT[stop]}: ${escapeMarkdown(sentence)}`;
   const e = error as { name?: unknown; message?: unknown } | undefined;
   const name = typeof e?.name === 'string' ? e.name : 'Error';
-  const message = String(e?.message ?? error).slice(0, 500).replace(/[<>`]/g, '');
+  const message = String(e?.message ?? error)
+    .slice(0, 500)
+    .replace(/[<>`]/g, '');
   return [
-    `${title}\n\n❌ ${STOP_TEXT[stop]}: trainbot hit an internal error.`, '',
-    '<details><summary>What happened</summary>', '', `${name}: ${message}`, '</details>',
+    `${title}\n\n❌ ${STOP_TEXT[stop]}: trainbot hit an internal error.`,
+    '',
+    '<details><summary>What happened</summary>',
+    '',
+    `${name}: ${message}`,
+    '</details>',
   ].join('\n');
 }
 
 /** The check run's summary for the same stop: the sentence, never the internal error itself. */
 export function errorSummary(sentence: string | undefined): string {
-  return sentence !== undefined ? escapeMarkdown(sentence) : 'trainbot hit an internal error; see the pull request comment.';
+  return sentence !== undefined
+    ? escapeMarkdown(sentence)
+    : 'trainbot hit an internal error; see the pull request comment.';
 }

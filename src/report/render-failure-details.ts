@@ -5,7 +5,7 @@
 
 export interface FailedRunLog {
   name: string;
-  logTail?: string;   // redacted already (src/report/redact-log.ts)
+  logTail?: string; // redacted already (src/report/redact-log.ts)
 }
 
 function block(run: FailedRunLog): string {

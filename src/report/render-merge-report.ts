@@ -12,15 +12,24 @@ import { formatNumber, renderReport } from './render-report.js';
 export const LISTED_RUNS_MAX = 150;
 
 /** One line per run, best first: enough to find any of them in MLflow. */
-export function runList(runs: readonly RunResult[], config: TrainbotConfig, link: (runId: string) => string | undefined): string {
+export function runList(
+  runs: readonly RunResult[],
+  config: TrainbotConfig,
+  link: (runId: string) => string | undefined,
+): string {
   const primary = config.primaryMetric;
   const digits = config.metrics[primary]?.digits ?? 4;
-  const lines = rankRuns(runs, config).slice(0, LISTED_RUNS_MAX).map((r, i) => {
-    const url = r.runId ? link(r.runId) : undefined;
-    const name = url ? `[${codeSpan(r.name)}](${url})` : codeSpan(r.name);
-    const outcome = r.state === 'finished' ? `${primary} ${formatNumber(r.metrics[primary], digits)}` : `${r.state}${r.reason ? `: ${escapeMarkdown(r.reason)}` : ''}`;
-    return `${i + 1}. ${name} ${codeSpan(paramsKey(r.params))}: ${outcome}`;
-  });
+  const lines = rankRuns(runs, config)
+    .slice(0, LISTED_RUNS_MAX)
+    .map((r, i) => {
+      const url = r.runId ? link(r.runId) : undefined;
+      const name = url ? `[${codeSpan(r.name)}](${url})` : codeSpan(r.name);
+      const outcome =
+        r.state === 'finished'
+          ? `${primary} ${formatNumber(r.metrics[primary], digits)}`
+          : `${r.state}${r.reason ? `: ${escapeMarkdown(r.reason)}` : ''}`;
+      return `${i + 1}. ${name} ${codeSpan(paramsKey(r.params))}: ${outcome}`;
+    });
   const cut = runs.length - lines.length;
   return cut > 0 ? `${lines.join('\n')}\n\n… and ${cut} more; all are in MLflow.` : lines.join('\n');
 }
@@ -35,7 +44,7 @@ export type Refresh =
 export interface MergeReportInput {
   pr: number;
   baseRef: string;
-  runs: readonly RunResult[];                    // the PR's candidate runs
+  runs: readonly RunResult[]; // the PR's candidate runs
   /** The baseline the best run was compared with when it started (undefined: there was none). */
   compared?: Baseline;
   /** A baseline that was current then but whose metrics were changed afterwards, so it was not compared with. */
@@ -74,12 +83,29 @@ export function renderMergeReport(input: MergeReportInput): string {
   else if (best.state !== 'finished') head.push(`None of its ${runs.length} run${plural} finished.`);
   else {
     head.push(`Best of ${runs.length} run${plural}:`, '');
-    head.push(renderReport({
-      title: `${paramsKey(best.params)} vs baseline`, headingLevel: 4, runs: [best], baseline: input.compared, config, now: input.now,
-      runUrl: input.link, noBaselineHint: 'There was no baseline when this run started.',
-      sha: input.bestSha, rejectedBaseline: input.comparedRejected,
-    }));
+    head.push(
+      renderReport({
+        title: `${paramsKey(best.params)} vs baseline`,
+        headingLevel: 4,
+        runs: [best],
+        baseline: input.compared,
+        config,
+        now: input.now,
+        runUrl: input.link,
+        noBaselineHint: 'There was no baseline when this run started.',
+        sha: input.bestSha,
+        rejectedBaseline: input.comparedRejected,
+      }),
+    );
   }
-  if (runs.length > 1) head.push('', `<details><summary>All ${runs.length} runs of this pull request</summary>`, '', runList(runs, config, input.link), '', '</details>');
+  if (runs.length > 1)
+    head.push(
+      '',
+      `<details><summary>All ${runs.length} runs of this pull request</summary>`,
+      '',
+      runList(runs, config, input.link),
+      '',
+      '</details>',
+    );
   return `${head.join('\n')}\n\n#### Baseline refresh\n\n${refreshText(input)}`;
 }

@@ -21,9 +21,9 @@ export interface ReportInput {
   runs: readonly RunResult[];
   baseline?: Baseline;
   config: TrainbotConfig;
-  now: number;                                   // ms since epoch, for the baseline's age
+  now: number; // ms since epoch, for the baseline's age
   runUrl?: (runId: string) => string | undefined;
-  noBaselineHint: string;                        // how to make a baseline where this report is shown
+  noBaselineHint: string; // how to make a baseline where this report is shown
   /** The commit the runs trained, named next to the baseline's. */
   sha?: string;
   /** The newest baseline, found but not used: its metrics changed after trainbot recorded them. */
@@ -62,7 +62,11 @@ export function formatDelta(delta: number | undefined, digits: number): string {
 /** "3 hours ago"-style age: coarse on purpose, it only tells whether the baseline is stale. */
 export function formatAge(fromMs: number, nowMs: number): string {
   const minutes = Math.max(0, Math.round((nowMs - fromMs) / 60_000));
-  const units: [number, string][] = [[60 * 24, 'day'], [60, 'hour'], [1, 'minute']];
+  const units: [number, string][] = [
+    [60 * 24, 'day'],
+    [60, 'hour'],
+    [1, 'minute'],
+  ];
   for (const [size, unit] of units) {
     if (minutes >= size) {
       const n = Math.floor(minutes / size);
@@ -95,8 +99,10 @@ function runLink(run: RunResult, input: ReportInput): string {
  * the signed ones, for a sentence that names the run. A value that was not (or is no longer) logged is "—".
  */
 export function whatChanged(check: RejectedMetrics, config: Pick<TrainbotConfig, 'metrics'>): string {
-  if (check.status === 'unrecorded') return 'has no record of its metrics from trainbot (an older trainbot trained it, or the record was removed after it finished)';
-  if (check.status === 'unverifiable') return 'was changed after trainbot recorded it (its signed record of the metrics no longer verifies)';
+  if (check.status === 'unrecorded')
+    return 'has no record of its metrics from trainbot (an older trainbot trained it, or the record was removed after it finished)';
+  if (check.status === 'unverifiable')
+    return 'was changed after trainbot recorded it (its signed record of the metrics no longer verifies)';
   const changes = check.changes.map(({ metric, recorded, current }) => {
     const digits = config.metrics[metric]?.digits ?? 4;
     return `${metric} ${formatNumber(recorded, digits)} → ${formatNumber(current, digits)}`;
@@ -115,7 +121,9 @@ function baselineLine(input: ReportInput): string {
   if (baseline) {
     const sha = linked(codeSpan(baseline.sha.slice(0, 7)), input.runUrl?.(baseline.runId));
     const age = formatAge(baseline.startTime, input.now);
-    return trained ? `${trained} compared with the baseline ${sha} on ${branch}, trained ${age}.` : `Baseline: ${sha} on ${branch}, trained ${age}.`;
+    return trained
+      ? `${trained} compared with the baseline ${sha} on ${branch}, trained ${age}.`
+      : `Baseline: ${sha} on ${branch}, trained ${age}.`;
   }
   const lead = trained ? `${trained}. ` : '';
   if (rejected) {
@@ -130,7 +138,13 @@ function singleRunTable(run: RunResult, input: ReportInput): string {
   const rows = compareRun(run, input.baseline, config).map((c) => {
     const digits = config.metrics[c.metric]?.digits ?? 4;
     const name = c.metric === config.primaryMetric ? `**${c.metric}** (primary)` : c.metric;
-    return [name, formatNumber(c.baseline, digits), formatNumber(c.candidate, digits), formatDelta(c.delta, digits), VERDICT_TEXT[c.verdict]];
+    return [
+      name,
+      formatNumber(c.baseline, digits),
+      formatNumber(c.candidate, digits),
+      formatDelta(c.delta, digits),
+      VERDICT_TEXT[c.verdict],
+    ];
   });
   return alignedTable([['Metric', 'Baseline', 'This run', 'Δ', 'Verdict'], ...rows], ['l', 'r', 'r', 'r', 'l']);
 }
@@ -143,7 +157,10 @@ function sweepRows(ranked: readonly RunResult[], input: ReportInput, params: str
   return ranked.map((run, i) => {
     const [first] = compareRun(run, input.baseline, config).filter((c) => c.metric === primary);
     const best = i === 0 && run.state === 'finished' ? '🏆 ' : '';
-    const state = run.state === 'finished' ? VERDICT_TEXT[first?.verdict ?? 'missing'] : `${STATE_TEXT[run.state]}${run.reason ? `: ${escapeMarkdown(run.reason)}` : ''}`;
+    const state =
+      run.state === 'finished'
+        ? VERDICT_TEXT[first?.verdict ?? 'missing']
+        : `${STATE_TEXT[run.state]}${run.reason ? `: ${escapeMarkdown(run.reason)}` : ''}`;
     return [
       `${best}${run.state === 'finished' ? i + 1 : '—'}`,
       ...params.map((p) => escapeMarkdown(String(run.params[p] ?? ''))),
@@ -164,11 +181,14 @@ function sweepRows(ranked: readonly RunResult[], input: ReportInput, params: str
 function fitTable(header: string[][], rows: string[][], align: ColumnAlign[], budget: number): string {
   const padded = alignedTable([...header, ...rows], align);
   if (padded.length <= budget) return padded;
-  const note = (cut: number) => (cut > 0 ? `\n\n… and ${cut} more run${cut === 1 ? '' : 's'}, not shown to stay within GitHub's comment size; all are in MLflow.` : '');
+  const note = (cut: number) =>
+    cut > 0
+      ? `\n\n… and ${cut} more run${cut === 1 ? '' : 's'}, not shown to stay within GitHub's comment size; all are in MLflow.`
+      : '';
   let kept = rows.length;
   let text = compactTable([...header, ...rows], align);
   while (text.length > budget && kept > 0) {
-    kept = Math.max(0, Math.floor(kept * (budget / text.length)));   // < 1 here, so each pass drops a row at least
+    kept = Math.max(0, Math.floor(kept * (budget / text.length))); // < 1 here, so each pass drops a row at least
     text = compactTable([...header, ...rows.slice(0, kept)], align) + note(rows.length - kept);
   }
   return text;
@@ -191,9 +211,20 @@ export function renderReport(input: ReportInput): string {
   const others = Object.keys(config.metrics).filter((m) => m !== primary);
   const header = [['#', ...swept, `**${primary}**`, `Δ ${primary}`, ...others, 'Verdict', 'Run']];
   const paramAlign = (p: string): ColumnAlign => (config.params[p]?.type === 'string' ? 'l' : 'r');
-  const align: ColumnAlign[] = ['r', ...swept.map(paramAlign), 'r', 'r', ...others.map((): ColumnAlign => 'r'), 'l', 'l'];
+  const align: ColumnAlign[] = [
+    'r',
+    ...swept.map(paramAlign),
+    'r',
+    'r',
+    ...others.map((): ColumnAlign => 'r'),
+    'l',
+    'l',
+  ];
   const finished = runs.filter((r) => r.state === 'finished').length;
-  parts.push(`${finished} of ${runs.length} runs finished, ranked by ${primary} (${config.metrics[primary]?.goal ?? 'minimize'}).`, '');
+  parts.push(
+    `${finished} of ${runs.length} runs finished, ranked by ${primary} (${config.metrics[primary]?.goal ?? 'minimize'}).`,
+    '',
+  );
   // The chart goes under the table and is budgeted first: it is small (one point per run) and bounded.
   const chart = renderChart(runs, config);
   const footer = chart.kind === 'none' ? baselineLine(input) : `${chart.markdown}\n\n${baselineLine(input)}`;

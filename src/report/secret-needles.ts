@@ -54,7 +54,10 @@ export function secretNeedles(secrets: readonly string[]): Needle[] {
     add(value, 'exact');
     const url = encodeURIComponent(value);
     add(url, 'exact');
-    add(url.replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase()), 'exact');
+    add(
+      url.replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase()),
+      'exact',
+    );
     add(url.replace(/%20/g, '+'), 'exact');
     add(JSON.stringify(value).slice(1, -1), 'exact');
     for (const core of base64Cores(value)) {
@@ -80,17 +83,21 @@ function needleAt(text: string, at: number, needles: readonly Needle[] | undefin
  * needles' first two characters says at which positions one can start, so the cost does not grow with
  * the number of needles, and a hit is skipped over rather than searched again.
  */
-export function findNeedles(text: string, needles: readonly Needle[], mark: (start: number, end: number) => void): void {
+export function findNeedles(
+  text: string,
+  needles: readonly Needle[],
+  mark: (start: number, end: number) => void,
+): void {
   if (needles.length === 0) return;
   const byPair = new Map<number, Needle[]>();
   const starts = new Uint8Array(65536);
   for (const needle of needles) {
     const key = ((needle.text.charCodeAt(0) & 0xff) << 8) | (needle.text.charCodeAt(1) & 0xff);
     starts[key] = 1;
-    byPair.set(key, [...(byPair.get(key) ?? []), needle]);          // longest first, as given
+    byPair.set(key, [...(byPair.get(key) ?? []), needle]); // longest first, as given
   }
   const n = text.length;
-  let floor = 0;                                                     // a hit is not looked into again
+  let floor = 0; // a hit is not looked into again
   let previous = text.charCodeAt(0) & 0xff;
   for (let i = 1; i < n; i += 1) {
     const current = text.charCodeAt(i) & 0xff;

@@ -22,18 +22,22 @@ const URL_SAFE = charTable(/[A-Za-z0-9_-]/);
 const JWT = charTable(/[A-Za-z0-9_.-]/);
 const UPPER_DIGIT = charTable(/[A-Z0-9]/);
 const TOKEN_RULES: readonly TokenRule[] = [
-  ...['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_'].map((prefix) => ({ prefix, chars: ALNUM, min: 20 })),   // GitHub
+  ...['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_'].map((prefix) => ({ prefix, chars: ALNUM, min: 20 })), // GitHub
   { prefix: 'github_pat_', chars: ALNUM_UNDERSCORE, min: 20 },
-  { prefix: 'glpat-', chars: URL_SAFE, min: 20 },                                                     // GitLab
-  ...['xoxb-', 'xoxp-', 'xoxa-', 'xoxr-', 'xoxs-', 'xoxe-', 'xapp-'].map((prefix) => ({ prefix, chars: URL_SAFE, min: 10 })), // Slack
-  { prefix: 'sk-', chars: URL_SAFE, min: 20 },                                                        // OpenAI (sk-proj-…), Anthropic
-  ...['sk_live_', 'sk_test_', 'rk_live_'].map((prefix) => ({ prefix, chars: ALNUM, min: 16 })),      // Stripe
-  ...['AKIA', 'ASIA'].map((prefix) => ({ prefix, chars: UPPER_DIGIT, min: 16 })),                    // AWS key ids
-  { prefix: 'AIza', chars: URL_SAFE, min: 30 },                                                       // Google API keys
-  { prefix: 'hf_', chars: ALNUM, min: 30 },                                                           // Hugging Face
+  { prefix: 'glpat-', chars: URL_SAFE, min: 20 }, // GitLab
+  ...['xoxb-', 'xoxp-', 'xoxa-', 'xoxr-', 'xoxs-', 'xoxe-', 'xapp-'].map((prefix) => ({
+    prefix,
+    chars: URL_SAFE,
+    min: 10,
+  })), // Slack
+  { prefix: 'sk-', chars: URL_SAFE, min: 20 }, // OpenAI (sk-proj-…), Anthropic
+  ...['sk_live_', 'sk_test_', 'rk_live_'].map((prefix) => ({ prefix, chars: ALNUM, min: 16 })), // Stripe
+  ...['AKIA', 'ASIA'].map((prefix) => ({ prefix, chars: UPPER_DIGIT, min: 16 })), // AWS key ids
+  { prefix: 'AIza', chars: URL_SAFE, min: 30 }, // Google API keys
+  { prefix: 'hf_', chars: ALNUM, min: 30 }, // Hugging Face
   { prefix: 'npm_', chars: ALNUM, min: 30 },
   { prefix: 'pypi-', chars: URL_SAFE, min: 50 },
-  { prefix: 'eyJ', chars: JWT, min: 30 },                                                             // JWTs: base64 of `{"`
+  { prefix: 'eyJ', chars: JWT, min: 30 }, // JWTs: base64 of `{"`
 ];
 /** The rules by the first character of their prefix (all ASCII). */
 const RULES_BY_FIRST: (TokenRule[] | undefined)[] = Array.from({ length: 128 }, () => undefined);

@@ -3,26 +3,26 @@
 
 /** An environment variable whose value comes from a Kubernetes Secret, never inline. */
 export interface SecretEnvRef {
-  env: string;      // variable name in the container
-  secret: string;   // Secret name
-  key: string;      // key inside the Secret
+  env: string; // variable name in the container
+  secret: string; // Secret name
+  key: string; // key inside the Secret
 }
 
 /** Everything a runner needs to start one training container. Built by jobSpecFor (src/runs/job-spec.ts). */
 export interface JobSpec {
-  name: string;                                  // deterministic, a valid DNS-1123 label (≤ 63 chars)
-  image: string;                                 // the configured image: imageRef (src/runs/image-ref.ts), or its digest
-  command: readonly string[];                    // the container's entrypoint, e.g. ["python", "train.py"]
-  args: readonly string[];                       // validated params as flags, e.g. ["--alpha", "0.5"]; never a shell
-  env: Readonly<Record<string, string>>;         // MLFLOW_TRACKING_URI, MLFLOW_EXPERIMENT_NAME, MLFLOW_RUN_ID
-  secretEnv: readonly SecretEnvRef[];            // credentials by reference
+  name: string; // deterministic, a valid DNS-1123 label (≤ 63 chars)
+  image: string; // the configured image: imageRef (src/runs/image-ref.ts), or its digest
+  command: readonly string[]; // the container's entrypoint, e.g. ["python", "train.py"]
+  args: readonly string[]; // validated params as flags, e.g. ["--alpha", "0.5"]; never a shell
+  env: Readonly<Record<string, string>>; // MLFLOW_TRACKING_URI, MLFLOW_EXPERIMENT_NAME, MLFLOW_RUN_ID
+  secretEnv: readonly SecretEnvRef[]; // credentials by reference
   /**
    * Credentials made for this run only (its own MLflow user): KubernetesRunner puts them in a Secret owned by
    * the Job and references it; LocalRunner hands them to the child process.
    */
   credentialEnv?: Readonly<Record<string, string>>;
-  labels: Readonly<Record<string, string>>;      // app.kubernetes.io/* and trainbot.dev/* (pr, sha, request)
-  timeoutSeconds: number;                        // activeDeadlineSeconds, and the local runner's kill timer
+  labels: Readonly<Record<string, string>>; // app.kubernetes.io/* and trainbot.dev/* (pr, sha, request)
+  timeoutSeconds: number; // activeDeadlineSeconds, and the local runner's kill timer
   backoffLimit: number;
   ttlSecondsAfterFinished: number;
   resources: {
@@ -32,12 +32,12 @@ export interface JobSpec {
 }
 
 export interface RunHandle {
-  name: string;                                  // the JobSpec name
+  name: string; // the JobSpec name
 }
 
 export type RunOutcome =
   | { status: 'succeeded' }
-  | { status: 'failed'; reason: string }         // reason is a sentence for users (exit code, OOMKilled, image pull …)
+  | { status: 'failed'; reason: string } // reason is a sentence for users (exit code, OOMKilled, image pull …)
   | { status: 'timeout'; reason: string }
   | { status: 'cancelled'; reason: string };
 
@@ -74,7 +74,7 @@ export interface Runner {
 export interface ClaimInfo {
   key: string;
   notes: Record<string, string>;
-  live: boolean;                                 // renewed within its duration: some process works on it
+  live: boolean; // renewed within its duration: some process works on it
 }
 
 export interface RunnerJob {
@@ -85,7 +85,10 @@ export interface RunnerJob {
 
 /** A runner failure a user can act on; `message` is one sentence safe to post in a PR comment. */
 export class RunnerError extends Error {
-  constructor(message: string, readonly detail?: string) {
+  constructor(
+    message: string,
+    readonly detail?: string,
+  ) {
     super(message);
     this.name = 'RunnerError';
   }

@@ -18,10 +18,15 @@ export const JOB_LABELS = {
 
 /** A label value: at most 63 of [A-Za-z0-9._-], starting and ending alphanumeric (else empty). */
 export function labelValue(text: string): string {
-  return text.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 63).replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
+  return text
+    .replace(/[^A-Za-z0-9._-]/g, '_')
+    .slice(0, 63)
+    .replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
 }
 
-export function originLabels(origin: Pick<RunOrigin, 'repo' | 'pr' | 'request' | 'sha' | 'role'>): Record<string, string> {
+export function originLabels(
+  origin: Pick<RunOrigin, 'repo' | 'pr' | 'request' | 'sha' | 'role'>,
+): Record<string, string> {
   const labels: Record<string, string> = {
     [JOB_LABELS.repo]: labelValue(origin.repo.replace('/', '.')),
     [JOB_LABELS.request]: labelValue(origin.request),

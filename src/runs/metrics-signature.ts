@@ -27,7 +27,9 @@ export function comparedMetrics(config: Pick<TrainbotConfig, 'metrics' | 'primar
 
 /** The tag value: a JSON array of [name, value] pairs in name order, so the same numbers always give the same text. */
 export function metricsRecord(metrics: Readonly<Record<string, number>>, names: readonly string[]): string {
-  const pairs = [...new Set(names)].sort().map((name) => [name, Object.hasOwn(metrics, name) ? String(metrics[name]) : null]);
+  const pairs = [...new Set(names)]
+    .sort()
+    .map((name) => [name, Object.hasOwn(metrics, name) ? String(metrics[name]) : null]);
   return JSON.stringify(pairs);
 }
 
@@ -47,22 +49,27 @@ export function signMetrics(key: string, runId: string, record: string): string 
 export const TAG_VALUE_MAX = 8000;
 
 /** The two tags the bot sets when a run has ended FINISHED, from the metrics it read then. */
-export function metricsTags(key: string, runId: string, metrics: Readonly<Record<string, number>>, names: readonly string[]): Record<string, string> {
+export function metricsTags(
+  key: string,
+  runId: string,
+  metrics: Readonly<Record<string, number>>,
+  names: readonly string[],
+): Record<string, string> {
   const record = metricsRecord(metrics, names);
   return { [RUN_TAGS.metrics]: record, [RUN_TAGS.metricsSignature]: signMetrics(key, runId, record) };
 }
 
 export interface MetricChange {
   metric: string;
-  recorded?: number;    // undefined: it was not logged when the run ended
-  current?: number;     // undefined: it is gone now
+  recorded?: number; // undefined: it was not logged when the run ended
+  current?: number; // undefined: it is gone now
 }
 
 export type MetricsCheck =
-  | { status: 'intact'; metrics: Record<string, number> }      // the recorded metrics, as the report may use them
-  | { status: 'changed'; changes: MetricChange[] }             // a recorded value is not what the run has now
-  | { status: 'unverifiable' }                                 // the record was altered, so nothing it says is known
-  | { status: 'unrecorded' };                                  // no record: an older trainbot, or it was removed
+  | { status: 'intact'; metrics: Record<string, number> } // the recorded metrics, as the report may use them
+  | { status: 'changed'; changes: MetricChange[] } // a recorded value is not what the run has now
+  | { status: 'unverifiable' } // the record was altered, so nothing it says is known
+  | { status: 'unrecorded' }; // no record: an older trainbot, or it was removed
 
 /** A check that found the metrics not as signed: the run must not be compared with. */
 export type RejectedMetrics = Exclude<MetricsCheck, { status: 'intact' }>;
@@ -77,7 +84,13 @@ function parseRecord(text: string): RecordedMetrics | undefined {
   if (!Array.isArray(pairs)) return undefined;
   const record: RecordedMetrics = {};
   for (const pair of pairs) {
-    if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== 'string' || (typeof pair[1] !== 'string' && pair[1] !== null)) return undefined;
+    if (
+      !Array.isArray(pair) ||
+      pair.length !== 2 ||
+      typeof pair[0] !== 'string' ||
+      (typeof pair[1] !== 'string' && pair[1] !== null)
+    )
+      return undefined;
     record[pair[0]] = pair[1];
   }
   return record;
@@ -87,11 +100,15 @@ function parseRecord(text: string): RecordedMetrics | undefined {
  * Whether the run still has the metrics the bot recorded when it ended. Only the recorded names are checked
  * and returned: a metric the config lists now but did not then has no trusted value on this run.
  */
-export function checkMetrics(key: string, run: { info: { runId: string }; metrics: Readonly<Record<string, number>>; tags: Readonly<Record<string, string>> }): MetricsCheck {
+export function checkMetrics(
+  key: string,
+  run: { info: { runId: string }; metrics: Readonly<Record<string, number>>; tags: Readonly<Record<string, string>> },
+): MetricsCheck {
   const record = run.tags[RUN_TAGS.metrics];
   const given = run.tags[RUN_TAGS.metricsSignature];
   if (record === undefined && given === undefined) return { status: 'unrecorded' };
-  if (record === undefined || typeof given !== 'string' || !/^[0-9a-f]{64}$/.test(given)) return { status: 'unverifiable' };
+  if (record === undefined || typeof given !== 'string' || !/^[0-9a-f]{64}$/.test(given))
+    return { status: 'unverifiable' };
   const expected = Buffer.from(signMetrics(key, run.info.runId, record), 'hex');
   if (!timingSafeEqual(expected, Buffer.from(given, 'hex'))) return { status: 'unverifiable' };
   const recorded = parseRecord(record);
@@ -101,7 +118,11 @@ export function checkMetrics(key: string, run: { info: { runId: string }; metric
   for (const [metric, value] of Object.entries(recorded)) {
     const now = Object.hasOwn(run.metrics, metric) ? String(run.metrics[metric]) : null;
     if (now !== value) {
-      changes.push({ metric, ...(value === null ? {} : { recorded: Number(value) }), ...(now === null ? {} : { current: run.metrics[metric] }) });
+      changes.push({
+        metric,
+        ...(value === null ? {} : { recorded: Number(value) }),
+        ...(now === null ? {} : { current: run.metrics[metric] }),
+      });
     } else if (value !== null) {
       metrics[metric] = Number(value);
     }

@@ -12,10 +12,10 @@ export type ParamValue = number | string;
 export type ParamSet = Readonly<Record<string, ParamValue>>;
 
 export interface PlannedRun {
-  params: ParamSet;        // every configured param, defaults filled in
-  paramsKey: string;       // canonical `k=v k=v`, keys sorted: the trainbot.params tag
-  args: string[];          // flags for the training command, in config order
-  swept: string[];         // names of the params this command set (for labels and charts)
+  params: ParamSet; // every configured param, defaults filled in
+  paramsKey: string; // canonical `k=v k=v`, keys sorted: the trainbot.params tag
+  args: string[]; // flags for the training command, in config order
+  swept: string[]; // names of the params this command set (for labels and charts)
 }
 
 export type PlanResult = { ok: true; runs: PlannedRun[] } | { ok: false; message: string };
@@ -36,10 +36,13 @@ export function formatValue(value: ParamValue): string {
  * reads back unambiguously (parseParamsKey); every other value is written as it is.
  */
 export function paramsKey(params: ParamSet): string {
-  return Object.keys(params).sort().map((k) => {
-    const value = params[k] as ParamValue;
-    return `${k}=${typeof value === 'string' ? typedValue(value) : formatValue(value)}`;
-  }).join(' ');
+  return Object.keys(params)
+    .sort()
+    .map((k) => {
+      const value = params[k] as ParamValue;
+      return `${k}=${typeof value === 'string' ? typedValue(value) : formatValue(value)}`;
+    })
+    .join(' ');
 }
 
 /** paramsKey read back: name → value as written (numbers still as text); words that are not `k=v` are skipped. */
@@ -73,7 +76,9 @@ function checkValue(name: string, param: ParamConfig, raw: string): { value: Par
     }
     // Spaces are fine (the value is one argv entry, never a shell word); quotes, backslashes and markup are not.
     if (!STRING_VALUE.test(raw) || raw.trim() !== raw) {
-      return { error: `${shown} is not allowed; string values may use letters, digits, spaces and \`. _ - / : + @\` (at most 64, no space at either end), like \`note="first try"\`.` };
+      return {
+        error: `${shown} is not allowed; string values may use letters, digits, spaces and \`. _ - / : + @\` (at most 64, no space at either end), like \`note="first try"\`.`,
+      };
     }
     return { value: raw };
   }
@@ -82,8 +87,10 @@ function checkValue(name: string, param: ParamConfig, raw: string): { value: Par
   // A decimal past a double's range would silently become ±Infinity or 0 (or lose digits): refuse it instead.
   if (!Number.isFinite(n)) return { error: `${shown} is too large to be a number; ${accepts(name, param)}.` };
   const mantissaIsZero = !/[1-9]/.test(raw.split(/[eE]/)[0] as string);
-  if (!mantissaIsZero && Math.abs(n) < MIN_NORMAL) return { error: `${shown} is too close to zero to be a number (it would become 0); ${accepts(name, param)}.` };
-  if (param.type === 'int' && !Number.isInteger(n)) return { error: `${shown} is not a whole number; ${accepts(name, param)}.` };
+  if (!mantissaIsZero && Math.abs(n) < MIN_NORMAL)
+    return { error: `${shown} is too close to zero to be a number (it would become 0); ${accepts(name, param)}.` };
+  if (param.type === 'int' && !Number.isInteger(n))
+    return { error: `${shown} is not a whole number; ${accepts(name, param)}.` };
   if ((param.min !== undefined && n < param.min) || (param.max !== undefined && n > param.max)) {
     return { error: `${shown} is out of range; \`${name}\` must be from ${param.min ?? '−∞'} to ${param.max ?? '∞'}.` };
   }
@@ -94,14 +101,20 @@ function checkValue(name: string, param: ParamConfig, raw: string): { value: Par
  * Each requested param checked in the order it was typed, so the answer is about the first wrong word; then
  * the grid's axes in config order: each param's distinct values (defaults for unset params).
  */
-function readAxes(requested: Readonly<Record<string, readonly string[]>>, config: TrainbotConfig): { axes: [string, ParamValue[]][] } | { error: string } {
+function readAxes(
+  requested: Readonly<Record<string, readonly string[]>>,
+  config: TrainbotConfig,
+): { axes: [string, ParamValue[]][] } | { error: string } {
   const known = Object.keys(config.params);
   const checked = new Map<string, ParamValue[]>();
   for (const [name, raws] of Object.entries(requested)) {
-    if (!Object.hasOwn(config.params, name)) {   // not `in`: `constructor` would pass as a param
+    if (!Object.hasOwn(config.params, name)) {
+      // not `in`: `constructor` would pass as a param
       const near = nearestName(name, known);
       const guess = near === undefined ? 'it has' : `did you mean \`${near}\`? It has`;
-      return { error: `\`${quoteInput(name)}\` is not a parameter of this repository; ${guess} ${known.map((k) => `\`${k}\``).join(', ')}. ${HELP_HINT}` };
+      return {
+        error: `\`${quoteInput(name)}\` is not a parameter of this repository; ${guess} ${known.map((k) => `\`${k}\``).join(', ')}. ${HELP_HINT}`,
+      };
     }
     const values = new Map<string, ParamValue>();
     for (const raw of raws) {
@@ -115,12 +128,19 @@ function readAxes(requested: Readonly<Record<string, readonly string[]>>, config
 }
 
 /** The first wrong name or value of `requested`, in typed order, or undefined when every one is allowed. */
-export function firstValueProblem(requested: Readonly<Record<string, readonly string[]>>, config: TrainbotConfig): string | undefined {
+export function firstValueProblem(
+  requested: Readonly<Record<string, readonly string[]>>,
+  config: TrainbotConfig,
+): string | undefined {
   const read = readAxes(requested, config);
   return 'error' in read ? read.error : undefined;
 }
 
-function* cartesian(axes: readonly [string, ParamValue[]][], i = 0, acc: Record<string, ParamValue> = {}): Generator<ParamSet> {
+function* cartesian(
+  axes: readonly [string, ParamValue[]][],
+  i = 0,
+  acc: Record<string, ParamValue> = {},
+): Generator<ParamSet> {
   if (i === axes.length) {
     yield { ...acc };
     return;
@@ -133,7 +153,10 @@ function* cartesian(axes: readonly [string, ParamValue[]][], i = 0, acc: Record<
 }
 
 export function flagsFor(params: ParamSet, config: TrainbotConfig): string[] {
-  return Object.keys(config.params).flatMap((name) => [(config.params[name] as ParamConfig).flag, formatValue(params[name] as ParamValue)]);
+  return Object.keys(config.params).flatMap((name) => [
+    (config.params[name] as ParamConfig).flag,
+    formatValue(params[name] as ParamValue),
+  ]);
 }
 
 function planned(params: ParamSet, swept: string[], config: TrainbotConfig): PlannedRun {
@@ -165,8 +188,16 @@ export function planBaseline(config: TrainbotConfig): PlannedRun {
  * A Job name: deterministic for (repo, PR, request, params) so a redelivered webhook collides (409) instead
  * of starting a second Job (the role is hashed too: a baseline and a candidate with the same params are two Jobs); a DNS-1123 label short enough that the pods' generated names stay valid.
  */
-export function runName(parts: { repo: string; pr?: number; request: string; paramsKey: string; role: 'candidate' | 'baseline' }): string {
-  const digest = createHash('sha256').update([parts.repo, parts.pr ?? '', parts.request, parts.paramsKey, parts.role].join('\n')).digest('hex');
+export function runName(parts: {
+  repo: string;
+  pr?: number;
+  request: string;
+  paramsKey: string;
+  role: 'candidate' | 'baseline';
+}): string {
+  const digest = createHash('sha256')
+    .update([parts.repo, parts.pr ?? '', parts.request, parts.paramsKey, parts.role].join('\n'))
+    .digest('hex');
   const scope = parts.pr !== undefined ? `pr${parts.pr}` : parts.role === 'baseline' ? 'baseline' : 'run';
   return `trainbot-${scope}-${digest.slice(0, 12)}`;
 }

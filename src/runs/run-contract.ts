@@ -8,13 +8,13 @@ export type RunRole = 'candidate' | 'baseline';
 
 /** What a run is about: the bot sets these as MLflow tags; reports trust only runs carrying them. */
 export interface RunOrigin {
-  repo: string;        // owner/name
-  pr?: number;         // absent for baseline and CLI runs
-  sha: string;         // the commit the run trains, recorded when the request arrived
+  repo: string; // owner/name
+  pr?: number; // absent for baseline and CLI runs
+  sha: string; // the commit the run trains, recorded when the request arrived
   branch: string;
-  request: string;     // comment id, delivery id or a CLI request id
+  request: string; // comment id, delivery id or a CLI request id
   role: RunRole;
-  params: string;      // canonical 'k=v k=v', keys sorted (see paramsKey in src/runs/plan.ts)
+  params: string; // canonical 'k=v k=v', keys sorted (see paramsKey in src/runs/plan.ts)
 }
 
 /** The tags for a run's origin, as MLflow stores them (strings only). */

@@ -22,7 +22,9 @@ const SCHEME = 'trainbot-run-signature v1';
 const LATER_TAGS: readonly string[] = [RUN_TAGS.signature, RUN_TAGS.metrics, RUN_TAGS.metricsSignature];
 
 /** The tags a signature covers: every contract tag the bot sets when it creates the run, in a fixed order. */
-export const SIGNED_TAGS: readonly string[] = Object.values(RUN_TAGS).filter((tag) => !LATER_TAGS.includes(tag)).sort();
+export const SIGNED_TAGS: readonly string[] = Object.values(RUN_TAGS)
+  .filter((tag) => !LATER_TAGS.includes(tag))
+  .sort();
 
 /** A tracking port that signs what it creates and trusts only what verifies, when signingKey is set. */
 export interface RunSigning {
@@ -35,9 +37,9 @@ export interface RunSigning {
  * line; a tag the bot did not set has no line, so adding one (say trainbot.pr on a baseline) breaks it too.
  */
 export function signedText(runId: string, tags: Readonly<Record<string, string>>): string {
-  const lines = SIGNED_TAGS
-    .filter((key) => Object.hasOwn(tags, key))
-    .map((key) => `${JSON.stringify(key)}=${JSON.stringify(tags[key])}`);
+  const lines = SIGNED_TAGS.filter((key) => Object.hasOwn(tags, key)).map(
+    (key) => `${JSON.stringify(key)}=${JSON.stringify(tags[key])}`,
+  );
   return [SCHEME, JSON.stringify(runId), ...lines].join('\n');
 }
 
@@ -47,7 +49,10 @@ export function signRun(key: string, runId: string, tags: Readonly<Record<string
 }
 
 /** Whether the run's current tags are exactly the ones the bot signed for this run id. */
-export function verifyRun(key: string, run: { info: { runId: string }; tags: Readonly<Record<string, string>> }): boolean {
+export function verifyRun(
+  key: string,
+  run: { info: { runId: string }; tags: Readonly<Record<string, string>> },
+): boolean {
   const given = run.tags[RUN_TAGS.signature];
   if (typeof given !== 'string' || !/^[0-9a-f]{64}$/.test(given)) return false;
   const expected = Buffer.from(signRun(key, run.info.runId, run.tags), 'hex');
@@ -67,7 +72,7 @@ export function signingKeyFromEnv(env: Readonly<Record<string, string | undefine
   if (key.length < MIN_KEY_LENGTH) {
     throw new Error(
       `${SIGNING_KEY_ENV} is ${key.length} characters long; use at least ${MIN_KEY_LENGTH} random characters, ` +
-      'e.g. the output of `openssl rand -hex 32`.',
+        'e.g. the output of `openssl rand -hex 32`.',
     );
   }
   return key;
@@ -94,7 +99,9 @@ export function localSigningKey(file: string): string {
   }
   const key = readFileSync(file, 'utf8').trim();
   if (key.length < MIN_KEY_LENGTH) {
-    throw new Error(`The signing key in ${file} is shorter than ${MIN_KEY_LENGTH} characters; delete the file and run again to make a new one.`);
+    throw new Error(
+      `The signing key in ${file} is shorter than ${MIN_KEY_LENGTH} characters; delete the file and run again to make a new one.`,
+    );
   }
   return key;
 }

@@ -9,7 +9,8 @@ export class ConcurrencyLimit {
   peakQueued = 0;
 
   constructor(readonly max: number) {
-    if (!Number.isInteger(max) || max < 1) throw new RangeError(`A concurrency limit must be a whole number of at least 1, not ${max}.`);
+    if (!Number.isInteger(max) || max < 1)
+      throw new RangeError(`A concurrency limit must be a whole number of at least 1, not ${max}.`);
   }
 
   /** Tasks waiting for a slot now. */
@@ -47,10 +48,15 @@ export class ConcurrencyLimit {
 }
 
 /** A positive whole number from an environment variable, or `fallback` when unset; a bad value is a sentence. */
-export function concurrencyFromEnv(env: Readonly<Record<string, string | undefined>>, name: string, fallback: number): number {
+export function concurrencyFromEnv(
+  env: Readonly<Record<string, string | undefined>>,
+  name: string,
+  fallback: number,
+): number {
   const raw = env[name]?.trim();
   if (!raw) return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be a whole number of at least 1 (concurrent requests), not "${raw}".`);
+  if (!Number.isInteger(value) || value < 1)
+    throw new RangeError(`${name} must be a whole number of at least 1 (concurrent requests), not "${raw}".`);
   return value;
 }

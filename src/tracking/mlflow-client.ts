@@ -43,22 +43,28 @@ export interface AllRuns {
 const PAGE_SIZE = 1000;
 
 /** MLFLOW_TRACKING_URI and its credential (MLFLOW_TRACKING_TOKEN or _USERNAME/_PASSWORD), checked; throws a sentence for users. */
-export function trackingOptionsFromEnv(env: Record<string, string | undefined>): Pick<MlflowHttpOptions, 'trackingUri' | 'auth'> {
+export function trackingOptionsFromEnv(
+  env: Record<string, string | undefined>,
+): Pick<MlflowHttpOptions, 'trackingUri' | 'auth'> {
   const uri = env.MLFLOW_TRACKING_URI?.trim();
   if (!uri) {
-    throw new TrackingError('MLFLOW_TRACKING_URI is not set; set it to the URL of your MLflow server, e.g. http://mlflow:5000.');
+    throw new TrackingError(
+      'MLFLOW_TRACKING_URI is not set; set it to the URL of your MLflow server, e.g. http://mlflow:5000.',
+    );
   }
   if (!/^https?:\/\/[^/]/i.test(uri)) {
     throw new TrackingError(
       `MLFLOW_TRACKING_URI must be the http(s) URL of an MLflow server, not "${uri.replace(/\/\/[^@/]*@/, '//')}"; ` +
-      'trainbot talks to MLflow over REST.',
+        'trainbot talks to MLflow over REST.',
     );
   }
   let auth: MlflowAuth | undefined;
   if (env.MLFLOW_TRACKING_TOKEN) auth = { token: env.MLFLOW_TRACKING_TOKEN };
   else if (env.MLFLOW_TRACKING_USERNAME || env.MLFLOW_TRACKING_PASSWORD) {
     if (!env.MLFLOW_TRACKING_USERNAME || !env.MLFLOW_TRACKING_PASSWORD) {
-      throw new TrackingError('Only one of MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD is set; set both, or neither.');
+      throw new TrackingError(
+        'Only one of MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD is set; set both, or neither.',
+      );
     }
     auth = { username: env.MLFLOW_TRACKING_USERNAME, password: env.MLFLOW_TRACKING_PASSWORD };
   }
@@ -82,8 +88,12 @@ export class MlflowClient {
   }
 
   /** The client for MLFLOW_TRACKING_URI with MLFLOW_TRACKING_TOKEN or _USERNAME/_PASSWORD, as MLflow's own client reads them. */
-  static fromEnv(env: Record<string, string | undefined>, options: Omit<MlflowHttpOptions, 'trackingUri' | 'auth'> = {}): MlflowClient {
-    const maxConcurrent = options.maxConcurrent ?? concurrencyFromEnv(env, 'TRAINBOT_MLFLOW_CONCURRENCY', MLFLOW_CONCURRENCY);
+  static fromEnv(
+    env: Record<string, string | undefined>,
+    options: Omit<MlflowHttpOptions, 'trackingUri' | 'auth'> = {},
+  ): MlflowClient {
+    const maxConcurrent =
+      options.maxConcurrent ?? concurrencyFromEnv(env, 'TRAINBOT_MLFLOW_CONCURRENCY', MLFLOW_CONCURRENCY);
     return new MlflowClient({ ...options, maxConcurrent, ...trackingOptionsFromEnv(env) });
   }
 
@@ -99,8 +109,12 @@ export class MlflowClient {
 
   async getExperimentByName(name: string): Promise<Experiment | undefined> {
     try {
-      const json = await this.http.call<{ experiment?: { experiment_id: string; name: string; lifecycle_stage?: string } }>({
-        method: 'GET', endpoint: 'experiments/get-by-name', query: { experiment_name: name },
+      const json = await this.http.call<{
+        experiment?: { experiment_id: string; name: string; lifecycle_stage?: string };
+      }>({
+        method: 'GET',
+        endpoint: 'experiments/get-by-name',
+        query: { experiment_name: name },
         operation: `looking up experiment "${name}"`,
       });
       if (!json.experiment) return undefined;
@@ -118,7 +132,10 @@ export class MlflowClient {
   /** Creates the experiment and returns its id. */
   async createExperiment(name: string): Promise<string> {
     const json = await this.http.call<{ experiment_id: string }>({
-      method: 'POST', endpoint: 'experiments/create', body: { name }, operation: `creating experiment "${name}"`,
+      method: 'POST',
+      endpoint: 'experiments/create',
+      body: { name },
+      operation: `creating experiment "${name}"`,
     });
     return json.experiment_id;
   }
@@ -156,21 +173,32 @@ export class MlflowClient {
   /** Sets (overwrites) the tags in one runs/log-batch request. */
   async setTags(runId: string, tags: Record<string, string>): Promise<void> {
     await this.http.call({
-      method: 'POST', endpoint: 'runs/log-batch', body: { run_id: runId, tags: toKeyValues(tags) },
+      method: 'POST',
+      endpoint: 'runs/log-batch',
+      body: { run_id: runId, tags: toKeyValues(tags) },
       operation: `tagging run ${runId}`,
     });
   }
 
-  async setTerminated(runId: string, status: Exclude<RunStatus, 'RUNNING' | 'SCHEDULED'>, endTime: number = Date.now()): Promise<void> {
+  async setTerminated(
+    runId: string,
+    status: Exclude<RunStatus, 'RUNNING' | 'SCHEDULED'>,
+    endTime: number = Date.now(),
+  ): Promise<void> {
     await this.http.call({
-      method: 'POST', endpoint: 'runs/update', body: { run_id: runId, status, end_time: endTime },
+      method: 'POST',
+      endpoint: 'runs/update',
+      body: { run_id: runId, status, end_time: endTime },
       operation: `ending run ${runId}`,
     });
   }
 
   async getRun(runId: string): Promise<TrackedRun> {
     const json = await this.http.call<{ run: MlflowRunJson }>({
-      method: 'GET', endpoint: 'runs/get', query: { run_id: runId }, operation: `reading run ${runId}`,
+      method: 'GET',
+      endpoint: 'runs/get',
+      query: { run_id: runId },
+      operation: `reading run ${runId}`,
     });
     return normalizeRun(json.run);
   }
@@ -199,7 +227,9 @@ export class MlflowClient {
     let pageToken: string | undefined;
     do {
       const page = await this.searchRuns({
-        ...input, maxResults: Math.min(PAGE_SIZE, cap - runs.length), ...(pageToken ? { pageToken } : {}),
+        ...input,
+        maxResults: Math.min(PAGE_SIZE, cap - runs.length),
+        ...(pageToken ? { pageToken } : {}),
       });
       runs.push(...page.runs);
       pageToken = page.nextPageToken;
@@ -211,7 +241,7 @@ export class MlflowClient {
     if (experiment.lifecycleStage === 'deleted') {
       throw new TrackingError(
         `The MLflow experiment "${experiment.name}" is deleted; restore it in MLflow ` +
-        '(mlflow experiments restore) or choose another experiment name in .github/trainbot.yml.',
+          '(mlflow experiments restore) or choose another experiment name in .github/trainbot.yml.',
       );
     }
     return experiment.experimentId;

@@ -4,7 +4,13 @@
 // TrackingError sentences that never carry the credentials.
 import { ConcurrencyLimit } from './concurrency-limit.js';
 import {
-  type AuthKind, TrackingError, authMessage, badResponseMessage, rejectedMessage, serverErrorMessage, unreachableMessage,
+  type AuthKind,
+  TrackingError,
+  authMessage,
+  badResponseMessage,
+  rejectedMessage,
+  serverErrorMessage,
+  unreachableMessage,
 } from './tracking-error.js';
 
 export type MlflowAuth = { token: string } | { username: string; password: string };
@@ -125,13 +131,13 @@ export function retryAfterMs(header: string | undefined, now = Date.now()): numb
 export class MlflowHttp {
   readonly url: string;
   readonly authKind: AuthKind;
-  private readonly base: string;   // …/api/, the version and mlflow/ follow per call
+  private readonly base: string; // …/api/, the version and mlflow/ follow per call
   private readonly authorization: string | undefined;
   private readonly secrets: string[];
   private readonly options: MlflowHttpOptions;
   /** The queue in front of the server (its peaks are what a benchmark reports). */
   readonly limit: ConcurrencyLimit;
-  private answered = false;   // the server has answered at least once (see restartGraceMs)
+  private answered = false; // the server has answered at least once (see restartGraceMs)
 
   constructor(options: MlflowHttpOptions) {
     this.options = options;
@@ -155,9 +161,11 @@ export class MlflowHttp {
       if (outcome.kind === 'response') this.answered = true;
       // 429 and 503 say the server is busy and did not do the work, so even runs/create may be sent again.
       const busy = outcome.kind === 'response' && (outcome.status === 429 || outcome.status === 503);
-      const retryable = busy || (outcome.kind === 'network'
-        ? outcome.refused || call.idempotent !== false
-        : outcome.status >= 500 && call.idempotent !== false);
+      const retryable =
+        busy ||
+        (outcome.kind === 'network'
+          ? outcome.refused || call.idempotent !== false
+          : outcome.status >= 500 && call.idempotent !== false);
       const restarting = outcome.kind === 'network' && outcome.refused && this.answered;
       if (restarting) refusedSince ??= now();
       const inGrace = restarting && now() - (refusedSince as number) < (this.options.restartGraceMs ?? 60_000);
@@ -183,12 +191,15 @@ export class MlflowHttp {
     const started = performance.now();
     let status: number | undefined;
     try {
-      const response = await (this.options.fetch ?? fetch)(`${this.base}${call.api ?? '2.0'}/mlflow/${call.endpoint}${query}`, {
-        method: call.method,
-        headers,
-        body: call.body === undefined ? undefined : JSON.stringify(call.body),
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
-      });
+      const response = await (this.options.fetch ?? fetch)(
+        `${this.base}${call.api ?? '2.0'}/mlflow/${call.endpoint}${query}`,
+        {
+          method: call.method,
+          headers,
+          body: call.body === undefined ? undefined : JSON.stringify(call.body),
+          signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
+        },
+      );
       status = response.status;
       const retryAfter = response.headers.get('retry-after') ?? undefined;
       // The body is read under the same timeout: a server that stalls mid-answer counts as timed out.
@@ -197,7 +208,10 @@ export class MlflowHttp {
       return { kind: 'network', ...networkReason(error), cause: error };
     } finally {
       this.options.onRequest?.({
-        method: call.method, endpoint: call.endpoint, attempt, durationMs: performance.now() - started,
+        method: call.method,
+        endpoint: call.endpoint,
+        attempt,
+        durationMs: performance.now() - started,
         ...(status === undefined ? {} : { status }),
       });
     }
@@ -205,7 +219,9 @@ export class MlflowHttp {
 
   private settle<T>(call: MlflowCall, outcome: Outcome, attempts: number): T {
     if (outcome.kind === 'network') {
-      throw new TrackingError(this.redact(unreachableMessage(this.url, attempts, outcome.reason)), { cause: outcome.cause });
+      throw new TrackingError(this.redact(unreachableMessage(this.url, attempts, outcome.reason)), {
+        cause: outcome.cause,
+      });
     }
     const { status, text } = outcome;
     let json: { error_code?: string; message?: string } | undefined;
@@ -224,12 +240,14 @@ export class MlflowHttp {
     const errorCode = typeof json?.error_code === 'string' ? json.error_code : undefined;
     if (status >= 500 || status === 429) {
       throw new TrackingError(serverErrorMessage(this.url, call.operation, status, attempts), {
-        status, ...(errorCode ? { errorCode } : {}),
+        status,
+        ...(errorCode ? { errorCode } : {}),
       });
     }
     const detail = typeof json?.message === 'string' ? json.message : json === undefined ? text : '';
     throw new TrackingError(this.redact(rejectedMessage(this.url, call.operation, status, errorCode, detail)), {
-      status, ...(errorCode ? { errorCode } : {}),
+      status,
+      ...(errorCode ? { errorCode } : {}),
     });
   }
 

@@ -31,19 +31,25 @@ export class MlflowUsers {
   async createUser(username: string, password: string): Promise<void> {
     try {
       await this.http.call({
-        method: 'POST', endpoint: 'users/create', body: { username, password },
-        operation: `creating the MLflow user "${username}"`, idempotent: false,
+        method: 'POST',
+        endpoint: 'users/create',
+        body: { username, password },
+        operation: `creating the MLflow user "${username}"`,
+        idempotent: false,
       });
     } catch (error) {
       // The auth app answers JSON for its own refusals; a bare 404 means the route does not exist at all.
-      if (error instanceof TrackingError && error.status === 404 && error.errorCode === undefined) throw new NoAuthApp(this.http.url);
+      if (error instanceof TrackingError && error.status === 404 && error.errorCode === undefined)
+        throw new NoAuthApp(this.http.url);
       throw error;
     }
   }
 
   async grantExperiment(username: string, experimentId: string, permission: ExperimentPermission): Promise<void> {
     await this.http.call({
-      method: 'POST', api: '3.0', endpoint: 'users/permissions/grant',
+      method: 'POST',
+      api: '3.0',
+      endpoint: 'users/permissions/grant',
       body: { username, resource_type: 'experiment', resource_id: experimentId, permission },
       operation: `granting ${permission} on experiment ${experimentId} to "${username}"`,
     });
@@ -53,7 +59,10 @@ export class MlflowUsers {
   async deleteUser(username: string): Promise<void> {
     try {
       await this.http.call({
-        method: 'DELETE', endpoint: 'users/delete', body: { username }, operation: `deleting the MLflow user "${username}"`,
+        method: 'DELETE',
+        endpoint: 'users/delete',
+        body: { username },
+        operation: `deleting the MLflow user "${username}"`,
       });
     } catch (error) {
       if (error instanceof TrackingError && error.errorCode === 'RESOURCE_DOES_NOT_EXIST') return;
@@ -64,7 +73,12 @@ export class MlflowUsers {
   /** Whether the user exists (an admin call); used to check that a run's user is gone. */
   async userExists(username: string): Promise<boolean> {
     try {
-      await this.http.call({ method: 'GET', endpoint: 'users/get', query: { username }, operation: `reading the MLflow user "${username}"` });
+      await this.http.call({
+        method: 'GET',
+        endpoint: 'users/get',
+        query: { username },
+        operation: `reading the MLflow user "${username}"`,
+      });
       return true;
     } catch (error) {
       if (error instanceof TrackingError && error.errorCode === 'RESOURCE_DOES_NOT_EXIST') return false;

@@ -6,11 +6,14 @@ import { experimentName } from './experiment-names.js';
 import type { MlflowClient } from './mlflow-client.js';
 
 export interface RoleExperiments {
-  candidates: string;   // experiment ids
+  candidates: string; // experiment ids
   baselines: string;
 }
 
-export async function ensureRoleExperiments(tracking: Pick<MlflowClient, 'ensureExperiment'>, config: Pick<TrainbotConfig, 'experiment'>): Promise<RoleExperiments> {
+export async function ensureRoleExperiments(
+  tracking: Pick<MlflowClient, 'ensureExperiment'>,
+  config: Pick<TrainbotConfig, 'experiment'>,
+): Promise<RoleExperiments> {
   const candidates = await tracking.ensureExperiment(experimentName(config, 'candidate'));
   const baselines = await tracking.ensureExperiment(experimentName(config, 'baseline'));
   return { candidates, baselines };

@@ -37,7 +37,10 @@ type Users = Pick<MlflowUsers, 'createUser' | 'grantExperiment' | 'deleteUser'>;
 export class MlflowRunCredentials implements RunCredentials {
   private noAuthApp = false;
 
-  constructor(private readonly users: Users, private readonly warn: (message: string) => void) {}
+  constructor(
+    private readonly users: Users,
+    private readonly warn: (message: string) => void,
+  ) {}
 
   /** Users made with the bot's own MLflow credential (MLFLOW_TRACKING_URI and _USERNAME/_PASSWORD: the auth app's admin). */
   static fromEnv(env: Record<string, string | undefined>, warn: (message: string) => void): MlflowRunCredentials {
@@ -54,17 +57,29 @@ export class MlflowRunCredentials implements RunCredentials {
     } catch (error) {
       if (error instanceof NoAuthApp) {
         this.noAuthApp = true;
-        this.warn(`${error.message} Training Jobs therefore get no MLflow user of their own and could write any run, baselines included; run MLflow with --app-name basic-auth (docs/infrastructure.md).`);
+        this.warn(
+          `${error.message} Training Jobs therefore get no MLflow user of their own and could write any run, baselines included; run MLflow with --app-name basic-auth (docs/infrastructure.md).`,
+        );
         return undefined;
       }
-      throw new TrackingError(`MLflow refused to create this run's own user (${describe(error)}); trainbot's MLFLOW_TRACKING_USERNAME must be an admin of MLflow's basic-auth app (docs/infrastructure.md).`, { cause: error });
+      throw new TrackingError(
+        `MLflow refused to create this run's own user (${describe(error)}); trainbot's MLFLOW_TRACKING_USERNAME must be an admin of MLflow's basic-auth app (docs/infrastructure.md).`,
+        { cause: error },
+      );
     }
-    const credential: RunCredential = { username, password, env: { MLFLOW_TRACKING_USERNAME: username, MLFLOW_TRACKING_PASSWORD: password } };
+    const credential: RunCredential = {
+      username,
+      password,
+      env: { MLFLOW_TRACKING_USERNAME: username, MLFLOW_TRACKING_PASSWORD: password },
+    };
     try {
       await this.users.grantExperiment(username, experimentId, 'EDIT');
     } catch (error) {
       await this.revoke(credential);
-      throw new TrackingError(`MLflow refused to let this run's own user write its experiment (${describe(error)}); trainbot's MLFLOW_TRACKING_USERNAME must be an admin of MLflow's basic-auth app.`, { cause: error });
+      throw new TrackingError(
+        `MLflow refused to let this run's own user write its experiment (${describe(error)}); trainbot's MLFLOW_TRACKING_USERNAME must be an admin of MLflow's basic-auth app.`,
+        { cause: error },
+      );
     }
     return credential;
   }
@@ -73,17 +88,23 @@ export class MlflowRunCredentials implements RunCredentials {
     try {
       await this.users.deleteUser(credential.username);
     } catch (error) {
-      this.warn(`Could not delete the MLflow user ${credential.username} after its run ended (${describe(error)}); delete it as MLflow's admin.`);
+      this.warn(
+        `Could not delete the MLflow user ${credential.username} after its run ended (${describe(error)}); delete it as MLflow's admin.`,
+      );
     }
   }
 }
 
 function describe(error: unknown): string {
-  if (error instanceof TrackingError && error.status !== undefined) return `HTTP ${error.status}${error.errorCode ? ` ${error.errorCode}` : ''}`;
+  if (error instanceof TrackingError && error.status !== undefined)
+    return `HTTP ${error.status}${error.errorCode ? ` ${error.errorCode}` : ''}`;
   return error instanceof Error && error.name === 'TrackingError' ? 'MLflow could not be reached' : 'unexpected error';
 }
 
 /** The tracking port with its runs' own users; undefined keeps the port as it is (no per-run users). */
-export function withRunCredentials<T extends object>(tracking: T, credentials: RunCredentials | undefined): T & RunCredentialsPort {
+export function withRunCredentials<T extends object>(
+  tracking: T,
+  credentials: RunCredentials | undefined,
+): T & RunCredentialsPort {
   return credentials === undefined ? tracking : Object.assign(tracking, { runCredentials: credentials });
 }

@@ -67,9 +67,12 @@ export interface BaselineLookup {
  * something else.
  */
 export async function lookupBaseline(client: Searcher, query: BaselineQuery): Promise<BaselineLookup> {
-  const before = query.startedBefore === undefined ? '' : ` AND attributes.start_time < ${Math.trunc(query.startedBefore)}`;
+  const before =
+    query.startedBefore === undefined ? '' : ` AND attributes.start_time < ${Math.trunc(query.startedBefore)}`;
   const page = await client.searchRuns({
-    experimentIds: [query.experimentId], filter: `${baselineFilter(query)}${before}`, orderBy: NEWEST_FIRST,
+    experimentIds: [query.experimentId],
+    filter: `${baselineFilter(query)}${before}`,
+    orderBy: NEWEST_FIRST,
     maxResults: client.signingKey === undefined ? 1 : BASELINE_CANDIDATES,
   });
   const newest = trusted(client, page.runs)[0];
@@ -121,5 +124,10 @@ export async function findRequestRuns(client: Searcher, query: RequestQuery, cap
 /** A baseline run as the report compares with it. */
 export function toBaseline(run: TrackedRun | undefined): Baseline | undefined {
   if (!run) return undefined;
-  return { runId: run.info.runId, sha: run.tags[RUN_TAGS.sha] ?? '', startTime: run.info.startTime, metrics: run.metrics };
+  return {
+    runId: run.info.runId,
+    sha: run.tags[RUN_TAGS.sha] ?? '',
+    startTime: run.info.startTime,
+    metrics: run.metrics,
+  };
 }

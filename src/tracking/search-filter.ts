@@ -2,9 +2,7 @@
 // types can change the shape of the query. MLflow's filter grammar is AND-only: a filter is a list of clauses.
 import { TrackingError } from './tracking-error.js';
 
-export type Clause =
-  | { tag: string; equals: string }
-  | { attribute: 'status' | 'run_name'; equals: string };
+export type Clause = { tag: string; equals: string } | { attribute: 'status' | 'run_name'; equals: string };
 
 /** A key inside backticks, as MLflow needs for dotted tag keys like trainbot.repo. */
 export function quoteKey(key: string): string {
@@ -23,14 +21,16 @@ export function filterLiteral(value: string): string {
   if (!value.includes('"')) return `"${value}"`;
   throw new TrackingError(
     `MLflow's search cannot look for ${JSON.stringify(value)}: it holds both a single and a double quote; ` +
-    'use a branch name or parameter value without one of them.',
+      'use a branch name or parameter value without one of them.',
   );
 }
 
 export function buildFilter(clauses: Clause[]): string {
   return clauses
-    .map((clause) => ('tag' in clause
-      ? `tags.${quoteKey(clause.tag)} = ${filterLiteral(clause.equals)}`
-      : `attributes.${clause.attribute} = ${filterLiteral(clause.equals)}`))
+    .map((clause) =>
+      'tag' in clause
+        ? `tags.${quoteKey(clause.tag)} = ${filterLiteral(clause.equals)}`
+        : `attributes.${clause.attribute} = ${filterLiteral(clause.equals)}`,
+    )
     .join(' AND ');
 }

@@ -19,8 +19,10 @@ export class TrackingError extends Error {
 }
 
 export function unreachableMessage(url: string, attempts: number, reason: string): string {
-  return `Could not reach the MLflow server at ${url} (${reason}, ${attempts} ${attempts === 1 ? 'attempt' : 'attempts'}); ` +
-    'check that it is running and that MLFLOW_TRACKING_URI points to it.';
+  return (
+    `Could not reach the MLflow server at ${url} (${reason}, ${attempts} ${attempts === 1 ? 'attempt' : 'attempts'}); ` +
+    'check that it is running and that MLFLOW_TRACKING_URI points to it.'
+  );
 }
 
 export function authMessage(url: string, status: number, auth: AuthKind): string {
@@ -32,18 +34,28 @@ export function authMessage(url: string, status: number, auth: AuthKind): string
   return `${refused}; it needs credentials: set MLFLOW_TRACKING_TOKEN, or MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD.`;
 }
 
-export function rejectedMessage(url: string, operation: string, status: number, errorCode: string | undefined, detail: string): string {
+export function rejectedMessage(
+  url: string,
+  operation: string,
+  status: number,
+  errorCode: string | undefined,
+  detail: string,
+): string {
   const code = errorCode ?? `HTTP ${status}`;
   const what = detail.trim().replace(/\s+/g, ' ').slice(0, 300) || 'no details given';
   return `The MLflow server at ${url} rejected ${operation} (${code}): ${what.replace(/[.\s]+$/, '')}.`;
 }
 
 export function serverErrorMessage(url: string, operation: string, status: number, attempts: number): string {
-  return `The MLflow server at ${url} failed ${operation} with HTTP ${status} after ${attempts} ${attempts === 1 ? 'attempt' : 'attempts'}; ` +
-    'check its logs, then try again.';
+  return (
+    `The MLflow server at ${url} failed ${operation} with HTTP ${status} after ${attempts} ${attempts === 1 ? 'attempt' : 'attempts'}; ` +
+    'check its logs, then try again.'
+  );
 }
 
 export function badResponseMessage(url: string, operation: string): string {
-  return `The MLflow server at ${url} answered ${operation} with something that is not MLflow JSON; ` +
-    'check that MLFLOW_TRACKING_URI points to the MLflow server itself, not a proxy or login page.';
+  return (
+    `The MLflow server at ${url} answered ${operation} with something that is not MLflow JSON; ` +
+    'check that MLFLOW_TRACKING_URI points to the MLflow server itself, not a proxy or login page.'
+  );
 }

@@ -6,4 +6,9 @@ import type { RunSigning } from '../runs/run-signature.js';
 import type { MlflowClient } from './mlflow-client.js';
 import type { RunCredentialsPort } from './run-credentials.js';
 
-export type Tracking = Pick<MlflowClient, 'ensureExperiment' | 'createRun' | 'setTags' | 'getRun' | 'setTerminated' | 'searchRuns' | 'searchAllRuns'> & RunSigning & RunCredentialsPort;
+export type Tracking = Pick<
+  MlflowClient,
+  'ensureExperiment' | 'createRun' | 'setTags' | 'getRun' | 'setTerminated' | 'searchRuns' | 'searchAllRuns'
+> &
+  RunSigning &
+  RunCredentialsPort;

@@ -8,7 +8,16 @@ import { type RenderedSample, probeInChromium } from '../support/github-view.js'
 import { COMMENT_BODY_LIMIT } from '../../src/github/github-limits.js';
 import { edit } from '../unit/config/repo-config.js';
 
-const KINDS = ['single-run', 'sweep', 'failure', 'merge-report', 'sweep-at-the-limit', 'failures-at-the-limit', 'hostile-failure', 'help'];
+const KINDS = [
+  'single-run',
+  'sweep',
+  'failure',
+  'merge-report',
+  'sweep-at-the-limit',
+  'failures-at-the-limit',
+  'hostile-failure',
+  'help',
+];
 let samples: CommentSample[];
 let rendered: Map<string, RenderedSample>;
 
@@ -18,7 +27,8 @@ function broken(from: CommentSample, name: string, find: string, replace: string
 }
 
 const sample = (name: string) => samples.find((s) => s.name === name) as CommentSample;
-const problemsOf = (name: string, kind = name) => renderingProblems(sample(kind).expected, rendered.get(name) as RenderedSample);
+const problemsOf = (name: string, kind = name) =>
+  renderingProblems(sample(kind).expected, rendered.get(name) as RenderedSample);
 
 beforeAll(async () => {
   samples = await commentSamples();
@@ -54,7 +64,9 @@ describe('each comment renders on GitHub as it should', () => {
     expect(markdown).not.toContain('…truncated');
     const shown = (rendered.get('sweep-at-the-limit')?.tables[0]?.rows ?? 0) - 1;
     expect(shown).toBeGreaterThan(300);
-    expect(markdown).toContain(`\n\n… and ${1000 - shown} more runs, not shown to stay within GitHub's comment size; all are in MLflow.\n`);
+    expect(markdown).toContain(
+      `\n\n… and ${1000 - shown} more runs, not shown to stay within GitHub's comment size; all are in MLflow.\n`,
+    );
   });
 
   it('fits twenty failed runs with long logs in one comment: whole logs, then how many were left out', () => {
@@ -71,7 +83,9 @@ describe('each comment renders on GitHub as it should', () => {
 
 describe('a broken comment fails the check', () => {
   it('reports the parse error of a broken Mermaid chart', () => {
-    expect(problemsOf('broken-chart', 'sweep')).toEqual([expect.stringMatching(/^chart 1: Mermaid reports .*(Parse error|Expecting)/)]);
+    expect(problemsOf('broken-chart', 'sweep')).toEqual([
+      expect.stringMatching(/^chart 1: Mermaid reports .*(Parse error|Expecting)/),
+    ]);
   });
 
   it('reports a chart that lost a line', () => {
@@ -84,7 +98,9 @@ describe('a broken comment fails the check', () => {
 
   it('reports a <details> block whose code fence swallowed its end', () => {
     // The log's code block runs on to the end: the comment ends inside it, with `</details>` as its last text.
-    expect(problemsOf('broken-details', 'failure')).toEqual([expect.stringMatching(/^the comment ends with DETAILS: /)]);
+    expect(problemsOf('broken-details', 'failure')).toEqual([
+      expect.stringMatching(/^the comment ends with DETAILS: /),
+    ]);
     expect(rendered.get('broken-details')?.lastBlock).toMatch(/<\/details>$/);
   });
 });

@@ -8,10 +8,26 @@ import { KubernetesRunner } from '../../src/runners/kubernetes/kubernetes-runner
 import { MlflowClient } from '../../src/tracking/mlflow-client.js';
 
 const env = process.env;
-const Octokit = ProbotOctokit.defaults({ baseUrl: env.TRAINBOT_TEST_GITHUB, retry: { enabled: false }, throttle: { enabled: false } });
+const Octokit = ProbotOctokit.defaults({
+  baseUrl: env.TRAINBOT_TEST_GITHUB,
+  retry: { enabled: false },
+  throttle: { enabled: false },
+});
 const probot = new Probot({ githubToken: 'ghs_test-token', Octokit, logLevel: 'fatal' });
 // A short claim, so the test does not wait a minute for it to expire after the kill.
-const runner = new KubernetesRunner({ namespace: env.TRAINBOT_NAMESPACE ?? '', podCheckMs: 250, leaseDurationSeconds: 2, leaseRenewSeconds: 0.5 });
-await probot.load(createApp({ tracking: MlflowClient.fromEnv(env), runnerFor: () => runner, commentIntervalMs: 0, now: () => Number(env.TRAINBOT_TEST_NOW) }));
+const runner = new KubernetesRunner({
+  namespace: env.TRAINBOT_NAMESPACE ?? '',
+  podCheckMs: 250,
+  leaseDurationSeconds: 2,
+  leaseRenewSeconds: 0.5,
+});
+await probot.load(
+  createApp({
+    tracking: MlflowClient.fromEnv(env),
+    runnerFor: () => runner,
+    commentIntervalMs: 0,
+    now: () => Number(env.TRAINBOT_TEST_NOW),
+  }),
+);
 await probot.receive(JSON.parse(readFileSync(env.TRAINBOT_TEST_EVENT ?? '', 'utf8')));
 process.stdout.write('handled\n');

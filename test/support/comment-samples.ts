@@ -16,10 +16,10 @@ import type { RenderedSample, Sample } from './github-view.js';
 import { claimInProcess, releaseInProcess } from '../../src/runners/in-process-claims.js';
 
 export interface Expected {
-  tables: { rows: number; columns: number }[];          // rows include the header row
-  details: { summary: RegExp; codeBlocks: number }[];   // in order
-  mermaid: number[];                                    // each chart that must draw: its number of lines
-  lastBlock: RegExp;                                    // the comment's last block, as `TAG: text` (its last 200 characters)
+  tables: { rows: number; columns: number }[]; // rows include the header row
+  details: { summary: RegExp; codeBlocks: number }[]; // in order
+  mermaid: number[]; // each chart that must draw: its number of lines
+  lastBlock: RegExp; // the comment's last block, as `TAG: text` (its last 200 characters)
 }
 
 export interface CommentSample extends Sample {
@@ -31,7 +31,8 @@ export interface CommentSample extends Sample {
 
 const REPO = 'acme/models';
 const NOW = Date.UTC(2026, 10, 29, 12);
-const runUrl = (experimentId: string, runId: string) => `https://mlflow.example.test/#/experiments/${experimentId}/runs/${runId}`;
+const runUrl = (experimentId: string, runId: string) =>
+  `https://mlflow.example.test/#/experiments/${experimentId}/runs/${runId}`;
 
 /** A plausible error surface for a linear model: rmse falls with alpha towards 0.5, then rises. */
 function metricsFor(args: readonly string[]): Record<string, number> {
@@ -58,14 +59,17 @@ const TRACEBACK = [
 
 interface Script {
   fails?: (spec: JobSpec) => boolean;
-  reason?: string;   // why a failed run failed, as the runner says it
-  log?: string;      // the end of a failed run's output
+  reason?: string; // why a failed run failed, as the runner says it
+  log?: string; // the end of a failed run's output
 }
 
 /** Runs that end as the training container would: metrics logged from their flags, or a failure with a log. */
 class FixtureRunner implements Runner {
   private readonly specs = new Map<string, JobSpec>();
-  constructor(private readonly tracking: MemoryTracking, private readonly script: Script = {}) {}
+  constructor(
+    private readonly tracking: MemoryTracking,
+    private readonly script: Script = {},
+  ) {}
 
   async dispatch(spec: JobSpec): Promise<RunHandle> {
     this.specs.set(spec.name, spec);
@@ -73,7 +77,8 @@ class FixtureRunner implements Runner {
   }
   async wait(handle: RunHandle): Promise<RunOutcome> {
     const spec = this.specs.get(handle.name) as JobSpec;
-    if (this.script.fails?.(spec)) return { status: 'failed', reason: this.script.reason ?? 'The training process exited with code 1.' };
+    if (this.script.fails?.(spec))
+      return { status: 'failed', reason: this.script.reason ?? 'The training process exited with code 1.' };
     this.tracking.finish(spec.env.MLFLOW_RUN_ID as string, metricsFor(spec.args));
     return { status: 'succeeded' };
   }
@@ -96,8 +101,17 @@ class FixtureRunner implements Runner {
 async function trackingWithBaseline(): Promise<MemoryTracking> {
   const tracking = new MemoryTracking();
   const baseline = await tracking.createRun({
-    experimentId: '1', runName: 'trainbot-baseline-1f3a9c2', startTime: NOW - 26 * 3_600_000,
-    tags: originTags({ repo: REPO, sha: '1f3a9c2'.padEnd(40, '0'), branch: 'main', request: 'merge-6', role: 'baseline', params: 'alpha=0.5 l1_ratio=0.5 seed=42' }),
+    experimentId: '1',
+    runName: 'trainbot-baseline-1f3a9c2',
+    startTime: NOW - 26 * 3_600_000,
+    tags: originTags({
+      repo: REPO,
+      sha: '1f3a9c2'.padEnd(40, '0'),
+      branch: 'main',
+      request: 'merge-6',
+      role: 'baseline',
+      params: 'alpha=0.5 l1_ratio=0.5 seed=42',
+    }),
   });
   tracking.finish(baseline.info.runId, { rmse: 0.6612, mae: 0.5148, r2: 0.2931 });
   return tracking;
@@ -111,9 +125,18 @@ async function trainComment(body: string, script?: Script): Promise<string> {
   const runner = new FixtureRunner(tracking, script);
   const commentId = 1001;
   await onTrainComment(
-    { repo: REPO, issueNumber: 7, isPullRequest: true, action: 'created', commentId, body, author: { login: 'octocat', type: 'User' }, createdAt: '2026-01-01T12:00:00Z' },
+    {
+      repo: REPO,
+      issueNumber: 7,
+      isPullRequest: true,
+      action: 'created',
+      commentId,
+      body,
+      author: { login: 'octocat', type: 'User' },
+      createdAt: '2026-01-01T12:00:00Z',
+    },
     { github, tracking, runnerFor: () => runner, log: silentLog, runUrl, now: () => NOW, commentIntervalMs: 0 },
-  ).catch(() => undefined);   // a failed run rejects once the PR was told; the comment is what is shown
+  ).catch(() => undefined); // a failed run rejects once the PR was told; the comment is what is shown
   const living = github.living.get(statusKey(commentId));
   if (living !== undefined) return markedBody(statusKey(commentId), living);
   const answer = github.answers.at(-1);
@@ -125,11 +148,25 @@ async function mergeReport(): Promise<string> {
   const github = new MemoryGitHub();
   const tracking = await trackingWithBaseline();
   const runner = new FixtureRunner(tracking);
-  const candidates: [string, number][] = [['alpha=0.1 l1_ratio=0.2 seed=42', 0.6388], ['alpha=0.5 l1_ratio=0.2 seed=42', 0.6371], ['alpha=1 l1_ratio=0.8 seed=42', 0.6689]];
+  const candidates: [string, number][] = [
+    ['alpha=0.1 l1_ratio=0.2 seed=42', 0.6388],
+    ['alpha=0.5 l1_ratio=0.2 seed=42', 0.6371],
+    ['alpha=1 l1_ratio=0.8 seed=42', 0.6689],
+  ];
   for (const [i, [params, rmse]] of candidates.entries()) {
     const run = await tracking.createRun({
-      experimentId: '1', runName: `trainbot-pr7-${i}`, startTime: NOW - 3_600_000 + i,
-      tags: originTags({ repo: REPO, sha: '9b2e4d1'.padEnd(40, 'f'), pr: 7, branch: 'tune-alpha', request: '1001', role: 'candidate', params }),
+      experimentId: '1',
+      runName: `trainbot-pr7-${i}`,
+      startTime: NOW - 3_600_000 + i,
+      tags: originTags({
+        repo: REPO,
+        sha: '9b2e4d1'.padEnd(40, 'f'),
+        pr: 7,
+        branch: 'tune-alpha',
+        request: '1001',
+        role: 'candidate',
+        params,
+      }),
     });
     tracking.finish(run.info.runId, { rmse, mae: rmse * 0.78, r2: 0.95 - rmse });
   }
@@ -148,16 +185,26 @@ async function mergeReport(): Promise<string> {
  */
 async function failuresAtTheLimit(): Promise<CommentSample> {
   const log = Array.from({ length: 200 }, (_, i) => `step ${i}: ${'loss did not improve; '.repeat(20)}`).join('\n');
-  const markdown = await trainComment('/train alpha=0.1,0.2,0.3,0.4,0.5 l1_ratio=0.1,0.2,0.3,0.4', { fails: () => true, log });
+  const markdown = await trainComment('/train alpha=0.1,0.2,0.3,0.4,0.5 l1_ratio=0.1,0.2,0.3,0.4', {
+    fails: () => true,
+    log,
+  });
   const logs = markdown.split('<details><summary>Last lines of ').length - 1;
   return {
-    name: 'failures-at-the-limit', title: 'Twenty failed runs with long logs: as many logs as fit in one comment', screenshot: false,
+    name: 'failures-at-the-limit',
+    title: 'Twenty failed runs with long logs: as many logs as fit in one comment',
+    screenshot: false,
     markdown,
     expected: {
       tables: [{ rows: 1 + 20, columns: SWEEP_COLUMNS }],
-      details: Array.from({ length: logs }, () => ({ summary: /^Last lines of trainbot-pr7-[0-9a-f]+$/, codeBlocks: 1 })),
+      details: Array.from({ length: logs }, () => ({
+        summary: /^Last lines of trainbot-pr7-[0-9a-f]+$/,
+        codeBlocks: 1,
+      })),
       mermaid: [],
-      lastBlock: new RegExp(`^P: The logs of ${20 - logs} more failed runs are not shown, to stay within GitHub's comment size\\.$`),
+      lastBlock: new RegExp(
+        `^P: The logs of ${20 - logs} more failed runs are not shown, to stay within GitHub's comment size\\.$`,
+      ),
     },
   };
 }
@@ -169,14 +216,17 @@ async function failuresAtTheLimit(): Promise<CommentSample> {
 async function hostileFailure(): Promise<CommentSample> {
   const markdown = await trainComment('/train alpha=0.1,0.5,1', {
     fails: (spec) => spec.args.includes('1'),
-    reason: 'exit 1 | <img src=x onerror=alert(1)> <script>alert(2)</script> `x` **y** [z](javascript:alert(3))\n# heading',
+    reason:
+      'exit 1 | <img src=x onerror=alert(1)> <script>alert(2)</script> `x` **y** [z](javascript:alert(3))\n# heading',
     log: 'ok\n</details><img src=x onerror=alert(1)>\n```\n# not a heading\n<script>alert(1)</script>\n| a | b |\n| - | - |',
   });
   return {
-    name: 'hostile-failure', title: 'A failure whose reason and log hold markdown and HTML', screenshot: false,
+    name: 'hostile-failure',
+    title: 'A failure whose reason and log hold markdown and HTML',
+    screenshot: false,
     markdown,
     expected: {
-      tables: [{ rows: 1 + 3, columns: SWEEP_COLUMNS - 1 }],   // one swept param
+      tables: [{ rows: 1 + 3, columns: SWEEP_COLUMNS - 1 }], // one swept param
       details: [{ summary: /^Last lines of trainbot-pr7-[0-9a-f]+$/, codeBlocks: 1 }],
       mermaid: [1],
       lastBlock: /^DETAILS: .*\n<script>alert\(1\)<\/script>\n\| a \| b \|\n\| - \| - \|$/s,
@@ -191,54 +241,101 @@ async function hostileFailure(): Promise<CommentSample> {
  */
 function sweepAtTheLimit(): CommentSample {
   const runs: RunResult[] = Array.from({ length: 1000 }, (_, i) => {
-    const params = { alpha: Number(((i % 125) / 25).toFixed(2)), l1_ratio: Number((Math.floor(i / 125) / 8).toFixed(3)), seed: 42 };
+    const params = {
+      alpha: Number(((i % 125) / 25).toFixed(2)),
+      l1_ratio: Number((Math.floor(i / 125) / 8).toFixed(3)),
+      seed: 42,
+    };
     const metrics = metricsFor(['--alpha', String(params.alpha), '--l1-ratio', String(params.l1_ratio)]);
-    return { name: `trainbot-pr7-${i.toString(16).padStart(12, '0')}`, runId: `run-${i}`, params, state: 'finished', metrics };
+    return {
+      name: `trainbot-pr7-${i.toString(16).padStart(12, '0')}`,
+      runId: `run-${i}`,
+      params,
+      state: 'finished',
+      metrics,
+    };
   });
   const body = renderReport({
-    title: 'trainbot sweep: 1000 runs vs baseline', runs, config: repoConfig(), now: NOW, noBaselineHint: 'Merge a pull request to start one.',
+    title: 'trainbot sweep: 1000 runs vs baseline',
+    runs,
+    config: repoConfig(),
+    now: NOW,
+    noBaselineHint: 'Merge a pull request to start one.',
     runUrl: (runId) => runUrl('1', runId),
   });
   const markdown = markedBody('train-1002', body);
   const shown = markdown.split('\n').filter((l) => l.startsWith('| ') && l.includes('trainbot-pr7-')).length;
   return {
-    name: 'sweep-at-the-limit', title: 'A sweep of 1,000 runs: the rows that fit, and the chart of all of them', screenshot: false,
+    name: 'sweep-at-the-limit',
+    title: 'A sweep of 1,000 runs: the rows that fit, and the chart of all of them',
+    screenshot: false,
     markdown,
-    expected: { tables: [{ rows: 1 + shown, columns: SWEEP_COLUMNS }], details: [], mermaid: [8], lastBlock: /^P: No baseline yet for main/ },
+    expected: {
+      tables: [{ rows: 1 + shown, columns: SWEEP_COLUMNS }],
+      details: [],
+      mermaid: [8],
+      lastBlock: /^P: No baseline yet for main/,
+    },
   };
 }
 
 // Columns of the repository config's reports: a single run's table, and a sweep's over two swept params.
-const SINGLE_COLUMNS = 5;                 // Metric, Baseline, This run, Δ, Verdict
-const SWEEP_COLUMNS = 1 + 2 + 2 + 2 + 2;  // #, alpha and l1_ratio, rmse and Δ rmse, mae and r2, Verdict and Run
-const METRIC_ROWS = 1 + 3;                // header, rmse, mae, r2
+const SINGLE_COLUMNS = 5; // Metric, Baseline, This run, Δ, Verdict
+const SWEEP_COLUMNS = 1 + 2 + 2 + 2 + 2; // #, alpha and l1_ratio, rmse and Δ rmse, mae and r2, Verdict and Run
+const METRIC_ROWS = 1 + 3; // header, rmse, mae, r2
 
 /** Every kind of comment trainbot posts, rendered from the repository's own `.github/trainbot.yml`. */
 export async function commentSamples(): Promise<CommentSample[]> {
   const config = repoConfig();
   return [
     {
-      name: 'single-run', screenshot: true, title: '`/train alpha=0.1`',
+      name: 'single-run',
+      screenshot: true,
+      title: '`/train alpha=0.1`',
       markdown: await trainComment('/train alpha=0.1'),
-      expected: { tables: [{ rows: METRIC_ROWS, columns: SINGLE_COLUMNS }], details: [], mermaid: [], lastBlock: /^P: .*Commit 9b2e4d1 compared with the baseline 1f3a9c2 on main, trained 1 day ago\.$/s },
+      expected: {
+        tables: [{ rows: METRIC_ROWS, columns: SINGLE_COLUMNS }],
+        details: [],
+        mermaid: [],
+        lastBlock: /^P: .*Commit 9b2e4d1 compared with the baseline 1f3a9c2 on main, trained 1 day ago\.$/s,
+      },
     },
     {
-      name: 'sweep', screenshot: true, title: '`/train alpha=0.1,0.5,1 l1_ratio=0.2,0.8`: a sweep with its chart',
+      name: 'sweep',
+      screenshot: true,
+      title: '`/train alpha=0.1,0.5,1 l1_ratio=0.2,0.8`: a sweep with its chart',
       markdown: await trainComment('/train alpha=0.1,0.5,1 l1_ratio=0.2,0.8'),
-      expected: { tables: [{ rows: 1 + 6, columns: SWEEP_COLUMNS }], details: [], mermaid: [2], lastBlock: /^P: Commit 9b2e4d1 compared with the baseline 1f3a9c2 on main, trained 1 day ago\.$/ },
+      expected: {
+        tables: [{ rows: 1 + 6, columns: SWEEP_COLUMNS }],
+        details: [],
+        mermaid: [2],
+        lastBlock: /^P: Commit 9b2e4d1 compared with the baseline 1f3a9c2 on main, trained 1 day ago\.$/,
+      },
     },
     {
-      name: 'failure', screenshot: true, title: 'A run that failed, with the end of its log',
+      name: 'failure',
+      screenshot: true,
+      title: 'A run that failed, with the end of its log',
       markdown: await trainComment('/train alpha=5', { fails: () => true }),
       expected: {
-        tables: [], details: [{ summary: /^Last lines of trainbot-pr7-[0-9a-f]+$/, codeBlocks: 1 }], mermaid: [],
+        tables: [],
+        details: [{ summary: /^Last lines of trainbot-pr7-[0-9a-f]+$/, codeBlocks: 1 }],
+        mermaid: [],
         lastBlock: /^DETAILS: .*\nValueError: model did not converge in 1000 iterations$/s,
       },
     },
     {
-      name: 'merge-report', screenshot: true, title: 'The final report when the pull request is merged',
+      name: 'merge-report',
+      screenshot: true,
+      title: 'The final report when the pull request is merged',
       markdown: await mergeReport(),
-      expected: { tables: [{ rows: METRIC_ROWS, columns: SINGLE_COLUMNS }, { rows: METRIC_ROWS, columns: SINGLE_COLUMNS }], details: [{ summary: /^All 3 runs of this pull request$/, codeBlocks: 0 }], mermaid: [],
+      expected: {
+        tables: [
+          { rows: METRIC_ROWS, columns: SINGLE_COLUMNS },
+          { rows: METRIC_ROWS, columns: SINGLE_COLUMNS },
+        ],
+        details: [{ summary: /^All 3 runs of this pull request$/, codeBlocks: 0 }],
+        mermaid: [],
         lastBlock: /^P: Run trainbot-baseline-[0-9a-f]+ with .*trained 1 day ago\.$/s,
       },
     },
@@ -246,9 +343,16 @@ export async function commentSamples(): Promise<CommentSample[]> {
     await failuresAtTheLimit(),
     await hostileFailure(),
     {
-      name: 'help', screenshot: true, title: '`/train help`',
+      name: 'help',
+      screenshot: true,
+      title: '`/train help`',
       markdown: renderHelp(config),
-      expected: { tables: [{ rows: 1 + Object.keys(config.params).length, columns: 5 }], details: [], mermaid: [], lastBlock: /^TABLE: .*Seed of the train\/test split\.$/s },
+      expected: {
+        tables: [{ rows: 1 + Object.keys(config.params).length, columns: 5 }],
+        details: [],
+        mermaid: [],
+        lastBlock: /^TABLE: .*Seed of the train\/test split\.$/s,
+      },
     },
   ];
 }
@@ -256,29 +360,38 @@ export async function commentSamples(): Promise<CommentSample[]> {
 /** Everything that rendered differently from what a reader must see; empty when the comment reads right. */
 export function renderingProblems(expected: Expected, rendered: RenderedSample): string[] {
   const problems: string[] = [];
-  if (rendered.tables.length !== expected.tables.length) problems.push(`${rendered.tables.length} tables rendered, ${expected.tables.length} expected`);
+  if (rendered.tables.length !== expected.tables.length)
+    problems.push(`${rendered.tables.length} tables rendered, ${expected.tables.length} expected`);
   expected.tables.forEach((want, i) => {
     const got = rendered.tables[i];
     if (!got) return;
-    if (got.rows !== want.rows || got.columns !== want.columns) problems.push(`table ${i + 1} is ${got.rows}×${got.columns}, ${want.rows}×${want.columns} expected`);
-    if (got.cellsPerRow.some((n) => n !== got.columns)) problems.push(`table ${i + 1} has rows of ${got.cellsPerRow.join(', ')} cells`);
+    if (got.rows !== want.rows || got.columns !== want.columns)
+      problems.push(`table ${i + 1} is ${got.rows}×${got.columns}, ${want.rows}×${want.columns} expected`);
+    if (got.cellsPerRow.some((n) => n !== got.columns))
+      problems.push(`table ${i + 1} has rows of ${got.cellsPerRow.join(', ')} cells`);
   });
   for (const text of rendered.strayTableText) problems.push(`table text outside a table: ${text.slice(0, 60)}`);
-  if (rendered.details.length !== expected.details.length) problems.push(`${rendered.details.length} <details> rendered, ${expected.details.length} expected`);
+  if (rendered.details.length !== expected.details.length)
+    problems.push(`${rendered.details.length} <details> rendered, ${expected.details.length} expected`);
   expected.details.forEach((want, i) => {
     const got = rendered.details[i];
     if (!got) return;
-    if (got.summary === null || !want.summary.test(got.summary)) problems.push(`<details> ${i + 1} has the summary ${JSON.stringify(got.summary)}`);
-    if (got.codeBlocks !== want.codeBlocks) problems.push(`<details> ${i + 1} holds ${got.codeBlocks} code blocks, ${want.codeBlocks} expected`);
+    if (got.summary === null || !want.summary.test(got.summary))
+      problems.push(`<details> ${i + 1} has the summary ${JSON.stringify(got.summary)}`);
+    if (got.codeBlocks !== want.codeBlocks)
+      problems.push(`<details> ${i + 1} holds ${got.codeBlocks} code blocks, ${want.codeBlocks} expected`);
   });
   for (const text of rendered.strayMarkup) problems.push(`markup shown as text: ${text}`);
   for (const html of rendered.unexpectedElements) problems.push(`an element trainbot never writes: ${html}`);
-  if (rendered.mermaid.length !== expected.mermaid.length) problems.push(`${rendered.mermaid.length} Mermaid charts, ${expected.mermaid.length} expected`);
+  if (rendered.mermaid.length !== expected.mermaid.length)
+    problems.push(`${rendered.mermaid.length} Mermaid charts, ${expected.mermaid.length} expected`);
   rendered.mermaid.forEach((chart, i) => {
     if (chart.error !== null) problems.push(`chart ${i + 1}: Mermaid reports ${chart.error.split('\n')[0]}`);
     else if (!chart.svg) problems.push(`chart ${i + 1} drew no svg`);
-    else if (chart.lines !== expected.mermaid[i]) problems.push(`chart ${i + 1} draws ${chart.lines} lines, ${expected.mermaid[i]} expected`);
+    else if (chart.lines !== expected.mermaid[i])
+      problems.push(`chart ${i + 1} draws ${chart.lines} lines, ${expected.mermaid[i]} expected`);
   });
-  if (!expected.lastBlock.test(rendered.lastBlock)) problems.push(`the comment ends with ${rendered.lastBlock.slice(0, 100)}`);
+  if (!expected.lastBlock.test(rendered.lastBlock))
+    problems.push(`the comment ends with ${rendered.lastBlock.slice(0, 100)}`);
   return problems;
 }

@@ -6,41 +6,80 @@ import type { AddressInfo } from 'node:net';
 
 export interface FakeGitHub {
   url: string;
-  comments: string[];                                  // every version of the living comment
+  comments: string[]; // every version of the living comment
   checkUpdates: Array<{ conclusion?: string }>;
   reactions: string[];
   /** The next request matching `test` gets no answer; resolves when it arrived. */
   holdNext(test: (method: string, path: string, body: string) => boolean): Promise<void>;
-  release(): void;                                     // answer held requests from now on
+  release(): void; // answer held requests from now on
   close(): Promise<void>;
 }
 
 const BOT = { login: 'trainbot[bot]', type: 'Bot' };
 
-export async function startFakeGitHub(pr: { headSha: string; configText: string; commentAt: string }): Promise<FakeGitHub> {
+export async function startFakeGitHub(pr: {
+  headSha: string;
+  configText: string;
+  commentAt: string;
+}): Promise<FakeGitHub> {
   const comments: string[] = [];
   const checkUpdates: Array<{ conclusion?: string }> = [];
   const reactions: string[] = [];
   let hold: { test: (m: string, p: string, b: string) => boolean; arrived: () => void } | undefined;
   const answer = (method: string, path: string, body: string): [number, unknown] => {
-    const json = body ? JSON.parse(body) as Record<string, unknown> : {};
+    const json = body ? (JSON.parse(body) as Record<string, unknown>) : {};
     if (method === 'GET' && /\/pulls\/1$/.test(path)) {
-      return [200, { number: 1, state: 'open', merged: false, head: { sha: pr.headSha, ref: 'tune-alpha', repo: { full_name: 'Codertocat/Hello-World' } }, base: { ref: 'main', repo: { full_name: 'Codertocat/Hello-World' } } }];
+      return [
+        200,
+        {
+          number: 1,
+          state: 'open',
+          merged: false,
+          head: { sha: pr.headSha, ref: 'tune-alpha', repo: { full_name: 'Codertocat/Hello-World' } },
+          base: { ref: 'main', repo: { full_name: 'Codertocat/Hello-World' } },
+        },
+      ];
     }
-    if (method === 'GET' && path.includes('/contents/')) return [200, { type: 'file', encoding: 'base64', content: Buffer.from(pr.configText).toString('base64') }];
+    if (method === 'GET' && path.includes('/contents/'))
+      return [200, { type: 'file', encoding: 'base64', content: Buffer.from(pr.configText).toString('base64') }];
     if (method === 'GET' && path.includes('/permission')) return [200, { permission: 'write', role_name: 'write' }];
-    if (method === 'GET' && path.includes('/activity')) return [200, [{ after: pr.headSha, timestamp: new Date(Date.parse(pr.commentAt) - 3_600_000).toISOString(), activity_type: 'push' }]];
-    if (method === 'POST' && path.endsWith('/reactions')) { reactions.push(String(json.content)); return [201, {}]; }
+    if (method === 'GET' && path.includes('/activity'))
+      return [
+        200,
+        [
+          {
+            after: pr.headSha,
+            timestamp: new Date(Date.parse(pr.commentAt) - 3_600_000).toISOString(),
+            activity_type: 'push',
+          },
+        ],
+      ];
+    if (method === 'POST' && path.endsWith('/reactions')) {
+      reactions.push(String(json.content));
+      return [201, {}];
+    }
     if (method === 'POST' && path.endsWith('/check-runs')) return [201, { id: 79 }];
-    if (method === 'PATCH' && path.includes('/check-runs/')) { checkUpdates.push(json as { conclusion?: string }); return [200, { id: 79 }]; }
-    if (method === 'GET' && path.endsWith('/issues/1/comments')) return [200, comments.length ? [{ id: 502, body: comments.at(-1), user: BOT }] : []];
-    if (method === 'POST' && path.endsWith('/issues/1/comments')) { comments.push(String(json.body)); return [201, { id: 502 }]; }
-    if (method === 'PATCH' && path.includes('/issues/comments/')) { comments.push(String(json.body)); return [200, { id: 502 }]; }
+    if (method === 'PATCH' && path.includes('/check-runs/')) {
+      checkUpdates.push(json as { conclusion?: string });
+      return [200, { id: 79 }];
+    }
+    if (method === 'GET' && path.endsWith('/issues/1/comments'))
+      return [200, comments.length ? [{ id: 502, body: comments.at(-1), user: BOT }] : []];
+    if (method === 'POST' && path.endsWith('/issues/1/comments')) {
+      comments.push(String(json.body));
+      return [201, { id: 502 }];
+    }
+    if (method === 'PATCH' && path.includes('/issues/comments/')) {
+      comments.push(String(json.body));
+      return [200, { id: 502 }];
+    }
     return [404, { message: `fake GitHub: nothing at ${method} ${path}` }];
   };
   const server: Server = createServer((request: IncomingMessage, response) => {
     let body = '';
-    request.on('data', (chunk: Buffer) => { body += chunk.toString(); });
+    request.on('data', (chunk: Buffer) => {
+      body += chunk.toString();
+    });
     request.on('end', () => {
       const method = request.method ?? 'GET';
       const path = (request.url ?? '').split('?')[0] ?? '';
@@ -48,7 +87,7 @@ export async function startFakeGitHub(pr: { headSha: string; configText: string;
         const { arrived } = hold;
         hold = undefined;
         arrived();
-        return;                                          // never answered: the child waits here until killed
+        return; // never answered: the child waits here until killed
       }
       const [status, json] = answer(method, path, body);
       response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(json));
@@ -57,9 +96,20 @@ export async function startFakeGitHub(pr: { headSha: string; configText: string;
   await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    comments, checkUpdates, reactions,
-    holdNext: (test) => new Promise((arrived) => { hold = { test, arrived }; }),
-    release: () => { hold = undefined; },
-    close: () => new Promise((closed) => { server.closeAllConnections(); server.close(() => closed()); }),
+    comments,
+    checkUpdates,
+    reactions,
+    holdNext: (test) =>
+      new Promise((arrived) => {
+        hold = { test, arrived };
+      }),
+    release: () => {
+      hold = undefined;
+    },
+    close: () =>
+      new Promise((closed) => {
+        server.closeAllConnections();
+        server.close(() => closed());
+      }),
   };
 }

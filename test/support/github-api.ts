@@ -6,7 +6,13 @@ import { afterAll, afterEach, expect } from '@jest/globals';
 import nock from 'nock';
 import type { ProbotOctokit } from 'probot';
 import {
-  exampleResponse, findOperation, parameters, requestSchema, schemaErrors, type HttpMethod, type Operation,
+  exampleResponse,
+  findOperation,
+  parameters,
+  requestSchema,
+  schemaErrors,
+  type HttpMethod,
+  type Operation,
 } from './github-openapi.js';
 
 export const GITHUB_API_URL = 'https://api.github.com';
@@ -36,7 +42,11 @@ export interface MockedRoute {
   times(n: number): MockedRoute;
   reply(status: number, body?: unknown, headers?: Record<string, string>): nock.Scope;
   /** Answers with GitHub's documented example for `status`, after `edit` changes what the test relies on. */
-  replyWithExample<T = unknown>(status?: number, edit?: (example: T) => T | void, headers?: Record<string, string>): nock.Scope;
+  replyWithExample<T = unknown>(
+    status?: number,
+    edit?: (example: T) => T | void,
+    headers?: Record<string, string>,
+  ): nock.Scope;
   /** The connection fails before GitHub answers. */
   replyWithError(message: string): nock.Scope;
 }
@@ -50,12 +60,15 @@ export function mockGitHub(method: HttpMethod, template: string, options: RouteO
 
   const scope = nock(GITHUB_API_URL);
   const lower = method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete';
-  let interceptor = options.body === undefined ? scope[lower](path) : scope[lower](path, options.body as nock.RequestBodyMatcher);
+  let interceptor =
+    options.body === undefined ? scope[lower](path) : scope[lower](path, options.body as nock.RequestBodyMatcher);
   interceptor = interceptor.query(options.query ?? {});
 
   const checkStatus = (status: number): void => {
     if (status >= 200 && status < 300 && !operation.responses[String(status)]) {
-      throw new Error(`${method} ${template} does not answer ${status}; GitHub documents ${Object.keys(operation.responses).join(', ')}.`);
+      throw new Error(
+        `${method} ${template} does not answer ${status}; GitHub documents ${Object.keys(operation.responses).join(', ')}.`,
+      );
     }
   };
   const route: MockedRoute = {
@@ -85,8 +98,14 @@ export function mockGitHub(method: HttpMethod, template: string, options: RouteO
 }
 
 /** A `Link` header pointing at the next page, the way GitHub paginates. */
-export function nextPageLink(template: string, params: Record<string, Scalar>, query: Record<string, Scalar>): Record<string, string> {
-  const path = template.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(String({ ...REPO, ...params }[name])));
+export function nextPageLink(
+  template: string,
+  params: Record<string, Scalar>,
+  query: Record<string, Scalar>,
+): Record<string, string> {
+  const path = template.replace(/\{(\w+)\}/g, (_, name: string) =>
+    encodeURIComponent(String({ ...REPO, ...params }[name])),
+  );
   const qs = new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)])).toString();
   return { link: `<${GITHUB_API_URL}${path}?${qs}>; rel="next"` };
 }
@@ -118,17 +137,26 @@ function fillPath(operation: Operation, template: string, values: Record<string,
   });
 }
 
-function checkQuery(operation: Operation, method: HttpMethod, template: string, query: Record<string, Scalar> = {}): void {
+function checkQuery(
+  operation: Operation,
+  method: HttpMethod,
+  template: string,
+  query: Record<string, Scalar> = {},
+): void {
   const known = new Set(parameters(operation, 'query').map((p) => p.name));
   const unknown = Object.keys(query).filter((k) => !known.has(k));
-  if (unknown.length) throw new Error(`${method} ${template} takes no query parameter ${unknown.join(', ')} (it takes ${[...known].join(', ') || 'none'}).`);
+  if (unknown.length)
+    throw new Error(
+      `${method} ${template} takes no query parameter ${unknown.join(', ')} (it takes ${[...known].join(', ') || 'none'}).`,
+    );
 }
 
 function checkBody(operation: Operation, method: HttpMethod, template: string, body: Record<string, unknown>): void {
   const schema = requestSchema(operation);
   if (!schema) throw new Error(`${method} ${template} takes no JSON request body.`);
   const errors = schemaErrors(body, schema);
-  if (errors.length) throw new Error(`The body expected for ${method} ${template} breaks GitHub's schema:\n${errors.join('\n')}`);
+  if (errors.length)
+    throw new Error(`The body expected for ${method} ${template} breaks GitHub's schema:\n${errors.join('\n')}`);
 }
 
 function firstSuccess(operation: Operation): number {

@@ -64,11 +64,17 @@ export function issueCommentEvent(options: CommentOptions): WebhookDelivery & { 
     };
   }
   payload.installation ??= installationOf('issue_comment');
-  return { id: `issue_comment-${action}-${payload.comment.id}`, name: 'issue_comment', payload } as WebhookDelivery & { payload: IssueCommentPayload };
+  return { id: `issue_comment-${action}-${payload.comment.id}`, name: 'issue_comment', payload } as WebhookDelivery & {
+    payload: IssueCommentPayload;
+  };
 }
 
 /** `pull_request.closed` for PR #2 of Codertocat/Hello-World; `merged` turns it into a merge. */
-export function pullRequestClosedEvent({ merged }: { merged: boolean }): WebhookDelivery & { payload: PullRequestPayload } {
+export function pullRequestClosedEvent({
+  merged,
+}: {
+  merged: boolean;
+}): WebhookDelivery & { payload: PullRequestPayload } {
   const payload = webhookExample('pull_request', 'closed');
   if (merged && payload.action === 'closed') {
     // What GitHub sets on a merge: the flag, the time (the close time) and who merged (the sender).
@@ -77,7 +83,11 @@ export function pullRequestClosedEvent({ merged }: { merged: boolean }): Webhook
     payload.pull_request.merged_at = payload.pull_request.closed_at;
     payload.pull_request.merged_by = payload.sender;
   }
-  return { id: `pull_request-closed-${merged ? 'merged' : 'unmerged'}`, name: 'pull_request', payload } as WebhookDelivery & { payload: PullRequestPayload };
+  return {
+    id: `pull_request-closed-${merged ? 'merged' : 'unmerged'}`,
+    name: 'pull_request',
+    payload,
+  } as WebhookDelivery & { payload: PullRequestPayload };
 }
 
 /** A push to the example repository's default branch (`master`), as a merge makes one; `ref` moves it elsewhere. */
@@ -93,14 +103,23 @@ export function pushEvent(ref?: string): WebhookDelivery & { payload: PushPayloa
  * run on github/hello-world; the edits make it trainbot's on Codertocat/Hello-World (the repository the other
  * events come from): its name, the external_id trainbot gave it, the head sha it ran on, the repository.
  */
-export function checkRunRerequestedEvent(options: { externalId: string; headSha: string; name?: string; sender?: { login: string; type: 'User' | 'Bot' } }): WebhookDelivery & { payload: CheckRunPayload } {
+export function checkRunRerequestedEvent(options: {
+  externalId: string;
+  headSha: string;
+  name?: string;
+  sender?: { login: string; type: 'User' | 'Bot' };
+}): WebhookDelivery & { payload: CheckRunPayload } {
   const payload = structuredClone(examplesOf('check_run').find((e) => e.action === 'rerequested' && e.installation));
   if (!payload) throw new Error('@octokit/webhooks-examples has no check_run.rerequested payload.');
   payload.check_run.name = options.name ?? 'trainbot';
   payload.check_run.external_id = options.externalId;
   payload.check_run.head_sha = options.headSha;
   payload.check_run.check_suite.head_sha = options.headSha;
-  payload.repository = structuredClone(webhookExample('issue_comment', 'created').repository) as unknown as typeof payload.repository;
+  payload.repository = structuredClone(
+    webhookExample('issue_comment', 'created').repository,
+  ) as unknown as typeof payload.repository;
   if (options.sender) payload.sender = { ...payload.sender, ...options.sender };
-  return { id: `check_run-rerequested-${payload.check_run.id}`, name: 'check_run', payload } as WebhookDelivery & { payload: CheckRunPayload };
+  return { id: `check_run-rerequested-${payload.check_run.id}`, name: 'check_run', payload } as WebhookDelivery & {
+    payload: CheckRunPayload;
+  };
 }

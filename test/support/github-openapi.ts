@@ -24,15 +24,25 @@ export interface Schema {
   maxItems?: number;
 }
 
-interface Parameter { $ref?: string; name: string; in: 'path' | 'query' | 'header'; required?: boolean }
-interface MediaType { schema?: Schema; examples?: Record<string, { $ref?: string; value?: unknown }> }
+interface Parameter {
+  $ref?: string;
+  name: string;
+  in: 'path' | 'query' | 'header';
+  required?: boolean;
+}
+interface MediaType {
+  schema?: Schema;
+  examples?: Record<string, { $ref?: string; value?: unknown }>;
+}
 export interface Operation {
   operationId: string;
   parameters?: Parameter[];
   requestBody?: { content: Record<string, MediaType> };
   responses: Record<string, { $ref?: string; content?: Record<string, MediaType> }>;
 }
-interface Spec { paths: Record<string, Record<string, Operation>> }
+interface Spec {
+  paths: Record<string, Record<string, Operation>>;
+}
 
 let cached: Spec | undefined;
 
@@ -51,7 +61,10 @@ export function resolveRef<T>(value: T & { $ref?: string }): T {
   let current: unknown = value;
   while (current && typeof current === 'object' && typeof (current as { $ref?: unknown }).$ref === 'string') {
     const ref = (current as { $ref: string }).$ref;
-    current = ref.replace(/^#\//, '').split('/').reduce<unknown>((node, key) => (node as Record<string, unknown>)?.[key], githubSpec());
+    current = ref
+      .replace(/^#\//, '')
+      .split('/')
+      .reduce<unknown>((node, key) => (node as Record<string, unknown>)?.[key], githubSpec());
     if (current === undefined) throw new Error(`GitHub's API description has no ${ref}.`);
   }
   return current as T;
@@ -63,12 +76,18 @@ export function findOperation(method: HttpMethod, template: string): Operation {
   const operation = item?.[method.toLowerCase()];
   if (operation) return operation;
   if (item) {
-    const methods = Object.keys(item).filter((k) => k !== 'parameters').map((k) => k.toUpperCase());
+    const methods = Object.keys(item)
+      .filter((k) => k !== 'parameters')
+      .map((k) => k.toUpperCase());
     throw new Error(`GitHub's REST API has no ${method} ${template} (that path takes ${methods.join(', ')}).`);
   }
   const last = template.split('/').filter(Boolean).at(-1) ?? '';
-  const near = Object.keys(githubSpec().paths).filter((p) => p.endsWith(`/${last}`)).slice(0, 5);
-  throw new Error(`GitHub's REST API has no path ${template}${near.length ? ` (paths ending alike: ${near.join(', ')})` : ''}.`);
+  const near = Object.keys(githubSpec().paths)
+    .filter((p) => p.endsWith(`/${last}`))
+    .slice(0, 5);
+  throw new Error(
+    `GitHub's REST API has no path ${template}${near.length ? ` (paths ending alike: ${near.join(', ')})` : ''}.`,
+  );
 }
 
 export function parameters(operation: Operation, where: 'path' | 'query'): Parameter[] {
@@ -90,7 +109,8 @@ export function schemaErrors(value: unknown, schema: Schema, where = 'body'): st
     return [`${where}: matches none of ${alternatives.length} alternatives (${results.map((r) => r[0]).join('; ')})`];
   }
   if (value === null) return s.nullable || typeIncludes(s, 'null') ? [] : [`${where}: is null`];
-  if (s.enum && !s.enum.includes(value)) return [`${where}: ${JSON.stringify(value)} is not one of ${s.enum.map((v) => JSON.stringify(v)).join(', ')}`];
+  if (s.enum && !s.enum.includes(value))
+    return [`${where}: ${JSON.stringify(value)} is not one of ${s.enum.map((v) => JSON.stringify(v)).join(', ')}`];
   const kind = jsonType(value);
   if (s.type !== undefined && !typeIncludes(s, kind) && !(kind === 'integer' && typeIncludes(s, 'number'))) {
     return [`${where}: is ${kind}, expected ${String(s.type)}`];
@@ -99,15 +119,22 @@ export function schemaErrors(value: unknown, schema: Schema, where = 'body'): st
     return [`${where}: is ${value.length} characters, more than ${s.maxLength}`];
   }
   if (Array.isArray(value)) {
-    const errors = s.maxItems !== undefined && value.length > s.maxItems ? [`${where}: has ${value.length} items, more than ${s.maxItems}`] : [];
-    return s.items ? [...errors, ...value.flatMap((item, i) => schemaErrors(item, s.items as Schema, `${where}[${i}]`))] : errors;
+    const errors =
+      s.maxItems !== undefined && value.length > s.maxItems
+        ? [`${where}: has ${value.length} items, more than ${s.maxItems}`]
+        : [];
+    return s.items
+      ? [...errors, ...value.flatMap((item, i) => schemaErrors(item, s.items as Schema, `${where}[${i}]`))]
+      : errors;
   }
   if (kind === 'object') return objectErrors(value as Record<string, unknown>, s, where);
   return [];
 }
 
 function objectErrors(value: Record<string, unknown>, s: Schema, where: string): string[] {
-  const errors = (s.required ?? []).filter((key) => value[key] === undefined).map((key) => `${where}.${key}: is required`);
+  const errors = (s.required ?? [])
+    .filter((key) => value[key] === undefined)
+    .map((key) => `${where}.${key}: is required`);
   for (const [key, item] of Object.entries(value)) {
     const property = s.properties?.[key];
     if (property) errors.push(...schemaErrors(item, property, `${where}.${key}`));

@@ -13,15 +13,15 @@ import { fileURLToPath } from 'node:url';
 import { Marked } from 'marked';
 
 export interface RenderedTable {
-  rows: number;                 // every <tr>, the header row included
-  columns: number;              // cells of the header row
+  rows: number; // every <tr>, the header row included
+  columns: number; // cells of the header row
   cellsPerRow: number[];
 }
 
 export interface RenderedMermaid {
-  error: string | null;         // what mermaid.run rejected with, or null
-  svg: boolean;                 // an <svg> was drawn in place of the source
-  lines: number;                // an xychart's plotted lines
+  error: string | null; // what mermaid.run rejected with, or null
+  svg: boolean; // an <svg> was drawn in place of the source
+  lines: number; // an xychart's plotted lines
 }
 
 export interface RenderedSample {
@@ -37,7 +37,7 @@ export interface RenderedSample {
   unexpectedElements: string[];
   /** The comment's last block as `TAG: text`: what a reader sees at its end. */
   lastBlock: string;
-  height: number;               // px at the page width, for a screenshot that fits
+  height: number; // px at the page width, for a screenshot that fits
 }
 
 export interface Sample {
@@ -48,11 +48,12 @@ export interface Sample {
 export const PAGE_WIDTH = 900;
 const MERMAID_JS = fileURLToPath(new URL('../../node_modules/mermaid/dist/mermaid.min.js', import.meta.url));
 
-const escapeHtml = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const escapeHtml = (text: string): string =>
+  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 const gfm = new Marked({
   gfm: true,
-  breaks: true,   // GitHub keeps a comment's line breaks (a README's it joins)
+  breaks: true, // GitHub keeps a comment's line breaks (a README's it joins)
   renderer: {
     // GitHub draws a mermaid fence as a diagram; every other fence stays a code block.
     code({ text, lang }) {
@@ -128,7 +129,9 @@ const ALLOWED = new Set(['H3', 'H4', 'P', 'BR', 'HR', 'STRONG', 'EM', 'CODE', 'P
 
 /** One page with each sample in its own section, ready for Chromium. */
 export function githubPage(samples: readonly Sample[]): string {
-  const sections = samples.map((s) => `<section data-sample="${escapeHtml(s.name)}">\n${renderGitHubHtml(s.markdown)}</section>`);
+  const sections = samples.map(
+    (s) => `<section data-sample="${escapeHtml(s.name)}">\n${renderGitHubHtml(s.markdown)}</section>`,
+  );
   // GitHub runs no script a comment holds. Here only the two scripts carrying the nonce run, so that markup
   // trainbot failed to escape shows up as an element the probe reports, not as a dialog that stalls the page.
   const nonce = randomBytes(16).toString('hex');
@@ -148,13 +151,15 @@ export function githubPage(samples: readonly Sample[]): string {
 /** TRAINBOT_CHROMIUM (e.g. the runner's preinstalled Chrome), else Debian's Chromium, or a sentence saying how to get it. */
 export function chromiumPath(): string {
   if (process.env.TRAINBOT_CHROMIUM) return process.env.TRAINBOT_CHROMIUM;
-  const found = ['chromium', 'chromium-browser'].map((name) => {
-    try {
-      return execFileSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).trim();
-    } catch {
-      return '';
-    }
-  }).find(Boolean);
+  const found = ['chromium', 'chromium-browser']
+    .map((name) => {
+      try {
+        return execFileSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).trim();
+      } catch {
+        return '';
+      }
+    })
+    .find(Boolean);
   if (!found) throw new Error('Chromium is not installed: `apt-get install chromium` (scripts/setup.sh installs it).');
   return found;
 }
@@ -179,18 +184,34 @@ async function runChromium(page: string, extra: string[], timeoutMs = 60_000): P
     const file = join(dir, 'page.html');
     writeFileSync(file, page);
     const args = [
-      '--headless=new', '--no-sandbox', '--disable-gpu', '--no-first-run', '--allow-file-access-from-files',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-default-apps',
-      '--proxy-server=http://127.0.0.1:9', '--host-resolver-rules=MAP * ~NOTFOUND',
-      `--user-data-dir=${join(dir, 'profile')}`, '--hide-scrollbars', '--virtual-time-budget=20000',
-      ...extra, `file://${file}`,
+      '--headless=new',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--allow-file-access-from-files',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-default-apps',
+      '--proxy-server=http://127.0.0.1:9',
+      '--host-resolver-rules=MAP * ~NOTFOUND',
+      `--user-data-dir=${join(dir, 'profile')}`,
+      '--hide-scrollbars',
+      '--virtual-time-budget=20000',
+      ...extra,
+      `file://${file}`,
     ];
     const [command, argv] = canIsolate() ? ['unshare', ['-n', chromiumPath(), ...args]] : [chromiumPath(), args];
     return await new Promise<string>((resolve, reject) => {
-      execFile(command, argv, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: timeoutMs }, (error, stdout, stderr) => {
-        if (error) reject(new Error(`Chromium failed: ${error.message}\n${stderr.slice(-2000)}`));
-        else resolve(stdout);
-      });
+      execFile(
+        command,
+        argv,
+        { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: timeoutMs },
+        (error, stdout, stderr) => {
+          if (error) reject(new Error(`Chromium failed: ${error.message}\n${stderr.slice(-2000)}`));
+          else resolve(stdout);
+        },
+      );
     });
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -201,7 +222,8 @@ async function runChromium(page: string, extra: string[], timeoutMs = 60_000): P
 export async function probeInChromium(samples: readonly Sample[]): Promise<RenderedSample[]> {
   const dom = await runChromium(githubPage(samples), ['--dump-dom']);
   const encoded = /data-probe="([^"]*)"/.exec(dom)?.[1];
-  if (encoded === undefined) throw new Error(`The page never reported: Chromium printed ${dom.length} characters without a probe result.`);
+  if (encoded === undefined)
+    throw new Error(`The page never reported: Chromium printed ${dom.length} characters without a probe result.`);
   const result = JSON.parse(decodeURIComponent(encoded)) as { samples?: RenderedSample[]; fatal?: string };
   if (result.fatal !== undefined) throw new Error(`The probe script failed in Chromium: ${result.fatal}`);
   return result.samples ?? [];

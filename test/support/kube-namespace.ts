@@ -16,8 +16,10 @@ export interface TestNamespace {
 export function adminKubeconfigPath(): string {
   const path = process.env.TRAINBOT_KUBE_ADMIN_KUBECONFIG;
   if (!path) {
-    throw new Error('TRAINBOT_KUBE_ADMIN_KUBECONFIG is not set; run these tests through scripts/test.sh, which ' +
-      'starts the loopback Kubernetes API and sets it.');
+    throw new Error(
+      'TRAINBOT_KUBE_ADMIN_KUBECONFIG is not set; run these tests through scripts/test.sh, which ' +
+        'starts the loopback Kubernetes API and sets it.',
+    );
   }
   return path;
 }

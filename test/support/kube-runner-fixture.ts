@@ -16,14 +16,14 @@ import type { TestNode, TestNodeOptions } from './kube-test-node.js';
 export interface RunnerFixture {
   ns: TestNamespace;
   node: TestNode;
-  bot: KubeConfig;               // the bot's credentials (RUNNER_RBAC_RULES only)
+  bot: KubeConfig; // the bot's credentials (RUNNER_RBAC_RULES only)
   runner: KubernetesRunner;
   workdir: string;
   stop(): Promise<void>;
 }
 
 export interface FixtureOptions {
-  server?: string;               // reach the API server through another address (a proxy)
+  server?: string; // reach the API server through another address (a proxy)
   runner?: Partial<KubernetesRunnerOptions>;
   onPodFinished?: TestNodeOptions['onPodFinished'];
 }
@@ -33,14 +33,27 @@ export async function runnerFixture(prefix: string, options: FixtureOptions = {}
   const bot = await ns.accountWith('trainbot', RUNNER_RBAC_RULES, options.server);
   const workdir = mkdtempSync(join(tmpdir(), 'trainbot-kube-work-'));
   const node = await startTestNode({
-    adminKubeconfig: adminKubeconfigPath(), namespace: ns.name, workdir, onPodFinished: options.onPodFinished,
+    adminKubeconfig: adminKubeconfigPath(),
+    namespace: ns.name,
+    workdir,
+    onPodFinished: options.onPodFinished,
   });
   // Fast pod checks and reconnects: the tests wait on them. The test node's ':missing' images never pull,
   // so a 1 s grace is enough to tell a given-up pull from the first failure.
-  const runner = new KubernetesRunner({ namespace: ns.name, kubeConfig: bot, podCheckMs: 250, reconnectMs: 100,
-    imagePullGraceSeconds: 1, ...options.runner });
+  const runner = new KubernetesRunner({
+    namespace: ns.name,
+    kubeConfig: bot,
+    podCheckMs: 250,
+    reconnectMs: 100,
+    imagePullGraceSeconds: 1,
+    ...options.runner,
+  });
   return {
-    ns, node, bot, runner, workdir,
+    ns,
+    node,
+    bot,
+    runner,
+    workdir,
     async stop() {
       await node.stop();
       await ns.delete();

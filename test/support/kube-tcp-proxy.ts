@@ -4,8 +4,8 @@ import { connect, createServer } from 'node:net';
 import type { AddressInfo, Socket } from 'node:net';
 
 export interface TcpProxy {
-  url: string;                 // https://127.0.0.1:PORT, to use as a kubeconfig server
-  dropConnections(): number;   // destroys every open connection; returns how many there were
+  url: string; // https://127.0.0.1:PORT, to use as a kubeconfig server
+  dropConnections(): number; // destroys every open connection; returns how many there were
   close(): Promise<void>;
 }
 
@@ -17,7 +17,10 @@ export async function startTcpProxy(target: string): Promise<TcpProxy> {
     for (const socket of [client, upstream]) {
       open.add(socket);
       socket.on('close', () => open.delete(socket));
-      socket.on('error', () => { client.destroy(); upstream.destroy(); });
+      socket.on('error', () => {
+        client.destroy();
+        upstream.destroy();
+      });
     }
     client.pipe(upstream).pipe(client);
   });

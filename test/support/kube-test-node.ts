@@ -14,9 +14,9 @@ import { CoordinationV1Api, CoreV1Api, KubeConfig, Watch } from '@kubernetes/cli
 import type { V1Container, V1Pod } from '@kubernetes/client-node';
 
 export interface TestNodeOptions {
-  adminKubeconfig: string;       // path to a kubeconfig allowed to manage Nodes, Pods and read Secrets
-  namespace: string;             // the only namespace whose Pods this node takes
-  workdir: string;               // where containers' commands run
+  adminKubeconfig: string; // path to a kubeconfig allowed to manage Nodes, Pods and read Secrets
+  namespace: string; // the only namespace whose Pods this node takes
+  workdir: string; // where containers' commands run
   /** Tells the test when the node sent a Pod's final status (for latency measurements). */
   onPodFinished?: (pod: string, phase: 'Succeeded' | 'Failed', at: number) => void;
 }
@@ -35,9 +35,29 @@ const LEASE_SECONDS = 40;
 
 /** Self-signed certificate for the log server; the API server does not verify the kubelet's certificate. */
 function selfSignedCert(dir: string): { key: Buffer; cert: Buffer } {
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-    '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=127.0.0.1',
-    '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ],
+    { stdio: 'ignore' },
+  );
   return { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) };
 }
 
@@ -54,9 +74,9 @@ export async function startTestNode(options: TestNodeOptions): Promise<TestNode>
   const core = kc.makeApiClient(CoreV1Api);
   const name = `trainbot-test-${namespace}-${Math.random().toString(36).slice(2, 8)}`.slice(0, 63);
   const dir = mkdtempSync(join(tmpdir(), 'trainbot-test-node-'));
-  const logs = new Map<string, string>();            // `${pod}/${container}` → output so far
-  const children = new Map<string, ChildProcess>();  // pod uid → running process
-  const handled = new Set<string>();                 // pod uids already taken (bound or started)
+  const logs = new Map<string, string>(); // `${pod}/${container}` → output so far
+  const children = new Map<string, ChildProcess>(); // pod uid → running process
+  const handled = new Set<string>(); // pod uids already taken (bound or started)
   let stopped = false;
   let watch: AbortController | undefined;
 
@@ -69,7 +89,9 @@ export async function startTestNode(options: TestNodeOptions): Promise<TestNode>
       return;
     }
     const lines = url.searchParams.get('tailLines');
-    res.writeHead(200, { 'content-type': 'text/plain' }).end(tailLines(text, lines === null ? undefined : Number(lines)));
+    res
+      .writeHead(200, { 'content-type': 'text/plain' })
+      .end(tailLines(text, lines === null ? undefined : Number(lines)));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
@@ -77,24 +99,49 @@ export async function startTestNode(options: TestNodeOptions): Promise<TestNode>
   await core.createNode({ body: { metadata: { name, labels: { 'trainbot.dev/test-node': 'true' } } } });
   await core.patchNodeStatus({
     name,
-    body: [{ op: 'add', path: '/status', value: {
-      conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'trainbot test node',
-        lastHeartbeatTime: now(), lastTransitionTime: now() }],
-      // Only an IP: the API server would try a Hostname address first, and this name does not resolve.
-      addresses: [{ type: 'InternalIP', address: '127.0.0.1' }],
-      daemonEndpoints: { kubeletEndpoint: { Port: port } },
-      capacity: { cpu: '8', memory: '16Gi', pods: '110' },
-      allocatable: { cpu: '8', memory: '16Gi', pods: '110' },
-    } }] satisfies JsonPatch,
+    body: [
+      {
+        op: 'add',
+        path: '/status',
+        value: {
+          conditions: [
+            {
+              type: 'Ready',
+              status: 'True',
+              reason: 'KubeletReady',
+              message: 'trainbot test node',
+              lastHeartbeatTime: now(),
+              lastTransitionTime: now(),
+            },
+          ],
+          // Only an IP: the API server would try a Hostname address first, and this name does not resolve.
+          addresses: [{ type: 'InternalIP', address: '127.0.0.1' }],
+          daemonEndpoints: { kubeletEndpoint: { Port: port } },
+          capacity: { cpu: '8', memory: '16Gi', pods: '110' },
+          allocatable: { cpu: '8', memory: '16Gi', pods: '110' },
+        },
+      },
+    ] satisfies JsonPatch,
   });
 
   // The node-lifecycle controller (started for the real kubelet) marks a node whose Lease goes stale
   // NotReady and its Pods not ready; renewing it like a kubelet keeps this node out of that.
   const coordination = kc.makeApiClient(CoordinationV1Api);
-  const renew = () => coordination.patchNamespacedLease({ name, namespace: 'kube-node-lease',
-    body: [{ op: 'add', path: '/spec/renewTime', value: microNow() }] satisfies JsonPatch }).then(() => undefined, () => undefined);
-  await coordination.createNamespacedLease({ namespace: 'kube-node-lease',
-    body: { metadata: { name }, spec: { holderIdentity: name, leaseDurationSeconds: LEASE_SECONDS } } });
+  const renew = () =>
+    coordination
+      .patchNamespacedLease({
+        name,
+        namespace: 'kube-node-lease',
+        body: [{ op: 'add', path: '/spec/renewTime', value: microNow() }] satisfies JsonPatch,
+      })
+      .then(
+        () => undefined,
+        () => undefined,
+      );
+  await coordination.createNamespacedLease({
+    namespace: 'kube-node-lease',
+    body: { metadata: { name }, spec: { holderIdentity: name, leaseDurationSeconds: LEASE_SECONDS } },
+  });
   await renew();
   const leaseTimer = setInterval(() => void renew(), (LEASE_SECONDS * 1000) / 4);
 
@@ -106,7 +153,13 @@ export async function startTestNode(options: TestNodeOptions): Promise<TestNode>
     }
   };
   const containerStatus = (container: V1Container, state: object, ready = false) => ({
-    name: container.name, image: container.image, imageID: '', ready, restartCount: 0, started: ready, state,
+    name: container.name,
+    image: container.image,
+    imageID: '',
+    ready,
+    restartCount: 0,
+    started: ready,
+    state,
   });
 
   async function resolveEnv(container: V1Container): Promise<Record<string, string> | string> {
@@ -137,8 +190,15 @@ export async function startTestNode(options: TestNodeOptions): Promise<TestNode>
       { op: 'add', path: '/status/podIP', value: '127.0.0.1' },
       { op: 'add', path: '/status/startTime', value: now() },
     ];
-    const waiting = (reason: string, message: string) => patchStatus(pod, [...base,
-      { op: 'add', path: '/status/containerStatuses', value: [containerStatus(container, { waiting: { reason, message } })] }]);
+    const waiting = (reason: string, message: string) =>
+      patchStatus(pod, [
+        ...base,
+        {
+          op: 'add',
+          path: '/status/containerStatuses',
+          value: [containerStatus(container, { waiting: { reason, message } })],
+        },
+      ]);
     if (container.image?.endsWith(':missing')) {
       await waiting('ErrImagePull', `failed to pull image "${container.image}": not found`);
       return;
@@ -167,14 +227,25 @@ export async function startTestNode(options: TestNodeOptions): Promise<TestNode>
     child.stdout!.on('data', append);
     child.stderr!.on('data', append);
     const exited = new Promise<number>((resolve) => {
-      child.on('error', (error) => { append(Buffer.from(`${error.message}\n`)); resolve(127); });
+      child.on('error', (error) => {
+        append(Buffer.from(`${error.message}\n`));
+        resolve(127);
+      });
       child.on('close', (code, signal) => resolve(code ?? (signal === 'SIGKILL' ? 137 : 143)));
     });
-    await patchStatus(pod, [...base,
+    await patchStatus(pod, [
+      ...base,
       { op: 'add', path: '/status/phase', value: 'Running' },
-      { op: 'add', path: '/status/conditions', value: [{ type: 'Ready', status: 'True', lastTransitionTime: startedAt }] },
-      { op: 'add', path: '/status/containerStatuses', value: [
-        containerStatus(container, { running: { startedAt } }, true)] },
+      {
+        op: 'add',
+        path: '/status/conditions',
+        value: [{ type: 'Ready', status: 'True', lastTransitionTime: startedAt }],
+      },
+      {
+        op: 'add',
+        path: '/status/containerStatuses',
+        value: [containerStatus(container, { running: { startedAt } }, true)],
+      },
     ]);
     const exitCode = await exited;
     children.delete(pod.metadata!.uid!);
@@ -183,8 +254,20 @@ export async function startTestNode(options: TestNodeOptions): Promise<TestNode>
     await patchStatus(pod, [
       { op: 'add', path: '/status/phase', value: phase },
       { op: 'add', path: '/status/conditions', value: [{ type: 'Ready', status: 'False', lastTransitionTime: now() }] },
-      { op: 'add', path: '/status/containerStatuses', value: [containerStatus(container, { terminated: {
-        exitCode, reason: exitCode === 0 ? 'Completed' : 'Error', startedAt, finishedAt: now() } })] },
+      {
+        op: 'add',
+        path: '/status/containerStatuses',
+        value: [
+          containerStatus(container, {
+            terminated: {
+              exitCode,
+              reason: exitCode === 0 ? 'Completed' : 'Error',
+              startedAt,
+              finishedAt: now(),
+            },
+          }),
+        ],
+      },
     ]);
     options.onPodFinished?.(podName, phase, reportedAt);
   }
@@ -197,7 +280,10 @@ export async function startTestNode(options: TestNodeOptions): Promise<TestNode>
       if (pod.spec?.nodeName !== name) return;
       const child = children.get(uid);
       if (child) {
-        await new Promise((resolve) => { child.once('close', resolve); child.kill('SIGKILL'); });
+        await new Promise((resolve) => {
+          child.once('close', resolve);
+          child.kill('SIGKILL');
+        });
       }
       await core.deleteNamespacedPod({ name: podName, namespace, gracePeriodSeconds: 0 }).catch(() => undefined);
       return;
@@ -205,8 +291,11 @@ export async function startTestNode(options: TestNodeOptions): Promise<TestNode>
     if (handled.has(uid) || pod.spec?.nodeName || pod.status?.phase !== 'Pending') return;
     handled.add(uid);
     try {
-      await core.createNamespacedPodBinding({ name: podName, namespace,
-        body: { metadata: { name: podName }, target: { apiVersion: 'v1', kind: 'Node', name } } });
+      await core.createNamespacedPodBinding({
+        name: podName,
+        namespace,
+        body: { metadata: { name: podName }, target: { apiVersion: 'v1', kind: 'Node', name } },
+      });
     } catch {
       return; // deleted meanwhile
     }
@@ -219,10 +308,16 @@ export async function startTestNode(options: TestNodeOptions): Promise<TestNode>
     try {
       const list = await core.listNamespacedPod({ namespace });
       list.items.forEach((pod) => void swallow(handle(pod)));
-      watch = await new Watch(kc).watch(`/api/v1/namespaces/${namespace}/pods`,
+      watch = await new Watch(kc).watch(
+        `/api/v1/namespaces/${namespace}/pods`,
         { resourceVersion: list.metadata?.resourceVersion, allowWatchBookmarks: true },
-        (type, pod: V1Pod) => { if (type === 'ADDED' || type === 'MODIFIED') void swallow(handle(pod)); },
-        () => { if (!stopped) setTimeout(() => void follow(), 100); });
+        (type, pod: V1Pod) => {
+          if (type === 'ADDED' || type === 'MODIFIED') void swallow(handle(pod));
+        },
+        () => {
+          if (!stopped) setTimeout(() => void follow(), 100);
+        },
+      );
     } catch {
       if (!stopped) setTimeout(() => void follow(), 200);
     }

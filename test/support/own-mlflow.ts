@@ -23,7 +23,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function startOwnMlflow(): Promise<OwnMlflow> {
   const pg = process.env.TRAINBOT_TEST_PG_URL;
-  if (!pg) throw new Error('TRAINBOT_TEST_PG_URL is not set: run the integration tests through scripts/test.sh (it starts PostgreSQL).');
+  if (!pg)
+    throw new Error(
+      'TRAINBOT_TEST_PG_URL is not set: run the integration tests through scripts/test.sh (it starts PostgreSQL).',
+    );
   const { hostname, port: pgPort } = new URL(pg);
   const database = `faults_${Date.now()}_${Math.random().toString(36).slice(2, 6)}`;
   execFileSync(join(PG_BIN, 'createdb'), ['-h', hostname, '-p', pgPort, '-U', 'postgres', database]);
@@ -38,15 +41,37 @@ export async function startOwnMlflow(): Promise<OwnMlflow> {
   const start = async () => {
     const log = openSync(join(dir, 'mlflow.log'), 'a');
     // detached: its own process group, so stop() reaches the gunicorn/uvicorn workers too and nothing else.
-    child = spawn('mlflow', ['server', '--backend-store-uri', `postgresql+psycopg2://postgres@${hostname}:${pgPort}/${database}`,
-      '--artifacts-destination', join(dir, 'artifacts'), '--serve-artifacts', '--host', '127.0.0.1', '--port', String(port),
-      '--workers', '1'], { detached: true, stdio: ['ignore', log, log], env: { ...process.env, MLFLOW_SERVER_ENABLE_JOB_EXECUTION: 'false' } });
+    child = spawn(
+      'mlflow',
+      [
+        'server',
+        '--backend-store-uri',
+        `postgresql+psycopg2://postgres@${hostname}:${pgPort}/${database}`,
+        '--artifacts-destination',
+        join(dir, 'artifacts'),
+        '--serve-artifacts',
+        '--host',
+        '127.0.0.1',
+        '--port',
+        String(port),
+        '--workers',
+        '1',
+      ],
+      {
+        detached: true,
+        stdio: ['ignore', log, log],
+        env: { ...process.env, MLFLOW_SERVER_ENABLE_JOB_EXECUTION: 'false' },
+      },
+    );
     const started = child;
     for (let i = 0; i < 1200; i += 1) {
-      if (started.exitCode !== null) throw new Error(`mlflow server exited with ${started.exitCode}; see ${dir}/mlflow.log`);
+      if (started.exitCode !== null)
+        throw new Error(`mlflow server exited with ${started.exitCode}; see ${dir}/mlflow.log`);
       try {
         if ((await fetch(`${url}/health`)).ok) return;
-      } catch { /* not listening yet */ }
+      } catch {
+        /* not listening yet */
+      }
       await sleep(100);
     }
     throw new Error(`mlflow server did not answer /health at ${url}`);
@@ -55,16 +80,24 @@ export async function startOwnMlflow(): Promise<OwnMlflow> {
     const running = child;
     if (!running || running.exitCode !== null || running.signalCode !== null) return;
     const exited = new Promise((resolve) => running.once('exit', resolve));
-    const signal = (name: NodeJS.Signals) => { try { process.kill(-(running.pid as number), name); } catch { /* gone */ } };
+    const signal = (name: NodeJS.Signals) => {
+      try {
+        process.kill(-(running.pid as number), name);
+      } catch {
+        /* gone */
+      }
+    };
     signal('SIGTERM');
     const forced = setTimeout(() => signal('SIGKILL'), 5000);
     await exited;
     clearTimeout(forced);
-    signal('SIGKILL');   // workers that outlived their parent
+    signal('SIGKILL'); // workers that outlived their parent
   };
   await start();
   return {
-    url, start, stop,
+    url,
+    start,
+    stop,
     async close() {
       await stop();
       execFileSync(join(PG_BIN, 'dropdb'), ['-h', hostname, '-p', pgPort, '-U', 'postgres', '--force', database]);

@@ -12,8 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export interface PrivateKube {
-  adminKubeconfig: string;     // path to a system:masters kubeconfig
-  server: string;              // https://127.0.0.1:PORT
+  adminKubeconfig: string; // path to a system:masters kubeconfig
+  server: string; // https://127.0.0.1:PORT
   /** SIGKILLs kube-apiserver, waits `downMs`, starts it again on the same port and waits until it is ready. */
   restartApiserver(downMs?: number, whileDown?: () => Promise<void>): Promise<void>;
   /**
@@ -46,7 +46,10 @@ async function freePort(): Promise<number> {
 
 function binary(variable: string, name: string): string {
   const dir = process.env[variable];
-  if (!dir) throw new Error(`${variable} is not set: run the integration tests through scripts/test.sh (scripts/setup.sh builds ${name}).`);
+  if (!dir)
+    throw new Error(
+      `${variable} is not set: run the integration tests through scripts/test.sh (scripts/setup.sh builds ${name}).`,
+    );
   return join(dir, name);
 }
 
@@ -55,9 +58,15 @@ async function waitReady(url: string, token: string, child: ChildProcess, what: 
   for (let i = 0; i < 600; i += 1) {
     if (child.exitCode !== null) throw new Error(`${what} exited with ${child.exitCode}`);
     try {
-      const out = execFileSync('curl', ['-sk', '-m', '2', ...(token ? ['-H', `Authorization: Bearer ${token}`] : []), url], { encoding: 'utf8' });
-      if (out.trim() === 'ok') return;   // etcd ends it with a newline, kube-apiserver does not
-    } catch { /* not listening yet */ }
+      const out = execFileSync(
+        'curl',
+        ['-sk', '-m', '2', ...(token ? ['-H', `Authorization: Bearer ${token}`] : []), url],
+        { encoding: 'utf8' },
+      );
+      if (out.trim() === 'ok') return; // etcd ends it with a newline, kube-apiserver does not
+    } catch {
+      /* not listening yet */
+    }
     await sleep(100);
   }
   throw new Error(`${what} did not become ready at ${url}`);
@@ -67,25 +76,40 @@ export async function startPrivateKube(options: PrivateKubeOptions = {}): Promis
   const dir = mkdtempSync(join(tmpdir(), 'trainbot-private-kube-'));
   mkdirSync(join(dir, 'etcd'));
   mkdirSync(join(dir, 'certs'));
-  const [etcdPort, peerPort, apiPort, cmPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const [etcdPort, peerPort, apiPort, cmPort] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ];
   const token = randomBytes(24).toString('hex');
   writeFileSync(join(dir, 'tokens.csv'), `${token},trainbot-admin,trainbot-admin,"system:masters"\n`);
   execFileSync('openssl', ['genrsa', '-out', join(dir, 'sa.key'), '2048'], { stdio: 'ignore' });
-  execFileSync('openssl', ['rsa', '-in', join(dir, 'sa.key'), '-pubout', '-out', join(dir, 'sa.pub')], { stdio: 'ignore' });
+  execFileSync('openssl', ['rsa', '-in', join(dir, 'sa.key'), '-pubout', '-out', join(dir, 'sa.pub')], {
+    stdio: 'ignore',
+  });
   const server = `https://127.0.0.1:${apiPort}`;
   const adminKubeconfig = join(dir, 'admin.kubeconfig');
-  writeFileSync(adminKubeconfig, [
-    'apiVersion: v1', 'kind: Config',
-    'clusters: [{name: private, cluster: {server: "' + server + '", insecure-skip-tls-verify: true}}]',
-    `users: [{name: admin, user: {token: ${token}}}]`,
-    'contexts: [{name: private, context: {cluster: private, user: admin}}]',
-    'current-context: private', '',
-  ].join('\n'));
+  writeFileSync(
+    adminKubeconfig,
+    [
+      'apiVersion: v1',
+      'kind: Config',
+      'clusters: [{name: private, cluster: {server: "' + server + '", insecure-skip-tls-verify: true}}]',
+      `users: [{name: admin, user: {token: ${token}}}]`,
+      'contexts: [{name: private, context: {cluster: private, user: admin}}]',
+      'current-context: private',
+      '',
+    ].join('\n'),
+  );
 
   const children = new Set<ChildProcess>();
   // detached: each server leads its own process group, so a kill reaches exactly it (and nothing else).
   const start = (bin: string, args: string[], log: string) => {
-    const child = spawn(bin, args, { detached: true, stdio: ['ignore', openSync(join(dir, log), 'a'), openSync(join(dir, log), 'a')] });
+    const child = spawn(bin, args, {
+      detached: true,
+      stdio: ['ignore', openSync(join(dir, log), 'a'), openSync(join(dir, log), 'a')],
+    });
     children.add(child);
     child.on('exit', () => children.delete(child));
     return child;
@@ -93,31 +117,69 @@ export async function startPrivateKube(options: PrivateKubeOptions = {}): Promis
   const kill = async (child: ChildProcess) => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
-    try { process.kill(-(child.pid as number), 'SIGKILL'); } catch { /* already gone */ }
+    try {
+      process.kill(-(child.pid as number), 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
     await exited;
   };
 
   const etcdUrl = `http://127.0.0.1:${etcdPort}`;
-  const etcd = start(binary('TRAINBOT_ETCD_BIN', 'etcd'), ['--data-dir', join(dir, 'etcd'), '--name', 'private',
-    '--listen-client-urls', etcdUrl, '--advertise-client-urls', etcdUrl,
-    '--listen-peer-urls', `http://127.0.0.1:${peerPort}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${peerPort}`,
-    '--initial-cluster', `private=http://127.0.0.1:${peerPort}`, '--unsafe-no-fsync'], 'etcd.log');
+  const etcd = start(
+    binary('TRAINBOT_ETCD_BIN', 'etcd'),
+    [
+      '--data-dir',
+      join(dir, 'etcd'),
+      '--name',
+      'private',
+      '--listen-client-urls',
+      etcdUrl,
+      '--advertise-client-urls',
+      etcdUrl,
+      '--listen-peer-urls',
+      `http://127.0.0.1:${peerPort}`,
+      '--initial-advertise-peer-urls',
+      `http://127.0.0.1:${peerPort}`,
+      '--initial-cluster',
+      `private=http://127.0.0.1:${peerPort}`,
+      '--unsafe-no-fsync',
+    ],
+    'etcd.log',
+  );
   await waitReady(`${etcdUrl}/readyz`, '', etcd, 'etcd');
 
-  const apiArgs = [`--etcd-servers=${etcdUrl}`, '--bind-address=127.0.0.1', `--secure-port=${apiPort}`,
-    `--cert-dir=${join(dir, 'certs')}`, `--token-auth-file=${join(dir, 'tokens.csv')}`, '--authorization-mode=RBAC',
-    '--service-account-issuer=https://kubernetes.default.svc', `--service-account-key-file=${join(dir, 'sa.pub')}`,
-    `--service-account-signing-key-file=${join(dir, 'sa.key')}`, '--service-cluster-ip-range=10.96.0.0/24',
-    '--disable-admission-plugins=ServiceAccount', `--watch-cache=${options.watchCache ?? true}`];
+  const apiArgs = [
+    `--etcd-servers=${etcdUrl}`,
+    '--bind-address=127.0.0.1',
+    `--secure-port=${apiPort}`,
+    `--cert-dir=${join(dir, 'certs')}`,
+    `--token-auth-file=${join(dir, 'tokens.csv')}`,
+    '--authorization-mode=RBAC',
+    '--service-account-issuer=https://kubernetes.default.svc',
+    `--service-account-key-file=${join(dir, 'sa.pub')}`,
+    `--service-account-signing-key-file=${join(dir, 'sa.key')}`,
+    '--service-cluster-ip-range=10.96.0.0/24',
+    '--disable-admission-plugins=ServiceAccount',
+    `--watch-cache=${options.watchCache ?? true}`,
+  ];
   const startApiserver = async () => {
     const child = start(binary('TRAINBOT_KUBE_BIN', 'kube-apiserver'), apiArgs, 'kube-apiserver.log');
     await waitReady(`${server}/readyz`, token, child, 'kube-apiserver');
     return child;
   };
   let apiserver = await startApiserver();
-  const cm = start(binary('TRAINBOT_KUBE_BIN', 'kube-controller-manager'), [`--kubeconfig=${adminKubeconfig}`,
-    '--leader-elect=false', '--bind-address=127.0.0.1', `--secure-port=${cmPort}`,
-    '--controllers=job-controller,garbage-collector-controller,ttl-after-finished-controller'], 'kube-controller-manager.log');
+  const cm = start(
+    binary('TRAINBOT_KUBE_BIN', 'kube-controller-manager'),
+    [
+      `--kubeconfig=${adminKubeconfig}`,
+      '--leader-elect=false',
+      '--bind-address=127.0.0.1',
+      `--secure-port=${cmPort}`,
+      '--controllers=job-controller,garbage-collector-controller,ttl-after-finished-controller',
+    ],
+    'kube-controller-manager.log',
+  );
   await waitReady(`https://127.0.0.1:${cmPort}/healthz`, '', cm, 'kube-controller-manager');
 
   const etcdCall = async (path: string, body: unknown) => {
@@ -139,10 +201,23 @@ export async function startPrivateKube(options: PrivateKubeOptions = {}): Promis
       for (let i = 0; i < 300; i += 1) {
         let metrics = '';
         try {
-          metrics = execFileSync('curl', ['-sk', '-m', '5', '-H', `Authorization: Bearer ${token}`, `${server}/metrics`], { encoding: 'utf8', maxBuffer: 64 << 20 });
-        } catch { /* restarting */ }
-        const open = metrics.split('\n').filter((line) => line.startsWith('apiserver_longrunning_requests{')
-          && line.includes(`resource="${resource}"`) && !line.includes('scope="cluster"') && line.includes('verb="WATCH"'))
+          metrics = execFileSync(
+            'curl',
+            ['-sk', '-m', '5', '-H', `Authorization: Bearer ${token}`, `${server}/metrics`],
+            { encoding: 'utf8', maxBuffer: 64 << 20 },
+          );
+        } catch {
+          /* restarting */
+        }
+        const open = metrics
+          .split('\n')
+          .filter(
+            (line) =>
+              line.startsWith('apiserver_longrunning_requests{') &&
+              line.includes(`resource="${resource}"`) &&
+              !line.includes('scope="cluster"') &&
+              line.includes('verb="WATCH"'),
+          )
           .reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
         if (open > 0) return;
         await sleep(100);

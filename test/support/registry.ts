@@ -40,7 +40,10 @@ async function waitReady(url: string, child: ChildProcess, log: () => string): P
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`docker-registry exited with ${child.exitCode}: ${log()}`);
     // /v2/ answers 200 without auth and 401 with it: either way the registry is serving.
-    const status = await fetch(`${url}/v2/`).then((r) => r.status, () => 0);
+    const status = await fetch(`${url}/v2/`).then(
+      (r) => r.status,
+      () => 0,
+    );
     if (status === 200 || status === 401) return;
     await new Promise((done) => setTimeout(done, 100));
   }

@@ -26,12 +26,24 @@ export interface ImageConfig {
 export async function unpackImage(ref: string, dir: string): Promise<{ bundle: string; rootfs: string }> {
   const layout = join(dir, 'oci');
   const bundle = join(dir, 'bundle');
-  await run('skopeo', ['copy', '--quiet', '--src-tls-verify=false', `docker://${ref}`, `oci:${layout}:image`], { maxBuffer: 1 << 24 });
+  await run('skopeo', ['copy', '--quiet', '--src-tls-verify=false', `docker://${ref}`, `oci:${layout}:image`], {
+    maxBuffer: 1 << 24,
+  });
   await run('umoci', ['unpack', '--image', `${layout}:image`, bundle], { maxBuffer: 1 << 24 });
   return { bundle, rootfs: join(bundle, 'rootfs') };
 }
 
-const UNITS: Record<string, number> = { '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4 };
+const UNITS: Record<string, number> = {
+  '': 1,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  Ki: 1024,
+  Mi: 1024 ** 2,
+  Gi: 1024 ** 3,
+  Ti: 1024 ** 4,
+};
 
 /** A Kubernetes memory quantity (`2Gi`, `512M`, `1000`) in bytes. */
 export function memoryBytes(quantity: string): number {
@@ -52,18 +64,26 @@ export function runtimeSpec(image: ImageConfig, pod: V1PodSpec, container: V1Con
   const security = container.securityContext ?? {};
   const uid = security.runAsUser ?? pod.securityContext?.runAsUser ?? Number(image.User?.split(':')[0] ?? 0);
   const gid = security.runAsGroup ?? pod.securityContext?.runAsGroup ?? 0;
-  if (!Number.isInteger(uid)) throw new Error(`the image's USER ${image.User} is not numeric and the Pod sets no runAsUser`);
+  if (!Number.isInteger(uid))
+    throw new Error(`the image's USER ${image.User} is not numeric and the Pod sets no runAsUser`);
   const env = [...(image.Env ?? [])];
   for (const variable of container.env ?? []) {
-    if (variable.valueFrom) throw new Error(`env ${variable.name} comes from a Secret; pass plain values to this runner`);
+    if (variable.valueFrom)
+      throw new Error(`env ${variable.name} comes from a Secret; pass plain values to this runner`);
     env.push(`${variable.name}=${variable.value ?? ''}`);
   }
   const dropsAll = security.capabilities?.drop?.includes('ALL') ?? false;
   if (!dropsAll) throw new Error('this runner only starts containers that drop ALL capabilities, as trainbot Jobs do');
   const volumes = new Map((pod.volumes ?? []).map((v) => [v.name, v]));
   const tmpfsMounts = (container.volumeMounts ?? []).map((m) => {
-    if (!volumes.get(m.name)?.emptyDir) throw new Error(`volume ${m.name} is not an emptyDir; only emptyDir volumes are supported`);
-    return { destination: m.mountPath, type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'nodev', 'mode=1777', 'size=256m'] };
+    if (!volumes.get(m.name)?.emptyDir)
+      throw new Error(`volume ${m.name} is not an emptyDir; only emptyDir volumes are supported`);
+    return {
+      destination: m.mountPath,
+      type: 'tmpfs',
+      source: 'tmpfs',
+      options: ['nosuid', 'nodev', 'mode=1777', 'size=256m'],
+    };
   });
   const memory = container.resources?.limits?.memory;
   return {
@@ -82,19 +102,49 @@ export function runtimeSpec(image: ImageConfig, pod: V1PodSpec, container: V1Con
     hostname: 'trainbot-test',
     mounts: [
       { destination: '/proc', type: 'proc', source: 'proc' },
-      { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
-      { destination: '/dev/pts', type: 'devpts', source: 'devpts', options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620'] },
-      { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k'] },
+      {
+        destination: '/dev',
+        type: 'tmpfs',
+        source: 'tmpfs',
+        options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'],
+      },
+      {
+        destination: '/dev/pts',
+        type: 'devpts',
+        source: 'devpts',
+        options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620'],
+      },
+      {
+        destination: '/dev/shm',
+        type: 'tmpfs',
+        source: 'shm',
+        options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k'],
+      },
       { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
       { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] },
-      { destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: ['nosuid', 'noexec', 'nodev', 'relatime', 'ro'] },
+      {
+        destination: '/sys/fs/cgroup',
+        type: 'cgroup',
+        source: 'cgroup',
+        options: ['nosuid', 'noexec', 'nodev', 'relatime', 'ro'],
+      },
       ...tmpfsMounts,
     ],
     linux: {
       // No "network" entry: the host's network namespace (see the header).
       namespaces: [{ type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }],
       resources: memory ? { memory: { limit: memoryBytes(memory) } } : {},
-      maskedPaths: ['/proc/acpi', '/proc/kcore', '/proc/keys', '/proc/latency_stats', '/proc/timer_list', '/proc/timer_stats', '/proc/sched_debug', '/sys/firmware', '/proc/scsi'],
+      maskedPaths: [
+        '/proc/acpi',
+        '/proc/kcore',
+        '/proc/keys',
+        '/proc/latency_stats',
+        '/proc/timer_list',
+        '/proc/timer_stats',
+        '/proc/sched_debug',
+        '/sys/firmware',
+        '/proc/scsi',
+      ],
       readonlyPaths: ['/proc/asound', '/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'],
     },
   };
@@ -111,7 +161,12 @@ const runc = process.env.TRAINBOT_RUNC ?? 'runc';
  * Writes `spec` into the bundle and runs it to the end (killed after `timeoutMs`); stdout and stderr together.
  * `id` names the container for stopContainer, for a server that runs until it is stopped.
  */
-export async function runContainer(bundle: string, spec: Record<string, unknown>, timeoutMs: number, id = `trainbot-test-${randomBytes(4).toString('hex')}`): Promise<ContainerExit> {
+export async function runContainer(
+  bundle: string,
+  spec: Record<string, unknown>,
+  timeoutMs: number,
+  id = `trainbot-test-${randomBytes(4).toString('hex')}`,
+): Promise<ContainerExit> {
   await writeFile(join(bundle, 'config.json'), JSON.stringify(spec, null, 2));
   return new Promise((done, fail) => {
     const child = spawn(runc, ['run', '--bundle', bundle, id], { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -26,33 +26,52 @@ export function testConfigText(experiment: string, trackingUri: string): string 
 }
 
 /** The reads every command makes: the PR (head sha recorded here), the base branch's config, the permission. */
-interface PullEdit { number: number; state: string; head: { sha: string; ref: string; repo: { full_name: string } }; base: { ref: string; repo: { full_name: string } } }
+interface PullEdit {
+  number: number;
+  state: string;
+  head: { sha: string; ref: string; repo: { full_name: string } };
+  base: { ref: string; repo: { full_name: string } };
+}
 
-export function mockPrelude(configText: string, options: { permission?: string; forkOf?: string; permissionStatus?: number; asking?: string } = {}): void {
+export function mockPrelude(
+  configText: string,
+  options: { permission?: string; forkOf?: string; permissionStatus?: number; asking?: string } = {},
+): void {
   mockPullAndConfig(configText, options);
   if (options.forkOf) return;
-  const permission = mockGitHub('GET', '/repos/{owner}/{repo}/collaborators/{username}/permission', { params: { username: options.asking ?? 'Codertocat' } });
+  const permission = mockGitHub('GET', '/repos/{owner}/{repo}/collaborators/{username}/permission', {
+    params: { username: options.asking ?? 'Codertocat' },
+  });
   if (options.permissionStatus) permission.reply(options.permissionStatus, { message: 'Server Error' });
-  else permission.replyWithExample(200, (p: { permission: string; role_name: string }) => { p.permission = options.permission ?? 'write'; p.role_name = options.permission ?? 'write'; });
+  else
+    permission.replyWithExample(200, (p: { permission: string; role_name: string }) => {
+      p.permission = options.permission ?? 'write';
+      p.role_name = options.permission ?? 'write';
+    });
 }
 
 /** The PR and the base branch's config: what the reconciler reads again to finish a request. */
 export function mockPullAndConfig(configText: string, options: { forkOf?: string } = {}): void {
-  mockGitHub('GET', '/repos/{owner}/{repo}/pulls/{pull_number}', { params: { pull_number: 1 } }).replyWithExample(200, (pr: PullEdit) => {
-    pr.number = 1;
-    pr.state = 'open';
-    pr.head.sha = HEAD_SHA;
-    pr.head.ref = 'tune-alpha';
-    pr.base.ref = 'main';
-    pr.base.repo.full_name = FULL_NAME;
-    pr.head.repo.full_name = options.forkOf ?? FULL_NAME;
+  mockGitHub('GET', '/repos/{owner}/{repo}/pulls/{pull_number}', { params: { pull_number: 1 } }).replyWithExample(
+    200,
+    (pr: PullEdit) => {
+      pr.number = 1;
+      pr.state = 'open';
+      pr.head.sha = HEAD_SHA;
+      pr.head.ref = 'tune-alpha';
+      pr.base.ref = 'main';
+      pr.base.repo.full_name = FULL_NAME;
+      pr.head.repo.full_name = options.forkOf ?? FULL_NAME;
+    },
+  );
+  mockGitHub('GET', '/repos/{owner}/{repo}/contents/{path}', {
+    params: { path: '.github/trainbot.yml' },
+    query: { ref: 'main' },
+  }).replyWithExample(200, (file: { type: string; encoding: string; content: string }) => {
+    file.type = 'file';
+    file.encoding = 'base64';
+    file.content = Buffer.from(configText).toString('base64');
   });
-  mockGitHub('GET', '/repos/{owner}/{repo}/contents/{path}', { params: { path: '.github/trainbot.yml' }, query: { ref: 'main' } })
-    .replyWithExample(200, (file: { type: string; encoding: string; content: string }) => {
-      file.type = 'file';
-      file.encoding = 'base64';
-      file.content = Buffer.from(configText).toString('base64');
-    });
 }
 
 /** The example comment's created_at (@octokit/webhooks-examples), the time the head is pinned to. */
@@ -62,11 +81,25 @@ export const COMMENT_AT = issueCommentEvent({ body: '' }).payload.comment.create
  * GitHub's activity for the head branch, newest first: by default one push that left HEAD_SHA an hour before the
  * comment. `pushes` replaces it: [sha, ISO time, activity type].
  */
-export function mockHeadPushes(pushes: Array<[string, string, string]> = [[HEAD_SHA, new Date(Date.parse(COMMENT_AT) - 3_600_000).toISOString().replace('.000Z', 'Z'), 'push']]): void {
+export function mockHeadPushes(
+  pushes: Array<[string, string, string]> = [
+    [HEAD_SHA, new Date(Date.parse(COMMENT_AT) - 3_600_000).toISOString().replace('.000Z', 'Z'), 'push'],
+  ],
+): void {
   type Activity = { after: string; timestamp: string; activity_type: string; ref: string };
-  mockGitHub('GET', '/repos/{owner}/{repo}/activity', { query: { ref: 'refs/heads/tune-alpha', direction: 'desc', per_page: 100 } })
+  mockGitHub('GET', '/repos/{owner}/{repo}/activity', {
+    query: { ref: 'refs/heads/tune-alpha', direction: 'desc', per_page: 100 },
+  })
     // GitHub's example predates the `timestamp` and `activity_type` fields its own schema requires.
-    .replyWithExample(200, (items: Activity[]) => pushes.map(([after, timestamp, type]) => ({ ...(items[0] as Activity), ref: 'refs/heads/tune-alpha', after, timestamp, activity_type: type })));
+    .replyWithExample(200, (items: Activity[]) =>
+      pushes.map(([after, timestamp, type]) => ({
+        ...(items[0] as Activity),
+        ref: 'refs/heads/tune-alpha',
+        after,
+        timestamp,
+        activity_type: type,
+      })),
+    );
 }
 
 // nock 15 hands a reply function the request itself (a fetch Request).
@@ -75,17 +108,19 @@ const bodyOf = async (request: Request) => ((await request.json()) as { body: st
 /** A comment the bot posts as a plain answer; resolves to the body it was given. */
 export function expectAnswer(): Promise<string> {
   return new Promise((resolveBody) => {
-    mockGitHub('POST', '/repos/{owner}/{repo}/issues/{issue_number}/comments', { params: { issue_number: 1 } })
-      .reply(201, async (request: Request) => {
+    mockGitHub('POST', '/repos/{owner}/{repo}/issues/{issue_number}/comments', { params: { issue_number: 1 } }).reply(
+      201,
+      async (request: Request) => {
         const body = await bodyOf(request);
         resolveBody(body);
         return { id: 9001, body, user: BOT };
-      });
+      },
+    );
   });
 }
 
 export interface TrainFlow {
-  comments: string[];                     // every version of the living comment, in order
+  comments: string[]; // every version of the living comment, in order
   check: () => { conclusion?: string; output?: { title: string; summary: string } } | undefined;
 }
 
@@ -98,26 +133,57 @@ export function mockTrainFlow(options: { updates: number; confused?: boolean }):
 }
 
 /** mockTrainFlow for another comment of the same pull request. */
-export function mockTrainFlowFor(commentId: number, options: { updates: number; confused?: boolean; rerun?: boolean } = { updates: 3 }): TrainFlow {
+export function mockTrainFlowFor(
+  commentId: number,
+  options: { updates: number; confused?: boolean; rerun?: boolean } = { updates: 3 },
+): TrainFlow {
   const COMMENT_ID = commentId;
   const comments: string[] = [];
   let check: ReturnType<TrainFlow['check']>;
-  const reaction = (content: string) => mockGitHub('POST', '/repos/{owner}/{repo}/issues/comments/{comment_id}/reactions', { params: { comment_id: COMMENT_ID }, body: { content } }).reply(201, {});
-  if (!options.rerun) mockHeadPushes();   // a re-run trains the sha its check ran on, not the head at a comment's time
+  const reaction = (content: string) =>
+    mockGitHub('POST', '/repos/{owner}/{repo}/issues/comments/{comment_id}/reactions', {
+      params: { comment_id: COMMENT_ID },
+      body: { content },
+    }).reply(201, {});
+  if (!options.rerun) mockHeadPushes(); // a re-run trains the sha its check ran on, not the head at a comment's time
   reaction('eyes');
   mockGitHub('POST', '/repos/{owner}/{repo}/check-runs', {
     // external_id leads a "Re-run" back to this comment (src/pipeline/on-check-rerequested.ts)
-    body: { name: 'trainbot', head_sha: HEAD_SHA, external_id: `train:1:${COMMENT_ID}`, status: 'in_progress', output: { title: 'Training', summary: 'Requested by @Codertocat for `ec26c3e`.' } },
+    body: {
+      name: 'trainbot',
+      head_sha: HEAD_SHA,
+      external_id: `train:1:${COMMENT_ID}`,
+      status: 'in_progress',
+      output: { title: 'Training', summary: 'Requested by @Codertocat for `ec26c3e`.' },
+    },
   }).reply(201, { id: 77 });
-  mockGitHub('GET', '/repos/{owner}/{repo}/issues/{issue_number}/comments', { params: { issue_number: 1 }, query: { per_page: 100 } })
-    .times(options.updates + 1).reply(200, () => (comments.length ? [{ id: 500, body: comments.at(-1), user: BOT }] : []));
-  mockGitHub('POST', '/repos/{owner}/{repo}/issues/{issue_number}/comments', { params: { issue_number: 1 } })
-    .reply(201, async (request: Request) => { comments.push(await bodyOf(request)); return { id: 500 }; });
+  mockGitHub('GET', '/repos/{owner}/{repo}/issues/{issue_number}/comments', {
+    params: { issue_number: 1 },
+    query: { per_page: 100 },
+  })
+    .times(options.updates + 1)
+    .reply(200, () => (comments.length ? [{ id: 500, body: comments.at(-1), user: BOT }] : []));
+  mockGitHub('POST', '/repos/{owner}/{repo}/issues/{issue_number}/comments', { params: { issue_number: 1 } }).reply(
+    201,
+    async (request: Request) => {
+      comments.push(await bodyOf(request));
+      return { id: 500 };
+    },
+  );
   mockGitHub('PATCH', '/repos/{owner}/{repo}/issues/comments/{comment_id}', { params: { comment_id: 500 } })
-    .times(options.updates).reply(200, async (request: Request) => { comments.push(await bodyOf(request)); return { id: 500 }; });
+    .times(options.updates)
+    .reply(200, async (request: Request) => {
+      comments.push(await bodyOf(request));
+      return { id: 500 };
+    });
   reaction('rocket');
-  mockGitHub('PATCH', '/repos/{owner}/{repo}/check-runs/{check_run_id}', { params: { check_run_id: 77 } })
-    .reply(200, async (request: Request) => { check = await request.json() as typeof check; return { id: 77 }; });
+  mockGitHub('PATCH', '/repos/{owner}/{repo}/check-runs/{check_run_id}', { params: { check_run_id: 77 } }).reply(
+    200,
+    async (request: Request) => {
+      check = (await request.json()) as typeof check;
+      return { id: 77 };
+    },
+  );
   if (options.confused) reaction('confused');
   return { comments, check: () => check };
 }
@@ -146,7 +212,11 @@ export async function seedBaseline(tracking: Tracking, runner: Runner, config: T
   const experimentId = await tracking.ensureExperiment(experimentName(config, 'baseline'));
   const started = Date.now();
   const [baseline] = await executeRuns({
-    plans: [planBaseline(config)], config, experimentId, tracking, runner,
+    plans: [planBaseline(config)],
+    config,
+    experimentId,
+    tracking,
+    runner,
     origin: { repo: FULL_NAME, sha: BASE_SHA, branch: 'main', request: 'seed', role: 'baseline' },
   });
   expect(baseline?.state).toBe('finished');

@@ -13,7 +13,12 @@ const KEBAB = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 const DEPRECATED = /^Deprecated name of `([a-z0-9-]+)`/;
 
 type Field = { description?: string };
-type Action = { author?: unknown; branding?: { icon?: unknown; color?: unknown }; inputs?: Record<string, Field>; outputs?: Record<string, Field> };
+type Action = {
+  author?: unknown;
+  branding?: { icon?: unknown; color?: unknown };
+  inputs?: Record<string, Field>;
+  outputs?: Record<string, Field>;
+};
 
 const actions = readdirSync(ACTIONS)
   .filter((name) => existsSync(join(ACTIONS, name, 'action.yml')))
@@ -32,7 +37,14 @@ function badNames(fields: Record<string, Field> = {}): string[] {
 
 describe('action.yml metadata', () => {
   it('finds the six actions', () => {
-    expect(actions.map(([name]) => name).sort()).toEqual(['authorize', 'image-push', 'image-scan', 'lint', 'secret-scan', 'sweep']);
+    expect(actions.map(([name]) => name).sort()).toEqual([
+      'authorize',
+      'image-push',
+      'image-scan',
+      'lint',
+      'secret-scan',
+      'sweep',
+    ]);
   });
 
   it.each(actions)('%s names its author and has branding GitHub accepts', (_name, action) => {
@@ -41,14 +53,19 @@ describe('action.yml metadata', () => {
     expect(COLORS).toContain(action.branding?.color);
   });
 
-  it.each(actions)('%s uses kebab-case input and output names, old names only as documented deprecations', (_name, action) => {
-    expect(badNames(action.inputs)).toEqual([]);
-    expect(badNames(action.outputs)).toEqual([]);
-  });
+  it.each(actions)(
+    '%s uses kebab-case input and output names, old names only as documented deprecations',
+    (_name, action) => {
+      expect(badNames(action.inputs)).toEqual([]);
+      expect(badNames(action.outputs)).toEqual([]);
+    },
+  );
 
   it('flags a snake_case name unless it is the documented former name of its kebab-case twin', () => {
     expect(badNames({ max_parallel: { description: 'x' } })).toEqual(['max_parallel']);
     expect(badNames({ max_parallel: { description: 'Deprecated name of `max-parallel`.' } })).toEqual(['max_parallel']);
-    expect(badNames({ 'max-parallel': {}, max_parallel: { description: 'Deprecated name of `max-parallel`.' } })).toEqual([]);
+    expect(
+      badNames({ 'max-parallel': {}, max_parallel: { description: 'Deprecated name of `max-parallel`.' } }),
+    ).toEqual([]);
   });
 });

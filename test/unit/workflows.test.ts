@@ -18,10 +18,23 @@ const WORKFLOWS = join(import.meta.dirname, '..', '..', '.github', 'workflows');
 type Step = { uses?: unknown; run?: unknown };
 type Concurrency = string | { group?: unknown; 'cancel-in-progress'?: unknown };
 type Job = {
-  permissions?: unknown; uses?: unknown; steps?: Step[]; 'runs-on'?: unknown; needs?: unknown; if?: unknown;
-  environment?: unknown; concurrency?: Concurrency; secrets?: unknown;
+  permissions?: unknown;
+  uses?: unknown;
+  steps?: Step[];
+  'runs-on'?: unknown;
+  needs?: unknown;
+  if?: unknown;
+  environment?: unknown;
+  concurrency?: Concurrency;
+  secrets?: unknown;
 };
-type Workflow = { on?: unknown; permissions?: unknown; env?: unknown; concurrency?: Concurrency; jobs?: Record<string, Job> };
+type Workflow = {
+  on?: unknown;
+  permissions?: unknown;
+  env?: unknown;
+  concurrency?: Concurrency;
+  jobs?: Record<string, Job>;
+};
 
 // owner/repo[/path]@<40 hex> — a tag or branch can be moved to other code after review; a commit cannot.
 const PINNED = /^[\w.-]+\/[\w.-]+(\/[\w./-]+)?@[0-9a-f]{40}$/;
@@ -43,9 +56,14 @@ function isSelfHosted(runsOn: unknown): boolean {
   return !(labels?.length === 1 && typeof labels[0] === 'string' && HOSTED.test(labels[0]));
 }
 
-const needsOf = (job: Job): string[] => (typeof job.needs === 'string' ? [job.needs] : Array.isArray(job.needs) ? job.needs.map(String) : []);
-const groupOf = (c: Concurrency | undefined): string => (typeof c === 'string' ? c : typeof c?.group === 'string' ? c.group : '');
-const environmentOf = (job: Job): unknown => (job.environment && typeof job.environment === 'object' ? (job.environment as { name?: unknown }).name : job.environment);
+const needsOf = (job: Job): string[] =>
+  typeof job.needs === 'string' ? [job.needs] : Array.isArray(job.needs) ? job.needs.map(String) : [];
+const groupOf = (c: Concurrency | undefined): string =>
+  typeof c === 'string' ? c : typeof c?.group === 'string' ? c.group : '';
+const environmentOf = (job: Job): unknown =>
+  job.environment && typeof job.environment === 'object'
+    ? (job.environment as { name?: unknown }).name
+    : job.environment;
 
 /** The runner's protection: the gate, one group per PR for comment-started jobs, and where the key may appear. */
 function runnerProblems(file: string, wf: Workflow): string[] {
@@ -53,44 +71,77 @@ function runnerProblems(file: string, wf: Workflow): string[] {
   const jobs = wf.jobs ?? {};
   const commentStarted = triggers(wf.on).some((t) => COMMENT_EVENTS.includes(t));
   if (PROTECTED_SECRET.test(JSON.stringify(wf.env ?? {}))) {
-    problems.push(`${file}: the workflow-level env names the signing key or an MLflow secret, which every job then gets; move it to the job that declares environment: ${PROTECTED_ENVIRONMENT}.`);
+    problems.push(
+      `${file}: the workflow-level env names the signing key or an MLflow secret, which every job then gets; move it to the job that declares environment: ${PROTECTED_ENVIRONMENT}.`,
+    );
   }
   if (commentStarted && /comment\.id/.test(groupOf(wf.concurrency))) {
-    problems.push(`${file}: the workflow's concurrency group is keyed by the comment, so every comment queues another run; key the self-hosted job by the pull request.`);
+    problems.push(
+      `${file}: the workflow's concurrency group is keyed by the comment, so every comment queues another run; key the self-hosted job by the pull request.`,
+    );
   }
   for (const [id, job] of Object.entries(jobs)) {
     if (PROTECTED_SECRET.test(JSON.stringify(job)) || job.secrets === 'inherit') {
       if (environmentOf(job) !== PROTECTED_ENVIRONMENT) {
-        problems.push(`${file}: job ${id} reads the signing key or an MLflow secret without environment: ${PROTECTED_ENVIRONMENT}; only that protected environment holds them.`);
+        problems.push(
+          `${file}: job ${id} reads the signing key or an MLflow secret without environment: ${PROTECTED_ENVIRONMENT}; only that protected environment holds them.`,
+        );
       }
     }
     if (!isSelfHosted(job['runs-on'])) continue;
     const gates = needsOf(job).filter((need) => {
       const gate = jobs[need];
-      return gate !== undefined && !isSelfHosted(gate['runs-on']) && (gate.steps ?? []).some((step) => typeof step.uses === 'string' && GATE_ACTION.test(step.uses));
+      return (
+        gate !== undefined &&
+        !isSelfHosted(gate['runs-on']) &&
+        (gate.steps ?? []).some((step) => typeof step.uses === 'string' && GATE_ACTION.test(step.uses))
+      );
     });
     for (const gate of gates) {
       // The gate's code is whatever its checkout put in the workspace: it must be the default branch's, never a PR's.
-      const refs = (jobs[gate]?.steps ?? []).filter((step) => typeof step.uses === 'string' && step.uses.startsWith('actions/checkout@'))
+      const refs = (jobs[gate]?.steps ?? [])
+        .filter((step) => typeof step.uses === 'string' && step.uses.startsWith('actions/checkout@'))
         .map((step) => (step as { with?: { ref?: unknown } }).with?.ref);
       if (refs.some((ref) => ref !== undefined && ref !== '${{ github.event.repository.default_branch }}')) {
-        problems.push(`${file}: the gate job ${gate} checks out another ref than the default branch; its decision must come from merged code.`);
+        problems.push(
+          `${file}: the gate job ${gate} checks out another ref than the default branch; its decision must come from merged code.`,
+        );
       }
     }
     const condition = typeof job.if === 'string' ? job.if : '';
     if (gates.length === 0) {
-      problems.push(`${file}: job ${id} runs on a self-hosted runner without needing a GitHub-hosted job that runs actions/authorize; add that gate job and "needs:" it.`);
-    } else if (!gates.some((gate) => new RegExp(`^\\s*(\\$\\{\\{\\s*)?needs\\.${gate}\\.outputs\\.allowed\\s*==\\s*'true'\\s*(\\}\\}\\s*)?$`).test(condition))) {
-      problems.push(`${file}: job ${id} runs on a self-hosted runner but not only when the gate allowed it; make its if: exactly "needs.${gates[0]}.outputs.allowed == 'true'".`);
+      problems.push(
+        `${file}: job ${id} runs on a self-hosted runner without needing a GitHub-hosted job that runs actions/authorize; add that gate job and "needs:" it.`,
+      );
+    } else if (
+      !gates.some((gate) =>
+        new RegExp(`^\\s*(\\$\\{\\{\\s*)?needs\\.${gate}\\.outputs\\.allowed\\s*==\\s*'true'\\s*(\\}\\}\\s*)?$`).test(
+          condition,
+        ),
+      )
+    ) {
+      problems.push(
+        `${file}: job ${id} runs on a self-hosted runner but not only when the gate allowed it; make its if: exactly "needs.${gates[0]}.outputs.allowed == 'true'".`,
+      );
     }
     if (commentStarted) {
       const group = groupOf(job.concurrency);
-      const byPr = needsOf(job).some((need) => group.includes(`needs.${need}.outputs.pr`)) || /github\.event\.(issue|pull_request)\.number/.test(group);
+      const byPr =
+        needsOf(job).some((need) => group.includes(`needs.${need}.outputs.pr`)) ||
+        /github\.event\.(issue|pull_request)\.number/.test(group);
       if (!group.startsWith('trainbot-pr-') || !byPr || /comment\.id|run_id|run_number/.test(group)) {
-        problems.push(`${file}: job ${id} is started by comments but its concurrency group is not one per pull request; use "trainbot-pr-\${{ needs.<gate>.outputs.pr }}".`);
+        problems.push(
+          `${file}: job ${id} is started by comments but its concurrency group is not one per pull request; use "trainbot-pr-\${{ needs.<gate>.outputs.pr }}".`,
+        );
       }
-      if (typeof job.concurrency === 'object' && job.concurrency['cancel-in-progress'] !== undefined && job.concurrency['cancel-in-progress'] !== false) {
-        problems.push(`${file}: job ${id} lets a new comment cancel the run in progress; set cancel-in-progress: false.`);
+      if (
+        typeof job.concurrency === 'object' &&
+        job.concurrency['cancel-in-progress'] !== undefined &&
+        job.concurrency['cancel-in-progress'] !== false
+      ) {
+        problems.push(
+          `${file}: job ${id} lets a new comment cancel the run in progress; set cancel-in-progress: false.`,
+        );
       }
     }
   }
@@ -112,9 +163,14 @@ function workflowProblems(file: string, text: string): string[] {
   }
   const jobs = Object.entries(wf.jobs ?? {});
   if (wf.permissions === undefined && jobs.some(([, job]) => job.permissions === undefined)) {
-    problems.push(`${file}: no top-level permissions; start from "permissions: contents: read" and grant more per job.`);
+    problems.push(
+      `${file}: no top-level permissions; start from "permissions: contents: read" and grant more per job.`,
+    );
   }
-  for (const [where, permissions] of [['the workflow', wf.permissions], ...jobs.map(([id, job]) => [`job ${id}`, job.permissions])]) {
+  for (const [where, permissions] of [
+    ['the workflow', wf.permissions],
+    ...jobs.map(([id, job]) => [`job ${id}`, job.permissions]),
+  ]) {
     if (permissions === 'write-all' || permissions === 'read-all') {
       problems.push(`${file}: ${where} grants ${permissions}; list only the scopes it needs.`);
     }
@@ -130,14 +186,17 @@ function workflowProblems(file: string, text: string): string[] {
     }
     for (const step of job.steps ?? []) {
       if (typeof step.run === 'string' && INJECTABLE.test(step.run)) {
-        problems.push(`${file}: job ${id} expands github.event or github.head_ref inside run:; pass it through env: instead.`);
+        problems.push(
+          `${file}: job ${id} expands github.event or github.head_ref inside run:; pass it through env: instead.`,
+        );
       }
     }
   }
   return [...problems, ...runnerProblems(file, wf)];
 }
 
-const workflow = (body: string): string => `name: t\non: push\npermissions:\n  contents: read\njobs:\n  build:\n    runs-on: ubuntu-latest\n${body}`;
+const workflow = (body: string): string =>
+  `name: t\non: push\npermissions:\n  contents: read\njobs:\n  build:\n    runs-on: ubuntu-latest\n${body}`;
 
 describe('workflowProblems', () => {
   it('accepts a pinned, least-permission workflow that passes event text through env', () => {
@@ -149,7 +208,11 @@ describe('workflowProblems', () => {
   });
 
   it('refuses pull_request_target in any trigger form', () => {
-    for (const on of ['pull_request_target', '[push, pull_request_target]', '\n  pull_request_target:\n    types: [opened]']) {
+    for (const on of [
+      'pull_request_target',
+      '[push, pull_request_target]',
+      '\n  pull_request_target:\n    types: [opened]',
+    ]) {
       expect(workflowProblems('t.yml', `on: ${on}\npermissions: {}\njobs: {}\n`)).toEqual([
         't.yml: pull_request_target runs fork code with a write token; use pull_request.',
       ]);
@@ -160,7 +223,12 @@ describe('workflowProblems', () => {
     expect(workflowProblems('t.yml', 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps: []\n')).toEqual([
       't.yml: no top-level permissions; start from "permissions: contents: read" and grant more per job.',
     ]);
-    expect(workflowProblems('t.yml', 'on: push\npermissions: write-all\njobs:\n  a:\n    permissions: read-all\n    runs-on: ubuntu-latest\n    steps: []\n')).toEqual([
+    expect(
+      workflowProblems(
+        't.yml',
+        'on: push\npermissions: write-all\njobs:\n  a:\n    permissions: read-all\n    runs-on: ubuntu-latest\n    steps: []\n',
+      ),
+    ).toEqual([
       't.yml: the workflow grants write-all; list only the scopes it needs.',
       't.yml: job a grants read-all; list only the scopes it needs.',
     ]);
@@ -179,7 +247,9 @@ describe('workflowProblems', () => {
   });
 
   it('refuses event text and the head branch name expanded inside run:', () => {
-    const text = workflow('    steps:\n      - run: echo "${{ github.event.issue.title }}"\n      - run: git checkout ${{github.head_ref}}\n      - run: echo ${{ github.sha }}\n');
+    const text = workflow(
+      '    steps:\n      - run: echo "${{ github.event.issue.title }}"\n      - run: git checkout ${{github.head_ref}}\n      - run: echo ${{ github.sha }}\n',
+    );
     expect(workflowProblems('t.yml', text)).toEqual([
       't.yml: job build expands github.event or github.head_ref inside run:; pass it through env: instead.',
       't.yml: job build expands github.event or github.head_ref inside run:; pass it through env: instead.',
@@ -189,11 +259,15 @@ describe('workflowProblems', () => {
 
 // A comment-started workflow in the shape trainbot.yml has: `gate`, then `train` on the self-hosted runner.
 function gated(edit: { train?: string; gate?: string; top?: string } = {}): string {
-  const gate = edit.gate ?? '    runs-on: ubuntu-latest\n    outputs:\n      allowed: ${{ steps.gate.outputs.allowed }}\n      pr: ${{ steps.gate.outputs.pr }}\n'
-    + '    steps:\n      - id: gate\n        uses: ./actions/authorize\n';
-  const train = edit.train ?? "    needs: gate\n    if: needs.gate.outputs.allowed == 'true'\n    runs-on: [self-hosted, minikube]\n    environment: trainbot\n"
-    + '    concurrency:\n      group: trainbot-pr-${{ needs.gate.outputs.pr }}\n      cancel-in-progress: false\n'
-    + '    steps:\n      - run: node dist/actions-main.js\n        env:\n          TRAINBOT_SIGNING_KEY: ${{ secrets.TRAINBOT_SIGNING_KEY }}\n';
+  const gate =
+    edit.gate ??
+    '    runs-on: ubuntu-latest\n    outputs:\n      allowed: ${{ steps.gate.outputs.allowed }}\n      pr: ${{ steps.gate.outputs.pr }}\n' +
+      '    steps:\n      - id: gate\n        uses: ./actions/authorize\n';
+  const train =
+    edit.train ??
+    "    needs: gate\n    if: needs.gate.outputs.allowed == 'true'\n    runs-on: [self-hosted, minikube]\n    environment: trainbot\n" +
+      '    concurrency:\n      group: trainbot-pr-${{ needs.gate.outputs.pr }}\n      cancel-in-progress: false\n' +
+      '    steps:\n      - run: node dist/actions-main.js\n        env:\n          TRAINBOT_SIGNING_KEY: ${{ secrets.TRAINBOT_SIGNING_KEY }}\n';
   return `name: t\non:\n  issue_comment:\n    types: [created]\npermissions:\n  contents: read\n${edit.top ?? ''}jobs:\n  gate:\n${gate}  train:\n${train}`;
 }
 const TRAIN_STEPS = '    steps:\n      - run: node dist/actions-main.js\n';
@@ -214,18 +288,33 @@ describe('workflowProblems: the self-hosted runner', () => {
 
   it('refuses a gate that is not the authorize action, or is itself on the self-hosted runner', () => {
     const train = `    needs: gate\n    if: needs.gate.outputs.allowed == 'true'\n    runs-on: [self-hosted, minikube]\n${PER_PR}${TRAIN_STEPS}`;
-    const problem = 't.yml: job train runs on a self-hosted runner without needing a GitHub-hosted job that runs actions/authorize; add that gate job and "needs:" it.';
-    expect(workflowProblems('t.yml', gated({ train, gate: '    runs-on: ubuntu-latest\n    steps:\n      - run: echo ok\n' }))).toEqual([problem]);
-    expect(workflowProblems('t.yml', gated({ train, gate: '    runs-on: [self-hosted]\n    steps:\n      - uses: ./actions/authorize\n' }))).toContain(problem);
+    const problem =
+      't.yml: job train runs on a self-hosted runner without needing a GitHub-hosted job that runs actions/authorize; add that gate job and "needs:" it.';
+    expect(
+      workflowProblems(
+        't.yml',
+        gated({ train, gate: '    runs-on: ubuntu-latest\n    steps:\n      - run: echo ok\n' }),
+      ),
+    ).toEqual([problem]);
+    expect(
+      workflowProblems(
+        't.yml',
+        gated({ train, gate: '    runs-on: [self-hosted]\n    steps:\n      - uses: ./actions/authorize\n' }),
+      ),
+    ).toContain(problem);
   });
 
-  it('refuses a gate that checks out the pull request\'s code', () => {
-    const gate = '    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2\n'
-      + '        with:\n          ref: refs/pull/${{ github.event.issue.number }}/head\n      - uses: ./actions/authorize\n';
+  it("refuses a gate that checks out the pull request's code", () => {
+    const gate =
+      '    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2\n' +
+      '        with:\n          ref: refs/pull/${{ github.event.issue.number }}/head\n      - uses: ./actions/authorize\n';
     expect(workflowProblems('t.yml', gated({ gate }))).toEqual([
       't.yml: the gate job gate checks out another ref than the default branch; its decision must come from merged code.',
     ]);
-    const merged = gate.replace('refs/pull/${{ github.event.issue.number }}/head', '${{ github.event.repository.default_branch }}');
+    const merged = gate.replace(
+      'refs/pull/${{ github.event.issue.number }}/head',
+      '${{ github.event.repository.default_branch }}',
+    );
     expect(workflowProblems('t.yml', gated({ gate: merged }))).toEqual([]);
   });
 
@@ -233,11 +322,11 @@ describe('workflowProblems: the self-hosted runner', () => {
     ['no condition', ''],
     ['always()', '    if: always()\n'],
     ['the gate or anything else', "    if: needs.gate.outputs.allowed == 'true' || github.actor == 'me'\n"],
-    ['the gate\'s result instead of its decision', "    if: needs.gate.result == 'success'\n"],
+    ["the gate's result instead of its decision", "    if: needs.gate.result == 'success'\n"],
   ])('refuses a self-hosted job gated on %s', (_, condition) => {
     const train = `    needs: gate\n${condition}    runs-on: [self-hosted, minikube]\n${PER_PR}${TRAIN_STEPS}`;
     expect(workflowProblems('t.yml', gated({ train }))).toEqual([
-      "t.yml: job train runs on a self-hosted runner but not only when the gate allowed it; make its if: exactly \"needs.gate.outputs.allowed == 'true'\".",
+      't.yml: job train runs on a self-hosted runner but not only when the gate allowed it; make its if: exactly "needs.gate.outputs.allowed == \'true\'".',
     ]);
   });
 
@@ -254,8 +343,14 @@ describe('workflowProblems: the self-hosted runner', () => {
 
   it.each([
     ['no concurrency', ''],
-    ['a group per comment', '    concurrency:\n      group: trainbot-pr-${{ needs.gate.outputs.pr }}-${{ github.event.comment.id }}\n'],
-    ['a group per run', '    concurrency:\n      group: trainbot-pr-${{ github.event.issue.number }}-${{ github.run_id }}\n'],
+    [
+      'a group per comment',
+      '    concurrency:\n      group: trainbot-pr-${{ needs.gate.outputs.pr }}-${{ github.event.comment.id }}\n',
+    ],
+    [
+      'a group per run',
+      '    concurrency:\n      group: trainbot-pr-${{ github.event.issue.number }}-${{ github.run_id }}\n',
+    ],
     ['a group for the whole repository', '    concurrency: trainbot-pr\n'],
   ])('refuses a comment-started self-hosted job with %s', (_, concurrency) => {
     const train = `    needs: gate\n    if: needs.gate.outputs.allowed == 'true'\n    runs-on: [self-hosted, minikube]\n${concurrency}${TRAIN_STEPS}`;
@@ -268,7 +363,7 @@ describe('workflowProblems: the self-hosted runner', () => {
     const train = `    needs: gate\n    if: needs.gate.outputs.allowed == 'true'\n    runs-on: [self-hosted, minikube]\n${PER_PR}      cancel-in-progress: true\n${TRAIN_STEPS}`;
     const top = 'concurrency:\n  group: trainbot-${{ github.event.comment.id }}\n';
     expect(workflowProblems('t.yml', gated({ train, top }))).toEqual([
-      't.yml: the workflow\'s concurrency group is keyed by the comment, so every comment queues another run; key the self-hosted job by the pull request.',
+      "t.yml: the workflow's concurrency group is keyed by the comment, so every comment queues another run; key the self-hosted job by the pull request.",
       't.yml: job train lets a new comment cancel the run in progress; set cancel-in-progress: false.',
     ]);
   });
@@ -278,19 +373,29 @@ describe('workflowProblems: the self-hosted runner', () => {
     ['in another environment', '    environment: staging\n', 'secrets.TRAINBOT_SIGNING_KEY'],
     ['(an MLflow credential) without an environment', '', 'secrets.MLFLOW_TRACKING_TOKEN'],
   ])('refuses the protected secrets in a job %s', (_, environment, secret) => {
-    const text = workflow(`${environment}    steps:\n      - run: make\n        env:\n          KEY: \${{ ${secret} }}\n`);
+    const text = workflow(
+      `${environment}    steps:\n      - run: make\n        env:\n          KEY: \${{ ${secret} }}\n`,
+    );
     expect(workflowProblems('t.yml', text)).toEqual([
       't.yml: job build reads the signing key or an MLflow secret without environment: trainbot; only that protected environment holds them.',
     ]);
   });
 
   it('accepts the environment in its long form, and refuses the key in the workflow env or inherited by a called workflow', () => {
-    expect(workflowProblems('t.yml', workflow('    environment:\n      name: trainbot\n    steps:\n      - run: make\n        env:\n          K: ${{ secrets.TRAINBOT_SIGNING_KEY }}\n'))).toEqual([]);
+    expect(
+      workflowProblems(
+        't.yml',
+        workflow(
+          '    environment:\n      name: trainbot\n    steps:\n      - run: make\n        env:\n          K: ${{ secrets.TRAINBOT_SIGNING_KEY }}\n',
+        ),
+      ),
+    ).toEqual([]);
     const top = 'env:\n  K: ${{ secrets.TRAINBOT_SIGNING_KEY }}\n';
     expect(workflowProblems('t.yml', gated({ top }))).toEqual([
       't.yml: the workflow-level env names the signing key or an MLflow secret, which every job then gets; move it to the job that declares environment: trainbot.',
     ]);
-    const caller = 'name: t\non: push\npermissions:\n  contents: read\njobs:\n  call:\n    uses: ./.github/workflows/x.yml\n    secrets: inherit\n';
+    const caller =
+      'name: t\non: push\npermissions:\n  contents: read\njobs:\n  call:\n    uses: ./.github/workflows/x.yml\n    secrets: inherit\n';
     expect(workflowProblems('t.yml', caller)).toContain(
       't.yml: job call reads the signing key or an MLflow secret without environment: trainbot; only that protected environment holds them.',
     );
@@ -298,10 +403,14 @@ describe('workflowProblems: the self-hosted runner', () => {
 });
 
 describe('the repository workflows', () => {
-  const files = readdirSync(WORKFLOWS).filter((f) => /\.ya?ml$/.test(f)).sort();
+  const files = readdirSync(WORKFLOWS)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort();
 
   it('exist', () => {
-    expect(files).toEqual(expect.arrayContaining(['bot.yml', 'infrastructure.yml', 'mlflow-image.yml', 'training.yml']));
+    expect(files).toEqual(
+      expect.arrayContaining(['bot.yml', 'infrastructure.yml', 'mlflow-image.yml', 'training.yml']),
+    );
   });
 
   it.each(files)('%s follows the workflow policy', (file) => {
@@ -329,7 +438,9 @@ describe('training.yml and the image rule', () => {
     const inner = /^\$\{\{\s*(.+?)\s*\}\}$/.exec(expression)?.[1];
     if (!inner) throw new Error(`not an expression: ${expression}`);
     for (const path of inner.split('||').map((p) => p.trim())) {
-      const value = path.split('.').reduce<unknown>((at, key) => (at as Record<string, unknown> | undefined)?.[key], context);
+      const value = path
+        .split('.')
+        .reduce<unknown>((at, key) => (at as Record<string, unknown> | undefined)?.[key], context);
       if (typeof value === 'string' && value !== '') return value;
     }
     return '';
@@ -339,8 +450,16 @@ describe('training.yml and the image rule', () => {
   const pr = webhookExample('pull_request', 'synchronize');
   const MERGE_REF_SHA = 'e'.repeat(40); // GitHub's test-merge commit, which github.sha names on pull_request
   const contexts: Array<[string, Record<string, unknown>, string]> = [
-    ['a pull request: its head, not the merge commit', { github: { sha: MERGE_REF_SHA, event: pr } }, pr.pull_request.head.sha],
-    ['a push to main: the merge commit the baseline trains', { github: { sha: merged.pull_request.merge_commit_sha, event: {} } }, merged.pull_request.merge_commit_sha ?? ''],
+    [
+      'a pull request: its head, not the merge commit',
+      { github: { sha: MERGE_REF_SHA, event: pr } },
+      pr.pull_request.head.sha,
+    ],
+    [
+      'a push to main: the merge commit the baseline trains',
+      { github: { sha: merged.pull_request.merge_commit_sha, event: {} } },
+      merged.pull_request.merge_commit_sha ?? '',
+    ],
   ];
 
   it.each(contexts)('builds and pushes imageTag(sha) on %s', (_, context, trained) => {

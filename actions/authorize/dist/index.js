@@ -26250,7 +26250,8 @@ function editDistance(a, b, limit = Number.POSITIVE_INFINITY) {
     for (let j = 1; j <= t.length; j += 1) {
       const cost = s[i - 1] === t[j - 1] ? 0 : 1;
       let d = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost);
-      if (i > 1 && j > 1 && s[i - 1] === t[j - 2] && s[i - 2] === t[j - 1]) d = Math.min(d, before[j - 2] + 1);
+      if (i > 1 && j > 1 && s[i - 1] === t[j - 2] && s[i - 2] === t[j - 1])
+        d = Math.min(d, before[j - 2] + 1);
       current.push(d);
       rowMin = Math.min(rowMin, d);
     }
@@ -28315,7 +28316,13 @@ function settings(shape, notMapping) {
 var mappingUnder = (key) => `must be a mapping (\`key: value\` lines indented under \`${key}:\`).`;
 function quantities(key) {
   const wrong = (iss) => `must be a Kubernetes quantity like \`500m\` or \`2Gi\`, got ${show(iss.input)}.`;
-  const quantity = union([string2({ error: wrong }).check(_regex(QUANTITY, { error: wrong })), number2({ error: wrong }).check(_nonnegative({ error: wrong }))], { error: wrong });
+  const quantity = union(
+    [
+      string2({ error: wrong }).check(_regex(QUANTITY, { error: wrong })),
+      number2({ error: wrong }).check(_nonnegative({ error: wrong }))
+    ],
+    { error: wrong }
+  );
   return record(string2().check(_regex(RESOURCE_NAME)), pipe(quantity, transform(String)), {
     error: (iss) => iss.code === "invalid_key" ? "is not a resource name: lowercase letters, digits, `.`, `-` or `/`, like `cpu` or `memory`." : mappingUnder(key)
   });
@@ -28342,29 +28349,49 @@ var paramSchema = settings(
     min: optional2(finiteNumber(), "Smallest allowed value (inclusive), numbers only."),
     max: optional2(finiteNumber(), "Largest allowed value (inclusive), numbers only."),
     values: optional2(
-      array(string2({ error: PLAIN_WORDS }).check(_regex(PLAIN_WORD, { error: PLAIN_WORDS })), { error: PLAIN_WORDS }).check(_minLength(1, { error: PLAIN_WORDS })),
+      array(string2({ error: PLAIN_WORDS }).check(_regex(PLAIN_WORD, { error: PLAIN_WORDS })), {
+        error: PLAIN_WORDS
+      }).check(_minLength(1, { error: PLAIN_WORDS })),
       "Allowed values, strings only (without it: letters, digits, spaces and `. _ - / : + @`, up to 64 characters)."
     ),
-    flag: inWords(optional2(text(FLAG, "a flag like `--learning-rate`"), "The training script's flag."), "`--NAME` with `_` as `-`"),
+    flag: inWords(
+      optional2(text(FLAG, "a flag like `--learning-rate`"), "The training script's flag."),
+      "`--NAME` with `_` as `-`"
+    ),
     description: optional2(text(ONE_LINE, "one line of at most 200 characters"), "One line shown by `/train help`.")
   },
   "must be a mapping with at least `default:` (and `type`, `min`, `max` as needed)."
-).check(superRefine((p, ctx) => {
-  if (p.type === "string") {
-    if (typeof p.default !== "string" || p.values && !p.values.includes(p.default)) {
-      ctx.addIssue({ code: "custom", path: ["default"], message: `must be a string${p.values ? " among the listed `values`" : ""}, got ${show(p.default)}.` });
+).check(
+  superRefine((p, ctx) => {
+    if (p.type === "string") {
+      if (typeof p.default !== "string" || p.values && !p.values.includes(p.default)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["default"],
+          message: `must be a string${p.values ? " among the listed `values`" : ""}, got ${show(p.default)}.`
+        });
+      }
+      return;
     }
-    return;
-  }
-  const { min, max, default: d } = p;
-  const inverted = min !== void 0 && max !== void 0 && min > max;
-  if (inverted) ctx.addIssue({ code: "custom", path: [], message: `has \`min\` (${min}) greater than \`max\` (${max}).` });
-  if (typeof d !== "number" || p.type === "int" && !Number.isInteger(d)) {
-    ctx.addIssue({ code: "custom", path: ["default"], message: `must be ${p.type === "int" ? "a whole number" : "a number"}, got ${show(d)}.` });
-  } else if (!inverted && (min !== void 0 && d < min || max !== void 0 && d > max)) {
-    ctx.addIssue({ code: "custom", path: ["default"], message: `(${d}) is outside its own range ${min ?? "-∞"}..${max ?? "∞"}.` });
-  }
-}));
+    const { min, max, default: d } = p;
+    const inverted = min !== void 0 && max !== void 0 && min > max;
+    if (inverted)
+      ctx.addIssue({ code: "custom", path: [], message: `has \`min\` (${min}) greater than \`max\` (${max}).` });
+    if (typeof d !== "number" || p.type === "int" && !Number.isInteger(d)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["default"],
+        message: `must be ${p.type === "int" ? "a whole number" : "a number"}, got ${show(d)}.`
+      });
+    } else if (!inverted && (min !== void 0 && d < min || max !== void 0 && d > max)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["default"],
+        message: `(${d}) is outside its own range ${min ?? "-∞"}..${max ?? "∞"}.`
+      });
+    }
+  })
+);
 var metricSchema = settings(
   {
     goal: documented(oneOf(["minimize", "maximize"]), "`minimize` or `maximize`."),
@@ -28401,51 +28428,114 @@ var rawConfigSchema = settings(
       "Kubernetes namespace the training Jobs run in."
     ),
     command: withDefault(
-      array(string2({ error: WORDS }).check(_minLength(1, { error: WORDS }), _maxLength(256, { error: WORDS })), { error: WORDS }).check(
+      array(string2({ error: WORDS }).check(_minLength(1, { error: WORDS }), _maxLength(256, { error: WORDS })), {
+        error: WORDS
+      }).check(
         _minLength(1, { error: WORDS }),
-        _maxLength(16, { error: "must be a list of at most 16 words, e.g. `[python, train.py]` (it is run without a shell)." })
+        _maxLength(16, {
+          error: "must be a list of at most 16 words, e.g. `[python, train.py]` (it is run without a shell)."
+        })
       ),
       ["python", "train.py"],
       "The container's command; params are appended as flags, never through a shell."
     ),
-    workdir: withDefault(text(RELATIVE_PATH, "a relative path inside the repository"), "training", "Where the command runs for local runs, relative to the repository root."),
-    tracking_uri: withDefault(text(HTTP_URL, "an http(s) URL"), "http://mlflow.mlflow.svc.cluster.local:5000", "MLflow URL as the training container reaches it."),
-    tracking_secret: optional(settings(
-      {
-        name: documented(text(DNS_LABEL, "a Kubernetes Secret name"), "Kubernetes Secret holding the MLflow token (credentials are never inline)."),
-        token_key: withDefault(text(SECRET_KEY, "a key in that Secret"), "token", "Key in that Secret whose value becomes `MLFLOW_TRACKING_TOKEN`.")
-      },
-      mappingUnder("tracking_secret")
-    )),
-    params: named("params", paramSchema, "`alpha: {type: float, min: 0, default: 0.5}`", "The parameters a command may set, by name (lowercase, digits, `_`)."),
-    metrics: named("metrics", metricSchema, "`rmse: {goal: minimize}`", "The metrics the training logs that reports compare, by name."),
+    workdir: withDefault(
+      text(RELATIVE_PATH, "a relative path inside the repository"),
+      "training",
+      "Where the command runs for local runs, relative to the repository root."
+    ),
+    tracking_uri: withDefault(
+      text(HTTP_URL, "an http(s) URL"),
+      "http://mlflow.mlflow.svc.cluster.local:5000",
+      "MLflow URL as the training container reaches it."
+    ),
+    tracking_secret: optional(
+      settings(
+        {
+          name: documented(
+            text(DNS_LABEL, "a Kubernetes Secret name"),
+            "Kubernetes Secret holding the MLflow token (credentials are never inline)."
+          ),
+          token_key: withDefault(
+            text(SECRET_KEY, "a key in that Secret"),
+            "token",
+            "Key in that Secret whose value becomes `MLFLOW_TRACKING_TOKEN`."
+          )
+        },
+        mappingUnder("tracking_secret")
+      )
+    ),
+    params: named(
+      "params",
+      paramSchema,
+      "`alpha: {type: float, min: 0, default: 0.5}`",
+      "The parameters a command may set, by name (lowercase, digits, `_`)."
+    ),
+    metrics: named(
+      "metrics",
+      metricSchema,
+      "`rmse: {goal: minimize}`",
+      "The metrics the training logs that reports compare, by name."
+    ),
     primary_metric: inWords(
-      optional2(text(NAME, "the name of one of the `metrics`"), "The metric that ranks runs and decides the check run's conclusion."),
+      optional2(
+        text(NAME, "the name of one of the `metrics`"),
+        "The metric that ranks runs and decides the check run's conclusion."
+      ),
       "the first metric"
     ),
     baseline_branch: withDefault(text(BRANCH, "a branch name"), "main", "Branch whose runs are the baseline."),
-    limits: prefault(settings(
-      {
-        max_runs: withDefault(wholeNumber(1, 1e3), 20, "Most runs one command may start (a larger grid is refused)."),
-        max_parallel: withDefault(wholeNumber(1, 100), 4, "Most runs of one command running at once."),
-        timeout_minutes: withDefault(wholeNumber(1, 24 * 60), 30, "A run still going after this is stopped and reported as timed out.")
-      },
-      mappingUnder("limits")
-    ), {}),
-    job: prefault(settings(
-      {
-        backoff_limit: withDefault(wholeNumber(0, 10), 0, "Retries of a failed training pod."),
-        ttl_seconds_after_finished: withDefault(wholeNumber(0, 7 * 24 * 3600), 3600, "How long finished Jobs are kept for inspection."),
-        resources: prefault(settings(
-          {
-            requests: withDefault(quantities("requests"), { cpu: "500m", memory: "1Gi" }, "Container resource requests (CPU, memory, …) by resource name."),
-            limits: withDefault(quantities("limits"), { cpu: "1", memory: "2Gi" }, "Container resource limits by resource name.")
-          },
-          mappingUnder("resources")
-        ), {})
-      },
-      mappingUnder("job")
-    ), {}),
+    limits: prefault(
+      settings(
+        {
+          max_runs: withDefault(
+            wholeNumber(1, 1e3),
+            20,
+            "Most runs one command may start (a larger grid is refused)."
+          ),
+          max_parallel: withDefault(wholeNumber(1, 100), 4, "Most runs of one command running at once."),
+          timeout_minutes: withDefault(
+            wholeNumber(1, 24 * 60),
+            30,
+            "A run still going after this is stopped and reported as timed out."
+          )
+        },
+        mappingUnder("limits")
+      ),
+      {}
+    ),
+    job: prefault(
+      settings(
+        {
+          backoff_limit: withDefault(wholeNumber(0, 10), 0, "Retries of a failed training pod."),
+          ttl_seconds_after_finished: withDefault(
+            wholeNumber(0, 7 * 24 * 3600),
+            3600,
+            "How long finished Jobs are kept for inspection."
+          ),
+          resources: prefault(
+            settings(
+              {
+                requests: withDefault(
+                  quantities("requests"),
+                  { cpu: "500m", memory: "1Gi" },
+                  "Container resource requests (CPU, memory, …) by resource name."
+                ),
+                limits: withDefault(
+                  quantities("limits"),
+                  { cpu: "1", memory: "2Gi" },
+                  "Container resource limits by resource name."
+                )
+              },
+              mappingUnder("resources")
+            ),
+            {}
+          )
+        },
+        mappingUnder("job")
+      ),
+      {}
+    ),
     permission: withDefault(
       oneOf(["read", "triage", "write", "maintain", "admin"]),
       "write",
@@ -28456,23 +28546,35 @@ var rawConfigSchema = settings(
       "refuse",
       "`refuse` or `allow` commands on pull requests from forks (their code would run next to cluster credentials)."
     ),
-    conclusions: prefault(settings(
-      {
-        better: conclusion("success", "Check run conclusion when the primary metric improved: `success`, `neutral` or `failure`."),
-        unchanged: conclusion("success", "Conclusion when the primary metric changed less than its threshold."),
-        worse: conclusion("failure", "Conclusion when the primary metric got worse."),
-        no_baseline: conclusion("neutral", "Conclusion when there is no baseline to compare with.")
-      },
-      mappingUnder("conclusions")
-    ), {})
+    conclusions: prefault(
+      settings(
+        {
+          better: conclusion(
+            "success",
+            "Check run conclusion when the primary metric improved: `success`, `neutral` or `failure`."
+          ),
+          unchanged: conclusion("success", "Conclusion when the primary metric changed less than its threshold."),
+          worse: conclusion("failure", "Conclusion when the primary metric got worse."),
+          no_baseline: conclusion("neutral", "Conclusion when there is no baseline to compare with.")
+        },
+        mappingUnder("conclusions")
+      ),
+      {}
+    )
   },
   "must be a YAML mapping of settings (`experiment: …`, `image: …`, `params: …`, `metrics: …`)."
-).check(superRefine((raw, ctx) => {
-  const names = Object.keys(raw.metrics);
-  if (raw.primary_metric !== void 0 && !Object.hasOwn(raw.metrics, raw.primary_metric)) {
-    ctx.addIssue({ code: "custom", path: ["primary_metric"], message: `names ${show(raw.primary_metric)}, which is not under \`metrics\` (${names.join(", ")}).` });
-  }
-})).register(globalRegistry, {
+).check(
+  superRefine((raw, ctx) => {
+    const names = Object.keys(raw.metrics);
+    if (raw.primary_metric !== void 0 && !Object.hasOwn(raw.metrics, raw.primary_metric)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["primary_metric"],
+        message: `names ${show(raw.primary_metric)}, which is not under \`metrics\` (${names.join(", ")}).`
+      });
+    }
+  })
+).register(globalRegistry, {
   title: "trainbot configuration",
   description: "Settings of trainbot for this repository, read from `.github/trainbot.yml` on the base branch."
 });
@@ -28495,12 +28597,18 @@ function toConfig(raw) {
     command: raw.command,
     workdir: raw.workdir,
     trackingUri: raw.tracking_uri,
-    ...raw.tracking_secret !== void 0 && { trackingSecret: { secret: raw.tracking_secret.name, tokenKey: raw.tracking_secret.token_key } },
+    ...raw.tracking_secret !== void 0 && {
+      trackingSecret: { secret: raw.tracking_secret.name, tokenKey: raw.tracking_secret.token_key }
+    },
     params: Object.fromEntries(Object.entries(raw.params).map(([name, p]) => [name, toParam(name, p)])),
     metrics: raw.metrics,
     primaryMetric: raw.primary_metric ?? Object.keys(raw.metrics)[0],
     baselineBranch: raw.baseline_branch,
-    limits: { maxRuns: raw.limits.max_runs, maxParallel: raw.limits.max_parallel, timeoutMinutes: raw.limits.timeout_minutes },
+    limits: {
+      maxRuns: raw.limits.max_runs,
+      maxParallel: raw.limits.max_parallel,
+      timeoutMinutes: raw.limits.timeout_minutes
+    },
     job: {
       backoffLimit: raw.job.backoff_limit,
       ttlSecondsAfterFinished: raw.job.ttl_seconds_after_finished,
@@ -28578,10 +28686,12 @@ function dropNulls(value, schema) {
   if (!isObj(value)) return value;
   const fixed = new Set(settingNames([], schema));
   const kept = Object.entries(value).filter(([key, v]) => !(v === null && fixed.has(key)));
-  return Object.fromEntries(kept.map(([key, v]) => {
-    const child = childSchema(schema, key);
-    return [key, child === void 0 ? v : dropNulls(v, child)];
-  }));
+  return Object.fromEntries(
+    kept.map(([key, v]) => {
+      const child = childSchema(schema, key);
+      return [key, child === void 0 ? v : dropNulls(v, child)];
+    })
+  );
 }
 function codePath(path) {
   const chars = Array.from(path, (c) => {
@@ -28601,7 +28711,9 @@ function sentences(issues, file) {
     const names = path.filter((key) => typeof key === "string");
     return names.length === 0 ? `\`${file}\` ${message}` : `\`${file}\`: \`${codePath(names.join("."))}\` ${message}`;
   };
-  const ordered = [...issues].sort((a, b) => Number(b.code === "unrecognized_keys") - Number(a.code === "unrecognized_keys"));
+  const ordered = [...issues].sort(
+    (a, b) => Number(b.code === "unrecognized_keys") - Number(a.code === "unrecognized_keys")
+  );
   const out = /* @__PURE__ */ new Set();
   for (const issue3 of ordered) {
     if (issue3.code !== "unrecognized_keys") out.add(at(issue3.path, issue3.message));
@@ -28624,7 +28736,12 @@ var CONFIG_MAX_BYTES = 64 * 1024;
 function parseConfig(text2, file = CONFIG_PATH) {
   const bytes = Buffer.byteLength(text2, "utf8");
   if (bytes > CONFIG_MAX_BYTES) {
-    return { ok: false, errors: [`\`${file}\` is ${bytes} bytes; trainbot reads at most ${CONFIG_MAX_BYTES}. Keep only trainbot's settings in it.`] };
+    return {
+      ok: false,
+      errors: [
+        `\`${file}\` is ${bytes} bytes; trainbot reads at most ${CONFIG_MAX_BYTES}. Keep only trainbot's settings in it.`
+      ]
+    };
   }
   let raw;
   try {
@@ -28638,7 +28755,9 @@ function parseConfig(text2, file = CONFIG_PATH) {
 }
 function describeConfigErrors(errors, file = CONFIG_PATH) {
   if (errors.length === 1) return `trainbot cannot use its configuration: ${errors[0]}`;
-  return [`trainbot cannot use its configuration; fix these in \`${file}\`:`, ...errors.map((e) => `- ${e}`)].join("\n");
+  return [`trainbot cannot use its configuration; fix these in \`${file}\`:`, ...errors.map((e) => `- ${e}`)].join(
+    "\n"
+  );
 }
 
 // src/github/github-limits.ts
@@ -28707,19 +28826,28 @@ var OctokitGitHub = class _OctokitGitHub {
     return new _OctokitGitHub(context.octokit, { owner, repo, ...botLogin ? { botLogin } : {} });
   }
   async react(commentId, content) {
-    await this.call(`add a reaction to comment ${commentId}`, () => this.octokit.rest.reactions.createForIssueComment({ ...this.repo(), comment_id: commentId, content }));
+    await this.call(
+      `add a reaction to comment ${commentId}`,
+      () => this.octokit.rest.reactions.createForIssueComment({ ...this.repo(), comment_id: commentId, content })
+    );
   }
   async upsertComment(issueNumber, key, body) {
     const marked = markedBody(key, body);
     const existing = await this.findMarkedComment(issueNumber, key);
     if (existing !== void 0) {
-      await this.call(`update comment ${existing}`, () => this.octokit.rest.issues.updateComment({ ...this.repo(), comment_id: existing, body: marked }));
+      await this.call(
+        `update comment ${existing}`,
+        () => this.octokit.rest.issues.updateComment({ ...this.repo(), comment_id: existing, body: marked })
+      );
       return existing;
     }
     return this.postComment(issueNumber, marked);
   }
   async comment(commentId) {
-    const { data } = await this.call(`read comment ${commentId}`, () => this.octokit.rest.issues.getComment({ ...this.repo(), comment_id: commentId }));
+    const { data } = await this.call(
+      `read comment ${commentId}`,
+      () => this.octokit.rest.issues.getComment({ ...this.repo(), comment_id: commentId })
+    );
     return {
       id: data.id,
       body: data.body ?? "",
@@ -28732,33 +28860,45 @@ var OctokitGitHub = class _OctokitGitHub {
     return this.postComment(issueNumber, truncateText(body, COMMENT_BODY_LIMIT));
   }
   async createCheck(check) {
-    const { data } = await this.call(`create the check run "${check.name}"`, () => this.octokit.rest.checks.create({
-      ...this.repo(),
-      name: check.name,
-      head_sha: check.headSha,
-      ...check.externalId ? { external_id: check.externalId } : {},
-      status: check.status,
-      output: fitOutput(check.output),
-      request: ONCE_ON_5XX
-    }));
+    const { data } = await this.call(
+      `create the check run "${check.name}"`,
+      () => this.octokit.rest.checks.create({
+        ...this.repo(),
+        name: check.name,
+        head_sha: check.headSha,
+        ...check.externalId ? { external_id: check.externalId } : {},
+        status: check.status,
+        output: fitOutput(check.output),
+        request: ONCE_ON_5XX
+      })
+    );
     return data.id;
   }
   async updateCheck(id, update) {
-    await this.call(`update check run ${id}`, () => this.octokit.rest.checks.update({
-      ...this.repo(),
-      check_run_id: id,
-      ...update.status ? { status: update.status } : {},
-      ...update.conclusion ? { conclusion: update.conclusion } : {},
-      ...update.output ? { output: fitOutput(update.output) } : {},
-      ...update.detailsUrl ? { details_url: update.detailsUrl } : {}
-    }));
+    await this.call(
+      `update check run ${id}`,
+      () => this.octokit.rest.checks.update({
+        ...this.repo(),
+        check_run_id: id,
+        ...update.status ? { status: update.status } : {},
+        ...update.conclusion ? { conclusion: update.conclusion } : {},
+        ...update.output ? { output: fitOutput(update.output) } : {},
+        ...update.detailsUrl ? { details_url: update.detailsUrl } : {}
+      })
+    );
   }
   async permission(username) {
-    const { data } = await this.call(`look up ${username}'s permission`, () => this.octokit.rest.repos.getCollaboratorPermissionLevel({ ...this.repo(), username }));
+    const { data } = await this.call(
+      `look up ${username}'s permission`,
+      () => this.octokit.rest.repos.getCollaboratorPermissionLevel({ ...this.repo(), username })
+    );
     return permissionFromResponse(data);
   }
   async pullRequest(number3) {
-    const { data } = await this.call(`read pull request #${number3}`, () => this.octokit.rest.pulls.get({ ...this.repo(), pull_number: number3 }));
+    const { data } = await this.call(
+      `read pull request #${number3}`,
+      () => this.octokit.rest.pulls.get({ ...this.repo(), pull_number: number3 })
+    );
     const headRepo = data.head.repo?.full_name ?? null;
     return {
       number: data.number,
@@ -28773,7 +28913,16 @@ var OctokitGitHub = class _OctokitGitHub {
   }
   async branchPushes(repoFullName, branch) {
     const [owner = "", repo = ""] = repoFullName.split("/");
-    const { data } = await this.call(`list the pushes to ${branch} of ${repoFullName}`, () => this.octokit.rest.repos.listActivities({ owner, repo, ref: `refs/heads/${branch}`, direction: "desc", per_page: 100 }));
+    const { data } = await this.call(
+      `list the pushes to ${branch} of ${repoFullName}`,
+      () => this.octokit.rest.repos.listActivities({
+        owner,
+        repo,
+        ref: `refs/heads/${branch}`,
+        direction: "desc",
+        per_page: 100
+      })
+    );
     return data.map((a) => ({ after: a.after, at: a.timestamp, type: a.activity_type }));
   }
   async readConfig(ref) {
@@ -28796,7 +28945,10 @@ var OctokitGitHub = class _OctokitGitHub {
     return { owner: this.ref.owner, repo: this.ref.repo };
   }
   async postComment(issueNumber, body) {
-    const { data } = await this.call(`comment on #${issueNumber}`, () => this.octokit.rest.issues.createComment({ ...this.repo(), issue_number: issueNumber, body, request: ONCE_ON_5XX }));
+    const { data } = await this.call(
+      `comment on #${issueNumber}`,
+      () => this.octokit.rest.issues.createComment({ ...this.repo(), issue_number: issueNumber, body, request: ONCE_ON_5XX })
+    );
     return data.id;
   }
   /** The first comment trainbot wrote with the marker for `key`, reading the issue page by page. */
@@ -29106,7 +29258,8 @@ function checkParams(tokens, params) {
     if (equals === 0) {
       return fail(`${quoted(token.raw)} is not a \`key=value\` pair; write each parameter as \`name=value\`.`);
     }
-    if (keyRaw === "") return fail(`${quoted(token.raw)} has no parameter name before \`=\`; write it as \`name=value\`.`);
+    if (keyRaw === "")
+      return fail(`${quoted(token.raw)} has no parameter name before \`=\`; write it as \`name=value\`.`);
     if (keyQuoted || !KEY_PATTERN.test(keyRaw)) {
       return fail(
         `${quoted(keyRaw)} is not a valid parameter name; names are 1 to 64 lowercase letters, digits and \`_\`, starting with a letter, without quotes.`
@@ -29126,7 +29279,9 @@ function checkParams(tokens, params) {
     const earlier = params.get(keyRaw);
     if (earlier !== void 0) {
       const merged = asOneList(keyRaw, [...earlier, ...items]);
-      return fail(`${quoted(keyRaw)} is given more than once; give it once with all its values as a comma list, like ${quoted(merged)}.`);
+      return fail(
+        `${quoted(keyRaw)} is given more than once; give it once with all its values as a comma list, like ${quoted(merged)}.`
+      );
     }
     if (items.length > MAX_AXIS_VALUES) {
       return fail(
@@ -29134,7 +29289,9 @@ function checkParams(tokens, params) {
       );
     }
     if (params.size === MAX_KEYS) {
-      return fail(`The command sets more than ${MAX_KEYS} parameters; give at most ${MAX_KEYS} and leave the rest at their defaults.`);
+      return fail(
+        `The command sets more than ${MAX_KEYS} parameters; give at most ${MAX_KEYS} and leave the rest at their defaults.`
+      );
     }
     params.set(keyRaw, items);
   }
@@ -29144,7 +29301,9 @@ function parseArguments(line) {
   const words = tokenise(line.slice(COMMAND_WORD.length));
   if (words.type === "unterminated") {
     const name = words.quote === '"' ? "double" : "single";
-    return usage(`The ${name} quote in ${quoted(words.rest)} is never closed; add the closing ${words.quote} or remove the quote.`);
+    return usage(
+      `The ${name} quote in ${quoted(words.rest)} is never closed; add the closing ${words.quote} or remove the quote.`
+    );
   }
   const [first, ...rest] = words.tokens;
   const word = first === void 0 ? void 0 : bareWord(first);
@@ -29181,11 +29340,15 @@ function parseCommand(body) {
   }
   const invisible = INVISIBLE.exec(line);
   if (invisible !== null) {
-    return usage(`The \`/train\` line contains the invisible control character ${codePoint(invisible[0])}; retype the command without it.`);
+    return usage(
+      `The \`/train\` line contains the invisible control character ${codePoint(invisible[0])}; retype the command without it.`
+    );
   }
   const space = ODD_SPACE.exec(line);
   if (space !== null) {
-    return usage(`The \`/train\` line contains ${codePoint(space[0])}, which looks like a space but is not one; retype the command with plain spaces.`);
+    return usage(
+      `The \`/train\` line contains ${codePoint(space[0])}, which looks like a space but is not one; retype the command with plain spaces.`
+    );
   }
   return parseArguments(line);
 }
@@ -29199,7 +29362,12 @@ async function mergedPullRequest(repos, push) {
   const defaultBranch = push.repository.default_branch;
   if (!defaultBranch || push.ref !== `refs/heads/${defaultBranch}` || /^0+$/.test(push.after)) return void 0;
   const [owner = "", repo = ""] = push.repository.full_name.split("/");
-  const { data } = await repos.listPullRequestsAssociatedWithCommit({ owner, repo, commit_sha: push.after, per_page: 100 });
+  const { data } = await repos.listPullRequestsAssociatedWithCommit({
+    owner,
+    repo,
+    commit_sha: push.after,
+    per_page: 100
+  });
   const pr = data.find((p) => p.merged_at && p.merge_commit_sha === push.after && p.base.ref === defaultBranch);
   if (!pr?.merged_at || !pr.merge_commit_sha) return void 0;
   return {
@@ -29268,7 +29436,11 @@ var TOKEN_RULES = [
   { prefix: "github_pat_", chars: ALNUM_UNDERSCORE, min: 20 },
   { prefix: "glpat-", chars: URL_SAFE, min: 20 },
   // GitLab
-  ...["xoxb-", "xoxp-", "xoxa-", "xoxr-", "xoxs-", "xoxe-", "xapp-"].map((prefix) => ({ prefix, chars: URL_SAFE, min: 10 })),
+  ...["xoxb-", "xoxp-", "xoxa-", "xoxr-", "xoxs-", "xoxe-", "xapp-"].map((prefix) => ({
+    prefix,
+    chars: URL_SAFE,
+    min: 10
+  })),
   // Slack
   { prefix: "sk-", chars: URL_SAFE, min: 20 },
   // OpenAI (sk-proj-…), Anthropic
@@ -29312,7 +29484,10 @@ function userSentence(error2) {
 }
 async function loadConfig(github, pr) {
   const text2 = await github.readConfig(pr.baseRef);
-  if (text2 === void 0) return { reply: `trainbot is not set up for \`${pr.baseRef}\`: add \`${CONFIG_PATH}\` there (see trainbot's README, "Configuration").` };
+  if (text2 === void 0)
+    return {
+      reply: `trainbot is not set up for \`${pr.baseRef}\`: add \`${CONFIG_PATH}\` there (see trainbot's README, "Configuration").`
+    };
   const loaded = parseConfig(text2);
   return loaded.ok ? { config: loaded.config } : { reply: describeConfigErrors(loaded.errors) };
 }
@@ -29347,7 +29522,13 @@ async function authorizeEvent(name, payload, deps) {
   } catch (error2) {
     const message = userSentence(error2) ?? "trainbot hit an internal error before starting anything; the gate job log has the details.";
     const pr = name === "issue_comment" ? payload.issue.number : name === "check_run" ? requestOfCheck(payload.check_run.external_id ?? "")?.pr : void 0;
-    return { allowed: false, failed: true, reason: String(error2), answer: `Nothing was started: ${escapeMarkdown(message)}`, ...pr ? { pr } : {} };
+    return {
+      allowed: false,
+      failed: true,
+      reason: String(error2),
+      answer: `Nothing was started: ${escapeMarkdown(message)}`,
+      ...pr ? { pr } : {}
+    };
   }
 }
 async function gateComment(event, { github }) {
@@ -29356,7 +29537,13 @@ async function gateComment(event, { github }) {
   }
   const pr = await github.pullRequest(event.issueNumber);
   const loaded = await loadConfig(github, pr);
-  if ("reply" in loaded) return { allowed: false, pr: pr.number, answer: loaded.reply, reason: "The base branch has no usable trainbot config." };
+  if ("reply" in loaded)
+    return {
+      allowed: false,
+      pr: pr.number,
+      answer: loaded.reply,
+      reason: "The base branch has no usable trainbot config."
+    };
   const auth2 = await authorize({ github, commenter: event.author.login, pr, config: loaded.config });
   if (!auth2.allowed) return { allowed: false, pr: pr.number, reason: auth2.reason, answer: auth2.reason };
   return { allowed: true, pr: pr.number, reason: `@${event.author.login} may run trainbot commands on #${pr.number}.` };
@@ -29366,13 +29553,24 @@ async function gateRerun(payload, { github }) {
   if (payload.action !== "rerequested" || payload.check_run.name !== CHECK_NAME || !origin) {
     return { allowed: false, reason: "The check run event is not a re-run of a trainbot check run." };
   }
-  if (isBot(payload.sender.login, payload.sender.type)) return { allowed: false, reason: `Re-runs by bots are ignored (${payload.sender.login}).` };
+  if (isBot(payload.sender.login, payload.sender.type))
+    return { allowed: false, reason: `Re-runs by bots are ignored (${payload.sender.login}).` };
   const pr = await github.pullRequest(origin.pr);
   const loaded = await loadConfig(github, pr);
-  if ("reply" in loaded) return { allowed: false, pr: pr.number, answer: loaded.reply, reason: "The base branch has no usable trainbot config." };
+  if ("reply" in loaded)
+    return {
+      allowed: false,
+      pr: pr.number,
+      answer: loaded.reply,
+      reason: "The base branch has no usable trainbot config."
+    };
   const auth2 = await authorize({ github, commenter: payload.sender.login, pr, config: loaded.config });
   if (!auth2.allowed) return { allowed: false, pr: pr.number, reason: auth2.reason, answer: auth2.reason };
-  return { allowed: true, pr: pr.number, reason: `@${payload.sender.login} may re-run trainbot's check on #${pr.number}.` };
+  return {
+    allowed: true,
+    pr: pr.number,
+    reason: `@${payload.sender.login} may re-run trainbot's check on #${pr.number}.`
+  };
 }
 async function gateMerge(push, { repos }) {
   const pr = await mergedPullRequest(repos, push);
@@ -29382,9 +29580,21 @@ async function gateMerge(push, { repos }) {
 async function gateDispatch(payload, { github }) {
   const { repository, sender } = payload;
   const loaded = await loadConfig(github, { baseRef: repository.default_branch });
-  if ("reply" in loaded) return { allowed: false, failed: true, answer: loaded.reply, reason: "The default branch has no usable trainbot config." };
-  if (isBot(sender.login, sender.type)) return { allowed: false, failed: true, reason: `Sweeps started by bots are refused (${sender.login}).` };
-  const auth2 = await authorize({ github, commenter: sender.login, pr: { isFork: false, headRepoFullName: repository.full_name }, config: loaded.config });
+  if ("reply" in loaded)
+    return {
+      allowed: false,
+      failed: true,
+      answer: loaded.reply,
+      reason: "The default branch has no usable trainbot config."
+    };
+  if (isBot(sender.login, sender.type))
+    return { allowed: false, failed: true, reason: `Sweeps started by bots are refused (${sender.login}).` };
+  const auth2 = await authorize({
+    github,
+    commenter: sender.login,
+    pr: { isFork: false, headRepoFullName: repository.full_name },
+    config: loaded.config
+  });
   if (!auth2.allowed) return { allowed: false, failed: true, answer: auth2.reason, reason: auth2.reason };
   return { allowed: true, reason: `@${sender.login} may run trainbot sweeps.` };
 }
@@ -29394,11 +29604,18 @@ async function main() {
   const payload = JSON.parse(await readFile(process.env.GITHUB_EVENT_PATH ?? "", "utf8"));
   const [owner = "", repo = ""] = (process.env.GITHUB_REPOSITORY ?? "").split("/");
   const apiUrl = process.env.GITHUB_API_URL;
-  const octokit = new Octokit2({ auth: getInput("github-token", { required: true }), ...apiUrl ? { baseUrl: apiUrl } : {} });
+  const octokit = new Octokit2({
+    auth: getInput("github-token", { required: true }),
+    ...apiUrl ? { baseUrl: apiUrl } : {}
+  });
   const github = new OctokitGitHub(octokit, { owner, repo });
-  const decision = await authorizeEvent(process.env.GITHUB_EVENT_NAME ?? "", payload, { github, repos: octokit.rest.repos });
+  const decision = await authorizeEvent(process.env.GITHUB_EVENT_NAME ?? "", payload, {
+    github,
+    repos: octokit.rest.repos
+  });
   info(decision.reason);
-  if (decision.answer !== void 0 && decision.pr !== void 0) await github.createComment(decision.pr, decision.answer);
+  if (decision.answer !== void 0 && decision.pr !== void 0)
+    await github.createComment(decision.pr, decision.answer);
   setOutput("allowed", String(decision.allowed));
   setOutput("pr", decision.pr === void 0 ? "" : String(decision.pr));
   if (decision.failed) setFailed(decision.answer ?? decision.reason);

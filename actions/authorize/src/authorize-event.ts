@@ -9,7 +9,13 @@ import { escapeMarkdown } from '../../../src/report/markdown-escape.js';
 import { mergedPullRequest, isPushPayload, type PushPayload } from '../../../src/github/merge-from-push.js';
 import type { GitHubPort } from '../../../src/github/github-port.js';
 import { requestOfCheck } from '../../../src/pipeline/on-check-rerequested.js';
-import { CHECK_NAME, isCommandCandidate, loadConfig, userSentence, type CommentEvent } from '../../../src/pipeline/on-train-comment.js';
+import {
+  CHECK_NAME,
+  isCommandCandidate,
+  loadConfig,
+  userSentence,
+  type CommentEvent,
+} from '../../../src/pipeline/on-train-comment.js';
 
 export interface GateDecision {
   allowed: boolean;
@@ -69,10 +75,22 @@ export async function authorizeEvent(name: string, payload: unknown, deps: GateD
     return { allowed: false, reason: `trainbot does not act on ${name} events.` };
   } catch (error) {
     // As the bot answers when GitHub fails it before anything started (on-train-comment.ts).
-    const message = userSentence(error) ?? 'trainbot hit an internal error before starting anything; the gate job log has the details.';
-    const pr = name === 'issue_comment' ? (payload as CommentPayload).issue.number
-      : name === 'check_run' ? requestOfCheck((payload as CheckRunPayload).check_run.external_id ?? '')?.pr : undefined;
-    return { allowed: false, failed: true, reason: String(error), answer: `Nothing was started: ${escapeMarkdown(message)}`, ...(pr ? { pr } : {}) };
+    const message =
+      userSentence(error) ??
+      'trainbot hit an internal error before starting anything; the gate job log has the details.';
+    const pr =
+      name === 'issue_comment'
+        ? (payload as CommentPayload).issue.number
+        : name === 'check_run'
+          ? requestOfCheck((payload as CheckRunPayload).check_run.external_id ?? '')?.pr
+          : undefined;
+    return {
+      allowed: false,
+      failed: true,
+      reason: String(error),
+      answer: `Nothing was started: ${escapeMarkdown(message)}`,
+      ...(pr ? { pr } : {}),
+    };
   }
 }
 
@@ -83,7 +101,13 @@ async function gateComment(event: CommentEvent, { github }: GateDeps): Promise<G
   }
   const pr = await github.pullRequest(event.issueNumber);
   const loaded = await loadConfig(github, pr);
-  if ('reply' in loaded) return { allowed: false, pr: pr.number, answer: loaded.reply, reason: 'The base branch has no usable trainbot config.' };
+  if ('reply' in loaded)
+    return {
+      allowed: false,
+      pr: pr.number,
+      answer: loaded.reply,
+      reason: 'The base branch has no usable trainbot config.',
+    };
   const auth = await authorize({ github, commenter: event.author.login, pr, config: loaded.config });
   if (!auth.allowed) return { allowed: false, pr: pr.number, reason: auth.reason, answer: auth.reason };
   return { allowed: true, pr: pr.number, reason: `@${event.author.login} may run trainbot commands on #${pr.number}.` };
@@ -98,13 +122,24 @@ async function gateRerun(payload: CheckRunPayload, { github }: GateDeps): Promis
   if (payload.action !== 'rerequested' || payload.check_run.name !== CHECK_NAME || !origin) {
     return { allowed: false, reason: 'The check run event is not a re-run of a trainbot check run.' };
   }
-  if (isBot(payload.sender.login, payload.sender.type)) return { allowed: false, reason: `Re-runs by bots are ignored (${payload.sender.login}).` };
+  if (isBot(payload.sender.login, payload.sender.type))
+    return { allowed: false, reason: `Re-runs by bots are ignored (${payload.sender.login}).` };
   const pr = await github.pullRequest(origin.pr);
   const loaded = await loadConfig(github, pr);
-  if ('reply' in loaded) return { allowed: false, pr: pr.number, answer: loaded.reply, reason: 'The base branch has no usable trainbot config.' };
+  if ('reply' in loaded)
+    return {
+      allowed: false,
+      pr: pr.number,
+      answer: loaded.reply,
+      reason: 'The base branch has no usable trainbot config.',
+    };
   const auth = await authorize({ github, commenter: payload.sender.login, pr, config: loaded.config });
   if (!auth.allowed) return { allowed: false, pr: pr.number, reason: auth.reason, answer: auth.reason };
-  return { allowed: true, pr: pr.number, reason: `@${payload.sender.login} may re-run trainbot's check on #${pr.number}.` };
+  return {
+    allowed: true,
+    pr: pr.number,
+    reason: `@${payload.sender.login} may re-run trainbot's check on #${pr.number}.`,
+  };
 }
 
 /** A push to the default branch: only the merge of a pull request is work for trainbot. */
@@ -119,10 +154,22 @@ async function gateMerge(push: PushPayload, { repos }: GateDeps): Promise<GateDe
 async function gateDispatch(payload: DispatchPayload, { github }: GateDeps): Promise<GateDecision> {
   const { repository, sender } = payload;
   const loaded = await loadConfig(github, { baseRef: repository.default_branch });
-  if ('reply' in loaded) return { allowed: false, failed: true, answer: loaded.reply, reason: 'The default branch has no usable trainbot config.' };
-  if (isBot(sender.login, sender.type)) return { allowed: false, failed: true, reason: `Sweeps started by bots are refused (${sender.login}).` };
+  if ('reply' in loaded)
+    return {
+      allowed: false,
+      failed: true,
+      answer: loaded.reply,
+      reason: 'The default branch has no usable trainbot config.',
+    };
+  if (isBot(sender.login, sender.type))
+    return { allowed: false, failed: true, reason: `Sweeps started by bots are refused (${sender.login}).` };
   // Nothing of a fork is involved: the dispatch names a ref of this repository.
-  const auth = await authorize({ github, commenter: sender.login, pr: { isFork: false, headRepoFullName: repository.full_name }, config: loaded.config });
+  const auth = await authorize({
+    github,
+    commenter: sender.login,
+    pr: { isFork: false, headRepoFullName: repository.full_name },
+    config: loaded.config,
+  });
   if (!auth.allowed) return { allowed: false, failed: true, answer: auth.reason, reason: auth.reason };
   return { allowed: true, reason: `@${sender.login} may run trainbot sweeps.` };
 }

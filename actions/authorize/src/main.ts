@@ -13,16 +13,23 @@ async function main(): Promise<void> {
   const payload: unknown = JSON.parse(await readFile(process.env.GITHUB_EVENT_PATH ?? '', 'utf8'));
   const [owner = '', repo = ''] = (process.env.GITHUB_REPOSITORY ?? '').split('/');
   const apiUrl = process.env.GITHUB_API_URL;
-  const octokit = new Octokit({ auth: core.getInput('github-token', { required: true }), ...(apiUrl ? { baseUrl: apiUrl } : {}) });
+  const octokit = new Octokit({
+    auth: core.getInput('github-token', { required: true }),
+    ...(apiUrl ? { baseUrl: apiUrl } : {}),
+  });
   // The adapter is written against Probot's Octokit; the plain one has the same `rest` methods it calls.
   const github = new OctokitGitHub(octokit as unknown as ProbotOctokit, { owner, repo });
 
   // 2. The bot's decision.
-  const decision = await authorizeEvent(process.env.GITHUB_EVENT_NAME ?? '', payload, { github, repos: octokit.rest.repos });
+  const decision = await authorizeEvent(process.env.GITHUB_EVENT_NAME ?? '', payload, {
+    github,
+    repos: octokit.rest.repos,
+  });
   core.info(decision.reason);
 
   // 3. Its answer where the bot would give one, then the outputs the gated job reads.
-  if (decision.answer !== undefined && decision.pr !== undefined) await github.createComment(decision.pr, decision.answer);
+  if (decision.answer !== undefined && decision.pr !== undefined)
+    await github.createComment(decision.pr, decision.answer);
   core.setOutput('allowed', String(decision.allowed));
   core.setOutput('pr', decision.pr === undefined ? '' : String(decision.pr));
   if (decision.failed) core.setFailed(decision.answer ?? decision.reason);

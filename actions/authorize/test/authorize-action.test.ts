@@ -15,7 +15,12 @@ const TOKEN = 'ghs_gate-test-token';
 const REPO = '/repos/Codertocat/Hello-World';
 const CONFIG = testConfigText('gate', 'http://mlflow.test:5000');
 
-interface Seen { method: string; path: string; authorization: string; body: string }
+interface Seen {
+  method: string;
+  path: string;
+  authorization: string;
+  body: string;
+}
 let server: Server;
 let apiUrl: string;
 let seen: Seen[] = [];
@@ -27,7 +32,10 @@ function answer(method: string, path: string): [number, unknown] {
   if (method === 'GET' && path === `${REPO}/pulls/1`) {
     if (pullStatus !== 200) return [pullStatus, { message: 'Server Error' }];
     const pr = exampleResponse('GET', '/repos/{owner}/{repo}/pulls/{pull_number}') as {
-      number: number; state: string; base: { ref: string; repo: { full_name: string } }; head: { repo: { full_name: string } };
+      number: number;
+      state: string;
+      base: { ref: string; repo: { full_name: string } };
+      head: { repo: { full_name: string } };
     };
     Object.assign(pr, { number: 1, state: 'open' });
     pr.base.ref = 'main';
@@ -40,7 +48,10 @@ function answer(method: string, path: string): [number, unknown] {
     return [200, { ...file, type: 'file', encoding: 'base64', content: Buffer.from(CONFIG).toString('base64') }];
   }
   if (method === 'GET' && path === `${REPO}/collaborators/Codertocat/permission`) {
-    const level = exampleResponse('GET', '/repos/{owner}/{repo}/collaborators/{username}/permission') as Record<string, unknown>;
+    const level = exampleResponse('GET', '/repos/{owner}/{repo}/collaborators/{username}/permission') as Record<
+      string,
+      unknown
+    >;
     return [200, { ...level, permission, role_name: permission }];
   }
   if (method === 'POST' && path === `${REPO}/issues/1/comments`) {
@@ -76,15 +87,22 @@ async function gate(body: string) {
   const eventPath = join(workspace, 'event.json');
   await writeFile(eventPath, JSON.stringify(issueCommentEvent({ body }).payload));
   return runAction('authorize', {
-    workspace, inputs: { 'github-token': TOKEN },
-    env: { GITHUB_EVENT_NAME: 'issue_comment', GITHUB_EVENT_PATH: eventPath, GITHUB_REPOSITORY: 'Codertocat/Hello-World', GITHUB_API_URL: apiUrl },
+    workspace,
+    inputs: { 'github-token': TOKEN },
+    env: {
+      GITHUB_EVENT_NAME: 'issue_comment',
+      GITHUB_EVENT_PATH: eventPath,
+      GITHUB_REPOSITORY: 'Codertocat/Hello-World',
+      GITHUB_API_URL: apiUrl,
+    },
   });
 }
 
-const comments = () => seen.filter((r) => r.method === 'POST').map((r) => (JSON.parse(r.body) as { body: string }).body);
+const comments = () =>
+  seen.filter((r) => r.method === 'POST').map((r) => (JSON.parse(r.body) as { body: string }).body);
 
 describe('the authorize action', () => {
-  it('outputs allowed=true and the pull request for a writer, with the workflow\'s token, and comments nothing', async () => {
+  it("outputs allowed=true and the pull request for a writer, with the workflow's token, and comments nothing", async () => {
     const run = await gate('/train alpha=0.5');
     expect(run.exitCode).toBe(0);
     expect(run.outputs).toEqual({ allowed: 'true', pr: '1' });
@@ -92,7 +110,7 @@ describe('the authorize action', () => {
     expect(seen.every((r) => r.authorization === `token ${TOKEN}`)).toBe(true);
   }, 60_000);
 
-  it('posts the bot\'s sentence to a reader and outputs allowed=false, without failing', async () => {
+  it("posts the bot's sentence to a reader and outputs allowed=false, without failing", async () => {
     permission = 'read';
     const run = await gate('/train');
     expect(run.exitCode).toBe(0);
@@ -113,7 +131,9 @@ describe('the authorize action', () => {
     const run = await gate('/train');
     expect(run.exitCode).toBe(1);
     expect(run.outputs).toEqual({ allowed: 'false', pr: '1' });
-    expect(comments()).toEqual(['Nothing was started: trainbot could not read pull request #\u20601 (GitHub answered HTTP 500).']);
+    expect(comments()).toEqual([
+      'Nothing was started: trainbot could not read pull request #\u20601 (GitHub answered HTTP 500).',
+    ]);
     expect(run.commands.filter((c) => c.command === 'error').map((c) => c.message)).toEqual(comments());
   }, 60_000);
 });

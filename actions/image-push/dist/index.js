@@ -20435,7 +20435,9 @@ async function runTool(bin, args, options = {}) {
     });
   } catch (err) {
     const fix = options.pathInput ? `install it or set the ${options.pathInput} input to its full path` : "install it";
-    throw new ToolNotFoundError(`Could not start ${bin}: it was not found or is not executable; ${fix}.`, { cause: err });
+    throw new ToolNotFoundError(`Could not start ${bin}: it was not found or is not executable; ${fix}.`, {
+      cause: err
+    });
   }
 }
 
@@ -20446,13 +20448,18 @@ function escapeHtml(text) {
 
 // actions/image-push/src/image-source.ts
 function sourceReference(source, kind) {
-  if (source.trim() === "") throw new InputError("The source input is empty: give an OCI layout directory, a docker archive (.tar) or a local image name.");
+  if (source.trim() === "")
+    throw new InputError(
+      "The source input is empty: give an OCI layout directory, a docker archive (.tar) or a local image name."
+    );
   if (kind === "oci-layout") return `oci:${source}`;
   if (kind === "docker-archive") return `docker-archive:${source}`;
   if (/^[a-z0-9][a-z0-9._\-/:]*(:[\w][\w.-]{0,127}|@sha256:[a-f0-9]{64})$/.test(source) && !source.startsWith("/") && !source.startsWith(".")) {
     return `docker-daemon:${source}`;
   }
-  throw new InputError(`The source "${source}" is neither an OCI layout directory, a docker archive nor a local image name with a tag: check the path or build the image first.`);
+  throw new InputError(
+    `The source "${source}" is neither an OCI layout directory, a docker archive nor a local image name with a tag: check the path or build the image first.`
+  );
 }
 
 // actions/image-push/src/inputs.ts
@@ -20461,14 +20468,18 @@ var REPOSITORY = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]
 function parseRegistry(input) {
   const value = input.trim();
   if (!REGISTRY.test(value)) {
-    throw new InputError(`The registry input "${input}" is not a registry host: give host[:port] such as ghcr.io or 127.0.0.1:5000, without a scheme or path.`);
+    throw new InputError(
+      `The registry input "${input}" is not a registry host: give host[:port] such as ghcr.io or 127.0.0.1:5000, without a scheme or path.`
+    );
   }
   return value;
 }
 function parseRepository(input) {
   const value = input.trim();
   if (!REPOSITORY.test(value)) {
-    throw new InputError(`The repository input "${input}" is not a valid repository name: use lowercase letters, digits and '/', '.', '_' or '-' between them, such as team/trainer.`);
+    throw new InputError(
+      `The repository input "${input}" is not a valid repository name: use lowercase letters, digits and '/', '.', '_' or '-' between them, such as team/trainer.`
+    );
   }
   return value;
 }
@@ -20478,7 +20489,9 @@ function parseTagList(input) {
 function parseAttempts(input) {
   const value = input.trim() === "" ? 3 : Number(input.trim());
   if (!Number.isInteger(value) || value < 1 || value > 10) {
-    throw new InputError(`The attempts input "${input}" is not a whole number from 1 to 10: give how many times to try each push.`);
+    throw new InputError(
+      `The attempts input "${input}" is not a whole number from 1 to 10: give how many times to try each push.`
+    );
   }
   return value;
 }
@@ -20486,7 +20499,9 @@ function parseCredentials(username, password) {
   if (username === "" && password === "") return void 0;
   if (username === "" || password === "") {
     const missing = username === "" ? "username" : "password";
-    throw new InputError(`The ${missing} input is empty while the other credential is set: give both, or neither for an anonymous push.`);
+    throw new InputError(
+      `The ${missing} input is empty while the other credential is set: give both, or neither for an anonymous push.`
+    );
   }
   return { username, password };
 }
@@ -20500,29 +20515,53 @@ function authFileContent(registry, credentials) {
 function classifyPushError(stderr, destination) {
   const text = stderr.toLowerCase();
   if (/unauthorized|authentication required|incorrect username or password|invalid username\/password|\b401\b/.test(text)) {
-    return { retryable: false, sentence: `The registry refused the credentials for ${destination}: check the username and password inputs.` };
+    return {
+      retryable: false,
+      sentence: `The registry refused the credentials for ${destination}: check the username and password inputs.`
+    };
   }
   if (/denied|\b403\b|insufficient_scope/.test(text)) {
-    return { retryable: false, sentence: `The registry denied pushing to ${destination}: give the credentials write access to that repository.` };
+    return {
+      retryable: false,
+      sentence: `The registry denied pushing to ${destination}: give the credentials write access to that repository.`
+    };
   }
   if (/no such host|server misbehaving|name or service not known/.test(text)) {
-    return { retryable: false, sentence: `The registry host of ${destination} cannot be resolved: check the registry input.` };
+    return {
+      retryable: false,
+      sentence: `The registry host of ${destination} cannot be resolved: check the registry input.`
+    };
   }
   if (/http response to https client|certificate|x509|tls:/.test(text)) {
-    return { retryable: false, sentence: `TLS to the registry of ${destination} failed: fix the registry's certificate or set tls-verify to false for a plain-HTTP registry.` };
+    return {
+      retryable: false,
+      sentence: `TLS to the registry of ${destination} failed: fix the registry's certificate or set tls-verify to false for a plain-HTTP registry.`
+    };
   }
   if (/connection refused/.test(text)) {
-    return { retryable: false, sentence: `Nothing is listening at the registry of ${destination}: check the registry host and port.` };
+    return {
+      retryable: false,
+      sentence: `Nothing is listening at the registry of ${destination}: check the registry host and port.`
+    };
   }
   const status = /\b(50[0-9])\b/.exec(text)?.[1];
   if (status) {
-    return { retryable: true, sentence: `The registry answered ${status} while pushing ${destination}: it is failing on its side, try again later.` };
+    return {
+      retryable: true,
+      sentence: `The registry answered ${status} while pushing ${destination}: it is failing on its side, try again later.`
+    };
   }
   if (/timeout|timed out|deadline exceeded|connection reset|\beof\b|broken pipe/.test(text)) {
-    return { retryable: true, sentence: `The connection to the registry timed out or dropped while pushing ${destination}: try again later.` };
+    return {
+      retryable: true,
+      sentence: `The connection to the registry timed out or dropped while pushing ${destination}: try again later.`
+    };
   }
   const last = stderr.trim().split("\n").pop()?.replace(/^time=".*?" level=\w+ msg="?/, "").replace(/"$/, "") ?? "";
-  return { retryable: false, sentence: `skopeo could not push ${destination}: ${last || "it exited without a message"}.` };
+  return {
+    retryable: false,
+    sentence: `skopeo could not push ${destination}: ${last || "it exited without a message"}.`
+  };
 }
 
 // actions/image-push/src/push.ts
@@ -20571,7 +20610,10 @@ function tagProblem(tag) {
   return `The tag "${tag}" is not a valid image tag: use up to 128 letters, digits, '_', '.' or '-', starting with a letter, digit or '_'.`;
 }
 function computeTags(ctx) {
-  if (ctx.sha.trim() === "") throw new InputError("The commit sha is empty: set the sha input, which defaults to the commit the workflow runs on.");
+  if (ctx.sha.trim() === "")
+    throw new InputError(
+      "The commit sha is empty: set the sha input, which defaults to the commit the workflow runs on."
+    );
   const tags = [ctx.sha.trim()];
   const branch = sanitizeTag(ctx.branch);
   if (branch !== "") tags.push(branch);
@@ -20586,7 +20628,16 @@ function computeTags(ctx) {
 
 // actions/image-push/src/verify-tags.ts
 function inspectArgs(ref, tlsVerify, authFile) {
-  return ["inspect", "--retry-times", "0", `--tls-verify=${tlsVerify}`, ...authFile ? ["--authfile", authFile] : [], "--format", "{{.Digest}}", `docker://${ref}`];
+  return [
+    "inspect",
+    "--retry-times",
+    "0",
+    `--tls-verify=${tlsVerify}`,
+    ...authFile ? ["--authfile", authFile] : [],
+    "--format",
+    "{{.Digest}}",
+    `docker://${ref}`
+  ];
 }
 function digestMismatch(pushed, tags) {
   const moved = tags.filter((t) => t.digest !== pushed);
@@ -20601,7 +20652,9 @@ async function verifyTags(refs, pushed, run2, tlsVerify, authFile) {
     const digest = result.stdout.trim();
     if (result.exitCode !== 0 || !/^sha256:[0-9a-f]{64}$/.test(digest)) {
       const reason = result.stderr.trim().split("\n").at(-1)?.slice(0, 200) || `exit ${result.exitCode}`;
-      throw new ToolReportError(`Could not read ${ref} back from the registry after pushing it (${reason}); re-run this job.`);
+      throw new ToolReportError(
+        `Could not read ${ref} back from the registry after pushing it (${reason}); re-run this job.`
+      );
     }
     tags.push({ ref, digest });
   }
@@ -20614,7 +20667,8 @@ async function verifyTags(refs, pushed, run2, tlsVerify, authFile) {
 async function sourceKind(path4) {
   const info2 = await stat2(path4).catch(() => void 0);
   if (!info2) return "missing";
-  if (info2.isDirectory()) return await stat2(join3(path4, "oci-layout")).catch(() => void 0) ? "oci-layout" : "missing";
+  if (info2.isDirectory())
+    return await stat2(join3(path4, "oci-layout")).catch(() => void 0) ? "oci-layout" : "missing";
   return "docker-archive";
 }
 async function run() {

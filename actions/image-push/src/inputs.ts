@@ -9,7 +9,9 @@ const REPOSITORY = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[.
 export function parseRegistry(input: string): string {
   const value = input.trim();
   if (!REGISTRY.test(value)) {
-    throw new InputError(`The registry input "${input}" is not a registry host: give host[:port] such as ghcr.io or 127.0.0.1:5000, without a scheme or path.`);
+    throw new InputError(
+      `The registry input "${input}" is not a registry host: give host[:port] such as ghcr.io or 127.0.0.1:5000, without a scheme or path.`,
+    );
   }
   return value;
 }
@@ -17,7 +19,9 @@ export function parseRegistry(input: string): string {
 export function parseRepository(input: string): string {
   const value = input.trim();
   if (!REPOSITORY.test(value)) {
-    throw new InputError(`The repository input "${input}" is not a valid repository name: use lowercase letters, digits and '/', '.', '_' or '-' between them, such as team/trainer.`);
+    throw new InputError(
+      `The repository input "${input}" is not a valid repository name: use lowercase letters, digits and '/', '.', '_' or '-' between them, such as team/trainer.`,
+    );
   }
   return value;
 }
@@ -33,7 +37,9 @@ export function parseTagList(input: string): string[] {
 export function parseAttempts(input: string): number {
   const value = input.trim() === '' ? 3 : Number(input.trim());
   if (!Number.isInteger(value) || value < 1 || value > 10) {
-    throw new InputError(`The attempts input "${input}" is not a whole number from 1 to 10: give how many times to try each push.`);
+    throw new InputError(
+      `The attempts input "${input}" is not a whole number from 1 to 10: give how many times to try each push.`,
+    );
   }
   return value;
 }
@@ -48,7 +54,9 @@ export function parseCredentials(username: string, password: string): Credential
   if (username === '' && password === '') return undefined;
   if (username === '' || password === '') {
     const missing = username === '' ? 'username' : 'password';
-    throw new InputError(`The ${missing} input is empty while the other credential is set: give both, or neither for an anonymous push.`);
+    throw new InputError(
+      `The ${missing} input is empty while the other credential is set: give both, or neither for an anonymous push.`,
+    );
   }
   return { username, password };
 }

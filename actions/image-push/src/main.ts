@@ -8,7 +8,14 @@ import { failureSentence } from '../../kit/src/errors.js';
 import { runTool } from '../../kit/src/run-tool.js';
 import { escapeHtml } from '../../kit/src/summary.js';
 import { sourceReference, type SourceKind } from './image-source.js';
-import { authFileContent, parseAttempts, parseCredentials, parseRegistry, parseRepository, parseTagList } from './inputs.js';
+import {
+  authFileContent,
+  parseAttempts,
+  parseCredentials,
+  parseRegistry,
+  parseRepository,
+  parseTagList,
+} from './inputs.js';
 import { pushImage } from './push.js';
 import { computeTags } from './tags.js';
 import { verifyTags } from './verify-tags.js';
@@ -16,7 +23,8 @@ import { verifyTags } from './verify-tags.js';
 async function sourceKind(path: string): Promise<SourceKind> {
   const info = await stat(path).catch(() => undefined);
   if (!info) return 'missing';
-  if (info.isDirectory()) return (await stat(join(path, 'oci-layout')).catch(() => undefined)) ? 'oci-layout' : 'missing';
+  if (info.isDirectory())
+    return (await stat(join(path, 'oci-layout')).catch(() => undefined)) ? 'oci-layout' : 'missing';
   return 'docker-archive';
 }
 
@@ -56,7 +64,12 @@ async function run(): Promise<void> {
     const tlsVerify = core.getInput('tls-verify') === '' || core.getBooleanInput('tls-verify');
     const { refs } = await pushImage(
       {
-        source, repository, tags, authFile, digestFile, tlsVerify,
+        source,
+        repository,
+        tags,
+        authFile,
+        digestFile,
+        tlsVerify,
         attempts: parseAttempts(core.getInput('attempts')),
         backoffMs: 2000,
       },

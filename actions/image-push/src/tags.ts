@@ -5,10 +5,10 @@ import { InputError } from '../../kit/src/errors.js';
 export const TAG_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 
 export interface TagContext {
-  sha: string;            // the commit being built (GITHUB_SHA)
-  branch: string;         // GITHUB_REF_NAME, e.g. 'main', 'feature/x', '12/merge'
-  defaultBranch: string;  // the repository's default branch
-  extra?: string[];       // tags the workflow asks for, validated rather than rewritten
+  sha: string; // the commit being built (GITHUB_SHA)
+  branch: string; // GITHUB_REF_NAME, e.g. 'main', 'feature/x', '12/merge'
+  defaultBranch: string; // the repository's default branch
+  extra?: string[]; // tags the workflow asks for, validated rather than rewritten
 }
 
 /**
@@ -36,7 +36,10 @@ export function tagProblem(tag: string): string | undefined {
  * Throws an InputError for an empty sha or the tagProblem sentence for an invalid tag.
  */
 export function computeTags(ctx: TagContext): string[] {
-  if (ctx.sha.trim() === '') throw new InputError('The commit sha is empty: set the sha input, which defaults to the commit the workflow runs on.');
+  if (ctx.sha.trim() === '')
+    throw new InputError(
+      'The commit sha is empty: set the sha input, which defaults to the commit the workflow runs on.',
+    );
   const tags = [ctx.sha.trim()];
   const branch = sanitizeTag(ctx.branch);
   if (branch !== '') tags.push(branch);

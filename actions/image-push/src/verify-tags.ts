@@ -6,12 +6,21 @@ import { ToolReportError } from '../../kit/src/errors.js';
 import type { RunSkopeo } from './push.js';
 
 export interface TagDigest {
-  ref: string;       // registry/repository:tag
-  digest: string;    // what the registry serves for it now
+  ref: string; // registry/repository:tag
+  digest: string; // what the registry serves for it now
 }
 
 export function inspectArgs(ref: string, tlsVerify: boolean, authFile?: string): string[] {
-  return ['inspect', '--retry-times', '0', `--tls-verify=${tlsVerify}`, ...(authFile ? ['--authfile', authFile] : []), '--format', '{{.Digest}}', `docker://${ref}`];
+  return [
+    'inspect',
+    '--retry-times',
+    '0',
+    `--tls-verify=${tlsVerify}`,
+    ...(authFile ? ['--authfile', authFile] : []),
+    '--format',
+    '{{.Digest}}',
+    `docker://${ref}`,
+  ];
 }
 
 /** The sentence when a tag does not name the pushed image, else undefined. Pure. */
@@ -23,14 +32,22 @@ export function digestMismatch(pushed: string, tags: readonly TagDigest[]): stri
 }
 
 /** Reads each ref's digest back from the registry and fails with one sentence unless all equal `pushed`. */
-export async function verifyTags(refs: readonly string[], pushed: string, run: RunSkopeo, tlsVerify: boolean, authFile?: string): Promise<TagDigest[]> {
+export async function verifyTags(
+  refs: readonly string[],
+  pushed: string,
+  run: RunSkopeo,
+  tlsVerify: boolean,
+  authFile?: string,
+): Promise<TagDigest[]> {
   const tags: TagDigest[] = [];
   for (const ref of refs) {
     const result = await run(inspectArgs(ref, tlsVerify, authFile));
     const digest = result.stdout.trim();
     if (result.exitCode !== 0 || !/^sha256:[0-9a-f]{64}$/.test(digest)) {
       const reason = result.stderr.trim().split('\n').at(-1)?.slice(0, 200) || `exit ${result.exitCode}`;
-      throw new ToolReportError(`Could not read ${ref} back from the registry after pushing it (${reason}); re-run this job.`);
+      throw new ToolReportError(
+        `Could not read ${ref} back from the registry after pushing it (${reason}); re-run this job.`,
+      );
     }
     tags.push({ ref, digest });
   }

@@ -20,7 +20,17 @@ export function buildOciImage(content: string): OciImage {
   mkdirSync(files);
   writeFileSync(join(files, 'hello.txt'), content);
   // Fixed owner and mtime keep the layer, and so every digest, the same for the same content.
-  execFileSync('tar', ['--owner=0', '--group=0', '--numeric-owner', '--mtime=@0', '-cf', join(root, 'layer.tar'), '-C', files, 'hello.txt']);
+  execFileSync('tar', [
+    '--owner=0',
+    '--group=0',
+    '--numeric-owner',
+    '--mtime=@0',
+    '-cf',
+    join(root, 'layer.tar'),
+    '-C',
+    files,
+    'hello.txt',
+  ]);
   const layer = readFileSync(join(root, 'layer.tar'));
 
   const dir = join(root, 'layout');

@@ -40,7 +40,12 @@ describe('computeTags', () => {
   });
 
   it('adds valid extra tags once each', () => {
-    expect(computeTags({ sha, branch: 'main', defaultBranch: 'main', extra: ['v1.0', 'latest'] })).toEqual([sha, 'main', 'latest', 'v1.0']);
+    expect(computeTags({ sha, branch: 'main', defaultBranch: 'main', extra: ['v1.0', 'latest'] })).toEqual([
+      sha,
+      'main',
+      'latest',
+      'v1.0',
+    ]);
   });
 
   it('refuses an extra tag with illegal characters in one sentence', () => {

@@ -23,19 +23,45 @@ const serves = (digest: string): ToolResult => ({ exitCode: 0, stdout: `${digest
 describe('inspectArgs', () => {
   it('reads the digest with the push’s TLS setting and auth file, never with credentials on the command line', () => {
     expect(inspectArgs('reg:5000/team/t:abc', false, '/tmp/auth.json')).toEqual([
-      'inspect', '--retry-times', '0', '--tls-verify=false', '--authfile', '/tmp/auth.json', '--format', '{{.Digest}}', 'docker://reg:5000/team/t:abc',
+      'inspect',
+      '--retry-times',
+      '0',
+      '--tls-verify=false',
+      '--authfile',
+      '/tmp/auth.json',
+      '--format',
+      '{{.Digest}}',
+      'docker://reg:5000/team/t:abc',
     ]);
-    expect(inspectArgs('reg:5000/team/t:abc', true)).toEqual(['inspect', '--retry-times', '0', '--tls-verify=true', '--format', '{{.Digest}}', 'docker://reg:5000/team/t:abc']);
+    expect(inspectArgs('reg:5000/team/t:abc', true)).toEqual([
+      'inspect',
+      '--retry-times',
+      '0',
+      '--tls-verify=true',
+      '--format',
+      '{{.Digest}}',
+      'docker://reg:5000/team/t:abc',
+    ]);
   });
 });
 
 describe('digestMismatch', () => {
   it('is silent when every tag names the pushed image', () => {
-    expect(digestMismatch(A, REFS.map((ref) => ({ ref, digest: A })))).toBeUndefined();
+    expect(
+      digestMismatch(
+        A,
+        REFS.map((ref) => ({ ref, digest: A })),
+      ),
+    ).toBeUndefined();
   });
 
   it('names each tag that points elsewhere', () => {
-    expect(digestMismatch(A, [{ ref: REFS[0] ?? '', digest: B }, { ref: REFS[1] ?? '', digest: A }])).toBe(
+    expect(
+      digestMismatch(A, [
+        { ref: REFS[0] ?? '', digest: B },
+        { ref: REFS[1] ?? '', digest: A },
+      ]),
+    ).toBe(
       `Not every tag points to the pushed image ${A}: reg:5000/team/t:abc points to ${B}. Another push changed that tag while this one ran; re-run this job, and make sure no other workflow pushes the same tags.`,
     );
   });
@@ -50,11 +76,15 @@ describe('verifyTags', () => {
 
   it('fails when a tag was moved to another image', async () => {
     const { run } = registry({ [REFS[0] ?? '']: serves(B), [REFS[1] ?? '']: serves(A), [REFS[2] ?? '']: serves(A) });
-    await expect(verifyTags(REFS, A, run, true)).rejects.toThrow(`Not every tag points to the pushed image ${A}: reg:5000/team/t:abc points to ${B}.`);
+    await expect(verifyTags(REFS, A, run, true)).rejects.toThrow(
+      `Not every tag points to the pushed image ${A}: reg:5000/team/t:abc points to ${B}.`,
+    );
   });
 
   it('fails with one sentence when a tag cannot be read back', async () => {
-    const { run } = registry({ [REFS[0] ?? '']: { exitCode: 1, stdout: '', stderr: 'time="x" level=fatal msg="manifest unknown"\n' } });
+    const { run } = registry({
+      [REFS[0] ?? '']: { exitCode: 1, stdout: '', stderr: 'time="x" level=fatal msg="manifest unknown"\n' },
+    });
     await expect(verifyTags(REFS, A, run, true)).rejects.toThrow(
       'Could not read reg:5000/team/t:abc back from the registry after pushing it (time="x" level=fatal msg="manifest unknown"); re-run this job.',
     );

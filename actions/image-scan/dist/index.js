@@ -20463,7 +20463,9 @@ async function runTool(bin, args, options = {}) {
     });
   } catch (err) {
     const fix = options.pathInput ? `install it or set the ${options.pathInput} input to its full path` : "install it";
-    throw new ToolNotFoundError(`Could not start ${bin}: it was not found or is not executable; ${fix}.`, { cause: err });
+    throw new ToolNotFoundError(`Could not start ${bin}: it was not found or is not executable; ${fix}.`, {
+      cause: err
+    });
   }
 }
 
@@ -20551,7 +20553,9 @@ var SCAN_TYPES = ["image", "fs", "config"];
 function parseScanType(input) {
   const value = input.trim() || "fs";
   if (SCAN_TYPES.includes(value)) return value;
-  throw new InputError(`The scan-type input "${input}" is not one of ${SCAN_TYPES.join(", ")}: pick image for a built image, fs for a directory's packages or config for IaC files.`);
+  throw new InputError(
+    `The scan-type input "${input}" is not one of ${SCAN_TYPES.join(", ")}: pick image for a built image, fs for a directory's packages or config for IaC files.`
+  );
 }
 function trivyArgs(o) {
   return [
@@ -20598,7 +20602,9 @@ function toSeverity(value) {
 function parseThreshold(input) {
   const value = (input.trim() || "HIGH").toUpperCase();
   if (SEVERITIES.includes(value)) return value;
-  throw new InputError(`The severity input "${input}" is not a Trivy severity: use one of ${SEVERITIES.join(", ")}; findings at or above it fail the step.`);
+  throw new InputError(
+    `The severity input "${input}" is not a Trivy severity: use one of ${SEVERITIES.join(", ")}; findings at or above it fail the step.`
+  );
 }
 
 // actions/image-scan/src/scan-summary.ts
@@ -20619,13 +20625,21 @@ function addScanReport(report) {
   for (const severity of [...SEVERITIES].sort((a, b) => rank(b) - rank(a))) {
     const group = listed.filter((f) => f.severity === severity);
     if (group.length === 0) continue;
-    s.addHeading(`${severity} (${report.findings.filter((f) => f.severity === severity).length})`, 3).addTable(severityRows(group));
+    s.addHeading(`${severity} (${report.findings.filter((f) => f.severity === severity).length})`, 3).addTable(
+      severityRows(group)
+    );
   }
   if (report.findings.length > listed.length) {
-    s.addRaw(`<p>${report.findings.length - listed.length} more findings are not listed here; the SARIF file has them all.</p>`, true);
+    s.addRaw(
+      `<p>${report.findings.length - listed.length} more findings are not listed here; the SARIF file has them all.</p>`,
+      true
+    );
   }
   if (report.omittedAnnotations > 0) {
-    s.addRaw(`<p>${report.omittedAnnotations} findings have no annotation because GitHub shows at most 10 of each level per step.</p>`, true);
+    s.addRaw(
+      `<p>${report.omittedAnnotations} findings have no annotation because GitHub shows at most 10 of each level per step.</p>`,
+      true
+    );
   }
   return s;
 }
@@ -20655,7 +20669,9 @@ function parseTrivyReport(text, source) {
   }
   const version = report?.SchemaVersion;
   if (typeof report !== "object" || report === null || version !== 2) {
-    throw new InputError(`The Trivy report ${source} has SchemaVersion ${String(version)}, not 2: produce it with a Trivy release from 0.20 on and --format json.`);
+    throw new InputError(
+      `The Trivy report ${source} has SchemaVersion ${String(version)}, not 2: produce it with a Trivy release from 0.20 on and --format json.`
+    );
   }
   return report;
 }
@@ -20734,10 +20750,17 @@ async function run() {
   const ignoreFile = existsSync3(ignorePath) ? ignorePath : void 0;
   const onDisk = scanType !== "image" || existsSync3(resolve3(workspace, targetInput));
   const target = onDisk ? resolveInWorkspace(workspace, targetInput, "target") : targetInput;
-  if (scanType !== "image" && !existsSync3(target)) throw new InputError(`The target input "${targetInput}" does not exist in the workspace: give a directory or file to scan.`);
+  if (scanType !== "image" && !existsSync3(target))
+    throw new InputError(
+      `The target input "${targetInput}" does not exist in the workspace: give a directory or file to scan.`
+    );
   const scannedDir = scanType === "image" ? workspace : statSync(target).isDirectory() ? target : dirname4(target);
   const targetDir = toWorkspaceRelative(workspace, scannedDir);
-  const text = reportInput ? await readFile(resolveInWorkspace(workspace, reportInput, "report"), "utf8") : await scan({ scanType, target, targetIsFile: onDisk, ignoreUnfixed: flag("ignore-unfixed"), ignoreFile }, targetInput, workspace);
+  const text = reportInput ? await readFile(resolveInWorkspace(workspace, reportInput, "report"), "utf8") : await scan(
+    { scanType, target, targetIsFile: onDisk, ignoreUnfixed: flag("ignore-unfixed"), ignoreFile },
+    targetInput,
+    workspace
+  );
   const report = parseTrivyReport(text, reportInput || `from trivy ${scanType}`);
   const findings = toScanFindings(report, {
     targetDir,

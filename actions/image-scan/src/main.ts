@@ -39,7 +39,10 @@ async function run(): Promise<void> {
   const ignoreFile = existsSync(ignorePath) ? ignorePath : undefined;
   const onDisk = scanType !== 'image' || existsSync(resolve(workspace, targetInput));
   const target = onDisk ? resolveInWorkspace(workspace, targetInput, 'target') : targetInput;
-  if (scanType !== 'image' && !existsSync(target)) throw new InputError(`The target input "${targetInput}" does not exist in the workspace: give a directory or file to scan.`);
+  if (scanType !== 'image' && !existsSync(target))
+    throw new InputError(
+      `The target input "${targetInput}" does not exist in the workspace: give a directory or file to scan.`,
+    );
   // Trivy names files relative to the directory it scanned; annotations need them relative to the workspace.
   const scannedDir = scanType === 'image' ? workspace : statSync(target).isDirectory() ? target : dirname(target);
   const targetDir = toWorkspaceRelative(workspace, scannedDir);
@@ -47,7 +50,11 @@ async function run(): Promise<void> {
   // 2. The report: a live scan, or one made earlier (Trivy's vulnerability database cannot always be reached).
   const text = reportInput
     ? await readFile(resolveInWorkspace(workspace, reportInput, 'report'), 'utf8')
-    : await scan({ scanType, target, targetIsFile: onDisk, ignoreUnfixed: flag('ignore-unfixed'), ignoreFile }, targetInput, workspace);
+    : await scan(
+        { scanType, target, targetIsFile: onDisk, ignoreUnfixed: flag('ignore-unfixed'), ignoreFile },
+        targetInput,
+        workspace,
+      );
   const report = parseTrivyReport(text, reportInput || `from trivy ${scanType}`);
   const findings = toScanFindings(report, {
     targetDir,
@@ -61,7 +68,9 @@ async function run(): Promise<void> {
   const blocking = findings.filter((f) => f.level === 'error');
   const plan = annotate(findings);
   const sarifInput = core.getInput('sarif-file');
-  const sarifFile = sarifInput ? resolve(workspace, sarifInput) : join(process.env.RUNNER_TEMP || tmpdir(), `trivy-${scanType}.sarif`);
+  const sarifFile = sarifInput
+    ? resolve(workspace, sarifInput)
+    : join(process.env.RUNNER_TEMP || tmpdir(), `trivy-${scanType}.sarif`);
   const version = report.Trivy?.Version ?? 'unknown';
   await writeSarif(sarifFile, toSarif({ name: 'Trivy', version, informationUri: 'https://trivy.dev' }, findings));
   const what = `Trivy ${scanType} scan of ${targetInput}`;

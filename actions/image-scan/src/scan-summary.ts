@@ -41,13 +41,21 @@ export function addScanReport(report: ScanReport): typeof core.summary {
   for (const severity of [...SEVERITIES].sort((a: Severity, b: Severity) => rank(b) - rank(a))) {
     const group = listed.filter((f) => f.severity === severity);
     if (group.length === 0) continue;
-    s.addHeading(`${severity} (${report.findings.filter((f) => f.severity === severity).length})`, 3).addTable(severityRows(group));
+    s.addHeading(`${severity} (${report.findings.filter((f) => f.severity === severity).length})`, 3).addTable(
+      severityRows(group),
+    );
   }
   if (report.findings.length > listed.length) {
-    s.addRaw(`<p>${report.findings.length - listed.length} more findings are not listed here; the SARIF file has them all.</p>`, true);
+    s.addRaw(
+      `<p>${report.findings.length - listed.length} more findings are not listed here; the SARIF file has them all.</p>`,
+      true,
+    );
   }
   if (report.omittedAnnotations > 0) {
-    s.addRaw(`<p>${report.omittedAnnotations} findings have no annotation because GitHub shows at most 10 of each level per step.</p>`, true);
+    s.addRaw(
+      `<p>${report.omittedAnnotations} findings have no annotation because GitHub shows at most 10 of each level per step.</p>`,
+      true,
+    );
   }
   return s;
 }

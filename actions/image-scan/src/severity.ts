@@ -17,5 +17,7 @@ export function toSeverity(value: unknown): Severity {
 export function parseThreshold(input: string): Severity {
   const value = (input.trim() || 'HIGH').toUpperCase();
   if ((SEVERITIES as readonly string[]).includes(value)) return value as Severity;
-  throw new InputError(`The severity input "${input}" is not a Trivy severity: use one of ${SEVERITIES.join(', ')}; findings at or above it fail the step.`);
+  throw new InputError(
+    `The severity input "${input}" is not a Trivy severity: use one of ${SEVERITIES.join(', ')}; findings at or above it fail the step.`,
+  );
 }

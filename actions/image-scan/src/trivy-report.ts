@@ -70,7 +70,9 @@ export function parseTrivyReport(text: string, source: string): TrivyReport {
   }
   const version = (report as TrivyReport | null)?.SchemaVersion;
   if (typeof report !== 'object' || report === null || version !== 2) {
-    throw new InputError(`The Trivy report ${source} has SchemaVersion ${String(version)}, not 2: produce it with a Trivy release from 0.20 on and --format json.`);
+    throw new InputError(
+      `The Trivy report ${source} has SchemaVersion ${String(version)}, not 2: produce it with a Trivy release from 0.20 on and --format json.`,
+    );
   }
   return report as TrivyReport;
 }
@@ -81,7 +83,11 @@ function level(severity: Severity, threshold: Severity): Finding['level'] {
 }
 
 const order = (a: ScanFinding, b: ScanFinding): number =>
-  rank(b.severity) - rank(a.severity) || a.ruleId.localeCompare(b.ruleId) || a.file.localeCompare(b.file) || a.line - b.line || (a.pkg ?? '').localeCompare(b.pkg ?? '');
+  rank(b.severity) - rank(a.severity) ||
+  a.ruleId.localeCompare(b.ruleId) ||
+  a.file.localeCompare(b.file) ||
+  a.line - b.line ||
+  (a.pkg ?? '').localeCompare(b.pkg ?? '');
 
 /** Every vulnerability and failed misconfiguration not filtered out, most severe first. */
 export function toScanFindings(report: TrivyReport, ctx: ReportContext): ScanFinding[] {
@@ -90,7 +96,8 @@ export function toScanFindings(report: TrivyReport, ctx: ReportContext): ScanFin
   for (const result of report.Results ?? []) {
     const target = result.Target ?? '';
     // OS packages are reported against the image ('alpine:3.20 (alpine 3.20.3)'), language packages against a file.
-    const vulnFile = result.Class === 'os-pkgs' || report.ArtifactType === 'container_image' ? ctx.imageFile : inWorkspace(target);
+    const vulnFile =
+      result.Class === 'os-pkgs' || report.ArtifactType === 'container_image' ? ctx.imageFile : inWorkspace(target);
     for (const v of result.Vulnerabilities ?? []) {
       const id = v.VulnerabilityID ?? 'unknown';
       if (ctx.ignored.has(id)) continue;
@@ -98,11 +105,18 @@ export function toScanFindings(report: TrivyReport, ctx: ReportContext): ScanFin
       const severity = toSeverity(v.Severity);
       const fix = v.FixedVersion ? `fixed in ${v.FixedVersion}` : 'no fixed version yet';
       findings.push({
-        kind: 'vulnerability', severity, target, ruleId: id, file: vulnFile, line: 1,
+        kind: 'vulnerability',
+        severity,
+        target,
+        ruleId: id,
+        file: vulnFile,
+        line: 1,
         level: level(severity, ctx.threshold),
         title: v.Title ?? '',
         message: `${v.PkgName ?? '?'} ${v.InstalledVersion ?? '?'} has ${id} (${severity}), ${fix}${v.Title ? `: ${v.Title}` : ''}.`,
-        pkg: v.PkgName, installed: v.InstalledVersion, fixed: v.FixedVersion || undefined,
+        pkg: v.PkgName,
+        installed: v.InstalledVersion,
+        fixed: v.FixedVersion || undefined,
       });
     }
     for (const m of result.Misconfigurations ?? []) {
@@ -113,8 +127,13 @@ export function toScanFindings(report: TrivyReport, ctx: ReportContext): ScanFin
       const start = m.CauseMetadata?.StartLine ?? 0;
       const end = m.CauseMetadata?.EndLine ?? 0;
       findings.push({
-        kind: 'misconfiguration', severity, target, ruleId: id, file: inWorkspace(target),
-        line: Math.max(1, start), ...(end > start ? { endLine: end } : {}),
+        kind: 'misconfiguration',
+        severity,
+        target,
+        ruleId: id,
+        file: inWorkspace(target),
+        line: Math.max(1, start),
+        ...(end > start ? { endLine: end } : {}),
         level: level(severity, ctx.threshold),
         title: m.Title ?? '',
         message: `${m.Title ?? id} (${severity})${m.Message ? `: ${m.Message}` : ''}`,

@@ -13,13 +13,20 @@ let workspace: string;
 beforeAll(() => {
   workspace = mkdtempSync(join(tmpdir(), 'image-scan-ws-'));
   mkdirSync(join(workspace, 'reports'));
-  for (const name of ['image-report.json', 'fs-report.json']) copyFileSync(join(import.meta.dirname, 'fixtures', name), join(workspace, 'reports', name));
+  for (const name of ['image-report.json', 'fs-report.json'])
+    copyFileSync(join(import.meta.dirname, 'fixtures', name), join(workspace, 'reports', name));
 });
 afterAll(() => rmSync(workspace, { recursive: true, force: true }));
 
 const image = (inputs: Record<string, string> = {}): Record<string, string> => ({
-  'scan-type': 'image', target: 'ghcr.io/example/trainer:0123abc', report: 'reports/image-report.json',
-  dockerfile: 'training/Dockerfile', 'sarif-file': join(workspace, 'out', 'image.sarif'), severity: 'HIGH', 'ignore-unfixed': 'false', ...inputs,
+  'scan-type': 'image',
+  target: 'ghcr.io/example/trainer:0123abc',
+  report: 'reports/image-report.json',
+  dockerfile: 'training/Dockerfile',
+  'sarif-file': join(workspace, 'out', 'image.sarif'),
+  severity: 'HIGH',
+  'ignore-unfixed': 'false',
+  ...inputs,
 });
 
 describe('image-scan from a vulnerability report', () => {
@@ -40,7 +47,10 @@ describe('image-scan from a vulnerability report', () => {
     expect(run.outputs).toEqual({ findings: '4', blocking: '2', 'sarif-file': join(workspace, 'out', 'image.sarif') });
     const sarif = JSON.parse(readFileSync(join(workspace, 'out', 'image.sarif'), 'utf8'));
     expect(sarif.runs[0].results.map((r: { ruleId: string; level: string }) => `${r.ruleId}:${r.level}`)).toEqual([
-      'CVE-2026-10001:error', 'CVE-2026-10002:error', 'CVE-2026-20001:warning', 'CVE-2026-10003:note',
+      'CVE-2026-10001:error',
+      'CVE-2026-10002:error',
+      'CVE-2026-20001:warning',
+      'CVE-2026-10003:note',
     ]);
   });
 
@@ -57,11 +67,16 @@ describe('image-scan from a vulnerability report', () => {
   });
 
   it('leaves unfixed vulnerabilities out of the count and the verdict when ignore-unfixed is set', async () => {
-    const run = await runAction('image-scan', { workspace, inputs: image({ severity: 'CRITICAL', 'ignore-unfixed': 'true' }) });
+    const run = await runAction('image-scan', {
+      workspace,
+      inputs: image({ severity: 'CRITICAL', 'ignore-unfixed': 'true' }),
+    });
     expect(run.exitCode).toBe(1);
     expect(run.outputs.findings).toBe('3');
     expect(run.outputs.blocking).toBe('1');
-    expect(run.commands.filter((c) => c.command === 'error').map((c) => c.properties.title)).toEqual(['CVE-2026-10001']);
+    expect(run.commands.filter((c) => c.command === 'error').map((c) => c.properties.title)).toEqual([
+      'CVE-2026-10001',
+    ]);
   });
 
   it('honours the workspace .trivyignore', async () => {
@@ -76,11 +91,16 @@ describe('image-scan from a vulnerability report', () => {
     }
   });
 
-  it('puts a directory scan\'s lockfile findings under that directory', async () => {
+  it("puts a directory scan's lockfile findings under that directory", async () => {
     mkdirSync(join(workspace, 'training'), { recursive: true });
-    const run = await runAction('image-scan', { workspace, inputs: { 'scan-type': 'fs', target: 'training', report: 'reports/fs-report.json' } });
+    const run = await runAction('image-scan', {
+      workspace,
+      inputs: { 'scan-type': 'fs', target: 'training', report: 'reports/fs-report.json' },
+    });
     expect(run.exitCode).toBe(1);
-    expect(run.commands.filter((c) => c.command === 'error').map((c) => [c.properties.file, c.properties.title])).toEqual([
+    expect(
+      run.commands.filter((c) => c.command === 'error').map((c) => [c.properties.file, c.properties.title]),
+    ).toEqual([
       ['training/requirements.txt', 'CVE-2026-30001'],
       [undefined, undefined],
     ]);

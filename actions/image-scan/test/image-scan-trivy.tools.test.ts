@@ -12,15 +12,26 @@ import { buildOciImage } from '../../image-push/test/oci-image.js';
 jest.setTimeout(120_000);
 
 const trivy = process.env.TRAINBOT_TRIVY ?? 'trivy';
-const located = (run: ActionRun) => run.commands.filter((c) => ['error', 'warning', 'notice'].includes(c.command) && c.properties.file);
-const failure = (run: ActionRun) => run.commands.filter((c) => c.command === 'error' && !c.properties.file).map((c) => c.message);
+const located = (run: ActionRun) =>
+  run.commands.filter((c) => ['error', 'warning', 'notice'].includes(c.command) && c.properties.file);
+const failure = (run: ActionRun) =>
+  run.commands.filter((c) => c.command === 'error' && !c.properties.file).map((c) => c.message);
 
 // Runs as root (no USER), uses a moving tag, keeps apk's cache, has no HEALTHCHECK.
 const BAD_DOCKERFILE = ['FROM alpine:latest', 'RUN apk add curl', 'CMD ["sh"]', ''].join('\n');
 // A privileged pod in the default namespace: the container's lines are 7-10.
 const BAD_POD = [
-  'apiVersion: v1', 'kind: Pod', 'metadata:', '  name: bad', 'spec:', '  containers:', '    - name: c',
-  '      image: alpine:3.20', '      securityContext:', '        privileged: true', '',
+  'apiVersion: v1',
+  'kind: Pod',
+  'metadata:',
+  '  name: bad',
+  'spec:',
+  '  containers:',
+  '    - name: c',
+  '      image: alpine:3.20',
+  '      securityContext:',
+  '        privileged: true',
+  '',
 ].join('\n');
 
 let workspace: string;
@@ -34,7 +45,12 @@ beforeAll(() => {
 afterAll(() => rmSync(workspace, { recursive: true, force: true }));
 
 const config = (target: string, inputs: Record<string, string> = {}): Record<string, string> => ({
-  'scan-type': 'config', target, severity: 'HIGH', 'trivy-path': trivy, 'sarif-file': `out/${target.replace(/\W/g, '-')}.sarif`, ...inputs,
+  'scan-type': 'config',
+  target,
+  severity: 'HIGH',
+  'trivy-path': trivy,
+  'sarif-file': `out/${target.replace(/\W/g, '-')}.sarif`,
+  ...inputs,
 });
 
 describe('image-scan config with the real Trivy', () => {
@@ -53,22 +69,40 @@ describe('image-scan config with the real Trivy', () => {
     expect(run.outputs).toEqual({ findings: '4', blocking: '2', 'sarif-file': join(workspace, 'out', 'images.sarif') });
     const sarif = JSON.parse(readFileSync(join(workspace, 'out', 'images.sarif'), 'utf8'));
     expect(sarif.runs[0].tool.driver.name).toBe('Trivy');
-    expect(sarif.runs[0].results.map((r: { ruleId: string }) => r.ruleId)).toEqual(['DS-0002', 'DS-0025', 'DS-0001', 'DS-0026']);
-    expect([...run.summary.matchAll(/<h3>(.*?)<\/h3>/g)].map((m) => m[1])).toEqual(['HIGH (2)', 'MEDIUM (1)', 'LOW (1)']);
-    expect(run.summary).toContain("<td>DS-0025</td><td>–</td><td>–</td><td>–</td><td>images/bad/Dockerfile:2</td><td>'apk add' is missing '--no-cache'</td>");
+    expect(sarif.runs[0].results.map((r: { ruleId: string }) => r.ruleId)).toEqual([
+      'DS-0002',
+      'DS-0025',
+      'DS-0001',
+      'DS-0026',
+    ]);
+    expect([...run.summary.matchAll(/<h3>(.*?)<\/h3>/g)].map((m) => m[1])).toEqual([
+      'HIGH (2)',
+      'MEDIUM (1)',
+      'LOW (1)',
+    ]);
+    expect(run.summary).toContain(
+      "<td>DS-0025</td><td>–</td><td>–</td><td>–</td><td>images/bad/Dockerfile:2</td><td>'apk add' is missing '--no-cache'</td>",
+    );
   });
 
   it('maps a manifest finding to its lines under the scanned directory and reports annotations GitHub would drop', async () => {
     const run = await runAction('image-scan', { workspace, inputs: config('deploy') });
     expect(run.exitCode).toBe(1);
     const privileged = located(run).find((c) => c.properties.title === 'KSV-0017');
-    expect(privileged?.properties).toEqual({ title: 'KSV-0017', file: 'deploy/k8s/pod.yaml', line: '7', endLine: '10' });
+    expect(privileged?.properties).toEqual({
+      title: 'KSV-0017',
+      file: 'deploy/k8s/pod.yaml',
+      line: '7',
+      endLine: '10',
+    });
     const perLevel = (level: string) => located(run).filter((c) => c.command === level).length;
     const findings = Number(run.outputs.findings);
     const shown = perLevel('error') + perLevel('warning') + perLevel('notice');
     expect(Math.max(perLevel('error'), perLevel('warning'), perLevel('notice'))).toBeLessThanOrEqual(10);
     expect(findings).toBeGreaterThan(shown);
-    expect(run.summary).toContain(`${findings - shown} findings have no annotation because GitHub shows at most 10 of each level per step.`);
+    expect(run.summary).toContain(
+      `${findings - shown} findings have no annotation because GitHub shows at most 10 of each level per step.`,
+    );
   });
 
   it('honours .trivyignore in a live scan', async () => {
@@ -78,16 +112,21 @@ describe('image-scan config with the real Trivy', () => {
       expect(run.exitCode).toBe(0);
       expect(run.outputs.findings).toBe('2');
       expect(run.outputs.blocking).toBe('0');
-      expect(run.summary).toContain('Trivy config scan of images found no findings at or above HIGH (2 below it: 1 MEDIUM, 1 LOW).');
+      expect(run.summary).toContain(
+        'Trivy config scan of images found no findings at or above HIGH (2 below it: 1 MEDIUM, 1 LOW).',
+      );
     } finally {
       rmSync(join(workspace, '.trivyignore'));
     }
   });
 
-  it('scans this repository\'s Dockerfiles, manifests and Terraform, reporting every finding on a real file', async () => {
+  it("scans this repository's Dockerfiles, manifests and Terraform, reporting every finding on a real file", async () => {
     for (const target of ['training', 'infrastructure']) {
       const sarifFile = join(workspace, 'out', `repo-${target}.sarif`);
-      const run = await runAction('image-scan', { workspace: REPO_ROOT, inputs: config(target, { 'sarif-file': sarifFile }) });
+      const run = await runAction('image-scan', {
+        workspace: REPO_ROOT,
+        inputs: config(target, { 'sarif-file': sarifFile }),
+      });
       expect(run.stderr).toBe('');
       expect(run.exitCode).toBe(Number(run.outputs.blocking) > 0 ? 1 : 0);
       const sarif = JSON.parse(readFileSync(sarifFile, 'utf8'));
@@ -98,7 +137,10 @@ describe('image-scan config with the real Trivy', () => {
   });
 
   it('fails with one sentence when the trivy binary is missing', async () => {
-    const run = await runAction('image-scan', { workspace, inputs: config('images', { 'trivy-path': '/nonexistent/trivy' }) });
+    const run = await runAction('image-scan', {
+      workspace,
+      inputs: config('images', { 'trivy-path': '/nonexistent/trivy' }),
+    });
     expect(run.exitCode).toBe(1);
     expect(failure(run)).toEqual([
       'Could not start /nonexistent/trivy: it was not found or is not executable; install it or set the trivy-path input to its full path.',

@@ -24,6 +24,8 @@ export function parseToolJson(tool: string, text: string, stderr = ''): unknown 
     return JSON.parse(text);
   } catch {
     const said = (stderr.trim().split('\n')[0] ?? '').slice(0, 200) || text.trim().slice(0, 80) || 'nothing';
-    throw new ToolReportError(`${tool} did not produce a JSON report (it said: ${said}); check that the binary is the right tool and version.`);
+    throw new ToolReportError(
+      `${tool} did not produce a JSON report (it said: ${said}); check that the binary is the right tool and version.`,
+    );
   }
 }

@@ -8,7 +8,9 @@ export function renamedInput(get: InputGetter, name: string, oldName: string, wa
   const old = get(oldName);
   if (old.trim() === '') return value;
   if (value.trim() !== '') {
-    warn(`Both ${name} and ${oldName} are set; ${oldName} is the deprecated name of ${name} and is ignored: remove it.`);
+    warn(
+      `Both ${name} and ${oldName} are set; ${oldName} is the deprecated name of ${name} and is ignored: remove it.`,
+    );
     return value;
   }
   warn(`The ${oldName} input is deprecated and will be removed in the next release; rename it to ${name}.`);

@@ -32,6 +32,8 @@ export async function runTool(bin: string, args: readonly string[], options: Run
   } catch (err) {
     // @actions/exec only throws when the process cannot start: missing, not executable, or a bad cwd.
     const fix = options.pathInput ? `install it or set the ${options.pathInput} input to its full path` : 'install it';
-    throw new ToolNotFoundError(`Could not start ${bin}: it was not found or is not executable; ${fix}.`, { cause: err });
+    throw new ToolNotFoundError(`Could not start ${bin}: it was not found or is not executable; ${fix}.`, {
+      cause: err,
+    });
   }
 }

@@ -53,7 +53,9 @@ export function addReport(report: Report): typeof core.summary {
   s.addHeading('Findings', 3).addTable(findingRows(report.findings));
   const notes: string[] = [];
   if (report.findings.length > MAX_LISTED_FINDINGS) {
-    notes.push(`${report.findings.length - MAX_LISTED_FINDINGS} more findings are not listed here; run the tool locally to see them all.`);
+    notes.push(
+      `${report.findings.length - MAX_LISTED_FINDINGS} more findings are not listed here; run the tool locally to see them all.`,
+    );
   }
   if (report.omittedAnnotations > 0) {
     notes.push(

@@ -32,10 +32,17 @@ describe('planAnnotations', () => {
 
   it('maps a finding to annotation properties with the rule as title and a line of at least 1', () => {
     expect(annotationProperties(finding({ line: 0, column: 5, ruleId: 'F401' }))).toEqual({
-      title: 'F401', file: 'a.py', startLine: 1, endLine: 1, startColumn: 5,
+      title: 'F401',
+      file: 'a.py',
+      startLine: 1,
+      endLine: 1,
+      startColumn: 5,
     });
     expect(annotationProperties(finding({ line: 4, endLine: 7 }))).toEqual({
-      title: 'R1', file: 'a.py', startLine: 4, endLine: 7,
+      title: 'R1',
+      file: 'a.py',
+      startLine: 4,
+      endLine: 7,
     });
   });
 });
@@ -49,15 +56,38 @@ describe('toSarif', () => {
       finding({ ruleId: 'E1', level: 'warning', line: 9, endLine: 11 }),
     ]) as { version: string; runs: Array<{ tool: { driver: { rules: unknown[] } }; results: unknown[] }> };
     expect(sarif.version).toBe('2.1.0');
-    expect(sarif.runs[0]?.tool.driver.rules).toEqual([{ id: 'E1', name: 'E1' }, { id: 'W2', name: 'W2' }]);
+    expect(sarif.runs[0]?.tool.driver.rules).toEqual([
+      { id: 'E1', name: 'E1' },
+      { id: 'W2', name: 'W2' },
+    ]);
     expect(sarif.runs[0]?.results).toEqual([
       {
-        ruleId: 'W2', ruleIndex: 1, level: 'note', message: { text: 'something' },
-        locations: [{ physicalLocation: { artifactLocation: { uri: 'src/my%20file.py', uriBaseId: '%SRCROOT%' }, region: { startLine: 3, startColumn: 2 } } }],
+        ruleId: 'W2',
+        ruleIndex: 1,
+        level: 'note',
+        message: { text: 'something' },
+        locations: [
+          {
+            physicalLocation: {
+              artifactLocation: { uri: 'src/my%20file.py', uriBaseId: '%SRCROOT%' },
+              region: { startLine: 3, startColumn: 2 },
+            },
+          },
+        ],
       },
       {
-        ruleId: 'E1', ruleIndex: 0, level: 'warning', message: { text: 'something' },
-        locations: [{ physicalLocation: { artifactLocation: { uri: 'a.py', uriBaseId: '%SRCROOT%' }, region: { startLine: 9, endLine: 11 } } }],
+        ruleId: 'E1',
+        ruleIndex: 0,
+        level: 'warning',
+        message: { text: 'something' },
+        locations: [
+          {
+            physicalLocation: {
+              artifactLocation: { uri: 'a.py', uriBaseId: '%SRCROOT%' },
+              region: { startLine: 9, endLine: 11 },
+            },
+          },
+        ],
       },
     ]);
   });
@@ -76,8 +106,17 @@ describe('toSarif', () => {
 
 describe('summary rows', () => {
   it('counts findings per rule, most frequent first, then by rule id', () => {
-    const rows = ruleCountRows([finding({ ruleId: 'B' }), finding({ ruleId: 'A' }), finding({ ruleId: 'C' }), finding({ ruleId: 'C' })]);
-    expect(rows.slice(1)).toEqual([['C', 'error', '2'], ['A', 'error', '1'], ['B', 'error', '1']]);
+    const rows = ruleCountRows([
+      finding({ ruleId: 'B' }),
+      finding({ ruleId: 'A' }),
+      finding({ ruleId: 'C' }),
+      finding({ ruleId: 'C' }),
+    ]);
+    expect(rows.slice(1)).toEqual([
+      ['C', 'error', '2'],
+      ['A', 'error', '1'],
+      ['B', 'error', '1'],
+    ]);
   });
 
   it('escapes HTML in every text cell because core.summary inserts cells raw', () => {
@@ -87,7 +126,12 @@ describe('summary rows', () => {
   });
 
   it('lists at most the given number of findings', () => {
-    expect(findingRows(Array.from({ length: 5 }, () => finding({})), 2)).toHaveLength(3);
+    expect(
+      findingRows(
+        Array.from({ length: 5 }, () => finding({})),
+        2,
+      ),
+    ).toHaveLength(3);
   });
 });
 
@@ -157,7 +201,9 @@ describe('failureSentence', () => {
   it('passes user errors through and marks anything else as unexpected', () => {
     expect(failureSentence('lint', new InputError('Bad input.'))).toBe('Bad input.');
     expect(failureSentence('lint', new ToolNotFoundError('No tool.'))).toBe('No tool.');
-    expect(failureSentence('lint', new TypeError('x is undefined'))).toBe('lint stopped on an unexpected error: x is undefined');
+    expect(failureSentence('lint', new TypeError('x is undefined'))).toBe(
+      'lint stopped on an unexpected error: x is undefined',
+    );
   });
 });
 
@@ -173,7 +219,9 @@ describe('renamedInput', () => {
   it('falls back to the old name with a deprecation warning naming the new one', () => {
     const warnings: string[] = [];
     expect(renamedInput(from({ fail_on: 'warning' }), 'fail-on', 'fail_on', (m) => warnings.push(m))).toBe('warning');
-    expect(warnings).toEqual(['The fail_on input is deprecated and will be removed in the next release; rename it to fail-on.']);
+    expect(warnings).toEqual([
+      'The fail_on input is deprecated and will be removed in the next release; rename it to fail-on.',
+    ]);
   });
 
   it('ignores a blank old name', () => {

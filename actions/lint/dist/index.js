@@ -20438,7 +20438,9 @@ function parseToolJson(tool, text, stderr = "") {
     return JSON.parse(text);
   } catch {
     const said = (stderr.trim().split("\n")[0] ?? "").slice(0, 200) || text.trim().slice(0, 80) || "nothing";
-    throw new ToolReportError(`${tool} did not produce a JSON report (it said: ${said}); check that the binary is the right tool and version.`);
+    throw new ToolReportError(
+      `${tool} did not produce a JSON report (it said: ${said}); check that the binary is the right tool and version.`
+    );
   }
 }
 
@@ -20542,7 +20544,9 @@ function addReport(report) {
   s.addHeading("Findings", 3).addTable(findingRows(report.findings));
   const notes = [];
   if (report.findings.length > MAX_LISTED_FINDINGS) {
-    notes.push(`${report.findings.length - MAX_LISTED_FINDINGS} more findings are not listed here; run the tool locally to see them all.`);
+    notes.push(
+      `${report.findings.length - MAX_LISTED_FINDINGS} more findings are not listed here; run the tool locally to see them all.`
+    );
   }
   if (report.omittedAnnotations > 0) {
     notes.push(
@@ -20604,7 +20608,9 @@ async function runTool(bin, args, options = {}) {
     });
   } catch (err) {
     const fix = options.pathInput ? `install it or set the ${options.pathInput} input to its full path` : "install it";
-    throw new ToolNotFoundError(`Could not start ${bin}: it was not found or is not executable; ${fix}.`, { cause: err });
+    throw new ToolNotFoundError(`Could not start ${bin}: it was not found or is not executable; ${fix}.`, {
+      cause: err
+    });
   }
 }
 
@@ -20612,10 +20618,15 @@ async function runTool(bin, args, options = {}) {
 var RUFF_LEVEL = { error: "error", warning: "warning" };
 function parseRuffReport(tool, stdout, workspace, stderr = "") {
   const report = parseToolJson(tool, stdout, stderr);
-  if (!Array.isArray(report)) throw new ToolReportError(`${tool} printed JSON that is not a list of diagnostics; check that the binary is ruff 0.9 or newer.`);
+  if (!Array.isArray(report))
+    throw new ToolReportError(
+      `${tool} printed JSON that is not a list of diagnostics; check that the binary is ruff 0.9 or newer.`
+    );
   return report.map((d) => {
     if (typeof d?.filename !== "string" || typeof d.message !== "string") {
-      throw new ToolReportError(`${tool} printed a diagnostic without a file name or message; check that the binary is ruff 0.9 or newer.`);
+      throw new ToolReportError(
+        `${tool} printed a diagnostic without a file name or message; check that the binary is ruff 0.9 or newer.`
+      );
     }
     const code = d.code ?? d.name ?? "unknown";
     return {
@@ -20633,7 +20644,9 @@ var PYLINT_LEVEL = { fatal: "error", error: "error", warning: "warning" };
 function parsePylintReport(stdout, workspace, stderr = "") {
   const report = parseToolJson("pylint", stdout, stderr);
   if (!report || !Array.isArray(report.messages)) {
-    throw new ToolReportError("pylint printed JSON without a messages list; check that the binary is pylint 3 or newer (json2 output).");
+    throw new ToolReportError(
+      "pylint printed JSON without a messages list; check that the binary is pylint 3 or newer (json2 output)."
+    );
   }
   return report.messages.map((m) => ({
     ruleId: `pylint/${m.messageId}`,
@@ -20652,7 +20665,13 @@ function parseBlackReport(stderr, exitCode, workspace) {
     const parse = /^error: cannot parse: (.+):(\d+):(\d+)$/.exec(line);
     const format = /^error: cannot format (.+?): (.*?)(?:: (\d+):(\d+):.*)?$/.exec(line);
     if (reformat) {
-      findings.push({ ruleId: "black/would-reformat", message: "black would reformat this file; run `black` on it.", file: toWorkspaceRelative(workspace, reformat[1] ?? ""), line: 1, level: "error" });
+      findings.push({
+        ruleId: "black/would-reformat",
+        message: "black would reformat this file; run `black` on it.",
+        file: toWorkspaceRelative(workspace, reformat[1] ?? ""),
+        line: 1,
+        level: "error"
+      });
     } else if (parse || format) {
       const [, file = "", a, b] = parse ?? [];
       const [, ffile = "", reason = "", fline, fcol] = format ?? [];
@@ -20668,7 +20687,9 @@ function parseBlackReport(stderr, exitCode, workspace) {
   }
   if (exitCode !== 0 && findings.length === 0) {
     const said = stderr.trim().split("\n")[0]?.slice(0, 200) || "nothing";
-    throw new ToolReportError(`black exited with ${exitCode} but named no file (it said: ${said}); run black --check locally to see why.`);
+    throw new ToolReportError(
+      `black exited with ${exitCode} but named no file (it said: ${said}); run black --check locally to see why.`
+    );
   }
   return findings;
 }
@@ -20694,7 +20715,13 @@ var LINTERS = {
   black: {
     name: "black",
     pathInput: "black-path",
-    steps: [{ label: "black", args: (target) => ["--check", "--no-color", target], parse: (r, ws) => parseBlackReport(r.stderr, r.exitCode, ws) }]
+    steps: [
+      {
+        label: "black",
+        args: (target) => ["--check", "--no-color", target],
+        parse: (r, ws) => parseBlackReport(r.stderr, r.exitCode, ws)
+      }
+    ]
   },
   pylint: {
     name: "pylint",
@@ -20705,7 +20732,9 @@ var LINTERS = {
         args: (target) => ["--output-format=json2", "--recursive=y", "--score=n", target],
         parse: (r, ws) => {
           if (r.exitCode & 32) {
-            throw new ToolReportError(`pylint refused its arguments (${r.stderr.trim().split("\n")[0] ?? ""}); check the pylint configuration in the repository.`);
+            throw new ToolReportError(
+              `pylint refused its arguments (${r.stderr.trim().split("\n")[0] ?? ""}); check the pylint configuration in the repository.`
+            );
           }
           return parsePylintReport(r.stdout, ws, r.stderr);
         }
@@ -20719,7 +20748,9 @@ function parseLinters(input) {
   if (words.length === 0) return ["ruff"];
   const unknown = words.filter((w) => !NAMES.includes(w));
   if (unknown.length > 0) {
-    throw new InputError(`The linters input names ${unknown.map((u) => `"${u}"`).join(", ")}, which this action does not know; use any of ${NAMES.join(", ")}.`);
+    throw new InputError(
+      `The linters input names ${unknown.map((u) => `"${u}"`).join(", ")}, which this action does not know; use any of ${NAMES.join(", ")}.`
+    );
   }
   return [...new Set(words)];
 }
@@ -20734,19 +20765,25 @@ function verdict(findings, failing, request) {
   if (findings.length === 0) return `Lint found no findings in ${where}.`;
   const c = countByLevel(findings);
   const counts = `${plural(c.error, "error")}, ${plural(c.warning, "warning")}, ${plural(c.notice, "notice")}`;
-  if (failing.length === 0) return `Lint found ${plural(findings.length, "finding")} (${counts}) in ${where}, none at or above fail-on ${request.failOn}.`;
+  if (failing.length === 0)
+    return `Lint found ${plural(findings.length, "finding")} (${counts}) in ${where}, none at or above fail-on ${request.failOn}.`;
   return `Lint failed: ${plural(failing.length, "finding")} at or above fail-on ${request.failOn} (${counts}) in ${where}; see the annotations or run the linters locally.`;
 }
 async function lint(request) {
   const target = resolveInWorkspace(request.workspace, request.path, "path");
   if (!existsSync3(target)) {
-    throw new InputError(`The path input "${request.path}" does not exist in the workspace; give a file or directory of the repository.`);
+    throw new InputError(
+      `The path input "${request.path}" does not exist in the workspace; give a file or directory of the repository.`
+    );
   }
   const findings = [];
   for (const name of request.linters) {
     const linter = LINTERS[name];
     for (const step of linter.steps) {
-      const result = await runTool(request.binaries[name], step.args(target), { cwd: request.workspace, pathInput: linter.pathInput });
+      const result = await runTool(request.binaries[name], step.args(target), {
+        cwd: request.workspace,
+        pathInput: linter.pathInput
+      });
       findings.push(...step.parse(result, request.workspace));
     }
   }
@@ -20782,10 +20819,19 @@ async function main() {
   const sarifPath = sarifInput ? resolveInWorkspace(workspace, sarifInput, "sarif-file") : "";
   const result = await lint(request);
   const plan = annotate(result.findings);
-  await writeReport({ title: "Lint", verdict: result.verdict, findings: result.findings, omittedAnnotations: plan.omitted });
+  await writeReport({
+    title: "Lint",
+    verdict: result.verdict,
+    findings: result.findings,
+    omittedAnnotations: plan.omitted
+  });
   if (sarifPath) {
     const version = await toolVersions(linters, request.binaries);
-    const tool = { name: `trainbot lint (${linters.join(", ")})`, version, informationUri: "https://docs.astral.sh/ruff/" };
+    const tool = {
+      name: `trainbot lint (${linters.join(", ")})`,
+      version,
+      informationUri: "https://docs.astral.sh/ruff/"
+    };
     await writeSarif(sarifPath, toSarif(tool, result.findings));
   }
   setOutput("findings", result.findings.length);

@@ -40,7 +40,13 @@ export const LINTERS: Record<LinterName, Linter> = {
   black: {
     name: 'black',
     pathInput: 'black-path',
-    steps: [{ label: 'black', args: (target) => ['--check', '--no-color', target], parse: (r, ws) => parseBlackReport(r.stderr, r.exitCode, ws) }],
+    steps: [
+      {
+        label: 'black',
+        args: (target) => ['--check', '--no-color', target],
+        parse: (r, ws) => parseBlackReport(r.stderr, r.exitCode, ws),
+      },
+    ],
   },
   pylint: {
     name: 'pylint',
@@ -52,7 +58,9 @@ export const LINTERS: Record<LinterName, Linter> = {
         parse: (r, ws) => {
           // Exit status bit 32 is pylint's "usage error": its JSON would then be empty, not clean.
           if (r.exitCode & 32) {
-            throw new ToolReportError(`pylint refused its arguments (${r.stderr.trim().split('\n')[0] ?? ''}); check the pylint configuration in the repository.`);
+            throw new ToolReportError(
+              `pylint refused its arguments (${r.stderr.trim().split('\n')[0] ?? ''}); check the pylint configuration in the repository.`,
+            );
           }
           return parsePylintReport(r.stdout, ws, r.stderr);
         },
@@ -65,11 +73,16 @@ const NAMES = Object.keys(LINTERS) as LinterName[];
 
 /** The `linters` input: comma- or space-separated names, case-insensitive, duplicates ignored. */
 export function parseLinters(input: string): LinterName[] {
-  const words = input.split(/[\s,]+/).map((w) => w.trim().toLowerCase()).filter(Boolean);
+  const words = input
+    .split(/[\s,]+/)
+    .map((w) => w.trim().toLowerCase())
+    .filter(Boolean);
   if (words.length === 0) return ['ruff'];
   const unknown = words.filter((w) => !(NAMES as string[]).includes(w));
   if (unknown.length > 0) {
-    throw new InputError(`The linters input names ${unknown.map((u) => `"${u}"`).join(', ')}, which this action does not know; use any of ${NAMES.join(', ')}.`);
+    throw new InputError(
+      `The linters input names ${unknown.map((u) => `"${u}"`).join(', ')}, which this action does not know; use any of ${NAMES.join(', ')}.`,
+    );
   }
   return [...new Set(words as LinterName[])];
 }

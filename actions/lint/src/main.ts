@@ -29,10 +29,19 @@ async function main(): Promise<void> {
 
   const result = await lint(request);
   const plan = annotate(result.findings);
-  await writeReport({ title: 'Lint', verdict: result.verdict, findings: result.findings, omittedAnnotations: plan.omitted });
+  await writeReport({
+    title: 'Lint',
+    verdict: result.verdict,
+    findings: result.findings,
+    omittedAnnotations: plan.omitted,
+  });
   if (sarifPath) {
     const version = await toolVersions(linters, request.binaries);
-    const tool = { name: `trainbot lint (${linters.join(', ')})`, version, informationUri: 'https://docs.astral.sh/ruff/' };
+    const tool = {
+      name: `trainbot lint (${linters.join(', ')})`,
+      version,
+      informationUri: 'https://docs.astral.sh/ruff/',
+    };
     await writeSarif(sarifPath, toSarif(tool, result.findings));
   }
   core.setOutput('findings', result.findings.length);

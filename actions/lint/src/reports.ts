@@ -19,10 +19,15 @@ const RUFF_LEVEL: Record<string, Level> = { error: 'error', warning: 'warning' }
 /** `ruff check --output-format json` and `ruff format --check --output-format json` share one schema. */
 export function parseRuffReport(tool: string, stdout: string, workspace: string, stderr = ''): Finding[] {
   const report = parseToolJson(tool, stdout, stderr);
-  if (!Array.isArray(report)) throw new ToolReportError(`${tool} printed JSON that is not a list of diagnostics; check that the binary is ruff 0.9 or newer.`);
+  if (!Array.isArray(report))
+    throw new ToolReportError(
+      `${tool} printed JSON that is not a list of diagnostics; check that the binary is ruff 0.9 or newer.`,
+    );
   return (report as RuffDiagnostic[]).map((d) => {
     if (typeof d?.filename !== 'string' || typeof d.message !== 'string') {
-      throw new ToolReportError(`${tool} printed a diagnostic without a file name or message; check that the binary is ruff 0.9 or newer.`);
+      throw new ToolReportError(
+        `${tool} printed a diagnostic without a file name or message; check that the binary is ruff 0.9 or newer.`,
+      );
     }
     const code = d.code ?? d.name ?? 'unknown';
     return {
@@ -54,7 +59,9 @@ const PYLINT_LEVEL: Record<string, Level> = { fatal: 'error', error: 'error', wa
 export function parsePylintReport(stdout: string, workspace: string, stderr = ''): Finding[] {
   const report = parseToolJson('pylint', stdout, stderr) as { messages?: unknown };
   if (!report || !Array.isArray(report.messages)) {
-    throw new ToolReportError('pylint printed JSON without a messages list; check that the binary is pylint 3 or newer (json2 output).');
+    throw new ToolReportError(
+      'pylint printed JSON without a messages list; check that the binary is pylint 3 or newer (json2 output).',
+    );
   }
   return (report.messages as PylintMessage[]).map((m) => ({
     ruleId: `pylint/${m.messageId}`,
@@ -79,7 +86,13 @@ export function parseBlackReport(stderr: string, exitCode: number, workspace: st
     const parse = /^error: cannot parse: (.+):(\d+):(\d+)$/.exec(line);
     const format = /^error: cannot format (.+?): (.*?)(?:: (\d+):(\d+):.*)?$/.exec(line);
     if (reformat) {
-      findings.push({ ruleId: 'black/would-reformat', message: 'black would reformat this file; run `black` on it.', file: toWorkspaceRelative(workspace, reformat[1] ?? ''), line: 1, level: 'error' });
+      findings.push({
+        ruleId: 'black/would-reformat',
+        message: 'black would reformat this file; run `black` on it.',
+        file: toWorkspaceRelative(workspace, reformat[1] ?? ''),
+        line: 1,
+        level: 'error',
+      });
     } else if (parse || format) {
       const [, file = '', a, b] = parse ?? [];
       const [, ffile = '', reason = '', fline, fcol] = format ?? [];
@@ -87,15 +100,17 @@ export function parseBlackReport(stderr: string, exitCode: number, workspace: st
         ruleId: 'black/cannot-parse',
         message: parse ? 'black cannot parse this file.' : `black cannot format this file: ${reason}.`,
         file: toWorkspaceRelative(workspace, parse ? file : ffile),
-        line: Number(parse ? a : fline ?? 1),
-        column: Number(parse ? b : fcol ?? 1),
+        line: Number(parse ? a : (fline ?? 1)),
+        column: Number(parse ? b : (fcol ?? 1)),
         level: 'error',
       });
     }
   }
   if (exitCode !== 0 && findings.length === 0) {
     const said = stderr.trim().split('\n')[0]?.slice(0, 200) || 'nothing';
-    throw new ToolReportError(`black exited with ${exitCode} but named no file (it said: ${said}); run black --check locally to see why.`);
+    throw new ToolReportError(
+      `black exited with ${exitCode} but named no file (it said: ${said}); run black --check locally to see why.`,
+    );
   }
   return findings;
 }

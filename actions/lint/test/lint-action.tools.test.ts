@@ -26,7 +26,10 @@ beforeAll(async () => {
   await mkdir(join(workspace, 'dirty'));
   await writeFile(join(workspace, 'dirty', 'unused.py'), UNUSED);
   await mkdir(join(workspace, 'many'));
-  await writeFile(join(workspace, 'many', 'imports.py'), Array.from({ length: 12 }, (_, i) => `import mod${i}\n`).join(''));
+  await writeFile(
+    join(workspace, 'many', 'imports.py'),
+    Array.from({ length: 12 }, (_, i) => `import mod${i}\n`).join(''),
+  );
 });
 
 afterAll(() => rm(workspace, { recursive: true, force: true }));
@@ -50,16 +53,32 @@ describe('lint action', () => {
     const run = await lint({ path: 'dirty' });
     expect(run.exitCode).toBe(1);
     expect(annotations(run).slice(0, 3)).toEqual([
-      { command: 'error', properties: { title: 'ruff/F401', file: 'dirty/unused.py', line: '1', endLine: '1', col: '8' }, message: '`os` imported but unused (unused-import)' },
-      { command: 'error', properties: { title: 'ruff/F401', file: 'dirty/unused.py', line: '2', endLine: '2', col: '8' }, message: '`sys` imported but unused (unused-import)' },
-      { command: 'error', properties: { title: 'ruff/unformatted', file: 'dirty/unused.py', line: '6', endLine: '6', col: '12' }, message: 'File would be reformatted' },
+      {
+        command: 'error',
+        properties: { title: 'ruff/F401', file: 'dirty/unused.py', line: '1', endLine: '1', col: '8' },
+        message: '`os` imported but unused (unused-import)',
+      },
+      {
+        command: 'error',
+        properties: { title: 'ruff/F401', file: 'dirty/unused.py', line: '2', endLine: '2', col: '8' },
+        message: '`sys` imported but unused (unused-import)',
+      },
+      {
+        command: 'error',
+        properties: { title: 'ruff/unformatted', file: 'dirty/unused.py', line: '6', endLine: '6', col: '12' },
+        message: 'File would be reformatted',
+      },
     ]);
     const failure = annotations(run)[3];
     expect(failure?.properties).toEqual({});
-    expect(failure?.message).toBe('Lint failed: 3 findings at or above fail-on error (3 errors, 0 warnings, 0 notices) in dirty with ruff; see the annotations or run the linters locally.');
+    expect(failure?.message).toBe(
+      'Lint failed: 3 findings at or above fail-on error (3 errors, 0 warnings, 0 notices) in dirty with ruff; see the annotations or run the linters locally.',
+    );
     expect(run.outputs).toEqual({ findings: '3', errors: '3', 'sarif-file': '' });
     expect(run.summary).toContain('<tr><td>ruff/F401</td><td>error</td><td>2</td></tr>');
-    expect(run.summary).toContain('<tr><td>dirty/unused.py</td><td>6</td><td>ruff/unformatted</td><td>error</td><td>File would be reformatted</td></tr>');
+    expect(run.summary).toContain(
+      '<tr><td>dirty/unused.py</td><td>6</td><td>ruff/unformatted</td><td>error</td><td>File would be reformatted</td></tr>',
+    );
   });
 
   it('reports black as a whole-file finding and pylint messages at their levels', async () => {
@@ -81,7 +100,9 @@ describe('lint action', () => {
     const warningsOnly = await lint({ path: 'dirty/unused.py', linters: 'pylint' });
     expect(warningsOnly.exitCode).toBe(0);
     expect(warningsOnly.outputs).toEqual({ findings: '4', errors: '0', 'sarif-file': '' });
-    expect(warningsOnly.summary).toContain('Lint found 4 findings (0 errors, 2 warnings, 2 notices) in dirty/unused.py with pylint, none at or above fail-on error.');
+    expect(warningsOnly.summary).toContain(
+      'Lint found 4 findings (0 errors, 2 warnings, 2 notices) in dirty/unused.py with pylint, none at or above fail-on error.',
+    );
 
     const strict = await lint({ path: 'dirty/unused.py', linters: 'pylint', 'fail-on': 'warning' });
     expect(strict.exitCode).toBe(1);
@@ -93,22 +114,36 @@ describe('lint action', () => {
     expect(run.outputs['sarif-file']).toBe('out/lint.sarif');
     const sarif = JSON.parse(await readFile(join(workspace, 'out', 'lint.sarif'), 'utf8'));
     expect(sarif.runs[0].tool.driver.version).toMatch(/^ruff \d+\.\d+\.\d+$/);
-    expect(sarif.runs[0].results.map((r: { ruleId: string; locations: Array<{ physicalLocation: { region: { startLine: number } } }> }) =>
-      [r.ruleId, r.locations[0]?.physicalLocation.region.startLine])).toEqual([['ruff/F401', 1], ['ruff/F401', 2], ['ruff/unformatted', 6]]);
+    expect(
+      sarif.runs[0].results.map(
+        (r: { ruleId: string; locations: Array<{ physicalLocation: { region: { startLine: number } } }> }) => [
+          r.ruleId,
+          r.locations[0]?.physicalLocation.region.startLine,
+        ],
+      ),
+    ).toEqual([
+      ['ruff/F401', 1],
+      ['ruff/F401', 2],
+      ['ruff/unformatted', 6],
+    ]);
   });
 
   it('annotates at most 10 errors and says in the summary how many were left out', async () => {
     const run = await lint({ path: 'many' });
     expect(run.outputs.findings).toBe('12');
     expect(annotations(run).filter((c) => c.properties.file)).toHaveLength(10);
-    expect(run.summary).toContain('2 findings have no annotation because GitHub shows at most 10 of each level per step.');
+    expect(run.summary).toContain(
+      '2 findings have no annotation because GitHub shows at most 10 of each level per step.',
+    );
   });
 });
 
 describe('lint action refuses bad inputs with one sentence', () => {
   const failure = (run: ActionRun): string => {
     expect(run.exitCode).toBe(1);
-    return annotations(run).map((c) => c.message).join('\n');
+    return annotations(run)
+      .map((c) => c.message)
+      .join('\n');
   };
 
   it('names an unknown linter and lists the known ones', async () => {

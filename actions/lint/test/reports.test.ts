@@ -8,7 +8,14 @@ describe('parseBlackReport', () => {
   it('reads the older "cannot format" wording with its line and column', () => {
     const stderr = 'error: cannot format /ws/a.py: Cannot parse for target version Python 3.11: 3:7: def f(:\nOh no!\n';
     expect(parseBlackReport(stderr, 123, '/ws')).toEqual([
-      { ruleId: 'black/cannot-parse', message: 'black cannot format this file: Cannot parse for target version Python 3.11.', file: 'a.py', line: 3, column: 7, level: 'error' },
+      {
+        ruleId: 'black/cannot-parse',
+        message: 'black cannot format this file: Cannot parse for target version Python 3.11.',
+        file: 'a.py',
+        line: 3,
+        column: 7,
+        level: 'error',
+      },
     ]);
   });
 
@@ -21,7 +28,16 @@ describe('parseBlackReport', () => {
 
 describe('parseRuffReport', () => {
   it('falls back to the rule name when the code is null and to line 1 without a location', () => {
-    const report = JSON.stringify([{ code: null, name: 'io-error', message: 'cannot read', filename: '/ws/b.py', location: null, end_location: null }]);
+    const report = JSON.stringify([
+      {
+        code: null,
+        name: 'io-error',
+        message: 'cannot read',
+        filename: '/ws/b.py',
+        location: null,
+        end_location: null,
+      },
+    ]);
     expect(parseRuffReport('ruff check', report, '/ws')).toEqual([
       { ruleId: 'ruff/io-error', message: 'cannot read', file: 'b.py', line: 1, level: 'error' },
     ]);

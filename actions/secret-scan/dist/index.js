@@ -23499,7 +23499,9 @@ function addReport(report) {
   s.addHeading("Findings", 3).addTable(findingRows(report.findings));
   const notes = [];
   if (report.findings.length > MAX_LISTED_FINDINGS) {
-    notes.push(`${report.findings.length - MAX_LISTED_FINDINGS} more findings are not listed here; run the tool locally to see them all.`);
+    notes.push(
+      `${report.findings.length - MAX_LISTED_FINDINGS} more findings are not listed here; run the tool locally to see them all.`
+    );
   }
   if (report.omittedAnnotations > 0) {
     notes.push(
@@ -23914,13 +23916,18 @@ import { rm as rm2 } from "node:fs/promises";
 import { join as join4 } from "node:path";
 var GITLEAKS_VERSION = "8.30.1";
 var RELEASES = {
-  "linux-x64": { asset: `gitleaks_${GITLEAKS_VERSION}_linux_x64.tar.gz`, sha256: "551f6fc83ea457d62a0d98237cbad105af8d557003051f41f3e7ca7b3f2470eb" }
+  "linux-x64": {
+    asset: `gitleaks_${GITLEAKS_VERSION}_linux_x64.tar.gz`,
+    sha256: "551f6fc83ea457d62a0d98237cbad105af8d557003051f41f3e7ca7b3f2470eb"
+  }
 };
 var RELEASES_URL = `https://github.com/gitleaks/gitleaks/releases/download/v${GITLEAKS_VERSION}`;
 function releaseFor(platform2, arch3, base = RELEASES_URL) {
   const release = RELEASES[`${platform2}-${arch3}`];
   if (!release) {
-    throw new InputError(`No pinned gitleaks release for ${platform2}-${arch3}; install gitleaks ${GITLEAKS_VERSION} and set the gitleaks-path input.`);
+    throw new InputError(
+      `No pinned gitleaks release for ${platform2}-${arch3}; install gitleaks ${GITLEAKS_VERSION} and set the gitleaks-path input.`
+    );
   }
   return { url: `${base}/${release.asset}`, sha256: release.sha256 };
 }
@@ -23938,7 +23945,9 @@ async function installGitleaks(platform2 = process.platform, arch3 = process.arc
   const actual = await sha256File(archive);
   if (actual !== sha256) {
     await rm2(archive, { force: true });
-    throw new Error(`The gitleaks download from ${url} has sha256 ${actual}, not the pinned ${sha256}; it was not used.`);
+    throw new Error(
+      `The gitleaks download from ${url} has sha256 ${actual}, not the pinned ${sha256}; it was not used.`
+    );
   }
   const dir = await cacheDir(await extractTar(archive), "gitleaks", GITLEAKS_VERSION, arch3);
   return join4(dir, "gitleaks");
@@ -23965,7 +23974,9 @@ async function runTool(bin, args, options = {}) {
     });
   } catch (err) {
     const fix = options.pathInput ? `install it or set the ${options.pathInput} input to its full path` : "install it";
-    throw new ToolNotFoundError(`Could not start ${bin}: it was not found or is not executable; ${fix}.`, { cause: err });
+    throw new ToolNotFoundError(`Could not start ${bin}: it was not found or is not executable; ${fix}.`, {
+      cause: err
+    });
   }
 }
 
@@ -23978,9 +23989,14 @@ function parseGitleaksReport(json, workspace, scanRoot) {
   try {
     report = JSON.parse(json);
   } catch {
-    throw new ToolReportError("gitleaks wrote a report that is not JSON; check that gitleaks-path points at gitleaks 8.");
+    throw new ToolReportError(
+      "gitleaks wrote a report that is not JSON; check that gitleaks-path points at gitleaks 8."
+    );
   }
-  if (!Array.isArray(report)) throw new ToolReportError("gitleaks wrote a JSON report that is not a list of leaks; check that gitleaks-path points at gitleaks 8.");
+  if (!Array.isArray(report))
+    throw new ToolReportError(
+      "gitleaks wrote a JSON report that is not a list of leaks; check that gitleaks-path points at gitleaks 8."
+    );
   return report.map((leak) => {
     const rule = text(leak.RuleID) || "unknown-rule";
     const commit = text(leak.Commit);
@@ -24006,11 +24022,15 @@ var REF = /^(?!-)[A-Za-z0-9][A-Za-z0-9._/-]{0,199}$/;
 function parseMode(input) {
   const mode = (input.trim() || "git").toLowerCase();
   if (MODES.includes(mode)) return mode;
-  throw new InputError(`The mode input "${input}" is not one of ${MODES.join(", ")}; use git to scan commits or dir to scan the working tree.`);
+  throw new InputError(
+    `The mode input "${input}" is not one of ${MODES.join(", ")}; use git to scan commits or dir to scan the working tree.`
+  );
 }
 function validRef(ref, inputName) {
   if (REF.test(ref) && !ref.includes("..")) return ref;
-  throw new InputError(`The ${inputName} input "${ref}" is not a commit sha or branch name; give one like 3f2c1e9 or main.`);
+  throw new InputError(
+    `The ${inputName} input "${ref}" is not a commit sha or branch name; give one like 3f2c1e9 or main.`
+  );
 }
 function planScan(mode, inputs, eventName, event) {
   if (mode === "dir") return { mode, range: "" };
@@ -24083,10 +24103,17 @@ async function baseSettings(workspace, sha, dir) {
   await writeFile3(ignorePath, ignore ?? "");
   const notices = [];
   if (ignore === void 0) {
-    notices.push(`The base commit ${sha} is not in the checkout, so no ${IGNORE_FILE} applies and any false positive fails the scan; check out with fetch-depth: 0.`);
+    notices.push(
+      `The base commit ${sha} is not in the checkout, so no ${IGNORE_FILE} applies and any false positive fails the scan; check out with fetch-depth: 0.`
+    );
   } else {
-    notices.push(`On a pull request the scan uses ${IGNORE_FILE} and ${CONFIG_FILE} from the base commit ${sha}, not the pull request's own.`);
-    for (const [name, base] of [[IGNORE_FILE, ignore], [CONFIG_FILE, config ?? ""]]) {
+    notices.push(
+      `On a pull request the scan uses ${IGNORE_FILE} and ${CONFIG_FILE} from the base commit ${sha}, not the pull request's own.`
+    );
+    for (const [name, base] of [
+      [IGNORE_FILE, ignore],
+      [CONFIG_FILE, config ?? ""]
+    ]) {
       if (await readOrEmpty(join6(workspace, name)) !== base) {
         notices.push(`This pull request changes ${name}; the change applies to scans once it is merged.`);
       }
@@ -24115,8 +24142,14 @@ function loggedError(stderr) {
   return "";
 }
 async function scan(request) {
-  const isDir = await stat2(request.target).then((s) => s.isDirectory(), () => false);
-  if (!isDir) throw new InputError(`The path input must name a directory of the workspace, and ${request.target} is not one; give a directory such as ".".`);
+  const isDir = await stat2(request.target).then(
+    (s) => s.isDirectory(),
+    () => false
+  );
+  if (!isDir)
+    throw new InputError(
+      `The path input must name a directory of the workspace, and ${request.target} is not one; give a directory such as ".".`
+    );
   const dir = await mkdtemp(join7(process.env.RUNNER_TEMP || tmpdir(), "gitleaks-"));
   try {
     const reportPath = join7(dir, "report.json");
@@ -24133,7 +24166,9 @@ async function scan(request) {
     const error2 = loggedError(result.stderr);
     if (result.exitCode === 1 || error2 || ![0, 2].includes(result.exitCode)) {
       const what = request.plan.range ? `commits ${request.plan.range}` : `the ${request.plan.mode === "git" ? "history" : "files"}`;
-      throw new ToolReportError(`gitleaks could not scan ${what} (${error2 || `exit ${result.exitCode}`}); check that the checkout has those commits (fetch-depth: 0) and that gitleaks-path is gitleaks 8.`);
+      throw new ToolReportError(
+        `gitleaks could not scan ${what} (${error2 || `exit ${result.exitCode}`}); check that the checkout has those commits (fetch-depth: 0) and that gitleaks-path is gitleaks 8.`
+      );
     }
     return parseGitleaksReport(await readFile2(reportPath, "utf8"), request.workspace, request.target);
   } finally {
@@ -24171,7 +24206,13 @@ async function main() {
   const verdict = findings.length === 0 ? `Secret scan found no secrets in ${what}.` : `Secret scan found ${findings.length} possible secret${findings.length === 1 ? "" : "s"} in ${what}; remove and rotate them, or list false positives in ${ignoreList}.`;
   const annotated = annotate(findings);
   await writeReport({ title: "Secret scan", verdict, findings, omittedAnnotations: annotated.omitted });
-  await writeSarif(sarifFile, toSarif({ name: "gitleaks", version: GITLEAKS_VERSION, informationUri: "https://github.com/gitleaks/gitleaks" }, findings));
+  await writeSarif(
+    sarifFile,
+    toSarif(
+      { name: "gitleaks", version: GITLEAKS_VERSION, informationUri: "https://github.com/gitleaks/gitleaks" },
+      findings
+    )
+  );
   setOutput("findings", findings.length);
   setOutput("sarif-file", sarifFile);
   if (findings.length > 0) setFailed(verdict);

@@ -25,9 +25,14 @@ export function parseGitleaksReport(json: string, workspace: string, scanRoot: s
   try {
     report = JSON.parse(json);
   } catch {
-    throw new ToolReportError('gitleaks wrote a report that is not JSON; check that gitleaks-path points at gitleaks 8.');
+    throw new ToolReportError(
+      'gitleaks wrote a report that is not JSON; check that gitleaks-path points at gitleaks 8.',
+    );
   }
-  if (!Array.isArray(report)) throw new ToolReportError('gitleaks wrote a JSON report that is not a list of leaks; check that gitleaks-path points at gitleaks 8.');
+  if (!Array.isArray(report))
+    throw new ToolReportError(
+      'gitleaks wrote a JSON report that is not a list of leaks; check that gitleaks-path points at gitleaks 8.',
+    );
   return (report as GitleaksLeak[]).map((leak) => {
     const rule = text(leak.RuleID) || 'unknown-rule';
     const commit = text(leak.Commit);

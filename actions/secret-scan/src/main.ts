@@ -44,12 +44,19 @@ async function main(): Promise<void> {
   }
   const what = plan.range ? `commits ${plan.range}` : mode === 'git' ? 'the git history' : 'the working tree';
   const ignoreList = base ? '.gitleaksignore on the base branch' : '.gitleaksignore';
-  const verdict = findings.length === 0
-    ? `Secret scan found no secrets in ${what}.`
-    : `Secret scan found ${findings.length} possible secret${findings.length === 1 ? '' : 's'} in ${what}; remove and rotate them, or list false positives in ${ignoreList}.`;
+  const verdict =
+    findings.length === 0
+      ? `Secret scan found no secrets in ${what}.`
+      : `Secret scan found ${findings.length} possible secret${findings.length === 1 ? '' : 's'} in ${what}; remove and rotate them, or list false positives in ${ignoreList}.`;
   const annotated = annotate(findings);
   await writeReport({ title: 'Secret scan', verdict, findings, omittedAnnotations: annotated.omitted });
-  await writeSarif(sarifFile, toSarif({ name: 'gitleaks', version: GITLEAKS_VERSION, informationUri: 'https://github.com/gitleaks/gitleaks' }, findings));
+  await writeSarif(
+    sarifFile,
+    toSarif(
+      { name: 'gitleaks', version: GITLEAKS_VERSION, informationUri: 'https://github.com/gitleaks/gitleaks' },
+      findings,
+    ),
+  );
   core.setOutput('findings', findings.length);
   core.setOutput('sarif-file', sarifFile);
   if (findings.length > 0) core.setFailed(verdict);

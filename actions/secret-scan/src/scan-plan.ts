@@ -18,12 +18,16 @@ const REF = /^(?!-)[A-Za-z0-9][A-Za-z0-9._/-]{0,199}$/;
 export function parseMode(input: string): Mode {
   const mode = (input.trim() || 'git').toLowerCase();
   if ((MODES as readonly string[]).includes(mode)) return mode as Mode;
-  throw new InputError(`The mode input "${input}" is not one of ${MODES.join(', ')}; use git to scan commits or dir to scan the working tree.`);
+  throw new InputError(
+    `The mode input "${input}" is not one of ${MODES.join(', ')}; use git to scan commits or dir to scan the working tree.`,
+  );
 }
 
 export function validRef(ref: string, inputName: string): string {
   if (REF.test(ref) && !ref.includes('..')) return ref;
-  throw new InputError(`The ${inputName} input "${ref}" is not a commit sha or branch name; give one like 3f2c1e9 or main.`);
+  throw new InputError(
+    `The ${inputName} input "${ref}" is not a commit sha or branch name; give one like 3f2c1e9 or main.`,
+  );
 }
 
 interface PullRequestEvent {
@@ -31,7 +35,12 @@ interface PullRequestEvent {
 }
 
 /** base and head from the inputs, else from a pull_request event's payload, else none (full history). */
-export function planScan(mode: Mode, inputs: { base: string; head: string }, eventName: string, event: unknown): ScanPlan {
+export function planScan(
+  mode: Mode,
+  inputs: { base: string; head: string },
+  eventName: string,
+  event: unknown,
+): ScanPlan {
   if (mode === 'dir') return { mode, range: '' };
   let { base, head } = inputs;
   const pr = (event as PullRequestEvent | undefined)?.pull_request;
@@ -48,13 +57,18 @@ export function gitleaksArgs(plan: ScanPlan, reportPath: string, ignorePath: str
   return [
     plan.mode,
     '.',
-    '--report-format', 'json',
-    '--report-path', reportPath,
+    '--report-format',
+    'json',
+    '--report-path',
+    reportPath,
     '--redact',
-    '--exit-code', '2',
+    '--exit-code',
+    '2',
     '--no-banner',
-    '--log-level', 'error',
-    '--gitleaks-ignore-path', ignorePath,
+    '--log-level',
+    'error',
+    '--gitleaks-ignore-path',
+    ignorePath,
     ...(configPath ? ['--config', configPath] : []),
     ...(plan.range ? [`--log-opts=${plan.range}`] : []),
   ];

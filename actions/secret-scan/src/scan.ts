@@ -32,8 +32,14 @@ export function loggedError(stderr: string): string {
 }
 
 export async function scan(request: ScanRequest): Promise<Finding[]> {
-  const isDir = await stat(request.target).then((s) => s.isDirectory(), () => false);
-  if (!isDir) throw new InputError(`The path input must name a directory of the workspace, and ${request.target} is not one; give a directory such as ".".`);
+  const isDir = await stat(request.target).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+  if (!isDir)
+    throw new InputError(
+      `The path input must name a directory of the workspace, and ${request.target} is not one; give a directory such as ".".`,
+    );
   const dir = await mkdtemp(join(process.env.RUNNER_TEMP || tmpdir(), 'gitleaks-'));
   try {
     const reportPath = join(dir, 'report.json');
@@ -50,8 +56,12 @@ export async function scan(request: ScanRequest): Promise<Finding[]> {
     }
     const error = loggedError(result.stderr);
     if (result.exitCode === 1 || error || ![0, 2].includes(result.exitCode)) {
-      const what = request.plan.range ? `commits ${request.plan.range}` : `the ${request.plan.mode === 'git' ? 'history' : 'files'}`;
-      throw new ToolReportError(`gitleaks could not scan ${what} (${error || `exit ${result.exitCode}`}); check that the checkout has those commits (fetch-depth: 0) and that gitleaks-path is gitleaks 8.`);
+      const what = request.plan.range
+        ? `commits ${request.plan.range}`
+        : `the ${request.plan.mode === 'git' ? 'history' : 'files'}`;
+      throw new ToolReportError(
+        `gitleaks could not scan ${what} (${error || `exit ${result.exitCode}`}); check that the checkout has those commits (fetch-depth: 0) and that gitleaks-path is gitleaks 8.`,
+      );
     }
     return parseGitleaksReport(await readFile(reportPath, 'utf8'), request.workspace, request.target);
   } finally {

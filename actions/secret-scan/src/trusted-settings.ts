@@ -61,10 +61,17 @@ export async function baseSettings(workspace: string, sha: string, dir: string):
   await writeFile(ignorePath, ignore ?? '');
   const notices: string[] = [];
   if (ignore === undefined) {
-    notices.push(`The base commit ${sha} is not in the checkout, so no ${IGNORE_FILE} applies and any false positive fails the scan; check out with fetch-depth: 0.`);
+    notices.push(
+      `The base commit ${sha} is not in the checkout, so no ${IGNORE_FILE} applies and any false positive fails the scan; check out with fetch-depth: 0.`,
+    );
   } else {
-    notices.push(`On a pull request the scan uses ${IGNORE_FILE} and ${CONFIG_FILE} from the base commit ${sha}, not the pull request's own.`);
-    for (const [name, base] of [[IGNORE_FILE, ignore], [CONFIG_FILE, config ?? '']] as const) {
+    notices.push(
+      `On a pull request the scan uses ${IGNORE_FILE} and ${CONFIG_FILE} from the base commit ${sha}, not the pull request's own.`,
+    );
+    for (const [name, base] of [
+      [IGNORE_FILE, ignore],
+      [CONFIG_FILE, config ?? ''],
+    ] as const) {
       if ((await readOrEmpty(join(workspace, name))) !== base) {
         notices.push(`This pull request changes ${name}; the change applies to scans once it is merged.`);
       }

@@ -26,7 +26,11 @@ const NO_STOP_WORD = 'BCDFGJKLNPQRTWZbcdfgjklnpqrtwz123456789';
 const awsKeyId = ['AK', 'IA', randomFrom(`${UPPER}234567`, 16)].join('');
 const awsSecret = randomFrom(NO_STOP_WORD, 38) + randomFrom('123456789', 2);
 const githubToken = ['gh', 'p_', randomFrom(ALNUM, 36)].join('');
-const keyBody = randomBytes(600).toString('base64').match(/.{1,64}/g)?.join('\n') ?? '';
+const keyBody =
+  randomBytes(600)
+    .toString('base64')
+    .match(/.{1,64}/g)
+    ?.join('\n') ?? '';
 const dashes = '-'.repeat(5);
 const privateKey = `${dashes}BEGIN RSA ${'PRIVATE'} KEY${dashes}\n${keyBody}\n${dashes}END RSA ${'PRIVATE'} KEY${dashes}\n`;
 const SECRETS = [awsKeyId, awsSecret, githubToken, keyBody.slice(0, 64)];
@@ -35,7 +39,14 @@ function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', args, {
     cwd,
     encoding: 'utf8',
-    env: { PATH: process.env.PATH ?? '', HOME: cwd, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: cwd,
+      GIT_AUTHOR_NAME: 't',
+      GIT_AUTHOR_EMAIL: 't@example.com',
+      GIT_COMMITTER_NAME: 't',
+      GIT_COMMITTER_EMAIL: 't@example.com',
+    },
   }).trim();
 }
 
@@ -65,7 +76,10 @@ let clean: string;
 beforeAll(async () => {
   if (!gitleaks) throw new Error('TRAINBOT_GITLEAKS is not set: run the tests after `source scripts/setup.sh`.');
   leaky = await newRepo();
-  await writeFile(join(leaky, 'creds.ini'), `[default]\naws_access_key_id = ${awsKeyId}\naws_secret_access_key = ${awsSecret}\n`);
+  await writeFile(
+    join(leaky, 'creds.ini'),
+    `[default]\naws_access_key_id = ${awsKeyId}\naws_secret_access_key = ${awsSecret}\n`,
+  );
   await writeFile(join(leaky, 'deploy.pem'), privateKey);
   git(leaky, 'add', '.');
   git(leaky, 'commit', '-qm', 'add deploy credentials');
@@ -78,14 +92,25 @@ beforeAll(async () => {
 });
 
 // RUNNER_TEMP of our own, so the default SARIF file outlives the run for the assertions.
-const scan = async (workspace: string, inputs: Record<string, string>, env: Record<string, string> = {}): Promise<ActionRun> => {
+const scan = async (
+  workspace: string,
+  inputs: Record<string, string>,
+  env: Record<string, string> = {},
+): Promise<ActionRun> => {
   const runnerTemp = await tempDir('secret-scan-runner-');
-  return runAction('secret-scan', { workspace, inputs: { 'gitleaks-path': gitleaks, ...inputs }, env: { RUNNER_TEMP: runnerTemp, ...env } });
+  return runAction('secret-scan', {
+    workspace,
+    inputs: { 'gitleaks-path': gitleaks, ...inputs },
+    env: { RUNNER_TEMP: runnerTemp, ...env },
+  });
 };
 
 const errors = (run: ActionRun) => run.commands.filter((c) => c.command === 'error');
 const located = (run: ActionRun) =>
-  errors(run).filter((c) => c.properties.file).map((c) => [c.properties.file, c.properties.line, c.properties.title]).sort();
+  errors(run)
+    .filter((c) => c.properties.file)
+    .map((c) => [c.properties.file, c.properties.line, c.properties.title])
+    .sort();
 
 async function expectNoSecretIn(run: ActionRun, ...files: string[]): Promise<void> {
   const texts = [run.stdout, run.stderr, run.summary, ...(await Promise.all(files.map((f) => readFile(f, 'utf8'))))];
@@ -103,13 +128,23 @@ describe('secret-scan action', () => {
       ['deploy.pem', '1', 'private-key'],
     ]);
     const aws = errors(run).find((c) => c.properties.title === 'aws-access-token');
-    expect(aws?.message).toMatch(new RegExp(`^Possible secret \\(aws-access-token\\) in commit ${leakCommit.slice(0, 12)}: .+ Remove it and rotate it\\. If it is not a real secret, add the line ${leakCommit}:creds.ini:aws-access-token:2 to \\.gitleaksignore\\.$`));
-    expect(errors(run).at(-1)?.message).toBe('Secret scan found 3 possible secrets in the git history; remove and rotate them, or list false positives in .gitleaksignore.');
+    expect(aws?.message).toMatch(
+      new RegExp(
+        `^Possible secret \\(aws-access-token\\) in commit ${leakCommit.slice(0, 12)}: .+ Remove it and rotate it\\. If it is not a real secret, add the line ${leakCommit}:creds.ini:aws-access-token:2 to \\.gitleaksignore\\.$`,
+      ),
+    );
+    expect(errors(run).at(-1)?.message).toBe(
+      'Secret scan found 3 possible secrets in the git history; remove and rotate them, or list false positives in .gitleaksignore.',
+    );
     expect(run.outputs).toEqual({ findings: '3', 'sarif-file': sarifFile });
     expect(run.summary).toContain('<tr><td>creds.ini</td><td>2</td><td>aws-access-token</td><td>error</td>');
     const sarif = JSON.parse(await readFile(sarifFile, 'utf8'));
     expect(sarif.runs[0].tool.driver.name).toBe('gitleaks');
-    expect(sarif.runs[0].results.map((r: { ruleId: string }) => r.ruleId).sort()).toEqual(['aws-access-token', 'generic-api-key', 'private-key']);
+    expect(sarif.runs[0].results.map((r: { ruleId: string }) => r.ruleId).sort()).toEqual([
+      'aws-access-token',
+      'generic-api-key',
+      'private-key',
+    ]);
     await expectNoSecretIn(run, sarifFile);
   });
 
@@ -135,7 +170,9 @@ describe('secret-scan action', () => {
     await writeFile(eventPath, JSON.stringify({ pull_request: { base: { sha: base }, head: { sha: head } } }));
     const run = await scan(pr, {}, { GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: eventPath });
     expect(located(run)).toEqual([['ci.env', '1', 'github-pat']]);
-    expect(errors(run).at(-1)?.message).toBe(`Secret scan found 1 possible secret in commits ${base}..${head}; remove and rotate them, or list false positives in .gitleaksignore on the base branch.`);
+    expect(errors(run).at(-1)?.message).toBe(
+      `Secret scan found 1 possible secret in commits ${base}..${head}; remove and rotate them, or list false positives in .gitleaksignore on the base branch.`,
+    );
     await expectNoSecretIn(run);
   });
 
@@ -163,7 +200,10 @@ describe('secret-scan action', () => {
 
 describe('on a pull request, the scan takes its rules from the base commit', () => {
   /** A repository whose main (the base) holds `onBase`, and a PR commit on top that adds `inPr`; both maps of file → text. */
-  async function pullRequest(onBase: Record<string, string>, inPr: Record<string, string>): Promise<{ dir: string; base: string; head: string; env: Record<string, string> }> {
+  async function pullRequest(
+    onBase: Record<string, string>,
+    inPr: Record<string, string>,
+  ): Promise<{ dir: string; base: string; head: string; env: Record<string, string> }> {
     const dir = await newRepo();
     for (const [file, text] of Object.entries(onBase)) await writeFile(join(dir, file), text);
     git(dir, 'add', '.');
@@ -201,7 +241,9 @@ describe('on a pull request, the scan takes its rules from the base commit', () 
     const run = await scan(pr.dir, {}, pr.env);
     expect(run.exitCode).toBe(1);
     expect(located(run)).toEqual([['ci.env', '1', 'github-pat']]);
-    expect(notices(run)).toContain('This pull request changes .gitleaks.toml; the change applies to scans once it is merged.');
+    expect(notices(run)).toContain(
+      'This pull request changes .gitleaks.toml; the change applies to scans once it is merged.',
+    );
   });
 
   it("honours the fingerprints the base branch's .gitleaksignore accepted", async () => {
@@ -209,7 +251,9 @@ describe('on a pull request, the scan takes its rules from the base commit', () 
     const run = await scan(pr.dir, {}, pr.env);
     expect(run.exitCode).toBe(0);
     expect(run.outputs.findings).toBe('0');
-    expect(notices(run)).toEqual([`On a pull request the scan uses .gitleaksignore and .gitleaks.toml from the base commit ${pr.base}, not the pull request's own.`]);
+    expect(notices(run)).toEqual([
+      `On a pull request the scan uses .gitleaksignore and .gitleaks.toml from the base commit ${pr.base}, not the pull request's own.`,
+    ]);
   });
 
   it('still honours the working tree .gitleaksignore outside pull requests (a push to main is reviewed code)', async () => {
@@ -224,10 +268,16 @@ describe('on a pull request, the scan takes its rules from the base commit', () 
     const missing = 'e'.repeat(40);
     const eventPath = join(await tempDir('secret-scan-event-'), 'event.json');
     await writeFile(eventPath, JSON.stringify({ pull_request: { base: { sha: missing }, head: { sha: pr.head } } }));
-    const run = await scan(pr.dir, { mode: 'dir' }, { GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: eventPath });
+    const run = await scan(
+      pr.dir,
+      { mode: 'dir' },
+      { GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: eventPath },
+    );
     expect(run.exitCode).toBe(1);
     expect(located(run)).toEqual([['ci.env', '1', 'github-pat']]);
-    expect(notices(run)).toEqual([`The base commit ${missing} is not in the checkout, so no .gitleaksignore applies and any false positive fails the scan; check out with fetch-depth: 0.`]);
+    expect(notices(run)).toEqual([
+      `The base commit ${missing} is not in the checkout, so no .gitleaksignore applies and any false positive fails the scan; check out with fetch-depth: 0.`,
+    ]);
   });
 });
 
@@ -235,13 +285,17 @@ describe('secret-scan action refuses what it cannot scan safely', () => {
   const failure = async (run: Promise<ActionRun>): Promise<string> => {
     const done = await run;
     expect(done.exitCode).toBe(1);
-    return errors(done).map((c) => c.message).join('\n');
+    return errors(done)
+      .map((c) => c.message)
+      .join('\n');
   };
 
   it('fails instead of passing when the commit range is not in the checkout', async () => {
     const missing = 'f'.repeat(40);
     expect(await failure(scan(leaky, { base: missing, head: cleanCommit }))).toMatch(
-      new RegExp(`^gitleaks could not scan commits ${missing}\\.\\.${cleanCommit} \\(.+\\); check that the checkout has those commits \\(fetch-depth: 0\\) and that gitleaks-path is gitleaks 8\\.$`),
+      new RegExp(
+        `^gitleaks could not scan commits ${missing}\\.\\.${cleanCommit} \\(.+\\); check that the checkout has those commits \\(fetch-depth: 0\\) and that gitleaks-path is gitleaks 8\\.$`,
+      ),
     );
   });
 

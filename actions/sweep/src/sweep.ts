@@ -26,7 +26,7 @@ export interface SweepDeps {
 
 export interface SweepResult {
   markdown: string;
-  runs: RunResult[];              // best first
+  runs: RunResult[]; // best first
   best?: RunResult;
   finished: number;
 }
@@ -37,7 +37,9 @@ function loadConfig(workspace: string, path: string): TrainbotConfig {
   try {
     text = readFileSync(file, 'utf8');
   } catch {
-    throw new InputError(`There is no trainbot config at ${path} in the checked-out ref; add it or point the config input at it.`);
+    throw new InputError(
+      `There is no trainbot config at ${path} in the checked-out ref; add it or point the config input at it.`,
+    );
   }
   const loaded = parseConfig(text, path);
   if (!loaded.ok) throw new InputError(describeConfigErrors(loaded.errors, path));
@@ -47,10 +49,16 @@ function loadConfig(workspace: string, path: string): TrainbotConfig {
 /** The commit the checkout holds; GITHUB_SHA is the dispatching commit, which differs when `ref` is another branch. */
 function headSha(workspace: string, env: SweepDeps['env']): string {
   try {
-    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: workspace, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return execFileSync('git', ['rev-parse', 'HEAD'], {
+      cwd: workspace,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
   } catch {
     if (env.GITHUB_SHA) return env.GITHUB_SHA;
-    throw new InputError('The workspace is not a git checkout and GITHUB_SHA is not set; check out the ref before this step.');
+    throw new InputError(
+      'The workspace is not a git checkout and GITHUB_SHA is not set; check out the ref before this step.',
+    );
   }
 }
 
@@ -60,7 +68,9 @@ export async function runSweep(inputs: SweepInputs, deps: SweepDeps): Promise<Sw
   const planned = planRequest(inputs.command, config);
   if ('reply' in planned) throw new InputError(planned.reply);
   if (inputs.maxParallel !== undefined && inputs.maxParallel > config.limits.maxParallel) {
-    throw new InputError(`The max-parallel input is ${inputs.maxParallel}, but ${inputs.configPath} allows at most ${config.limits.maxParallel} (limits.max_parallel); lower it.`);
+    throw new InputError(
+      `The max-parallel input is ${inputs.maxParallel}, but ${inputs.configPath} allows at most ${config.limits.maxParallel} (limits.max_parallel); lower it.`,
+    );
   }
   const repo = deps.env.GITHUB_REPOSITORY;
   if (!repo) throw new InputError('GITHUB_REPOSITORY is not set; run this action inside a GitHub Actions job.');
@@ -71,25 +81,31 @@ export async function runSweep(inputs: SweepInputs, deps: SweepDeps): Promise<Sw
   // 2. The same pipeline as the bot and the CLI.
   const uiUrl = (deps.env.MLFLOW_UI_URL || deps.tracking.url).replace(/\/+$/, '');
   const outcome = await runRequest({
-    plans: planned.runs, config: runConfig, tracking: deps.tracking,
+    plans: planned.runs,
+    config: runConfig,
+    tracking: deps.tracking,
     runner: deps.runnerFor(inputs.runner, runConfig, workdir),
     missingBaseline: 'compare-without',
     noBaselineHint: NO_BASELINE_HINT_OFF_PR,
     origin: {
-      repo, sha: headSha(deps.workspace, deps.env), branch: inputs.ref || 'unknown',
+      repo,
+      sha: headSha(deps.workspace, deps.env),
+      branch: inputs.ref || 'unknown',
       request: `dispatch-${deps.env.GITHUB_RUN_ID ?? 'local'}-${deps.env.GITHUB_RUN_ATTEMPT ?? '1'}`,
       ...(inputs.pr !== undefined ? { pr: inputs.pr } : {}),
     },
     runUrl: (experimentId, runId) => `${uiUrl}/#/experiments/${experimentId}/runs/${runId}`,
     maxParallel: inputs.maxParallel,
     onProgress: deps.log,
-    onChange: (runs) => deps.log(`${runs.filter((r) => r.state === 'finished').length} of ${runs.length} runs finished`),
+    onChange: (runs) =>
+      deps.log(`${runs.filter((r) => r.state === 'finished').length} of ${runs.length} runs finished`),
     secrets: [...heldSecrets(deps.env), inputs.token],
   });
   const runs = rankRuns(outcome.runs, config);
   for (const run of outcome.runs.filter((r) => r.logTail)) deps.log(`Last lines of ${run.name}:\n${run.logTail}`);
   return {
-    markdown: outcome.markdown, runs,
+    markdown: outcome.markdown,
+    runs,
     ...(outcome.best?.state === 'finished' ? { best: outcome.best } : {}),
     finished: runs.filter((r) => r.state === 'finished').length,
   };
@@ -97,7 +113,16 @@ export async function runSweep(inputs: SweepInputs, deps: SweepDeps): Promise<Sw
 
 /** results-json: what a later step needs, without the log tails. */
 export function resultsJson(runs: readonly RunResult[]): string {
-  return JSON.stringify(runs.map((r) => ({ name: r.name, runId: r.runId ?? null, params: r.params, state: r.state, reason: r.reason ?? null, metrics: r.metrics })));
+  return JSON.stringify(
+    runs.map((r) => ({
+      name: r.name,
+      runId: r.runId ?? null,
+      params: r.params,
+      state: r.state,
+      reason: r.reason ?? null,
+      metrics: r.metrics,
+    })),
+  );
 }
 
 /**

@@ -15,7 +15,7 @@ export const CLAIM_COMPONENT = 'claim';
 
 export interface LeaseTiming {
   holder: string;
-  now: number;                // ms since the epoch
+  now: number; // ms since the epoch
   durationSeconds: number;
 }
 
@@ -27,7 +27,10 @@ export function claimLeaseName(key: string): string {
 export function noteAnnotations(notes: Readonly<Record<string, string>>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(notes)) {
-    const clean = name.toLowerCase().replace(/[^a-z0-9.-]/g, '-').slice(0, 60);
+    const clean = name
+      .toLowerCase()
+      .replace(/[^a-z0-9.-]/g, '-')
+      .slice(0, 60);
     if (clean) out[`${CLAIM_NOTE_PREFIX}${clean}`] = value.slice(0, 1024);
   }
   return out;
@@ -53,7 +56,13 @@ export function claimLease(key: string, timing: LeaseTiming, notes: Readonly<Rec
       // Keys are `owner/repo#request`; an annotation value may be long, but keep it bounded all the same.
       annotations: { ...noteAnnotations(notes), [CLAIM_KEY_ANNOTATION]: key.slice(0, 1024) },
     },
-    spec: { holderIdentity: timing.holder, leaseDurationSeconds: timing.durationSeconds, acquireTime: at, renewTime: at, leaseTransitions: 0 },
+    spec: {
+      holderIdentity: timing.holder,
+      leaseDurationSeconds: timing.durationSeconds,
+      acquireTime: at,
+      renewTime: at,
+      leaseTransitions: 0,
+    },
   };
 }
 
@@ -75,7 +84,10 @@ export function takeOverLease(lease: V1Lease, timing: LeaseTiming): V1Lease {
     ...lease,
     spec: {
       ...lease.spec,
-      holderIdentity: timing.holder, leaseDurationSeconds: timing.durationSeconds, acquireTime: at, renewTime: at,
+      holderIdentity: timing.holder,
+      leaseDurationSeconds: timing.durationSeconds,
+      acquireTime: at,
+      renewTime: at,
       leaseTransitions: (lease.spec?.leaseTransitions ?? 0) + 1,
     },
   };

@@ -72,7 +72,9 @@ export function credentialSecret(spec: JobSpec, namespace: string, jobUid: strin
     apiVersion: 'v1',
     kind: 'Secret',
     metadata: {
-      name: spec.name, namespace, labels: jobLabels(spec.labels),
+      name: spec.name,
+      namespace,
+      labels: jobLabels(spec.labels),
       ownerReferences: [{ apiVersion: 'batch/v1', kind: 'Job', name: spec.name, uid: jobUid }],
     },
     type: 'Opaque',

@@ -2,9 +2,7 @@
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import type { RunOutcome } from '../runner.js';
 
-export type JobFinish =
-  | { kind: 'complete' }
-  | { kind: 'failed'; reason: string; message: string };
+export type JobFinish = { kind: 'complete' } | { kind: 'failed'; reason: string; message: string };
 
 /**
  * Whether the Job has finished. `SuccessCriteriaMet` and `FailureTarget` come before `Complete` and
@@ -28,8 +26,10 @@ function exitSentence(pod: V1Pod | undefined): string | undefined {
   const terminated = pod?.status?.containerStatuses?.find((s) => s.state?.terminated)?.state?.terminated;
   if (!terminated) return undefined;
   if (terminated.reason === 'OOMKilled') {
-    return `The training container ran out of memory (OOMKilled, exit code ${terminated.exitCode}); ` +
-      `raise its memory limit or make the run use less memory.`;
+    return (
+      `The training container ran out of memory (OOMKilled, exit code ${terminated.exitCode}); ` +
+      `raise its memory limit or make the run use less memory.`
+    );
   }
   return `The training container exited with code ${terminated.exitCode}.`;
 }
@@ -66,17 +66,31 @@ export function podStartProblem(pod: V1Pod): StartProblem | undefined {
     const reason = waiting?.reason ?? '';
     const image = pod.spec?.containers.find((c) => c.name === status.name)?.image ?? status.image;
     if (IMAGE_PULL.includes(reason)) {
-      return { kind: 'pull', reason, sentence: `The image "${image}" could not be pulled (${reason}); check that it ` +
-        `was built and pushed for this commit and that the cluster can pull from its registry.` };
+      return {
+        kind: 'pull',
+        reason,
+        sentence:
+          `The image "${image}" could not be pulled (${reason}); check that it ` +
+          `was built and pushed for this commit and that the cluster can pull from its registry.`,
+      };
     }
     if (reason === 'InvalidImageName') {
-      return { kind: 'final', reason, sentence: `The image name "${image}" is not a valid image reference ` +
-        `(InvalidImageName); fix the configured image.` };
+      return {
+        kind: 'final',
+        reason,
+        sentence:
+          `The image name "${image}" is not a valid image reference ` + `(InvalidImageName); fix the configured image.`,
+      };
     }
     if (reason === 'CreateContainerConfigError') {
       const why = waiting?.message ? `: ${waiting.message.replace(/\.$/, '')}` : '';
-      return { kind: 'final', reason, sentence: `The training container could not be configured ` +
-        `(CreateContainerConfigError${why}); check that the Secrets it references exist.` };
+      return {
+        kind: 'final',
+        reason,
+        sentence:
+          `The training container could not be configured ` +
+          `(CreateContainerConfigError${why}); check that the Secrets it references exist.`,
+      };
     }
   }
   return undefined;
@@ -93,5 +107,8 @@ export function pullGivenUp(sinceMs: number, nowMs: number, graceMs: number): bo
 
 /** The sentence for a pull given up after `graceMs`: the kubelet's reason plus how long it kept failing. */
 export function pullFailedSentence(problem: StartProblem, graceMs: number): string {
-  return problem.sentence.replace(`(${problem.reason})`, `(${problem.reason}, still failing after ${Math.round(graceMs / 1000)} s)`);
+  return problem.sentence.replace(
+    `(${problem.reason})`,
+    `(${problem.reason}, still failing after ${Math.round(graceMs / 1000)} s)`,
+  );
 }

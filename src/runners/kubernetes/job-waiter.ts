@@ -15,11 +15,11 @@ export interface WaiterClients {
 }
 
 export interface WaitTiming {
-  deadlineMs: number;          // Date.now() value after which wait() gives up with a timeout
-  podCheckMs: number;          // how often a running Job's pods are checked for start problems
-  reconnectMs: number;         // pause before re-opening a dropped watch
+  deadlineMs: number; // Date.now() value after which wait() gives up with a timeout
+  podCheckMs: number; // how often a running Job's pods are checked for start problems
+  reconnectMs: number; // pause before re-opening a dropped watch
   watchTimeoutSeconds: number; // the server ends each watch after this long; the waiter simply resumes
-  imagePullGraceMs: number;    // how long a pod's image pulls may keep failing before the run is given up
+  imagePullGraceMs: number; // how long a pod's image pulls may keep failing before the run is given up
   // How long 401/403 may last right after a lost connection: a restarting kube-apiserver answers before its
   // authorization caches are synced and refuses everyone for a moment. Beyond this, or without a lost
   // connection before it, a refusal is real (a revoked token, a Role without the verb) and final.
@@ -114,7 +114,10 @@ export class JobWaiter {
         const since = this.pullFailingSince.get(uid) ?? now;
         this.pullFailingSince.set(uid, since);
         if (pullGivenUp(since, now, this.timing.imagePullGraceMs)) {
-          return { outcome: { status: 'failed', reason: pullFailedSentence(problem, this.timing.imagePullGraceMs) }, stuck: true };
+          return {
+            outcome: { status: 'failed', reason: pullFailedSentence(problem, this.timing.imagePullGraceMs) },
+            stuck: true,
+          };
         }
       }
     }
@@ -146,14 +149,21 @@ export class JobWaiter {
         else resolve(end);
       };
       const check = (current: V1Job) => {
-        this.evaluate(current).then((outcome) => outcome && settle({ outcome }), (error) => {
-          // A failed check is retried on the next event or tick; only a refusal is final, and not even that
-          // while the server may be restarting.
-          const final = () => kubeError(error, this.call('list', 'pods'));
-          if (isHttpStatus(error, 401) || isHttpStatus(error, 403)) {
-            try { this.refusal(final); } catch (refused) { settle(refused as Error); }
-          } else if (isPermanent(error)) settle(final());
-        });
+        this.evaluate(current).then(
+          (outcome) => outcome && settle({ outcome }),
+          (error) => {
+            // A failed check is retried on the next event or tick; only a refusal is final, and not even that
+            // while the server may be restarting.
+            const final = () => kubeError(error, this.call('list', 'pods'));
+            if (isHttpStatus(error, 401) || isHttpStatus(error, 403)) {
+              try {
+                this.refusal(final);
+              } catch (refused) {
+                settle(refused as Error);
+              }
+            } else if (isPermanent(error)) settle(final());
+          },
+        );
       };
       const podCheck = setInterval(() => seen.job && check(seen.job), this.timing.podCheckMs);
       const deadline = setTimeout(() => settle({ resume: latest }), Math.max(0, this.timing.deadlineMs - Date.now()));
@@ -186,10 +196,13 @@ export class JobWaiter {
             else settle({ resume: latest });
           },
         )
-        .then((controller) => {
-          abort = controller;
-          if (settled) controller.abort();
-        }, () => settle({ resume: latest }));
+        .then(
+          (controller) => {
+            abort = controller;
+            if (settled) controller.abort();
+          },
+          () => settle({ resume: latest }),
+        );
     });
   }
 
@@ -234,5 +247,8 @@ function isPermanent(error: unknown): boolean {
 }
 
 function gone(name: string): WaitResult {
-  return { outcome: { status: 'cancelled', reason: `The Job "${name}" was deleted before it finished.` }, stuck: false };
+  return {
+    outcome: { status: 'cancelled', reason: `The Job "${name}" was deleted before it finished.` },
+    stuck: false,
+  };
 }

@@ -10,10 +10,7 @@ export const NO_KUBECONFIG =
   'No Kubernetes configuration was found; set KUBECONFIG to a kubeconfig file, create ~/.kube/config, ' +
   'or run trainbot inside the cluster with a service account.';
 
-export type KubeConfigSource =
-  | { kind: 'in-cluster' }
-  | { kind: 'file'; path: string }
-  | { kind: 'none' };
+export type KubeConfigSource = { kind: 'in-cluster' } | { kind: 'file'; path: string } | { kind: 'none' };
 
 /** Which configuration applies, from the environment and the files that exist. Pure given `exists`. */
 export function kubeConfigSource(

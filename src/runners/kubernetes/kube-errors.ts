@@ -4,11 +4,11 @@ import { RunnerError } from '../runner.js';
 
 /** What the runner was doing when the call failed. */
 export interface KubeCall {
-  verb: string;            // RBAC verb: create, get, list, watch, delete
-  resource: string;        // RBAC resource as kubectl names it: 'jobs.batch', 'pods', 'pods/log'
+  verb: string; // RBAC verb: create, get, list, watch, delete
+  resource: string; // RBAC resource as kubectl names it: 'jobs.batch', 'pods', 'pods/log'
   namespace: string;
-  name?: string;           // the object, when there is one
-  server?: string;         // the API server address, for "cannot be reached"
+  name?: string; // the object, when there is one
+  server?: string; // the API server address, for "cannot be reached"
 }
 
 /** The fields of a Kubernetes `Status` body trainbot reads. */
@@ -20,7 +20,10 @@ interface KubeStatus {
 
 // client-node throws ApiException (code + parsed body) for HTTP errors, and undici's
 // TypeError('fetch failed', { cause }) when no HTTP answer came back at all.
-interface HttpFailure { code: number; body?: unknown }
+interface HttpFailure {
+  code: number;
+  body?: unknown;
+}
 const NETWORK_CODES = ['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ETIMEDOUT', 'ECONNRESET', 'EAI_AGAIN'];
 
 function httpFailure(error: unknown): HttpFailure | undefined {
@@ -51,7 +54,12 @@ export function networkErrorCode(error: unknown): string | undefined {
   return undefined;
 }
 
-const KINDS: Readonly<Record<string, string>> = { 'jobs.batch': 'Job', pods: 'Pod', 'pods/log': 'log of Pod', secrets: 'Secret' };
+const KINDS: Readonly<Record<string, string>> = {
+  'jobs.batch': 'Job',
+  pods: 'Pod',
+  'pods/log': 'log of Pod',
+  secrets: 'Secret',
+};
 
 function objectName(call: KubeCall): string {
   return call.name ? `the ${KINDS[call.resource] ?? call.resource} "${call.name}"` : call.resource;
@@ -61,15 +69,19 @@ function forbidden(call: KubeCall, status: KubeStatus): string {
   const message = status.message ?? '';
   const quota = /exceeded quota: ([^,]+), (.*)$/.exec(message);
   if (quota) {
-    return `The namespace "${call.namespace}" has no room for this run: ResourceQuota "${quota[1]}" is exceeded ` +
-      `(${quota[2]}); lower the run's resources or wait for other runs to finish.`;
+    return (
+      `The namespace "${call.namespace}" has no room for this run: ResourceQuota "${quota[1]}" is exceeded ` +
+      `(${quota[2]}); lower the run's resources or wait for other runs to finish.`
+    );
   }
   // "… cannot create resource "jobs" in API group "batch" …" names exactly what RBAC refused.
   const rbac = /cannot (\w+) resource "([^"]+)" in API group "([^"]*)"/.exec(message);
   const verb = rbac?.[1] ?? call.verb;
   const resource = rbac ? (rbac[3] ? `${rbac[2]}.${rbac[3]}` : rbac[2]) : call.resource;
-  return `trainbot is not allowed to ${verb} ${resource} in namespace "${call.namespace}": ` +
-    `the Role bound to its service account needs the "${verb}" verb on "${resource}".`;
+  return (
+    `trainbot is not allowed to ${verb} ${resource} in namespace "${call.namespace}": ` +
+    `the Role bound to its service account needs the "${verb}" verb on "${resource}".`
+  );
 }
 
 function invalid(call: KubeCall, status: KubeStatus): string {
@@ -89,8 +101,10 @@ export function kubeErrorSentence(error: unknown, call: KubeCall): string {
     const code = networkErrorCode(error);
     const where = call.server ? ` at ${call.server}` : '';
     if (code) {
-      return `The Kubernetes API server${where} cannot be reached (${code}); check the cluster address in ` +
-        `trainbot's kubeconfig and that the cluster is running.`;
+      return (
+        `The Kubernetes API server${where} cannot be reached (${code}); check the cluster address in ` +
+        `trainbot's kubeconfig and that the cluster is running.`
+      );
     }
     const text = error instanceof Error ? error.message : String(error);
     return `The call to ${call.verb} ${objectName(call)} on the Kubernetes API server${where} failed: ${text}.`;
@@ -106,13 +120,17 @@ export function kubeErrorSentence(error: unknown, call: KubeCall): string {
         ? `The namespace "${call.namespace}" does not exist; create it or configure another namespace.`
         : `Kubernetes found no ${call.resource} "${call.name ?? ''}" in namespace "${call.namespace}".`;
     case 409:
-      return `A ${KINDS[call.resource] ?? call.resource} named "${call.name ?? '?'}" already exists in ` +
-        `namespace "${call.namespace}"; wait for it to finish or cancel it before starting the same run again.`;
+      return (
+        `A ${KINDS[call.resource] ?? call.resource} named "${call.name ?? '?'}" already exists in ` +
+        `namespace "${call.namespace}"; wait for it to finish or cancel it before starting the same run again.`
+      );
     case 422:
       return invalid(call, status);
     default:
-      return `The Kubernetes API failed to ${call.verb} ${objectName(call)} (HTTP ${http.code}` +
-        `${status.reason ? ` ${status.reason}` : ''}: ${status.message ?? 'no message'}); try again later.`;
+      return (
+        `The Kubernetes API failed to ${call.verb} ${objectName(call)} (HTTP ${http.code}` +
+        `${status.reason ? ` ${status.reason}` : ''}: ${status.message ?? 'no message'}); try again later.`
+      );
   }
 }
 

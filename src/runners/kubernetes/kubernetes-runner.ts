@@ -6,8 +6,23 @@ import { BatchV1Api, CoordinationV1Api, CoreV1Api } from '@kubernetes/client-nod
 import type { KubeConfig, V1Lease } from '@kubernetes/client-node';
 import type { ClaimInfo, JobSpec, RunHandle, RunOutcome, Runner, RunnerJob } from '../runner.js';
 import { jobFinish, newestPod } from './job-outcome.js';
-import { CLAIM_COMPONENT, CLAIM_KEY_ANNOTATION, claimLease, leaseExpired, leaseNotes, renewLease, takeOverLease } from './claim-lease.js';
-import { CONTAINER_NAME, TRAINBOT_LABELS, credentialSecret, hasCredentials, jobManifest, labelSelector } from './job-manifest.js';
+import {
+  CLAIM_COMPONENT,
+  CLAIM_KEY_ANNOTATION,
+  claimLease,
+  leaseExpired,
+  leaseNotes,
+  renewLease,
+  takeOverLease,
+} from './claim-lease.js';
+import {
+  CONTAINER_NAME,
+  TRAINBOT_LABELS,
+  credentialSecret,
+  hasCredentials,
+  jobManifest,
+  labelSelector,
+} from './job-manifest.js';
 import { jobPodSelector, JobWaiter } from './job-waiter.js';
 import { isHttpStatus, kubeError } from './kube-errors.js';
 import type { KubeCall } from './kube-errors.js';
@@ -48,8 +63,14 @@ export interface KubernetesRunnerOptions {
 }
 
 const DEFAULTS = {
-  waitGraceSeconds: 300, podCheckMs: 2000, reconnectMs: 1000, watchTimeoutSeconds: 50, imagePullGraceSeconds: 60,
-  leaseDurationSeconds: 60, leaseRenewSeconds: 15, refusalGraceSeconds: 30,
+  waitGraceSeconds: 300,
+  podCheckMs: 2000,
+  reconnectMs: 1000,
+  watchTimeoutSeconds: 50,
+  imagePullGraceSeconds: 60,
+  leaseDurationSeconds: 60,
+  leaseRenewSeconds: 15,
+  refusalGraceSeconds: 30,
 };
 
 interface HeldClaim {
@@ -101,7 +122,11 @@ export class KubernetesRunner implements Runner {
       if (!uid) throw new Error('the API server returned the Job without a uid');
       await this.core.createNamespacedSecret({ namespace, body: credentialSecret(spec, namespace, uid) });
       call = this.call('patch', 'jobs.batch', spec.name);
-      await this.batch.patchNamespacedJob({ name: spec.name, namespace, body: [{ op: 'replace', path: '/spec/suspend', value: false }] });
+      await this.batch.patchNamespacedJob({
+        name: spec.name,
+        namespace,
+        body: [{ op: 'replace', path: '/spec/suspend', value: false }],
+      });
     } catch (error) {
       await this.cancel({ name: spec.name }).catch(() => undefined);
       throw kubeError(error, call);
@@ -205,7 +230,11 @@ export class KubernetesRunner implements Runner {
     const existing = await this.readLease(name);
     if (existing === undefined || !leaseExpired(existing, timing.now)) return false;
     try {
-      const taken = await this.coordination.replaceNamespacedLease({ name, namespace: this.options.namespace, body: takeOverLease(existing, timing) });
+      const taken = await this.coordination.replaceNamespacedLease({
+        name,
+        namespace: this.options.namespace,
+        body: takeOverLease(existing, timing),
+      });
       return this.hold(key, taken, leaseNotes(taken));
     } catch (error) {
       if (isHttpStatus(error, 409) || isHttpStatus(error, 404)) return false;
@@ -229,8 +258,11 @@ export class KubernetesRunner implements Runner {
     const name = claim.lease.metadata?.name ?? '';
     try {
       // Only the Lease as this process last wrote it: one taken over meanwhile belongs to its new holder.
-      await this.coordination.deleteNamespacedLease({ name, namespace: this.options.namespace,
-        body: { preconditions: { resourceVersion: claim.lease.metadata?.resourceVersion } } });
+      await this.coordination.deleteNamespacedLease({
+        name,
+        namespace: this.options.namespace,
+        body: { preconditions: { resourceVersion: claim.lease.metadata?.resourceVersion } },
+      });
     } catch (error) {
       if (isHttpStatus(error, 404) || isHttpStatus(error, 409)) return;
       throw kubeError(error, this.call('delete', 'leases.coordination.k8s.io', name));
@@ -248,31 +280,40 @@ export class KubernetesRunner implements Runner {
   async claims(): Promise<ClaimInfo[]> {
     let leases;
     try {
-      leases = await this.coordination.listNamespacedLease({ namespace: this.options.namespace,
-        labelSelector: labelSelector({ ...TRAINBOT_LABELS, 'app.kubernetes.io/component': CLAIM_COMPONENT }) });
+      leases = await this.coordination.listNamespacedLease({
+        namespace: this.options.namespace,
+        labelSelector: labelSelector({ ...TRAINBOT_LABELS, 'app.kubernetes.io/component': CLAIM_COMPONENT }),
+      });
     } catch (error) {
       throw kubeError(error, this.call('list', 'leases.coordination.k8s.io'));
     }
     const now = Date.now();
-    return leases.items.map((lease) => ({
-      key: lease.metadata?.annotations?.[CLAIM_KEY_ANNOTATION] ?? '',
-      notes: leaseNotes(lease),
-      live: !leaseExpired(lease, now),
-    })).filter((c) => c.key !== '');
+    return leases.items
+      .map((lease) => ({
+        key: lease.metadata?.annotations?.[CLAIM_KEY_ANNOTATION] ?? '',
+        notes: leaseNotes(lease),
+        live: !leaseExpired(lease, now),
+      }))
+      .filter((c) => c.key !== '');
   }
 
   async jobs(): Promise<RunnerJob[]> {
     let jobs;
     try {
-      jobs = await this.batch.listNamespacedJob({ namespace: this.options.namespace, labelSelector: labelSelector(TRAINBOT_LABELS) });
+      jobs = await this.batch.listNamespacedJob({
+        namespace: this.options.namespace,
+        labelSelector: labelSelector(TRAINBOT_LABELS),
+      });
     } catch (error) {
       throw kubeError(error, this.call('list', 'jobs.batch'));
     }
-    return jobs.items.filter((job) => job.metadata?.deletionTimestamp === undefined).map((job) => ({
-      name: job.metadata?.name ?? '',
-      labels: { ...job.metadata?.labels },
-      finished: jobFinish(job) !== undefined,
-    }));
+    return jobs.items
+      .filter((job) => job.metadata?.deletionTimestamp === undefined)
+      .map((job) => ({
+        name: job.metadata?.name ?? '',
+        labels: { ...job.metadata?.labels },
+        finished: jobFinish(job) !== undefined,
+      }));
   }
 
   private timing() {
@@ -298,8 +339,11 @@ export class KubernetesRunner implements Runner {
     const name = claim.lease.metadata?.name ?? '';
     try {
       // The resourceVersion last written: if another process took the Lease over, this update gets 409.
-      claim.lease = await this.coordination.replaceNamespacedLease({ name, namespace: this.options.namespace,
-        body: renewLease(claim.lease, Date.now(), claim.notes) });
+      claim.lease = await this.coordination.replaceNamespacedLease({
+        name,
+        namespace: this.options.namespace,
+        body: renewLease(claim.lease, Date.now(), claim.notes),
+      });
     } catch (error) {
       if (isHttpStatus(error, 409) || isHttpStatus(error, 404)) {
         clearInterval(claim.timer);

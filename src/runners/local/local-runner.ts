@@ -25,8 +25,8 @@ interface LocalRun {
 }
 
 export interface LocalRunnerOptions {
-  workdir: string;                              // the image's working directory, i.e. the training folder
-  env?: NodeJS.ProcessEnv;                      // where PATH, HOME and secret values come from
+  workdir: string; // the image's working directory, i.e. the training folder
+  env?: NodeJS.ProcessEnv; // where PATH, HOME and secret values come from
   onOutput?: (name: string, line: string) => void;
 }
 
@@ -45,7 +45,13 @@ function takeLine(partial: PartialLine): string {
 }
 
 /** Keeps the last KEPT_LINES lines of a stream, each at most MAX_LINE_CHARS: logs are for the tail a report shows. */
-function collectLines(run: LocalRun, name: string, chunk: string, partial: PartialLine, onOutput?: LocalRunnerOptions['onOutput']): void {
+function collectLines(
+  run: LocalRun,
+  name: string,
+  chunk: string,
+  partial: PartialLine,
+  onOutput?: LocalRunnerOptions['onOutput'],
+): void {
   for (let start = 0; ;) {
     const newline = chunk.indexOf('\n', start);
     const end = newline === -1 ? chunk.length : newline;
@@ -85,7 +91,11 @@ export class LocalRunner implements Runner {
 
   /** The container's environment: contract env, secrets by reference, the run's own credentials, the host's PATH/HOME. */
   environmentFor(spec: JobSpec): Record<string, string> {
-    const env: Record<string, string> = { PATH: this.env.PATH ?? '/usr/bin:/bin', HOME: this.env.HOME ?? '/tmp', ...spec.env };
+    const env: Record<string, string> = {
+      PATH: this.env.PATH ?? '/usr/bin:/bin',
+      HOME: this.env.HOME ?? '/tmp',
+      ...spec.env,
+    };
     for (const ref of spec.secretEnv) {
       const value = this.env[ref.env];
       if (value !== undefined) env[ref.env] = value;
@@ -94,17 +104,34 @@ export class LocalRunner implements Runner {
   }
 
   async dispatch(spec: JobSpec): Promise<RunHandle> {
-    if (this.runs.has(spec.name)) throw new RunnerError(`A run named ${spec.name} already exists; trainbot does not start the same run twice.`);
+    if (this.runs.has(spec.name))
+      throw new RunnerError(`A run named ${spec.name} already exists; trainbot does not start the same run twice.`);
     const [command, ...commandArgs] = spec.command;
     if (!command) throw new RunnerError('The training command is empty; set `command` in `.github/trainbot.yml`.');
     const cwd = resolve(this.options.workdir);
-    const child = spawn(command, [...commandArgs, ...spec.args], { cwd, env: this.environmentFor(spec), stdio: ['ignore', 'pipe', 'pipe'], shell: false });
-    const run: LocalRun = { spec, child, lines: [], outcome: Promise.resolve({ status: 'succeeded' }), done: false, cancelled: false };
+    const child = spawn(command, [...commandArgs, ...spec.args], {
+      cwd,
+      env: this.environmentFor(spec),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      shell: false,
+    });
+    const run: LocalRun = {
+      spec,
+      child,
+      lines: [],
+      outcome: Promise.resolve({ status: 'succeeded' }),
+      done: false,
+      cancelled: false,
+    };
     const out: PartialLine = { text: '', cut: false };
     const err: PartialLine = { text: '', cut: false };
     // Decoded by the stream, so a character split between two chunks arrives whole.
-    child.stdout?.setEncoding('utf8').on('data', (c: string) => collectLines(run, spec.name, c, out, this.options.onOutput));
-    child.stderr?.setEncoding('utf8').on('data', (c: string) => collectLines(run, spec.name, c, err, this.options.onOutput));
+    child.stdout
+      ?.setEncoding('utf8')
+      .on('data', (c: string) => collectLines(run, spec.name, c, out, this.options.onOutput));
+    child.stderr
+      ?.setEncoding('utf8')
+      .on('data', (c: string) => collectLines(run, spec.name, c, err, this.options.onOutput));
     run.outcome = new Promise<RunOutcome>((resolveOutcome) => {
       let timedOut = false;
       const timer = setTimeout(() => {
@@ -118,13 +145,27 @@ export class LocalRunner implements Runner {
         resolveOutcome(outcome);
       };
       child.once('error', (error: NodeJS.ErrnoException) => {
-        finish({ status: 'failed', reason: error.code === 'ENOENT' ? `The training command \`${command}\` was not found in ${cwd}.` : `The training command could not start: ${error.message}.` });
+        finish({
+          status: 'failed',
+          reason:
+            error.code === 'ENOENT'
+              ? `The training command \`${command}\` was not found in ${cwd}.`
+              : `The training command could not start: ${error.message}.`,
+        });
       });
       child.once('close', (code, signal) => {
         if (run.cancelled) finish({ status: 'cancelled', reason: 'Cancelled on request.' });
-        else if (timedOut) finish({ status: 'timeout', reason: `Stopped after the ${limitText(spec.timeoutSeconds)} limit.` });
+        else if (timedOut)
+          finish({ status: 'timeout', reason: `Stopped after the ${limitText(spec.timeoutSeconds)} limit.` });
         else if (code === 0) finish({ status: 'succeeded' });
-        else finish({ status: 'failed', reason: code !== null ? `The training process exited with code ${code}.` : `The training process was killed by ${signal}.` });
+        else
+          finish({
+            status: 'failed',
+            reason:
+              code !== null
+                ? `The training process exited with code ${code}.`
+                : `The training process was killed by ${signal}.`,
+          });
       });
     });
     this.runs.set(spec.name, run);

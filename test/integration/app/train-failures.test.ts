@@ -10,18 +10,31 @@ import { useGitHubApi } from '../../support/github-api.js';
 import { issueCommentEvent } from '../../support/github-events.js';
 import { testProbot } from '../../support/github-probot.js';
 import { eventually } from '../../support/kube-runner-fixture.js';
-import { COMMENT_ID, FULL_NAME, expectAnswer, mockPrelude, mockTrainFlow, testConfigText } from '../../support/train-comment-mocks.js';
+import {
+  COMMENT_ID,
+  FULL_NAME,
+  expectAnswer,
+  mockPrelude,
+  mockTrainFlow,
+  testConfigText,
+} from '../../support/train-comment-mocks.js';
 import { botTracking } from '../../support/mlflow-tracking.js';
 
 const trackingUri = process.env.MLFLOW_TRACKING_URI;
-if (!trackingUri) throw new Error('MLFLOW_TRACKING_URI is not set: run the integration tests through `npm test` (scripts/test.sh starts MLflow).');
+if (!trackingUri)
+  throw new Error(
+    'MLFLOW_TRACKING_URI is not set: run the integration tests through `npm test` (scripts/test.sh starts MLflow).',
+  );
 const tracking = botTracking();
 
 useGitHubApi();
 
 /** The repository's config with `command` replaced: the flags trainbot appends land in sys.argv, unused. */
 function configWithCommand(experiment: string, script: string): string {
-  return testConfigText(experiment, trackingUri as string).replace(/^command: .*$/m, `command: [python, -c, ${JSON.stringify(script)}]`);
+  return testConfigText(experiment, trackingUri as string).replace(
+    /^command: .*$/m,
+    `command: [python, -c, ${JSON.stringify(script)}]`,
+  );
 }
 
 function app(runner: LocalRunner, secrets?: readonly string[]) {
@@ -39,11 +52,15 @@ describe('a training run that fails', () => {
     mockPrelude(configText);
     const { comments, check } = mockTrainFlow({ updates: 3, confused: true });
 
-    await (await app(new LocalRunner({ workdir: resolve(import.meta.dirname, '../../../training') }), [held])).receive(issueCommentEvent({ body: '/train alpha=0.1' }));
+    await (
+      await app(new LocalRunner({ workdir: resolve(import.meta.dirname, '../../../training') }), [held])
+    ).receive(issueCommentEvent({ body: '/train alpha=0.1' }));
 
     const final = comments.at(-1) ?? '';
     expect(final).toContain('❌ failed: The training process exited with code 3.');
-    expect(final).toMatch(/<details><summary>Last lines of trainbot-pr1-[0-9a-f]{12}<\/summary>\n\n```text\nloading data\nMLFLOW_TRACKING_TOKEN=\[REDACTED\]\nas \[REDACTED\]\n\[REDACTED\]\n```\n<\/details>$/);
+    expect(final).toMatch(
+      /<details><summary>Last lines of trainbot-pr1-[0-9a-f]{12}<\/summary>\n\n```text\nloading data\nMLFLOW_TRACKING_TOKEN=\[REDACTED\]\nas \[REDACTED\]\n\[REDACTED\]\n```\n<\/details>$/,
+    );
     expect(final).not.toContain(secret);
     expect(final).not.toContain(held);
     expect(check()?.conclusion).toBe('failure');
@@ -65,10 +82,14 @@ describe('/train cancel', () => {
     mockPrelude(configText);
     const { comments, check } = mockTrainFlow({ updates: 5, confused: true });
     const sweep = probot.receive(issueCommentEvent({ body: '/train alpha=0.1,0.2' }));
-    const running = await eventually(async () => {
-      const active = await runner.active({});
-      return active.length === 2 ? active : undefined;
-    }, 30_000, 'both sweep runs running');
+    const running = await eventually(
+      async () => {
+        const active = await runner.active({});
+        return active.length === 2 ? active : undefined;
+      },
+      30_000,
+      'both sweep runs running',
+    );
 
     // The cancel command, a later comment on the same pull request.
     mockPrelude(configText);

@@ -12,7 +12,9 @@ const stateDir = mkdtempSync(join(tmpdir(), 'trainbot-local-mlflow-'));
 afterAll(() => rmSync(stateDir, { recursive: true, force: true }));
 
 async function search(server: LocalMlflow, credential?: { username: string; password: string }): Promise<number> {
-  const headers: Record<string, string> = credential ? { authorization: `Basic ${Buffer.from(`${credential.username}:${credential.password}`).toString('base64')}` } : {};
+  const headers: Record<string, string> = credential
+    ? { authorization: `Basic ${Buffer.from(`${credential.username}:${credential.password}`).toString('base64')}` }
+    : {};
   return (await fetch(`${server.uri}/api/2.0/mlflow/experiments/search?max_results=1`, { headers })).status;
 }
 

@@ -12,18 +12,30 @@ import { MlflowClient } from '../../../src/tracking/mlflow-client.js';
 const run = promisify(execFile);
 const root = resolve(import.meta.dirname, '../../..');
 const trackingUri = process.env.MLFLOW_TRACKING_URI;
-if (!trackingUri) throw new Error('MLFLOW_TRACKING_URI is not set: run the integration tests through `npm test` (scripts/test.sh starts MLflow).');
+if (!trackingUri)
+  throw new Error(
+    'MLFLOW_TRACKING_URI is not set: run the integration tests through `npm test` (scripts/test.sh starts MLflow).',
+  );
 const tracking = MlflowClient.fromEnv(process.env);
 
 function configFor(experiment: string): string {
   const file = join(mkdtempSync(join(tmpdir(), 'trainbot-quoted-')), 'trainbot.yml');
-  writeFileSync(file, readFileSync(join(root, 'test/fixtures/note-train/trainbot.yml'), 'utf8').replace(/^experiment: .*$/m, `experiment: ${experiment}`));
+  writeFileSync(
+    file,
+    readFileSync(join(root, 'test/fixtures/note-train/trainbot.yml'), 'utf8').replace(
+      /^experiment: .*$/m,
+      `experiment: ${experiment}`,
+    ),
+  );
   return file;
 }
 
 async function trainbot(command: string, config: string) {
   try {
-    const { stdout, stderr } = await run('node', [join(root, 'bin/trainbot.js'), 'run', command, '--config', config], { cwd: root, env: process.env });
+    const { stdout, stderr } = await run('node', [join(root, 'bin/trainbot.js'), 'run', command, '--config', config], {
+      cwd: root,
+      env: process.env,
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -39,8 +51,13 @@ describe('a quoted string value with a space', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('with `alpha=0.1 note="first try"`.');
     const experimentId = await tracking.ensureExperiment(experiment);
-    const { runs } = await tracking.searchRuns({ experimentIds: [experimentId], filter: "tags.`trainbot.role` = 'candidate'" });
-    expect(runs.map((r) => [r.params.note, r.tags['trainbot.params']])).toEqual([['first try', 'alpha=0.1 note="first try"']]);
+    const { runs } = await tracking.searchRuns({
+      experimentIds: [experimentId],
+      filter: "tags.`trainbot.role` = 'candidate'",
+    });
+    expect(runs.map((r) => [r.params.note, r.tags['trainbot.params']])).toEqual([
+      ['first try', 'alpha=0.1 note="first try"'],
+    ]);
   }, 120_000);
 
   it('sweeps over values with spaces, one row each', async () => {

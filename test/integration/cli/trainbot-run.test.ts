@@ -10,12 +10,18 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 const root = resolve(import.meta.dirname, '../../..');
 const trackingUri = process.env.MLFLOW_TRACKING_URI;
-if (!trackingUri) throw new Error('MLFLOW_TRACKING_URI is not set: run the integration tests through `npm test` (scripts/test.sh starts MLflow).');
+if (!trackingUri)
+  throw new Error(
+    'MLFLOW_TRACKING_URI is not set: run the integration tests through `npm test` (scripts/test.sh starts MLflow).',
+  );
 
 /** A config copy with its own experiment, so this file's baseline is its own, whatever else ran before. */
 function isolatedConfig(experiment: string): string {
   const file = join(mkdtempSync(join(tmpdir(), 'trainbot-cli-')), 'trainbot.yml');
-  const text = readFileSync(join(root, '.github/trainbot.yml'), 'utf8').replace(/^experiment: .*$/m, `experiment: ${experiment}`);
+  const text = readFileSync(join(root, '.github/trainbot.yml'), 'utf8').replace(
+    /^experiment: .*$/m,
+    `experiment: ${experiment}`,
+  );
   writeFileSync(file, text);
   return file;
 }
@@ -23,7 +29,9 @@ function isolatedConfig(experiment: string): string {
 async function trainbot(args: string[]) {
   try {
     const { stdout, stderr } = await run('node', [join(root, 'bin/trainbot.js'), ...args], {
-      cwd: root, env: { ...process.env, MLFLOW_TRACKING_URI: trackingUri }, maxBuffer: 10 * 1024 * 1024,
+      cwd: root,
+      env: { ...process.env, MLFLOW_TRACKING_URI: trackingUri },
+      maxBuffer: 10 * 1024 * 1024,
     });
     return { code: 0, stdout, stderr };
   } catch (error) {
@@ -36,11 +44,17 @@ describe('trainbot run against a real MLflow', () => {
   it('trains a missing baseline, runs the request and prints rmse, mae and r2 for both with deltas and verdicts', async () => {
     const config = isolatedConfig(`cli-e2e-${Date.now()}`);
     const result = await trainbot(['run', '/train alpha=0.1', '--config', config]);
-    expect(result.stderr).toContain('No baseline for main yet: training one with the default params (alpha=0.5 l1_ratio=0.5 seed=42).');
+    expect(result.stderr).toContain(
+      'No baseline for main yet: training one with the default params (alpha=0.5 l1_ratio=0.5 seed=42).',
+    );
     expect(result.code).toBe(0);
     const lines = result.stdout.split('\n');
     expect(lines[0]).toBe('### trainbot: alpha=0.1 vs baseline');
-    const row = (metric: string) => lines.find((l) => l.startsWith(`| ${metric}`))?.split('|').map((c) => c.trim());
+    const row = (metric: string) =>
+      lines
+        .find((l) => l.startsWith(`| ${metric}`))
+        ?.split('|')
+        .map((c) => c.trim());
     for (const metric of ['**rmse** (primary)', 'mae', 'r2']) {
       const cells = row(metric);
       expect(cells).toBeDefined();
@@ -50,7 +64,9 @@ describe('trainbot run against a real MLflow', () => {
       expect((Number(candidate) - Number(baseline)).toFixed(4)).toBe(delta?.replace('−', '-').replace('+', ''));
       expect(verdict).toMatch(/better|worse|unchanged/);
     }
-    expect(result.stdout).toMatch(/Commit `[^`]+` compared with the baseline \[`[0-9a-f]{7}`\]\(http:\/\/127\.0\.0\.1:\d+\/#\/experiments\/\d+\/runs\/[0-9a-f]{32}\) on `main`, trained (just now|\d+ minutes? ago)\./);
+    expect(result.stdout).toMatch(
+      /Commit `[^`]+` compared with the baseline \[`[0-9a-f]{7}`\]\(http:\/\/127\.0\.0\.1:\d+\/#\/experiments\/\d+\/runs\/[0-9a-f]{32}\) on `main`, trained (just now|\d+ minutes? ago)\./,
+    );
   }, 180_000);
 
   it('reuses the baseline on the second request and reports JSON with --json', async () => {
@@ -59,7 +75,10 @@ describe('trainbot run against a real MLflow', () => {
     const result = await trainbot(['run', '/train l1_ratio=0.2', '--config', config, '--json']);
     expect(result.code).toBe(0);
     expect(result.stderr).not.toContain('No baseline');
-    const json = JSON.parse(result.stdout) as { runs: { state: string; params: Record<string, number>; metrics: Record<string, number> }[]; baseline: { metrics: Record<string, number> } };
+    const json = JSON.parse(result.stdout) as {
+      runs: { state: string; params: Record<string, number>; metrics: Record<string, number> }[];
+      baseline: { metrics: Record<string, number> };
+    };
     expect(json.runs).toHaveLength(1);
     expect(json.runs[0]?.state).toBe('finished');
     expect(json.runs[0]?.params).toEqual({ alpha: 0.5, l1_ratio: 0.2, seed: 42 });
@@ -71,6 +90,8 @@ describe('trainbot run against a real MLflow', () => {
     const result = await trainbot(['run', '/train alpha=-1', '--config', join(root, '.github/trainbot.yml')]);
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toBe('`alpha`=-1 is out of range; `alpha` must be from 0 to ∞. Comment `/train help` to see the parameters and their ranges.\n');
+    expect(result.stderr).toBe(
+      '`alpha`=-1 is out of range; `alpha` must be from 0 to ∞. Comment `/train help` to see the parameters and their ranges.\n',
+    );
   });
 });

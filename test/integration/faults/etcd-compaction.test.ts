@@ -24,7 +24,10 @@ beforeAll(async () => {
   process.env.TRAINBOT_KUBE_ADMIN_KUBECONFIG = kube.adminKubeconfig;
   proxy = await startTcpProxy(kube.server);
   // reconnectMs: the drop below is followed by a pause long enough to compact before the watch resumes.
-  fx = await runnerFixture('compact', { server: proxy.url, runner: { reconnectMs: 1000, onWatchRestart: (why) => restarts.push(why) } });
+  fx = await runnerFixture('compact', {
+    server: proxy.url,
+    runner: { reconnectMs: 1000, onWatchRestart: (why) => restarts.push(why) },
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -34,21 +37,26 @@ afterAll(async () => {
 });
 
 it('re-lists when the resumed watch gets 410 Gone after etcd compaction, and still reports the outcome', async () => {
-  const handle = await fx.runner.dispatch(pythonSpec('compacted', 'import time; print("up", flush=True); time.sleep(5)'));
+  const handle = await fx.runner.dispatch(
+    pythonSpec('compacted', 'import time; print("up", flush=True); time.sleep(5)'),
+  );
   await eventually(async () => ((await fx.runner.logs(handle, 1)) === 'up\n' ? true : undefined), 20_000, 'started');
   const waiting = fx.runner.wait(handle);
-  await kube.watchOpen('jobs');   // the waiter's watch (the test node watches pods, not Jobs)
+  await kube.watchOpen('jobs'); // the waiter's watch (the test node watches pods, not Jobs)
 
   // Cut the watch, then move etcd past its resourceVersion and compact: the resumed watch asks for history
   // that no longer exists.
   const cut = Date.now();
   expect(proxy.dropConnections()).toBeGreaterThan(0);
   const core = fx.ns.admin.makeApiClient(CoreV1Api);
-  for (let i = 0; i < 3; i += 1) await core.createNamespacedConfigMap({ namespace: fx.ns.name, body: { metadata: { name: `bump-${i}` } } });
+  for (let i = 0; i < 3; i += 1)
+    await core.createNamespacedConfigMap({ namespace: fx.ns.name, body: { metadata: { name: `bump-${i}` } } });
   const revision = await kube.revision();
   await kube.compact(revision);
   const outcome = await waiting;
-  console.log(`compacted at revision ${revision}; outcome ${Date.now() - cut} ms after the cut; restarts: ${restarts.join(' | ')}`);
+  console.log(
+    `compacted at revision ${revision}; outcome ${Date.now() - cut} ms after the cut; restarts: ${restarts.join(' | ')}`,
+  );
 
   expect(outcome).toEqual({ status: 'succeeded' });
   expect(restarts).toContain('resourceVersion gone, re-listing');
@@ -56,7 +64,13 @@ it('re-lists when the resumed watch gets 410 Gone after etcd compaction, and sti
   const jobs = await batch.listNamespacedJob({ namespace: fx.ns.name });
   expect(jobs.items.map((j) => j.metadata?.name)).toEqual([handle.name]);
   // SuccessCriteriaMet (which the waiter reports on) can come a moment before the controller counts the pod.
-  await eventually(async () => ((await batch.readNamespacedJob({ name: handle.name, namespace: fx.ns.name })).status?.succeeded === 1 || undefined), 10_000, 'Job counted as succeeded');
+  await eventually(
+    async () =>
+      (await batch.readNamespacedJob({ name: handle.name, namespace: fx.ns.name })).status?.succeeded === 1 ||
+      undefined,
+    10_000,
+    'Job counted as succeeded',
+  );
   const pods = await core.listNamespacedPod({ namespace: fx.ns.name });
   expect(pods.items.map((p) => p.status?.phase)).toEqual(['Succeeded']);
 });

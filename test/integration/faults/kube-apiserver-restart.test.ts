@@ -11,7 +11,8 @@ import type { PrivateKube } from '../../support/private-kube.js';
 jest.setTimeout(120_000);
 
 let kube: PrivateKube;
-const summary = (whys: string[]) => [...new Set(whys)].map((why) => `${whys.filter((w) => w === why).length}× ${why}`).join(', ');
+const summary = (whys: string[]) =>
+  [...new Set(whys)].map((why) => `${whys.filter((w) => w === why).length}× ${why}`).join(', ');
 let fx: RunnerFixture;
 const restarts: string[] = [];
 let podFinishedAt = 0;
@@ -22,7 +23,12 @@ beforeAll(async () => {
   process.env.TRAINBOT_KUBE_ADMIN_KUBECONFIG = kube.adminKubeconfig;
   // 50 ms reconnects: a resumed watch usually lands in the restarted server's first second, when it refuses
   // everyone (401/403) until its authorization caches have synced; that is the case the waiter must ride out.
-  fx = await runnerFixture('apirestart', { onPodFinished: (_pod, _phase, at) => { podFinishedAt = at; }, runner: { reconnectMs: 50, onWatchRestart: (why) => restarts.push(why) } });
+  fx = await runnerFixture('apirestart', {
+    onPodFinished: (_pod, _phase, at) => {
+      podFinishedAt = at;
+    },
+    runner: { reconnectMs: 50, onWatchRestart: (why) => restarts.push(why) },
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -32,27 +38,43 @@ afterAll(async () => {
 
 it('resumes the watch after kube-apiserver restarts and reports the Job that finished meanwhile', async () => {
   // The container outlives the restart (~10 s here), so its final status is written to the restarted server.
-  const handle = await fx.runner.dispatch(pythonSpec('restart', 'import time; print("up", flush=True); time.sleep(15)'));
+  const handle = await fx.runner.dispatch(
+    pythonSpec('restart', 'import time; print("up", flush=True); time.sleep(15)'),
+  );
   await eventually(async () => ((await fx.runner.logs(handle, 1)) === 'up\n' ? true : undefined), 20_000, 'started');
   const waiting = fx.runner.wait(handle);
-  await kube.watchOpen('jobs');   // the waiter's watch (the test node watches pods, not Jobs)
+  await kube.watchOpen('jobs'); // the waiter's watch (the test node watches pods, not Jobs)
 
   const down = Date.now();
   await kube.restartApiserver(1000);
   const backUp = Date.now();
   const outcome = await waiting;
   const reported = Date.now();
-  console.log(`kube-apiserver down+restart ${backUp - down} ms; outcome ${reported - podFinishedAt} ms after the pod finished; restarts: ${summary(restarts)}`);
+  console.log(
+    `kube-apiserver down+restart ${backUp - down} ms; outcome ${reported - podFinishedAt} ms after the pod finished; restarts: ${summary(restarts)}`,
+  );
 
   expect(outcome).toEqual({ status: 'succeeded' });
   expect(restarts.length).toBeGreaterThan(0);
-  expect(restarts.every((why) => /^(watch ended, resuming|resourceVersion gone, re-listing|list failed|watch refused \(40[13]\), retrying)/.test(why))).toBe(true);
+  expect(
+    restarts.every((why) =>
+      /^(watch ended, resuming|resourceVersion gone, re-listing|list failed|watch refused \(40[13]\), retrying)/.test(
+        why,
+      ),
+    ),
+  ).toBe(true);
   const admin = fx.ns.admin;
   const batch = admin.makeApiClient(BatchV1Api);
   const jobs = await batch.listNamespacedJob({ namespace: fx.ns.name });
   expect(jobs.items.map((j) => j.metadata?.name)).toEqual([handle.name]);
   // SuccessCriteriaMet (which the waiter reports on) can come a moment before the controller counts the pod.
-  await eventually(async () => ((await batch.readNamespacedJob({ name: handle.name, namespace: fx.ns.name })).status?.succeeded === 1 || undefined), 10_000, 'Job counted as succeeded');
+  await eventually(
+    async () =>
+      (await batch.readNamespacedJob({ name: handle.name, namespace: fx.ns.name })).status?.succeeded === 1 ||
+      undefined,
+    10_000,
+    'Job counted as succeeded',
+  );
   const pods = await admin.makeApiClient(CoreV1Api).listNamespacedPod({ namespace: fx.ns.name });
   expect(pods.items.map((p) => p.status?.phase)).toEqual(['Succeeded']);
 });

@@ -18,7 +18,14 @@ import { testProbot } from '../../support/github-probot.js';
 import { adminKubeconfigPath, createTestNamespace, type TestNamespace } from '../../support/kube-namespace.js';
 import { startTestNode, type TestNode } from '../../support/kube-test-node.js';
 import { startOwnMlflow, type OwnMlflow } from '../../support/own-mlflow.js';
-import { FULL_NAME, alphaPointOneReport, mockPrelude, mockTrainFlowFor, seedBaseline, testConfigText } from '../../support/train-comment-mocks.js';
+import {
+  FULL_NAME,
+  alphaPointOneReport,
+  mockPrelude,
+  mockTrainFlowFor,
+  seedBaseline,
+  testConfigText,
+} from '../../support/train-comment-mocks.js';
 
 jest.setTimeout(240_000);
 
@@ -39,8 +46,12 @@ beforeAll(async () => {
   tracking = MlflowClient.fromEnv({ MLFLOW_TRACKING_URI: mlflow.url });
   ns = await createTestNamespace('mlrestart');
   const bot = await ns.accountWith('trainbot', RUNNER_RBAC_RULES);
-  node = await startTestNode({ adminKubeconfig: adminKubeconfigPath(), namespace: ns.name,
-    workdir: resolve(import.meta.dirname, '../../../training'), onPodFinished: () => podFinished.shift()?.() });
+  node = await startTestNode({
+    adminKubeconfig: adminKubeconfigPath(),
+    namespace: ns.name,
+    workdir: resolve(import.meta.dirname, '../../../training'),
+    onPodFinished: () => podFinished.shift()?.(),
+  });
   runner = new KubernetesRunner({ namespace: ns.name, kubeConfig: bot, podCheckMs: 250 });
   configText = testConfigText(experiment, mlflow.url).replace(/^namespace: .*$/m, `namespace: ${ns.name}`);
   const config = (parseConfig(configText) as { ok: true; config: TrainbotConfig }).config;
@@ -59,9 +70,16 @@ async function train(id: number, args: string, fault: () => Promise<void>) {
   event.payload.comment.id = id;
   mockPrelude(configText);
   const flow = mockTrainFlowFor(id, { updates: 3 });
-  const probot = await testProbot(createApp({ tracking, runnerFor: () => runner, commentIntervalMs: 0, now: () => baselineStart + 1000 }));
+  const probot = await testProbot(
+    createApp({ tracking, runnerFor: () => runner, commentIntervalMs: 0, now: () => baselineStart + 1000 }),
+  );
   let doneAt = 0;
-  const [received] = await Promise.allSettled([probot.receive(event).finally(() => { doneAt = Date.now(); }), fault()]);
+  const [received] = await Promise.allSettled([
+    probot.receive(event).finally(() => {
+      doneAt = Date.now();
+    }),
+    fault(),
+  ]);
   expect(received.status).toBe('fulfilled');
   return { ...flow, doneAt };
 }
@@ -69,7 +87,9 @@ async function train(id: number, args: string, fault: () => Promise<void>) {
 /** One Job and one finished MLflow run for the request, and no pod still running in the namespace. */
 async function expectOneOfEach(id: number) {
   const admin = ns.admin;
-  const jobs = await admin.makeApiClient(BatchV1Api).listNamespacedJob({ namespace: ns.name, labelSelector: `trainbot.dev/request=${id}` });
+  const jobs = await admin
+    .makeApiClient(BatchV1Api)
+    .listNamespacedJob({ namespace: ns.name, labelSelector: `trainbot.dev/request=${id}` });
   expect(jobs.items.map((j) => j.status?.succeeded)).toEqual([1]);
   const experimentId = await tracking.ensureExperiment(experiment);
   const { runs } = await findRequestRuns(tracking, { experimentId, repo: FULL_NAME, request: String(id) });
@@ -117,7 +137,9 @@ it('finishes the report when MLflow restarts just as the Job finished', async ()
     upAt = Date.now();
     downFor = upAt - t0;
   });
-  console.log(`MLflow was down ${downFor} ms after the Job finished; the report was done ${flow.doneAt - upAt} ms after it answered again`);
+  console.log(
+    `MLflow was down ${downFor} ms after the Job finished; the report was done ${flow.doneAt - upAt} ms after it answered again`,
+  );
   const final = flow.comments.at(-1) ?? '';
   expect(final).toContain('### trainbot: alpha=0.2 vs baseline');
   expect(final).toMatch(/\| \*\*rmse\*\* \(primary\) \| +0\.7436 \| +0\.\d{4} \|/);

@@ -13,86 +13,141 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { V1Container, V1PodSpec } from '@kubernetes/client-node';
 import type { WebhookDefinition } from '@octokit/webhooks-examples';
 import { freePort } from '../../support/registry.js';
-import { type ImageConfig, runContainer, runtimeSpec, stopContainer, unpackImage } from '../../support/runc-container.js';
+import {
+  type ImageConfig,
+  runContainer,
+  runtimeSpec,
+  stopContainer,
+  unpackImage,
+} from '../../support/runc-container.js';
 
 const IMAGE = process.env.TRAINBOT_BOT_IMAGE;
 jest.setTimeout(240_000);
 
 async function imageConfig(image: string): Promise<ImageConfig> {
   const [, registry, repository, digest] = /^([^/]+)\/(.+)@(sha256:[0-9a-f]{64})$/.exec(image) ?? [];
-  const manifest = (await (await fetch(`http://${registry}/v2/${repository}/manifests/${digest}`, {
-    headers: { Accept: 'application/vnd.oci.image.manifest.v1+json' },
-  })).json()) as { config: { digest: string } };
-  return ((await (await fetch(`http://${registry}/v2/${repository}/blobs/${manifest.config.digest}`)).json()) as { config: ImageConfig }).config;
+  const manifest = (await (
+    await fetch(`http://${registry}/v2/${repository}/manifests/${digest}`, {
+      headers: { Accept: 'application/vnd.oci.image.manifest.v1+json' },
+    })
+  ).json()) as { config: { digest: string } };
+  return (
+    (await (await fetch(`http://${registry}/v2/${repository}/blobs/${manifest.config.digest}`)).json()) as {
+      config: ImageConfig;
+    }
+  ).config;
 }
 
-const pingPayload = (createRequire(import.meta.url)('@octokit/webhooks-examples') as WebhookDefinition[])
-  .find((d) => d.name === 'ping')?.examples[0];
+const pingPayload = (createRequire(import.meta.url)('@octokit/webhooks-examples') as WebhookDefinition[]).find(
+  (d) => d.name === 'ping',
+)?.examples[0];
 
-(IMAGE ? describe : describe.skip)('the bot image (skipped unless built: TRAINBOT_BUILD_BOT_IMAGE=1 before scripts/setup.sh)', () => {
-  const image = IMAGE ?? '';
-  let work: string;
-  let bundle: string;
-  let rootfs: string;
-  let config: ImageConfig;
-  beforeAll(async () => {
-    work = mkdtempSync(join(tmpdir(), 'trainbot-bot-image-'));
-    ({ bundle, rootfs } = await unpackImage(image, work));
-    config = await imageConfig(image);
-  });
-  afterAll(() => rmSync(work, { recursive: true, force: true }));
+(IMAGE ? describe : describe.skip)(
+  'the bot image (skipped unless built: TRAINBOT_BUILD_BOT_IMAGE=1 before scripts/setup.sh)',
+  () => {
+    const image = IMAGE ?? '';
+    let work: string;
+    let bundle: string;
+    let rootfs: string;
+    let config: ImageConfig;
+    beforeAll(async () => {
+      work = mkdtempSync(join(tmpdir(), 'trainbot-bot-image-'));
+      ({ bundle, rootfs } = await unpackImage(image, work));
+      config = await imageConfig(image);
+    });
+    afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-  it('runs node on the compiled app as uid 10001, and holds no sources, tests or dev dependencies', () => {
-    expect(config.User).toBe('10001:10001');
-    expect(config.Entrypoint).toEqual(['node', 'dist/server.js']);
-    expect(readdirSync(join(rootfs, 'app')).sort()).toEqual(['dist', 'node_modules', 'package.json']);
-    expect(existsSync(join(rootfs, 'app/dist/server.js'))).toBe(true);
-    for (const dev of ['typescript', 'jest', 'eslint', 'nock', 'mermaid']) {
-      expect({ dev, present: existsSync(join(rootfs, 'app/node_modules', dev)) }).toEqual({ dev, present: false });
-    }
-    expect(existsSync(join(rootfs, 'app/node_modules/probot'))).toBe(true);
-  });
+    it('runs node on the compiled app as uid 10001, and holds no sources, tests or dev dependencies', () => {
+      expect(config.User).toBe('10001:10001');
+      expect(config.Entrypoint).toEqual(['node', 'dist/server.js']);
+      expect(readdirSync(join(rootfs, 'app')).sort()).toEqual(['dist', 'node_modules', 'package.json']);
+      expect(existsSync(join(rootfs, 'app/dist/server.js'))).toBe(true);
+      for (const dev of ['typescript', 'jest', 'eslint', 'nock', 'mermaid']) {
+        expect({ dev, present: existsSync(join(rootfs, 'app/node_modules', dev)) }).toEqual({ dev, present: false });
+      }
+      expect(existsSync(join(rootfs, 'app/node_modules/probot'))).toBe(true);
+    });
 
-  it('starts on a read-only root as uid 10001, answers GET /ping, accepts only a correctly signed webhook, and stops on SIGTERM', async () => {
-    const port = await freePort();
-    const secret = randomBytes(16).toString('hex');
-    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
-    const pod: V1PodSpec = { containers: [], volumes: [{ name: 'tmp', emptyDir: {} }], securityContext: { runAsUser: 10001, runAsGroup: 10001 } };
-    const env = { HOST: '127.0.0.1', PORT: String(port), APP_ID: '123456', PRIVATE_KEY: privateKey, WEBHOOK_SECRET: secret,
-      TRAINBOT_SIGNING_KEY: randomBytes(32).toString('hex'), MLFLOW_TRACKING_URI: 'http://127.0.0.1:9/', LOG_FORMAT: 'json' };
-    const container: V1Container = {
-      name: 'trainbot',
-      env: Object.entries(env).map(([name, value]) => ({ name, value })),
-      resources: { limits: { memory: '512Mi' } },
-      securityContext: { readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
-      volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
-    };
-    const id = `trainbot-bot-${port}`;
-    const exited = runContainer(bundle, runtimeSpec(config, pod, container), 90_000, id);
-    const started = Date.now();
-    let ping = '';
-    while (Date.now() - started < 60_000 && ping !== 'PONG') {
-      ping = await fetch(`http://127.0.0.1:${port}/ping`).then((r) => r.text(), () => '');
-      if (ping !== 'PONG') await new Promise((done) => setTimeout(done, 250));
-    }
-    const readyMs = Date.now() - started;
-    const body = JSON.stringify(pingPayload);
-    const deliver = (signature: string) => fetch(`http://127.0.0.1:${port}/api/github/webhooks`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-github-event': 'ping', 'x-github-delivery': randomBytes(8).toString('hex'), 'x-hub-signature-256': signature },
-      body,
-    }).then((r) => r.status, () => 0);
-    const signed = await deliver(`sha256=${createHmac('sha256', secret).update(body).digest('hex')}`);
-    const forged = await deliver(`sha256=${createHmac('sha256', 'not-the-secret').update(body).digest('hex')}`);
-    // As the kubelet stops a pod: SIGTERM to PID 1, which node ignores unless the app handles it.
-    const stopping = Date.now();
-    await stopContainer(id);
-    const exit = await exited;
-    const stopMs = Date.now() - stopping;
-    expect({ ping, signed, forged, log: ping === 'PONG' ? '' : exit.output.slice(-2000) })
-      .toEqual({ ping: 'PONG', signed: 200, forged: 400, log: '' });
-    expect({ exitCode: exit.exitCode, stoppedWithin5s: stopMs < 5000 }).toEqual({ exitCode: 0, stoppedWithin5s: true });
-    expect(exit.output).toMatch(/"msg":"Running Probot v14/);
-    console.log(`bot image: /ping PONG ${readyMs} ms after runc started it; stopped ${stopMs} ms after SIGTERM`);
-  });
-});
+    it('starts on a read-only root as uid 10001, answers GET /ping, accepts only a correctly signed webhook, and stops on SIGTERM', async () => {
+      const port = await freePort();
+      const secret = randomBytes(16).toString('hex');
+      const { privateKey } = generateKeyPairSync('rsa', {
+        modulusLength: 2048,
+        privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+        publicKeyEncoding: { type: 'spki', format: 'pem' },
+      });
+      const pod: V1PodSpec = {
+        containers: [],
+        volumes: [{ name: 'tmp', emptyDir: {} }],
+        securityContext: { runAsUser: 10001, runAsGroup: 10001 },
+      };
+      const env = {
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        APP_ID: '123456',
+        PRIVATE_KEY: privateKey,
+        WEBHOOK_SECRET: secret,
+        TRAINBOT_SIGNING_KEY: randomBytes(32).toString('hex'),
+        MLFLOW_TRACKING_URI: 'http://127.0.0.1:9/',
+        LOG_FORMAT: 'json',
+      };
+      const container: V1Container = {
+        name: 'trainbot',
+        env: Object.entries(env).map(([name, value]) => ({ name, value })),
+        resources: { limits: { memory: '512Mi' } },
+        securityContext: {
+          readOnlyRootFilesystem: true,
+          allowPrivilegeEscalation: false,
+          capabilities: { drop: ['ALL'] },
+        },
+        volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+      };
+      const id = `trainbot-bot-${port}`;
+      const exited = runContainer(bundle, runtimeSpec(config, pod, container), 90_000, id);
+      const started = Date.now();
+      let ping = '';
+      while (Date.now() - started < 60_000 && ping !== 'PONG') {
+        ping = await fetch(`http://127.0.0.1:${port}/ping`).then(
+          (r) => r.text(),
+          () => '',
+        );
+        if (ping !== 'PONG') await new Promise((done) => setTimeout(done, 250));
+      }
+      const readyMs = Date.now() - started;
+      const body = JSON.stringify(pingPayload);
+      const deliver = (signature: string) =>
+        fetch(`http://127.0.0.1:${port}/api/github/webhooks`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'x-github-event': 'ping',
+            'x-github-delivery': randomBytes(8).toString('hex'),
+            'x-hub-signature-256': signature,
+          },
+          body,
+        }).then(
+          (r) => r.status,
+          () => 0,
+        );
+      const signed = await deliver(`sha256=${createHmac('sha256', secret).update(body).digest('hex')}`);
+      const forged = await deliver(`sha256=${createHmac('sha256', 'not-the-secret').update(body).digest('hex')}`);
+      // As the kubelet stops a pod: SIGTERM to PID 1, which node ignores unless the app handles it.
+      const stopping = Date.now();
+      await stopContainer(id);
+      const exit = await exited;
+      const stopMs = Date.now() - stopping;
+      expect({ ping, signed, forged, log: ping === 'PONG' ? '' : exit.output.slice(-2000) }).toEqual({
+        ping: 'PONG',
+        signed: 200,
+        forged: 400,
+        log: '',
+      });
+      expect({ exitCode: exit.exitCode, stoppedWithin5s: stopMs < 5000 }).toEqual({
+        exitCode: 0,
+        stoppedWithin5s: true,
+      });
+      expect(exit.output).toMatch(/"msg":"Running Probot v14/);
+      console.log(`bot image: /ping PONG ${readyMs} ms after runc started it; stopped ${stopMs} ms after SIGTERM`);
+    });
+  },
+);

@@ -8,21 +8,35 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../support/registry.js';
-import { type ImageConfig, runContainer, runtimeSpec, stopContainer, unpackImage } from '../../support/runc-container.js';
+import {
+  type ImageConfig,
+  runContainer,
+  runtimeSpec,
+  stopContainer,
+  unpackImage,
+} from '../../support/runc-container.js';
 
 const { TRAINBOT_MLFLOW_IMAGE } = process.env;
 if (!TRAINBOT_MLFLOW_IMAGE) {
-  throw new Error('TRAINBOT_MLFLOW_IMAGE is not set; run these tests through scripts/test.sh, which builds and pushes the MLflow image.');
+  throw new Error(
+    'TRAINBOT_MLFLOW_IMAGE is not set; run these tests through scripts/test.sh, which builds and pushes the MLflow image.',
+  );
 }
 const IMAGE = TRAINBOT_MLFLOW_IMAGE;
 jest.setTimeout(240_000);
 
 async function imageConfig(): Promise<ImageConfig> {
   const [, registry, repository, digest] = /^([^/]+)\/(.+)@(sha256:[0-9a-f]{64})$/.exec(IMAGE) ?? [];
-  const manifest = (await (await fetch(`http://${registry}/v2/${repository}/manifests/${digest}`, {
-    headers: { Accept: 'application/vnd.oci.image.manifest.v1+json' },
-  })).json()) as { config: { digest: string } };
-  return ((await (await fetch(`http://${registry}/v2/${repository}/blobs/${manifest.config.digest}`)).json()) as { config: ImageConfig }).config;
+  const manifest = (await (
+    await fetch(`http://${registry}/v2/${repository}/manifests/${digest}`, {
+      headers: { Accept: 'application/vnd.oci.image.manifest.v1+json' },
+    })
+  ).json()) as { config: { digest: string } };
+  return (
+    (await (await fetch(`http://${registry}/v2/${repository}/blobs/${manifest.config.digest}`)).json()) as {
+      config: ImageConfig;
+    }
+  ).config;
 }
 
 describe('the MLflow server image', () => {
@@ -43,15 +57,36 @@ describe('the MLflow server image', () => {
 
   it('starts on a read-only root as uid 10001 and answers /health', async () => {
     const port = await freePort();
-    const pod: V1PodSpec = { containers: [], volumes: [{ name: 'tmp', emptyDir: {} }], securityContext: { runAsUser: 10001, runAsGroup: 10001 } };
+    const pod: V1PodSpec = {
+      containers: [],
+      volumes: [{ name: 'tmp', emptyDir: {} }],
+      securityContext: { runAsUser: 10001, runAsGroup: 10001 },
+    };
     const container: V1Container = {
       name: 'mlflow',
       // The image's own entrypoint; the args name a loopback address and a SQLite store on the tmpfs.
-      args: ['--host', '127.0.0.1', '--port', String(port), '--workers', '1',
-        '--backend-store-uri', 'sqlite:////tmp/mlflow.db', '--default-artifact-root', '/tmp/artifacts'],
-      env: [{ name: 'HOME', value: '/tmp' }, { name: 'MLFLOW_SERVER_ENABLE_JOB_EXECUTION', value: 'false' }],
+      args: [
+        '--host',
+        '127.0.0.1',
+        '--port',
+        String(port),
+        '--workers',
+        '1',
+        '--backend-store-uri',
+        'sqlite:////tmp/mlflow.db',
+        '--default-artifact-root',
+        '/tmp/artifacts',
+      ],
+      env: [
+        { name: 'HOME', value: '/tmp' },
+        { name: 'MLFLOW_SERVER_ENABLE_JOB_EXECUTION', value: 'false' },
+      ],
       resources: { limits: { memory: '1Gi' } },
-      securityContext: { readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+      securityContext: {
+        readOnlyRootFilesystem: true,
+        allowPrivilegeEscalation: false,
+        capabilities: { drop: ['ALL'] },
+      },
       volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
     };
     const id = `trainbot-mlflow-${port}`;
@@ -59,7 +94,10 @@ describe('the MLflow server image', () => {
     const started = Date.now();
     let health = '';
     while (Date.now() - started < 180_000 && health !== 'OK') {
-      health = await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.text(), () => '');
+      health = await fetch(`http://127.0.0.1:${port}/health`).then(
+        (r) => r.text(),
+        () => '',
+      );
       if (health !== 'OK') await new Promise((done) => setTimeout(done, 1000));
     }
     await stopContainer(id);

@@ -18,9 +18,23 @@ import { repoConfig } from '../../unit/config/repo-config.js';
 import { botTracking } from '../../support/mlflow-tracking.js';
 import type { RunCredentials } from '../../../src/tracking/run-credentials.js';
 
-const { TRAINBOT_REGISTRY, TRAINBOT_TRAINING_IMAGE, TRAINBOT_TRAINING_TAG, TRAINBOT_TRAINING_DIGEST, MLFLOW_TRACKING_URI } = process.env;
-if (!TRAINBOT_REGISTRY || !TRAINBOT_TRAINING_IMAGE || !TRAINBOT_TRAINING_TAG || !TRAINBOT_TRAINING_DIGEST || !MLFLOW_TRACKING_URI) {
-  throw new Error('TRAINBOT_REGISTRY, TRAINBOT_TRAINING_* or MLFLOW_TRACKING_URI is not set; run these tests through scripts/test.sh, which builds and pushes the image and starts MLflow.');
+const {
+  TRAINBOT_REGISTRY,
+  TRAINBOT_TRAINING_IMAGE,
+  TRAINBOT_TRAINING_TAG,
+  TRAINBOT_TRAINING_DIGEST,
+  MLFLOW_TRACKING_URI,
+} = process.env;
+if (
+  !TRAINBOT_REGISTRY ||
+  !TRAINBOT_TRAINING_IMAGE ||
+  !TRAINBOT_TRAINING_TAG ||
+  !TRAINBOT_TRAINING_DIGEST ||
+  !MLFLOW_TRACKING_URI
+) {
+  throw new Error(
+    'TRAINBOT_REGISTRY, TRAINBOT_TRAINING_* or MLFLOW_TRACKING_URI is not set; run these tests through scripts/test.sh, which builds and pushes the image and starts MLflow.',
+  );
 }
 const REGISTRY = TRAINBOT_REGISTRY;
 const IMAGE = TRAINBOT_TRAINING_IMAGE;
@@ -28,28 +42,49 @@ const TAG = TRAINBOT_TRAINING_TAG;
 const DIGEST = TRAINBOT_TRAINING_DIGEST;
 const TRACKING_URI = MLFLOW_TRACKING_URI;
 const REPOSITORY = IMAGE.slice(REGISTRY.length + 1);
-const MANIFEST_TYPES = 'application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json';
+const MANIFEST_TYPES =
+  'application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json';
 
 // Unpacking a ~700 MB image and training take a while on two busy cores.
 jest.setTimeout(240_000);
 
 /** The Job the bot creates for `/train alpha=0.5 l1_ratio=0.5` on the current commit, with this test's MLflow and registry. */
-function trainingJob(runId: string, credentialEnv: Record<string, string> = {}): { image: string; pod: V1PodSpec; container: V1Container } {
+function trainingJob(
+  runId: string,
+  credentialEnv: Record<string, string> = {},
+): { image: string; pod: V1PodSpec; container: V1Container } {
   const config = { ...repoConfig(), image: IMAGE, trackingUri: TRACKING_URI };
   const planned = planRuns({ alpha: ['0.5'], l1_ratio: ['0.5'] }, config);
   if (!planned.ok) throw new Error(planned.message);
-  const origin = { repo: 'acme/wine', pr: 1, sha: TAG, branch: 'feature', request: 'image-test', role: 'candidate' as const, params: planned.runs[0]!.paramsKey };
-  const spec = { ...jobSpecFor(planned.runs[0]!, { name: 'trainbot-image-test', origin, runId, config }), credentialEnv };
+  const origin = {
+    repo: 'acme/wine',
+    pr: 1,
+    sha: TAG,
+    branch: 'feature',
+    request: 'image-test',
+    role: 'candidate' as const,
+    params: planned.runs[0]!.paramsKey,
+  };
+  const spec = {
+    ...jobSpecFor(planned.runs[0]!, { name: 'trainbot-image-test', origin, runId, config }),
+    credentialEnv,
+  };
   const pod = jobManifest(spec, 'trainbot-training').spec?.template.spec;
   const container = pod?.containers[0];
   if (!pod || !container?.image) throw new Error('the Job manifest has no container');
   // The run's own credential comes from its Secret; resolve it the way the kubelet does.
-  container.env = container.env?.map((v) => (v.valueFrom?.secretKeyRef?.name === spec.name ? { name: v.name, value: credentialEnv[v.valueFrom.secretKeyRef.key] ?? '' } : v));
+  container.env = container.env?.map((v) =>
+    v.valueFrom?.secretKeyRef?.name === spec.name
+      ? { name: v.name, value: credentialEnv[v.valueFrom.secretKeyRef.key] ?? '' }
+      : v,
+  );
   return { image: container.image, pod, container };
 }
 
 async function registryGet(path: string, accept?: string): Promise<Response> {
-  const response = await fetch(`http://${REGISTRY}/v2/${REPOSITORY}/${path}`, { headers: accept ? { Accept: accept } : {} });
+  const response = await fetch(`http://${REGISTRY}/v2/${REPOSITORY}/${path}`, {
+    headers: accept ? { Accept: accept } : {},
+  });
   if (!response.ok) throw new Error(`GET ${path}: ${response.status} ${await response.text()}`);
   return response;
 }
@@ -97,12 +132,14 @@ describe('the training image in a real container, started as the Job would be', 
     work = mkdtempSync(join(tmpdir(), 'trainbot-image-'));
     // Pulled by the reference in the Job, exactly as a kubelet would.
     ({ bundle, rootfs } = await unpackImage(trainingJob('r').image, work));
-    const manifest = (await (await registryGet(`manifests/${TAG}`, MANIFEST_TYPES)).json()) as { config: { digest: string } };
+    const manifest = (await (await registryGet(`manifests/${TAG}`, MANIFEST_TYPES)).json()) as {
+      config: { digest: string };
+    };
     image = ((await (await registryGet(`blobs/${manifest.config.digest}`)).json()) as { config: ImageConfig }).config;
   });
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-  it('has the command\'s program on the image PATH and train.py in the WORKDIR', () => {
+  it("has the command's program on the image PATH and train.py in the WORKDIR", () => {
     const { container } = trainingJob('r');
     const path = (image.Env ?? []).find((e) => e.startsWith('PATH='))?.slice(5) ?? '';
     const found = path.split(':').filter((dir) => {
@@ -133,10 +170,22 @@ describe('the training image in a real container, started as the Job would be', 
       '  "caps": status["CapEff"].strip(), "nnp": status["NoNewPrivs"].strip(),',
       '  "memory": int(open("/sys/fs/cgroup/memory/memory.limit_in_bytes").read())}))',
     ].join('\n');
-    const exit = await runContainer(bundle, runtimeSpec(image, pod, { ...container, command: ['python', '-c', probe], args: [] }), 60_000);
+    const exit = await runContainer(
+      bundle,
+      runtimeSpec(image, pod, { ...container, command: ['python', '-c', probe], args: [] }),
+      60_000,
+    );
     expect(exit.exitCode).toBe(0);
     expect(JSON.parse(exit.output.trim().split('\n').at(-1) ?? '')).toEqual({
-      uid: 10001, gid: 10001, rootMount: 'ro', home: false, app: false, tmp: true, caps: '0000000000000000', nnp: '1', memory: 2 * 1024 ** 3,
+      uid: 10001,
+      gid: 10001,
+      rootMount: 'ro',
+      home: false,
+      app: false,
+      tmp: true,
+      caps: '0000000000000000',
+      nnp: '1',
+      memory: 2 * 1024 ** 3,
     });
   });
 
@@ -150,8 +199,13 @@ describe('the training image in a real container, started as the Job would be', 
     const { pod, container } = trainingJob(created.info.runId, credential.env);
     expect(container.args).toEqual(expect.arrayContaining(['--alpha', '0.5', '--l1-ratio', '0.5']));
     const started = Date.now();
-    const exit = await runContainer(bundle, runtimeSpec(image, pod, container), 180_000).finally(() => credentials.revoke(credential));
-    expect({ exitCode: exit.exitCode, output: exit.output.slice(-2000) }).toEqual({ exitCode: 0, output: expect.any(String) });
+    const exit = await runContainer(bundle, runtimeSpec(image, pod, container), 180_000).finally(() =>
+      credentials.revoke(credential),
+    );
+    expect({ exitCode: exit.exitCode, output: exit.output.slice(-2000) }).toEqual({
+      exitCode: 0,
+      output: expect.any(String),
+    });
     expect(exit.output).not.toMatch(/GitPython|git executable/i);
     const finished = await client.getRun(created.info.runId);
     expect(finished.info.status).toBe('FINISHED');

@@ -41,8 +41,13 @@ describe('KubernetesRunner.wait across connection drops', () => {
   });
 
   it('resumes when the server ends each watch early', async () => {
-    const runner = new KubernetesRunner({ namespace: fx.ns.name, kubeConfig: fx.bot, reconnectMs: 100, watchTimeoutSeconds: 1,
-      onWatchRestart: (why) => restarts.push(why) });
+    const runner = new KubernetesRunner({
+      namespace: fx.ns.name,
+      kubeConfig: fx.bot,
+      reconnectMs: 100,
+      watchTimeoutSeconds: 1,
+      onWatchRestart: (why) => restarts.push(why),
+    });
     restarts.length = 0;
     const handle = await runner.dispatch(pythonSpec('short-watches', 'import time; time.sleep(3)'));
     expect(await runner.wait(handle)).toEqual({ status: 'succeeded' });

@@ -17,12 +17,17 @@ let ns: TestNamespace;
 let core: CoreV1Api;
 
 // Exits 0 only for a 200 whose body is PONG; any other answer, or none within 2 s, keeps the Pod not Ready.
-const PING_PROBE = "fetch('http://127.0.0.1:3000/ping', { signal: AbortSignal.timeout(2000) })" +
+const PING_PROBE =
+  "fetch('http://127.0.0.1:3000/ping', { signal: AbortSignal.timeout(2000) })" +
   ".then(async (r) => process.exit(r.status === 200 && (await r.text()) === 'PONG' ? 0 : 1), () => process.exit(1))";
 
 function botPod(mlflowUri: string): V1Pod {
   // A key of the App's kind; the bot never calls GitHub here, so no App has to exist.
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+  const { privateKey } = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  });
   const env = {
     APP_ID: '123456',
     PRIVATE_KEY: privateKey,
@@ -37,24 +42,42 @@ function botPod(mlflowUri: string): V1Pod {
       automountServiceAccountToken: false,
       enableServiceLinks: false,
       restartPolicy: 'Never',
-      securityContext: { runAsUser: 10001, runAsGroup: 10001, runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+      securityContext: {
+        runAsUser: 10001,
+        runAsGroup: 10001,
+        runAsNonRoot: true,
+        seccompProfile: { type: 'RuntimeDefault' },
+      },
       volumes: [{ name: 'tmp', emptyDir: { medium: 'Memory', sizeLimit: '16Mi' } }],
-      containers: [{
-        name: 'trainbot',
-        image,
-        env: Object.entries(env).map(([name, value]) => ({ name, value })),
-        ports: [{ name: 'http', containerPort: 3000 }],
-        resources: { requests: { cpu: '100m', memory: '192Mi' }, limits: { cpu: '1', memory: '512Mi' } },
-        securityContext: { readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, runAsNonRoot: true, capabilities: { drop: ['ALL'] } },
-        volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
-        readinessProbe: { exec: { command: ['node', '-e', PING_PROBE] }, periodSeconds: 1, timeoutSeconds: 5, failureThreshold: 1000 },
-      }],
+      containers: [
+        {
+          name: 'trainbot',
+          image,
+          env: Object.entries(env).map(([name, value]) => ({ name, value })),
+          ports: [{ name: 'http', containerPort: 3000 }],
+          resources: { requests: { cpu: '100m', memory: '192Mi' }, limits: { cpu: '1', memory: '512Mi' } },
+          securityContext: {
+            readOnlyRootFilesystem: true,
+            allowPrivilegeEscalation: false,
+            runAsNonRoot: true,
+            capabilities: { drop: ['ALL'] },
+          },
+          volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+          readinessProbe: {
+            exec: { command: ['node', '-e', PING_PROBE] },
+            periodSeconds: 1,
+            timeoutSeconds: 5,
+            failureThreshold: 1000,
+          },
+        },
+      ],
     },
   };
 }
 
 if (!image) {
-  it.skip('runs the bot image as a Pod (not built: set TRAINBOT_BUILD_BOT_IMAGE=1 before scripts/setup.sh)', () => undefined);
+  it.skip('runs the bot image as a Pod (not built: set TRAINBOT_BUILD_BOT_IMAGE=1 before scripts/setup.sh)', () =>
+    undefined);
 } else {
   const node = realNode();
 
@@ -67,26 +90,36 @@ if (!image) {
     await ns?.delete();
   });
 
-  it('runs the bot image as a non-root Pod on a read-only root that turns Ready when Probot answers /ping', async () => {
-    const started = Date.now();
-    await core.createNamespacedPod({ namespace: ns.name, body: botPod(node.mlflowForPods) });
-    let pod: V1Pod | undefined;
-    let ready = false;
-    while (!ready && Date.now() - started < READY_WITHIN_MS) {
-      await new Promise((done) => setTimeout(done, 500));
-      pod = await core.readNamespacedPod({ namespace: ns.name, name: 'trainbot' });
-      ready = pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
-      if (pod.status?.phase === 'Failed' || pod.status?.phase === 'Succeeded') break;
-    }
-    const readyMs = Date.now() - started;
-    const status = pod?.status?.containerStatuses?.[0];
-    const log = ready ? '' : await core.readNamespacedPodLog({ namespace: ns.name, name: 'trainbot', tailLines: 20 }).catch(() => '');
-    expect({ ready, state: ready ? 'running' : JSON.stringify(status?.state), log }).toEqual({ ready: true, state: 'running', log: '' });
-    expect(pod?.spec?.nodeName).toBe(node.name);
-    expect(status?.imageID).toContain(image.slice(image.indexOf('@') + 1));
-    // Probot logged its start in JSON (LOG_FORMAT), so the app loaded with the Secret's values.
-    const startLog = await core.readNamespacedPodLog({ namespace: ns.name, name: 'trainbot' });
-    expect(startLog).toMatch(/"msg":"Running Probot v14/);
-    console.log(`trainbot Pod on the real node: Ready (/ping PONG) ${readyMs} ms after creation`);
-  }, READY_WITHIN_MS + 30_000);
+  it(
+    'runs the bot image as a non-root Pod on a read-only root that turns Ready when Probot answers /ping',
+    async () => {
+      const started = Date.now();
+      await core.createNamespacedPod({ namespace: ns.name, body: botPod(node.mlflowForPods) });
+      let pod: V1Pod | undefined;
+      let ready = false;
+      while (!ready && Date.now() - started < READY_WITHIN_MS) {
+        await new Promise((done) => setTimeout(done, 500));
+        pod = await core.readNamespacedPod({ namespace: ns.name, name: 'trainbot' });
+        ready = pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+        if (pod.status?.phase === 'Failed' || pod.status?.phase === 'Succeeded') break;
+      }
+      const readyMs = Date.now() - started;
+      const status = pod?.status?.containerStatuses?.[0];
+      const log = ready
+        ? ''
+        : await core.readNamespacedPodLog({ namespace: ns.name, name: 'trainbot', tailLines: 20 }).catch(() => '');
+      expect({ ready, state: ready ? 'running' : JSON.stringify(status?.state), log }).toEqual({
+        ready: true,
+        state: 'running',
+        log: '',
+      });
+      expect(pod?.spec?.nodeName).toBe(node.name);
+      expect(status?.imageID).toContain(image.slice(image.indexOf('@') + 1));
+      // Probot logged its start in JSON (LOG_FORMAT), so the app loaded with the Secret's values.
+      const startLog = await core.readNamespacedPodLog({ namespace: ns.name, name: 'trainbot' });
+      expect(startLog).toMatch(/"msg":"Running Probot v14/);
+      console.log(`trainbot Pod on the real node: Ready (/ping PONG) ${readyMs} ms after creation`);
+    },
+    READY_WITHIN_MS + 30_000,
+  );
 }

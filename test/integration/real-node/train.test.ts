@@ -19,14 +19,31 @@ import { issueCommentEvent } from '../../support/github-events.js';
 import { testProbot } from '../../support/github-probot.js';
 import type { TestNamespace } from '../../support/kube-namespace.js';
 import { eventually } from '../../support/kube-runner-fixture.js';
-import { createRealNodeNamespace, manifestDigest, realNode, realNodeConfig, tagImage } from '../../support/real-node.js';
+import {
+  createRealNodeNamespace,
+  manifestDigest,
+  realNode,
+  realNodeConfig,
+  tagImage,
+} from '../../support/real-node.js';
 import { botTracking } from '../../support/mlflow-tracking.js';
 import {
-  BASE_SHA, COMMENT_ID, FULL_NAME, HEAD_SHA, alphaPointOneReport, expectAnswer, mockPrelude, mockTrainFlow, seedBaseline,
+  BASE_SHA,
+  COMMENT_ID,
+  FULL_NAME,
+  HEAD_SHA,
+  alphaPointOneReport,
+  expectAnswer,
+  mockPrelude,
+  mockTrainFlow,
+  seedBaseline,
 } from '../../support/train-comment-mocks.js';
 
 const trackingUri = process.env.MLFLOW_TRACKING_URI;
-if (!trackingUri) throw new Error('MLFLOW_TRACKING_URI is not set: run the integration tests through `npm test` (scripts/test.sh starts MLflow).');
+if (!trackingUri)
+  throw new Error(
+    'MLFLOW_TRACKING_URI is not set: run the integration tests through `npm test` (scripts/test.sh starts MLflow).',
+  );
 const node = realNode();
 const tracking = botTracking();
 let ns: TestNamespace;
@@ -58,7 +75,9 @@ it('runs /train alpha=0.1 as a Job on the real node, in the training image, and 
   const { comments, check } = mockTrainFlow({ updates: 3 });
   // As deployed: the bot resolves the head sha's tag in the registry and pins the Job to that digest.
   const images = { registry: new RegistryClient({ scheme: 'http' }), timeoutMs: 30_000, intervalMs: 1000 };
-  const probot = await testProbot(createApp({ tracking, runnerFor: () => runner, commentIntervalMs: 0, now: () => baselineStart + 1000, images }));
+  const probot = await testProbot(
+    createApp({ tracking, runnerFor: () => runner, commentIntervalMs: 0, now: () => baselineStart + 1000, images }),
+  );
   await probot.receive(issueCommentEvent({ body: '/train alpha=0.1' }));
 
   const name = comments[0]?.match(/trainbot-pr1-[0-9a-f]{12}/)?.[0];
@@ -67,7 +86,9 @@ it('runs /train alpha=0.1 as a Job on the real node, in the training image, and 
 
   // It ran where and how it should: on the real node, from the registry's image, as uid 10001.
   const core = ns.admin.makeApiClient(CoreV1Api);
-  const [pod] = (await core.listNamespacedPod({ namespace: ns.name, labelSelector: `batch.kubernetes.io/job-name=${name}` })).items;
+  const [pod] = (
+    await core.listNamespacedPod({ namespace: ns.name, labelSelector: `batch.kubernetes.io/job-name=${name}` })
+  ).items;
   expect(pod?.spec?.nodeName).toBe(node.name);
   expect(pod?.status?.phase).toBe('Succeeded');
   // The Job named the digest CI pushed, and that is what the kubelet pulled and ran.
@@ -97,13 +118,21 @@ it('/train cancel: the container gets SIGTERM, its Pod goes, the run is KILLED a
   const { comments, check } = mockTrainFlow({ updates: 3, confused: true });
   const train = probot.receive(issueCommentEvent({ body: '/train alpha=0.2' }));
   // Running, with its SIGTERM handler in place (it prints once it is).
-  const podName = await eventually(async () => {
-    const pods = (await core.listNamespacedPod({ namespace: ns.name, labelSelector: `trainbot.dev/request=${COMMENT_ID}` })).items;
-    const running = pods.find((p) => p.status?.containerStatuses?.[0]?.state?.running);
-    if (!running) return undefined;
-    const log = await core.readNamespacedPodLog({ name: running.metadata!.name!, namespace: ns.name }).catch(() => '');
-    return log.includes('training') ? running.metadata!.name! : undefined;
-  }, 120_000, 'the training container running its handler');
+  const podName = await eventually(
+    async () => {
+      const pods = (
+        await core.listNamespacedPod({ namespace: ns.name, labelSelector: `trainbot.dev/request=${COMMENT_ID}` })
+      ).items;
+      const running = pods.find((p) => p.status?.containerStatuses?.[0]?.state?.running);
+      if (!running) return undefined;
+      const log = await core
+        .readNamespacedPodLog({ name: running.metadata!.name!, namespace: ns.name })
+        .catch(() => '');
+      return log.includes('training') ? running.metadata!.name! : undefined;
+    },
+    120_000,
+    'the training container running its handler',
+  );
 
   mockPrelude(configText);
   const answer = expectAnswer();
@@ -116,15 +145,24 @@ it('/train cancel: the container gets SIGTERM, its Pod goes, the run is KILLED a
   expect((comments.at(-1) ?? '').split('\n').filter((l) => l.includes('trainbot-pr1-'))[0]).toContain('🚫 cancelled');
   expect(check()?.conclusion).toBe('cancelled');
   // The kubelet stopped the container with SIGTERM (its handler reported in), then the Pod went away.
-  await eventually(async () => {
-    const log = await core.readNamespacedPodLog({ name: podName, namespace: ns.name }).catch(() => '');
-    return log.includes('SIGTERM') ? true : undefined;
-  }, 30_000, 'the SIGTERM line');
+  await eventually(
+    async () => {
+      const log = await core.readNamespacedPodLog({ name: podName, namespace: ns.name }).catch(() => '');
+      return log.includes('SIGTERM') ? true : undefined;
+    },
+    30_000,
+    'the SIGTERM line',
+  );
   const experimentId = await tracking.ensureExperiment(experiment);
   const { runs } = await findRequestRuns(tracking, { experimentId, repo: FULL_NAME, request: String(COMMENT_ID) });
   expect(runs[0]?.info.status).toBe('KILLED');
-  await eventually(async () => {
-    const pods = (await core.listNamespacedPod({ namespace: ns.name, fieldSelector: `metadata.name=${podName}` })).items;
-    return pods.length === 0 ? true : undefined;
-  }, 40_000, 'the Pod gone');
+  await eventually(
+    async () => {
+      const pods = (await core.listNamespacedPod({ namespace: ns.name, fieldSelector: `metadata.name=${podName}` }))
+        .items;
+      return pods.length === 0 ? true : undefined;
+    },
+    40_000,
+    'the Pod gone',
+  );
 }, 240_000);

@@ -43,7 +43,11 @@ function recordingRunner(): { runner: Runner; started: JobSpec[] } {
 async function execute(sha: string, timeoutMs: number, runner: Runner, seen: RunResult[][]) {
   const experimentId = await tracking.ensureExperiment(`trainbot-image-pin-${Date.now()}-${process.pid}`);
   const runs = await executeRuns({
-    plans: planned.ok ? planned.runs : [], config, experimentId, tracking, runner,
+    plans: planned.ok ? planned.runs : [],
+    config,
+    experimentId,
+    tracking,
+    runner,
     origin: { repo: 'acme/wine', pr: 3, sha, branch: 'feature', request: `pin-${sha.slice(0, 4)}`, role: 'candidate' },
     images: { registry, timeoutMs, intervalMs: 200 },
     onChange: (r) => seen.push(r.map((x) => ({ ...x }))),
@@ -61,14 +65,22 @@ describe('executeRuns with images', () => {
     ]);
   });
 
-  it('says it waits for the image build, then fails every run with the bound\'s sentence and starts nothing', async () => {
+  it("says it waits for the image build, then fails every run with the bound's sentence and starts nothing", async () => {
     const { runner, started } = recordingRunner();
     const seen: RunResult[][] = [];
     const never = 'd'.repeat(40);
     const { runs, experimentId } = await execute(never, 1_000, runner, seen);
-    expect(seen.some((s) => s.every((r) => r.state === 'queued' && r.reason === 'waiting for the image build of ddddddd (up to 1 s)'))).toBe(true);
-    expect(runs.map((r) => [r.state, r.reason])).toEqual(Array(2).fill(['failed',
-      `The training image ${TRAINBOT_TRAINING_IMAGE}:${never} was not pushed within 1 s: check the training workflow run for commit ddddddd, then comment /train again.`]));
+    expect(
+      seen.some((s) =>
+        s.every((r) => r.state === 'queued' && r.reason === 'waiting for the image build of ddddddd (up to 1 s)'),
+      ),
+    ).toBe(true);
+    expect(runs.map((r) => [r.state, r.reason])).toEqual(
+      Array(2).fill([
+        'failed',
+        `The training image ${TRAINBOT_TRAINING_IMAGE}:${never} was not pushed within 1 s: check the training workflow run for commit ddddddd, then comment /train again.`,
+      ]),
+    );
     expect(started).toEqual([]);
     const { runs: created } = await tracking.searchRuns({ experimentIds: [experimentId] });
     expect(created).toEqual([]);

@@ -22,10 +22,13 @@ import { type RoleExperiments, ensureRoleExperiments } from '../../../src/tracki
 
 useGitHubApi();
 const trackingUri = process.env.MLFLOW_TRACKING_URI;
-if (!trackingUri) throw new Error('MLFLOW_TRACKING_URI is not set: run the integration tests through `npm test` (scripts/test.sh starts MLflow).');
+if (!trackingUri)
+  throw new Error(
+    'MLFLOW_TRACKING_URI is not set: run the integration tests through `npm test` (scripts/test.sh starts MLflow).',
+  );
 
 const REPO = 'Codertocat/Hello-World';
-const MERGE_SHA = 'c4295bd74fb0f4fda03689c3df3f2803b658fd85';   // merge_commit_sha of the example payload
+const MERGE_SHA = 'c4295bd74fb0f4fda03689c3df3f2803b658fd85'; // merge_commit_sha of the example payload
 const COMMENTS = '/repos/{owner}/{repo}/issues/{issue_number}/comments';
 const tracking = botTracking();
 let configText: string;
@@ -35,7 +38,8 @@ let runner: MetricRunner;
 beforeEach(() => {
   // Its own experiment per test; the example repository's base branch is master.
   configText = readFileSync(join(REPO_ROOT, '.github/trainbot.yml'), 'utf8')
-    .replace(/^experiment: .*$/m, `experiment: merge-report-${Date.now()}`).replace(/^baseline_branch: .*$/m, 'baseline_branch: master');
+    .replace(/^experiment: .*$/m, `experiment: merge-report-${Date.now()}`)
+    .replace(/^baseline_branch: .*$/m, 'baseline_branch: master');
   const loaded = parseConfig(configText);
   if (!loaded.ok) throw new Error(loaded.errors.join(' '));
   config = loaded.config;
@@ -43,8 +47,15 @@ beforeEach(() => {
 });
 
 function mockConfig(): void {
-  mockGitHub('GET', '/repos/{owner}/{repo}/contents/{path}', { params: { path: '.github/trainbot.yml' }, query: { ref: 'master' } })
-    .replyWithExample(200, (file: Record<string, unknown>) => ({ ...file, type: 'file', encoding: 'base64', content: Buffer.from(configText).toString('base64') }));
+  mockGitHub('GET', '/repos/{owner}/{repo}/contents/{path}', {
+    params: { path: '.github/trainbot.yml' },
+    query: { ref: 'master' },
+  }).replyWithExample(200, (file: Record<string, unknown>) => ({
+    ...file,
+    type: 'file',
+    encoding: 'base64',
+    content: Buffer.from(configText).toString('base64'),
+  }));
 }
 
 /** nock 15 hands a reply function the request (a fetch Request). */
@@ -57,23 +68,35 @@ function mockLivingComment(bodies: string[]): void {
     bodies.push(await bodyOf(request));
     return { id: 901 };
   });
-  mockGitHub('GET', COMMENTS, { params: { issue_number: 2 }, query: { per_page: 100 } })
-    .reply(200, () => [{ id: 901, body: bodies[0], user: { login: 'trainbot[bot]', type: 'Bot' } }]);
-  mockGitHub('PATCH', '/repos/{owner}/{repo}/issues/comments/{comment_id}', { params: { comment_id: 901 } }).reply(200, async (request: Request) => {
-    bodies.push(await bodyOf(request));
-    return { id: 901 };
-  });
+  mockGitHub('GET', COMMENTS, { params: { issue_number: 2 }, query: { per_page: 100 } }).reply(200, () => [
+    { id: 901, body: bodies[0], user: { login: 'trainbot[bot]', type: 'Bot' } },
+  ]);
+  mockGitHub('PATCH', '/repos/{owner}/{repo}/issues/comments/{comment_id}', { params: { comment_id: 901 } }).reply(
+    200,
+    async (request: Request) => {
+      bodies.push(await bodyOf(request));
+      return { id: 901 };
+    },
+  );
 }
 
 async function seed(experiments: RoleExperiments, port: Tracking = tracking): Promise<void> {
   await executeRuns({
-    plans: [planBaseline(config)], config, tracking: port, runner, experimentId: experiments.baselines,
+    plans: [planBaseline(config)],
+    config,
+    tracking: port,
+    runner,
+    experimentId: experiments.baselines,
     origin: { repo: REPO, sha: 'a'.repeat(40), branch: 'master', request: 'seed-baseline', role: 'baseline' },
   });
   const plan = planRuns({ alpha: ['0.1', '1'], l1_ratio: ['0.2', '0.8'] }, config);
   if (!plan.ok) throw new Error(plan.message);
   await executeRuns({
-    plans: plan.runs, config, tracking: port, runner, experimentId: experiments.candidates,
+    plans: plan.runs,
+    config,
+    tracking: port,
+    runner,
+    experimentId: experiments.candidates,
     origin: { repo: REPO, pr: 2, sha: 'b'.repeat(40), branch: 'changes', request: 'comment-1', role: 'candidate' },
   });
 }
@@ -95,10 +118,21 @@ describe('pull_request.closed', () => {
     const base = fakeMetrics({ alpha: 0.5, l1_ratio: 0.5, seed: 42 }).rmse;
     const [first, final] = bodies.map((b) => b.split('\n'));
     expect(bodies).toHaveLength(2);
-    expect(first?.slice(0, 5)).toEqual(['<!-- trainbot:merge-2 -->', '### trainbot: final report for #2', '', 'Best of 4 runs:', '']);
+    expect(first?.slice(0, 5)).toEqual([
+      '<!-- trainbot:merge-2 -->',
+      '### trainbot: final report for #2',
+      '',
+      'Best of 4 runs:',
+      '',
+    ]);
     expect(first).toContain('#### alpha=0.1 l1\\_ratio=0.8 seed=42 vs baseline');
-    expect(first?.find((l) => l.startsWith('| **rmse** (primary)'))?.split('|').map((c) => c.trim()).slice(2, 6))
-      .toEqual([base.toFixed(4), best.toFixed(4), `−${(base - best).toFixed(4)}`, '✅ better']);
+    expect(
+      first
+        ?.find((l) => l.startsWith('| **rmse** (primary)'))
+        ?.split('|')
+        .map((c) => c.trim())
+        .slice(2, 6),
+    ).toEqual([base.toFixed(4), best.toFixed(4), `−${(base - best).toFixed(4)}`, '✅ better']);
     expect(first).toContain('<details><summary>All 4 runs of this pull request</summary>');
     const list = first?.filter((l) => /^\d\. /.test(l)) ?? [];
     expect(list.map((l) => l.replace(/\[`[^`]+`\]\([^)]+\) /, ''))).toEqual([
@@ -107,17 +141,34 @@ describe('pull_request.closed', () => {
       `3. \`alpha=1 l1_ratio=0.2 seed=42\`: rmse ${fakeMetrics({ alpha: 1, l1_ratio: 0.2 }).rmse.toFixed(4)}`,
       '4. `alpha=1 l1_ratio=0.8 seed=42`: failed: The run ended FAILED; its MLflow page has the details.',
     ]);
-    expect(first?.at(-1)).toBe('⏳ Training the new baseline of `master` on the merge commit `c4295bd` with the default params (`alpha=0.5 l1_ratio=0.5 seed=42`).');
+    expect(first?.at(-1)).toBe(
+      '⏳ Training the new baseline of `master` on the merge commit `c4295bd` with the default params (`alpha=0.5 l1_ratio=0.5 seed=42`).',
+    );
     // The same comment, with the refresh's result appended in place of the progress line.
     expect(final?.slice(0, first!.length - 1)).toEqual(first?.slice(0, -1));
     expect(final?.[first!.length - 1]).toBe('✅ New baseline of `master` on `c4295bd`:');
-    expect(final?.find((l) => l.startsWith('| **rmse** (primary)') && final.indexOf(l) > first!.length)?.split('|').map((c) => c.trim()).slice(2, 6))
-      .toEqual([base.toFixed(4), base.toFixed(4), '±0.0000', '➖ unchanged']);
+    expect(
+      final
+        ?.find((l) => l.startsWith('| **rmse** (primary)') && final.indexOf(l) > first!.length)
+        ?.split('|')
+        .map((c) => c.trim())
+        .slice(2, 6),
+    ).toEqual([base.toFixed(4), base.toFixed(4), '±0.0000', '➖ unchanged']);
 
     // The new baseline: role baseline, branch = base branch, sha = merge commit; it is what reports now find.
-    const baselines = await tracking.searchRuns({ experimentIds: [experiments.baselines], filter: `tags.\`${RUN_TAGS.request}\` = 'merge-2'` });
-    expect(baselines.runs.map((r) => [r.info.status, r.tags[RUN_TAGS.role], r.tags[RUN_TAGS.branch], r.tags[RUN_TAGS.sha], r.tags[RUN_TAGS.pr]]))
-      .toEqual([['FINISHED', 'baseline', 'master', MERGE_SHA, undefined]]);
+    const baselines = await tracking.searchRuns({
+      experimentIds: [experiments.baselines],
+      filter: `tags.\`${RUN_TAGS.request}\` = 'merge-2'`,
+    });
+    expect(
+      baselines.runs.map((r) => [
+        r.info.status,
+        r.tags[RUN_TAGS.role],
+        r.tags[RUN_TAGS.branch],
+        r.tags[RUN_TAGS.sha],
+        r.tags[RUN_TAGS.pr],
+      ]),
+    ).toEqual([['FINISHED', 'baseline', 'master', MERGE_SHA, undefined]]);
     // Reading the report: the two experiments, redelivery check, one paged search of the PR's runs, two baseline
     // searches. The refresh itself (create run, read it back) comes on top; its own MLflow user is the users API's.
     expect(used).toBe(2 + 1 + 1 + 2 + 2);
@@ -129,10 +180,22 @@ describe('pull_request.closed', () => {
     await seed(experiments, signed);
     // PR code makes its worst finished run the best: MLflow serves the value of the highest step. (A candidate's
     // own user may write the other candidates of its experiment; the admin plays it here.)
-    const worst = (await signed.searchRuns({ experimentIds: [experiments.candidates], filter: `tags.\`${RUN_TAGS.params}\` = 'alpha=1 l1_ratio=0.2 seed=42'` })).runs[0];
+    const worst = (
+      await signed.searchRuns({
+        experimentIds: [experiments.candidates],
+        filter: `tags.\`${RUN_TAGS.params}\` = 'alpha=1 l1_ratio=0.2 seed=42'`,
+      })
+    ).runs[0];
     const response = await fetch(`${trackingUri}/api/2.0/mlflow/runs/log-metric`, {
-      method: 'POST', headers: mlflowHeaders(),
-      body: JSON.stringify({ run_id: worst?.info.runId, key: 'rmse', value: 0.01, timestamp: Date.now(), step: 1_000_000 }),
+      method: 'POST',
+      headers: mlflowHeaders(),
+      body: JSON.stringify({
+        run_id: worst?.info.runId,
+        key: 'rmse',
+        value: 0.01,
+        timestamp: Date.now(),
+        step: 1_000_000,
+      }),
     });
     expect(response.status).toBe(200);
     mockConfig();
@@ -147,13 +210,18 @@ describe('pull_request.closed', () => {
     expect(first).toContain('Commit `bbbbbbb` compared with the baseline `aaaaaaa` on `master`, trained just now.');
     const worstRmse = fakeMetrics({ alpha: 1, l1_ratio: 0.2 }).rmse.toFixed(4);
     expect(first.filter((l) => /^\d\. /.test(l)).map((l) => l.replace(/`[^`]+` /, ''))).toContain(
-      `4. \`alpha=1 l1_ratio=0.2 seed=42\`: failed: This run was changed after trainbot recorded it (rmse ${worstRmse} → 0.0100), so it is not compared.`);
+      `4. \`alpha=1 l1_ratio=0.2 seed=42\`: failed: This run was changed after trainbot recorded it (rmse ${worstRmse} → 0.0100), so it is not compared.`,
+    );
   }, 60_000);
 
   it('ignores a redelivered merge: the baseline refresh of that merge already exists', async () => {
     const experimentId = (await ensureRoleExperiments(tracking, config)).baselines;
     await executeRuns({
-      plans: [planBaseline(config)], config, tracking, runner, experimentId,
+      plans: [planBaseline(config)],
+      config,
+      tracking,
+      runner,
+      experimentId,
       origin: { repo: REPO, sha: MERGE_SHA, branch: 'master', request: 'merge-2', role: 'baseline' },
     });
     mockConfig();
@@ -168,17 +236,27 @@ describe('pull_request.closed', () => {
     const plan = planRuns({ alpha: ['0.1', '0.2'] }, config);
     if (!plan.ok) throw new Error(plan.message);
     const running = executeRuns({
-      plans: plan.runs, config, tracking, runner: slow, experimentId,
+      plans: plan.runs,
+      config,
+      tracking,
+      runner: slow,
+      experimentId,
       origin: { repo: REPO, pr: 2, sha: 'b'.repeat(40), branch: 'changes', request: 'comment-2', role: 'candidate' },
     });
     while ((await slow.active({})).length < 2) await new Promise((r) => setTimeout(r, 20));
     mockConfig();
-    mockGitHub('POST', COMMENTS, { params: { issue_number: 2 }, body: { body: 'This pull request was closed without merging, so trainbot cancelled its 2 running runs.' } }).reply(201, { id: 5 });
+    mockGitHub('POST', COMMENTS, {
+      params: { issue_number: 2 },
+      body: { body: 'This pull request was closed without merging, so trainbot cancelled its 2 running runs.' },
+    }).reply(201, { id: 5 });
     const probot = await testProbot(createApp({ tracking, runnerFor: () => slow }));
 
     await probot.receive(pullRequestClosedEvent({ merged: false }));
 
-    expect((await running).map((r) => [r.state, r.reason])).toEqual([['cancelled', 'Cancelled on request.'], ['cancelled', 'Cancelled on request.']]);
+    expect((await running).map((r) => [r.state, r.reason])).toEqual([
+      ['cancelled', 'Cancelled on request.'],
+      ['cancelled', 'Cancelled on request.'],
+    ]);
     expect(slow.runs.size).toBe(2);
   }, 30_000);
 });

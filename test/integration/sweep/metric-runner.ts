@@ -28,7 +28,8 @@ export function fakeMetrics(params: Record<string, number>): { rmse: number; mae
 
 export function paramsFromArgs(args: readonly string[]): Record<string, number> {
   const params: Record<string, number> = {};
-  for (let i = 0; i + 1 < args.length; i += 2) params[(args[i] as string).replace(/^--/, '').replace(/-/g, '_')] = Number(args[i + 1]);
+  for (let i = 0; i + 1 < args.length; i += 2)
+    params[(args[i] as string).replace(/^--/, '').replace(/-/g, '_')] = Number(args[i + 1]);
   return params;
 }
 
@@ -42,9 +43,14 @@ export class MetricRunner implements Runner {
   /** As the container would: with the run's own MLflow user when the bot made one, else the harness admin's. */
   private async mlflow(spec: JobSpec, endpoint: string, body: unknown): Promise<void> {
     const own = spec.credentialEnv;
-    const credential = own?.MLFLOW_TRACKING_USERNAME && own.MLFLOW_TRACKING_PASSWORD ? { username: own.MLFLOW_TRACKING_USERNAME, password: own.MLFLOW_TRACKING_PASSWORD } : undefined;
+    const credential =
+      own?.MLFLOW_TRACKING_USERNAME && own.MLFLOW_TRACKING_PASSWORD
+        ? { username: own.MLFLOW_TRACKING_USERNAME, password: own.MLFLOW_TRACKING_PASSWORD }
+        : undefined;
     const response = await fetch(`${this.options.trackingUri}/api/2.0/mlflow/${endpoint}`, {
-      method: 'POST', headers: mlflowHeaders(credential), body: JSON.stringify(body),
+      method: 'POST',
+      headers: mlflowHeaders(credential),
+      body: JSON.stringify(body),
     });
     if (!response.ok) throw new Error(`MLflow ${endpoint} answered ${response.status}: ${await response.text()}`);
   }
@@ -54,7 +60,15 @@ export class MetricRunner implements Runner {
     const params = paramsFromArgs(spec.args);
     let cancelled = false;
     let wake = () => undefined as void;
-    const run: FakeRun = { spec, done: false, outcome: Promise.resolve({ status: 'succeeded' }), cancel: () => { cancelled = true; wake(); } };
+    const run: FakeRun = {
+      spec,
+      done: false,
+      outcome: Promise.resolve({ status: 'succeeded' }),
+      cancel: () => {
+        cancelled = true;
+        wake();
+      },
+    };
     this.inFlight += 1;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     run.outcome = (async (): Promise<RunOutcome> => {
@@ -67,7 +81,8 @@ export class MetricRunner implements Runner {
           };
         });
         if (cancelled) return { status: 'cancelled', reason: 'Cancelled on request.' };
-        if (this.options.failWhen?.(params)) return { status: 'failed', reason: 'The training process exited with code 1.' };
+        if (this.options.failWhen?.(params))
+          return { status: 'failed', reason: 'The training process exited with code 1.' };
         const timestamp = Date.now();
         await this.mlflow(spec, 'runs/log-batch', {
           run_id: runId,
@@ -86,7 +101,10 @@ export class MetricRunner implements Runner {
   }
 
   wait(handle: RunHandle): Promise<RunOutcome> {
-    return this.runs.get(handle.name)?.outcome ?? Promise.resolve({ status: 'failed', reason: `No run named ${handle.name}.` });
+    return (
+      this.runs.get(handle.name)?.outcome ??
+      Promise.resolve({ status: 'failed', reason: `No run named ${handle.name}.` })
+    );
   }
 
   async logs(): Promise<string> {

@@ -18,13 +18,21 @@ import type { JobSpec, RunHandle, Runner } from '../../../src/runners/runner.js'
 import { MlflowClient } from '../../../src/tracking/mlflow-client.js';
 import { planRequest } from '../../../src/pipeline/plan-request.js';
 import { NO_BASELINE_HINT_OFF_PR, runRequest } from '../../../src/pipeline/run-request.js';
-import { findBaseline, findPullRequestRuns, findRequestRuns, lookupBaseline } from '../../../src/tracking/run-queries.js';
+import {
+  findBaseline,
+  findPullRequestRuns,
+  findRequestRuns,
+  lookupBaseline,
+} from '../../../src/tracking/run-queries.js';
 import { MetricRunner } from '../sweep/metric-runner.js';
 import { botTracking, mlflowHeaders } from '../../support/mlflow-tracking.js';
 
 const root = resolve(import.meta.dirname, '../../..');
 const trackingUri = process.env.MLFLOW_TRACKING_URI;
-if (!trackingUri) throw new Error('MLFLOW_TRACKING_URI is not set: run the integration tests through `npm test` (scripts/test.sh starts MLflow).');
+if (!trackingUri)
+  throw new Error(
+    'MLFLOW_TRACKING_URI is not set: run the integration tests through `npm test` (scripts/test.sh starts MLflow).',
+  );
 
 const REPO = 'acme/wine';
 const KEY = 'integration-test-signing-key-0123456789abcdef';
@@ -39,9 +47,15 @@ const defaults = planBaseline(config).paramsKey;
 let experimentId = '';
 
 /** An MLflow REST call as the given user (a Job's own), or as the harness admin. */
-async function mlflow(endpoint: string, body: unknown, credential?: { username: string; password: string }): Promise<void> {
+async function mlflow(
+  endpoint: string,
+  body: unknown,
+  credential?: { username: string; password: string },
+): Promise<void> {
   const response = await fetch(`${trackingUri}/api/2.0/mlflow/${endpoint}`, {
-    method: 'POST', headers: mlflowHeaders(credential), body: JSON.stringify(body),
+    method: 'POST',
+    headers: mlflowHeaders(credential),
+    body: JSON.stringify(body),
   });
   if (!response.ok) throw new Error(`MLflow ${endpoint} answered ${response.status}: ${await response.text()}`);
 }
@@ -54,29 +68,69 @@ class ForgingRunner implements Runner {
 
   async dispatch(spec: JobSpec): Promise<RunHandle> {
     const runId = spec.env.MLFLOW_RUN_ID as string;
-    const own = { username: spec.credentialEnv?.MLFLOW_TRACKING_USERNAME ?? '', password: spec.credentialEnv?.MLFLOW_TRACKING_PASSWORD ?? '' };
-    const tags = { ...originTags({ repo: REPO, sha: 'f'.repeat(40), branch: 'main', request: 'merge-1', role: 'baseline', params: defaults }), [RUN_TAGS.signature]: this.copiedSignature() };
-    await mlflow('runs/log-batch', { run_id: runId, tags: Object.entries(tags).map(([key, value]) => ({ key, value })) }, own);
+    const own = {
+      username: spec.credentialEnv?.MLFLOW_TRACKING_USERNAME ?? '',
+      password: spec.credentialEnv?.MLFLOW_TRACKING_PASSWORD ?? '',
+    };
+    const tags = {
+      ...originTags({
+        repo: REPO,
+        sha: 'f'.repeat(40),
+        branch: 'main',
+        request: 'merge-1',
+        role: 'baseline',
+        params: defaults,
+      }),
+      [RUN_TAGS.signature]: this.copiedSignature(),
+    };
+    await mlflow(
+      'runs/log-batch',
+      { run_id: runId, tags: Object.entries(tags).map(([key, value]) => ({ key, value })) },
+      own,
+    );
     await mlflow('runs/delete-tag', { run_id: runId, key: RUN_TAGS.pr }, own);
     return this.inner.dispatch(spec);
   }
 
-  wait(handle: RunHandle) { return this.inner.wait(handle); }
-  logs() { return this.inner.logs(); }
-  cancel(handle: RunHandle) { return this.inner.cancel(handle); }
-  active(labels: Readonly<Record<string, string>>) { return this.inner.active(labels); }
-  claim(key: string) { return this.inner.claim(key); }
-  release(key: string) { return this.inner.release(key); }
+  wait(handle: RunHandle) {
+    return this.inner.wait(handle);
+  }
+  logs() {
+    return this.inner.logs();
+  }
+  cancel(handle: RunHandle) {
+    return this.inner.cancel(handle);
+  }
+  active(labels: Readonly<Record<string, string>>) {
+    return this.inner.active(labels);
+  }
+  claim(key: string) {
+    return this.inner.claim(key);
+  }
+  release(key: string) {
+    return this.inner.release(key);
+  }
 }
 
-const baselineOrigin: Omit<RunOrigin, 'params'> = { repo: REPO, sha: 'b'.repeat(40), branch: 'main', request: 'merge-1', role: 'baseline' };
+const baselineOrigin: Omit<RunOrigin, 'params'> = {
+  repo: REPO,
+  sha: 'b'.repeat(40),
+  branch: 'main',
+  request: 'merge-1',
+  role: 'baseline',
+};
 const query = () => ({ experimentId, repo: REPO, branch: 'main', params: defaults });
 let realBaselineId = '';
 
 beforeAll(async () => {
   experimentId = await bot.ensureExperiment(experiment);
   const [baseline] = await executeRuns({
-    plans: [planBaseline(config)], config, experimentId, tracking: bot, runner: new MetricRunner({ trackingUri, delayMs: 10 }), origin: baselineOrigin,
+    plans: [planBaseline(config)],
+    config,
+    experimentId,
+    tracking: bot,
+    runner: new MetricRunner({ trackingUri, delayMs: 10 }),
+    origin: baselineOrigin,
   });
   expect(baseline?.state).toBe('finished');
   realBaselineId = baseline?.runId as string;
@@ -90,7 +144,10 @@ describe('a training container that re-tags its run as the baseline', () => {
     const plans = planRuns({ alpha: ['0.1'] }, config);
     if (!plans.ok) throw new Error(plans.message);
     const [candidate] = await executeRuns({
-      plans: plans.runs, config, experimentId, tracking: bot,
+      plans: plans.runs,
+      config,
+      experimentId,
+      tracking: bot,
       runner: new ForgingRunner(() => real.tags[RUN_TAGS.signature] as string),
       origin: { repo: REPO, pr: 5, sha: 'c'.repeat(40), branch: 'tune-alpha', request: 'comment-5', role: 'candidate' },
     });
@@ -100,8 +157,12 @@ describe('a training container that re-tags its run as the baseline', () => {
 
   it('fools a query without a key: the forged run is the newest FINISHED baseline MLflow has', async () => {
     const forged = await plain.getRun(forgedId);
-    expect([forged.tags[RUN_TAGS.role], forged.tags[RUN_TAGS.branch], forged.tags[RUN_TAGS.params], forged.tags[RUN_TAGS.pr]])
-      .toEqual(['baseline', 'main', defaults, undefined]);
+    expect([
+      forged.tags[RUN_TAGS.role],
+      forged.tags[RUN_TAGS.branch],
+      forged.tags[RUN_TAGS.params],
+      forged.tags[RUN_TAGS.pr],
+    ]).toEqual(['baseline', 'main', defaults, undefined]);
     expect((await findBaseline(plain, query()))?.info.runId).toBe(forgedId);
   });
 
@@ -114,15 +175,23 @@ describe('a training container that re-tags its run as the baseline', () => {
   });
 
   it('drops the forged run from the request and pull request queries too', async () => {
-    expect((await findRequestRuns(bot, { experimentId, repo: REPO, request: 'merge-1' })).runs.map((r) => r.info.runId)).toEqual([realBaselineId]);
-    expect((await findRequestRuns(plain, { experimentId, repo: REPO, request: 'merge-1' })).runs.map((r) => r.info.runId)).toEqual([forgedId, realBaselineId]);
+    expect(
+      (await findRequestRuns(bot, { experimentId, repo: REPO, request: 'merge-1' })).runs.map((r) => r.info.runId),
+    ).toEqual([realBaselineId]);
+    expect(
+      (await findRequestRuns(plain, { experimentId, repo: REPO, request: 'merge-1' })).runs.map((r) => r.info.runId),
+    ).toEqual([forgedId, realBaselineId]);
     expect((await findRequestRuns(bot, { experimentId, repo: REPO, request: 'comment-5' })).runs).toEqual([]);
   });
 });
 
 describe('runs the bot did not sign', () => {
   it('ignores a FINISHED run created with the baseline tags but no signature', async () => {
-    const unsigned = await plain.createRun({ experimentId, runName: 'posing-as-baseline', tags: originTags({ ...baselineOrigin, request: 'merge-2', params: defaults }) });
+    const unsigned = await plain.createRun({
+      experimentId,
+      runName: 'posing-as-baseline',
+      tags: originTags({ ...baselineOrigin, request: 'merge-2', params: defaults }),
+    });
     await plain.setTerminated(unsigned.info.runId, 'FINISHED');
     expect((await findBaseline(plain, query()))?.info.runId).toBe(unsigned.info.runId);
     expect((await findBaseline(bot, query()))?.info.runId).toBe(realBaselineId);
@@ -132,7 +201,12 @@ describe('runs the bot did not sign', () => {
   it('stops trusting the real baseline once someone changes one of its tags, rather than report a tampered one', async () => {
     const exp = await bot.ensureExperiment(`${experiment}-tampered`);
     const [baseline] = await executeRuns({
-      plans: [planBaseline(config)], config, experimentId: exp, tracking: bot, runner: new MetricRunner({ trackingUri, delayMs: 10 }), origin: baselineOrigin,
+      plans: [planBaseline(config)],
+      config,
+      experimentId: exp,
+      tracking: bot,
+      runner: new MetricRunner({ trackingUri, delayMs: 10 }),
+      origin: baselineOrigin,
     });
     const tampered = { ...query(), experimentId: exp };
     expect((await findBaseline(bot, tampered))?.info.runId).toBe(baseline?.runId);
@@ -143,16 +217,23 @@ describe('runs the bot did not sign', () => {
 });
 
 describe('a real training run', () => {
-  it('keeps its signature valid after train.py resumes the run through MLflow\'s own client', async () => {
+  it("keeps its signature valid after train.py resumes the run through MLflow's own client", async () => {
     const exp = await bot.ensureExperiment(`${experiment}-train-py`);
     const [trained] = await executeRuns({
-      plans: [planBaseline(config)], config, experimentId: exp, tracking: bot,
-      runner: new LocalRunner({ workdir: resolve(root, 'training') }), origin: baselineOrigin,
+      plans: [planBaseline(config)],
+      config,
+      experimentId: exp,
+      tracking: bot,
+      runner: new LocalRunner({ workdir: resolve(root, 'training') }),
+      origin: baselineOrigin,
     });
     expect(trained?.state).toBe('finished');
     const stored = await bot.getRun(trained?.runId as string);
     expect(verifyRun(KEY, stored)).toBe(true);
-    expect(checkMetrics(KEY, stored)).toEqual({ status: 'intact', metrics: { mae: trained?.metrics.mae, r2: trained?.metrics.r2, rmse: trained?.metrics.rmse } });
+    expect(checkMetrics(KEY, stored)).toEqual({
+      status: 'intact',
+      metrics: { mae: trained?.metrics.mae, r2: trained?.metrics.r2, rmse: trained?.metrics.rmse },
+    });
     expect((await findBaseline(bot, { ...query(), experimentId: exp }))?.info.runId).toBe(trained?.runId);
   }, 120_000);
 });
@@ -162,7 +243,12 @@ describe('a finished baseline whose metric PR code changes afterwards', () => {
     const name = `${experiment}-metric`;
     const exp = await bot.ensureExperiment(name);
     const [baseline] = await executeRuns({
-      plans: [planBaseline(config)], config, experimentId: exp, tracking: bot, runner: new MetricRunner({ trackingUri, delayMs: 10 }), origin: baselineOrigin,
+      plans: [planBaseline(config)],
+      config,
+      experimentId: exp,
+      tracking: bot,
+      runner: new MetricRunner({ trackingUri, delayMs: 10 }),
+      origin: baselineOrigin,
     });
     const id = baseline?.runId as string;
     const q = { ...query(), experimentId: exp };
@@ -178,15 +264,22 @@ describe('a finished baseline whose metric PR code changes afterwards', () => {
 
     const found = await lookupBaseline(bot, q);
     expect(found.run).toBeUndefined();
-    expect(found.rejected?.check).toEqual({ status: 'changed', changes: [{ metric: 'rmse', recorded: 0.615, current: 9.99 }] });
+    expect(found.rejected?.check).toEqual({
+      status: 'changed',
+      changes: [{ metric: 'rmse', recorded: 0.615, current: 9.99 }],
+    });
 
     // A worse candidate (rmse 0.64 against 0.615) would read "better" against 9.99; the report compares with nothing.
     const planned = planRequest('/train alpha=1', config);
     if ('reply' in planned) throw new Error(planned.reply);
     const outcome = await runRequest({
-      plans: planned.runs, config: { ...config, experiment: name }, tracking: bot, runner: new MetricRunner({ trackingUri, delayMs: 10 }),
+      plans: planned.runs,
+      config: { ...config, experiment: name },
+      tracking: bot,
+      runner: new MetricRunner({ trackingUri, delayMs: 10 }),
       origin: { repo: REPO, pr: 6, sha: 'c'.repeat(40), branch: 'tune-alpha', request: 'comment-6' },
-      missingBaseline: 'compare-without', noBaselineHint: NO_BASELINE_HINT_OFF_PR,
+      missingBaseline: 'compare-without',
+      noBaselineHint: NO_BASELINE_HINT_OFF_PR,
     });
     expect(outcome.runs.map((r) => [r.state, r.metrics.rmse])).toEqual([['finished', 0.64]]);
     expect(outcome.baseline).toBeUndefined();
@@ -194,7 +287,8 @@ describe('a finished baseline whose metric PR code changes afterwards', () => {
     expect(outcome.markdown).toContain('| **rmse** (primary) |        — |   0.6400 |    | — no baseline |');
     expect(outcome.markdown.split('\n').at(-1)).toBe(
       `Commit \`ccccccc\`. ⚠️ The baseline run \`${id.slice(0, 8)}\` (\`bbbbbbb\` on \`main\`) was changed after trainbot recorded it (rmse 0.6150 → 9.9900), ` +
-      'so it was not used. Run `trainbot run "/train"` on the baseline branch, or merge a pull request: trainbot trains one on merge.');
+        'so it was not used. Run `trainbot run "/train"` on the baseline branch, or merge a pull request: trainbot trains one on merge.',
+    );
     expect(outcome.markdown).not.toContain('better');
   }, 60_000);
 });

@@ -4,7 +4,9 @@ import { expect, it } from '@jest/globals';
 import { MlflowClient } from '../../../src/tracking/mlflow-client.js';
 
 if (!process.env.MLFLOW_TRACKING_URI) {
-  throw new Error('MLFLOW_TRACKING_URI is not set; run these tests through scripts/test.sh, which starts MLflow and sets it.');
+  throw new Error(
+    'MLFLOW_TRACKING_URI is not set; run these tests through scripts/test.sh, which starts MLflow and sets it.',
+  );
 }
 
 it('keeps a burst of 60 run creations and reads at 3 in flight, with no failed attempt', async () => {
@@ -21,16 +23,21 @@ it('keeps a burst of 60 run creations and reads at 3 in flight, with no failed a
     }
   };
   const client = MlflowClient.fromEnv(process.env, {
-    maxConcurrent: 3, fetch: counting,
-    onRequest: (e) => { if (e.status === undefined || e.status >= 400) failed.push(`${e.endpoint} ${e.status ?? 'no answer'}`); },
+    maxConcurrent: 3,
+    fetch: counting,
+    onRequest: (e) => {
+      if (e.status === undefined || e.status >= 400) failed.push(`${e.endpoint} ${e.status ?? 'no answer'}`);
+    },
   });
   const experimentId = await client.ensureExperiment(`trainbot-concurrency-${Date.now()}-${process.pid}`);
-  failed.length = 0;   // the lookup's 404 before the experiment is created is expected
+  failed.length = 0; // the lookup's 404 before the experiment is created is expected
   peak = 0;
-  const runs = await Promise.all(Array.from({ length: 30 }, async (_, i) => {
-    const run = await client.createRun({ experimentId, runName: `burst-${i}`, tags: {} });
-    return client.getRun(run.info.runId);
-  }));
+  const runs = await Promise.all(
+    Array.from({ length: 30 }, async (_, i) => {
+      const run = await client.createRun({ experimentId, runName: `burst-${i}`, tags: {} });
+      return client.getRun(run.info.runId);
+    }),
+  );
   expect(runs.map((r) => r.info.runName).sort()).toEqual(Array.from({ length: 30 }, (_, i) => `burst-${i}`).sort());
   expect(failed).toEqual([]);
   expect(peak).toBe(3);

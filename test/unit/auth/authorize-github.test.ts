@@ -14,7 +14,7 @@ function authorizeAlice() {
   return authorize({
     github: new OctokitGitHub(testOctokit(), REPO),
     commenter: 'alice',
-   
+
     pr: { isFork: false, headRepoFullName: 'Codertocat/Hello-World' },
     config: { permission: 'write', forks: 'refuse' },
   });
@@ -22,8 +22,11 @@ function authorizeAlice() {
 
 describe('authorize with the GitHub adapter', () => {
   it('allows a maintainer, read from role_name', async () => {
-    mockGitHub('GET', PERMISSION, { params: { username: 'alice' } })
-      .replyWithExample(200, (answer: Permission) => ({ ...answer, permission: 'write', role_name: 'maintain' }));
+    mockGitHub('GET', PERMISSION, { params: { username: 'alice' } }).replyWithExample(200, (answer: Permission) => ({
+      ...answer,
+      permission: 'write',
+      role_name: 'maintain',
+    }));
     await expect(authorizeAlice()).resolves.toEqual({ allowed: true });
   });
 
@@ -42,16 +45,21 @@ describe('authorize with the GitHub adapter', () => {
     mockGitHub('GET', PERMISSION, { params: { username: 'alice' } }).replyWithError('connect ECONNREFUSED');
     await expect(authorizeAlice()).resolves.toEqual({
       allowed: false,
-      reason: '@alice\'s permission on this repository could not be checked (GitHub could not be reached), so nothing was started; try the command again later.',
+      reason:
+        "@alice's permission on this repository could not be checked (GitHub could not be reached), so nothing was started; try the command again later.",
     });
   });
 
   it('refuses an answer it does not understand as no access', async () => {
-    mockGitHub('GET', PERMISSION, { params: { username: 'alice' } })
-      .replyWithExample(200, (answer: Permission) => ({ ...answer, permission: 'owner', role_name: 'owner' }));
+    mockGitHub('GET', PERMISSION, { params: { username: 'alice' } }).replyWithExample(200, (answer: Permission) => ({
+      ...answer,
+      permission: 'owner',
+      role_name: 'owner',
+    }));
     await expect(authorizeAlice()).resolves.toMatchObject({
       allowed: false,
-      reason: '@alice has no access to this repository, but trainbot commands need at least `write`; ask a maintainer to run it or to raise your permission.',
+      reason:
+        '@alice has no access to this repository, but trainbot commands need at least `write`; ask a maintainer to run it or to raise your permission.',
     });
   });
 });

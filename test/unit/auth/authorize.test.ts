@@ -18,17 +18,21 @@ function input(permission: RepoPermission | Error, overrides: Partial<AuthorizeI
 }
 
 describe('authorize', () => {
-  it.each(['write', 'maintain', 'admin'] as const)('allows a commenter with %s when write is required', async (level) => {
-    const { args, lookup } = input(level);
-    await expect(authorize(args)).resolves.toEqual({ allowed: true });
-    expect(lookup).toHaveBeenCalledWith('alice');
-  });
+  it.each(['write', 'maintain', 'admin'] as const)(
+    'allows a commenter with %s when write is required',
+    async (level) => {
+      const { args, lookup } = input(level);
+      await expect(authorize(args)).resolves.toEqual({ allowed: true });
+      expect(lookup).toHaveBeenCalledWith('alice');
+    },
+  );
 
   it('refuses read below write, naming both levels', async () => {
     const { args } = input('read');
     await expect(authorize(args)).resolves.toEqual({
       allowed: false,
-      reason: '@alice has `read` permission on this repository, but trainbot commands need at least `write`; ask a maintainer to run it or to raise your permission.',
+      reason:
+        '@alice has `read` permission on this repository, but trainbot commands need at least `write`; ask a maintainer to run it or to raise your permission.',
     });
   });
 
@@ -36,7 +40,8 @@ describe('authorize', () => {
     const { args } = input('triage', { config: { permission: 'maintain', forks: 'refuse' } });
     await expect(authorize(args)).resolves.toEqual({
       allowed: false,
-      reason: '@alice has `triage` permission on this repository, but trainbot commands need at least `maintain`; ask a maintainer to run it or to raise your permission.',
+      reason:
+        '@alice has `triage` permission on this repository, but trainbot commands need at least `maintain`; ask a maintainer to run it or to raise your permission.',
     });
   });
 
@@ -44,7 +49,8 @@ describe('authorize', () => {
     const { args } = input('none', { config: { permission: 'read', forks: 'refuse' } });
     await expect(authorize(args)).resolves.toEqual({
       allowed: false,
-      reason: '@alice has no access to this repository, but trainbot commands need at least `read`; ask a maintainer to run it or to raise your permission.',
+      reason:
+        '@alice has no access to this repository, but trainbot commands need at least `read`; ask a maintainer to run it or to raise your permission.',
     });
   });
 
@@ -60,8 +66,9 @@ describe('authorize', () => {
     const { args, lookup } = input('admin', { pr: { isFork: true, headRepoFullName: 'mallory/Hello-World' } });
     await expect(authorize(args)).resolves.toEqual({
       allowed: false,
-      reason: 'This pull request comes from the fork mallory/Hello-World, and trainbot does not run fork code next to the cluster\'s '
-        + 'credentials; push the branch to this repository, or set `forks: allow` in .github/trainbot.yml to accept the risk.',
+      reason:
+        "This pull request comes from the fork mallory/Hello-World, and trainbot does not run fork code next to the cluster's " +
+        'credentials; push the branch to this repository, or set `forks: allow` in .github/trainbot.yml to accept the risk.',
     });
     expect(lookup).not.toHaveBeenCalled();
   });
@@ -69,12 +76,16 @@ describe('authorize', () => {
   it('says so when the fork was deleted', async () => {
     const { args } = input('admin', { pr: { isFork: true, headRepoFullName: null } });
     const result = await authorize(args);
-    expect(result.allowed === false && result.reason.startsWith('This pull request comes from a fork that was deleted, and')).toBe(true);
+    expect(
+      result.allowed === false && result.reason.startsWith('This pull request comes from a fork that was deleted, and'),
+    ).toBe(true);
   });
 
   it('allows a fork when the config says forks: allow, still checking permission', async () => {
     const fork = { isFork: true, headRepoFullName: 'mallory/Hello-World' };
-    await expect(authorize(input('write', { pr: fork, config: { permission: 'write', forks: 'allow' } }).args)).resolves.toEqual({ allowed: true });
+    await expect(
+      authorize(input('write', { pr: fork, config: { permission: 'write', forks: 'allow' } }).args),
+    ).resolves.toEqual({ allowed: true });
     const refused = await authorize(input('read', { pr: fork, config: { permission: 'write', forks: 'allow' } }).args);
     expect(refused).toMatchObject({ allowed: false });
   });

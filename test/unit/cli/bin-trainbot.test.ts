@@ -12,8 +12,13 @@ describe('bin/trainbot.js', () => {
     try {
       mkdirSync(join(clone, 'bin'));
       copyFileSync(resolve(import.meta.dirname, '../../../bin/trainbot.js'), join(clone, 'bin', 'trainbot.js'));
-      const run = spawnSync(process.execPath, [join(clone, 'bin', 'trainbot.js'), 'run', '/train'], { encoding: 'utf8', env: { PATH: process.env.PATH } });
-      expect(run.stderr).toBe('trainbot: the CLI is not built yet; run `npm run build` in the trainbot repository first.\n');
+      const run = spawnSync(process.execPath, [join(clone, 'bin', 'trainbot.js'), 'run', '/train'], {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH },
+      });
+      expect(run.stderr).toBe(
+        'trainbot: the CLI is not built yet; run `npm run build` in the trainbot repository first.\n',
+      );
       expect(run.stdout).toBe('');
       expect(run.status).toBe(1);
     } finally {

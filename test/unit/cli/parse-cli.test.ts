@@ -13,11 +13,21 @@ function usageError(argv: string[]): string {
 
 describe('parseCli', () => {
   it('reads `run` with a quoted command and the defaults for the flags', () => {
-    expect(parseCli(['run', '/train alpha=0.5'])).toEqual({ command: '/train alpha=0.5', json: false, config: undefined, root: undefined });
+    expect(parseCli(['run', '/train alpha=0.5'])).toEqual({
+      command: '/train alpha=0.5',
+      json: false,
+      config: undefined,
+      root: undefined,
+    });
   });
 
   it('reads --json, --config and --root in any position', () => {
-    expect(parseCli(['--json', 'run', '--config', 'conf/t.yml', '/train', '--root', '/repo'])).toEqual({ command: '/train', json: true, config: 'conf/t.yml', root: '/repo' });
+    expect(parseCli(['--json', 'run', '--config', 'conf/t.yml', '/train', '--root', '/repo'])).toEqual({
+      command: '/train',
+      json: true,
+      config: 'conf/t.yml',
+      root: '/repo',
+    });
   });
 
   it('adds `/train` when the command leaves it out', () => {
@@ -29,19 +39,27 @@ describe('parseCli', () => {
   });
 
   it('refuses an unknown verb, naming it and the one it knows', () => {
-    expect(usageError(['train', '/train'])).toBe('Unknown command "train"; the only command is `trainbot run "/train …"`.');
+    expect(usageError(['train', '/train'])).toBe(
+      'Unknown command "train"; the only command is `trainbot run "/train …"`.',
+    );
   });
 
   it('cuts an unknown verb to 40 characters when echoing it', () => {
-    expect(usageError(['x'.repeat(100)])).toBe(`Unknown command "${'x'.repeat(40)}"; the only command is \`trainbot run "/train …"\`.`);
+    expect(usageError(['x'.repeat(100)])).toBe(
+      `Unknown command "${'x'.repeat(40)}"; the only command is \`trainbot run "/train …"\`.`,
+    );
   });
 
   it('refuses `run` without a command', () => {
-    expect(usageError(['run'])).toBe('`trainbot run` needs the command in quotes, like `trainbot run "/train alpha=0.5"`.');
+    expect(usageError(['run'])).toBe(
+      '`trainbot run` needs the command in quotes, like `trainbot run "/train alpha=0.5"`.',
+    );
   });
 
   it('refuses a command split over several arguments (forgotten quotes)', () => {
-    expect(usageError(['run', '/train', 'alpha=0.5', 'l1_ratio=0.2'])).toBe('Put the whole command in one pair of quotes, like `trainbot run "/train alpha=0.5 l1_ratio=0.2"`.');
+    expect(usageError(['run', '/train', 'alpha=0.5', 'l1_ratio=0.2'])).toBe(
+      'Put the whole command in one pair of quotes, like `trainbot run "/train alpha=0.5 l1_ratio=0.2"`.',
+    );
   });
 
   it('refuses an unknown flag, naming it and pointing at --help', () => {
@@ -51,11 +69,15 @@ describe('parseCli', () => {
   });
 
   it('refuses a flag that needs a value without one', () => {
-    expect(usageError(['run', '/train', '--config'])).toBe('The option `--config` needs a value, like `--config .github/trainbot.yml`.');
+    expect(usageError(['run', '/train', '--config'])).toBe(
+      'The option `--config` needs a value, like `--config .github/trainbot.yml`.',
+    );
   });
 
   it('refuses a 20 kB command, saying how long it is', () => {
-    expect(usageError(['run', `/train alpha=${'1'.repeat(20_000 - 13)}`])).toBe('The command is 20000 characters long; trainbot reads at most 10,000.');
+    expect(usageError(['run', `/train alpha=${'1'.repeat(20_000 - 13)}`])).toBe(
+      'The command is 20000 characters long; trainbot reads at most 10,000.',
+    );
   });
 
   it('takes a command of exactly 10,000 characters', () => {

@@ -7,7 +7,10 @@ const config = helpConfig({
   alpha: { type: 'float', default: 0.5, min: 0, max: 1, flag: '--alpha', description: 'Regularisation strength' },
   l1_ratio: { type: 'float', default: 0.5, min: 0.1, flag: '--l1-ratio', description: 'Mix of L1 and L2' },
   solver: {
-    type: 'string', default: 'cd', values: ['cd', 'a|b'], flag: '--solver',
+    type: 'string',
+    default: 'cd',
+    values: ['cd', 'a|b'],
+    flag: '--solver',
     description: 'Uses <img src=x onerror=alert(1)> | `x` **@acme/team**\nsecond line',
   },
   max_iter: { type: 'int', default: 1000, max: 5000, flag: '--max-iter' },
@@ -15,7 +18,8 @@ const config = helpConfig({
 
 describe('renderHelp', () => {
   it('explains the command, gives examples from the config and tabulates the params', () => {
-    expect(renderHelp(config)).toBe(`\`/train\` runs this pull request's training code with the parameters you give and posts how the result compares with the latest baseline from \`main\`.
+    expect(renderHelp(config))
+      .toBe(`\`/train\` runs this pull request's training code with the parameters you give and posts how the result compares with the latest baseline from \`main\`.
 
 - \`/train\`: one run with every parameter at its default
 - \`/train alpha=1\`: one run; the parameters you leave out keep their defaults
@@ -35,7 +39,8 @@ Write the command at the start of its own line, outside quotes and code blocks; 
   });
 
   it('says so when the config declares no params, and offers no examples that would fail', () => {
-    expect(renderHelp(helpConfig({}))).toBe(`\`/train\` runs this pull request's training code with the parameters you give and posts how the result compares with the latest baseline from \`main\`.
+    expect(renderHelp(helpConfig({})))
+      .toBe(`\`/train\` runs this pull request's training code with the parameters you give and posts how the result compares with the latest baseline from \`main\`.
 
 - \`/train\`: one run with every parameter at its default
 - \`/train cancel\`: stop this pull request's runs
@@ -48,7 +53,10 @@ This repository's \`.github/trainbot.yml\` declares no parameters.
   });
 
   it('quotes example values that need it and fences config text that holds backticks', () => {
-    const odd = { ...helpConfig({ note: { type: 'string', default: 'a b', values: ['a b', 'c,d'], flag: '--note' } }), baselineBranch: 'rel`1' };
+    const odd = {
+      ...helpConfig({ note: { type: 'string', default: 'a b', values: ['a b', 'c,d'], flag: '--note' } }),
+      baselineBranch: 'rel`1',
+    };
     const lines = renderHelp(odd).split('\n');
     expect(lines[0]).toContain('from ``rel`1``.');
     expect(lines[3]).toBe('- `/train note="c,d"`: one run; the parameters you leave out keep their defaults');
@@ -63,7 +71,9 @@ This repository's \`.github/trainbot.yml\` declares no parameters.
     const line = renderHelp(config).split('\n')[4] ?? '';
     const example = /`(\/train [^`]*)`/.exec(line)?.[1] ?? '';
     expect(parseCommand(example)).toEqual({
-      type: 'command', command: { kind: 'train', params: { alpha: ['0.5', '1'], l1_ratio: ['0.5', '0.1'] } }, line: example,
+      type: 'command',
+      command: { kind: 'train', params: { alpha: ['0.5', '1'], l1_ratio: ['0.5', '0.1'] } },
+      line: example,
     });
   });
 });

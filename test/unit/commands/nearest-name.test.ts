@@ -7,11 +7,11 @@ describe('editDistance', () => {
     ['help', 'help', 0],
     ['halp', 'help', 1],
     ['l1ratio', 'l1_ratio', 1],
-    ['defualt', 'default', 1],         // a swap of neighbours is one edit
+    ['defualt', 'default', 1], // a swap of neighbours is one edit
     ['max_run', 'max_runs', 1],
     ['', 'abc', 3],
     ['kitten', 'sitting', 3],
-    ['😀x', '😀y', 1],                 // code points, not UTF-16 halves
+    ['😀x', '😀y', 1], // code points, not UTF-16 halves
   ])('%s → %s is %i', (a, b, d) => {
     expect(editDistance(a, b)).toBe(d);
     expect(editDistance(b, a)).toBe(d);
@@ -33,10 +33,10 @@ describe('nearestName', () => {
     ['l1ratio', ['alpha', 'l1_ratio', 'seed'], 'l1_ratio'],
     ['max_run', settings, 'max_runs'],
     ['maxparalel', settings, 'max_parallel'],
-    ['timeout', settings, undefined],           // a different word, not a slip: no guess
+    ['timeout', settings, undefined], // a different word, not a slip: no guess
     ['foo', ['help', 'cancel'], undefined],
     ['x', ['help'], undefined],
-    ['help', ['help', 'cancel'], undefined],    // an exact match needs no suggestion
+    ['help', ['help', 'cancel'], undefined], // an exact match needs no suggestion
     ['alpah', ['alpha', 'alpaca'], 'alpha'],
   ])('%s among %j → %s', (typed, candidates, expected) => {
     expect(nearestName(typed, candidates)).toBe(expected);

@@ -30,7 +30,13 @@ describe('tokenise', () => {
     expect(tokenise(` a="x \\"y\\""\tb`)).toEqual({
       type: 'tokens',
       tokens: [
-        { raw: 'a="x \\"y\\""', parts: [{ text: 'a=', raw: 'a=', quoted: false }, { text: 'x "y"', raw: '"x \\"y\\""', quoted: true }] },
+        {
+          raw: 'a="x \\"y\\""',
+          parts: [
+            { text: 'a=', raw: 'a=', quoted: false },
+            { text: 'x "y"', raw: '"x \\"y\\""', quoted: true },
+          ],
+        },
         { raw: 'b', parts: [{ text: 'b', raw: 'b', quoted: false }] },
       ],
     });

@@ -21,7 +21,7 @@ const camel = (segment: string) => segment.replace(/_([a-z])/g, (_, c: string) =
 function resolved(config: object, path: string): unknown {
   const segments = path.split('.');
   return segments.reduce<unknown>((node, segment, i) => {
-    const key = segment === '*' ? NAMES[segments[i - 1] as string] as string : camel(segment);
+    const key = segment === '*' ? (NAMES[segments[i - 1] as string] as string) : camel(segment);
     return (node as Record<string, unknown>)[key];
   }, config);
 }
@@ -40,22 +40,61 @@ describe('documented defaults', () => {
 
   it('documents every field it reads, in file order, the way README and the editor show them', () => {
     expect(CONFIG_FIELDS.map((f) => f.path)).toEqual([
-      'experiment', 'image', 'namespace', 'command', 'workdir', 'tracking_uri', 'tracking_secret.name', 'tracking_secret.token_key',
-      'params', 'params.*.type', 'params.*.default', 'params.*.min', 'params.*.max', 'params.*.values', 'params.*.flag', 'params.*.description',
-      'metrics', 'metrics.*.goal', 'metrics.*.threshold', 'metrics.*.digits', 'primary_metric', 'baseline_branch',
-      'limits.max_runs', 'limits.max_parallel', 'limits.timeout_minutes', 'job.backoff_limit', 'job.ttl_seconds_after_finished',
-      'job.resources.requests', 'job.resources.limits', 'permission', 'forks',
-      'conclusions.better', 'conclusions.unchanged', 'conclusions.worse', 'conclusions.no_baseline',
+      'experiment',
+      'image',
+      'namespace',
+      'command',
+      'workdir',
+      'tracking_uri',
+      'tracking_secret.name',
+      'tracking_secret.token_key',
+      'params',
+      'params.*.type',
+      'params.*.default',
+      'params.*.min',
+      'params.*.max',
+      'params.*.values',
+      'params.*.flag',
+      'params.*.description',
+      'metrics',
+      'metrics.*.goal',
+      'metrics.*.threshold',
+      'metrics.*.digits',
+      'primary_metric',
+      'baseline_branch',
+      'limits.max_runs',
+      'limits.max_parallel',
+      'limits.timeout_minutes',
+      'job.backoff_limit',
+      'job.ttl_seconds_after_finished',
+      'job.resources.requests',
+      'job.resources.limits',
+      'permission',
+      'forks',
+      'conclusions.better',
+      'conclusions.unchanged',
+      'conclusions.worse',
+      'conclusions.no_baseline',
     ]);
-    expect(CONFIG_FIELDS.filter((f) => f.required).map((f) => f.path)).toEqual(['experiment', 'image', 'params', 'params.*.default', 'metrics', 'metrics.*.goal']);
+    expect(CONFIG_FIELDS.filter((f) => f.required).map((f) => f.path)).toEqual([
+      'experiment',
+      'image',
+      'params',
+      'params.*.default',
+      'metrics',
+      'metrics.*.goal',
+    ]);
   });
 
-  it.each(withDefaults.map((f) => [f.path, f.defaultText ?? JSON.stringify(f.default)]))('fills `%s` with its documented default %s when it is omitted', (path) => {
-    if (!minimal.ok) throw new Error(minimal.errors.join(' '));
-    const field = CONFIG_FIELDS.find((f) => f.path === path);
-    const expected = path in PROSE_DEFAULTS ? PROSE_DEFAULTS[path] : field?.default;
-    expect(resolved(minimal.config, path)).toEqual(expected);
-  });
+  it.each(withDefaults.map((f) => [f.path, f.defaultText ?? JSON.stringify(f.default)]))(
+    'fills `%s` with its documented default %s when it is omitted',
+    (path) => {
+      if (!minimal.ok) throw new Error(minimal.errors.join(' '));
+      const field = CONFIG_FIELDS.find((f) => f.path === path);
+      const expected = path in PROSE_DEFAULTS ? PROSE_DEFAULTS[path] : field?.default;
+      expect(resolved(minimal.config, path)).toEqual(expected);
+    },
+  );
 });
 
 describe("the repository's own .github/trainbot.yml", () => {
@@ -67,7 +106,11 @@ describe("the repository's own .github/trainbot.yml", () => {
     expect(config.command).toEqual(['python', 'train.py']);
     expect(Object.keys(config.params)).toEqual(['alpha', 'l1_ratio', 'seed']);
     expect(config.params.l1_ratio).toEqual({
-      type: 'float', min: 0, max: 1, default: 0.5, flag: '--l1-ratio',
+      type: 'float',
+      min: 0,
+      max: 1,
+      default: 0.5,
+      flag: '--l1-ratio',
       description: 'Mix of L1 and L2 penalty (1 is the lasso, 0 is ridge).',
     });
     expect(config.params.seed).toMatchObject({ type: 'int', min: 0, max: 2147483647, default: 42 });
@@ -86,7 +129,12 @@ describe("the repository's own .github/trainbot.yml", () => {
       ttlSecondsAfterFinished: 3600,
       resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '1', memory: '2Gi' } },
     });
-    expect(config.conclusions).toEqual({ better: 'success', unchanged: 'success', worse: 'failure', noBaseline: 'neutral' });
+    expect(config.conclusions).toEqual({
+      better: 'success',
+      unchanged: 'success',
+      worse: 'failure',
+      noBaseline: 'neutral',
+    });
     expect(config.trackingSecret).toBeUndefined();
   });
 });

@@ -30,10 +30,14 @@ describe(`${CONFIG_SCHEMA_FILE}`, () => {
   });
 
   it('documents every setting with a description', () => {
-    const schema = JSON.parse(committed) as { properties: Record<string, { description?: string; properties?: object }> };
+    const schema = JSON.parse(committed) as {
+      properties: Record<string, { description?: string; properties?: object }>;
+    };
     const topLevel = [...new Set(CONFIG_FIELDS.map((f) => f.path.split('.')[0] as string))];
     expect(Object.keys(schema.properties)).toEqual(topLevel);
-    const undocumented = CONFIG_FIELDS.filter((f) => !committed.includes(JSON.stringify(f.doc).slice(1, -1))).map((f) => f.path);
+    const undocumented = CONFIG_FIELDS.filter((f) => !committed.includes(JSON.stringify(f.doc).slice(1, -1))).map(
+      (f) => f.path,
+    );
     expect(undocumented).toEqual([]);
   });
 });
@@ -50,7 +54,9 @@ describe("README's table of settings", () => {
   });
 
   it('has one row per documented setting', () => {
-    const rows = renderConfigTable().split('\n').filter((line) => line.startsWith('| `'));
+    const rows = renderConfigTable()
+      .split('\n')
+      .filter((line) => line.startsWith('| `'));
     expect(rows.map((row) => /^\| `([^`]+)`/.exec(row)?.[1])).toEqual(CONFIG_FIELDS.map((f) => f.path));
   });
 
@@ -62,7 +68,9 @@ describe("README's table of settings", () => {
 describe('example configs name the schema on their first line, for editors', () => {
   const examples = [
     ['.github/trainbot.yml', '../trainbot.schema.json'],
-    ...readdirSync(FIXTURES_DIR).filter((f) => f.endsWith('.yml')).map((f) => [`test/fixtures/config/${f}`, '../../../trainbot.schema.json']),
+    ...readdirSync(FIXTURES_DIR)
+      .filter((f) => f.endsWith('.yml'))
+      .map((f) => [`test/fixtures/config/${f}`, '../../../trainbot.schema.json']),
   ];
 
   it.each(examples)('%s', (path, relative) => {

@@ -14,7 +14,9 @@ function paddedTo(bytes: number, fill = 'x'): string {
 
 describe('parseConfig: files that are not settings', () => {
   it('refuses text that is not YAML, saying where (line and column) and why', () => {
-    expect(errorsFor(fixtureText('not-yaml.yml'))).toEqual([`${F} is not valid YAML at line 4, column 8: bad indentation of a mapping entry.`]);
+    expect(errorsFor(fixtureText('not-yaml.yml'))).toEqual([
+      `${F} is not valid YAML at line 4, column 8: bad indentation of a mapping entry.`,
+    ]);
   });
 
   it('refuses a YAML list where the mapping of settings belongs', () => {
@@ -28,15 +30,21 @@ describe('parseConfig: files that are not settings', () => {
   });
 
   it('refuses duplicate keys instead of letting the last one win', () => {
-    expect(errorsFor(fixtureText('duplicate-keys.yml'))).toEqual([`${F} is not valid YAML at line 10, column 1: duplicated mapping key.`]);
+    expect(errorsFor(fixtureText('duplicate-keys.yml'))).toEqual([
+      `${F} is not valid YAML at line 10, column 1: duplicated mapping key.`,
+    ]);
   });
 
   it('refuses any alias, so a billion-laughs file is never expanded', () => {
-    expect(errorsFor(fixtureText('alias-bomb.yml'))).toEqual([`${F} is not valid YAML at line 6, column 9: aliases exceeded maxAliases (0).`]);
+    expect(errorsFor(fixtureText('alias-bomb.yml'))).toEqual([
+      `${F} is not valid YAML at line 6, column 9: aliases exceeded maxAliases (0).`,
+    ]);
   });
 
   it('refuses nesting deeper than 10 levels', () => {
-    expect(errorsFor(fixtureText('deep-nesting.yml'))).toEqual([`${F} is not valid YAML at line 14, column 19: nesting exceeded maxDepth (10).`]);
+    expect(errorsFor(fixtureText('deep-nesting.yml'))).toEqual([
+      `${F} is not valid YAML at line 14, column 19: nesting exceeded maxDepth (10).`,
+    ]);
   });
 
   it('names the file it was given, e.g. the CLI --config path', () => {
@@ -46,7 +54,9 @@ describe('parseConfig: files that are not settings', () => {
 
 describe('parseConfig: size', () => {
   it('refuses a 70 kB file before parsing it', () => {
-    expect(errorsFor(paddedTo(70_000))).toEqual([`${F} is 70000 bytes; trainbot reads at most 65536. Keep only trainbot's settings in it.`]);
+    expect(errorsFor(paddedTo(70_000))).toEqual([
+      `${F} is 70000 bytes; trainbot reads at most 65536. Keep only trainbot's settings in it.`,
+    ]);
   });
 
   it('reads a file of exactly the limit', () => {
@@ -56,7 +66,9 @@ describe('parseConfig: size', () => {
   it('counts bytes, not characters: 3-byte characters reach the limit at a third of the length', () => {
     const text = paddedTo(CONFIG_MAX_BYTES + 3 * 1000 + 2, '€');
     expect(text.length).toBeLessThan(CONFIG_MAX_BYTES);
-    expect(errorsFor(text)).toEqual([`${F} is ${CONFIG_MAX_BYTES + 3002} bytes; trainbot reads at most 65536. Keep only trainbot's settings in it.`]);
+    expect(errorsFor(text)).toEqual([
+      `${F} is ${CONFIG_MAX_BYTES + 3002} bytes; trainbot reads at most 65536. Keep only trainbot's settings in it.`,
+    ]);
   });
 });
 

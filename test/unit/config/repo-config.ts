@@ -6,7 +6,10 @@ import { fileURLToPath } from 'node:url';
 import { parseConfig } from '../../../src/config/load-config.js';
 import type { TrainbotConfig } from '../../../src/config/config-types.js';
 
-export const REPO_CONFIG_TEXT = readFileSync(fileURLToPath(new URL('../../../.github/trainbot.yml', import.meta.url)), 'utf8');
+export const REPO_CONFIG_TEXT = readFileSync(
+  fileURLToPath(new URL('../../../.github/trainbot.yml', import.meta.url)),
+  'utf8',
+);
 export const FIXTURES_DIR = fileURLToPath(new URL('../../fixtures/config/', import.meta.url));
 
 export function fixtureText(name: string): string {
@@ -23,7 +26,8 @@ export function repoConfig(): TrainbotConfig {
 /** `text` with the one occurrence of `from` replaced by `to`. */
 export function edit(text: string, from: string, to: string): string {
   const at = text.indexOf(from);
-  if (at < 0 || text.indexOf(from, at + 1) >= 0) throw new Error(`expected exactly one ${JSON.stringify(from)} in the fixture`);
+  if (at < 0 || text.indexOf(from, at + 1) >= 0)
+    throw new Error(`expected exactly one ${JSON.stringify(from)} in the fixture`);
   return text.slice(0, at) + to + text.slice(at + from.length);
 }
 

@@ -24,8 +24,13 @@ afterEach(() => rm(dir, { recursive: true, force: true }));
 
 function env(overrides: Record<string, string | undefined> = {}) {
   return {
-    GITHUB_TOKEN: TEST_TOKEN, GITHUB_EVENT_NAME: 'issue_comment', GITHUB_EVENT_PATH: eventPath,
-    GITHUB_RUN_ID: '1234', GITHUB_RUN_ATTEMPT: '2', GITHUB_API_URL: 'https://api.github.com', ...overrides,
+    GITHUB_TOKEN: TEST_TOKEN,
+    GITHUB_EVENT_NAME: 'issue_comment',
+    GITHUB_EVENT_PATH: eventPath,
+    GITHUB_RUN_ID: '1234',
+    GITHUB_RUN_ATTEMPT: '2',
+    GITHUB_API_URL: 'https://api.github.com',
+    ...overrides,
   };
 }
 
@@ -35,20 +40,27 @@ describe('runInActions', () => {
     const app = (probot: Probot) => {
       probot.on('issue_comment.created', async (context) => {
         seen.push({ id: context.id, name: context.name, body: context.payload.comment.body });
-        await context.octokit.rest.reactions.createForIssueComment(context.repo({ comment_id: context.payload.comment.id, content: '+1' }));
+        await context.octokit.rest.reactions.createForIssueComment(
+          context.repo({ comment_id: context.payload.comment.id, content: '+1' }),
+        );
       });
     };
     mockGitHub('POST', '/repos/{owner}/{repo}/issues/comments/{comment_id}/reactions', {
-      params: { comment_id: 492700400 }, body: { content: '+1' },
-    }).matchHeader('authorization', `token ${TEST_TOKEN}`).replyWithExample(201);
+      params: { comment_id: 492700400 },
+      body: { content: '+1' },
+    })
+      .matchHeader('authorization', `token ${TEST_TOKEN}`)
+      .replyWithExample(201);
 
     await runInActions(app, env(), options);
     expect(seen).toEqual([{ id: '1234.2', name: 'issue_comment', body: '/train alpha=0.5' }]);
   });
 
-  it('rejects with the handler\'s error so the step fails', async () => {
+  it("rejects with the handler's error so the step fails", async () => {
     const app = (probot: Probot) => {
-      probot.on('issue_comment', async () => { throw new Error('boom'); });
+      probot.on('issue_comment', async () => {
+        throw new Error('boom');
+      });
     };
     await expect(runInActions(app, env(), options)).rejects.toThrow('boom');
   });
@@ -63,26 +75,49 @@ describe('runInActions', () => {
 
   it('explains an event file that is not JSON', async () => {
     await writeFile(eventPath, 'not json');
-    await expect(runInActions(() => {}, env(), options))
-      .rejects.toThrow(`The event file ${eventPath} (GITHUB_EVENT_PATH) is not JSON: `);
+    await expect(runInActions(() => {}, env(), options)).rejects.toThrow(
+      `The event file ${eventPath} (GITHUB_EVENT_PATH) is not JSON: `,
+    );
   });
 
   describe('a push', () => {
     const push = pushEvent().payload;
     const COMMIT_PULLS = '/repos/{owner}/{repo}/commits/{commit_sha}/pulls';
-    type Pulls = Array<{ number: number; merged_at: string | null; merge_commit_sha: string | null; base: { ref: string } }>;
+    type Pulls = Array<{
+      number: number;
+      merged_at: string | null;
+      merge_commit_sha: string | null;
+      base: { ref: string };
+    }>;
     const merged = (pulls: Pulls, number: number, mergeCommit: string, base = 'master') => {
       const first = pulls[0]!;
-      return [{ ...first, number, merged_at: '2026-11-29T20:00:00Z', merge_commit_sha: mergeCommit, base: { ...first.base, ref: base } }];
+      return [
+        {
+          ...first,
+          number,
+          merged_at: '2026-11-29T20:00:00Z',
+          merge_commit_sha: mergeCommit,
+          base: { ...first.base, ref: base },
+        },
+      ];
     };
     const received = () => {
-      const seen: Array<{ name: string; action: string; number: number; merged: boolean; mergeCommit: string | null }> = [];
+      const seen: Array<{ name: string; action: string; number: number; merged: boolean; mergeCommit: string | null }> =
+        [];
       const app = (probot: Probot) => {
         probot.on('pull_request.closed', async (context) => {
           const pr = context.payload.pull_request;
-          seen.push({ name: context.name, action: context.payload.action, number: pr.number, merged: Boolean(pr.merged), mergeCommit: pr.merge_commit_sha });
+          seen.push({
+            name: context.name,
+            action: context.payload.action,
+            number: pr.number,
+            merged: Boolean(pr.merged),
+            mergeCommit: pr.merge_commit_sha,
+          });
         });
-        probot.on('push', async () => { seen.push({ name: 'push', action: '', number: 0, merged: false, mergeCommit: null }); });
+        probot.on('push', async () => {
+          seen.push({ name: 'push', action: '', number: 0, merged: false, mergeCommit: null });
+        });
       };
       return { seen, app };
     };
@@ -90,11 +125,15 @@ describe('runInActions', () => {
 
     it('to the default branch is delivered as the pull_request.closed of the pull request it merged', async () => {
       await writePush(push);
-      mockGitHub('GET', COMMIT_PULLS, { params: { commit_sha: push.after }, query: { per_page: 100 } })
-        .replyWithExample(200, (pulls: Pulls) => merged(pulls, 7, push.after));
+      mockGitHub('GET', COMMIT_PULLS, {
+        params: { commit_sha: push.after },
+        query: { per_page: 100 },
+      }).replyWithExample(200, (pulls: Pulls) => merged(pulls, 7, push.after));
       const { seen, app } = received();
       await runInActions(app, env({ GITHUB_EVENT_NAME: 'push' }), options);
-      expect(seen).toEqual([{ name: 'pull_request', action: 'closed', number: 7, merged: true, mergeCommit: push.after }]);
+      expect(seen).toEqual([
+        { name: 'pull_request', action: 'closed', number: 7, merged: true, mergeCommit: push.after },
+      ]);
     });
 
     it.each([
@@ -103,7 +142,10 @@ describe('runInActions', () => {
       ['no pull request at all (a direct push)', () => []],
     ])('delivers nothing for %s', async (_, answer) => {
       await writePush(push);
-      mockGitHub('GET', COMMIT_PULLS, { params: { commit_sha: push.after }, query: { per_page: 100 } }).replyWithExample(200, answer);
+      mockGitHub('GET', COMMIT_PULLS, {
+        params: { commit_sha: push.after },
+        query: { per_page: 100 },
+      }).replyWithExample(200, answer);
       const { seen, app } = received();
       await runInActions(app, env({ GITHUB_EVENT_NAME: 'push' }), options);
       expect(seen).toEqual([]);

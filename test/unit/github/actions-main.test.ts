@@ -25,10 +25,21 @@ function fakeGitHub(request: import('node:http').IncomingMessage, body: string):
   const repo = { full_name: 'Codertocat/Hello-World' };
   const path = new URL(request.url ?? '', 'http://x').pathname;
   if (request.method === 'GET' && path.endsWith('/pulls/1')) {
-    return [200, { number: 1, state: 'open', merged: false, head: { sha: 'e'.repeat(40), ref: 'tune-alpha', repo }, base: { ref: 'master', repo } }];
+    return [
+      200,
+      {
+        number: 1,
+        state: 'open',
+        merged: false,
+        head: { sha: 'e'.repeat(40), ref: 'tune-alpha', repo },
+        base: { ref: 'master', repo },
+      },
+    ];
   }
-  if (request.method === 'GET' && path.includes('/contents/')) return [200, { type: 'file', encoding: 'base64', content: Buffer.from(REPO_CONFIG_TEXT).toString('base64') }];
-  if (request.method === 'GET' && path.endsWith('/permission')) return [200, { permission: 'write', role_name: 'write', user: { login: 'Codertocat' } }];
+  if (request.method === 'GET' && path.includes('/contents/'))
+    return [200, { type: 'file', encoding: 'base64', content: Buffer.from(REPO_CONFIG_TEXT).toString('base64') }];
+  if (request.method === 'GET' && path.endsWith('/permission'))
+    return [200, { permission: 'write', role_name: 'write', user: { login: 'Codertocat' } }];
   if (request.method === 'POST' && path.endsWith('/issues/1/comments')) {
     posted.push((JSON.parse(body) as { body: string }).body);
     return [201, { id: 1 }];
@@ -40,7 +51,9 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'trainbot-actions-main-'));
   server = createServer((request, response) => {
     let body = '';
-    request.on('data', (chunk: Buffer) => { body += chunk.toString(); });
+    request.on('data', (chunk: Buffer) => {
+      body += chunk.toString();
+    });
     request.on('end', () => {
       const [status, json] = fakeGitHub(request, body);
       response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(json));
@@ -57,7 +70,9 @@ function runActionsMain(env: Record<string, string>): Promise<{ code: number | n
   const tsx = pathToFileURL(createRequire(join(ROOT, 'package.json')).resolve('tsx')).href;
   const child = spawn(process.execPath, ['--import', tsx, join(ROOT, 'src', 'actions-main.ts')], { cwd: dir, env });
   let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
   child.stdout.resume();
   return new Promise((done) => child.on('close', (code) => done({ code, stderr })));
 }
@@ -69,9 +84,16 @@ describe('dist/actions-main.js in a workflow step', () => {
     const { port } = server.address() as AddressInfo;
 
     const { code, stderr } = await runActionsMain({
-      PATH: process.env.PATH ?? '', HOME: dir, GITHUB_TOKEN: 'ghs_test', GITHUB_EVENT_NAME: 'issue_comment', GITHUB_EVENT_PATH: eventPath,
-      GITHUB_API_URL: `http://127.0.0.1:${port}`, KUBECONFIG: join(dir, 'missing-kubeconfig'), MLFLOW_TRACKING_URI: 'http://127.0.0.1:9',
-      TRAINBOT_SIGNING_KEY: 'k'.repeat(32), LOG_LEVEL: 'fatal',
+      PATH: process.env.PATH ?? '',
+      HOME: dir,
+      GITHUB_TOKEN: 'ghs_test',
+      GITHUB_EVENT_NAME: 'issue_comment',
+      GITHUB_EVENT_PATH: eventPath,
+      GITHUB_API_URL: `http://127.0.0.1:${port}`,
+      KUBECONFIG: join(dir, 'missing-kubeconfig'),
+      MLFLOW_TRACKING_URI: 'http://127.0.0.1:9',
+      TRAINBOT_SIGNING_KEY: 'k'.repeat(32),
+      LOG_LEVEL: 'fatal',
     });
 
     expect(posted).toEqual([`Nothing was started: ${escapeMarkdown(NO_KUBECONFIG)}`]);

@@ -28,8 +28,16 @@ describe('issueCommentEvent', () => {
   });
 
   it('can make the author a bot, and leave the comment on a plain issue', () => {
-    const { payload } = issueCommentEvent({ body: '/train', author: { login: 'trainbot[bot]', type: 'Bot' }, onPullRequest: false });
-    expect([payload.comment.user.login, payload.comment.user.type, payload.sender.login]).toEqual(['trainbot[bot]', 'Bot', 'trainbot[bot]']);
+    const { payload } = issueCommentEvent({
+      body: '/train',
+      author: { login: 'trainbot[bot]', type: 'Bot' },
+      onPullRequest: false,
+    });
+    expect([payload.comment.user.login, payload.comment.user.type, payload.sender.login]).toEqual([
+      'trainbot[bot]',
+      'Bot',
+      'trainbot[bot]',
+    ]);
     expect(payload.issue.pull_request).toBeUndefined();
   });
 

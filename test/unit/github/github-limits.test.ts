@@ -21,7 +21,9 @@ describe('truncateText', () => {
       expect(truncateText('y'.repeat(length), 100)).toHaveLength(100);
     }
     // 70,000 has five digits, the 4,502 omitted only four: the head takes the spare character.
-    expect(truncateText('y'.repeat(70_000), 65_536)).toBe(`${'y'.repeat(65_498)}\n\n…truncated (4502 characters omitted)`);
+    expect(truncateText('y'.repeat(70_000), 65_536)).toBe(
+      `${'y'.repeat(65_498)}\n\n…truncated (4502 characters omitted)`,
+    );
   });
 
   it('does not split a surrogate pair at the cut', () => {
@@ -32,7 +34,9 @@ describe('truncateText', () => {
   });
 
   it('refuses a limit too small for the notice', () => {
-    expect(() => truncateText('z'.repeat(50), 10)).toThrow('A limit of 10 characters leaves no room for the truncation notice.');
+    expect(() => truncateText('z'.repeat(50), 10)).toThrow(
+      'A limit of 10 characters leaves no room for the truncation notice.',
+    );
   });
 });
 
@@ -57,6 +61,8 @@ describe('comment markers', () => {
   });
 
   it('rejects a key that could break out of the HTML comment', () => {
-    expect(() => commentMarker('x --> <b>')).toThrow('Comment key "x --> <b>" must be lowercase letters, digits, ".", "_", ":" or "-".');
+    expect(() => commentMarker('x --> <b>')).toThrow(
+      'Comment key "x --> <b>" must be lowercase letters, digits, ".", "_", ":" or "-".',
+    );
   });
 });

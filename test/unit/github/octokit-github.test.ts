@@ -2,13 +2,21 @@
 import { describe, expect, it } from '@jest/globals';
 import { OctokitGitHub } from '../../../src/github/octokit-github.js';
 import { GitHubError } from '../../../src/github/github-port.js';
-import { mockGitHub, nextPageLink, REPO, useGitHubApi, type ResponseData, type Rest } from '../../support/github-api.js';
+import {
+  mockGitHub,
+  nextPageLink,
+  REPO,
+  useGitHubApi,
+  type ResponseData,
+  type Rest,
+} from '../../support/github-api.js';
 import { testOctokit } from '../../support/github-probot.js';
 
 useGitHubApi();
 
 const BOT = 'trainbot-test[bot]';
-const github = (botLogin: string | null = BOT) => new OctokitGitHub(testOctokit(), { ...REPO, ...(botLogin ? { botLogin } : {}) });
+const github = (botLogin: string | null = BOT) =>
+  new OctokitGitHub(testOctokit(), { ...REPO, ...(botLogin ? { botLogin } : {}) });
 
 const COMMENTS = '/repos/{owner}/{repo}/issues/{issue_number}/comments';
 
@@ -30,7 +38,10 @@ function page(...comments: Array<(items: Comment[]) => Comment>) {
 }
 
 async function rejection(promise: Promise<unknown>): Promise<GitHubError> {
-  const error = await promise.then(() => undefined, (caught: unknown) => caught);
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
   expect(error).toBeInstanceOf(GitHubError);
   return error as GitHubError;
 }
@@ -38,7 +49,8 @@ async function rejection(promise: Promise<unknown>): Promise<GitHubError> {
 describe('react', () => {
   it('adds the reaction to the issue comment', async () => {
     mockGitHub('POST', '/repos/{owner}/{repo}/issues/comments/{comment_id}/reactions', {
-      params: { comment_id: 492700400 }, body: { content: 'rocket' },
+      params: { comment_id: 492700400 },
+      body: { content: 'rocket' },
     }).replyWithExample(201);
     await github().react(492700400, 'rocket');
   });
@@ -47,13 +59,23 @@ describe('react', () => {
 describe('upsertComment', () => {
   it('updates the living comment it finds on page 2, skipping a human quoting the marker on page 1', async () => {
     const query = { per_page: 100 };
-    mockGitHub('GET', COMMENTS, { params: { issue_number: 1 }, query }).replyWithExample<Comment[]>(200,
+    mockGitHub('GET', COMMENTS, { params: { issue_number: 1 }, query }).replyWithExample<Comment[]>(
+      200,
       page(comment(11, 'no marker here'), comment(12, '<!-- trainbot:report -->\ncopied by a person')),
-      nextPageLink(COMMENTS, { issue_number: 1 }, { ...query, page: 2 }));
-    mockGitHub('GET', COMMENTS, { params: { issue_number: 1 }, query: { ...query, page: 2 } }).replyWithExample<Comment[]>(200,
-      page(comment(21, '<!-- trainbot:other -->\nanother key', BOT, 'Bot'), comment(22, '<!-- trainbot:report -->\nold', BOT, 'Bot')));
+      nextPageLink(COMMENTS, { issue_number: 1 }, { ...query, page: 2 }),
+    );
+    mockGitHub('GET', COMMENTS, { params: { issue_number: 1 }, query: { ...query, page: 2 } }).replyWithExample<
+      Comment[]
+    >(
+      200,
+      page(
+        comment(21, '<!-- trainbot:other -->\nanother key', BOT, 'Bot'),
+        comment(22, '<!-- trainbot:report -->\nold', BOT, 'Bot'),
+      ),
+    );
     mockGitHub('PATCH', '/repos/{owner}/{repo}/issues/comments/{comment_id}', {
-      params: { comment_id: 22 }, body: { body: '<!-- trainbot:report -->\nnew table' },
+      params: { comment_id: 22 },
+      body: { body: '<!-- trainbot:report -->\nnew table' },
     }).replyWithExample(200);
 
     await expect(github().upsertComment(1, 'report', 'new table')).resolves.toBe(22);
@@ -62,37 +84,52 @@ describe('upsertComment', () => {
   it('stops reading pages once it finds the comment', async () => {
     const query = { per_page: 100 };
     // Page 1 links to a page 2 that is not mocked: requesting it would fail the test.
-    mockGitHub('GET', COMMENTS, { params: { issue_number: 1 }, query }).replyWithExample<Comment[]>(200,
+    mockGitHub('GET', COMMENTS, { params: { issue_number: 1 }, query }).replyWithExample<Comment[]>(
+      200,
       page(comment(12, '<!-- trainbot:report -->\nold', BOT, 'Bot')),
-      nextPageLink(COMMENTS, { issue_number: 1 }, { ...query, page: 2 }));
+      nextPageLink(COMMENTS, { issue_number: 1 }, { ...query, page: 2 }),
+    );
     mockGitHub('PATCH', '/repos/{owner}/{repo}/issues/comments/{comment_id}', {
-      params: { comment_id: 12 }, body: { body: '<!-- trainbot:report -->\nnew' },
+      params: { comment_id: 12 },
+      body: { body: '<!-- trainbot:report -->\nnew' },
     }).replyWithExample(200);
 
     await expect(github().upsertComment(1, 'report', 'new')).resolves.toBe(12);
   });
 
   it('creates the comment with the marker when no page has it, and returns the new id', async () => {
-    mockGitHub('GET', COMMENTS, { params: { issue_number: 1 }, query: { per_page: 100 } })
-      .replyWithExample<Comment[]>(200, page(comment(11, 'hello')));
-    mockGitHub('POST', COMMENTS, { params: { issue_number: 1 }, body: { body: '<!-- trainbot:report -->\nfirst table' } })
-      .replyWithExample(201, (created: Created) => ({ ...created, id: 4242 }));
+    mockGitHub('GET', COMMENTS, { params: { issue_number: 1 }, query: { per_page: 100 } }).replyWithExample<Comment[]>(
+      200,
+      page(comment(11, 'hello')),
+    );
+    mockGitHub('POST', COMMENTS, {
+      params: { issue_number: 1 },
+      body: { body: '<!-- trainbot:report -->\nfirst table' },
+    }).replyWithExample(201, (created: Created) => ({ ...created, id: 4242 }));
 
     await expect(github().upsertComment(1, 'report', 'first table')).resolves.toBe(4242);
   });
 
   it('without a known login, takes any bot comment with the marker but never a user one', async () => {
-    mockGitHub('GET', COMMENTS, { params: { issue_number: 1 }, query: { per_page: 100 } }).replyWithExample<Comment[]>(200,
-      page(comment(11, '<!-- trainbot:report -->\nby a user'), comment(12, '<!-- trainbot:report -->\nby the bot', 'github-actions[bot]', 'Bot')));
+    mockGitHub('GET', COMMENTS, { params: { issue_number: 1 }, query: { per_page: 100 } }).replyWithExample<Comment[]>(
+      200,
+      page(
+        comment(11, '<!-- trainbot:report -->\nby a user'),
+        comment(12, '<!-- trainbot:report -->\nby the bot', 'github-actions[bot]', 'Bot'),
+      ),
+    );
     mockGitHub('PATCH', '/repos/{owner}/{repo}/issues/comments/{comment_id}', {
-      params: { comment_id: 12 }, body: { body: '<!-- trainbot:report -->\nupdated' },
+      params: { comment_id: 12 },
+      body: { body: '<!-- trainbot:report -->\nupdated' },
     }).replyWithExample(200);
 
     await expect(github(null).upsertComment(1, 'report', 'updated')).resolves.toBe(12);
   });
 
   it('reports a failing comment listing as a GitHubError naming the issue', async () => {
-    mockGitHub('GET', COMMENTS, { params: { issue_number: 1 }, query: { per_page: 100 } }).reply(502, { message: 'Bad Gateway' });
+    mockGitHub('GET', COMMENTS, { params: { issue_number: 1 }, query: { per_page: 100 } }).reply(502, {
+      message: 'Bad Gateway',
+    });
     const error = await rejection(github().upsertComment(1, 'report', 'x'));
     expect(error.message).toBe('trainbot could not list the comments of #1 (GitHub answered HTTP 502).');
     expect(error.status).toBe(502);
@@ -105,8 +142,10 @@ describe('createComment', () => {
     const notice = '\n\n…truncated (4502 characters omitted)';
     const expected = 'b'.repeat(65_536 - notice.length) + notice;
     expect(expected).toHaveLength(65_536);
-    mockGitHub('POST', COMMENTS, { params: { issue_number: 1 }, body: { body: expected } })
-      .replyWithExample(201, (created: Created) => ({ ...created, id: 7 }));
+    mockGitHub('POST', COMMENTS, { params: { issue_number: 1 }, body: { body: expected } }).replyWithExample(
+      201,
+      (created: Created) => ({ ...created, id: 7 }),
+    );
 
     await expect(github().createComment(1, body)).resolves.toBe(7);
   });
@@ -114,18 +153,34 @@ describe('createComment', () => {
 
 describe('reading a comment', () => {
   it('gives its body, author and both times', async () => {
-    mockGitHub('GET', '/repos/{owner}/{repo}/issues/comments/{comment_id}', { params: { comment_id: 492700400 } })
-      .replyWithExample(200, (c: { id: number; body: string; created_at: string; updated_at: string }) => {
-        Object.assign(c, { id: 492700400, body: '/train alpha=0.5', created_at: '2026-01-01T12:00:00Z', updated_at: '2026-01-01T12:00:00Z' });
+    mockGitHub('GET', '/repos/{owner}/{repo}/issues/comments/{comment_id}', {
+      params: { comment_id: 492700400 },
+    }).replyWithExample(200, (c: { id: number; body: string; created_at: string; updated_at: string }) => {
+      Object.assign(c, {
+        id: 492700400,
+        body: '/train alpha=0.5',
+        created_at: '2026-01-01T12:00:00Z',
+        updated_at: '2026-01-01T12:00:00Z',
       });
+    });
     await expect(github().comment(492700400)).resolves.toEqual({
-      id: 492700400, body: '/train alpha=0.5', author: { login: 'octocat', type: 'User' }, createdAt: '2026-01-01T12:00:00Z', updatedAt: '2026-01-01T12:00:00Z',
+      id: 492700400,
+      body: '/train alpha=0.5',
+      author: { login: 'octocat', type: 'User' },
+      createdAt: '2026-01-01T12:00:00Z',
+      updatedAt: '2026-01-01T12:00:00Z',
     });
   });
 
   it('fails with the status when the comment is gone', async () => {
-    mockGitHub('GET', '/repos/{owner}/{repo}/issues/comments/{comment_id}', { params: { comment_id: 1 } }).reply(404, { message: 'Not Found' });
-    await expect(github().comment(1)).rejects.toMatchObject({ name: 'GitHubError', status: 404, message: 'trainbot could not read comment 1 (GitHub answered HTTP 404).' });
+    mockGitHub('GET', '/repos/{owner}/{repo}/issues/comments/{comment_id}', { params: { comment_id: 1 } }).reply(404, {
+      message: 'Not Found',
+    });
+    await expect(github().comment(1)).rejects.toMatchObject({
+      name: 'GitHubError',
+      status: 404,
+      message: 'trainbot could not read comment 1 (GitHub answered HTTP 404).',
+    });
   });
 });
 
@@ -133,13 +188,19 @@ describe('check runs', () => {
   it('creates a check run with the head sha and its external_id, and returns its id', async () => {
     mockGitHub('POST', '/repos/{owner}/{repo}/check-runs', {
       body: {
-        name: 'trainbot', head_sha: 'ec26c3e57ca3a959ca5aad62de7213c562f8c821', external_id: 'train:1:492700400', status: 'in_progress',
+        name: 'trainbot',
+        head_sha: 'ec26c3e57ca3a959ca5aad62de7213c562f8c821',
+        external_id: 'train:1:492700400',
+        status: 'in_progress',
         output: { title: 'Training 2 runs', summary: 'Started by @Codertocat.' },
       },
     }).replyWithExample(201, (run: Created) => ({ ...run, id: 99 }));
 
     const id = await github().createCheck({
-      name: 'trainbot', headSha: 'ec26c3e57ca3a959ca5aad62de7213c562f8c821', externalId: 'train:1:492700400', status: 'in_progress',
+      name: 'trainbot',
+      headSha: 'ec26c3e57ca3a959ca5aad62de7213c562f8c821',
+      externalId: 'train:1:492700400',
+      status: 'in_progress',
       output: { title: 'Training 2 runs', summary: 'Started by @Codertocat.' },
     });
     expect(id).toBe(99);
@@ -156,7 +217,8 @@ describe('check runs', () => {
     }).replyWithExample(200);
 
     await github().updateCheck(99, {
-      conclusion: 'failure', output: { title: 'rmse got worse', summary: 's'.repeat(100_000), text: 'details' },
+      conclusion: 'failure',
+      output: { title: 'rmse got worse', summary: 's'.repeat(100_000), text: 'details' },
     });
   });
 
@@ -179,27 +241,30 @@ describe('permission', () => {
     ['write', 'ml-reviewer', 'write'],
     ['none', 'none', 'none'],
   ])('permission %s with role_name %s is %s', async (permission, roleName, expected) => {
-    mockGitHub('GET', '/repos/{owner}/{repo}/collaborators/{username}/permission', { params: { username: 'alice' } })
-      .replyWithExample(200, (answer: Permission) => ({ ...answer, permission, role_name: roleName }));
+    mockGitHub('GET', '/repos/{owner}/{repo}/collaborators/{username}/permission', {
+      params: { username: 'alice' },
+    }).replyWithExample(200, (answer: Permission) => ({ ...answer, permission, role_name: roleName }));
     await expect(github().permission('alice')).resolves.toBe(expected);
   });
 
   it.each([
-    [404, 'trainbot could not look up alice\'s permission (GitHub answered HTTP 404).'],
-    [500, 'trainbot could not look up alice\'s permission (GitHub answered HTTP 500).'],
+    [404, "trainbot could not look up alice's permission (GitHub answered HTTP 404)."],
+    [500, "trainbot could not look up alice's permission (GitHub answered HTTP 500)."],
   ])('throws a GitHubError on HTTP %i', async (status, message) => {
-    mockGitHub('GET', '/repos/{owner}/{repo}/collaborators/{username}/permission', { params: { username: 'alice' } })
-      .reply(status, { message: 'failed' });
+    mockGitHub('GET', '/repos/{owner}/{repo}/collaborators/{username}/permission', {
+      params: { username: 'alice' },
+    }).reply(status, { message: 'failed' });
     const error = await rejection(github().permission('alice'));
     expect(error.message).toBe(message);
     expect(error.status).toBe(status);
   });
 
   it('throws a GitHubError without a status when the connection fails', async () => {
-    mockGitHub('GET', '/repos/{owner}/{repo}/collaborators/{username}/permission', { params: { username: 'alice' } })
-      .replyWithError('socket hang up');
+    mockGitHub('GET', '/repos/{owner}/{repo}/collaborators/{username}/permission', {
+      params: { username: 'alice' },
+    }).replyWithError('socket hang up');
     const error = await rejection(github().permission('alice'));
-    expect(error.message).toBe('trainbot could not look up alice\'s permission (the request did not reach GitHub).');
+    expect(error.message).toBe("trainbot could not look up alice's permission (the request did not reach GitHub).");
     expect(error.status).toBeUndefined();
   });
 });
@@ -207,30 +272,44 @@ describe('permission', () => {
 describe('pullRequest', () => {
   it('maps the pull request, same-repository head', async () => {
     let expected: unknown;
-    mockGitHub('GET', '/repos/{owner}/{repo}/pulls/{pull_number}', { params: { pull_number: 1347 } })
-      .replyWithExample(200, (pr: PullRequest) => {
+    mockGitHub('GET', '/repos/{owner}/{repo}/pulls/{pull_number}', { params: { pull_number: 1347 } }).replyWithExample(
+      200,
+      (pr: PullRequest) => {
         pr.head.repo = { ...pr.base.repo };
         expected = {
-          number: pr.number, headSha: pr.head.sha, headRef: pr.head.ref, baseRef: pr.base.ref,
-          headRepoFullName: pr.base.repo.full_name, isFork: false, state: pr.state, merged: pr.merged,
+          number: pr.number,
+          headSha: pr.head.sha,
+          headRef: pr.head.ref,
+          baseRef: pr.base.ref,
+          headRepoFullName: pr.base.repo.full_name,
+          isFork: false,
+          state: pr.state,
+          merged: pr.merged,
         };
-      });
+      },
+    );
     await expect(github().pullRequest(1347)).resolves.toEqual(expected);
   });
 
   it('marks a head in another repository as a fork', async () => {
-    mockGitHub('GET', '/repos/{owner}/{repo}/pulls/{pull_number}', { params: { pull_number: 1347 } })
-      .replyWithExample(200, (pr: PullRequest) => { pr.head.repo = { ...pr.base.repo, full_name: 'mallory/Hello-World' }; });
+    mockGitHub('GET', '/repos/{owner}/{repo}/pulls/{pull_number}', { params: { pull_number: 1347 } }).replyWithExample(
+      200,
+      (pr: PullRequest) => {
+        pr.head.repo = { ...pr.base.repo, full_name: 'mallory/Hello-World' };
+      },
+    );
     const pr = await github().pullRequest(1347);
     expect([pr.isFork, pr.headRepoFullName]).toEqual([true, 'mallory/Hello-World']);
   });
 
   it('treats a deleted head repository as a fork', async () => {
-    mockGitHub('GET', '/repos/{owner}/{repo}/pulls/{pull_number}', { params: { pull_number: 1347 } })
-      .replyWithExample(200, (pr: PullRequest) => {
+    mockGitHub('GET', '/repos/{owner}/{repo}/pulls/{pull_number}', { params: { pull_number: 1347 } }).replyWithExample(
+      200,
+      (pr: PullRequest) => {
         // GitHub sends null once the fork is deleted, though Octokit's type does not allow it.
         (pr.head as { repo: unknown }).repo = null;
-      });
+      },
+    );
     const pr = await github().pullRequest(1347);
     expect([pr.isFork, pr.headRepoFullName]).toEqual([true, null]);
   });
@@ -242,9 +321,18 @@ describe('readConfig', () => {
 
   it('decodes the base64 file at the ref', async () => {
     const yaml = 'experiment: wine-quality\nimage: ghcr.io/acme/train\n';
-    mockGitHub('GET', CONTENTS, { params, query: { ref: 'abc123' } }).replyWithExample(200, (file: { type: string }) => ({
-      ...file, type: 'file', encoding: 'base64', path: params.path, content: Buffer.from(yaml).toString('base64').replace(/(.{60})/g, '$1\n'),
-    }));
+    mockGitHub('GET', CONTENTS, { params, query: { ref: 'abc123' } }).replyWithExample(
+      200,
+      (file: { type: string }) => ({
+        ...file,
+        type: 'file',
+        encoding: 'base64',
+        path: params.path,
+        content: Buffer.from(yaml)
+          .toString('base64')
+          .replace(/(.{60})/g, '$1\n'),
+      }),
+    );
     await expect(github().readConfig('abc123')).resolves.toBe(yaml);
   });
 
@@ -260,7 +348,9 @@ describe('readConfig', () => {
   });
 
   it('reports other failures with the status', async () => {
-    mockGitHub('GET', CONTENTS, { params, query: { ref: 'abc123' } }).reply(403, { message: 'Resource not accessible by integration' });
+    mockGitHub('GET', CONTENTS, { params, query: { ref: 'abc123' } }).reply(403, {
+      message: 'Resource not accessible by integration',
+    });
     const error = await rejection(github().readConfig('abc123'));
     expect(error.message).toBe('trainbot could not read .github/trainbot.yml at abc123 (GitHub answered HTTP 403).');
   });
@@ -271,16 +361,18 @@ type Activity = ResponseData<Rest['repos']['listActivities']>[number];
 describe('branchPushes', () => {
   const ACTIVITY = '/repos/{owner}/{repo}/activity';
 
-  it('lists one page of the branch\'s activity in the head repository, newest first, as commit and GitHub time', async () => {
-    mockGitHub('GET', ACTIVITY, { params: { owner: 'a-fork', repo: 'Hello-World' }, query: { ref: 'refs/heads/tune-alpha', direction: 'desc', per_page: 100 } })
-      .replyWithExample(200, (items: Activity[]) => {
-        // GitHub's example predates the `timestamp` and `activity_type` fields its own schema requires.
-        const base = items[0] as Activity;
-        return [
-          { ...base, after: 'b'.repeat(40), timestamp: '2026-01-01T12:00:05Z', activity_type: 'force_push' as const },
-          { ...base, after: 'a'.repeat(40), timestamp: '2026-01-01T11:00:00Z', activity_type: 'push' as const },
-        ];
-      });
+  it("lists one page of the branch's activity in the head repository, newest first, as commit and GitHub time", async () => {
+    mockGitHub('GET', ACTIVITY, {
+      params: { owner: 'a-fork', repo: 'Hello-World' },
+      query: { ref: 'refs/heads/tune-alpha', direction: 'desc', per_page: 100 },
+    }).replyWithExample(200, (items: Activity[]) => {
+      // GitHub's example predates the `timestamp` and `activity_type` fields its own schema requires.
+      const base = items[0] as Activity;
+      return [
+        { ...base, after: 'b'.repeat(40), timestamp: '2026-01-01T12:00:05Z', activity_type: 'force_push' as const },
+        { ...base, after: 'a'.repeat(40), timestamp: '2026-01-01T11:00:00Z', activity_type: 'push' as const },
+      ];
+    });
     expect(await github().branchPushes('a-fork/Hello-World', 'tune-alpha')).toEqual([
       { after: 'b'.repeat(40), at: '2026-01-01T12:00:05Z', type: 'force_push' },
       { after: 'a'.repeat(40), at: '2026-01-01T11:00:00Z', type: 'push' },
@@ -288,8 +380,12 @@ describe('branchPushes', () => {
   });
 
   it('reports a refusal as a GitHubError naming the branch and repository', async () => {
-    mockGitHub('GET', ACTIVITY, { query: { ref: 'refs/heads/x', direction: 'desc', per_page: 100 } }).reply(403, { message: 'Resource not accessible by integration' });
+    mockGitHub('GET', ACTIVITY, { query: { ref: 'refs/heads/x', direction: 'desc', per_page: 100 } }).reply(403, {
+      message: 'Resource not accessible by integration',
+    });
     const error = await rejection(github().branchPushes('Codertocat/Hello-World', 'x'));
-    expect(error.message).toBe('trainbot could not list the pushes to x of Codertocat/Hello-World (GitHub answered HTTP 403).');
+    expect(error.message).toBe(
+      'trainbot could not list the pushes to x of Codertocat/Hello-World (GitHub answered HTTP 403).',
+    );
   });
 });

@@ -26,7 +26,8 @@ describe('OctokitGitHub.fromContext', () => {
     const probot = await testProbot(eyesApp(seen));
     const delivery = issueCommentEvent({ body: '/train alpha=0.5' });
     mockGitHub('POST', '/repos/{owner}/{repo}/issues/comments/{comment_id}/reactions', {
-      params: { owner: 'Codertocat', repo: 'Hello-World', comment_id: 492700400 }, body: { content: 'eyes' },
+      params: { owner: 'Codertocat', repo: 'Hello-World', comment_id: 492700400 },
+      body: { content: 'eyes' },
     }).replyWithExample(201);
 
     await probot.receive(delivery);
@@ -36,18 +37,24 @@ describe('OctokitGitHub.fromContext', () => {
   it('surfaces a GitHub failure from the handler to receive()', async () => {
     const probot = await testProbot(eyesApp([]));
     mockGitHub('POST', '/repos/{owner}/{repo}/issues/comments/{comment_id}/reactions', {
-      params: { comment_id: 492700400 }, body: { content: 'eyes' },
+      params: { comment_id: 492700400 },
+      body: { content: 'eyes' },
     }).reply(403, { message: 'Resource not accessible by integration' });
 
-    await expect(probot.receive(issueCommentEvent({ body: '/train' })))
-      .rejects.toThrow('trainbot could not add a reaction to comment 492700400 (GitHub answered HTTP 403).');
+    await expect(probot.receive(issueCommentEvent({ body: '/train' }))).rejects.toThrow(
+      'trainbot could not add a reaction to comment 492700400 (GitHub answered HTTP 403).',
+    );
   });
 });
 
 describe('as a GitHub App', () => {
-  it('exchanges its JWT for the delivery\'s installation token, then calls GitHub with it', async () => {
+  it("exchanges its JWT for the delivery's installation token, then calls GitHub with it", async () => {
     // A throwaway key: Probot signs the JWT locally; only the token exchange is mocked.
-    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+    const { privateKey } = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+    });
     const probot = new Probot({ appId: 12345, privateKey, Octokit: TestOctokit, logLevel: 'fatal' });
     await probot.load(eyesApp([]));
     const delivery = issueCommentEvent({ body: '/train' });
@@ -58,8 +65,11 @@ describe('as a GitHub App', () => {
       .matchHeader('authorization', /^bearer /)
       .replyWithExample(201, (token: { token: string }) => ({ ...token, token: 'ghs_installation' }));
     mockGitHub('POST', '/repos/{owner}/{repo}/issues/comments/{comment_id}/reactions', {
-      params: { comment_id: 492700400 }, body: { content: 'eyes' },
-    }).matchHeader('authorization', 'token ghs_installation').replyWithExample(201);
+      params: { comment_id: 492700400 },
+      body: { content: 'eyes' },
+    })
+      .matchHeader('authorization', 'token ghs_installation')
+      .replyWithExample(201);
 
     await probot.receive(delivery);
   });

@@ -18,16 +18,19 @@ function quantity(value: string): number {
   const units: Record<string, number> = { m: 1e-3, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30 };
   const match = /^([0-9.]+)(m|Ki|Mi|Gi)?$/.exec(value);
   if (!match) throw new Error(`not a quantity this test reads: ${value}`);
-  return Number(match[1]) * (match[2] ? units[match[2]] as number : 1);
+  return Number(match[1]) * (match[2] ? (units[match[2]] as number) : 1);
 }
 
 let terraform: Record<string, unknown>;
 beforeAll(async () => {
-  const result = await evaluateTerraform({ db_password: TEST_DB_PASSWORD }, {
-    tracking_uri: 'local.mlflow_tracking_uri',
-    namespace: 'var.training_namespace',
-    container_max: 'var.training_container_limits.max',
-  });
+  const result = await evaluateTerraform(
+    { db_password: TEST_DB_PASSWORD },
+    {
+      tracking_uri: 'local.mlflow_tracking_uri',
+      namespace: 'var.training_namespace',
+      container_max: 'var.training_container_limits.max',
+    },
+  );
   if (!result.ok) throw new Error(result.errors);
   terraform = result.values;
 });
@@ -61,7 +64,10 @@ describe('training/elasticnet_manifest.yml', () => {
       params: Record<string, { default: number | string }>;
     };
     expect(container.command).toEqual(config.command);
-    const expected = Object.entries(config.params).flatMap(([name, param]) => [`--${name.replace(/_/g, '-')}`, String(param.default)]);
+    const expected = Object.entries(config.params).flatMap(([name, param]) => [
+      `--${name.replace(/_/g, '-')}`,
+      String(param.default),
+    ]);
     expect(container.args).toEqual(expected);
   });
 

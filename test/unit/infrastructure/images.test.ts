@@ -8,11 +8,15 @@ import { INFRA_DIR, labelled, loadTerraform, REPO_DIR, valuesOf, type TerraformF
 const PINNED_IMAGE = /^\S+(:[0-9][\w.-]*|@sha256:[0-9a-f]{64})$/;
 
 let files: TerraformFile[];
-beforeAll(async () => { files = await loadTerraform(); });
+beforeAll(async () => {
+  files = await loadTerraform();
+});
 
 /** `name==version` pins, extras (`mlflow[auth]`) dropped from the name. */
 function pipPins(text: string): Record<string, string> {
-  return Object.fromEntries([...text.matchAll(/(?<=^|\s|")([A-Za-z0-9_.-]+)(?:\[[A-Za-z0-9_,]+\])?==([^\s"]+)/gm)].map((m) => [m[1], m[2]]));
+  return Object.fromEntries(
+    [...text.matchAll(/(?<=^|\s|")([A-Za-z0-9_.-]+)(?:\[[A-Za-z0-9_,]+\])?==([^\s"]+)/gm)].map((m) => [m[1], m[2]]),
+  );
 }
 
 describe('images', () => {
@@ -21,7 +25,10 @@ describe('images', () => {
     expect(images.sort()).toEqual(['${var.bot_image}', '${var.mlflow_image}', '${var.postgres_image}']);
     const variables = labelled(files, 'variable');
     for (const name of ['bot_image', 'mlflow_image', 'postgres_image']) {
-      expect({ name, default: variables.get(name)?.default }).toEqual({ name, default: expect.stringMatching(PINNED_IMAGE) });
+      expect({ name, default: variables.get(name)?.default }).toEqual({
+        name,
+        default: expect.stringMatching(PINNED_IMAGE),
+      });
     }
   });
 

@@ -4,12 +4,18 @@ import { block, blocks, loadTerraform, resource, resources, type TerraformFile }
 
 // Order inside a rule carries no meaning to Kubernetes, so both sides are compared sorted.
 function normalise(rules: readonly RbacRule[]): RbacRule[] {
-  const sorted = rules.map((r) => ({ apiGroups: [...r.apiGroups].sort(), resources: [...r.resources].sort(), verbs: [...r.verbs].sort() }));
+  const sorted = rules.map((r) => ({
+    apiGroups: [...r.apiGroups].sort(),
+    resources: [...r.resources].sort(),
+    verbs: [...r.verbs].sort(),
+  }));
   return sorted.sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
 }
 
 let files: TerraformFile[];
-beforeAll(async () => { files = await loadTerraform(); });
+beforeAll(async () => {
+  files = await loadTerraform();
+});
 
 describe('the Role trainbot is bound to', () => {
   it('grants exactly the rules KubernetesRunner declares in RUNNER_RBAC_RULES, no more and no fewer', () => {
@@ -32,8 +38,9 @@ describe('the Role trainbot is bound to', () => {
 
   it('is the only Role, lives in the training namespace, and there is no ClusterRole or ClusterRoleBinding', () => {
     expect([...resources(files, 'kubernetes_role_v1').keys()]).toEqual(['trainbot_runner']);
-    expect(block(resource(files, 'kubernetes_role_v1', 'trainbot_runner'), 'metadata').namespace)
-      .toBe('${kubernetes_namespace_v1.training.metadata[0].name}');
+    expect(block(resource(files, 'kubernetes_role_v1', 'trainbot_runner'), 'metadata').namespace).toBe(
+      '${kubernetes_namespace_v1.training.metadata[0].name}',
+    );
     for (const type of ['kubernetes_cluster_role_v1', 'kubernetes_cluster_role_binding_v1']) {
       expect(resources(files, type).size).toBe(0);
     }
@@ -46,23 +53,35 @@ describe('the Role trainbot is bound to', () => {
       kind: 'Role',
       name: '${kubernetes_role_v1.trainbot_runner.metadata[0].name}',
     });
-    expect(blocks(binding, 'subject')).toEqual([{
-      kind: 'ServiceAccount',
-      name: '${kubernetes_service_account_v1.trainbot.metadata[0].name}',
-      namespace: '${kubernetes_service_account_v1.trainbot.metadata[0].namespace}',
-    }]);
-    expect(block(resource(files, 'kubernetes_service_account_v1', 'trainbot'), 'metadata').namespace)
-      .toBe('${kubernetes_namespace_v1.bot.metadata[0].name}');
+    expect(blocks(binding, 'subject')).toEqual([
+      {
+        kind: 'ServiceAccount',
+        name: '${kubernetes_service_account_v1.trainbot.metadata[0].name}',
+        namespace: '${kubernetes_service_account_v1.trainbot.metadata[0].namespace}',
+      },
+    ]);
+    expect(block(resource(files, 'kubernetes_service_account_v1', 'trainbot'), 'metadata').namespace).toBe(
+      '${kubernetes_namespace_v1.bot.metadata[0].name}',
+    );
   });
 
   it('belongs to a ServiceAccount whose token only the bot Deployment mounts, and training pods get no token', () => {
     expect(resource(files, 'kubernetes_service_account_v1', 'trainbot').automount_service_account_token).toBe(false);
-    expect(resource(files, 'kubernetes_default_service_account_v1', 'training').automount_service_account_token).toBe(false);
-    const mounting = [...resources(files, 'kubernetes_deployment_v1'), ...resources(files, 'kubernetes_stateful_set_v1')]
-      .filter(([, body]) => block(block(block(body, 'spec'), 'template'), 'spec').automount_service_account_token !== false)
+    expect(resource(files, 'kubernetes_default_service_account_v1', 'training').automount_service_account_token).toBe(
+      false,
+    );
+    const mounting = [
+      ...resources(files, 'kubernetes_deployment_v1'),
+      ...resources(files, 'kubernetes_stateful_set_v1'),
+    ]
+      .filter(
+        ([, body]) => block(block(block(body, 'spec'), 'template'), 'spec').automount_service_account_token !== false,
+      )
       .map(([name]) => name);
     expect(mounting).toEqual(['bot']);
-    expect(block(block(block(resource(files, 'kubernetes_deployment_v1', 'bot'), 'spec'), 'template'), 'spec').service_account_name)
-      .toBe('${kubernetes_service_account_v1.trainbot.metadata[0].name}');
+    expect(
+      block(block(block(resource(files, 'kubernetes_deployment_v1', 'bot'), 'spec'), 'template'), 'spec')
+        .service_account_name,
+    ).toBe('${kubernetes_service_account_v1.trainbot.metadata[0].name}');
   });
 });

@@ -10,20 +10,25 @@ import { INFRA_DIR } from './terraform-files.js';
 
 const run = promisify(execFile);
 
-export type EvalResult =
-  | { ok: true; values: Record<string, unknown> }
-  | { ok: false; errors: string };   // terraform's diagnostics, whitespace collapsed
+export type EvalResult = { ok: true; values: Record<string, unknown> } | { ok: false; errors: string }; // terraform's diagnostics, whitespace collapsed
 
 /**
  * Applies variables.tf + locals.tf with `vars` (names without TF_VAR_) and returns `outputs`, each an
  * HCL expression such as `local.mlflow_tracking_uri`.
  */
-export async function evaluateTerraform(vars: Record<string, string>, outputs: Record<string, string>): Promise<EvalResult> {
+export async function evaluateTerraform(
+  vars: Record<string, string>,
+  outputs: Record<string, string>,
+): Promise<EvalResult> {
   const dir = mkdtempSync(join(tmpdir(), 'trainbot-tf-'));
   try {
     for (const file of ['variables.tf', 'locals.tf']) copyFileSync(join(INFRA_DIR, file), join(dir, file));
-    writeFileSync(join(dir, 'probe.tf'), Object.entries(outputs)
-      .map(([name, expr]) => `output "${name}" {\n  value = ${expr}\n}\n`).join(''));
+    writeFileSync(
+      join(dir, 'probe.tf'),
+      Object.entries(outputs)
+        .map(([name, expr]) => `output "${name}" {\n  value = ${expr}\n}\n`)
+        .join(''),
+    );
     const env: NodeJS.ProcessEnv = { ...process.env, TF_IN_AUTOMATION: '1', TF_CLI_CONFIG_FILE: '/dev/null' };
     for (const [name, value] of Object.entries({ ...AUTH_TEST_VARS, ...vars })) env[`TF_VAR_${name}`] = value;
     const tf = (...args: string[]) => run('terraform', args, { cwd: dir, env });

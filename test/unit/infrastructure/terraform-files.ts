@@ -18,11 +18,15 @@ export interface TerraformFile {
 }
 
 export async function loadTerraform(): Promise<TerraformFile[]> {
-  const names = readdirSync(INFRA_DIR).filter((name) => name.endsWith('.tf')).sort();
-  return Promise.all(names.map(async (name) => {
-    const text = readFileSync(join(INFRA_DIR, name), 'utf8');
-    return { name, text, json: (await parse(name, text)) as HclBody };
-  }));
+  const names = readdirSync(INFRA_DIR)
+    .filter((name) => name.endsWith('.tf'))
+    .sort();
+  return Promise.all(
+    names.map(async (name) => {
+      const text = readFileSync(join(INFRA_DIR, name), 'utf8');
+      return { name, text, json: (await parse(name, text)) as HclBody };
+    }),
+  );
 }
 
 /** The nested blocks named `key` of a body (hcl2json writes every block as an array of bodies). */

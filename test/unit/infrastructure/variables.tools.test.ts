@@ -13,11 +13,17 @@ describe('infrastructure variables', () => {
     expect(variables.size).toBeGreaterThan(0);
     for (const [name, body] of variables) {
       expect({ name, type: typeof body.type }).toEqual({ name, type: 'string' });
-      expect({ name, description: body.description }).toEqual({ name, description: expect.stringMatching(/^[A-Z].{10,}\.$/) });
+      expect({ name, description: body.description }).toEqual({
+        name,
+        description: expect.stringMatching(/^[A-Z].{10,}\.$/),
+      });
       const validations = blocks(body, 'validation');
       expect({ name, validations: validations.length > 0 }).toEqual({ name, validations: true });
       for (const validation of validations) {
-        expect({ name, message: validation.error_message }).toEqual({ name, message: expect.stringMatching(new RegExp(`^${name}[ :]`)) });
+        expect({ name, message: validation.error_message }).toEqual({
+          name,
+          message: expect.stringMatching(new RegExp(`^${name}[ :]`)),
+        });
       }
     }
   });
@@ -32,7 +38,8 @@ describe('infrastructure variables', () => {
   it('every variable but the three secrets has a default, so a bring-up needs only the passwords and the key', () => {
     const withoutDefault = [...variables].filter(([, body]) => !('default' in body)).map(([name]) => name);
     expect(withoutDefault.sort()).toEqual(['db_password', 'mlflow_admin_password', 'mlflow_flask_secret_key']);
-    for (const name of withoutDefault) expect({ name, sensitive: variables.get(name)?.sensitive }).toEqual({ name, sensitive: true });
+    for (const name of withoutDefault)
+      expect({ name, sensitive: variables.get(name)?.sensitive }).toEqual({ name, sensitive: true });
   });
 
   it('default to the namespaces trainbot expects: MLflow in "mlflow", training Jobs in "trainbot-training", the bot in "trainbot"', () => {
@@ -58,19 +65,22 @@ describe('variable validation, evaluated by terraform', () => {
   });
 
   it('refuses unpinned images, a short password, bad names and a host list that disables the Host check, each with its own sentence', async () => {
-    const result = await evaluateTerraform({
-      db_password: 'too-short',
-      mlflow_image: 'trainbot-mlflow:latest',
-      postgres_image: 'postgres',
-      training_namespace: 'Training_Jobs',
-      db_user: 'mlflow-user',
-      postgres_storage_size: '5GB',
-      mlflow_workers: '0',
-      mlflow_extra_allowed_hosts: '["*"]',
-      bot_image: 'trainbot-bot:latest',
-      bot_replicas: '1.5',
-      bot_namespace: 'Trainbot',
-    }, {});
+    const result = await evaluateTerraform(
+      {
+        db_password: 'too-short',
+        mlflow_image: 'trainbot-mlflow:latest',
+        postgres_image: 'postgres',
+        training_namespace: 'Training_Jobs',
+        db_user: 'mlflow-user',
+        postgres_storage_size: '5GB',
+        mlflow_workers: '0',
+        mlflow_extra_allowed_hosts: '["*"]',
+        bot_image: 'trainbot-bot:latest',
+        bot_replicas: '1.5',
+        bot_namespace: 'Trainbot',
+      },
+      {},
+    );
     expect(result.ok).toBe(false);
     const errors = result.ok ? '' : result.errors;
     for (const message of [

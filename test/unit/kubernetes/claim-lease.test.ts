@@ -1,5 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
-import { CLAIM_KEY_ANNOTATION, claimLease, claimLeaseName, leaseExpired, leaseNotes, renewLease, takeOverLease } from '../../../src/runners/kubernetes/claim-lease.js';
+import {
+  CLAIM_KEY_ANNOTATION,
+  claimLease,
+  claimLeaseName,
+  leaseExpired,
+  leaseNotes,
+  renewLease,
+  takeOverLease,
+} from '../../../src/runners/kubernetes/claim-lease.js';
 
 const T0 = Date.parse('2026-11-29T12:00:00Z');
 const timing = { holder: 'bot-a', now: T0, durationSeconds: 60 };
@@ -17,13 +25,21 @@ describe('claimLease', () => {
     const lease = claimLease(key, timing);
     expect(lease.metadata?.name).toMatch(/^trainbot-claim-[0-9a-f]{20}$/);
     expect(lease.metadata?.annotations?.[CLAIM_KEY_ANNOTATION]).toHaveLength(1024);
-    expect(lease.metadata?.labels).toMatchObject({ 'app.kubernetes.io/managed-by': 'trainbot', 'app.kubernetes.io/component': 'claim' });
+    expect(lease.metadata?.labels).toMatchObject({
+      'app.kubernetes.io/managed-by': 'trainbot',
+      'app.kubernetes.io/component': 'claim',
+    });
   });
 
   it('names its holder and when it was renewed, and carries the notes a reconciler reads back', () => {
     const lease = claimLease('acme/models#7', timing, { repo: 'acme/models', pr: '12', 'check run': '99' });
     expect(lease.spec).toMatchObject({ holderIdentity: 'bot-a', leaseDurationSeconds: 60, renewTime: new Date(T0) });
-    expect(leaseNotes(lease)).toEqual({ repo: 'acme/models', pr: '12', 'check-run': '99', 'request-key': 'acme/models#7' });
+    expect(leaseNotes(lease)).toEqual({
+      repo: 'acme/models',
+      pr: '12',
+      'check-run': '99',
+      'request-key': 'acme/models#7',
+    });
   });
 });
 
@@ -41,10 +57,17 @@ describe('leaseExpired', () => {
 
 describe('takeOverLease', () => {
   it('hands the Lease to the new holder, counts the transition and keeps the resourceVersion it read', () => {
-    const read = { ...claimLease('acme/models#7', timing), metadata: { ...claimLease('acme/models#7', timing).metadata, resourceVersion: '41' } };
+    const read = {
+      ...claimLease('acme/models#7', timing),
+      metadata: { ...claimLease('acme/models#7', timing).metadata, resourceVersion: '41' },
+    };
     const taken = takeOverLease(read, { holder: 'bot-b', now: T0 + 61_000, durationSeconds: 60 });
     expect(taken.metadata?.resourceVersion).toBe('41');
-    expect(taken.spec).toMatchObject({ holderIdentity: 'bot-b', leaseTransitions: 1, renewTime: new Date(T0 + 61_000) });
+    expect(taken.spec).toMatchObject({
+      holderIdentity: 'bot-b',
+      leaseTransitions: 1,
+      renewTime: new Date(T0 + 61_000),
+    });
     expect(leaseNotes(taken)).toEqual(leaseNotes(read));
   });
 });

@@ -1,5 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
-import { credentialSecret, jobLabels, jobManifest, labelSelector, sanitizeLabelValue } from '../../../src/runners/kubernetes/job-manifest.js';
+import {
+  credentialSecret,
+  jobLabels,
+  jobManifest,
+  labelSelector,
+  sanitizeLabelValue,
+} from '../../../src/runners/kubernetes/job-manifest.js';
 import type { JobSpec } from '../../../src/runners/runner.js';
 
 const spec: JobSpec = {
@@ -58,10 +64,15 @@ describe('jobManifest', () => {
   it('runs the PR’s code unprivileged, as a non-root user without an API token', () => {
     expect(pod.automountServiceAccountToken).toBe(false);
     expect(pod.securityContext).toEqual({
-      runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, seccompProfile: { type: 'RuntimeDefault' },
+      runAsNonRoot: true,
+      runAsUser: 10001,
+      runAsGroup: 10001,
+      seccompProfile: { type: 'RuntimeDefault' },
     });
     expect(container.securityContext).toEqual({
-      allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] },
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
     });
     expect(container.volumeMounts).toEqual([{ name: 'tmp', mountPath: '/tmp' }]);
   });
@@ -99,23 +110,37 @@ describe('labelSelector', () => {
 });
 
 describe('a run with credentials of its own', () => {
-  const own = { ...spec, credentialEnv: { MLFLOW_TRACKING_USERNAME: 'trainbot-user-abc123', MLFLOW_TRACKING_PASSWORD: 'pw' } };
+  const own = {
+    ...spec,
+    credentialEnv: { MLFLOW_TRACKING_USERNAME: 'trainbot-user-abc123', MLFLOW_TRACKING_PASSWORD: 'pw' },
+  };
   const job = jobManifest(own, 'ml');
 
   it('starts suspended, so no Pod runs before its Secret exists, and reads them from the Secret named like the Job', () => {
     expect(job.spec?.suspend).toBe(true);
     expect(job.spec?.template.spec?.containers[0]?.env?.slice(-2)).toEqual([
-      { name: 'MLFLOW_TRACKING_USERNAME', valueFrom: { secretKeyRef: { name: own.name, key: 'MLFLOW_TRACKING_USERNAME' } } },
-      { name: 'MLFLOW_TRACKING_PASSWORD', valueFrom: { secretKeyRef: { name: own.name, key: 'MLFLOW_TRACKING_PASSWORD' } } },
+      {
+        name: 'MLFLOW_TRACKING_USERNAME',
+        valueFrom: { secretKeyRef: { name: own.name, key: 'MLFLOW_TRACKING_USERNAME' } },
+      },
+      {
+        name: 'MLFLOW_TRACKING_PASSWORD',
+        valueFrom: { secretKeyRef: { name: own.name, key: 'MLFLOW_TRACKING_PASSWORD' } },
+      },
     ]);
     expect(JSON.stringify(job)).not.toContain('"pw"');
   });
 
   it('keeps them in an immutable Secret owned by the Job, so the garbage collector removes it with the Job', () => {
     expect(credentialSecret(own, 'ml', 'uid-1')).toEqual({
-      apiVersion: 'v1', kind: 'Secret', type: 'Opaque', immutable: true,
+      apiVersion: 'v1',
+      kind: 'Secret',
+      type: 'Opaque',
+      immutable: true,
       metadata: {
-        name: own.name, namespace: 'ml', labels: jobLabels(own.labels),
+        name: own.name,
+        namespace: 'ml',
+        labels: jobLabels(own.labels),
         ownerReferences: [{ apiVersion: 'batch/v1', kind: 'Job', name: own.name, uid: 'uid-1' }],
       },
       stringData: own.credentialEnv,

@@ -8,21 +8,44 @@ import { MemoryGitHub, MemoryTracking, ScriptedRunner, silentLog } from './memor
 
 const COMMENT_ID = 777;
 const event = (body: string, overrides: Partial<CommentEvent> = {}): CommentEvent => ({
-  repo: 'acme/models', issueNumber: 1, isPullRequest: true, action: 'created', commentId: COMMENT_ID, body,
-  author: { login: 'octocat', type: 'User' }, createdAt: '2026-01-01T12:00:00Z', ...overrides,
+  repo: 'acme/models',
+  issueNumber: 1,
+  isPullRequest: true,
+  action: 'created',
+  commentId: COMMENT_ID,
+  body,
+  author: { login: 'octocat', type: 'User' },
+  createdAt: '2026-01-01T12:00:00Z',
+  ...overrides,
 });
 
-function setup(metrics: NonNullable<ConstructorParameters<typeof ScriptedRunner>[1]>['metrics'] = { rmse: 0.7, mae: 0.55, r2: 0.2 }) {
+function setup(
+  metrics: NonNullable<ConstructorParameters<typeof ScriptedRunner>[1]>['metrics'] = { rmse: 0.7, mae: 0.55, r2: 0.2 },
+) {
   const github = new MemoryGitHub();
   const tracking = new MemoryTracking();
   const runner = new ScriptedRunner(tracking, { metrics });
-  const deps = { github, tracking, runnerFor: () => runner, log: silentLog, commentIntervalMs: 0, now: () => 3_600_000 };
+  const deps = {
+    github,
+    tracking,
+    runnerFor: () => runner,
+    log: silentLog,
+    commentIntervalMs: 0,
+    now: () => 3_600_000,
+  };
   return { github, tracking, runner, deps };
 }
 
 /** A finished baseline of main, as the merge flow leaves one. */
 async function seedBaseline(tracking: MemoryTracking, metrics: Record<string, number>): Promise<void> {
-  const tags = originTags({ repo: 'acme/models', sha: 'b'.repeat(40), branch: 'main', request: 'merge-0', role: 'baseline', params: 'alpha=0.5 l1_ratio=0.5 seed=42' });
+  const tags = originTags({
+    repo: 'acme/models',
+    sha: 'b'.repeat(40),
+    branch: 'main',
+    request: 'merge-0',
+    role: 'baseline',
+    params: 'alpha=0.5 l1_ratio=0.5 seed=42',
+  });
   const run = await tracking.createRun({ experimentId: '1', runName: 'trainbot-baseline-000000000000', tags });
   tracking.finish(run.info.runId, metrics);
 }
@@ -38,26 +61,43 @@ describe('a /train comment that runs', () => {
 
     expect(runner.dispatched.map((s) => s.args)).toEqual([['--alpha', '0.1', '--l1-ratio', '0.5', '--seed', '42']]);
     expect(github.reactions).toEqual(['eyes', 'rocket']);
-    expect(report(github).split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| Metric') && !l.startsWith('| :'))).toEqual([
+    expect(
+      report(github)
+        .split('\n')
+        .filter((l) => l.startsWith('| ') && !l.startsWith('| Metric') && !l.startsWith('| :')),
+    ).toEqual([
       expect.stringMatching(/^\| \*\*rmse\*\* \(primary\) +\| +0\.7500 \| +0\.7000 \| +−0\.0500 \| ✅ better +\|$/),
       expect.stringMatching(/^\| mae +\| +0\.5500 \| +0\.5500 \| +±0\.0000 \| ➖ unchanged \|$/),
       expect.stringMatching(/^\| r2 +\| +0\.3000 \| +0\.2000 \| +−0\.1000 \| ❌ worse +\|$/),
     ]);
-    expect(report(github)).toContain('Commit `aaaaaaa` compared with the baseline `bbbbbbb` on `main`, trained 1 hour ago.');
+    expect(report(github)).toContain(
+      'Commit `aaaaaaa` compared with the baseline `bbbbbbb` on `main`, trained 1 hour ago.',
+    );
     expect(github.checks).toHaveLength(1);
     expect(github.checks[0]).toMatchObject({ name: 'trainbot', headSha: 'a'.repeat(40), status: 'in_progress' });
-    expect(github.checks[0]?.updates).toEqual([{ conclusion: 'success', output: { title: '1 of 1 run finished', summary: report(github) } }]);
-    expect(tracking.runs.filter((r) => r.tags['trainbot.role'] === 'candidate').map((r) => r.info.status)).toEqual(['FINISHED']);
+    expect(github.checks[0]?.updates).toEqual([
+      { conclusion: 'success', output: { title: '1 of 1 run finished', summary: report(github) } },
+    ]);
+    expect(tracking.runs.filter((r) => r.tags['trainbot.role'] === 'candidate').map((r) => r.info.status)).toEqual([
+      'FINISHED',
+    ]);
   });
 
   it('links the check run to the best run in MLflow', async () => {
     // alpha=0.2 is the better run: the second one started.
-    const { github, tracking, deps } = setup((spec) => ({ rmse: spec.args.includes('0.2') ? 0.6 : 0.7, mae: 0.5, r2: 0.2 }));
-    const runUrl = (experimentId: string, runId: string) => `https://mlflow.test/#/experiments/${experimentId}/runs/${runId}`;
+    const { github, tracking, deps } = setup((spec) => ({
+      rmse: spec.args.includes('0.2') ? 0.6 : 0.7,
+      mae: 0.5,
+      r2: 0.2,
+    }));
+    const runUrl = (experimentId: string, runId: string) =>
+      `https://mlflow.test/#/experiments/${experimentId}/runs/${runId}`;
     await onTrainComment(event('/train alpha=0.1,0.2'), { ...deps, runUrl });
     const best = tracking.runs.find((r) => r.tags['trainbot.params']?.includes('alpha=0.2'));
     expect(best).toBeDefined();
-    expect(github.checks[0]?.updates.at(-1)?.detailsUrl).toBe(`https://mlflow.test/#/experiments/1/runs/${best?.info.runId}`);
+    expect(github.checks[0]?.updates.at(-1)?.detailsUrl).toBe(
+      `https://mlflow.test/#/experiments/1/runs/${best?.info.runId}`,
+    );
   });
 
   it('shows the runs queued and running in the living comment before the final table', async () => {
@@ -71,7 +111,9 @@ describe('a /train comment that runs', () => {
   it('compares with no baseline when main has none, and concludes as the config says for that', async () => {
     const { github, deps } = setup();
     await onTrainComment(event('/train alpha=0.1'), deps);
-    expect(report(github)).toContain('**No baseline yet** for `main` with the default params. Merge a pull request to start one');
+    expect(report(github)).toContain(
+      '**No baseline yet** for `main` with the default params. Merge a pull request to start one',
+    );
     expect(github.checks[0]?.updates.at(-1)?.conclusion).toBe('neutral');
   });
 });
@@ -79,7 +121,10 @@ describe('a /train comment that runs', () => {
 describe('a redelivered comment', () => {
   it('starts its runs once when the same delivery arrives twice at the same time', async () => {
     const { github, tracking, runner, deps } = setup();
-    await Promise.all([onTrainComment(event('/train alpha=0.1'), deps), onTrainComment(event('/train alpha=0.1'), deps)]);
+    await Promise.all([
+      onTrainComment(event('/train alpha=0.1'), deps),
+      onTrainComment(event('/train alpha=0.1'), deps),
+    ]);
     expect(runner.dispatched).toHaveLength(1);
     expect(tracking.runs).toHaveLength(1);
     expect(github.checks).toHaveLength(1);
@@ -112,7 +157,9 @@ describe('comments that start nothing', () => {
     const { github, tracking, deps } = setup();
     github.permissionLevel = 'read';
     await onTrainComment(event('/train alpha=0.1'), deps);
-    expect(github.answers).toEqual(['@octocat has `read` permission on this repository, but trainbot commands need at least `write`; ask a maintainer to run it or to raise your permission.']);
+    expect(github.answers).toEqual([
+      '@octocat has `read` permission on this repository, but trainbot commands need at least `write`; ask a maintainer to run it or to raise your permission.',
+    ]);
     expect([github.reactions, github.checks, tracking.runs]).toEqual([[], [], []]);
   });
 
@@ -120,7 +167,11 @@ describe('comments that start nothing', () => {
     const { github, tracking, deps } = setup();
     github.pr = { ...github.pr, isFork: true, headRepoFullName: 'mallory/models' };
     await onTrainComment(event('/train alpha=0.1'), deps);
-    expect(github.answers).toEqual([expect.stringMatching(/^This pull request comes from the fork mallory\/models, and trainbot does not run fork code/)]);
+    expect(github.answers).toEqual([
+      expect.stringMatching(
+        /^This pull request comes from the fork mallory\/models, and trainbot does not run fork code/,
+      ),
+    ]);
     expect(tracking.runs).toEqual([]);
   });
 
@@ -136,7 +187,9 @@ describe('comments that start nothing', () => {
     const { github, tracking, deps } = setup();
     github.configText = undefined;
     await onTrainComment(event('/train alpha=0.1'), deps);
-    expect(github.answers).toEqual(['trainbot is not set up for `main`: add `.github/trainbot.yml` there (see trainbot\'s README, "Configuration").']);
+    expect(github.answers).toEqual([
+      'trainbot is not set up for `main`: add `.github/trainbot.yml` there (see trainbot\'s README, "Configuration").',
+    ]);
     expect(tracking.runs).toEqual([]);
   });
 

@@ -1,7 +1,15 @@
 // In-memory GitHub, MLflow and runner ports for the pipeline's unit tests: each records what the pipeline
 // asked of it, so a test asserts on the check runs, reactions and comments a flow leaves behind. The MLflow
 // fake answers searches by the `tags.`k` = 'v'` and `attributes.status` clauses the queries build.
-import type { BranchPush, CheckUpdate, GitHubPort, IssueComment, NewCheck, PullRequestInfo, Reaction } from '../../../src/github/github-port.js';
+import type {
+  BranchPush,
+  CheckUpdate,
+  GitHubPort,
+  IssueComment,
+  NewCheck,
+  PullRequestInfo,
+  Reaction,
+} from '../../../src/github/github-port.js';
 import { GitHubError } from '../../../src/github/github-port.js';
 import type { ClaimInfo, JobSpec, RunHandle, RunOutcome, Runner, RunnerJob } from '../../../src/runners/runner.js';
 import type { CreateRunInput, MlflowClient, RunsPage, SearchRunsInput } from '../../../src/tracking/mlflow-client.js';
@@ -16,13 +24,20 @@ export interface CheckRecord extends NewCheck {
 
 export class MemoryGitHub implements GitHubPort {
   readonly reactions: Reaction[] = [];
-  readonly answers: string[] = [];                       // createComment bodies
-  readonly living = new Map<string, string>();           // upsertComment: key → latest body
-  readonly posts: string[] = [];                         // every upsertComment body, in order
+  readonly answers: string[] = []; // createComment bodies
+  readonly living = new Map<string, string>(); // upsertComment: key → latest body
+  readonly posts: string[] = []; // every upsertComment body, in order
   permissionLevel: 'none' | 'read' | 'triage' | 'write' | 'maintain' | 'admin' = 'write';
   readonly checks: CheckRecord[] = [];
   pr: PullRequestInfo = {
-    number: 1, headSha: 'a'.repeat(40), headRef: 'tune-alpha', baseRef: 'main', headRepoFullName: 'acme/models', isFork: false, state: 'open', merged: false,
+    number: 1,
+    headSha: 'a'.repeat(40),
+    headRef: 'tune-alpha',
+    baseRef: 'main',
+    headRepoFullName: 'acme/models',
+    isFork: false,
+    state: 'open',
+    merged: false,
   };
 
   constructor(public configText: string | undefined = REPO_CONFIG_TEXT) {}
@@ -69,7 +84,10 @@ export class MemoryGitHub implements GitHubPort {
   }
 }
 
-type TrackingSurface = Pick<MlflowClient, 'ensureExperiment' | 'createRun' | 'getRun' | 'setTerminated' | 'searchRuns' | 'searchAllRuns' | 'setTags'>;
+type TrackingSurface = Pick<
+  MlflowClient,
+  'ensureExperiment' | 'createRun' | 'getRun' | 'setTerminated' | 'searchRuns' | 'searchAllRuns' | 'setTags'
+>;
 
 export class MemoryTracking implements TrackingSurface {
   readonly runs: TrackedRun[] = [];
@@ -84,8 +102,16 @@ export class MemoryTracking implements TrackingSurface {
   async createRun(input: CreateRunInput): Promise<TrackedRun> {
     this.beforeRequest('createRun');
     const run: TrackedRun = {
-      info: { runId: `run-${this.runs.length + 1}`, runName: input.runName, experimentId: input.experimentId, status: 'RUNNING', startTime: input.startTime ?? this.clock++ },
-      metrics: {}, params: {}, tags: { ...input.tags },
+      info: {
+        runId: `run-${this.runs.length + 1}`,
+        runName: input.runName,
+        experimentId: input.experimentId,
+        status: 'RUNNING',
+        startTime: input.startTime ?? this.clock++,
+      },
+      metrics: {},
+      params: {},
+      tags: { ...input.tags },
     };
     this.runs.push(run);
     return structuredClone(run);
@@ -107,7 +133,9 @@ export class MemoryTracking implements TrackingSurface {
     const matching = this.matching(input.filter ?? '');
     return { runs: matching.slice(0, input.maxResults ?? matching.length) };
   }
-  async searchAllRuns(input: Omit<SearchRunsInput, 'pageToken' | 'maxResults'>): Promise<{ runs: TrackedRun[]; truncated: boolean }> {
+  async searchAllRuns(
+    input: Omit<SearchRunsInput, 'pageToken' | 'maxResults'>,
+  ): Promise<{ runs: TrackedRun[]; truncated: boolean }> {
     this.beforeRequest('searchAllRuns');
     return { runs: this.matching(input.filter ?? ''), truncated: false };
   }
@@ -129,7 +157,11 @@ export class MemoryTracking implements TrackingSurface {
   private matching(filter: string): TrackedRun[] {
     const clauses = [...filter.matchAll(/(tags\.`([^`]+)`|attributes\.(\w+)) = '([^']*)'/g)];
     return this.runs
-      .filter((run) => clauses.every(([, , tag, attribute, value]) => (tag ? run.tags[tag] === value : attribute === 'status' ? run.info.status === value : true)))
+      .filter((run) =>
+        clauses.every(([, , tag, attribute, value]) =>
+          tag ? run.tags[tag] === value : attribute === 'status' ? run.info.status === value : true,
+        ),
+      )
       .sort((a, b) => b.info.startTime - a.info.startTime)
       .map((run) => structuredClone(run));
   }
@@ -162,7 +194,8 @@ export class ScriptedRunner implements Runner {
     const spec = this.specs.get(handle.name) as JobSpec;
     const outcome = this.script.outcome?.(spec) ?? { status: 'succeeded' };
     const { metrics = { rmse: 0.7, mae: 0.55, r2: 0.2 } } = this.script;
-    if (outcome.status === 'succeeded') this.tracking.finish(spec.env.MLFLOW_RUN_ID as string, typeof metrics === 'function' ? metrics(spec) : metrics);
+    if (outcome.status === 'succeeded')
+      this.tracking.finish(spec.env.MLFLOW_RUN_ID as string, typeof metrics === 'function' ? metrics(spec) : metrics);
     return outcome;
   }
   async logs(): Promise<string> {
@@ -192,7 +225,7 @@ export const silentLog = { info: () => undefined, error: () => undefined };
  * holder renews them. `expire(key)` plays a holder killed with -9; `jobs` is the cluster's Jobs.
  */
 export class ClaimingRunner extends ScriptedRunner {
-  leases = new Map<string, { notes: Record<string, string>; live: boolean }>();   // share it to play two processes
+  leases = new Map<string, { notes: Record<string, string>; live: boolean }>(); // share it to play two processes
   readonly clusterJobs: RunnerJob[] = [];
   readonly notesLog: Array<Record<string, string>> = [];
 

@@ -15,7 +15,9 @@ const config = repoConfig();
 function tracked(status: TrackedRun['info']['status'], params: string, rmse?: number): TrackedRun {
   return {
     info: { runId: `id-${params}`, runName: `trainbot-pr2-${params.length}`, experimentId: '1', status, startTime: 1 },
-    metrics: rmse === undefined ? {} : { rmse }, params: {}, tags: { 'trainbot.params': params },
+    metrics: rmse === undefined ? {} : { rmse },
+    params: {},
+    tags: { 'trainbot.params': params },
   };
 }
 
@@ -26,7 +28,11 @@ describe('paramsFromTag', () => {
   });
 
   it('reads a quoted string value with its space as one value', () => {
-    expect(paramsFromTag('alpha=0.1 note="first try" seed=42', config)).toEqual({ alpha: 0.1, note: 'first try', seed: 42 });
+    expect(paramsFromTag('alpha=0.1 note="first try" seed=42', config)).toEqual({
+      alpha: 0.1,
+      note: 'first try',
+      seed: 42,
+    });
   });
 });
 
@@ -38,37 +44,72 @@ describe('toRunResult', () => {
     ['RUNNING', 'running', undefined],
   ] as const)('maps MLflow status %s to the report state %s', (status, state, reason) => {
     const result = toRunResult(tracked(status, 'alpha=0.1 l1_ratio=0.5 seed=42', 0.6), config);
-    expect(result).toEqual({ name: 'trainbot-pr2-30', runId: 'id-alpha=0.1 l1_ratio=0.5 seed=42', params: { alpha: 0.1, l1_ratio: 0.5, seed: 42 }, state, ...(reason ? { reason } : {}), metrics: { rmse: 0.6 } });
+    expect(result).toEqual({
+      name: 'trainbot-pr2-30',
+      runId: 'id-alpha=0.1 l1_ratio=0.5 seed=42',
+      params: { alpha: 0.1, l1_ratio: 0.5, seed: 42 },
+      state,
+      ...(reason ? { reason } : {}),
+      metrics: { rmse: 0.6 },
+    });
   });
 });
 
 describe('runList', () => {
-  const run = (i: number, state: RunResult['state'] = 'finished'): RunResult => ({ name: `r${i}`, runId: `id${i}`, params: { alpha: i, l1_ratio: 0.5, seed: 42 }, state, metrics: state === 'finished' ? { rmse: 0.5 + i / 1000 } : {} });
+  const run = (i: number, state: RunResult['state'] = 'finished'): RunResult => ({
+    name: `r${i}`,
+    runId: `id${i}`,
+    params: { alpha: i, l1_ratio: 0.5, seed: 42 },
+    state,
+    metrics: state === 'finished' ? { rmse: 0.5 + i / 1000 } : {},
+  });
 
   it('lists runs best first with a link each, unfinished ones last with their state', () => {
-    expect(runList([run(2), run(1, 'failed'), run(0)], config, (id) => `http://mlflow.test/${id}`)).toBe([
-      '1. [`r0`](http://mlflow.test/id0) `alpha=0 l1_ratio=0.5 seed=42`: rmse 0.5000',
-      '2. [`r2`](http://mlflow.test/id2) `alpha=2 l1_ratio=0.5 seed=42`: rmse 0.5020',
-      '3. [`r1`](http://mlflow.test/id1) `alpha=1 l1_ratio=0.5 seed=42`: failed',
-    ].join('\n'));
+    expect(runList([run(2), run(1, 'failed'), run(0)], config, (id) => `http://mlflow.test/${id}`)).toBe(
+      [
+        '1. [`r0`](http://mlflow.test/id0) `alpha=0 l1_ratio=0.5 seed=42`: rmse 0.5000',
+        '2. [`r2`](http://mlflow.test/id2) `alpha=2 l1_ratio=0.5 seed=42`: rmse 0.5020',
+        '3. [`r1`](http://mlflow.test/id1) `alpha=1 l1_ratio=0.5 seed=42`: failed',
+      ].join('\n'),
+    );
   });
 
   it(`lists at most ${LISTED_RUNS_MAX} runs and counts the rest`, () => {
-    const list = runList(Array.from({ length: 500 }, (_, i) => run(i)), config, () => undefined).split('\n');
+    const list = runList(
+      Array.from({ length: 500 }, (_, i) => run(i)),
+      config,
+      () => undefined,
+    ).split('\n');
     expect(list.filter((l) => /^\d+\. /.test(l))).toHaveLength(LISTED_RUNS_MAX);
     expect(list.at(-1)).toBe(`… and ${500 - LISTED_RUNS_MAX} more; all are in MLflow.`);
   });
 });
 
 describe('a merge into a branch that is not baseline_branch', () => {
-  it('posts the report against the baseline branch\'s baseline and trains no new baseline', async () => {
+  it("posts the report against the baseline branch's baseline and trains no new baseline", async () => {
     const github = new MemoryGitHub();
     const tracking = new MemoryTracking();
     const runner = new ScriptedRunner(tracking);
     const origin = { repo: 'acme/models', sha: 'b'.repeat(40), params: 'alpha=0.5 l1_ratio=0.5 seed=42' };
-    const baseline = await tracking.createRun({ experimentId: '1', runName: 'trainbot-baseline-1', tags: originTags({ ...origin, branch: 'main', request: 'merge-1', role: 'baseline' }) });
+    const baseline = await tracking.createRun({
+      experimentId: '1',
+      runName: 'trainbot-baseline-1',
+      tags: originTags({ ...origin, branch: 'main', request: 'merge-1', role: 'baseline' }),
+    });
     tracking.finish(baseline.info.runId, { rmse: 0.74, mae: 0.6, r2: 0.1 });
-    const candidate = await tracking.createRun({ experimentId: '1', runName: 'trainbot-pr7-1', tags: originTags({ ...origin, sha: 'c'.repeat(40), pr: 7, branch: 'fix', request: '99', role: 'candidate', params: 'alpha=0.1 l1_ratio=0.5 seed=42' }) });
+    const candidate = await tracking.createRun({
+      experimentId: '1',
+      runName: 'trainbot-pr7-1',
+      tags: originTags({
+        ...origin,
+        sha: 'c'.repeat(40),
+        pr: 7,
+        branch: 'fix',
+        request: '99',
+        role: 'candidate',
+        params: 'alpha=0.1 l1_ratio=0.5 seed=42',
+      }),
+    });
     tracking.finish(candidate.info.runId, { rmse: 0.69, mae: 0.55, r2: 0.22 });
 
     await onPullRequestClosed(

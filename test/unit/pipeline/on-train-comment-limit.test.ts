@@ -11,21 +11,36 @@ describe('a sweep of failed runs with long logs', () => {
   it('posts as many whole logs as fit under the report and says how many more there were', async () => {
     const github = new MemoryGitHub();
     const tracking = new MemoryTracking();
-    const runner = new ScriptedRunner(tracking, { outcome: () => ({ status: 'failed', reason: 'The training process exited with code 1.' }) });
+    const runner = new ScriptedRunner(tracking, {
+      outcome: () => ({ status: 'failed', reason: 'The training process exited with code 1.' }),
+    });
     runner.logs = async () => Array.from({ length: 200 }, (_, i) => `step ${i}: ${'z'.repeat(400)}`).join('\n');
     const commentId = 77;
     await onTrainComment(
-      { repo: 'acme/models', issueNumber: 1, isPullRequest: true, action: 'created', commentId, body: '/train alpha=0.1,0.2,0.3,0.4,0.5 l1_ratio=0.1,0.2,0.3,0.4', author: { login: 'octocat', type: 'User' }, createdAt: '2026-01-01T12:00:00Z' },
+      {
+        repo: 'acme/models',
+        issueNumber: 1,
+        isPullRequest: true,
+        action: 'created',
+        commentId,
+        body: '/train alpha=0.1,0.2,0.3,0.4,0.5 l1_ratio=0.1,0.2,0.3,0.4',
+        author: { login: 'octocat', type: 'User' },
+        createdAt: '2026-01-01T12:00:00Z',
+      },
       { github, tracking, runnerFor: () => runner, log: silentLog, commentIntervalMs: 0, now: () => 10_000 },
     ).catch(() => undefined);
 
     const body = github.living.get(statusKey(commentId)) ?? '';
     const posted = markedBody(statusKey(commentId), body);
-    expect(posted).toBe(`<!-- trainbot:${statusKey(commentId)} -->\n${body}`);   // nothing for the adapter to cut
+    expect(posted).toBe(`<!-- trainbot:${statusKey(commentId)} -->\n${body}`); // nothing for the adapter to cut
     const shown = body.split('<details>').length - 1;
     expect(shown).toBeGreaterThan(0);
     expect(body.split('</details>').length - 1).toBe(shown);
-    expect(body).toMatch(new RegExp(`</details>\\n\\n_The logs of ${20 - shown} more failed runs are not shown, to stay within GitHub's comment size\\._$`));
+    expect(body).toMatch(
+      new RegExp(
+        `</details>\\n\\n_The logs of ${20 - shown} more failed runs are not shown, to stay within GitHub's comment size\\._$`,
+      ),
+    );
     // One more log (about 9,300 characters) would not have fitted.
     expect(posted.length + 9000).toBeGreaterThan(COMMENT_BODY_LIMIT);
   });

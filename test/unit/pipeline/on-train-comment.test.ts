@@ -12,7 +12,13 @@ import { MemoryGitHub, MemoryTracking, ScriptedRunner, silentLog } from './memor
 
 const COMMENT_ID = 4242;
 const event = (body: string): CommentEvent => ({
-  repo: 'acme/models', issueNumber: 1, isPullRequest: true, action: 'created', commentId: COMMENT_ID, body, author: { login: 'octocat', type: 'User' },
+  repo: 'acme/models',
+  issueNumber: 1,
+  isPullRequest: true,
+  action: 'created',
+  commentId: COMMENT_ID,
+  body,
+  author: { login: 'octocat', type: 'User' },
   createdAt: '2026-01-01T12:00:00Z',
 });
 
@@ -30,7 +36,8 @@ const conclusion = (github: MemoryGitHub) => github.checks[0]?.updates.at(-1)?.c
 describe('a check run is always concluded', () => {
   it('concludes it as failure, reacts 😕 and says why when MLflow goes away right after the check run is created', async () => {
     const { github, tracking, deps } = setup();
-    const unreachable = 'Could not reach the MLflow server at http://127.0.0.1:9 (connection refused); check MLFLOW_TRACKING_URI and that the server is up.';
+    const unreachable =
+      'Could not reach the MLflow server at http://127.0.0.1:9 (connection refused); check MLFLOW_TRACKING_URI and that the server is up.';
     tracking.beforeRequest = () => {
       if (github.checks.length > 0) throw new TrackingError(unreachable);
     };
@@ -38,9 +45,13 @@ describe('a check run is always concluded', () => {
     await expect(onTrainComment(event('/train alpha=0.1'), deps)).rejects.toBeInstanceOf(CommandFailed);
 
     expect(github.checks).toHaveLength(1);
-    expect(github.checks[0]?.updates).toEqual([{ conclusion: 'failure', output: { title: 'Nothing was started', summary: escapeMarkdown(unreachable) } }]);
+    expect(github.checks[0]?.updates).toEqual([
+      { conclusion: 'failure', output: { title: 'Nothing was started', summary: escapeMarkdown(unreachable) } },
+    ]);
     expect(github.reactions).toEqual(['eyes', 'confused']);
-    expect(report(github)).toBe(`trainbot: alpha=0.1 vs baseline\n\n❌ Nothing was started: ${escapeMarkdown(unreachable)}`);
+    expect(report(github)).toBe(
+      `trainbot: alpha=0.1 vs baseline\n\n❌ Nothing was started: ${escapeMarkdown(unreachable)}`,
+    );
   });
 
   it('concludes it on an internal error too, keeping the error itself out of the summary', async () => {
@@ -51,8 +62,18 @@ describe('a check run is always concluded', () => {
 
     await expect(onTrainComment(event('/train alpha=0.1'), deps)).rejects.toBeInstanceOf(CommandFailed);
 
-    expect(github.checks[0]?.updates).toEqual([{ conclusion: 'failure', output: { title: 'Nothing was started', summary: 'trainbot hit an internal error; see the pull request comment.' } }]);
-    expect(report(github)).toBe('trainbot: alpha=0.1 vs baseline\n\n❌ Nothing was started: trainbot hit an internal error.\n\n<details><summary>What happened</summary>\n\nTypeError: Cannot read properties of undefined\n</details>');
+    expect(github.checks[0]?.updates).toEqual([
+      {
+        conclusion: 'failure',
+        output: {
+          title: 'Nothing was started',
+          summary: 'trainbot hit an internal error; see the pull request comment.',
+        },
+      },
+    ]);
+    expect(report(github)).toBe(
+      'trainbot: alpha=0.1 vs baseline\n\n❌ Nothing was started: trainbot hit an internal error.\n\n<details><summary>What happened</summary>\n\nTypeError: Cannot read properties of undefined\n</details>',
+    );
   });
 
   it('keeps a posted report when concluding the check run fails, and tries once more to conclude it', async () => {
@@ -68,11 +89,21 @@ describe('a check run is always concluded', () => {
     await expect(onTrainComment(event('/train alpha=0.1'), deps)).rejects.toBeInstanceOf(CommandFailed);
 
     expect(report(github)).toMatch(/^### trainbot: alpha=0\.1 vs baseline\n/);
-    expect(github.checks[0]?.updates).toEqual([{ conclusion: 'failure', output: { title: 'The runs ended, but trainbot could not finish reporting them', summary: 'GitHub answered 502 Bad Gateway; try the command again later.' } }]);
+    expect(github.checks[0]?.updates).toEqual([
+      {
+        conclusion: 'failure',
+        output: {
+          title: 'The runs ended, but trainbot could not finish reporting them',
+          summary: 'GitHub answered 502 Bad Gateway; try the command again later.',
+        },
+      },
+    ]);
   });
 
   it('does not fail a reported command because the 😕 reaction failed', async () => {
-    const { github, deps } = setup({ outcome: () => ({ status: 'failed', reason: 'The training process exited with code 1.' }) });
+    const { github, deps } = setup({
+      outcome: () => ({ status: 'failed', reason: 'The training process exited with code 1.' }),
+    });
     github.react = async (_id, content) => {
       if (content === 'confused') throw new Error('GitHub answered 502');
       github.reactions.push(content);
@@ -80,7 +111,9 @@ describe('a check run is always concluded', () => {
 
     await onTrainComment(event('/train alpha=0.1'), deps);
 
-    expect(github.checks[0]?.updates.map((u) => [u.conclusion, u.output?.title])).toEqual([['failure', '0 of 1 run finished']]);
+    expect(github.checks[0]?.updates.map((u) => [u.conclusion, u.output?.title])).toEqual([
+      ['failure', '0 of 1 run finished'],
+    ]);
   });
 });
 
@@ -88,7 +121,12 @@ describe('a runner that cannot start', () => {
   it('posts the RunnerError sentence, not a generic note, and rejects so the Actions step fails', async () => {
     const { github, deps } = setup();
     const sentence = 'No Kubernetes configuration was found; set KUBECONFIG to a kubeconfig file.';
-    const failing = { ...deps, runnerFor: () => { throw new RunnerError(sentence); } };
+    const failing = {
+      ...deps,
+      runnerFor: () => {
+        throw new RunnerError(sentence);
+      },
+    };
 
     const outcome = onTrainComment(event('/train alpha=0.1'), failing);
 
@@ -100,19 +138,31 @@ describe('a runner that cannot start', () => {
   it('resolves for answers that are not failures: a usage error is answered about its first wrong word', async () => {
     const { github, deps } = setup();
     await onTrainComment(event('/train alpha=1;rm -rf /'), deps);
-    expect(github.answers).toEqual(['`alpha`=1;rm is not a number; `alpha` takes a plain decimal from 0 to ∞, like `0.5`. Comment `/train help` to see the parameters and their ranges.']);
+    expect(github.answers).toEqual([
+      '`alpha`=1;rm is not a number; `alpha` takes a plain decimal from 0 to ∞, like `0.5`. Comment `/train help` to see the parameters and their ranges.',
+    ]);
   });
 });
 
 describe('one run failing inside trainbot', () => {
   it('fails that run only: the sweep report is posted with every other run finished', async () => {
-    const { github, deps } = setup({ dispatch: (spec) => { if (spec.args.includes('0.2')) throw new Error('MLflow answered 400: QueuePool limit reached'); } });
+    const { github, deps } = setup({
+      dispatch: (spec) => {
+        if (spec.args.includes('0.2')) throw new Error('MLflow answered 400: QueuePool limit reached');
+      },
+    });
 
     await onTrainComment(event('/train alpha=0.1,0.2,0.3'), deps);
 
-    const rows = report(github).split('\n').filter((l) => /^\|[^|]+\| +0\.[123] \|/.test(l));
+    const rows = report(github)
+      .split('\n')
+      .filter((l) => /^\|[^|]+\| +0\.[123] \|/.test(l));
     expect(rows).toHaveLength(3);
-    expect(rows.filter((r) => r.includes('❌ failed: trainbot hit an internal error while running this; the bot log has the details.'))).toHaveLength(1);
+    expect(
+      rows.filter((r) =>
+        r.includes('❌ failed: trainbot hit an internal error while running this; the bot log has the details.'),
+      ),
+    ).toHaveLength(1);
     expect(report(github)).not.toContain('internal error and stopped');
     expect(github.checks[0]?.updates.at(-1)?.output?.title).toBe('2 of 3 runs finished');
     expect(github.reactions).toEqual(['eyes', 'rocket', 'confused']);
@@ -127,14 +177,20 @@ describe('cancelled runs', () => {
   });
 
   it('conclude it as cancelled when the others finished', async () => {
-    const { github, deps } = setup({ outcome: (spec) => (spec.args.includes('0.2') ? { status: 'cancelled', reason: 'Cancelled on request.' } : { status: 'succeeded' }) });
+    const { github, deps } = setup({
+      outcome: (spec) =>
+        spec.args.includes('0.2') ? { status: 'cancelled', reason: 'Cancelled on request.' } : { status: 'succeeded' },
+    });
     await onTrainComment(event('/train alpha=0.1,0.2'), deps);
     expect(conclusion(github)).toBe('cancelled');
   });
 
   it('leave it failure when another run failed', async () => {
     const { github, deps } = setup({
-      outcome: (spec) => (spec.args.includes('0.2') ? { status: 'cancelled', reason: 'Cancelled on request.' } : { status: 'failed', reason: 'The training process exited with code 1.' }),
+      outcome: (spec) =>
+        spec.args.includes('0.2')
+          ? { status: 'cancelled', reason: 'Cancelled on request.' }
+          : { status: 'failed', reason: 'The training process exited with code 1.' },
     });
     await onTrainComment(event('/train alpha=0.1,0.2'), deps);
     expect(conclusion(github)).toBe('failure');
@@ -151,14 +207,18 @@ describe('the head the comment approved', () => {
 
     await onTrainComment(event('/train alpha=0.1'), deps);
 
-    expect(github.answers).toEqual(['The head of `tune-alpha` moved to `aaaaaaa` after your comment, so trainbot started nothing: comment your `/train` command again to train the current head.']);
+    expect(github.answers).toEqual([
+      'The head of `tune-alpha` moved to `aaaaaaa` after your comment, so trainbot started nothing: comment your `/train` command again to train the current head.',
+    ]);
     expect([github.checks, github.reactions, runner.dispatched, tracking.runs]).toEqual([[], [], [], []]);
   });
 
-  it('trains the head that was pushed before the comment, checked against GitHub\'s clock', async () => {
+  it("trains the head that was pushed before the comment, checked against GitHub's clock", async () => {
     const { github, runner, deps } = setup();
     await onTrainComment(event('/train alpha=0.1'), deps);
     expect(github.answers).toEqual([]);
-    expect(runner.dispatched.map((s) => s.image)).toEqual([`${'ghcr.io/trainbot-dev/trainbot-training'}:${'a'.repeat(40)}`]);
+    expect(runner.dispatched.map((s) => s.image)).toEqual([
+      `${'ghcr.io/trainbot-dev/trainbot-training'}:${'a'.repeat(40)}`,
+    ]);
   });
 });

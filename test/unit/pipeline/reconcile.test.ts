@@ -10,8 +10,15 @@ import { ClaimingRunner, MemoryGitHub, MemoryTracking, silentLog } from './memor
 const COMMENT_ID = 4242;
 const KEY = `acme/models#${COMMENT_ID}`;
 const event: CommentEvent = {
-  repo: 'acme/models', issueNumber: 1, isPullRequest: true, action: 'created', commentId: COMMENT_ID, body: '/train alpha=0.1',
-  author: { login: 'octocat', type: 'User' }, createdAt: '2026-01-01T12:00:00Z', installationId: 77,
+  repo: 'acme/models',
+  issueNumber: 1,
+  isPullRequest: true,
+  action: 'created',
+  commentId: COMMENT_ID,
+  body: '/train alpha=0.1',
+  author: { login: 'octocat', type: 'User' },
+  createdAt: '2026-01-01T12:00:00Z',
+  installationId: 77,
 };
 const never = <T>() => new Promise<T>(() => undefined);
 const tick = () => new Promise((r) => setTimeout(r, 20));
@@ -20,7 +27,10 @@ const tick = () => new Promise((r) => setTimeout(r, 20));
 function crashAt(step: 'while-waiting' | 'before-comment' | 'after-check') {
   const github = new MemoryGitHub();
   const tracking = new MemoryTracking();
-  const first = new ClaimingRunner(tracking, { outcome: () => ({ status: 'succeeded' }), metrics: { rmse: 0.6, mae: 0.5, r2: 0.3 } });
+  const first = new ClaimingRunner(tracking, {
+    outcome: () => ({ status: 'succeeded' }),
+    metrics: { rmse: 0.6, mae: 0.5, r2: 0.3 },
+  });
   const firstWait = first.wait.bind(first);
   if (step === 'while-waiting') first.wait = () => never<RunOutcome>();
   const firstDispatch = first.dispatch.bind(first);
@@ -32,11 +42,28 @@ function crashAt(step: 'while-waiting' | 'before-comment' | 'after-check') {
   if (step === 'after-check') first.dispatch = () => never();
   const upsert = github.upsertComment.bind(github);
   let ran = false;
-  first.wait = step === 'before-comment' ? async (h) => { ran = true; return firstWait(h); } : first.wait;
-  github.upsertComment = async (issue, key, body) => (step === 'before-comment' && ran ? never<number>() : upsert(issue, key, body));
-  void onTrainComment(event, { github, tracking, runnerFor: () => first, log: silentLog, commentIntervalMs: 0, now: () => 10_000 });
+  first.wait =
+    step === 'before-comment'
+      ? async (h) => {
+          ran = true;
+          return firstWait(h);
+        }
+      : first.wait;
+  github.upsertComment = async (issue, key, body) =>
+    step === 'before-comment' && ran ? never<number>() : upsert(issue, key, body);
+  void onTrainComment(event, {
+    github,
+    tracking,
+    runnerFor: () => first,
+    log: silentLog,
+    commentIntervalMs: 0,
+    now: () => 10_000,
+  });
 
-  const second = new ClaimingRunner(tracking, { outcome: () => ({ status: 'succeeded' }), metrics: { rmse: 0.6, mae: 0.5, r2: 0.3 } });
+  const second = new ClaimingRunner(tracking, {
+    outcome: () => ({ status: 'succeeded' }),
+    metrics: { rmse: 0.6, mae: 0.5, r2: 0.3 },
+  });
   second.leases = first.leases;
   // The Job the first process started ends now: its container logs and finishes its MLflow run.
   second.wait = async (handle) => {
@@ -46,9 +73,15 @@ function crashAt(step: 'while-waiting' | 'before-comment' | 'after-check') {
   };
   second.clusterJobs.push(...first.clusterJobs);
   const reconcile = async () => {
-    github.upsertComment = upsert;            // the new process's GitHub answers
+    github.upsertComment = upsert; // the new process's GitHub answers
     second.clusterJobs.splice(0, second.clusterJobs.length, ...first.clusterJobs);
-    return reconcileOnce({ runner: second, tracking, githubFor: async () => github, log: silentLog, now: () => 10_000 });
+    return reconcileOnce({
+      runner: second,
+      tracking,
+      githubFor: async () => github,
+      log: silentLog,
+      now: () => 10_000,
+    });
   };
   return { github, tracking, first, second, reconcile };
 }
@@ -57,47 +90,73 @@ describe('planReconcile', () => {
   const notes = { repo: 'acme/models', request: '7' };
   const job = (name: string, labels: Record<string, string>, finished = false) => ({ name, labels, finished });
   it('finishes claims nobody renews and leaves live ones to their holder', () => {
-    const plan = planReconcile([{ key: 'a#7', notes, live: false }, { key: 'a#8', notes: { ...notes, request: '8' }, live: true }], []);
+    const plan = planReconcile(
+      [
+        { key: 'a#7', notes, live: false },
+        { key: 'a#8', notes: { ...notes, request: '8' }, live: true },
+      ],
+      [],
+    );
     expect(plan).toEqual([{ kind: 'finish', claim: { key: 'a#7', notes, live: false } }]);
   });
   it('deletes an unfinished PR Job whose request holds no claim, and only that', () => {
-    const prLabels = (request: string) => ({ 'trainbot.dev/repo': 'acme.models', 'trainbot.dev/request': request, 'trainbot.dev/pr': '1' });
-    const plan = planReconcile([{ key: 'a#7', notes, live: false }], [
-      job('claimed', prLabels('7')), job('orphan', prLabels('9')), job('done', prLabels('9'), true),
-      job('cli-run', { 'trainbot.dev/repo': 'acme.models', 'trainbot.dev/request': '9' }),
-    ]);
+    const prLabels = (request: string) => ({
+      'trainbot.dev/repo': 'acme.models',
+      'trainbot.dev/request': request,
+      'trainbot.dev/pr': '1',
+    });
+    const plan = planReconcile(
+      [{ key: 'a#7', notes, live: false }],
+      [
+        job('claimed', prLabels('7')),
+        job('orphan', prLabels('9')),
+        job('done', prLabels('9'), true),
+        job('cli-run', { 'trainbot.dev/repo': 'acme.models', 'trainbot.dev/request': '9' }),
+      ],
+    );
     expect(plan.filter((a) => a.kind === 'delete-job')).toEqual([{ kind: 'delete-job', name: 'orphan' }]);
   });
 });
 
 describe('a request whose bot died is finished by the next one, once', () => {
-  it.each(['while-waiting', 'before-comment'] as const)('killed %s: one final table, the check concluded, no second run', async (step) => {
-    const { github, tracking, first, second, reconcile } = crashAt(step);
-    await tick();
-    expect(first.leases.get(KEY)?.notes).toMatchObject({ repo: 'acme/models', pr: '1', comment: String(COMMENT_ID), marker: statusKey(COMMENT_ID), installation: '77', experiment: '1', check: '1' });
-    expect(await reconcile()).toEqual([]);          // still live: nobody takes it over
-    first.expire(KEY);
+  it.each(['while-waiting', 'before-comment'] as const)(
+    'killed %s: one final table, the check concluded, no second run',
+    async (step) => {
+      const { github, tracking, first, second, reconcile } = crashAt(step);
+      await tick();
+      expect(first.leases.get(KEY)?.notes).toMatchObject({
+        repo: 'acme/models',
+        pr: '1',
+        comment: String(COMMENT_ID),
+        marker: statusKey(COMMENT_ID),
+        installation: '77',
+        experiment: '1',
+        check: '1',
+      });
+      expect(await reconcile()).toEqual([]); // still live: nobody takes it over
+      first.expire(KEY);
 
-    await reconcile();
-    expect(tracking.runs).toHaveLength(1);
-    expect(tracking.runs[0]?.info.status).toBe('FINISHED');
-    expect(first.dispatched).toHaveLength(1);
-    expect(second.dispatched).toHaveLength(0);
-    const table = github.living.get(statusKey(COMMENT_ID)) ?? '';
-    expect(table).toContain('trainbot: alpha=0.1 vs baseline');
-    expect(table).toContain('0.6000');
-    expect(table).toContain('Commit `aaaaaaa`');
-    expect(table).not.toContain('running');
-    expect(github.checks).toHaveLength(1);
-    expect(github.checks[0]?.updates).toHaveLength(1);
-    expect(github.checks[0]?.updates[0]).toMatchObject({ output: { title: '1 of 1 run finished' } });
-    expect(first.leases.has(KEY)).toBe(false);
+      await reconcile();
+      expect(tracking.runs).toHaveLength(1);
+      expect(tracking.runs[0]?.info.status).toBe('FINISHED');
+      expect(first.dispatched).toHaveLength(1);
+      expect(second.dispatched).toHaveLength(0);
+      const table = github.living.get(statusKey(COMMENT_ID)) ?? '';
+      expect(table).toContain('trainbot: alpha=0.1 vs baseline');
+      expect(table).toContain('0.6000');
+      expect(table).toContain('Commit `aaaaaaa`');
+      expect(table).not.toContain('running');
+      expect(github.checks).toHaveLength(1);
+      expect(github.checks[0]?.updates).toHaveLength(1);
+      expect(github.checks[0]?.updates[0]).toMatchObject({ output: { title: '1 of 1 run finished' } });
+      expect(first.leases.has(KEY)).toBe(false);
 
-    const posts = github.posts.length;
-    await reconcile();                               // nothing left: a second pass does nothing
-    expect(github.posts).toHaveLength(posts);
-    expect(github.checks[0]?.updates).toHaveLength(1);
-  });
+      const posts = github.posts.length;
+      await reconcile(); // nothing left: a second pass does nothing
+      expect(github.posts).toHaveLength(posts);
+      expect(github.checks[0]?.updates).toHaveLength(1);
+    },
+  );
 
   it('killed after the check run, before any Job: the run is FAILED with the reason, shown in the table', async () => {
     const { github, tracking, first, reconcile } = crashAt('after-check');

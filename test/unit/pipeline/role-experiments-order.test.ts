@@ -18,20 +18,33 @@ class NamingTracking extends MemoryTracking {
 function setup() {
   const tracking = new NamingTracking();
   const seenAtDispatch: string[][] = [];
-  const runner = new ScriptedRunner(tracking, { dispatch: () => { seenAtDispatch.push([...tracking.ensured]); } });
+  const runner = new ScriptedRunner(tracking, {
+    dispatch: () => {
+      seenAtDispatch.push([...tracking.ensured]);
+    },
+  });
   return { tracking, runner, seenAtDispatch };
 }
 
 const config = repoConfig();
 const both = [config.experiment, `${config.experiment}/baselines`];
 
-describe('the baselines\' experiment exists before any Job', () => {
+describe("the baselines' experiment exists before any Job", () => {
   it('for a /train comment', async () => {
     const { tracking, runner, seenAtDispatch } = setup();
-    await onTrainComment({
-      repo: 'acme/models', issueNumber: 1, isPullRequest: true, action: 'created', commentId: 7, body: '/train alpha=0.1', author: { login: 'octocat', type: 'User' },
-      createdAt: '2026-01-01T12:00:00Z',
-    }, { github: new MemoryGitHub(), tracking, runnerFor: () => runner, log: silentLog, commentIntervalMs: 0 });
+    await onTrainComment(
+      {
+        repo: 'acme/models',
+        issueNumber: 1,
+        isPullRequest: true,
+        action: 'created',
+        commentId: 7,
+        body: '/train alpha=0.1',
+        author: { login: 'octocat', type: 'User' },
+        createdAt: '2026-01-01T12:00:00Z',
+      },
+      { github: new MemoryGitHub(), tracking, runnerFor: () => runner, log: silentLog, commentIntervalMs: 0 },
+    );
     expect(seenAtDispatch).toEqual([both]);
   });
 
@@ -40,7 +53,12 @@ describe('the baselines\' experiment exists before any Job', () => {
     const planned = planRequest('/train alpha=0.1', config);
     if ('reply' in planned) throw new Error(planned.reply);
     await runRequest({
-      plans: planned.runs, config, tracking, runner, missingBaseline: 'compare-without', noBaselineHint: NO_BASELINE_HINT_OFF_PR,
+      plans: planned.runs,
+      config,
+      tracking,
+      runner,
+      missingBaseline: 'compare-without',
+      noBaselineHint: NO_BASELINE_HINT_OFF_PR,
       origin: { repo: 'acme/models', sha: 'a'.repeat(40), branch: 'x', request: 'cli-1' },
     });
     expect(seenAtDispatch).toEqual([both]);

@@ -28,7 +28,14 @@ class FakeCredentials implements RunCredentials {
 }
 
 const config = { ...repoConfig(), trackingSecret: { secret: 'mlflow-token', tokenKey: 'token' } };
-const origin = { repo: 'acme/models', pr: 1, sha: 'a'.repeat(40), branch: 'tune', request: '7', role: 'candidate' as const };
+const origin = {
+  repo: 'acme/models',
+  pr: 1,
+  sha: 'a'.repeat(40),
+  branch: 'tune',
+  request: '7',
+  role: 'candidate' as const,
+};
 
 function setup(script: ConstructorParameters<typeof ScriptedRunner>[1] = {}) {
   const credentials = new FakeCredentials();
@@ -36,25 +43,31 @@ function setup(script: ConstructorParameters<typeof ScriptedRunner>[1] = {}) {
   const runner = new ScriptedRunner(tracking, script);
   const plans = planRuns({ alpha: ['0.1'] }, config);
   if (!plans.ok) throw new Error(plans.message);
-  const run = () => executeRuns({ plans: plans.runs, config, experimentId: '42', tracking, runner, origin, onError: () => undefined });
+  const run = () =>
+    executeRuns({ plans: plans.runs, config, experimentId: '42', tracking, runner, origin, onError: () => undefined });
   return { credentials, tracking, runner, run };
 }
 
-describe('a run\'s own MLflow user', () => {
-  it('is made for the run\'s experiment and replaces the shared token in what the runner gets', async () => {
+describe("a run's own MLflow user", () => {
+  it("is made for the run's experiment and replaces the shared token in what the runner gets", async () => {
     const { credentials, runner, run } = setup();
     const [result] = await run();
     expect(result?.state).toBe('finished');
     const spec = runner.dispatched[0] as JobSpec;
-    expect(spec.credentialEnv).toEqual({ MLFLOW_TRACKING_USERNAME: 'trainbot-user-run-1', MLFLOW_TRACKING_PASSWORD: 'pw-of-run-1-0123456789' });
+    expect(spec.credentialEnv).toEqual({
+      MLFLOW_TRACKING_USERNAME: 'trainbot-user-run-1',
+      MLFLOW_TRACKING_PASSWORD: 'pw-of-run-1-0123456789',
+    });
     expect(spec.secretEnv).toEqual([]);
     expect(credentials.events).toEqual(['issue trainbot-user-run-1 on 42', 'revoke trainbot-user-run-1']);
   });
 
-  it('is deleted before the run\'s metrics are read, so nothing can change them after it ended', async () => {
+  it("is deleted before the run's metrics are read, so nothing can change them after it ended", async () => {
     const { credentials, tracking, run } = setup();
     const seen: boolean[] = [];
-    tracking.beforeRequest = (call) => { if (call === 'getRun') seen.push(credentials.live.size === 0); };
+    tracking.beforeRequest = (call) => {
+      if (call === 'getRun') seen.push(credentials.live.size === 0);
+    };
     await run();
     expect(seen).toEqual([true]);
   });
@@ -74,7 +87,11 @@ describe('a run\'s own MLflow user', () => {
 
   it('is deleted when the runner cannot start the run, and when trainbot itself fails', async () => {
     for (const error of [new RunnerError('The namespace "x" does not exist.'), new Error('a bug')]) {
-      const { credentials, run } = setup({ dispatch: () => { throw error; } });
+      const { credentials, run } = setup({
+        dispatch: () => {
+          throw error;
+        },
+      });
       const [result] = await run();
       expect(result?.state).toBe('failed');
       expect(credentials.live.size).toBe(0);
@@ -95,6 +112,8 @@ describe('a run\'s own MLflow user', () => {
     if (!plans.ok) throw new Error(plans.message);
     await executeRuns({ plans: plans.runs, config, experimentId: '42', tracking, runner, origin });
     expect(runner.dispatched[0]?.credentialEnv).toBeUndefined();
-    expect(runner.dispatched[0]?.secretEnv).toEqual([{ env: 'MLFLOW_TRACKING_TOKEN', secret: 'mlflow-token', key: 'token' }]);
+    expect(runner.dispatched[0]?.secretEnv).toEqual([
+      { env: 'MLFLOW_TRACKING_TOKEN', secret: 'mlflow-token', key: 'token' },
+    ]);
   });
 });

@@ -16,7 +16,13 @@ function plans(command: string) {
   if ('reply' in planned) throw new Error(planned.reply);
   return planned.runs;
 }
-const request = (command: string, missingBaseline: 'train' | 'compare-without') => ({ plans: plans(command), config, origin, missingBaseline, noBaselineHint: NO_BASELINE_HINT_OFF_PR });
+const request = (command: string, missingBaseline: 'train' | 'compare-without') => ({
+  plans: plans(command),
+  config,
+  origin,
+  missingBaseline,
+  noBaselineHint: NO_BASELINE_HINT_OFF_PR,
+});
 
 async function tamperedBaseline() {
   const tracking = withSigningKey(new MemoryTracking(), 'k'.repeat(40));
@@ -36,14 +42,22 @@ describe('runRequest with a baseline changed after it was recorded', () => {
     expect(outcome.conclusion).toBe('neutral');
     expect(outcome.markdown.split('\n').at(-1)).toBe(
       `Commit \`ccccccc\`. ⚠️ The baseline run \`${baseline.info.runId.slice(0, 8)}\` (\`ccccccc\` on \`main\`) was changed after trainbot recorded it (rmse 0.7000 → 9.9900), ` +
-      'so it was not used. Run `trainbot run "/train"` on the baseline branch, or merge a pull request: trainbot trains one on merge.');
+        'so it was not used. Run `trainbot run "/train"` on the baseline branch, or merge a pull request: trainbot trains one on merge.',
+    );
   });
 
   it('the CLI trains a new baseline, saying why, and compares with that one', async () => {
     const { tracking, runner } = await tamperedBaseline();
     const said: string[] = [];
-    const outcome = await runRequest({ ...request('/train alpha=0.1', 'train'), tracking, runner, onProgress: (m) => said.push(m) });
-    expect(said[0]).toBe('The newest baseline of main was changed after trainbot recorded it: training one with the default params (alpha=0.5 l1_ratio=0.5 seed=42).');
+    const outcome = await runRequest({
+      ...request('/train alpha=0.1', 'train'),
+      tracking,
+      runner,
+      onProgress: (m) => said.push(m),
+    });
+    expect(said[0]).toBe(
+      'The newest baseline of main was changed after trainbot recorded it: training one with the default params (alpha=0.5 l1_ratio=0.5 seed=42).',
+    );
     expect(outcome.baseline?.metrics).toEqual({ mae: 0.55, r2: 0.2, rmse: 0.7 });
   });
 });

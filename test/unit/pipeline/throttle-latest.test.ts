@@ -4,12 +4,21 @@ import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals
 import { throttleLatest } from '../../../src/pipeline/throttle-latest.js';
 
 describe('throttleLatest', () => {
-  beforeEach(() => { jest.useFakeTimers({ now: 0 }); });
-  afterEach(() => { jest.useRealTimers(); });
+  beforeEach(() => {
+    jest.useFakeTimers({ now: 0 });
+  });
+  afterEach(() => {
+    jest.useRealTimers();
+  });
 
   function recorder() {
     const delivered: { value: string; at: number }[] = [];
-    return { delivered, deliver: async (value: string) => { delivered.push({ value, at: Date.now() }); } };
+    return {
+      delivered,
+      deliver: async (value: string) => {
+        delivered.push({ value, at: Date.now() });
+      },
+    };
   }
 
   it('delivers the first value at once and coalesces the rest into the newest, one interval later', async () => {
@@ -21,7 +30,10 @@ describe('throttleLatest', () => {
     await jest.advanceTimersByTimeAsync(4999);
     expect(delivered).toEqual([{ value: 'queued', at: 0 }]);
     await jest.advanceTimersByTimeAsync(1);
-    expect(delivered).toEqual([{ value: 'queued', at: 0 }, { value: 'running 2', at: 5000 }]);
+    expect(delivered).toEqual([
+      { value: 'queued', at: 0 },
+      { value: 'running 2', at: 5000 },
+    ]);
   });
 
   it('sends nothing more after close(), which waits for the delivery in flight', async () => {
@@ -57,7 +69,10 @@ describe('throttleLatest', () => {
     await jest.advanceTimersByTimeAsync(100);
     t.push('b');
     await jest.advanceTimersByTimeAsync(5000);
-    expect(writes).toEqual([{ value: 'a', at: 300 }, { value: 'b', at: 1600 }]);
+    expect(writes).toEqual([
+      { value: 'a', at: 300 },
+      { value: 'b', at: 1600 },
+    ]);
   });
 
   it('drops a delivery still waiting for its turn when close() comes, and close() does not wait for that turn', async () => {
@@ -69,9 +84,11 @@ describe('throttleLatest', () => {
     t.push('a');
     await jest.advanceTimersByTimeAsync(100);
     t.push('b');
-    await jest.advanceTimersByTimeAsync(1000);     // b is handed over at 1000 and waits until 1300
+    await jest.advanceTimersByTimeAsync(1000); // b is handed over at 1000 and waits until 1300
     let closed = false;
-    void t.close().then(() => { closed = true; });
+    void t.close().then(() => {
+      closed = true;
+    });
     await jest.advanceTimersByTimeAsync(0);
     expect({ closed, writes }).toEqual({ closed: true, writes: ['a'] });
     await jest.advanceTimersByTimeAsync(5000);

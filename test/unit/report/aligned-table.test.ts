@@ -2,7 +2,13 @@ import { describe, expect, it } from '@jest/globals';
 import { alignedTable, compactTable } from '../../../src/report/aligned-table.js';
 import { pipeColumns } from './monospace-columns.js';
 
-const rows = [['Verdict', 'rmse'], ['✅ better', '0.6123'], ['⚠️ not logged', '—'], ['🏆 1', '12.5'], ['x', '0.1']];
+const rows = [
+  ['Verdict', 'rmse'],
+  ['✅ better', '0.6123'],
+  ['⚠️ not logged', '—'],
+  ['🏆 1', '12.5'],
+  ['x', '0.1'],
+];
 
 describe('alignedTable', () => {
   it('pads every cell to its column in display columns, so that emoji do not push a row out of line', () => {

@@ -21,7 +21,11 @@ describe('escapeMarkdown', () => {
     ['text that only looks similar', 'a:b /x# w.w #a', 'a:b /x# w.w #a'],
     ['line breaks and tabs as spaces', 'a\r\nb\tc', 'a  b c'],
     ['other control characters as U+FFFD', 'a\u0000b\u202ec', 'a\uFFFDb\uFFFDc'],
-    ['zero-width and other invisible characters as U+FFFD', '0.5\u200b \u200d\u2060\ufeff\u00ad\u034f\u3164\ufe0f\u{e0041}', '0.5\uFFFD \uFFFD\uFFFD\uFFFD\uFFFD\uFFFD\uFFFD\uFFFD\uFFFD'],
+    [
+      'zero-width and other invisible characters as U+FFFD',
+      '0.5\u200b \u200d\u2060\ufeff\u00ad\u034f\u3164\ufe0f\u{e0041}',
+      '0.5\uFFFD \uFFFD\uFFFD\uFFFD\uFFFD\uFFFD\uFFFD\uFFFD\uFFFD',
+    ],
   ])('escapes %s', (_name, input, expected) => {
     expect(escapeMarkdown(input)).toBe(expected);
   });

@@ -34,25 +34,30 @@ describe('renderChart', () => {
 
   it('draws one coloured line per value of the second param and names the colours, since xychart has no legend', () => {
     const runs = [
-      run({ alpha: 0.1, l1_ratio: 0.2 }, 0.64), run({ alpha: 0.1, l1_ratio: 0.8 }, 0.6),
-      run({ alpha: 0.5, l1_ratio: 0.2 }, 0.65), run({ alpha: 0.5, l1_ratio: 0.8 }, 0.61),
-      run({ alpha: 1, l1_ratio: 0.2 }, 0.66), run({ alpha: 1, l1_ratio: 0.8 }, 0.6505),
+      run({ alpha: 0.1, l1_ratio: 0.2 }, 0.64),
+      run({ alpha: 0.1, l1_ratio: 0.8 }, 0.6),
+      run({ alpha: 0.5, l1_ratio: 0.2 }, 0.65),
+      run({ alpha: 0.5, l1_ratio: 0.8 }, 0.61),
+      run({ alpha: 1, l1_ratio: 0.2 }, 0.66),
+      run({ alpha: 1, l1_ratio: 0.8 }, 0.6505),
     ];
     const chart = renderChart(runs, config);
     expect(chart.kind).toBe('chart');
-    expect(chart.kind === 'chart' && chart.markdown).toBe([
-      '```mermaid',
-      '%%{init: {"themeVariables": {"xyChart": {"plotColorPalette": "#1f77b4, #ff7f0e"}}}}%%',
-      'xychart-beta',
-      '    title "rmse by alpha"',
-      '    x-axis "alpha" ["0.1", "0.5", "1"]',
-      '    y-axis "rmse"',
-      '    line [0.6400, 0.6500, 0.6600]',
-      '    line [0.6000, 0.6100, 0.6505]',
-      '```',
-      '',
-      'Lines: 🔵 `l1_ratio`=0.2 · 🟠 `l1_ratio`=0.8.',
-    ].join('\n'));
+    expect(chart.kind === 'chart' && chart.markdown).toBe(
+      [
+        '```mermaid',
+        '%%{init: {"themeVariables": {"xyChart": {"plotColorPalette": "#1f77b4, #ff7f0e"}}}}%%',
+        'xychart-beta',
+        '    title "rmse by alpha"',
+        '    x-axis "alpha" ["0.1", "0.5", "1"]',
+        '    y-axis "rmse"',
+        '    line [0.6400, 0.6500, 0.6600]',
+        '    line [0.6000, 0.6100, 0.6505]',
+        '```',
+        '',
+        'Lines: 🔵 `l1_ratio`=0.2 · 🟠 `l1_ratio`=0.8.',
+      ].join('\n'),
+    );
   });
 
   it('puts the param with more values on the x-axis whatever the config order', () => {
@@ -69,8 +74,10 @@ describe('renderChart', () => {
 
   it('leaves out an x value where a line has no point yet (xychart cannot draw a gap) and says which', () => {
     const runs = [
-      run({ alpha: 0.1, l1_ratio: 0.2 }, 0.64), run({ alpha: 0.1, l1_ratio: 0.8 }, 0.6),
-      run({ alpha: 1, l1_ratio: 0.2 }), run({ alpha: 1, l1_ratio: 0.8 }, 0.61),
+      run({ alpha: 0.1, l1_ratio: 0.2 }, 0.64),
+      run({ alpha: 0.1, l1_ratio: 0.8 }, 0.6),
+      run({ alpha: 1, l1_ratio: 0.2 }),
+      run({ alpha: 1, l1_ratio: 0.8 }, 0.61),
     ];
     const chart = renderChart(runs, config);
     expect(chart.kind === 'chart' && chart.markdown.split('\n').slice(4)).toEqual([
@@ -85,23 +92,34 @@ describe('renderChart', () => {
   });
 
   it('says the chart comes later while no run has finished', () => {
-    const queued: RunResult[] = [run({ alpha: 0.1 }), run({ alpha: 1 })].map((r) => ({ ...r, state: 'queued', reason: undefined }));
-    expect(renderChart(queued, config)).toEqual({ kind: 'note', markdown: '_The chart appears once runs have finished._' });
+    const queued: RunResult[] = [run({ alpha: 0.1 }), run({ alpha: 1 })].map((r) => ({
+      ...r,
+      state: 'queued',
+      reason: undefined,
+    }));
+    expect(renderChart(queued, config)).toEqual({
+      kind: 'note',
+      markdown: '_The chart appears once runs have finished._',
+    });
   });
 
   it('omits the chart with a note when the grid has more than two dimensions', () => {
     const runs = [run({ alpha: 0.1, l1_ratio: 0.2, seed: 1 }, 0.6), run({ alpha: 1, l1_ratio: 0.8, seed: 2 }, 0.7)];
     expect(renderChart(runs, config)).toEqual({
       kind: 'note',
-      markdown: '_No chart: this grid varies 3 parameters (`alpha`, `l1_ratio`, `seed`); a chart shows at most two. The table has every run._',
+      markdown:
+        '_No chart: this grid varies 3 parameters (`alpha`, `l1_ratio`, `seed`); a chart shows at most two. The table has every run._',
     });
   });
 
   it('omits the chart when the second param has more values than there are line colours', () => {
-    const runs = Array.from({ length: 9 }, (_, a) => Array.from({ length: 9 }, (_, s) => run({ alpha: a, seed: s }, 0.6))).flat();
+    const runs = Array.from({ length: 9 }, (_, a) =>
+      Array.from({ length: 9 }, (_, s) => run({ alpha: a, seed: s }, 0.6)),
+    ).flat();
     expect(renderChart(runs, config)).toEqual({
       kind: 'note',
-      markdown: '_No chart: `seed` has 9 values, more lines than a chart without a legend can keep apart (8). The table has every run._',
+      markdown:
+        '_No chart: `seed` has 9 values, more lines than a chart without a legend can keep apart (8). The table has every run._',
     });
   });
 
@@ -111,8 +129,16 @@ describe('renderChart', () => {
   });
 
   it('keeps a quote or line break in a value from ending the Mermaid string', () => {
-    const hostile = { ...config, params: { ...config.params, solver: { type: 'string' as const, default: 'a', flag: '--solver' } } };
-    const runs: RunResult[] = ['x"]\nline [9', 'b'].map((solver, i) => ({ name: `s${i}`, params: { alpha: 0.5, l1_ratio: 0.5, seed: 42, solver }, state: 'finished', metrics: { rmse: 0.6 } }));
+    const hostile = {
+      ...config,
+      params: { ...config.params, solver: { type: 'string' as const, default: 'a', flag: '--solver' } },
+    };
+    const runs: RunResult[] = ['x"]\nline [9', 'b'].map((solver, i) => ({
+      name: `s${i}`,
+      params: { alpha: 0.5, l1_ratio: 0.5, seed: 42, solver },
+      state: 'finished',
+      metrics: { rmse: 0.6 },
+    }));
     const chart = renderChart(runs, hostile);
     expect(chart.kind === 'chart' && chart.markdown.split('\n')[4]).toBe('    x-axis "solver" ["b", "x\']\'line [9"]');
   });
@@ -131,10 +157,19 @@ describe('renderReport with the chart', () => {
 
   it('stays under the comment budget with 500 runs over two params, chart included', () => {
     const runs = Array.from({ length: 500 }, (_, i) => ({
-      ...run({ alpha: (i % 100) / 10, l1_ratio: Math.floor(i / 100) / 10 }, 0.5 + i / 10_000), name: `trainbot-pr12-${String(i).padStart(12, '0')}`, runId: `${i}`.padStart(32, '0'),
+      ...run({ alpha: (i % 100) / 10, l1_ratio: Math.floor(i / 100) / 10 }, 0.5 + i / 10_000),
+      name: `trainbot-pr12-${String(i).padStart(12, '0')}`,
+      runId: `${i}`.padStart(32, '0'),
     }));
     const runUrl = (id: string) => `http://mlflow.test/#/experiments/1/runs/${id}`;
-    const report = renderReport({ title: 'sweep', runs, config, now: 0, runUrl, noBaselineHint: 'Merge a pull request.' });
+    const report = renderReport({
+      title: 'sweep',
+      runs,
+      config,
+      now: 0,
+      runUrl,
+      noBaselineHint: 'Merge a pull request.',
+    });
     expect(report.length).toBeLessThanOrEqual(REPORT_MAX_CHARS);
     expect(report).toContain('x-axis "alpha" ["0", "0.1", "0.2"');
     expect(report).toMatch(/… and \d+ more runs, not shown to stay within GitHub's comment size; all are in MLflow\./);

@@ -19,17 +19,24 @@ describe('renderFailureDetails', () => {
     expect(shown).toBe(5);
     expect(text.split('</details>').length - 1).toBe(shown);
     // After a blank line: next to `</details>` it would be raw HTML text, its underscores shown as they are.
-    expect(text).toMatch(/<\/details>\n\n_The logs of 15 more failed runs are not shown, to stay within GitHub's comment size\._$/);
+    expect(text).toMatch(
+      /<\/details>\n\n_The logs of 15 more failed runs are not shown, to stay within GitHub's comment size\._$/,
+    );
     // One more log would not have fitted.
     expect(text.length + 9000).toBeGreaterThan(50_000);
   });
 
   it('counts the line about the rest in the budget, and needs no such line when the last log just fits', () => {
-    const runs = [{ name: 'a', logTail: log(1) }, { name: 'b', logTail: log(2) }];
+    const runs = [
+      { name: 'a', logTail: log(1) },
+      { name: 'b', logTail: log(2) },
+    ];
     const whole = renderFailureDetails(runs);
     expect(renderFailureDetails(runs, whole.length)).toBe(whole);
     const cut = renderFailureDetails(runs, whole.length - 1);
-    expect(cut.split('\n').at(-1)).toBe("_The logs of 1 more failed run are not shown, to stay within GitHub's comment size._");
+    expect(cut.split('\n').at(-1)).toBe(
+      "_The logs of 1 more failed run are not shown, to stay within GitHub's comment size._",
+    );
     expect(cut.length).toBeLessThanOrEqual(whole.length - 1);
   });
 });

@@ -15,16 +15,51 @@ describe('nameWords', () => {
 
 describe('isSensitiveKey', () => {
   it.each([
-    'MLFLOW_TRACKING_TOKEN', 'MLFLOW_TRACKING_PASSWORD', 'GITHUB_TOKEN', 'INPUT_GITHUB-TOKEN', 'password', 'passwd', 'DB_PASS',
-    'clientSecret', 'AWS_SECRET_ACCESS_KEY', 'api_key', 'apiKey', 'X-Api-Key', 'privateKey', 'TRAINBOT_SIGNING_KEY', 'FERNET_KEY',
-    'Authorization', 'X-Auth-Token', 'GITHUB_PAT', 'credentials', 'access_token', '--token',
+    'MLFLOW_TRACKING_TOKEN',
+    'MLFLOW_TRACKING_PASSWORD',
+    'GITHUB_TOKEN',
+    'INPUT_GITHUB-TOKEN',
+    'password',
+    'passwd',
+    'DB_PASS',
+    'clientSecret',
+    'AWS_SECRET_ACCESS_KEY',
+    'api_key',
+    'apiKey',
+    'X-Api-Key',
+    'privateKey',
+    'TRAINBOT_SIGNING_KEY',
+    'FERNET_KEY',
+    'Authorization',
+    'X-Auth-Token',
+    'GITHUB_PAT',
+    'credentials',
+    'access_token',
+    '--token',
   ])('%s names a credential', (name) => {
     expect(isSensitiveKey(name)).toBe(true);
   });
 
   it.each([
-    'max_tokens', 'tokens', 'tokenizer', 'token_count', 'num_tokens', 'password_length', 'TOKEN_URL', 'secret_name', 'SSH_AUTH_SOCK',
-    'author', 'keyboard', 'sort_key', 'primary_key', 'rmse', 'alpha', 'passes', 'key', 'max_token', 'x'.repeat(129) + '_token',
+    'max_tokens',
+    'tokens',
+    'tokenizer',
+    'token_count',
+    'num_tokens',
+    'password_length',
+    'TOKEN_URL',
+    'secret_name',
+    'SSH_AUTH_SOCK',
+    'author',
+    'keyboard',
+    'sort_key',
+    'primary_key',
+    'rmse',
+    'alpha',
+    'passes',
+    'key',
+    'max_token',
+    'x'.repeat(129) + '_token',
   ])('%s does not', (name) => {
     expect(isSensitiveKey(name)).toBe(false);
   });

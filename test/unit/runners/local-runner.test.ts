@@ -9,8 +9,18 @@ import { type JobSpec, type RunHandle, RunnerError } from '../../../src/runners/
 import { CONTRACT_ENV } from '../../../src/runs/run-contract.js';
 
 const NODE = process.execPath;
-const CONTRACT = { [CONTRACT_ENV.trackingUri]: 'http://127.0.0.1:5000', [CONTRACT_ENV.experimentName]: 'wine', [CONTRACT_ENV.runId]: 'run-1' };
-const HOST_ENV = { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: '/home/trainer', FOO: 'must-not-leak', MLFLOW_TRACKING_TOKEN: 'tok-123', NODE_OPTIONS: '--inspect' };
+const CONTRACT = {
+  [CONTRACT_ENV.trackingUri]: 'http://127.0.0.1:5000',
+  [CONTRACT_ENV.experimentName]: 'wine',
+  [CONTRACT_ENV.runId]: 'run-1',
+};
+const HOST_ENV = {
+  PATH: '/usr/local/bin:/usr/bin:/bin',
+  HOME: '/home/trainer',
+  FOO: 'must-not-leak',
+  MLFLOW_TRACKING_TOKEN: 'tok-123',
+  NODE_OPTIONS: '--inspect',
+};
 
 let workdir: string;
 let runner: LocalRunner;
@@ -18,9 +28,18 @@ const started: RunHandle[] = [];
 
 function spec(name: string, script: string, extra: Partial<JobSpec> = {}): JobSpec {
   return {
-    name, image: 'ghcr.io/acme/wine-train:abc', command: [NODE, '-e', script], args: [], env: CONTRACT, secretEnv: [],
-    labels: { 'trainbot.dev/repo': 'acme.wine', 'trainbot.dev/pr': '12' }, timeoutSeconds: 30, backoffLimit: 0,
-    ttlSecondsAfterFinished: 0, resources: { requests: {}, limits: {} }, ...extra,
+    name,
+    image: 'ghcr.io/acme/wine-train:abc',
+    command: [NODE, '-e', script],
+    args: [],
+    env: CONTRACT,
+    secretEnv: [],
+    labels: { 'trainbot.dev/repo': 'acme.wine', 'trainbot.dev/pr': '12' },
+    timeoutSeconds: 30,
+    backoffLimit: 0,
+    ttlSecondsAfterFinished: 0,
+    resources: { requests: {}, limits: {} },
+    ...extra,
   };
 }
 
@@ -63,12 +82,20 @@ describe('LocalRunner: what the process receives', () => {
   });
 
   it('adds a referenced secret from the host env under its own name, and skips one the host lacks', async () => {
-    const secretEnv = [{ env: 'MLFLOW_TRACKING_TOKEN', secret: 'mlflow', key: 'token' }, { env: 'AWS_SECRET_ACCESS_KEY', secret: 'aws', key: 'key' }];
+    const secretEnv = [
+      { env: 'MLFLOW_TRACKING_TOKEN', secret: 'mlflow', key: 'token' },
+      { env: 'AWS_SECRET_ACCESS_KEY', secret: 'aws', key: 'key' },
+    ];
     const out = await outputOf(spec('secret', 'console.log(JSON.stringify(process.env))', { secretEnv }));
-    expect(JSON.parse(out)).toEqual({ ...CONTRACT, PATH: HOST_ENV.PATH, HOME: HOST_ENV.HOME, MLFLOW_TRACKING_TOKEN: 'tok-123' });
+    expect(JSON.parse(out)).toEqual({
+      ...CONTRACT,
+      PATH: HOST_ENV.PATH,
+      HOME: HOST_ENV.HOME,
+      MLFLOW_TRACKING_TOKEN: 'tok-123',
+    });
   });
 
-  it('gives the run its own credentials, never the host\'s MLflow admin credential', async () => {
+  it("gives the run its own credentials, never the host's MLflow admin credential", async () => {
     const credentialEnv = { MLFLOW_TRACKING_USERNAME: 'trainbot-user-r1', MLFLOW_TRACKING_PASSWORD: 'own-password' };
     const out = await outputOf(spec('own', 'console.log(JSON.stringify(process.env))', { credentialEnv }));
     expect(JSON.parse(out)).toEqual({ ...CONTRACT, PATH: HOST_ENV.PATH, HOME: HOST_ENV.HOME, ...credentialEnv });
@@ -92,7 +119,10 @@ describe('LocalRunner: outcomes', () => {
 
   it('reports a process killed by a signal with the signal', async () => {
     const handle = await start(spec('signal', "process.kill(process.pid, 'SIGTERM'); setTimeout(() => {}, 10000)"));
-    expect(await runner.wait(handle)).toEqual({ status: 'failed', reason: 'The training process was killed by SIGTERM.' });
+    expect(await runner.wait(handle)).toEqual({
+      status: 'failed',
+      reason: 'The training process was killed by SIGTERM.',
+    });
   });
 
   it('kills a run that outlives its limit and reports a timeout', async () => {
@@ -118,11 +148,17 @@ describe('LocalRunner: outcomes', () => {
 
   it('reports a command that does not exist as failed, naming it and the folder', async () => {
     const handle = await start(spec('missing', '', { command: ['trainbot-no-such-command', 'train.py'] }));
-    expect(await runner.wait(handle)).toEqual({ status: 'failed', reason: `The training command \`trainbot-no-such-command\` was not found in ${workdir}.` });
+    expect(await runner.wait(handle)).toEqual({
+      status: 'failed',
+      reason: `The training command \`trainbot-no-such-command\` was not found in ${workdir}.`,
+    });
   });
 
   it('answers wait for a run it never started with a failed outcome', async () => {
-    expect(await runner.wait({ name: 'ghost' })).toEqual({ status: 'failed', reason: 'No local run named ghost was started.' });
+    expect(await runner.wait({ name: 'ghost' })).toEqual({
+      status: 'failed',
+      reason: 'No local run named ghost was started.',
+    });
   });
 });
 
@@ -131,7 +167,9 @@ describe('LocalRunner: refusals', () => {
     await start(spec('twice', 'setTimeout(() => {}, 30000)'));
     const second = runner.dispatch(spec('twice', 'process.exit(0)'));
     await expect(second).rejects.toThrow(RunnerError);
-    await expect(second).rejects.toThrow('A run named twice already exists; trainbot does not start the same run twice.');
+    await expect(second).rejects.toThrow(
+      'A run named twice already exists; trainbot does not start the same run twice.',
+    );
   });
 
   it('refuses an empty command', async () => {
@@ -143,7 +181,9 @@ describe('LocalRunner: refusals', () => {
 
 describe('LocalRunner: logs and active runs', () => {
   it('keeps the last lines of the output, including a last line without a newline', async () => {
-    const handle = await start(spec('logs', "for (let i = 1; i <= 10; i++) console.log('line ' + i); process.stdout.write('tail')"));
+    const handle = await start(
+      spec('logs', "for (let i = 1; i <= 10; i++) console.log('line ' + i); process.stdout.write('tail')"),
+    );
     await runner.wait(handle);
     expect(await runner.logs(handle, 3)).toBe('line 9\nline 10\ntail');
   });
@@ -161,7 +201,8 @@ describe('LocalRunner: logs and active runs', () => {
     const seen: string[] = [];
     runner = new LocalRunner({ workdir, env: HOST_ENV, onOutput: (_name, line) => seen.push(line) });
     // 8 MB in many writes, no newline, then an ordinary line, then 8 MB more that the process ends in.
-    const script = "const s = 'x'.repeat(1 << 16); for (let i = 0; i < 128; i++) process.stdout.write(s); process.stdout.write('\\nok\\n');" +
+    const script =
+      "const s = 'x'.repeat(1 << 16); for (let i = 0; i < 128; i++) process.stdout.write(s); process.stdout.write('\\nok\\n');" +
       ' for (let i = 0; i < 128; i++) process.stdout.write(s); process.exitCode = 1';
     const handle = await start(spec('huge-line', script));
     expect(await runner.wait(handle)).toEqual({ status: 'failed', reason: 'The training process exited with code 1.' });
@@ -171,7 +212,8 @@ describe('LocalRunner: logs and active runs', () => {
   }, 30_000);
 
   it('keeps a character that arrives split between two chunks whole', async () => {
-    const script = "process.stdout.write(Buffer.from([0xe2, 0x82])); setTimeout(() => process.stdout.write(Buffer.from([0xac, 0x0a])), 100)";
+    const script =
+      'process.stdout.write(Buffer.from([0xe2, 0x82])); setTimeout(() => process.stdout.write(Buffer.from([0xac, 0x0a])), 100)';
     const handle = await start(spec('split-char', script));
     await runner.wait(handle);
     expect(await runner.logs(handle, 1)).toBe('€');
@@ -183,9 +225,16 @@ describe('LocalRunner: logs and active runs', () => {
 
   it('lists running runs whose labels include all the given ones, and forgets them once they end', async () => {
     const a = await start(spec('active-a', 'setTimeout(() => {}, 30000)'));
-    await start(spec('active-b', 'setTimeout(() => {}, 30000)', { labels: { 'trainbot.dev/repo': 'acme.wine', 'trainbot.dev/pr': '13' } }));
+    await start(
+      spec('active-b', 'setTimeout(() => {}, 30000)', {
+        labels: { 'trainbot.dev/repo': 'acme.wine', 'trainbot.dev/pr': '13' },
+      }),
+    );
     expect(await runner.active({ 'trainbot.dev/pr': '12' })).toEqual([{ name: 'active-a' }]);
-    expect(await runner.active({ 'trainbot.dev/repo': 'acme.wine' })).toEqual([{ name: 'active-a' }, { name: 'active-b' }]);
+    expect(await runner.active({ 'trainbot.dev/repo': 'acme.wine' })).toEqual([
+      { name: 'active-a' },
+      { name: 'active-b' },
+    ]);
     expect(await runner.active({ 'trainbot.dev/repo': 'acme.wine', 'trainbot.dev/pr': '14' })).toEqual([]);
     await runner.cancel(a);
     await runner.wait(a);

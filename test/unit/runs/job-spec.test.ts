@@ -7,7 +7,15 @@ import { repoConfig } from '../config/repo-config.js';
 
 const config = repoConfig();
 const SHA = '3f786850e387550fdab836ed7e6dc881de23001b';
-const origin: RunOrigin = { repo: 'acme/wine', pr: 12, sha: SHA, branch: 'feature/x', request: '901', role: 'candidate', params: 'alpha=0.1 l1_ratio=0.5 seed=42' };
+const origin: RunOrigin = {
+  repo: 'acme/wine',
+  pr: 12,
+  sha: SHA,
+  branch: 'feature/x',
+  request: '901',
+  role: 'candidate',
+  params: 'alpha=0.1 l1_ratio=0.5 seed=42',
+};
 const planned = planRuns({ alpha: ['0.1'] }, config);
 if (!planned.ok) throw new Error(planned.message);
 const run = planned.runs[0]!;
@@ -33,7 +41,10 @@ describe('jobSpecFor', () => {
 
   it('takes the limits and job settings from the config', () => {
     expect(spec).toMatchObject({
-      name: 'trainbot-pr12-abc', timeoutSeconds: 1800, backoffLimit: 0, ttlSecondsAfterFinished: 3600,
+      name: 'trainbot-pr12-abc',
+      timeoutSeconds: 1800,
+      backoffLimit: 0,
+      ttlSecondsAfterFinished: 3600,
       resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '1', memory: '2Gi' } },
     });
   });
@@ -63,7 +74,12 @@ describe('jobSpecFor', () => {
 describe('originLabels and labelValue', () => {
   it('leaves out the PR label for a run without a PR', () => {
     const { pr: _, ...noPr } = origin;
-    expect(Object.keys(originLabels({ ...noPr, role: 'baseline' }))).toEqual([JOB_LABELS.repo, JOB_LABELS.request, JOB_LABELS.sha, JOB_LABELS.role]);
+    expect(Object.keys(originLabels({ ...noPr, role: 'baseline' }))).toEqual([
+      JOB_LABELS.repo,
+      JOB_LABELS.request,
+      JOB_LABELS.sha,
+      JOB_LABELS.role,
+    ]);
   });
 
   it.each([
@@ -81,10 +97,13 @@ describe('originLabels and labelValue', () => {
 
   it('gives a valid label value of at most 63 characters for any input', () => {
     const pieces = ['', 'a', '-', '_', '.', ' ', '🚀', 'Z9', '\n', '/', '=', 'é'];
-    for (const a of pieces) for (const b of pieces) for (const c of pieces) for (const n of [1, 30, 70]) {
-      const value = labelValue(`${a}${b.repeat(n)}${c}`);
-      expect(value).toMatch(LABEL_VALUE);
-      expect(value.length).toBeLessThanOrEqual(63);
-    }
+    for (const a of pieces)
+      for (const b of pieces)
+        for (const c of pieces)
+          for (const n of [1, 30, 70]) {
+            const value = labelValue(`${a}${b.repeat(n)}${c}`);
+            expect(value).toMatch(LABEL_VALUE);
+            expect(value.length).toBeLessThanOrEqual(63);
+          }
   });
 });

@@ -2,7 +2,13 @@ import { describe, expect, it } from '@jest/globals';
 import { runName } from '../../../src/runs/plan.js';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-const base = { repo: 'acme/wine', pr: 12, request: 'comment-901', paramsKey: 'alpha=0.5 l1_ratio=0.5 seed=42', role: 'candidate' as const };
+const base = {
+  repo: 'acme/wine',
+  pr: 12,
+  request: 'comment-901',
+  paramsKey: 'alpha=0.5 l1_ratio=0.5 seed=42',
+  role: 'candidate' as const,
+};
 
 describe('runName', () => {
   it('is the same for the same request, so a redelivered webhook finds the Job it already made', () => {

@@ -10,7 +10,13 @@ import { planBaseline } from '../../../src/runs/plan.js';
 import { RUN_TAGS, originTags } from '../../../src/runs/run-contract.js';
 import { checkMetrics, metricsTags } from '../../../src/runs/metrics-signature.js';
 import {
-  SIGNED_TAGS, localSigningKey, signRun, signedText, signingKeyFromEnv, verifyRun, withSigningKey,
+  SIGNED_TAGS,
+  localSigningKey,
+  signRun,
+  signedText,
+  signingKeyFromEnv,
+  verifyRun,
+  withSigningKey,
 } from '../../../src/runs/run-signature.js';
 import type { JobSpec, Runner } from '../../../src/runners/runner.js';
 import { findBaseline, findPullRequestRuns, findRequestRuns } from '../../../src/tracking/run-queries.js';
@@ -19,13 +25,26 @@ import { claimInProcess, releaseInProcess } from '../../../src/runners/in-proces
 
 const KEY = 'k'.repeat(40);
 const OTHER_KEY = 'z'.repeat(40);
-const origin = { repo: 'acme/wine', sha: 'a'.repeat(40), branch: 'main', request: 'merge-7', role: 'baseline' as const, params: 'alpha=0.5 l1_ratio=0.5' };
+const origin = {
+  repo: 'acme/wine',
+  sha: 'a'.repeat(40),
+  branch: 'main',
+  request: 'merge-7',
+  role: 'baseline' as const,
+  params: 'alpha=0.5 l1_ratio=0.5',
+};
 const baseTags = originTags(origin);
 
 function run(runId: string, tags: Record<string, string>, startTime = 1): TrackedRun {
-  return { info: { runId, runName: runId, experimentId: '7', status: 'FINISHED', startTime }, metrics: {}, params: {}, tags };
+  return {
+    info: { runId, runName: runId, experimentId: '7', status: 'FINISHED', startTime },
+    metrics: {},
+    params: {},
+    tags,
+  };
 }
-const signed = (runId: string, tags = baseTags, key = KEY) => run(runId, { ...tags, [RUN_TAGS.signature]: signRun(key, runId, tags) });
+const signed = (runId: string, tags = baseTags, key = KEY) =>
+  run(runId, { ...tags, [RUN_TAGS.signature]: signRun(key, runId, tags) });
 /** A signed run as it is once it ended FINISHED: its (here: no) compared metrics recorded and signed too. */
 const ended = (runId: string, tags = baseTags) => {
   const r = signed(runId, tags);
@@ -41,7 +60,16 @@ describe('signRun and verifyRun', () => {
   });
 
   it('signs every contract tag the bot sets at creation: not the signature itself nor the metrics record made when the run ends', () => {
-    expect(SIGNED_TAGS).toEqual(['mlflow.source.git.commit', 'trainbot.branch', 'trainbot.params', 'trainbot.pr', 'trainbot.repo', 'trainbot.request', 'trainbot.role', 'trainbot.sha']);
+    expect(SIGNED_TAGS).toEqual([
+      'mlflow.source.git.commit',
+      'trainbot.branch',
+      'trainbot.params',
+      'trainbot.pr',
+      'trainbot.repo',
+      'trainbot.request',
+      'trainbot.role',
+      'trainbot.sha',
+    ]);
   });
 
   it('accepts a run whose tags are the signed ones, whatever tags MLflow or the container add beside them', () => {
@@ -105,9 +133,11 @@ describe('the signing key', () => {
   });
 
   it('refuses a key shorter than 32 characters with a sentence that says how to make one', () => {
-    expect(() => signingKeyFromEnv({ TRAINBOT_SIGNING_KEY: 'hunter2' })).toThrow(new Error(
-      'TRAINBOT_SIGNING_KEY is 7 characters long; use at least 32 random characters, e.g. the output of `openssl rand -hex 32`.',
-    ));
+    expect(() => signingKeyFromEnv({ TRAINBOT_SIGNING_KEY: 'hunter2' })).toThrow(
+      new Error(
+        'TRAINBOT_SIGNING_KEY is 7 characters long; use at least 32 random characters, e.g. the output of `openssl rand -hex 32`.',
+      ),
+    );
   });
 
   it('is made once for the CLI as 64 hex digits in a file only its owner can read, then reused', () => {
@@ -122,22 +152,27 @@ describe('the signing key', () => {
   it('refuses a key file that was emptied, naming the file and the fix', () => {
     const file = join(dir, 'empty-key');
     writeFileSync(file, '\n');
-    expect(() => localSigningKey(file)).toThrow(new Error(
-      `The signing key in ${file} is shorter than 32 characters; delete the file and run again to make a new one.`,
-    ));
+    expect(() => localSigningKey(file)).toThrow(
+      new Error(
+        `The signing key in ${file} is shorter than 32 characters; delete the file and run again to make a new one.`,
+      ),
+    );
   });
 });
 
 /** Answers runs/search with the given runs and records what was asked. */
 function searcher(runs: TrackedRun[], key?: string) {
   const asked: Array<{ maxResults?: number; filter?: string }> = [];
-  const client = withSigningKey({
-    searchRuns: async (input: { maxResults?: number; filter?: string }) => {
-      asked.push({ maxResults: input.maxResults, filter: input.filter });
-      return { runs: runs.slice(0, input.maxResults) };
+  const client = withSigningKey(
+    {
+      searchRuns: async (input: { maxResults?: number; filter?: string }) => {
+        asked.push({ maxResults: input.maxResults, filter: input.filter });
+        return { runs: runs.slice(0, input.maxResults) };
+      },
+      searchAllRuns: async () => ({ runs, truncated: false }),
     },
-    searchAllRuns: async () => ({ runs, truncated: false }),
-  }, key);
+    key,
+  );
   return { client, asked };
 }
 
@@ -166,16 +201,23 @@ describe('queries with a signing key', () => {
   });
 
   it('findPullRequestRuns and findRequestRuns drop runs that do not verify', async () => {
-    const { client } = searcher([forged, signed('c1'), unsigned, signed('c2', { ...baseTags, [RUN_TAGS.role]: 'candidate' })], KEY);
+    const { client } = searcher(
+      [forged, signed('c1'), unsigned, signed('c2', { ...baseTags, [RUN_TAGS.role]: 'candidate' })],
+      KEY,
+    );
     const pr = await findPullRequestRuns(client, { experimentId: '7', repo: 'acme/wine', pr: 12 });
     const request = await findRequestRuns(client, { experimentId: '7', repo: 'acme/wine', request: 'merge-7' });
-    expect(pr).toEqual({ runs: [signed('c1'), signed('c2', { ...baseTags, [RUN_TAGS.role]: 'candidate' })], truncated: false });
+    expect(pr).toEqual({
+      runs: [signed('c1'), signed('c2', { ...baseTags, [RUN_TAGS.role]: 'candidate' })],
+      truncated: false,
+    });
     expect(request.runs.map((r) => r.info.runId)).toEqual(['c1', 'c2']);
   });
 });
 
 describe('executeRuns with a signing key', () => {
-  const configText = 'experiment: sign\nimage: ghcr.io/acme/train\nparams:\n  alpha: { type: float, min: 0, max: 1, default: 0.5 }\nmetrics:\n  rmse: { goal: minimize }\nprimary_metric: rmse\n';
+  const configText =
+    'experiment: sign\nimage: ghcr.io/acme/train\nparams:\n  alpha: { type: float, min: 0, max: 1, default: 0.5 }\nmetrics:\n  rmse: { goal: minimize }\nprimary_metric: rmse\n';
   const parsed = parseConfig(configText);
 
   it('signs the tags it created the run with, in one setTags request, before the container starts, and the metrics it read when it ended', async () => {
@@ -185,20 +227,23 @@ describe('executeRuns with a signing key', () => {
     let created: Record<string, string> = {};
     let signature = '';
     let recorded: Record<string, string> = {};
-    const tracking = withSigningKey({
-      createRun: async (input: { tags: Record<string, string> }) => {
-        calls.push('createRun');
-        created = input.tags;
-        return run('run-42', { ...input.tags, 'mlflow.runName': 'x' });
+    const tracking = withSigningKey(
+      {
+        createRun: async (input: { tags: Record<string, string> }) => {
+          calls.push('createRun');
+          created = input.tags;
+          return run('run-42', { ...input.tags, 'mlflow.runName': 'x' });
+        },
+        setTags: async (runId: string, tags: Record<string, string>) => {
+          calls.push(`setTags ${runId} ${Object.keys(tags).join(',')}`);
+          if (tags[RUN_TAGS.signature] !== undefined) signature = tags[RUN_TAGS.signature] as string;
+          else recorded = tags;
+        },
+        getRun: async () => ({ ...run('run-42', {}), metrics: { rmse: 0.7436, mae: 0.6 } }),
+        setTerminated: async () => undefined,
       },
-      setTags: async (runId: string, tags: Record<string, string>) => {
-        calls.push(`setTags ${runId} ${Object.keys(tags).join(',')}`);
-        if (tags[RUN_TAGS.signature] !== undefined) signature = tags[RUN_TAGS.signature] as string;
-        else recorded = tags;
-      },
-      getRun: async () => ({ ...run('run-42', {}), metrics: { rmse: 0.7436, mae: 0.6 } }),
-      setTerminated: async () => undefined,
-    }, KEY);
+      KEY,
+    );
     const runner: Runner = {
       dispatch: async (spec: JobSpec) => {
         calls.push(`dispatch ${spec.env.MLFLOW_RUN_ID}`);
@@ -212,16 +257,28 @@ describe('executeRuns with a signing key', () => {
       release: releaseInProcess,
     };
     const [result] = await executeRuns({
-      plans: [planBaseline(config)], config, experimentId: '7', tracking, runner,
+      plans: [planBaseline(config)],
+      config,
+      experimentId: '7',
+      tracking,
+      runner,
       origin: { repo: 'acme/wine', sha: 'a'.repeat(40), branch: 'main', request: 'r', role: 'baseline' },
     });
     expect(result?.state).toBe('finished');
-    expect(calls).toEqual(['createRun', 'setTags run-42 trainbot.signature', 'dispatch run-42', 'setTags run-42 trainbot.metrics,trainbot.metrics_signature']);
+    expect(calls).toEqual([
+      'createRun',
+      'setTags run-42 trainbot.signature',
+      'dispatch run-42',
+      'setTags run-42 trainbot.metrics,trainbot.metrics_signature',
+    ]);
     expect(signature).toBe(signRun(KEY, 'run-42', created));
     expect(verifyRun(KEY, run('run-42', { ...created, [RUN_TAGS.signature]: signature }))).toBe(true);
     // Only the compared metric (rmse) is recorded: mae is not in this config.
     expect(recorded[RUN_TAGS.metrics]).toBe('[["rmse","0.7436"]]');
     expect(result?.metrics).toEqual({ rmse: 0.7436, mae: 0.6 });
-    expect(checkMetrics(KEY, { ...run('run-42', recorded), metrics: { rmse: 0.7436 } })).toEqual({ status: 'intact', metrics: { rmse: 0.7436 } });
+    expect(checkMetrics(KEY, { ...run('run-42', recorded), metrics: { rmse: 0.7436 } })).toEqual({
+      status: 'intact',
+      metrics: { rmse: 0.7436 },
+    });
   });
 });

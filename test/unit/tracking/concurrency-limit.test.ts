@@ -7,7 +7,9 @@ function gate(log: string[], name: string) {
   let finish!: (fail?: boolean) => void;
   const task = () => {
     log.push(`start ${name}`);
-    return new Promise<string>((resolve, reject) => { finish = (fail) => (fail ? reject(new Error(name)) : resolve(name)); });
+    return new Promise<string>((resolve, reject) => {
+      finish = (fail) => (fail ? reject(new Error(name)) : resolve(name));
+    });
   };
   return { task, finish: (fail?: boolean) => finish(fail) };
 }
@@ -68,7 +70,9 @@ describe('ConcurrencyLimit', () => {
   });
 
   it.each([0, -1, 1.5, Number.NaN])('refuses a limit of %p', (max) => {
-    expect(() => new ConcurrencyLimit(max)).toThrow(`A concurrency limit must be a whole number of at least 1, not ${max}.`);
+    expect(() => new ConcurrencyLimit(max)).toThrow(
+      `A concurrency limit must be a whole number of at least 1, not ${max}.`,
+    );
   });
 });
 
@@ -77,7 +81,9 @@ describe('concurrencyFromEnv', () => {
     expect(concurrencyFromEnv({ N: '4' }, 'N', 8)).toBe(4);
     expect(concurrencyFromEnv({}, 'N', 8)).toBe(8);
     expect(concurrencyFromEnv({ N: ' ' }, 'N', 8)).toBe(8);
-    expect(() => concurrencyFromEnv({ N: 'lots' }, 'N', 8)).toThrow('N must be a whole number of at least 1 (concurrent requests), not "lots".');
+    expect(() => concurrencyFromEnv({ N: 'lots' }, 'N', 8)).toThrow(
+      'N must be a whole number of at least 1 (concurrent requests), not "lots".',
+    );
     expect(() => concurrencyFromEnv({ N: '0' }, 'N', 8)).toThrow('not "0"');
   });
 });

@@ -9,7 +9,10 @@ import { MLFLOW_CONCURRENCY, retryAfterMs } from '../../../src/tracking/mlflow-h
 
 const runJson = { info: { run_id: 'r1', run_name: 'n', experiment_id: '7', status: 'RUNNING', start_time: 1 } };
 let close: (() => Promise<unknown>) | undefined;
-afterEach(async () => { await close?.(); close = undefined; });
+afterEach(async () => {
+  await close?.();
+  close = undefined;
+});
 
 /** A server that answers each request with `answer(n)` (n from 1) after `delayMs`, counting requests in flight. */
 async function server(answer: (n: number, response: ServerResponse) => void, delayMs = 0) {
@@ -19,16 +22,27 @@ async function server(answer: (n: number, response: ServerResponse) => void, del
     seen.inFlight += 1;
     seen.peak = Math.max(seen.peak, seen.inFlight);
     const n = seen.requests;
-    setTimeout(() => { seen.inFlight -= 1; answer(n, response); }, delayMs);
+    setTimeout(() => {
+      seen.inFlight -= 1;
+      answer(n, response);
+    }, delayMs);
   });
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-  close = () => { http.closeAllConnections(); return new Promise((resolve) => http.close(resolve)); };
+  close = () => {
+    http.closeAllConnections();
+    return new Promise((resolve) => http.close(resolve));
+  };
   return { uri: `http://127.0.0.1:${(http.address() as AddressInfo).port}`, seen };
 }
 
-const ok = (response: ServerResponse) => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ run: runJson }));
-const busy = (status: number, headers: Record<string, string> = {}) => (response: ServerResponse) =>
-  response.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify({ error_code: 'TEMPORARILY_UNAVAILABLE', message: 'busy' }));
+const ok = (response: ServerResponse) =>
+  response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ run: runJson }));
+const busy =
+  (status: number, headers: Record<string, string> = {}) =>
+  (response: ServerResponse) =>
+    response
+      .writeHead(status, { 'content-type': 'application/json', ...headers })
+      .end(JSON.stringify({ error_code: 'TEMPORARILY_UNAVAILABLE', message: 'busy' }));
 
 describe('concurrent requests', () => {
   it('ships a limit of 8', () => {
@@ -47,26 +61,52 @@ describe('concurrent requests', () => {
 
 describe('a busy server', () => {
   it('is asked again after a 429 as its Retry-After says', async () => {
-    const { uri, seen } = await server((n, response) => (n === 1 ? busy(429, { 'retry-after': '2' })(response) : ok(response)));
+    const { uri, seen } = await server((n, response) =>
+      n === 1 ? busy(429, { 'retry-after': '2' })(response) : ok(response),
+    );
     const sleeps: number[] = [];
-    const mlflow = new MlflowClient({ trackingUri: uri, sleep: async (ms) => { sleeps.push(ms); } });
+    const mlflow = new MlflowClient({
+      trackingUri: uri,
+      sleep: async (ms) => {
+        sleeps.push(ms);
+      },
+    });
     await expect(mlflow.getRun('r1')).resolves.toMatchObject({ info: { runId: 'r1' } });
     expect([seen.requests, sleeps]).toEqual([2, [2000]]);
   });
 
   it('sends runs/create again after a 503, which did not create it, with backoff and no longer than the cap asks', async () => {
-    const { uri, seen } = await server((n, response) => (n <= 2 ? busy(503, { 'retry-after': '3600' })(response) : ok(response)));
+    const { uri, seen } = await server((n, response) =>
+      n <= 2 ? busy(503, { 'retry-after': '3600' })(response) : ok(response),
+    );
     const sleeps: number[] = [];
-    const mlflow = new MlflowClient({ trackingUri: uri, sleep: async (ms) => { sleeps.push(ms); }, maxRetryAfterMs: 5_000 });
-    await expect(mlflow.createRun({ experimentId: '7', runName: 'n', tags: {} })).resolves.toMatchObject({ info: { runId: 'r1' } });
+    const mlflow = new MlflowClient({
+      trackingUri: uri,
+      sleep: async (ms) => {
+        sleeps.push(ms);
+      },
+      maxRetryAfterMs: 5_000,
+    });
+    await expect(mlflow.createRun({ experimentId: '7', runName: 'n', tags: {} })).resolves.toMatchObject({
+      info: { runId: 'r1' },
+    });
     expect([seen.requests, sleeps]).toEqual([3, [5000, 5000]]);
   });
 
   it('gives up after 4 attempts with a sentence, backing off 100, 200, 400 ms without a Retry-After', async () => {
     const { uri, seen } = await server((_n, response) => busy(429)(response));
     const sleeps: number[] = [];
-    const mlflow = new MlflowClient({ trackingUri: uri, sleep: async (ms) => { sleeps.push(ms); }, baseDelayMs: 100, random: () => 1 });
-    await expect(mlflow.getRun('r1')).rejects.toThrow(`The MLflow server at ${uri} failed reading run r1 with HTTP 429 after 4 attempts; check its logs, then try again.`);
+    const mlflow = new MlflowClient({
+      trackingUri: uri,
+      sleep: async (ms) => {
+        sleeps.push(ms);
+      },
+      baseDelayMs: 100,
+      random: () => 1,
+    });
+    await expect(mlflow.getRun('r1')).rejects.toThrow(
+      `The MLflow server at ${uri} failed reading run r1 with HTTP 429 after 4 attempts; check its logs, then try again.`,
+    );
     expect([seen.requests, sleeps]).toEqual([4, [100, 200, 400]]);
   });
 });

@@ -30,9 +30,17 @@ describe('MlflowUsers', () => {
   it('creates a user, grants through the 3.0 route and deletes with DELETE, as the admin', async () => {
     const basic = `Basic ${Buffer.from(`${ADMIN.username}:${ADMIN.password}`).toString('base64')}`;
     nock(URI, { reqheaders: { authorization: basic } })
-      .post('/api/2.0/mlflow/users/create', { username: 'u', password: 'p'.repeat(16) }).reply(200, { user: { id: 2, username: 'u' } })
-      .post('/api/3.0/mlflow/users/permissions/grant', { username: 'u', resource_type: 'experiment', resource_id: '7', permission: 'EDIT' }).reply(200, {})
-      .delete('/api/2.0/mlflow/users/delete', { username: 'u' }).reply(200, {});
+      .post('/api/2.0/mlflow/users/create', { username: 'u', password: 'p'.repeat(16) })
+      .reply(200, { user: { id: 2, username: 'u' } })
+      .post('/api/3.0/mlflow/users/permissions/grant', {
+        username: 'u',
+        resource_type: 'experiment',
+        resource_id: '7',
+        permission: 'EDIT',
+      })
+      .reply(200, {})
+      .delete('/api/2.0/mlflow/users/delete', { username: 'u' })
+      .reply(200, {});
     const api = users();
     await api.createUser('u', 'p'.repeat(16));
     await api.grantExperiment('u', '7', 'EDIT');
@@ -40,12 +48,16 @@ describe('MlflowUsers', () => {
   });
 
   it('says NoAuthApp when users/create does not exist (a plain mlflow server answers an HTML 404)', async () => {
-    nock(URI).post('/api/2.0/mlflow/users/create').reply(404, '<!doctype html><title>404 Not Found</title>', { 'content-type': 'text/html' });
+    nock(URI)
+      .post('/api/2.0/mlflow/users/create')
+      .reply(404, '<!doctype html><title>404 Not Found</title>', { 'content-type': 'text/html' });
     await expect(users().createUser('u', 'p'.repeat(16))).rejects.toBeInstanceOf(NoAuthApp);
   });
 
   it('treats deleting a user that is already gone as done', async () => {
-    nock(URI).delete('/api/2.0/mlflow/users/delete').reply(404, { error_code: 'RESOURCE_DOES_NOT_EXIST', message: 'User with username=u not found' });
+    nock(URI)
+      .delete('/api/2.0/mlflow/users/delete')
+      .reply(404, { error_code: 'RESOURCE_DOES_NOT_EXIST', message: 'User with username=u not found' });
     await expect(users().deleteUser('u')).resolves.toBeUndefined();
   });
 });
@@ -54,22 +66,36 @@ type Users = ConstructorParameters<typeof MlflowRunCredentials>[0];
 function fakeUsers(overrides: Partial<Users> = {}) {
   const calls: string[] = [];
   const api: Users = {
-    createUser: async (username) => { calls.push(`create ${username}`); },
-    grantExperiment: async (username, id, permission) => { calls.push(`grant ${permission} on ${id} to ${username}`); },
-    deleteUser: async (username) => { calls.push(`delete ${username}`); },
+    createUser: async (username) => {
+      calls.push(`create ${username}`);
+    },
+    grantExperiment: async (username, id, permission) => {
+      calls.push(`grant ${permission} on ${id} to ${username}`);
+    },
+    deleteUser: async (username) => {
+      calls.push(`delete ${username}`);
+    },
     ...overrides,
   };
   return { api, calls };
 }
 
 describe('MlflowRunCredentials', () => {
-  it('makes a user named for the run with a long random password and EDIT on the run\'s experiment only', async () => {
+  it("makes a user named for the run with a long random password and EDIT on the run's experiment only", async () => {
     const { api, calls } = fakeUsers();
     const credentials = new MlflowRunCredentials(api, () => undefined);
     const one = await credentials.issue('abc', '7');
     const two = await credentials.issue('def', '7');
-    expect(calls).toEqual([`create ${runUsername('abc')}`, `grant EDIT on 7 to ${runUsername('abc')}`, `create ${runUsername('def')}`, `grant EDIT on 7 to ${runUsername('def')}`]);
-    expect(one?.env).toEqual({ MLFLOW_TRACKING_USERNAME: 'trainbot-user-abc', MLFLOW_TRACKING_PASSWORD: one?.password });
+    expect(calls).toEqual([
+      `create ${runUsername('abc')}`,
+      `grant EDIT on 7 to ${runUsername('abc')}`,
+      `create ${runUsername('def')}`,
+      `grant EDIT on 7 to ${runUsername('def')}`,
+    ]);
+    expect(one?.env).toEqual({
+      MLFLOW_TRACKING_USERNAME: 'trainbot-user-abc',
+      MLFLOW_TRACKING_PASSWORD: one?.password,
+    });
     expect(one?.password.length).toBeGreaterThanOrEqual(40);
     expect(one?.password).not.toBe(two?.password);
   });
@@ -77,7 +103,12 @@ describe('MlflowRunCredentials', () => {
   it('warns once and issues nothing on a server without the auth app', async () => {
     const warnings: string[] = [];
     let creates = 0;
-    const { api } = fakeUsers({ createUser: async () => { creates += 1; throw new NoAuthApp(URI); } });
+    const { api } = fakeUsers({
+      createUser: async () => {
+        creates += 1;
+        throw new NoAuthApp(URI);
+      },
+    });
     const credentials = new MlflowRunCredentials(api, (m) => warnings.push(m));
     expect(await credentials.issue('a', '7')).toBeUndefined();
     expect(await credentials.issue('b', '7')).toBeUndefined();
@@ -88,23 +119,47 @@ describe('MlflowRunCredentials', () => {
   });
 
   it('turns a refusal into one sentence naming what to fix', async () => {
-    const { api } = fakeUsers({ createUser: async () => { throw new TrackingError('The MLflow server refused the request (HTTP 403); …', { status: 403 }); } });
-    const error = await new MlflowRunCredentials(api, () => undefined).issue('a', '7').catch((e: unknown) => e as TrackingError);
+    const { api } = fakeUsers({
+      createUser: async () => {
+        throw new TrackingError('The MLflow server refused the request (HTTP 403); …', { status: 403 });
+      },
+    });
+    const error = await new MlflowRunCredentials(api, () => undefined)
+      .issue('a', '7')
+      .catch((e: unknown) => e as TrackingError);
     expect(error).toBeInstanceOf(TrackingError);
-    expect((error as TrackingError).message).toBe("MLflow refused to create this run's own user (HTTP 403); trainbot's MLFLOW_TRACKING_USERNAME must be an admin of MLflow's basic-auth app (docs/infrastructure.md).");
+    expect((error as TrackingError).message).toBe(
+      "MLflow refused to create this run's own user (HTTP 403); trainbot's MLFLOW_TRACKING_USERNAME must be an admin of MLflow's basic-auth app (docs/infrastructure.md).",
+    );
   });
 
   it('deletes the user again when the grant fails, so no user without a run is left', async () => {
-    const { api, calls } = fakeUsers({ grantExperiment: async () => { throw new TrackingError('no', { status: 400, errorCode: 'INVALID_PARAMETER_VALUE' }); } });
-    await expect(new MlflowRunCredentials(api, () => undefined).issue('a', '7')).rejects.toThrow("MLflow refused to let this run's own user write its experiment (HTTP 400 INVALID_PARAMETER_VALUE)");
+    const { api, calls } = fakeUsers({
+      grantExperiment: async () => {
+        throw new TrackingError('no', { status: 400, errorCode: 'INVALID_PARAMETER_VALUE' });
+      },
+    });
+    await expect(new MlflowRunCredentials(api, () => undefined).issue('a', '7')).rejects.toThrow(
+      "MLflow refused to let this run's own user write its experiment (HTTP 400 INVALID_PARAMETER_VALUE)",
+    );
     expect(calls).toEqual(['create trainbot-user-a', 'delete trainbot-user-a']);
   });
 
   it('never throws from revoke: a failed delete is warned about with the user to delete by hand', async () => {
     const warnings: string[] = [];
-    const { api } = fakeUsers({ deleteUser: async () => { throw new TrackingError('down', { status: 503 }); } });
+    const { api } = fakeUsers({
+      deleteUser: async () => {
+        throw new TrackingError('down', { status: 503 });
+      },
+    });
     const credentials = new MlflowRunCredentials(api, (m) => warnings.push(m));
-    await credentials.revoke({ username: 'trainbot-user-a', password: 'x', env: { MLFLOW_TRACKING_USERNAME: 'trainbot-user-a', MLFLOW_TRACKING_PASSWORD: 'x' } });
-    expect(warnings).toEqual(["Could not delete the MLflow user trainbot-user-a after its run ended (HTTP 503); delete it as MLflow's admin."]);
+    await credentials.revoke({
+      username: 'trainbot-user-a',
+      password: 'x',
+      env: { MLFLOW_TRACKING_USERNAME: 'trainbot-user-a', MLFLOW_TRACKING_PASSWORD: 'x' },
+    });
+    expect(warnings).toEqual([
+      "Could not delete the MLflow user trainbot-user-a after its run ended (HTTP 503); delete it as MLflow's admin.",
+    ]);
   });
 });

@@ -2,14 +2,21 @@ import { afterAll, afterEach, describe, expect, it } from '@jest/globals';
 import nock from 'nock';
 import { RUN_TAGS } from '../../../src/runs/run-contract.js';
 import { MlflowClient } from '../../../src/tracking/mlflow-client.js';
-import { baselineFilter, findBaseline, findPullRequestRuns, findRequestRuns } from '../../../src/tracking/run-queries.js';
+import {
+  baselineFilter,
+  findBaseline,
+  findPullRequestRuns,
+  findRequestRuns,
+} from '../../../src/tracking/run-queries.js';
 import { buildFilter, filterLiteral } from '../../../src/tracking/search-filter.js';
 import { TrackingError } from '../../../src/tracking/tracking-error.js';
 
 const URI = 'http://mlflow.test:5000';
 const SEARCH = '/api/2.0/mlflow/runs/search';
 const mlflow = () => new MlflowClient({ trackingUri: URI, retries: 0 });
-const run = (id: string) => ({ info: { run_id: id, run_name: id, experiment_id: '7', status: 'FINISHED', start_time: 5 } });
+const run = (id: string) => ({
+  info: { run_id: id, run_name: id, experiment_id: '7', status: 'FINISHED', start_time: 5 },
+});
 
 afterEach(() => {
   const pending = nock.pendingMocks();
@@ -28,22 +35,27 @@ describe('search filters', () => {
   });
 
   it('keeps a value that tries to close the quote and add a clause inside one literal', () => {
-    expect(buildFilter([{ tag: 'trainbot.branch', equals: "x' AND tags.`trainbot.role` = 'baseline" }]))
-      .toBe('tags.`trainbot.branch` = "x\' AND tags.`trainbot.role` = \'baseline"');
+    expect(buildFilter([{ tag: 'trainbot.branch', equals: "x' AND tags.`trainbot.role` = 'baseline" }])).toBe(
+      'tags.`trainbot.branch` = "x\' AND tags.`trainbot.role` = \'baseline"',
+    );
   });
 
   it('refuses a value with both quote kinds, which no MLflow literal can hold', () => {
-    expect(() => filterLiteral(`a'b"c`)).toThrow(new TrackingError(
-      'MLflow\'s search cannot look for "a\'b\\"c": it holds both a single and a double quote; ' +
-      'use a branch name or parameter value without one of them.',
-    ));
+    expect(() => filterLiteral(`a'b"c`)).toThrow(
+      new TrackingError(
+        'MLflow\'s search cannot look for "a\'b\\"c": it holds both a single and a double quote; ' +
+          'use a branch name or parameter value without one of them.',
+      ),
+    );
   });
 
-  it('quotes the contract\'s dotted tag keys with backticks', () => {
-    expect(baselineFilter({ experimentId: '7', repo: 'acme/wine', branch: 'main', params: 'alpha=0.5 l1_ratio=0.2' })).toBe(
+  it("quotes the contract's dotted tag keys with backticks", () => {
+    expect(
+      baselineFilter({ experimentId: '7', repo: 'acme/wine', branch: 'main', params: 'alpha=0.5 l1_ratio=0.2' }),
+    ).toBe(
       "attributes.status = 'FINISHED' AND " +
-      `tags.\`${RUN_TAGS.role}\` = 'baseline' AND tags.\`${RUN_TAGS.repo}\` = 'acme/wine' AND ` +
-      `tags.\`${RUN_TAGS.branch}\` = 'main' AND tags.\`${RUN_TAGS.params}\` = 'alpha=0.5 l1_ratio=0.2'`,
+        `tags.\`${RUN_TAGS.role}\` = 'baseline' AND tags.\`${RUN_TAGS.repo}\` = 'acme/wine' AND ` +
+        `tags.\`${RUN_TAGS.branch}\` = 'main' AND tags.\`${RUN_TAGS.params}\` = 'alpha=0.5 l1_ratio=0.2'`,
     );
   });
 });
@@ -51,14 +63,21 @@ describe('search filters', () => {
 describe('findBaseline', () => {
   it('asks for the newest matching run in exactly one request and returns it', async () => {
     const client = mlflow();
-    nock(URI).post(SEARCH, {
-      experiment_ids: ['7'],
-      filter: baselineFilter({ experimentId: '7', repo: 'acme/wine', branch: "o'brien`s", params: 'alpha=0.5' }),
-      order_by: ['attributes.start_time DESC'],
-      max_results: 1,
-    }).reply(200, { runs: [run('base-1')], next_page_token: 'more' });
+    nock(URI)
+      .post(SEARCH, {
+        experiment_ids: ['7'],
+        filter: baselineFilter({ experimentId: '7', repo: 'acme/wine', branch: "o'brien`s", params: 'alpha=0.5' }),
+        order_by: ['attributes.start_time DESC'],
+        max_results: 1,
+      })
+      .reply(200, { runs: [run('base-1')], next_page_token: 'more' });
 
-    const baseline = await findBaseline(client, { experimentId: '7', repo: 'acme/wine', branch: "o'brien`s", params: 'alpha=0.5' });
+    const baseline = await findBaseline(client, {
+      experimentId: '7',
+      repo: 'acme/wine',
+      branch: "o'brien`s",
+      params: 'alpha=0.5',
+    });
 
     expect(baseline?.info.runId).toBe('base-1');
     expect(client.requests).toBe(1);
@@ -67,8 +86,9 @@ describe('findBaseline', () => {
   it('returns undefined when MLflow leaves out runs because none matched', async () => {
     nock(URI).post(SEARCH).reply(200, {});
 
-    await expect(findBaseline(mlflow(), { experimentId: '7', repo: 'acme/wine', branch: 'main', params: 'alpha=0.5' }))
-      .resolves.toBeUndefined();
+    await expect(
+      findBaseline(mlflow(), { experimentId: '7', repo: 'acme/wine', branch: 'main', params: 'alpha=0.5' }),
+    ).resolves.toBeUndefined();
   });
 });
 
@@ -78,7 +98,13 @@ describe('findPullRequestRuns and findRequestRuns', () => {
     nock(URI)
       .post(SEARCH, { experiment_ids: ['7'], filter, order_by: ['attributes.start_time DESC'], max_results: 1000 })
       .reply(200, { runs: [run('a')], next_page_token: 't2' })
-      .post(SEARCH, { experiment_ids: ['7'], filter, order_by: ['attributes.start_time DESC'], max_results: 1000, page_token: 't2' })
+      .post(SEARCH, {
+        experiment_ids: ['7'],
+        filter,
+        order_by: ['attributes.start_time DESC'],
+        max_results: 1000,
+        page_token: 't2',
+      })
       .reply(200, { runs: [run('b')] });
 
     const found = await findPullRequestRuns(mlflow(), { experimentId: '7', repo: 'acme/wine', pr: 12 });
