@@ -14,7 +14,9 @@ import { renderReport } from '../report/render-report.js';
 import { RUN_TAGS } from '../runs/run-contract.js';
 import { JOB_LABELS, labelValue } from '../runs/job-spec.js';
 import type { ClaimInfo, Runner, RunnerJob } from '../runners/runner.js';
+import { experimentName } from '../tracking/experiment-names.js';
 import { findRequestRuns, lookupBaseline, toBaseline } from '../tracking/run-queries.js';
+import { rejectedBaseline } from '../report/changed-run.js';
 import type { TrackedRun } from '../tracking/tracked-run.js';
 import type { Tracking } from '../tracking/tracking.js';
 import { planBaseline } from '../runs/plan.js';
@@ -183,13 +185,16 @@ async function concludeRequest(claim: ClaimInfo, runs: readonly RunResult[], c: 
     markdown = renderErrorNote({ title, stop: 'before-start', sentence: RESTARTED_EARLY, error: undefined });
     conclusion = 'failure';
   } else {
+    // Baselines live in their own experiment (src/tracking/experiment-names.ts), as the live flow reads them.
+    const baselinesId = await deps.tracking.ensureExperiment(experimentName(config, 'baseline'));
     const found = await lookupBaseline(deps.tracking, {
-      experimentId: c.experimentId ?? '',
+      experimentId: baselinesId,
       repo: notes[CLAIM_NOTES.repo] ?? '',
       branch: config.baselineBranch,
       params: planBaseline(config).paramsKey,
     });
     const baseline = toBaseline(found.run);
+    const rejected = rejectedBaseline(found.rejected);
     const best = rankRuns(runs, config)[0];
     finished = runs.filter((r) => r.state === 'finished').length;
     conclusion = requestConclusion(runs, best, baseline, config);
@@ -201,8 +206,12 @@ async function concludeRequest(claim: ClaimInfo, runs: readonly RunResult[], c: 
       config,
       now: (deps.now ?? Date.now)(),
       sha: c.sha,
+      rejectedBaseline: rejected,
       noBaselineHint: 'Merge a pull request to start one: trainbot trains a baseline on every merge.',
-      runUrl: deps.runUrl ? (runId) => deps.runUrl?.(experimentId, runId) : undefined,
+      runUrl: deps.runUrl
+        ? (runId) =>
+            deps.runUrl?.([baseline?.runId, rejected?.runId].includes(runId) ? baselinesId : experimentId, runId)
+        : undefined,
     });
   }
   const issue = Number(notes[CLAIM_NOTES.pr]);

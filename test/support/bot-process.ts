@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { Probot, ProbotOctokit } from 'probot';
 import { createApp } from '../../src/index.js';
 import { KubernetesRunner } from '../../src/runners/kubernetes/kubernetes-runner.js';
-import { MlflowClient } from '../../src/tracking/mlflow-client.js';
+import { botTracking } from './mlflow-tracking.js';
 
 const env = process.env;
 const Octokit = ProbotOctokit.defaults({
@@ -23,7 +23,8 @@ const runner = new KubernetesRunner({
 });
 await probot.load(
   createApp({
-    tracking: MlflowClient.fromEnv(env),
+    // The deployed bot's MLflow: the admin's credential, and a user of its own for each Job.
+    tracking: botTracking(env),
     runnerFor: () => runner,
     commentIntervalMs: 0,
     now: () => Number(env.TRAINBOT_TEST_NOW),

@@ -18,7 +18,7 @@ import { OctokitGitHub } from '../../../src/github/octokit-github.js';
 import { reconcileOnce } from '../../../src/pipeline/reconcile.js';
 import { KubernetesRunner } from '../../../src/runners/kubernetes/kubernetes-runner.js';
 import { RUNNER_RBAC_RULES } from '../../../src/runners/kubernetes/rbac-rules.js';
-import { MlflowClient } from '../../../src/tracking/mlflow-client.js';
+import { botTracking } from '../../support/mlflow-tracking.js';
 import { findRequestRuns } from '../../../src/tracking/run-queries.js';
 import { REPO } from '../../support/github-api.js';
 import { issueCommentEvent } from '../../support/github-events.js';
@@ -40,7 +40,7 @@ if (!trackingUri)
     'MLFLOW_TRACKING_URI is not set: run the integration tests through `npm test` (scripts/test.sh starts MLflow).',
   );
 const ROOT = resolve(import.meta.dirname, '../../..');
-const tracking = MlflowClient.fromEnv({ MLFLOW_TRACKING_URI: trackingUri });
+const tracking = botTracking();
 const experiment = `kill-bot-${Date.now()}`;
 let ns: TestNamespace;
 let node: TestNode;
@@ -86,6 +86,8 @@ function startBot(github: FakeGitHub, event: object): ChildProcess {
       HOME: dir,
       KUBECONFIG: join(dir, 'kubeconfig'),
       MLFLOW_TRACKING_URI: trackingUri,
+      MLFLOW_TRACKING_USERNAME: process.env.MLFLOW_TRACKING_USERNAME ?? '',
+      MLFLOW_TRACKING_PASSWORD: process.env.MLFLOW_TRACKING_PASSWORD ?? '',
       TRAINBOT_NAMESPACE: ns.name,
       TRAINBOT_TEST_GITHUB: github.url,
       TRAINBOT_TEST_EVENT: eventPath,

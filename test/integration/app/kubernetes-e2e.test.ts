@@ -197,6 +197,7 @@ it('finishes, once, a request whose bot stopped while its Job ran: a second proc
     body: {
       name: 'trainbot',
       head_sha: HEAD_SHA,
+      external_id: `train:1:${event.payload.comment.id}`,
       status: 'in_progress',
       output: { title: 'Training', summary: 'Requested by @Codertocat for `ec26c3e`.' },
     },

@@ -16,6 +16,7 @@ import { verifyRun, withSigningKey } from '../../../src/runs/run-signature.js';
 import { LocalRunner } from '../../../src/runners/local/local-runner.js';
 import type { JobSpec, RunHandle, Runner } from '../../../src/runners/runner.js';
 import { MlflowClient } from '../../../src/tracking/mlflow-client.js';
+import { experimentName } from '../../../src/tracking/experiment-names.js';
 import { planRequest } from '../../../src/pipeline/plan-request.js';
 import { NO_BASELINE_HINT_OFF_PR, runRequest } from '../../../src/pipeline/run-request.js';
 import {
@@ -241,7 +242,8 @@ describe('a real training run', () => {
 describe('a finished baseline whose metric PR code changes afterwards', () => {
   it('is not used once a log-metric at a later step changes the value runs/get serves, and the report says so', async () => {
     const name = `${experiment}-metric`;
-    const exp = await bot.ensureExperiment(name);
+    // The baseline where a request with experiment `name` reads it: the baselines' experiment.
+    const exp = await bot.ensureExperiment(experimentName({ experiment: name }, 'baseline'));
     const [baseline] = await executeRuns({
       plans: [planBaseline(config)],
       config,
