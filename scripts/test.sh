@@ -16,7 +16,11 @@ run() { local name="$1"; shift; stage "$name" "$@" || failed+=("$name"); }
 run "typecheck" npx tsc -p tsconfig.json --noEmit
 run "build" npm run --silent build
 results="$(mktemp -d)"
-run "jest" env NODE_OPTIONS=--experimental-vm-modules npx jest --ci --json --outputFile="$results/jest.json"
+# Two jest invocations: the tool-free unit suites first, then the rest. In one invocation, nock-based unit files
+# that a worker ran after certain integration and tools files found the earlier file's nock still hooked into
+# fetch and were refused (the cause is not found yet; see the stop-10 note).
+run "jest unit" env NODE_OPTIONS=--experimental-vm-modules npx jest --ci --selectProjects unit --json --outputFile="$results/jest-unit.json"
+run "jest tools, render, integration" env NODE_OPTIONS=--experimental-vm-modules npx jest --ci --selectProjects tools render integration --json --outputFile="$results/jest.json"
 run "pytest" python -m pytest -q training/tests --junitxml="$results/pytest.xml"
 for check in scripts/checks/*.sh; do
   [ -e "$check" ] || continue
@@ -29,11 +33,12 @@ python3 - "$results" <<'PY'
 import json, sys, xml.etree.ElementTree as ET
 d = sys.argv[1]
 passed = failed = skipped = 0
-try:
-    j = json.load(open(f"{d}/jest.json"))
-    passed += j["numPassedTests"]; failed += j["numFailedTests"]; skipped += j["numPendingTests"]
-except (OSError, ValueError, KeyError):
-    failed += 1
+for name in ("jest-unit.json", "jest.json"):
+    try:
+        j = json.load(open(f"{d}/{name}"))
+        passed += j["numPassedTests"]; failed += j["numFailedTests"]; skipped += j["numPendingTests"]
+    except (OSError, ValueError, KeyError):
+        failed += 1
 try:
     s = ET.parse(f"{d}/pytest.xml").getroot()
     s = s if s.tag == "testsuite" else s.find("testsuite")
