@@ -167,9 +167,11 @@ async function report(
 
   // 2. Every run of the PR in one paged search; the best candidate against the baseline that was current when it
   // started (a later merge may have replaced it since).
-  const tracked = (
-    await findPullRequestRuns(tracking, { experimentId, repo: event.repo, pr: event.number })
-  ).runs.filter((r) => r.tags[RUN_TAGS.role] === 'candidate');
+  const tracked = (await findPullRequestRuns(tracking, { experimentId, repo: event.repo, pr: event.number })).runs
+    .filter((r) => r.tags[RUN_TAGS.role] === 'candidate')
+    // MLflow returns runs newest first, and runs started in the same millisecond in any order. Sorted by their
+    // params, the unranked rows (failed, changed) keep one order from report to report.
+    .sort((a, b) => (a.tags[RUN_TAGS.params] ?? '').localeCompare(b.tags[RUN_TAGS.params] ?? ''));
   const runs = tracked.map((r) => withMetricsCheck(toRunResult(r, config), checkRunMetrics(tracking, r), config));
   const best = rankRuns(runs, config)[0];
   const bestRun = tracked.find((r) => r.info.runId === best?.runId);

@@ -210,7 +210,7 @@ describe('pull_request.closed', () => {
     expect(first).toContain('Commit `bbbbbbb` compared with the baseline `aaaaaaa` on `master`, trained just now.');
     const worstRmse = fakeMetrics({ alpha: 1, l1_ratio: 0.2 }).rmse.toFixed(4);
     expect(first.filter((l) => /^\d\. /.test(l)).map((l) => l.replace(/`[^`]+` /, ''))).toContain(
-      `4. \`alpha=1 l1_ratio=0.2 seed=42\`: failed: This run was changed after trainbot recorded it (rmse ${worstRmse} → 0.0100), so it is not compared.`,
+      `3. \`alpha=1 l1_ratio=0.2 seed=42\`: failed: This run was changed after trainbot recorded it (rmse ${worstRmse} → 0.0100), so it is not compared.`,
     );
   }, 60_000);
 

@@ -50,11 +50,8 @@ describe('tokenise', () => {
     expect(tokenise(input)).toEqual({ type: 'unterminated', quote, rest });
   });
 
-  it('reads 100 kB of quoted words in linear time', () => {
-    const input = '"a b" '.repeat(17_000);
-    const started = performance.now();
-    const result = tokenise(input);
-    expect(performance.now() - started).toBeLessThan(500);
+  it('reads 100 kB of quoted words, one token each (its time is measured in bench/parse-input.ts)', () => {
+    const result = tokenise('"a b" '.repeat(17_000));
     expect(result.type === 'tokens' && result.tokens.length).toBe(17_000);
   });
 });

@@ -116,12 +116,10 @@ describe('planRuns: grids', () => {
 
   it('counts a grid before expanding it: a billion combinations is refused at once', () => {
     const thousand = Array.from({ length: 1000 }, (_, i) => String(i));
-    const started = process.hrtime.bigint();
+    // Expanding first would build 10^9 objects and exhaust the worker's memory; this test would crash, not pass.
     expect(
       refusal({ alpha: thousand, l1_ratio: thousand.map((v) => String(Number(v) / 1000)), seed: thousand }),
     ).toMatch(/^This grid has 1,000,000,000 runs;/);
-    // Building 10^9 objects would take minutes (or exhaust memory); counting takes milliseconds.
-    expect(Number(process.hrtime.bigint() - started) / 1e6).toBeLessThan(2000);
   });
 });
 
