@@ -14,9 +14,13 @@ const common = {
 };
 
 export default {
-  // Workers are recycled past 1 GB: Probot, client-node and the action bundles are heavy to load per file.
+  // A fresh worker for every test file. nock's interceptors patch node:http, which all files in a worker share, and
+  // nock.restore() does not take every layer off: a reused worker passed each request through the interceptors
+  // of every file it had run before (each cloning the request), grew past 3 GB and stalled in garbage collection
+  // for the whole CI time limit; earlier, an older file's interceptor refused a later file's requests. Any limit
+  // below a file's heap recycles the worker after each file; a restart costs about a second.
   maxWorkers: 2,
-  workerIdleMemoryLimit: '1GB',
+  workerIdleMemoryLimit: '1MB',
   projects: [
     {
       ...common,
