@@ -10,6 +10,7 @@ import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { CoreV1Api, type V1Pod } from '@kubernetes/client-node';
 import type { TestNamespace } from '../../support/kube-namespace.js';
 import { createRealNodeNamespace, realNode } from '../../support/real-node.js';
+import { expectPodReady } from '../../support/ready-pod.js';
 
 const image = process.env.TRAINBOT_BOT_IMAGE;
 const READY_WITHIN_MS = 120_000;
@@ -93,28 +94,10 @@ if (!image) {
   it(
     'runs the bot image as a non-root Pod on a read-only root that turns Ready when Probot answers /ping',
     async () => {
-      const started = Date.now();
-      await core.createNamespacedPod({ namespace: ns.name, body: botPod(node.mlflowForPods) });
-      let pod: V1Pod | undefined;
-      let ready = false;
-      while (!ready && Date.now() - started < READY_WITHIN_MS) {
-        await new Promise((done) => setTimeout(done, 500));
-        pod = await core.readNamespacedPod({ namespace: ns.name, name: 'trainbot' });
-        ready = pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
-        if (pod.status?.phase === 'Failed' || pod.status?.phase === 'Succeeded') break;
-      }
-      const readyMs = Date.now() - started;
-      const status = pod?.status?.containerStatuses?.[0];
-      const log = ready
-        ? ''
-        : await core.readNamespacedPodLog({ namespace: ns.name, name: 'trainbot', tailLines: 20 }).catch(() => '');
-      expect({ ready, state: ready ? 'running' : JSON.stringify(status?.state), log }).toEqual({
-        ready: true,
-        state: 'running',
-        log: '',
+      const readyMs = await expectPodReady(ns, node, botPod(node.mlflowForPods), image, {
+        withinMs: READY_WITHIN_MS,
+        everyMs: 500,
       });
-      expect(pod?.spec?.nodeName).toBe(node.name);
-      expect(status?.imageID).toContain(image.slice(image.indexOf('@') + 1));
       // Probot logged its start in JSON (LOG_FORMAT), so the app loaded with the Secret's values.
       const startLog = await core.readNamespacedPodLog({ namespace: ns.name, name: 'trainbot' });
       expect(startLog).toMatch(/"msg":"Running Probot v14/);
