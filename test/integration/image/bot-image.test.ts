@@ -4,13 +4,14 @@
 // capabilities), it answers the readiness path and takes a signed webhook. The container shares the host's
 // network namespace and listens on 127.0.0.1 only; the webhook is a `ping`, which the app has no handler for,
 // so nothing calls GitHub.
-import { createHmac, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { WebhookDefinition } from '@octokit/webhooks-examples';
+import { appPrivateKey } from '../../support/app-private-key.js';
 import { awaitAnswer } from '../../support/await-answer.js';
 import { deployedContainer } from '../../support/deployed-container.js';
 import { imageConfig } from '../../support/image-config.js';
@@ -59,11 +60,7 @@ const pingPayload = (createRequire(import.meta.url)('@octokit/webhooks-examples'
     it('starts on a read-only root as uid 10001, answers GET /ping, accepts only a correctly signed webhook, and stops on SIGTERM', async () => {
       const port = await freePort();
       const secret = randomBytes(16).toString('hex');
-      const { privateKey } = generateKeyPairSync('rsa', {
-        modulusLength: 2048,
-        privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
-        publicKeyEncoding: { type: 'spki', format: 'pem' },
-      });
+      const privateKey = appPrivateKey();
       const env = {
         HOST: '127.0.0.1',
         PORT: String(port),

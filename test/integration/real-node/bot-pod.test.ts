@@ -5,9 +5,10 @@
 // neither the kubelet nor this test can reach (as in mlflow-pod.test.ts), so the probe is an exec of the
 // image's own node against 127.0.0.1. The Deployment's probe asks the same path over HTTP.
 // The image is built only on request (TRAINBOT_BUILD_BOT_IMAGE=1, scripts/tools/training-image.sh).
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { CoreV1Api, type V1Pod } from '@kubernetes/client-node';
+import { appPrivateKey } from '../../support/app-private-key.js';
 import type { TestNamespace } from '../../support/kube-namespace.js';
 import { createRealNodeNamespace, realNode } from '../../support/real-node.js';
 import { expectPodReady } from '../../support/ready-pod.js';
@@ -24,11 +25,7 @@ const PING_PROBE =
 
 function botPod(mlflowUri: string): V1Pod {
   // A key of the App's kind; the bot never calls GitHub here, so no App has to exist.
-  const { privateKey } = generateKeyPairSync('rsa', {
-    modulusLength: 2048,
-    privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
-    publicKeyEncoding: { type: 'spki', format: 'pem' },
-  });
+  const privateKey = appPrivateKey();
   const env = {
     APP_ID: '123456',
     PRIVATE_KEY: privateKey,
