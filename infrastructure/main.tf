@@ -4,7 +4,7 @@
 # Bring-up, teardown and where the database password ends up: docs/infrastructure.md.
 
 terraform {
-  required_version = ">= 1.7"
+  required_version = ">= 1.9"
 
   required_providers {
     kubernetes = {

@@ -1,6 +1,16 @@
 # Every input: typed, described and validated, so a wrong value stops `terraform plan` with a sentence
 # instead of surfacing as a broken pod. Only db_password has no default.
 
+# What the validations below accept, named once (validation may read locals since Terraform 1.9).
+locals {
+  pinned_image    = "^\\S+(:[0-9][\\w.-]*|@sha256:[0-9a-f]{64})$" # name:VERSION (a tag starting with a digit) or name@sha256:DIGEST
+  dns_label       = "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"        # DNS-1123 label, as namespaces are named
+  pg_identifier   = "^[a-z_][a-z0-9_]{0,62}$"                     # a PostgreSQL name that needs no quoting
+  cpu_quantity    = "^[0-9]+(\\.[0-9]+)?m?$"
+  memory_quantity = "^[0-9]+(Ki|Mi|Gi)$"
+  storage_size    = "^[0-9]+(Mi|Gi|Ti)$"
+}
+
 variable "kubeconfig_path" {
   type        = string
   description = "Path of the kubeconfig Terraform uses to reach the cluster."
@@ -36,7 +46,7 @@ variable "mlflow_namespace" {
   description = "Namespace for MLflow and its PostgreSQL database."
   default     = "mlflow"
   validation {
-    condition     = can(regex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", var.mlflow_namespace))
+    condition     = can(regex(local.dns_label, var.mlflow_namespace))
     error_message = "mlflow_namespace must be a DNS-1123 label: lowercase letters, digits and '-', at most 63 characters."
   }
 }
@@ -46,7 +56,7 @@ variable "training_namespace" {
   description = "Namespace where trainbot runs training Jobs; must equal `namespace` in .github/trainbot.yml."
   default     = "trainbot-training"
   validation {
-    condition     = can(regex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", var.training_namespace))
+    condition     = can(regex(local.dns_label, var.training_namespace))
     error_message = "training_namespace must be a DNS-1123 label: lowercase letters, digits and '-', at most 63 characters."
   }
 }
@@ -56,7 +66,7 @@ variable "mlflow_image" {
   description = "MLflow server image built from infrastructure/mlflow.Dockerfile, pinned by an exact version tag or a sha256 digest."
   default     = "trainbot-mlflow:3.17.2"
   validation {
-    condition     = can(regex("^\\S+(:[0-9][\\w.-]*|@sha256:[0-9a-f]{64})$", var.mlflow_image))
+    condition     = can(regex(local.pinned_image, var.mlflow_image))
     error_message = "mlflow_image must be pinned: name:VERSION (a tag starting with a digit, not latest) or name@sha256:DIGEST."
   }
 }
@@ -66,7 +76,7 @@ variable "postgres_image" {
   description = "PostgreSQL image, pinned by an exact version tag or a sha256 digest."
   default     = "postgres:17.2-bookworm"
   validation {
-    condition     = can(regex("^\\S+(:[0-9][\\w.-]*|@sha256:[0-9a-f]{64})$", var.postgres_image))
+    condition     = can(regex(local.pinned_image, var.postgres_image))
     error_message = "postgres_image must be pinned: name:VERSION (a tag starting with a digit, not latest) or name@sha256:DIGEST."
   }
 }
@@ -76,7 +86,7 @@ variable "db_name" {
   description = "Name of MLflow's database in PostgreSQL."
   default     = "mlflow"
   validation {
-    condition     = can(regex("^[a-z_][a-z0-9_]{0,62}$", var.db_name))
+    condition     = can(regex(local.pg_identifier, var.db_name))
     error_message = "db_name must be a plain PostgreSQL identifier: lowercase letters, digits and '_', at most 63 characters."
   }
 }
@@ -86,7 +96,7 @@ variable "db_user" {
   description = "PostgreSQL user MLflow connects as."
   default     = "mlflow"
   validation {
-    condition     = can(regex("^[a-z_][a-z0-9_]{0,62}$", var.db_user))
+    condition     = can(regex(local.pg_identifier, var.db_user))
     error_message = "db_user must be a plain PostgreSQL identifier: lowercase letters, digits and '_', at most 63 characters."
   }
 }
@@ -106,7 +116,7 @@ variable "auth_db_name" {
   description = "PostgreSQL database of MLflow's basic-auth app (users and permissions), beside db_name on the same server."
   default     = "mlflow_auth"
   validation {
-    condition     = can(regex("^[a-z_][a-z0-9_]{0,62}$", var.auth_db_name)) && var.auth_db_name != var.db_name
+    condition     = can(regex(local.pg_identifier, var.auth_db_name)) && var.auth_db_name != var.db_name
     error_message = "auth_db_name must be a plain PostgreSQL identifier (lowercase letters, digits and '_', at most 63 characters) other than db_name."
   }
 }
@@ -157,7 +167,7 @@ variable "postgres_storage_size" {
   description = "Size of PostgreSQL's volume, as a Kubernetes quantity."
   default     = "5Gi"
   validation {
-    condition     = can(regex("^[0-9]+(Mi|Gi|Ti)$", var.postgres_storage_size))
+    condition     = can(regex(local.storage_size, var.postgres_storage_size))
     error_message = "postgres_storage_size must be a quantity in Mi, Gi or Ti, such as 5Gi."
   }
 }
@@ -167,7 +177,7 @@ variable "artifacts_storage_size" {
   description = "Size of the volume MLflow keeps artifacts (models, plots) on, as a Kubernetes quantity."
   default     = "10Gi"
   validation {
-    condition     = can(regex("^[0-9]+(Mi|Gi|Ti)$", var.artifacts_storage_size))
+    condition     = can(regex(local.storage_size, var.artifacts_storage_size))
     error_message = "artifacts_storage_size must be a quantity in Mi, Gi or Ti, such as 10Gi."
   }
 }
@@ -193,10 +203,7 @@ variable "mlflow_resources" {
     limits   = { cpu = "1", memory = "2Gi" }
   }
   validation {
-    condition = alltrue(concat(
-      [for q in [var.mlflow_resources.requests.cpu, var.mlflow_resources.limits.cpu] : can(regex("^[0-9]+(\\.[0-9]+)?m?$", q))],
-      [for q in [var.mlflow_resources.requests.memory, var.mlflow_resources.limits.memory] : can(regex("^[0-9]+(Ki|Mi|Gi)$", q))],
-    ))
+    condition     = alltrue([for r in values(var.mlflow_resources) : can(regex(local.cpu_quantity, r.cpu)) && can(regex(local.memory_quantity, r.memory))])
     error_message = "mlflow_resources: cpu must look like 250m or 1, memory like 768Mi or 2Gi."
   }
 }
@@ -212,10 +219,7 @@ variable "postgres_resources" {
     limits   = { cpu = "1", memory = "1Gi" }
   }
   validation {
-    condition = alltrue(concat(
-      [for q in [var.postgres_resources.requests.cpu, var.postgres_resources.limits.cpu] : can(regex("^[0-9]+(\\.[0-9]+)?m?$", q))],
-      [for q in [var.postgres_resources.requests.memory, var.postgres_resources.limits.memory] : can(regex("^[0-9]+(Ki|Mi|Gi)$", q))],
-    ))
+    condition     = alltrue([for r in values(var.postgres_resources) : can(regex(local.cpu_quantity, r.cpu)) && can(regex(local.memory_quantity, r.memory))])
     error_message = "postgres_resources: cpu must look like 100m or 1, memory like 256Mi or 1Gi."
   }
 }
@@ -273,8 +277,8 @@ variable "training_quota" {
   }
   validation {
     condition = var.training_quota.jobs >= 1 && var.training_quota.pods >= 1 && alltrue(concat(
-      [for q in [var.training_quota.requests_cpu, var.training_quota.limits_cpu] : can(regex("^[0-9]+(\\.[0-9]+)?m?$", q))],
-      [for q in [var.training_quota.requests_memory, var.training_quota.limits_memory] : can(regex("^[0-9]+(Ki|Mi|Gi)$", q))],
+      [for q in [var.training_quota.requests_cpu, var.training_quota.limits_cpu] : can(regex(local.cpu_quantity, q))],
+      [for q in [var.training_quota.requests_memory, var.training_quota.limits_memory] : can(regex(local.memory_quantity, q))],
     ))
     error_message = "training_quota: jobs and pods must be at least 1, cpu must look like 500m or 4, memory like 512Mi or 8Gi."
   }
@@ -303,7 +307,7 @@ variable "training_container_limits" {
     max             = { cpu = "2", memory = "4Gi" }
   }
   validation {
-    condition     = alltrue([for v in values(var.training_container_limits) : can(regex("^[0-9]+(\\.[0-9]+)?m?$", v.cpu)) && can(regex("^[0-9]+(Ki|Mi|Gi)$", v.memory))])
+    condition     = alltrue([for v in values(var.training_container_limits) : can(regex(local.cpu_quantity, v.cpu)) && can(regex(local.memory_quantity, v.memory))])
     error_message = "training_container_limits: cpu must look like 500m or 2, memory like 1Gi or 4Gi."
   }
 }
@@ -313,7 +317,7 @@ variable "bot_namespace" {
   description = "Namespace of the bot's Deployment, Service, ServiceAccount and Secret; apart from the training namespace, where PR code runs."
   default     = "trainbot"
   validation {
-    condition     = can(regex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", var.bot_namespace))
+    condition     = can(regex(local.dns_label, var.bot_namespace))
     error_message = "bot_namespace must be a DNS-1123 label: lowercase letters, digits and '-', at most 63 characters."
   }
 }
@@ -323,7 +327,7 @@ variable "bot_image" {
   description = "The bot's image, built from the repository's Dockerfile, pinned by an exact version tag or a sha256 digest."
   default     = "trainbot-bot:0.1.0"
   validation {
-    condition     = can(regex("^\\S+(:[0-9][\\w.-]*|@sha256:[0-9a-f]{64})$", var.bot_image))
+    condition     = can(regex(local.pinned_image, var.bot_image))
     error_message = "bot_image must be pinned: name:VERSION (a tag starting with a digit, not latest) or name@sha256:DIGEST."
   }
 }
@@ -359,10 +363,7 @@ variable "bot_resources" {
     limits   = { cpu = "1", memory = "512Mi" }
   }
   validation {
-    condition = alltrue(concat(
-      [for q in [var.bot_resources.requests.cpu, var.bot_resources.limits.cpu] : can(regex("^[0-9]+(\\.[0-9]+)?m?$", q))],
-      [for q in [var.bot_resources.requests.memory, var.bot_resources.limits.memory] : can(regex("^[0-9]+(Ki|Mi|Gi)$", q))],
-    ))
+    condition     = alltrue([for r in values(var.bot_resources) : can(regex(local.cpu_quantity, r.cpu)) && can(regex(local.memory_quantity, r.memory))])
     error_message = "bot_resources: cpu must look like 100m or 1, memory like 192Mi or 1Gi."
   }
 }

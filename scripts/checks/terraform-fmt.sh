@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 if ! command -v terraform >/dev/null; then
-  echo "terraform is not on PATH; install Terraform >= 1.7 (the build machine's image carries 1.11.4)." >&2
+  echo "terraform is not on PATH; install Terraform >= 1.9 (the build machine's image carries 1.11.4)." >&2
   exit 1
 fi
 # Terraform warns on stderr when ~/.terraformrc is absent; an empty config keeps the log to real findings.

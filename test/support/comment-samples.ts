@@ -12,6 +12,7 @@ import { renderReport } from '../../src/report/render-report.js';
 import { originTags } from '../../src/runs/run-contract.js';
 import { repoConfig } from '../unit/config/repo-config.js';
 import { MemoryGitHub, MemoryTracking, silentLog } from '../unit/pipeline/memory-ports.js';
+import { commentEvent } from './comment-event.js';
 import type { RenderedSample, Sample } from './github-view.js';
 import { claimInProcess, releaseInProcess } from '../../src/runners/in-process-claims.js';
 
@@ -124,19 +125,15 @@ async function trainComment(body: string, script?: Script): Promise<string> {
   const tracking = await trackingWithBaseline();
   const runner = new FixtureRunner(tracking, script);
   const commentId = 1001;
-  await onTrainComment(
-    {
-      repo: REPO,
-      issueNumber: 7,
-      isPullRequest: true,
-      action: 'created',
-      commentId,
-      body,
-      author: { login: 'octocat', type: 'User' },
-      createdAt: '2026-01-01T12:00:00Z',
-    },
-    { github, tracking, runnerFor: () => runner, log: silentLog, runUrl, now: () => NOW, commentIntervalMs: 0 },
-  ).catch(() => undefined); // a failed run rejects once the PR was told; the comment is what is shown
+  await onTrainComment(commentEvent(commentId, body, { repo: REPO, issueNumber: 7 }), {
+    github,
+    tracking,
+    runnerFor: () => runner,
+    log: silentLog,
+    runUrl,
+    now: () => NOW,
+    commentIntervalMs: 0,
+  }).catch(() => undefined); // a failed run rejects once the PR was told; the comment is what is shown
   const living = github.living.get(statusKey(commentId));
   if (living !== undefined) return markedBody(statusKey(commentId), living);
   const answer = github.answers.at(-1);

@@ -4,8 +4,9 @@
 // compaction (its HTTP gateway's /v3/kv/compaction) decides what is too old. With the watch cache on, the
 // apiserver answers old versions from memory until its own window passes, which a test cannot wait for.
 import { afterAll, beforeAll, expect, it, jest } from '@jest/globals';
-import { BatchV1Api, CoreV1Api } from '@kubernetes/client-node';
-import { eventually, pythonSpec, runnerFixture } from '../../support/kube-runner-fixture.js';
+import { CoreV1Api } from '@kubernetes/client-node';
+import { expectOnlyJobSucceeded, startWatchedJob } from '../../support/fault-job.js';
+import { runnerFixture } from '../../support/kube-runner-fixture.js';
 import type { RunnerFixture } from '../../support/kube-runner-fixture.js';
 import { startPrivateKube } from '../../support/private-kube.js';
 import type { PrivateKube } from '../../support/private-kube.js';
@@ -37,12 +38,7 @@ afterAll(async () => {
 });
 
 it('re-lists when the resumed watch gets 410 Gone after etcd compaction, and still reports the outcome', async () => {
-  const handle = await fx.runner.dispatch(
-    pythonSpec('compacted', 'import time; print("up", flush=True); time.sleep(5)'),
-  );
-  await eventually(async () => ((await fx.runner.logs(handle, 1)) === 'up\n' ? true : undefined), 20_000, 'started');
-  const waiting = fx.runner.wait(handle);
-  await kube.watchOpen('jobs'); // the waiter's watch (the test node watches pods, not Jobs)
+  const { handle, outcome: waiting } = await startWatchedJob(fx, kube, 'compacted', 5);
 
   // Cut the watch, then move etcd past its resourceVersion and compact: the resumed watch asks for history
   // that no longer exists.
@@ -60,17 +56,5 @@ it('re-lists when the resumed watch gets 410 Gone after etcd compaction, and sti
 
   expect(outcome).toEqual({ status: 'succeeded' });
   expect(restarts).toContain('resourceVersion gone, re-listing');
-  const batch = fx.ns.admin.makeApiClient(BatchV1Api);
-  const jobs = await batch.listNamespacedJob({ namespace: fx.ns.name });
-  expect(jobs.items.map((j) => j.metadata?.name)).toEqual([handle.name]);
-  // SuccessCriteriaMet (which the waiter reports on) can come a moment before the controller counts the pod.
-  await eventually(
-    async () =>
-      (await batch.readNamespacedJob({ name: handle.name, namespace: fx.ns.name })).status?.succeeded === 1 ||
-      undefined,
-    10_000,
-    'Job counted as succeeded',
-  );
-  const pods = await core.listNamespacedPod({ namespace: fx.ns.name });
-  expect(pods.items.map((p) => p.status?.phase)).toEqual(['Succeeded']);
+  await expectOnlyJobSucceeded(fx, handle);
 });

@@ -2,8 +2,8 @@
 // apiserver is this file's own (test/support/private-kube.ts), so the restart disturbs no other suite. The
 // runner must resume its watch and still report the Job's outcome: one Job, one outcome, nothing left running.
 import { afterAll, beforeAll, expect, it, jest } from '@jest/globals';
-import { BatchV1Api, CoreV1Api } from '@kubernetes/client-node';
-import { eventually, pythonSpec, runnerFixture } from '../../support/kube-runner-fixture.js';
+import { expectOnlyJobSucceeded, startWatchedJob } from '../../support/fault-job.js';
+import { runnerFixture } from '../../support/kube-runner-fixture.js';
 import type { RunnerFixture } from '../../support/kube-runner-fixture.js';
 import { startPrivateKube } from '../../support/private-kube.js';
 import type { PrivateKube } from '../../support/private-kube.js';
@@ -38,12 +38,7 @@ afterAll(async () => {
 
 it('resumes the watch after kube-apiserver restarts and reports the Job that finished meanwhile', async () => {
   // The container outlives the restart (~10 s here), so its final status is written to the restarted server.
-  const handle = await fx.runner.dispatch(
-    pythonSpec('restart', 'import time; print("up", flush=True); time.sleep(15)'),
-  );
-  await eventually(async () => ((await fx.runner.logs(handle, 1)) === 'up\n' ? true : undefined), 20_000, 'started');
-  const waiting = fx.runner.wait(handle);
-  await kube.watchOpen('jobs'); // the waiter's watch (the test node watches pods, not Jobs)
+  const { handle, outcome: waiting } = await startWatchedJob(fx, kube, 'restart', 15);
 
   const down = Date.now();
   await kube.restartApiserver(1000);
@@ -63,18 +58,5 @@ it('resumes the watch after kube-apiserver restarts and reports the Job that fin
       ),
     ),
   ).toBe(true);
-  const admin = fx.ns.admin;
-  const batch = admin.makeApiClient(BatchV1Api);
-  const jobs = await batch.listNamespacedJob({ namespace: fx.ns.name });
-  expect(jobs.items.map((j) => j.metadata?.name)).toEqual([handle.name]);
-  // SuccessCriteriaMet (which the waiter reports on) can come a moment before the controller counts the pod.
-  await eventually(
-    async () =>
-      (await batch.readNamespacedJob({ name: handle.name, namespace: fx.ns.name })).status?.succeeded === 1 ||
-      undefined,
-    10_000,
-    'Job counted as succeeded',
-  );
-  const pods = await admin.makeApiClient(CoreV1Api).listNamespacedPod({ namespace: fx.ns.name });
-  expect(pods.items.map((p) => p.status?.phase)).toEqual(['Succeeded']);
+  await expectOnlyJobSucceeded(fx, handle);
 });

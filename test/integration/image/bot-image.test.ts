@@ -4,14 +4,17 @@
 // capabilities), it answers the readiness path and takes a signed webhook. The container shares the host's
 // network namespace and listens on 127.0.0.1 only; the webhook is a `ping`, which the app has no handler for,
 // so nothing calls GitHub.
-import { createHmac, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import type { V1Container, V1PodSpec } from '@kubernetes/client-node';
 import type { WebhookDefinition } from '@octokit/webhooks-examples';
+import { appPrivateKey } from '../../support/app-private-key.js';
+import { awaitAnswer } from '../../support/await-answer.js';
+import { deployedContainer } from '../../support/deployed-container.js';
+import { imageConfig } from '../../support/image-config.js';
 import { freePort } from '../../support/registry.js';
 import {
   type ImageConfig,
@@ -23,20 +26,6 @@ import {
 
 const IMAGE = process.env.TRAINBOT_BOT_IMAGE;
 jest.setTimeout(240_000);
-
-async function imageConfig(image: string): Promise<ImageConfig> {
-  const [, registry, repository, digest] = /^([^/]+)\/(.+)@(sha256:[0-9a-f]{64})$/.exec(image) ?? [];
-  const manifest = (await (
-    await fetch(`http://${registry}/v2/${repository}/manifests/${digest}`, {
-      headers: { Accept: 'application/vnd.oci.image.manifest.v1+json' },
-    })
-  ).json()) as { config: { digest: string } };
-  return (
-    (await (await fetch(`http://${registry}/v2/${repository}/blobs/${manifest.config.digest}`)).json()) as {
-      config: ImageConfig;
-    }
-  ).config;
-}
 
 const pingPayload = (createRequire(import.meta.url)('@octokit/webhooks-examples') as WebhookDefinition[]).find(
   (d) => d.name === 'ping',
@@ -71,16 +60,7 @@ const pingPayload = (createRequire(import.meta.url)('@octokit/webhooks-examples'
     it('starts on a read-only root as uid 10001, answers GET /ping, accepts only a correctly signed webhook, and stops on SIGTERM', async () => {
       const port = await freePort();
       const secret = randomBytes(16).toString('hex');
-      const { privateKey } = generateKeyPairSync('rsa', {
-        modulusLength: 2048,
-        privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
-        publicKeyEncoding: { type: 'spki', format: 'pem' },
-      });
-      const pod: V1PodSpec = {
-        containers: [],
-        volumes: [{ name: 'tmp', emptyDir: {} }],
-        securityContext: { runAsUser: 10001, runAsGroup: 10001 },
-      };
+      const privateKey = appPrivateKey();
       const env = {
         HOST: '127.0.0.1',
         PORT: String(port),
@@ -91,28 +71,15 @@ const pingPayload = (createRequire(import.meta.url)('@octokit/webhooks-examples'
         MLFLOW_TRACKING_URI: 'http://127.0.0.1:9/',
         LOG_FORMAT: 'json',
       };
-      const container: V1Container = {
+      const { pod, container } = deployedContainer({
         name: 'trainbot',
         env: Object.entries(env).map(([name, value]) => ({ name, value })),
         resources: { limits: { memory: '512Mi' } },
-        securityContext: {
-          readOnlyRootFilesystem: true,
-          allowPrivilegeEscalation: false,
-          capabilities: { drop: ['ALL'] },
-        },
-        volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
-      };
+      });
       const id = `trainbot-bot-${port}`;
       const exited = runContainer(bundle, runtimeSpec(config, pod, container), 90_000, id);
       const started = Date.now();
-      let ping = '';
-      while (Date.now() - started < 60_000 && ping !== 'PONG') {
-        ping = await fetch(`http://127.0.0.1:${port}/ping`).then(
-          (r) => r.text(),
-          () => '',
-        );
-        if (ping !== 'PONG') await new Promise((done) => setTimeout(done, 250));
-      }
+      const ping = await awaitAnswer(`http://127.0.0.1:${port}/ping`, 'PONG', 60_000, 250);
       const readyMs = Date.now() - started;
       const body = JSON.stringify(pingPayload);
       const deliver = (signature: string) =>

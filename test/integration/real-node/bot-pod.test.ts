@@ -5,11 +5,13 @@
 // neither the kubelet nor this test can reach (as in mlflow-pod.test.ts), so the probe is an exec of the
 // image's own node against 127.0.0.1. The Deployment's probe asks the same path over HTTP.
 // The image is built only on request (TRAINBOT_BUILD_BOT_IMAGE=1, scripts/tools/training-image.sh).
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { CoreV1Api, type V1Pod } from '@kubernetes/client-node';
+import { appPrivateKey } from '../../support/app-private-key.js';
 import type { TestNamespace } from '../../support/kube-namespace.js';
 import { createRealNodeNamespace, realNode } from '../../support/real-node.js';
+import { expectPodReady } from '../../support/ready-pod.js';
 
 const image = process.env.TRAINBOT_BOT_IMAGE;
 const READY_WITHIN_MS = 120_000;
@@ -23,11 +25,7 @@ const PING_PROBE =
 
 function botPod(mlflowUri: string): V1Pod {
   // A key of the App's kind; the bot never calls GitHub here, so no App has to exist.
-  const { privateKey } = generateKeyPairSync('rsa', {
-    modulusLength: 2048,
-    privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
-    publicKeyEncoding: { type: 'spki', format: 'pem' },
-  });
+  const privateKey = appPrivateKey();
   const env = {
     APP_ID: '123456',
     PRIVATE_KEY: privateKey,
@@ -93,28 +91,10 @@ if (!image) {
   it(
     'runs the bot image as a non-root Pod on a read-only root that turns Ready when Probot answers /ping',
     async () => {
-      const started = Date.now();
-      await core.createNamespacedPod({ namespace: ns.name, body: botPod(node.mlflowForPods) });
-      let pod: V1Pod | undefined;
-      let ready = false;
-      while (!ready && Date.now() - started < READY_WITHIN_MS) {
-        await new Promise((done) => setTimeout(done, 500));
-        pod = await core.readNamespacedPod({ namespace: ns.name, name: 'trainbot' });
-        ready = pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
-        if (pod.status?.phase === 'Failed' || pod.status?.phase === 'Succeeded') break;
-      }
-      const readyMs = Date.now() - started;
-      const status = pod?.status?.containerStatuses?.[0];
-      const log = ready
-        ? ''
-        : await core.readNamespacedPodLog({ namespace: ns.name, name: 'trainbot', tailLines: 20 }).catch(() => '');
-      expect({ ready, state: ready ? 'running' : JSON.stringify(status?.state), log }).toEqual({
-        ready: true,
-        state: 'running',
-        log: '',
+      const readyMs = await expectPodReady(ns, node, botPod(node.mlflowForPods), image, {
+        withinMs: READY_WITHIN_MS,
+        everyMs: 500,
       });
-      expect(pod?.spec?.nodeName).toBe(node.name);
-      expect(status?.imageID).toContain(image.slice(image.indexOf('@') + 1));
       // Probot logged its start in JSON (LOG_FORMAT), so the app loaded with the Secret's values.
       const startLog = await core.readNamespacedPodLog({ namespace: ns.name, name: 'trainbot' });
       expect(startLog).toMatch(/"msg":"Running Probot v14/);

@@ -4,10 +4,12 @@
 // probe got `OK` from /health. The probe is an exec probe on purpose: the Pod's address lives inside the node's
 // network namespace, which neither the kubelet nor this test can reach, and an exec probe talks to 127.0.0.1
 // inside the Pod.
-import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import { CoreV1Api, type V1Pod } from '@kubernetes/client-node';
+import { afterAll, beforeAll, it } from '@jest/globals';
+import type { V1Pod } from '@kubernetes/client-node';
 import type { TestNamespace } from '../../support/kube-namespace.js';
 import { createRealNodeNamespace, realNode } from '../../support/real-node.js';
+import { mlflowOnTmp } from '../../support/mlflow-on-tmp.js';
+import { expectPodReady } from '../../support/ready-pod.js';
 
 const image = process.env.TRAINBOT_MLFLOW_IMAGE;
 if (!image)
@@ -17,11 +19,9 @@ if (!image)
 const node = realNode();
 const READY_WITHIN_MS = 180_000;
 let ns: TestNamespace;
-let core: CoreV1Api;
 
 beforeAll(async () => {
   ns = await createRealNodeNamespace(node, 'real-mlflow');
-  core = ns.admin.makeApiClient(CoreV1Api);
 }, 60_000);
 
 afterAll(async () => {
@@ -48,24 +48,8 @@ function mlflowPod(): V1Pod {
         {
           name: 'mlflow',
           image,
-          // The image's entrypoint (`mlflow server`) with a SQLite store on the emptyDir; the Deployment passes a
-          // PostgreSQL URI from a Secret instead.
-          args: [
-            '--host',
-            '0.0.0.0',
-            '--port',
-            '5000',
-            '--workers',
-            '1',
-            '--backend-store-uri',
-            'sqlite:////tmp/mlflow.db',
-            '--default-artifact-root',
-            '/tmp/artifacts',
-          ],
-          env: [
-            { name: 'HOME', value: '/tmp' },
-            { name: 'MLFLOW_SERVER_ENABLE_JOB_EXECUTION', value: 'false' },
-          ],
+          // Listening on every address of the Pod: the exec probe asks 127.0.0.1.
+          ...mlflowOnTmp('0.0.0.0', 5000),
           resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1', memory: '1Gi' } },
           securityContext: {
             readOnlyRootFilesystem: true,
@@ -88,29 +72,8 @@ function mlflowPod(): V1Pod {
 it(
   'runs the MLflow server image as a Pod that answers /health on a read-only root as uid 10001',
   async () => {
-    const started = Date.now();
-    await core.createNamespacedPod({ namespace: ns.name, body: mlflowPod() });
-    let pod: V1Pod | undefined;
-    let ready = false;
-    while (!ready && Date.now() - started < READY_WITHIN_MS) {
-      await new Promise((done) => setTimeout(done, 1000));
-      pod = await core.readNamespacedPod({ namespace: ns.name, name: 'mlflow' });
-      ready = pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
-      if (pod.status?.phase === 'Failed' || pod.status?.phase === 'Succeeded') break;
-    }
-    const status = pod?.status?.containerStatuses?.[0];
-    // On failure, the container's state and the last lines it logged say why.
-    const log = ready
-      ? ''
-      : await core.readNamespacedPodLog({ namespace: ns.name, name: 'mlflow', tailLines: 20 }).catch(() => '');
-    expect({ ready, state: ready ? 'running' : JSON.stringify(status?.state), log }).toEqual({
-      ready: true,
-      state: 'running',
-      log: '',
-    });
-    expect(pod?.spec?.nodeName).toBe(node.name);
-    expect(status?.imageID).toContain(image.slice(image.indexOf('@') + 1));
-    console.log(`mlflow Pod on the real node: Ready (/health OK) ${Date.now() - started} ms after creation`);
+    const readyMs = await expectPodReady(ns, node, mlflowPod(), image, { withinMs: READY_WITHIN_MS, everyMs: 1000 });
+    console.log(`mlflow Pod on the real node: Ready (/health OK) ${readyMs} ms after creation`);
   },
   READY_WITHIN_MS + 30_000,
 );

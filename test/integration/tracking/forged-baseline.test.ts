@@ -62,12 +62,12 @@ async function mlflow(
 }
 
 /** A container that first makes its own run look like main's baseline, signature included, then trains. */
-class ForgingRunner implements Runner {
-  private readonly inner = new MetricRunner({ trackingUri: trackingUri as string, delayMs: 10 });
+class ForgingRunner extends MetricRunner {
+  constructor(private readonly copiedSignature: () => string) {
+    super({ trackingUri: trackingUri as string, delayMs: 10 });
+  }
 
-  constructor(private readonly copiedSignature: () => string) {}
-
-  async dispatch(spec: JobSpec): Promise<RunHandle> {
+  override async dispatch(spec: JobSpec): Promise<RunHandle> {
     const runId = spec.env.MLFLOW_RUN_ID as string;
     const own = {
       username: spec.credentialEnv?.MLFLOW_TRACKING_USERNAME ?? '',
@@ -90,26 +90,7 @@ class ForgingRunner implements Runner {
       own,
     );
     await mlflow('runs/delete-tag', { run_id: runId, key: RUN_TAGS.pr }, own);
-    return this.inner.dispatch(spec);
-  }
-
-  wait(handle: RunHandle) {
-    return this.inner.wait(handle);
-  }
-  logs() {
-    return this.inner.logs();
-  }
-  cancel(handle: RunHandle) {
-    return this.inner.cancel(handle);
-  }
-  active(labels: Readonly<Record<string, string>>) {
-    return this.inner.active(labels);
-  }
-  claim(key: string) {
-    return this.inner.claim(key);
-  }
-  release(key: string) {
-    return this.inner.release(key);
+    return super.dispatch(spec);
   }
 }
 
@@ -120,19 +101,27 @@ const baselineOrigin: Omit<RunOrigin, 'params'> = {
   request: 'merge-1',
   role: 'baseline',
 };
+/** Main's baseline, trained into `exp` as the merge flow trains it; by default with made-up metrics. */
+async function trainBaseline(
+  exp: string,
+  runner: Runner = new MetricRunner({ trackingUri: trackingUri as string, delayMs: 10 }),
+) {
+  const [baseline] = await executeRuns({
+    plans: [planBaseline(config)],
+    config,
+    experimentId: exp,
+    tracking: bot,
+    runner,
+    origin: baselineOrigin,
+  });
+  return baseline;
+}
 const query = () => ({ experimentId, repo: REPO, branch: 'main', params: defaults });
 let realBaselineId = '';
 
 beforeAll(async () => {
   experimentId = await bot.ensureExperiment(experiment);
-  const [baseline] = await executeRuns({
-    plans: [planBaseline(config)],
-    config,
-    experimentId,
-    tracking: bot,
-    runner: new MetricRunner({ trackingUri, delayMs: 10 }),
-    origin: baselineOrigin,
-  });
+  const baseline = await trainBaseline(experimentId);
   expect(baseline?.state).toBe('finished');
   realBaselineId = baseline?.runId as string;
 }, 60_000);
@@ -201,14 +190,7 @@ describe('runs the bot did not sign', () => {
 
   it('stops trusting the real baseline once someone changes one of its tags, rather than report a tampered one', async () => {
     const exp = await bot.ensureExperiment(`${experiment}-tampered`);
-    const [baseline] = await executeRuns({
-      plans: [planBaseline(config)],
-      config,
-      experimentId: exp,
-      tracking: bot,
-      runner: new MetricRunner({ trackingUri, delayMs: 10 }),
-      origin: baselineOrigin,
-    });
+    const baseline = await trainBaseline(exp);
     const tampered = { ...query(), experimentId: exp };
     expect((await findBaseline(bot, tampered))?.info.runId).toBe(baseline?.runId);
     await mlflow('runs/set-tag', { run_id: baseline?.runId, key: RUN_TAGS.pr, value: '5' });
@@ -220,14 +202,7 @@ describe('runs the bot did not sign', () => {
 describe('a real training run', () => {
   it("keeps its signature valid after train.py resumes the run through MLflow's own client", async () => {
     const exp = await bot.ensureExperiment(`${experiment}-train-py`);
-    const [trained] = await executeRuns({
-      plans: [planBaseline(config)],
-      config,
-      experimentId: exp,
-      tracking: bot,
-      runner: new LocalRunner({ workdir: resolve(root, 'training') }),
-      origin: baselineOrigin,
-    });
+    const trained = await trainBaseline(exp, new LocalRunner({ workdir: resolve(root, 'training') }));
     expect(trained?.state).toBe('finished');
     const stored = await bot.getRun(trained?.runId as string);
     expect(verifyRun(KEY, stored)).toBe(true);
@@ -244,14 +219,7 @@ describe('a finished baseline whose metric PR code changes afterwards', () => {
     const name = `${experiment}-metric`;
     // The baseline where a request with experiment `name` reads it: the baselines' experiment.
     const exp = await bot.ensureExperiment(experimentName({ experiment: name }, 'baseline'));
-    const [baseline] = await executeRuns({
-      plans: [planBaseline(config)],
-      config,
-      experimentId: exp,
-      tracking: bot,
-      runner: new MetricRunner({ trackingUri, delayMs: 10 }),
-      origin: baselineOrigin,
-    });
+    const baseline = await trainBaseline(exp);
     const id = baseline?.runId as string;
     const q = { ...query(), experimentId: exp };
     expect((await lookupBaseline(bot, q)).run?.metrics.rmse).toBe(0.615);

@@ -57,17 +57,18 @@ async function status(
 }
 
 /** A container that, with its own credential, tries everything against the baseline before training. */
-class HostileRunner implements Runner {
-  readonly inner = new MetricRunner({ trackingUri, delayMs: 10 });
+class HostileRunner extends MetricRunner {
   attempts: Record<string, number> = {};
   ownUserExisted = false;
 
   constructor(
     private readonly baselineRunId: () => string,
     private readonly experiments: () => RoleExperiments,
-  ) {}
+  ) {
+    super({ trackingUri, delayMs: 10 });
+  }
 
-  async dispatch(spec: JobSpec): Promise<RunHandle> {
+  override async dispatch(spec: JobSpec): Promise<RunHandle> {
     const me = ownCredential(spec);
     const run_id = this.baselineRunId();
     this.ownUserExisted = await admin.userExists(me.username);
@@ -87,26 +88,7 @@ class HostileRunner implements Runner {
       ),
       'its own run': await status('runs/set-tag', { run_id: spec.env.MLFLOW_RUN_ID, key: 'note', value: 'mine' }, me),
     };
-    return this.inner.dispatch(spec);
-  }
-
-  wait(handle: RunHandle) {
-    return this.inner.wait(handle);
-  }
-  logs() {
-    return this.inner.logs();
-  }
-  cancel(handle: RunHandle) {
-    return this.inner.cancel(handle);
-  }
-  active(labels: Readonly<Record<string, string>>) {
-    return this.inner.active(labels);
-  }
-  claim(key: string) {
-    return this.inner.claim(key);
-  }
-  release(key: string) {
-    return this.inner.release(key);
+    return super.dispatch(spec);
   }
 }
 

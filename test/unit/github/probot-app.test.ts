@@ -1,12 +1,12 @@
 // A Probot 14 app receiving a real issue_comment delivery reaches GitHub through OctokitGitHub.fromContext,
 // bound to the repository the event came from: the path the ChatOps pipeline takes.
 import { describe, expect, it } from '@jest/globals';
-import { generateKeyPairSync } from 'node:crypto';
 import { Probot } from 'probot';
 import { OctokitGitHub } from '../../../src/github/octokit-github.js';
 import { issueCommentEvent } from '../../support/github-events.js';
 import { mockGitHub, useGitHubApi } from '../../support/github-api.js';
 import { TestOctokit, testProbot } from '../../support/github-probot.js';
+import { appPrivateKey } from '../../support/app-private-key.js';
 
 useGitHubApi();
 
@@ -50,11 +50,7 @@ describe('OctokitGitHub.fromContext', () => {
 describe('as a GitHub App', () => {
   it("exchanges its JWT for the delivery's installation token, then calls GitHub with it", async () => {
     // A throwaway key: Probot signs the JWT locally; only the token exchange is mocked.
-    const { privateKey } = generateKeyPairSync('rsa', {
-      modulusLength: 2048,
-      privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
-      publicKeyEncoding: { type: 'spki', format: 'pem' },
-    });
+    const privateKey = appPrivateKey();
     const probot = new Probot({ appId: 12345, privateKey, Octokit: TestOctokit, logLevel: 'fatal' });
     await probot.load(eyesApp([]));
     const delivery = issueCommentEvent({ body: '/train' });

@@ -4,20 +4,11 @@
 import { describe, expect, it } from '@jest/globals';
 import { type CommentEvent, onTrainComment, statusKey } from '../../../src/pipeline/on-train-comment.js';
 import { originTags } from '../../../src/runs/run-contract.js';
+import { commentEvent } from '../../support/comment-event.js';
 import { MemoryGitHub, MemoryTracking, ScriptedRunner, silentLog } from './memory-ports.js';
 
 const COMMENT_ID = 777;
-const event = (body: string, overrides: Partial<CommentEvent> = {}): CommentEvent => ({
-  repo: 'acme/models',
-  issueNumber: 1,
-  isPullRequest: true,
-  action: 'created',
-  commentId: COMMENT_ID,
-  body,
-  author: { login: 'octocat', type: 'User' },
-  createdAt: '2026-01-01T12:00:00Z',
-  ...overrides,
-});
+const event = (body: string, overrides: Partial<CommentEvent> = {}) => commentEvent(COMMENT_ID, body, overrides);
 
 function setup(
   metrics: NonNullable<ConstructorParameters<typeof ScriptedRunner>[1]>['metrics'] = { rmse: 0.7, mae: 0.55, r2: 0.2 },

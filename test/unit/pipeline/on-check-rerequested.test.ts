@@ -9,6 +9,7 @@ import {
   rerunRequest,
 } from '../../../src/pipeline/on-check-rerequested.js';
 import { CommandFailed, checkExternalId, onTrainComment, statusKey } from '../../../src/pipeline/on-train-comment.js';
+import { commentEvent } from '../../support/comment-event.js';
 import { MemoryGitHub, MemoryTracking, ScriptedRunner, silentLog } from './memory-ports.js';
 
 const COMMENT_ID = 4242;
@@ -44,19 +45,7 @@ const candidates = (tracking: MemoryTracking) => tracking.runs.filter((r) => r.t
 describe('the check run leads back to its request', () => {
   it('carries the pull request and the comment in external_id', async () => {
     const { github, deps } = setup();
-    await onTrainComment(
-      {
-        repo: 'acme/models',
-        issueNumber: 1,
-        isPullRequest: true,
-        action: 'created',
-        commentId: COMMENT_ID,
-        body: '/train alpha=0.1',
-        author: { login: 'octocat', type: 'User' },
-        createdAt: '2026-01-01T12:00:00Z',
-      },
-      deps,
-    );
+    await onTrainComment(commentEvent(COMMENT_ID, '/train alpha=0.1'), deps);
     expect(github.checks[0]?.externalId).toBe('train:1:4242');
     expect(requestOfCheck('train:1:4242')).toEqual({ pr: 1, commentId: 4242 });
   });
@@ -69,19 +58,7 @@ describe('the check run leads back to its request', () => {
 describe('a re-run', () => {
   it("runs the comment's command again as a new request: its own runs, living comment and check run", async () => {
     const { github, tracking, runner, deps } = setup();
-    await onTrainComment(
-      {
-        repo: 'acme/models',
-        issueNumber: 1,
-        isPullRequest: true,
-        action: 'created',
-        commentId: COMMENT_ID,
-        body: '/train alpha=0.1',
-        author: { login: 'octocat', type: 'User' },
-        createdAt: '2026-01-01T12:00:00Z',
-      },
-      deps,
-    );
+    await onTrainComment(commentEvent(COMMENT_ID, '/train alpha=0.1'), deps);
 
     await onCheckRerequested(rerun({ checkRunId: github.checks[0]!.id }), deps);
 

@@ -5,6 +5,7 @@ import { describe, expect, it } from '@jest/globals';
 import { markedBody } from '../../../src/github/comment-marker.js';
 import { COMMENT_BODY_LIMIT } from '../../../src/github/github-limits.js';
 import { onTrainComment, statusKey } from '../../../src/pipeline/on-train-comment.js';
+import { commentEvent } from '../../support/comment-event.js';
 import { MemoryGitHub, MemoryTracking, ScriptedRunner, silentLog } from './memory-ports.js';
 
 describe('a sweep of failed runs with long logs', () => {
@@ -16,19 +17,14 @@ describe('a sweep of failed runs with long logs', () => {
     });
     runner.logs = async () => Array.from({ length: 200 }, (_, i) => `step ${i}: ${'z'.repeat(400)}`).join('\n');
     const commentId = 77;
-    await onTrainComment(
-      {
-        repo: 'acme/models',
-        issueNumber: 1,
-        isPullRequest: true,
-        action: 'created',
-        commentId,
-        body: '/train alpha=0.1,0.2,0.3,0.4,0.5 l1_ratio=0.1,0.2,0.3,0.4',
-        author: { login: 'octocat', type: 'User' },
-        createdAt: '2026-01-01T12:00:00Z',
-      },
-      { github, tracking, runnerFor: () => runner, log: silentLog, commentIntervalMs: 0, now: () => 10_000 },
-    ).catch(() => undefined);
+    await onTrainComment(commentEvent(commentId, '/train alpha=0.1,0.2,0.3,0.4,0.5 l1_ratio=0.1,0.2,0.3,0.4'), {
+      github,
+      tracking,
+      runnerFor: () => runner,
+      log: silentLog,
+      commentIntervalMs: 0,
+      now: () => 10_000,
+    }).catch(() => undefined);
 
     const body = github.living.get(statusKey(commentId)) ?? '';
     const posted = markedBody(statusKey(commentId), body);

@@ -4,23 +4,15 @@
 // test/integration/app/.
 import { describe, expect, it } from '@jest/globals';
 import { escapeMarkdown } from '../../../src/report/markdown-escape.js';
-import { CommandFailed, type CommentEvent, onTrainComment, statusKey } from '../../../src/pipeline/on-train-comment.js';
+import { CommandFailed, onTrainComment, statusKey } from '../../../src/pipeline/on-train-comment.js';
 import { GitHubError } from '../../../src/github/github-port.js';
 import { RunnerError } from '../../../src/runners/runner.js';
 import { TrackingError } from '../../../src/tracking/tracking-error.js';
+import { commentEvent } from '../../support/comment-event.js';
 import { MemoryGitHub, MemoryTracking, ScriptedRunner, silentLog } from './memory-ports.js';
 
 const COMMENT_ID = 4242;
-const event = (body: string): CommentEvent => ({
-  repo: 'acme/models',
-  issueNumber: 1,
-  isPullRequest: true,
-  action: 'created',
-  commentId: COMMENT_ID,
-  body,
-  author: { login: 'octocat', type: 'User' },
-  createdAt: '2026-01-01T12:00:00Z',
-});
+const event = (body: string) => commentEvent(COMMENT_ID, body);
 
 function setup(script: ConstructorParameters<typeof ScriptedRunner>[1] = {}) {
   const github = new MemoryGitHub();

@@ -2,24 +2,15 @@
 // stops being renewed), then a second process's reconciler finishes the request. Each test ends with one final
 // comment, a concluded check run, no second run or Job, nothing left running, and the claim gone.
 import { describe, expect, it } from '@jest/globals';
-import { type CommentEvent, onTrainComment, statusKey } from '../../../src/pipeline/on-train-comment.js';
+import { onTrainComment, statusKey } from '../../../src/pipeline/on-train-comment.js';
 import { planReconcile, reconcileOnce } from '../../../src/pipeline/reconcile.js';
 import type { RunOutcome } from '../../../src/runners/runner.js';
+import { commentEvent } from '../../support/comment-event.js';
 import { ClaimingRunner, MemoryGitHub, MemoryTracking, silentLog } from './memory-ports.js';
 
 const COMMENT_ID = 4242;
 const KEY = `acme/models#${COMMENT_ID}`;
-const event: CommentEvent = {
-  repo: 'acme/models',
-  issueNumber: 1,
-  isPullRequest: true,
-  action: 'created',
-  commentId: COMMENT_ID,
-  body: '/train alpha=0.1',
-  author: { login: 'octocat', type: 'User' },
-  createdAt: '2026-01-01T12:00:00Z',
-  installationId: 77,
-};
+const event = commentEvent(COMMENT_ID, '/train alpha=0.1', { installationId: 77 });
 const never = <T>() => new Promise<T>(() => undefined);
 const tick = () => new Promise((r) => setTimeout(r, 20));
 

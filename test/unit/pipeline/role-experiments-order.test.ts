@@ -5,6 +5,7 @@ import { onTrainComment } from '../../../src/pipeline/on-train-comment.js';
 import { planRequest } from '../../../src/pipeline/plan-request.js';
 import { NO_BASELINE_HINT_OFF_PR, runRequest } from '../../../src/pipeline/run-request.js';
 import { repoConfig } from '../config/repo-config.js';
+import { commentEvent } from '../../support/comment-event.js';
 import { MemoryGitHub, MemoryTracking, ScriptedRunner, silentLog } from './memory-ports.js';
 
 class NamingTracking extends MemoryTracking {
@@ -32,19 +33,13 @@ const both = [config.experiment, `${config.experiment}/baselines`];
 describe("the baselines' experiment exists before any Job", () => {
   it('for a /train comment', async () => {
     const { tracking, runner, seenAtDispatch } = setup();
-    await onTrainComment(
-      {
-        repo: 'acme/models',
-        issueNumber: 1,
-        isPullRequest: true,
-        action: 'created',
-        commentId: 7,
-        body: '/train alpha=0.1',
-        author: { login: 'octocat', type: 'User' },
-        createdAt: '2026-01-01T12:00:00Z',
-      },
-      { github: new MemoryGitHub(), tracking, runnerFor: () => runner, log: silentLog, commentIntervalMs: 0 },
-    );
+    await onTrainComment(commentEvent(7, '/train alpha=0.1'), {
+      github: new MemoryGitHub(),
+      tracking,
+      runnerFor: () => runner,
+      log: silentLog,
+      commentIntervalMs: 0,
+    });
     expect(seenAtDispatch).toEqual([both]);
   });
 
