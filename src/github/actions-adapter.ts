@@ -22,6 +22,7 @@ export interface WorkflowRepository {
 }
 
 const PUBLIC_API_URL = 'https://api.github.com';
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
 
 /**
  * Loads `app` into a Probot authenticated with GITHUB_TOKEN and hands it the event the workflow was
@@ -68,6 +69,8 @@ export async function recoverInActions(
   const probot = new Probot({
     githubToken: token,
     ...(apiUrl && apiUrl !== PUBLIC_API_URL ? { baseUrl: apiUrl } : {}),
+    // Probot's own default is warn; what the pass did belongs in the job log (LOG_LEVEL changes it).
+    logLevel: LOG_LEVELS.find((level) => level === env.LOG_LEVEL) ?? 'info',
     ...options,
   });
   const github = new OctokitGitHub(await probot.auth(), { owner, repo });
