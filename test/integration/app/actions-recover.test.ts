@@ -18,6 +18,9 @@ import { parseConfig } from '../../../src/config/load-config.js';
 import type { TrainbotConfig } from '../../../src/config/config-types.js';
 import { KubernetesRunner } from '../../../src/runners/kubernetes/kubernetes-runner.js';
 import { RUNNER_RBAC_RULES } from '../../../src/runners/kubernetes/rbac-rules.js';
+import { claimLease } from '../../../src/runners/kubernetes/claim-lease.js';
+import { TRAINBOT_LABELS } from '../../../src/runners/kubernetes/job-manifest.js';
+import { JOB_LABELS } from '../../../src/runs/job-spec.js';
 import { withSigningKey } from '../../../src/runs/run-signature.js';
 import { findRequestRuns } from '../../../src/tracking/run-queries.js';
 import { botTracking } from '../../support/mlflow-tracking.js';
@@ -154,6 +157,51 @@ function recover(github: FakeGitHub): Promise<{ code: number | null; output: str
   return new Promise((done) => child.on('close', (code) => done({ code, output, ms: Date.now() - started })));
 }
 
+const LOST_RUNNER = 'lost-runner';
+
+/** A claim its holder stopped renewing ten minutes ago, with the notes a `/train` of `repo`'s PR #1 leaves. */
+async function expiredClaim(repo: string, request: string): Promise<void> {
+  const notes = { repo, pr: '1', comment: request, request, marker: `train-${request}` };
+  const body = claimLease(
+    `${repo}#${request}`,
+    { holder: LOST_RUNNER, now: Date.now() - 600_000, durationSeconds: 60 },
+    notes,
+  );
+  await ns.admin.makeApiClient(CoordinationV1Api).createNamespacedLease({ namespace: ns.name, body });
+}
+
+/** An unfinished Job of that request: suspended, so no Pod ever runs and it stays unfinished. */
+async function runningJob(repo: string, request: string): Promise<void> {
+  await ns.admin.makeApiClient(BatchV1Api).createNamespacedJob({
+    namespace: ns.name,
+    body: {
+      metadata: {
+        name: `trainbot-still-running-${request}`,
+        labels: {
+          ...TRAINBOT_LABELS,
+          [JOB_LABELS.repo]: repo.replace('/', '.'),
+          [JOB_LABELS.request]: request,
+          [JOB_LABELS.pr]: '1',
+        },
+      },
+      spec: {
+        suspend: true,
+        template: {
+          spec: { restartPolicy: 'Never', containers: [{ name: 'train', image: 'busybox', command: ['true'] }] },
+        },
+      },
+    },
+  });
+}
+
+const leaseHolders = async () =>
+  Object.fromEntries(
+    (await ns.admin.makeApiClient(CoordinationV1Api).listNamespacedLease({ namespace: ns.name })).items.map((l) => [
+      l.metadata?.annotations?.['trainbot.dev/request-key'] ?? '',
+      l.spec?.holderIdentity,
+    ]),
+  );
+
 describe('the scheduled recovery workflow finishes what a lost runner left behind', () => {
   it('a request killed after its Job finished, before the final comment: finished once; the next run does nothing', async () => {
     const github = await startFakeGitHub({ headSha: HEAD_SHA, configText, commentAt: COMMENT_AT });
@@ -174,12 +222,18 @@ describe('the scheduled recovery workflow finishes what a lost runner left behin
       });
       github.release();
       const postedBefore = github.comments.length;
+      // Next to it in the namespace: another repository's lost request (not this workflow's to finish, its token
+      // cannot reach it), and a lost request of this repository whose Job still runs (a later run finishes it).
+      await expiredClaim('someone/else', '7');
+      await expiredClaim(FULL_NAME, 'still-running');
+      await runningJob(FULL_NAME, 'still-running');
+      const untouched = { 'someone/else#7': LOST_RUNNER, [`${FULL_NAME}#still-running`]: LOST_RUNNER };
       // The lost runner's claim expires 2 s after its last renewal.
       await new Promise((r) => setTimeout(r, 2500));
 
       const first = await recover(github);
       process.stdout.write(`actions-recover: the scheduled pass took ${first.ms} ms to the final comment and exit\n`);
-      expect(first.output).toContain('1 request(s) finished, 0 left while their Jobs run');
+      expect(first.output).toContain('1 request(s) finished, 1 left while their Jobs run, 0 unclaimed Job(s) deleted');
       expect(first.code).toBe(0);
 
       const name = github.comments[0]?.match(/trainbot-pr1-[0-9a-f]{12}/)?.[0];
@@ -199,11 +253,12 @@ describe('the scheduled recovery workflow finishes what a lost runner left behin
         .makeApiClient(BatchV1Api)
         .listNamespacedJob({ namespace: ns.name, labelSelector: `trainbot.dev/request=${request}` });
       expect(jobs.items).toHaveLength(1);
-      const leases = await ns.admin.makeApiClient(CoordinationV1Api).listNamespacedLease({ namespace: ns.name });
-      expect(leases.items).toEqual([]);
+      // The finished request's claim is gone; the other two are as the lost runner left them.
+      expect(await leaseHolders()).toEqual(untouched);
 
       const second = await recover(github);
-      expect(second.output).toContain(`Nothing to recover in namespace ${ns.name}.`);
+      expect(second.output).toContain('0 request(s) finished, 1 left while their Jobs run, 0 unclaimed Job(s) deleted');
+      expect(await leaseHolders()).toEqual(untouched);
       expect(second.code).toBe(0);
       expect(github.comments).toHaveLength(postedBefore + 1);
       expect(github.checkUpdates).toHaveLength(1);
