@@ -203,7 +203,7 @@ const leaseHolders = async () =>
   );
 
 describe('the scheduled recovery workflow finishes what a lost runner left behind', () => {
-  it('a request killed after its Job finished, before the final comment: finished once; the next run does nothing', async () => {
+  it('a request killed after its Job finished, before the final comment: finished once; the next run posts nothing and takes nothing over', async () => {
     const github = await startFakeGitHub({ headSha: HEAD_SHA, configText, commentAt: COMMENT_AT });
     try {
       const event = issueCommentEvent({ body: '/train alpha=0.1' });
