@@ -160,8 +160,8 @@ function recover(github: FakeGitHub): Promise<{ code: number | null; output: str
 const LOST_RUNNER = 'lost-runner';
 
 /** A claim its holder stopped renewing ten minutes ago, with the notes a `/train` of `repo`'s PR #1 leaves. */
-async function expiredClaim(repo: string, request: string): Promise<void> {
-  const notes = { repo, pr: '1', comment: request, request, marker: `train-${request}` };
+async function expiredClaim(repo: string, request: string, pr = '1'): Promise<void> {
+  const notes = { repo, pr, comment: request, request, marker: `train-${request}` };
   const body = claimLease(
     `${repo}#${request}`,
     { holder: LOST_RUNNER, now: Date.now() - 600_000, durationSeconds: 60 },
@@ -257,12 +257,24 @@ describe('the scheduled recovery workflow finishes what a lost runner left behin
       expect(await leaseHolders()).toEqual(untouched);
 
       const second = await recover(github);
-      expect(second.output).toContain('0 request(s) finished, 1 left while their Jobs run, 0 unclaimed Job(s) deleted');
+      // No TRAINBOT_NAMESPACE (the variable is unset): the namespace of the default branch's config.
+      expect(second.output).toContain(
+        `In namespace ${ns.name}: 0 request(s) finished, 1 left while their Jobs run, 0 unclaimed Job(s) deleted.`,
+      );
       expect(await leaseHolders()).toEqual(untouched);
       expect(second.code).toBe(0);
       expect(github.comments).toHaveLength(postedBefore + 1);
       expect(github.checkUpdates).toHaveLength(1);
       expect(github.reactions).toEqual(['eyes', 'rocket']);
+
+      // A request that cannot be finished (GitHub does not know its pull request): the run fails and says so.
+      await expiredClaim(FULL_NAME, 'pr-gone', '2');
+      const third = await recover(github);
+      expect(third.output).toContain(
+        'trainbot: 1 step(s) of the recovery failed (the log above says which); the next scheduled run of this workflow tries again.',
+      );
+      expect(third.code).toBe(1);
+      expect(github.comments).toHaveLength(postedBefore + 1);
     } finally {
       await github.close();
     }
