@@ -2,9 +2,10 @@
 // least permissions, third-party actions pinned to a full commit sha with the version beside it, no
 // pull_request_target, and no attacker-controlled `${{ github.event.* }}` text inside a `run:` script.
 // And the runner's protection (issue 11, docs/security.md): a job on anything but a GitHub-hosted runner
-// waits for the authorize gate and runs only when it allowed; where comments start it, one concurrency group
-// per pull request that never cancels a running job; the signing key and MLflow's credentials only in jobs
-// that declare the protected environment.
+// waits for the authorize gate and runs only when it allowed (unless only the scheduler or an input-less dispatch
+// starts its workflow: then in the protected environment, on the default branch's code); where comments start
+// it, one concurrency group per pull request that never cancels a running job; the signing key and MLflow's
+// credentials only in jobs that declare the protected environment.
 import { describe, expect, it } from '@jest/globals';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
