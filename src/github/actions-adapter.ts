@@ -3,7 +3,7 @@
 // A push to the default branch is delivered as the `pull_request.closed` of the PR it merged
 // (src/github/merge-from-push.ts); any other push is nothing for trainbot. recoverInActions runs the
 // scheduled recovery instead of an event: one reconcile pass over the workflow's own repository.
-import { readFile } from 'node:fs/promises';
+import { appendFile, readFile } from 'node:fs/promises';
 import { Probot, type ApplicationFunction, type Options } from 'probot';
 import type { GitHubPort } from './github-port.js';
 import { closedPayloadOf, isPushPayload, mergedPullRequest } from './merge-from-push.js';
@@ -19,6 +19,8 @@ export interface WorkflowRepository {
   ref: string;
   github: GitHubPort;
   log: { info(message: string): void; warn(message: string): void; error(error: unknown, message: string): void };
+  /** Appends markdown to the step's job summary (GITHUB_STEP_SUMMARY); nothing when the runner gave none. */
+  summary(markdown: string): Promise<void>;
 }
 
 const PUBLIC_API_URL = 'https://api.github.com';
@@ -79,6 +81,9 @@ export async function recoverInActions(
     ref: required(env, 'GITHUB_REF_NAME', 'run this inside a GitHub Actions job'),
     github,
     log: probot.log,
+    summary: async (markdown) => {
+      if (env.GITHUB_STEP_SUMMARY) await appendFile(env.GITHUB_STEP_SUMMARY, `${markdown}\n`);
+    },
   });
 }
 

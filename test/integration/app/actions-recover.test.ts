@@ -127,6 +127,7 @@ function recoverEnv(github: FakeGitHub): Record<string, string> {
   );
   const eventPath = join(dir, 'schedule.json');
   writeFileSync(eventPath, JSON.stringify({ schedule: '7,22,37,52 * * * *' }));
+  writeFileSync(join(dir, 'summary.md'), '');
   return {
     ...env,
     PATH: process.env.PATH ?? '',
@@ -141,6 +142,7 @@ function recoverEnv(github: FakeGitHub): Record<string, string> {
     GITHUB_API_URL: github.url,
     GITHUB_RUN_ID: '4242',
     GITHUB_RUN_ATTEMPT: '1',
+    GITHUB_STEP_SUMMARY: join(dir, 'summary.md'),
   };
 }
 
@@ -235,6 +237,19 @@ describe('the scheduled recovery workflow finishes what a lost runner left behin
       process.stdout.write(`actions-recover: the scheduled pass took ${first.ms} ms to the final comment and exit\n`);
       expect(first.output).toContain('1 request(s) finished, 1 left while their Jobs run, 0 unclaimed Job(s) deleted');
       expect(first.code).toBe(0);
+      // The job summary: the counts, then one line per request (in the order the Leases were listed).
+      const summary = readFileSync(join(dir, 'summary.md'), 'utf8').split('\n');
+      expect(summary.slice(0, 4)).toEqual([
+        '### trainbot recovery',
+        '',
+        `In namespace \`${ns.name}\`: 1 request(s) finished, 1 left while their Jobs run, 0 unclaimed Job(s) deleted.`,
+        '',
+      ]);
+      expect(summary.slice(4).sort()).toEqual([
+        '',
+        `- Pull request #1, request \`${request}\`: finished.`,
+        '- Pull request #1, request `still-running`: its Jobs still run; a later run finishes it.',
+      ]);
 
       const name = github.comments[0]?.match(/trainbot-pr1-[0-9a-f]{12}/)?.[0];
       expect(github.comments).toHaveLength(postedBefore + 1);

@@ -1,6 +1,6 @@
 // runInActions: the Probot app runs inside a workflow step on the event file GitHub Actions provides.
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Probot } from 'probot';
@@ -193,6 +193,18 @@ describe('recoverInActions', () => {
       options,
     );
     expect([target?.repo, target?.ref]).toEqual(['Codertocat/Hello-World', 'main']);
+  });
+
+  it("appends to the step's job summary when the runner gave one, and writes nothing otherwise", async () => {
+    const summaryPath = join(dir, 'summary.md');
+    await writeFile(summaryPath, 'earlier step\n');
+    await recoverInActions(
+      (t) => t.summary('### trainbot recovery'),
+      recoverEnv({ GITHUB_STEP_SUMMARY: summaryPath }),
+      options,
+    );
+    expect(await readFile(summaryPath, 'utf8')).toBe('earlier step\n### trainbot recovery\n');
+    await expect(recoverInActions((t) => t.summary('x'), recoverEnv(), options)).resolves.toBeUndefined();
   });
 
   it.each([
