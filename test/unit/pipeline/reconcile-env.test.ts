@@ -28,7 +28,7 @@ describe('recoveryMarkdown', () => {
     expect(
       recoveryMarkdown('ml', [
         { kind: 'finish', claim: claim('1', '4242') },
-        { kind: 'later', claim: claim('2', '77`<b>') },
+        { kind: 'later', claim: claim('2<b>', '77`<b>') },
         { kind: 'delete-job', name: 'trainbot-pr3-abc' },
       ]),
     ).toBe(
@@ -38,7 +38,7 @@ describe('recoveryMarkdown', () => {
         'In namespace `ml`: 1 request(s) finished, 1 left while their Jobs run, 1 unclaimed Job(s) deleted.',
         '',
         '- Pull request #1, request `4242`: finished.',
-        '- Pull request #2, request ``77`<b>``: its Jobs still run; a later run finishes it.',
+        '- Pull request #2\\<b\\>, request ``77`<b>``: its Jobs still run; a later run finishes it.',
         '- Deleted Job `trainbot-pr3-abc`, which no request claims.',
       ].join('\n'),
     );
