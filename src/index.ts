@@ -3,13 +3,16 @@
 // path in src/pipeline/on-train-comment.ts.
 import type { ApplicationFunction, Context } from 'probot';
 import type { TrainbotConfig } from './config/config-types.js';
+import type { WorkflowRepository } from './github/actions-adapter.js';
 import { OctokitGitHub } from './github/octokit-github.js';
 import type { ImageWait } from './pipeline/await-image.js';
 import { type CheckRerunEvent, onCheckRerequested } from './pipeline/on-check-rerequested.js';
 import { type PullRequestClosedEvent, onPullRequestClosed } from './pipeline/on-pr-closed.js';
-import { type CommentEvent, onTrainComment } from './pipeline/on-train-comment.js';
-import { startReconciler } from './pipeline/reconcile.js';
+import { type CommentEvent, loadConfig, onTrainComment } from './pipeline/on-train-comment.js';
+import { type ReconcileAction, reconcileOnce, startReconciler } from './pipeline/reconcile.js';
 import { heldSecrets } from './report/held-secrets.js';
+import { codeSpan, escapeMarkdown } from './report/markdown-escape.js';
+import { CLAIM_NOTES } from './pipeline/claim-notes.js';
 import { RegistryClient } from './registry/registry-client.js';
 import { KubernetesRunner } from './runners/kubernetes/kubernetes-runner.js';
 import type { Runner } from './runners/runner.js';
@@ -149,22 +152,29 @@ function reconcilerRunner(namespace: string, log: { warn(message: string): void 
 }
 
 /**
+ * MLflow as the deployed bot uses it: from MLFLOW_* variables, runs signed with TRAINBOT_SIGNING_KEY, and an
+ * MLflow user of its own for each Job (src/tracking/run-credentials.ts); the bot keeps the admin's.
+ */
+function deployedTracking(env: NodeJS.ProcessEnv, log: { warn(message: string): void }): MlflowClient {
+  const signingKey = signingKeyFromEnv(env);
+  // Unsigned still works (as before signing existed), but then a Job can make its run pass for a baseline.
+  if (signingKey === undefined) {
+    log.warn(
+      `${SIGNING_KEY_ENV} is not set: runs are not signed, so a training job could re-tag its run as the baseline; set it to a random secret the Jobs never see.`,
+    );
+  }
+  return withRunCredentials(
+    withSigningKey(MlflowClient.fromEnv(env), signingKey),
+    MlflowRunCredentials.fromEnv(env, (m) => log.warn(m)),
+  );
+}
+
+/**
  * The deployed app: MLflow from MLFLOW_* variables, runs signed with TRAINBOT_SIGNING_KEY, Jobs in the
  * configured namespace of the current cluster, each pinned to the digest CI pushed for its commit.
  */
 const app: ApplicationFunction = (probot, options) => {
-  const signingKey = signingKeyFromEnv(process.env);
-  // Unsigned still works (as before signing existed), but then a Job can make its run pass for a baseline.
-  if (signingKey === undefined) {
-    probot.log.warn(
-      `${SIGNING_KEY_ENV} is not set: runs are not signed, so a training job could re-tag its run as the baseline; set it to a random secret the Jobs never see.`,
-    );
-  }
-  // Each Job gets an MLflow user of its own (src/tracking/run-credentials.ts); the bot keeps the admin's.
-  const tracking = withRunCredentials(
-    withSigningKey(MlflowClient.fromEnv(process.env), signingKey),
-    MlflowRunCredentials.fromEnv(process.env, (m) => probot.log.warn(m)),
-  );
+  const tracking = deployedTracking(process.env, probot.log);
   const uiUrl = process.env.MLFLOW_UI_URL ?? process.env.MLFLOW_TRACKING_URI;
   // At start-up and every interval: finish the requests a dead bot process left (src/pipeline/reconcile.ts).
   const reconcile = reconcileFromEnv(process.env);
@@ -195,3 +205,63 @@ const app: ApplicationFunction = (probot, options) => {
 };
 
 export default app;
+
+/**
+ * The Actions deployment's recovery (.github/workflows/trainbot-recover.yml, docs/design.md "Reconciler"): one
+ * reconcile pass over this repository's requests whose runner was lost, in TRAINBOT_NAMESPACE or else the
+ * namespace of the config on the workflow's branch. It does not wait for Jobs that still run: a later scheduled
+ * run finishes those. Rejects when a request could not be finished, so the workflow run shows it.
+ */
+export async function recoverRepository(
+  target: WorkflowRepository,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ReconcileAction[]> {
+  const loaded = env.TRAINBOT_NAMESPACE ? undefined : await loadConfig(target.github, { baseRef: target.ref });
+  const namespace =
+    env.TRAINBOT_NAMESPACE || (loaded && 'config' in loaded ? loaded.config.namespace : DEFAULT_NAMESPACE);
+  const failures: string[] = [];
+  const log = {
+    info: (message: string) => target.log.info(message),
+    error: (error: unknown, message: string) => {
+      failures.push(message);
+      target.log.error(error, message);
+    },
+  };
+  const actions = await reconcileOnce({
+    runner: new KubernetesRunner({ namespace }),
+    tracking: deployedTracking(env, target.log),
+    githubFor: async () => target.github,
+    log,
+    runUrl: runLink(env.MLFLOW_UI_URL ?? env.MLFLOW_TRACKING_URI),
+    scope: { repo: target.repo, waitForJobs: false },
+  });
+  target.log.info(recoverySummary(namespace, actions));
+  await target.summary(recoveryMarkdown(namespace, actions));
+  if (failures.length > 0)
+    throw new Error(
+      `${failures.length} step(s) of the recovery failed (the log above says which); the next scheduled run of this workflow tries again.`,
+    );
+  return actions;
+}
+
+/** The job summary of a recovery run: the counts, then one line per request or Job it acted on. */
+export function recoveryMarkdown(namespace: string, actions: readonly ReconcileAction[]): string {
+  const lines = actions.map((a) =>
+    a.kind === 'delete-job'
+      ? `- Deleted Job ${codeSpan(a.name)}, which no request claims.`
+      : `- Pull request #${escapeMarkdown(a.claim.notes[CLAIM_NOTES.pr] ?? '?')}, request ${codeSpan(a.claim.notes[CLAIM_NOTES.request] ?? '')}: ${a.kind === 'finish' ? 'finished' : 'its Jobs still run; a later run finishes it'}.`,
+  );
+  return [
+    '### trainbot recovery',
+    '',
+    recoverySummary(codeSpan(namespace), actions),
+    ...(lines.length ? ['', ...lines] : []),
+  ].join('\n');
+}
+
+/** The counts of one run, for the log (and, with the namespace as a code span, the job summary). */
+function recoverySummary(namespace: string, actions: readonly ReconcileAction[]): string {
+  const count = (kind: ReconcileAction['kind']) => actions.filter((a) => a.kind === kind).length;
+  if (actions.length === 0) return `Nothing to recover in namespace ${namespace}.`;
+  return `In namespace ${namespace}: ${count('finish')} request(s) finished, ${count('later')} left while their Jobs run, ${count('delete-job')} unclaimed Job(s) deleted.`;
+}

@@ -2,7 +2,8 @@
 // request is lives where it outlasts the bot: the claim's notes (repository, PR, comment, check run, experiment,
 // the steps already done), the MLflow runs tagged with the request, the Jobs labelled with it. A pass:
 //   1. plan (pure): every claim nobody renews is a request to finish; every unfinished Job of a PR whose
-//      request has no claim at all is an orphan to delete;
+//      request has no claim at all is an orphan to delete. A pass may be scoped to one repository and told not
+//      to wait for Jobs that still run (the Actions deployment's scheduled pass, src/actions-recover.ts);
 //   2. for each request: take the claim over (only one process can), settle each run (wait for its Job, or
 //      fail it with the reason when it can never finish), then the final table, the check run and the
 //      reaction, each noted on the claim once done so a later taker skips it, and release the claim.
@@ -26,27 +27,61 @@ import { CHECK_NAME, type Logger, loadConfig } from './on-train-comment.js';
 /** The final steps, in order; each is noted in `done` once it happened. */
 export type FinalStep = 'comment' | 'check' | 'reaction';
 
-export type ReconcileAction = { kind: 'finish'; claim: ClaimInfo } | { kind: 'delete-job'; name: string };
+export type ReconcileAction =
+  | { kind: 'finish'; claim: ClaimInfo }
+  /** Not finished by this pass: its Jobs still run and the pass does not wait (ReconcileScope.waitForJobs). */
+  | { kind: 'later'; claim: ClaimInfo }
+  | { kind: 'delete-job'; name: string };
+
+/** What one pass looks at, and whether it waits for Jobs. The Probot server: every repository, waiting. */
+export interface ReconcileScope {
+  /**
+   * Only this repository's (owner/name) claims and Jobs: a workflow's token reaches no other repository, and a
+   * workflow has no business with another repository's Jobs in a shared namespace.
+   */
+  repo?: string;
+  /**
+   * false: a request whose Jobs still run is left to a later pass instead of waited for, so a scheduled workflow
+   * run ends in seconds instead of holding the self-hosted runner for a training's length. Default true.
+   */
+  waitForJobs?: boolean;
+}
 
 /** Same label value on both sides: a claim's repo/request as its Jobs carry them (src/runs/job-spec.ts). */
 function requestLabels(notes: Readonly<Record<string, string>>): string {
-  return `${labelValue((notes[CLAIM_NOTES.repo] ?? '').replace('/', '.'))}|${labelValue(notes[CLAIM_NOTES.request] ?? '')}`;
+  return `${repoLabel(notes[CLAIM_NOTES.repo] ?? '')}|${labelValue(notes[CLAIM_NOTES.request] ?? '')}`;
 }
+
+const repoLabel = (repo: string) => labelValue(repo.replace('/', '.'));
+const jobRequest = (job: RunnerJob) => `${job.labels[JOB_LABELS.repo] ?? ''}|${job.labels[JOB_LABELS.request] ?? ''}`;
 
 /**
  * Pure. Claims nobody renews are finished; an unfinished Job of a pull request whose request holds no claim
  * at all is deleted (its request ended, or it was never claimed, so nobody will read its outcome). Only PR Jobs:
  * the CLI and the sweep action may start Jobs without a claim, and those are not the bot's to clean up.
+ * With `scope.repo`, other repositories' claims and Jobs are left alone; with `scope.waitForJobs` false, a
+ * request that still has an unfinished Job is left for a later pass.
  */
-export function planReconcile(claims: readonly ClaimInfo[], jobs: readonly RunnerJob[]): ReconcileAction[] {
+export function planReconcile(
+  claims: readonly ClaimInfo[],
+  jobs: readonly RunnerJob[],
+  scope: ReconcileScope = {},
+): ReconcileAction[] {
+  const inScope = (repo: string | undefined) => scope.repo === undefined || repo === scope.repo;
+  const running = new Set(jobs.filter((j) => !j.finished).map(jobRequest));
   const actions: ReconcileAction[] = claims
     .filter((c) => !c.live && c.notes[CLAIM_NOTES.repo] && c.notes[CLAIM_NOTES.request])
-    .map((claim) => ({ kind: 'finish', claim }));
+    .filter((c) => inScope(c.notes[CLAIM_NOTES.repo]))
+    .map((claim): ReconcileAction => ({
+      kind: scope.waitForJobs === false && running.has(requestLabels(claim.notes)) ? 'later' : 'finish',
+      claim,
+    }));
   const claimed = new Set(claims.map((c) => requestLabels(c.notes)));
+  const ownLabel = scope.repo === undefined ? undefined : repoLabel(scope.repo);
   for (const job of jobs) {
     if (job.finished || job.labels[JOB_LABELS.pr] === undefined) continue;
-    const key = `${job.labels[JOB_LABELS.repo] ?? ''}|${job.labels[JOB_LABELS.request] ?? ''}`;
-    if (!claimed.has(key)) actions.push({ kind: 'delete-job', name: job.name });
+    if (ownLabel !== undefined && job.labels[JOB_LABELS.repo] !== ownLabel) continue;
+    if (!claimed.has(jobRequest(job))) actions.push({ kind: 'delete-job', name: job.name });
   }
   return actions;
 }
@@ -62,6 +97,8 @@ export interface ReconcileDeps {
   log: Logger;
   runUrl?: (experimentId: string, runId: string) => string;
   now?: () => number;
+  /** Which claims and Jobs this pass takes on; default every repository's, waiting for running Jobs. */
+  scope?: ReconcileScope;
 }
 
 const NEVER_STARTED =
@@ -243,10 +280,12 @@ export async function reconcileOnce(deps: ReconcileDeps): Promise<ReconcileActio
   const { runner } = deps;
   if (!runner.claims || !runner.jobs) return [];
   const [claims, jobs] = await Promise.all([runner.claims(), runner.jobs()]);
-  const actions = planReconcile(claims, jobs);
+  const actions = planReconcile(claims, jobs, deps.scope);
   await Promise.all(
     actions.map(async (action) => {
-      if (action.kind === 'delete-job') {
+      if (action.kind === 'later') {
+        deps.log.info(`reconcile: ${action.claim.key} still has Jobs running; a later pass finishes it`);
+      } else if (action.kind === 'delete-job') {
         deps.log.info(`reconcile: deleting Job ${action.name}, which no request claims`);
         await runner
           .cancel({ name: action.name })

@@ -1,10 +1,12 @@
 // A trainbot server process for the kill -9 tests (test/integration/app/kill-bot.test.ts): the Probot app of
 // src/index.ts with a KubernetesRunner (the bot's own kubeconfig) and the real MLflow, receiving the one
-// delivery in TRAINBOT_TEST_EVENT; GitHub is the loopback stand-in at TRAINBOT_TEST_GITHUB.
+// delivery in TRAINBOT_TEST_EVENT; GitHub is the loopback stand-in at TRAINBOT_TEST_GITHUB. Runs are signed
+// when TRAINBOT_SIGNING_KEY is set, as the deployed bot signs them.
 import { readFileSync } from 'node:fs';
 import { Probot, ProbotOctokit } from 'probot';
 import { createApp } from '../../src/index.js';
 import { KubernetesRunner } from '../../src/runners/kubernetes/kubernetes-runner.js';
+import { signingKeyFromEnv, withSigningKey } from '../../src/runs/run-signature.js';
 import { botTracking } from './mlflow-tracking.js';
 
 const env = process.env;
@@ -24,7 +26,7 @@ const runner = new KubernetesRunner({
 await probot.load(
   createApp({
     // The deployed bot's MLflow: the admin's credential, and a user of its own for each Job.
-    tracking: botTracking(env),
+    tracking: withSigningKey(botTracking(env), signingKeyFromEnv(env)),
     runnerFor: () => runner,
     commentIntervalMs: 0,
     now: () => Number(env.TRAINBOT_TEST_NOW),

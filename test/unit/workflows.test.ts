@@ -2,9 +2,10 @@
 // least permissions, third-party actions pinned to a full commit sha with the version beside it, no
 // pull_request_target, and no attacker-controlled `${{ github.event.* }}` text inside a `run:` script.
 // And the runner's protection (issue 11, docs/security.md): a job on anything but a GitHub-hosted runner
-// waits for the authorize gate and runs only when it allowed; where comments start it, one concurrency group
-// per pull request that never cancels a running job; the signing key and MLflow's credentials only in jobs
-// that declare the protected environment.
+// waits for the authorize gate and runs only when it allowed (unless only the scheduler or an input-less dispatch
+// starts its workflow: then in the protected environment, on the default branch's code); where comments start
+// it, one concurrency group per pull request that never cancels a running job; the signing key and MLflow's
+// credentials only in jobs that declare the protected environment.
 import { describe, expect, it } from '@jest/globals';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -50,6 +51,23 @@ const PROTECTED_SECRET = /\bsecrets\.(TRAINBOT_SIGNING_KEY|MLFLOW_\w+)\b/;
 const PROTECTED_ENVIRONMENT = 'trainbot';
 // Events anyone who can comment on the repository can cause; each must not hold the runner more than once per PR.
 const COMMENT_EVENTS = ['issue_comment', 'pull_request_review_comment', 'discussion_comment'];
+// Events nobody outside the repository can cause: GitHub's scheduler (the default branch's copy of the workflow)
+// and a dispatch (write access). A workflow started by nothing else has no person to authorize.
+const UNATTENDED_EVENTS = ['schedule', 'workflow_dispatch'];
+const DEFAULT_BRANCH_REF = '${{ github.event.repository.default_branch }}';
+
+/** Only the scheduler or a dispatch without inputs (nothing a person types reaches the job) starts the workflow. */
+function unattended(on: unknown): boolean {
+  const events = triggers(on);
+  if (events.length === 0 || events.some((event) => !UNATTENDED_EVENTS.includes(event))) return false;
+  const dispatch = on && typeof on === 'object' ? (on as Record<string, unknown>).workflow_dispatch : undefined;
+  return !(dispatch && typeof dispatch === 'object' && (dispatch as { inputs?: unknown }).inputs !== undefined);
+}
+
+const checkoutRefs = (job: Job): unknown[] =>
+  (job.steps ?? [])
+    .filter((step) => typeof step.uses === 'string' && step.uses.startsWith('actions/checkout@'))
+    .map((step) => (step as { with?: { ref?: unknown } }).with?.ref);
 
 function isSelfHosted(runsOn: unknown): boolean {
   const labels = typeof runsOn === 'string' ? [runsOn] : Array.isArray(runsOn) ? runsOn : undefined;
@@ -99,17 +117,27 @@ function runnerProblems(file: string, wf: Workflow): string[] {
     });
     for (const gate of gates) {
       // The gate's code is whatever its checkout put in the workspace: it must be the default branch's, never a PR's.
-      const refs = (jobs[gate]?.steps ?? [])
-        .filter((step) => typeof step.uses === 'string' && step.uses.startsWith('actions/checkout@'))
-        .map((step) => (step as { with?: { ref?: unknown } }).with?.ref);
-      if (refs.some((ref) => ref !== undefined && ref !== '${{ github.event.repository.default_branch }}')) {
+      const refs = checkoutRefs(jobs[gate] ?? {});
+      if (refs.some((ref) => ref !== undefined && ref !== DEFAULT_BRANCH_REF)) {
         problems.push(
           `${file}: the gate job ${gate} checks out another ref than the default branch; its decision must come from merged code.`,
         );
       }
     }
     const condition = typeof job.if === 'string' ? job.if : '';
-    if (gates.length === 0) {
+    if (gates.length === 0 && unattended(wf.on)) {
+      // No gate to pass, so the protected environment (the default branch only) and the checkout keep it to merged code.
+      if (environmentOf(job) !== PROTECTED_ENVIRONMENT) {
+        problems.push(
+          `${file}: job ${id} runs on a self-hosted runner without a gate; a scheduled or dispatched job may, but only with environment: ${PROTECTED_ENVIRONMENT}, which the settings limit to the default branch.`,
+        );
+      }
+      if (checkoutRefs(job).some((ref) => ref !== undefined && ref !== DEFAULT_BRANCH_REF)) {
+        problems.push(
+          `${file}: job ${id} runs on a self-hosted runner without a gate and checks out another ref than the default branch; check out the default branch.`,
+        );
+      }
+    } else if (gates.length === 0) {
       problems.push(
         `${file}: job ${id} runs on a self-hosted runner without needing a GitHub-hosted job that runs actions/authorize; add that gate job and "needs:" it.`,
       );
@@ -402,6 +430,47 @@ describe('workflowProblems: the self-hosted runner', () => {
   });
 });
 
+// A workflow in the shape of trainbot-recover.yml: started only by the scheduler or a dispatch, one self-hosted job.
+function unattendedWorkflow(edit: { on?: string; job?: string } = {}): string {
+  const on = edit.on ?? "\n  schedule:\n    - cron: '7,22,37,52 * * * *'\n  workflow_dispatch:";
+  const job =
+    edit.job ??
+    '    environment: trainbot\n    steps:\n      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2\n' +
+      '        with:\n          ref: ${{ github.event.repository.default_branch }}\n      - run: node dist/actions-recover.js\n';
+  return `name: t\non:${on}\npermissions:\n  contents: read\njobs:\n  recover:\n    runs-on: [self-hosted, minikube]\n${job}`;
+}
+const UNGATED =
+  't.yml: job recover runs on a self-hosted runner without needing a GitHub-hosted job that runs actions/authorize; add that gate job and "needs:" it.';
+
+describe('workflowProblems: a self-hosted job nobody outside the repository can start', () => {
+  it('accepts one that only the scheduler or a dispatch without inputs starts, in the protected environment', () => {
+    expect(workflowProblems('t.yml', unattendedWorkflow())).toEqual([]);
+    expect(workflowProblems('t.yml', unattendedWorkflow({ on: ' workflow_dispatch' }))).toEqual([]);
+  });
+
+  it.each([
+    ['a comment', "\n  schedule:\n    - cron: '7 * * * *'\n  issue_comment:\n    types: [created]"],
+    ['a push', ' [schedule, push]'],
+    ['a dispatch with inputs', '\n  workflow_dispatch:\n    inputs:\n      pr:\n        type: string'],
+  ])('refuses it without a gate when %s can start it too', (_, on) => {
+    expect(workflowProblems('t.yml', unattendedWorkflow({ on }))).toContain(UNGATED);
+  });
+
+  it('refuses it outside the protected environment, or checking out another ref', () => {
+    expect(
+      workflowProblems('t.yml', unattendedWorkflow({ job: '    steps:\n      - run: node dist/actions-recover.js\n' })),
+    ).toEqual([
+      't.yml: job recover runs on a self-hosted runner without a gate; a scheduled or dispatched job may, but only with environment: trainbot, which the settings limit to the default branch.',
+    ]);
+    const job =
+      '    environment: trainbot\n    steps:\n      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2\n' +
+      '        with:\n          ref: ${{ github.event.inputs.ref }}\n';
+    expect(workflowProblems('t.yml', unattendedWorkflow({ job }))).toEqual([
+      't.yml: job recover runs on a self-hosted runner without a gate and checks out another ref than the default branch; check out the default branch.',
+    ]);
+  });
+});
+
 describe('the repository workflows', () => {
   const files = readdirSync(WORKFLOWS)
     .filter((f) => /\.ya?ml$/.test(f))
@@ -482,5 +551,55 @@ describe('training.yml and the image rule', () => {
 
   it('never lets a newer push cancel the build of an earlier head', () => {
     expect(wf.concurrency.group).toBe('training-${{ github.event.pull_request.head.sha || github.sha }}');
+  });
+});
+
+// The Actions deployment's recovery (docs/design.md, "Reconciler"): what the pass needs and nothing more, on the
+// runner that reaches the cluster, with the bot's own code and the same MLflow and cluster access as the train job.
+describe('trainbot-recover.yml', () => {
+  type Steps = Array<{ uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, string> }>;
+  type RecoverJob = Omit<Job, 'steps'> & { 'timeout-minutes': number; steps: Steps };
+  const read = (file: string) =>
+    load(readFileSync(join(WORKFLOWS, file), 'utf8')) as {
+      on: Record<string, unknown>;
+      jobs: Record<string, RecoverJob>;
+    };
+  const wf = read('trainbot-recover.yml');
+  const job = wf.jobs.recover as RecoverJob;
+  const step = job.steps.find((s) => s.run === 'node dist/actions-recover.js');
+
+  it('runs every 15 minutes and from the Actions tab, without inputs', () => {
+    expect(wf.on).toEqual({ schedule: [{ cron: '7,22,37,52 * * * *' }], workflow_dispatch: null });
+  });
+
+  it('asks only what finishing a request takes: read the code and the pull request, comment and react, conclude the check', () => {
+    expect(job.permissions).toEqual({
+      contents: 'read',
+      'pull-requests': 'read',
+      issues: 'write',
+      checks: 'write',
+    });
+  });
+
+  it('runs one pass at a time, never cut short, in the protected environment on the runner that reaches the cluster', () => {
+    expect(job.concurrency).toEqual({ group: 'trainbot-recover', 'cancel-in-progress': false });
+    expect(job.environment).toBe('trainbot');
+    expect(job['runs-on']).toEqual(read('trainbot.yml').jobs.train?.['runs-on']);
+    expect(job['timeout-minutes']).toBeLessThanOrEqual(15);
+  });
+
+  it("checks out the default branch's code only, without keeping the token in git", () => {
+    const checkouts = job.steps.filter((s) => s.uses?.startsWith('actions/checkout@'));
+    expect(checkouts.map((s) => s.with)).toEqual([
+      { ref: '${{ github.event.repository.default_branch }}', 'persist-credentials': false },
+    ]);
+  });
+
+  it("hands the pass the train step's MLflow, signing key and cluster, and the namespace variable", () => {
+    const train = read('trainbot.yml').jobs.train?.steps.find((s) => s.run === 'node dist/actions-main.js');
+    const shared = Object.fromEntries(
+      Object.entries(train?.env ?? {}).filter(([name]) => !/^TRAINBOT_(REGISTRY|IMAGE)_/.test(name)),
+    );
+    expect(step?.env).toEqual({ ...shared, TRAINBOT_NAMESPACE: '${{ vars.TRAINBOT_NAMESPACE }}' });
   });
 });

@@ -1,10 +1,10 @@
 // runInActions: the Probot app runs inside a workflow step on the event file GitHub Actions provides.
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Probot } from 'probot';
-import { runInActions } from '../../../src/github/actions-adapter.js';
+import { type WorkflowRepository, recoverInActions, runInActions } from '../../../src/github/actions-adapter.js';
 import { issueCommentEvent, pushEvent } from '../../support/github-events.js';
 import { mockGitHub, useGitHubApi } from '../../support/github-api.js';
 import { TEST_TOKEN, TestOctokit } from '../../support/github-probot.js';
@@ -159,5 +159,72 @@ describe('runInActions', () => {
         expect(seen).toEqual([]);
       }
     });
+  });
+});
+
+describe('recoverInActions', () => {
+  const recoverEnv = (overrides: Record<string, string | undefined> = {}) => ({
+    GITHUB_TOKEN: TEST_TOKEN,
+    GITHUB_REPOSITORY: 'Codertocat/Hello-World',
+    GITHUB_REF_NAME: 'main',
+    GITHUB_EVENT_NAME: 'schedule',
+    GITHUB_API_URL: 'https://api.github.com',
+    ...overrides,
+  });
+
+  it("hands the recovery the workflow's repository and branch, reached with the job token", async () => {
+    let target: WorkflowRepository | undefined;
+    mockGitHub('GET', '/repos/{owner}/{repo}/contents/{path}', {
+      params: { path: '.github/trainbot.yml' },
+      query: { ref: 'main' },
+    })
+      .matchHeader('authorization', `token ${TEST_TOKEN}`)
+      .replyWithExample(200, (file: { type: string; encoding: string; content: string }) => {
+        file.type = 'file';
+        file.encoding = 'base64';
+        file.content = Buffer.from('namespace: ml\n').toString('base64');
+      });
+    await recoverInActions(
+      async (t) => {
+        target = t;
+        expect(await t.github.readConfig(t.ref)).toBe('namespace: ml\n');
+      },
+      recoverEnv(),
+      options,
+    );
+    expect([target?.repo, target?.ref]).toEqual(['Codertocat/Hello-World', 'main']);
+  });
+
+  it("appends to the step's job summary when the runner gave one, and writes nothing otherwise", async () => {
+    const summaryPath = join(dir, 'summary.md');
+    await writeFile(summaryPath, 'earlier step\n');
+    await recoverInActions(
+      (t) => t.summary('### trainbot recovery'),
+      recoverEnv({ GITHUB_STEP_SUMMARY: summaryPath }),
+      options,
+    );
+    expect(await readFile(summaryPath, 'utf8')).toBe('earlier step\n### trainbot recovery\n');
+    await expect(recoverInActions((t) => t.summary('x'), recoverEnv(), options)).resolves.toBeUndefined();
+  });
+
+  it.each([
+    ['GITHUB_TOKEN', 'GITHUB_TOKEN is not set; pass `env: { GITHUB_TOKEN: ${{ github.token }} }` to the step.'],
+    ['GITHUB_REPOSITORY', 'GITHUB_REPOSITORY is not set; run this inside a GitHub Actions job.'],
+    ['GITHUB_REF_NAME', 'GITHUB_REF_NAME is not set; run this inside a GitHub Actions job.'],
+  ])('explains a missing %s', async (name, message) => {
+    await expect(recoverInActions(async () => {}, recoverEnv({ [name]: undefined }), options)).rejects.toThrow(message);
+  });
+
+  it('refuses a GITHUB_REPOSITORY that is not owner/name, before calling anything', async () => {
+    let called = false;
+    const recover = async () => {
+      called = true;
+    };
+    for (const repository of ['Hello-World', 'Codertocat/Hello-World/extra', '/Hello-World']) {
+      await expect(recoverInActions(recover, recoverEnv({ GITHUB_REPOSITORY: repository }), options)).rejects.toThrow(
+        `GITHUB_REPOSITORY is "${repository}", not owner/name.`,
+      );
+    }
+    expect(called).toBe(false);
   });
 });

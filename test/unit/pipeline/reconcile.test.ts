@@ -109,6 +109,43 @@ describe('planReconcile', () => {
   });
 });
 
+describe('planReconcile for one repository that does not wait (the Actions deployment)', () => {
+  const ours = { repo: 'acme/models', request: '7' };
+  const theirs = { repo: 'other/repo', request: '7' };
+  const prJob = (name: string, repo: string, request: string, finished = false) => ({
+    name,
+    labels: { 'trainbot.dev/repo': repo, 'trainbot.dev/request': request, 'trainbot.dev/pr': '1' },
+    finished,
+  });
+  const scope = { repo: 'acme/models', waitForJobs: false };
+
+  it("leaves another repository's claims and Jobs alone", () => {
+    const plan = planReconcile(
+      [
+        { key: 'acme/models#7', notes: ours, live: false },
+        { key: 'other/repo#7', notes: theirs, live: false },
+      ],
+      [prJob('their-orphan', 'other.repo', '9'), prJob('our-orphan', 'acme.models', '9')],
+      scope,
+    );
+    expect(plan).toEqual([
+      { kind: 'finish', claim: { key: 'acme/models#7', notes: ours, live: false } },
+      { kind: 'delete-job', name: 'our-orphan' },
+    ]);
+  });
+
+  it('leaves a request whose Job still runs to a later pass, and finishes it once its Jobs are done', () => {
+    const claim = { key: 'acme/models#7', notes: ours, live: false };
+    expect(planReconcile([claim], [prJob('run-1', 'acme.models', '7')], scope)).toEqual([{ kind: 'later', claim }]);
+    expect(planReconcile([claim], [prJob('run-1', 'acme.models', '7', true)], scope)).toEqual([
+      { kind: 'finish', claim },
+    ]);
+    // Another request's running Job does not hold this one back; the server's pass waits instead.
+    expect(planReconcile([claim], [prJob('run-2', 'acme.models', '8')], scope)[0]).toEqual({ kind: 'finish', claim });
+    expect(planReconcile([claim], [prJob('run-1', 'acme.models', '7')])).toEqual([{ kind: 'finish', claim }]);
+  });
+});
+
 describe('a request whose bot died is finished by the next one, once', () => {
   it.each(['while-waiting', 'before-comment'] as const)(
     'killed %s: one final table, the check concluded, no second run',
