@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { V1Container, V1Job } from '@kubernetes/client-node';
 import { load } from 'js-yaml';
 import { jobManifest } from '../../../src/runners/kubernetes/job-manifest.js';
@@ -8,6 +8,9 @@ import type { JobSpec } from '../../../src/runners/runner.js';
 import { CONTRACT_ENV } from '../../../src/runs/run-contract.js';
 import { evaluateTerraform, TEST_DB_PASSWORD } from './terraform-eval.js';
 import { REPO_DIR } from './terraform-files.js';
+
+// Each test runs the real terraform: seconds on an idle machine, more while other suites run.
+jest.setTimeout(60_000);
 
 const job = load(readFileSync(join(REPO_DIR, 'training/elasticnet_manifest.yml'), 'utf8')) as V1Job;
 const podSpec = job.spec?.template.spec;

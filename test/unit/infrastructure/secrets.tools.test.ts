@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { evaluateTerraform, TEST_DB_PASSWORD } from './terraform-eval.js';
 import {
   block,
@@ -12,6 +12,9 @@ import {
   valuesOf,
   type TerraformFile,
 } from './terraform-files.js';
+
+// Each test runs the real terraform: seconds on an idle machine, more while other suites run.
+jest.setTimeout(60_000);
 
 let files: TerraformFile[];
 beforeAll(async () => {

@@ -1,6 +1,9 @@
-import { beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { evaluateTerraform, TEST_DB_PASSWORD } from './terraform-eval.js';
 import { blocks, labelled, loadTerraform, type HclBody, type TerraformFile } from './terraform-files.js';
+
+// Each test runs the real terraform: seconds on an idle machine, more while other suites run.
+jest.setTimeout(60_000);
 
 let variables: Map<string, HclBody>;
 beforeAll(async () => {
