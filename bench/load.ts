@@ -89,7 +89,7 @@ const isBenchKey = (key: string) => /^train-5\d{4}$/.test(key);
 const progress = setInterval(() => {
   const writes = [...gh.requests].filter(([r]) => !r.startsWith('GET')).reduce((a, [, n]) => a + n, 0);
   console.error(
-    `${((performance.now() - started) / 1000).toFixed(0)} s: ${gh.eyesAt.size} 👀, ` +
+    `${((performance.now() - started) / 1000).toFixed(0)} s: ${[...gh.eyesAt.keys()].filter((id) => id >= 50_000 && id < 60_000).length} 👀, ` +
       `${[...gh.lastCommentPatchAt.keys()].filter(isBenchKey).length} commented, ${writes} GitHub writes, ` +
       `${tracking.requests - mlflowBefore} MLflow requests, ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB RSS`,
   );
