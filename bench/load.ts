@@ -2,8 +2,9 @@
 // seconds, through the Probot app with the Octokit the bot deploys (retries, rate-limit waits and the GitHub cap of
 // src/github/trainbot-octokit.ts) against the real MLflow, GitHub faked by nock (fake-github.ts), each run
 // "trained" by MetricRunner (BENCH_RUN_MS, then its metrics over MLflow's REST API, as a container would).
-// Prints how many runs did not finish and why, failed MLflow attempts, requests per command, the MLflow queue's
-// peaks, peak RSS and the time from the first command to the last final report.
+// Prints how many runs did not finish and why, the experiment's runs by status as MLflow has them, failed MLflow
+// attempts, requests per command, the MLflow queue's peaks, peak RSS, the time from the first command to the last
+// final report, and the webhook → 👀 latency percentiles. Progress goes to stderr every BENCH_PROGRESS_S (60) s.
 // BENCH_GITHUB_PACING=1 keeps plugin-throttling's write pacing as deployed (writes one at a time 1 s apart, new
 // comments 3 s apart, per process); 0 leaves the writes concurrent (still under TRAINBOT_GITHUB_CONCURRENCY), to
 // load MLflow at the rate commands arrive.
@@ -25,11 +26,13 @@ const PRS = Number(process.env.BENCH_PRS ?? 20);
 const ARRIVAL_S = Number(process.env.BENCH_ARRIVAL_S ?? 60);
 const RUN_MS = Number(process.env.BENCH_RUN_MS ?? 2000);
 const PACING = process.env.BENCH_GITHUB_PACING === '1';
+const PROGRESS_S = Number(process.env.BENCH_PROGRESS_S ?? 60);
 const uri = process.env.MLFLOW_TRACKING_URI;
 if (!uri) throw new Error('MLFLOW_TRACKING_URI is not set; start MLflow as bench/README.md shows.');
 
+const experiment = `trainbot-bench-load-${Date.now()}`;
 const config = readFileSync(new URL('../.github/trainbot.yml', import.meta.url), 'utf8')
-  .replace(/^experiment: .*$/m, `experiment: trainbot-bench-load-${Date.now()}`)
+  .replace(/^experiment: .*$/m, `experiment: ${experiment}`)
   .replace(/^tracking_uri: .*$/m, `tracking_uri: ${uri}`);
 
 nock.disableNetConnect();
@@ -79,10 +82,22 @@ const sampler = setInterval(() => {
 const started = performance.now();
 const gap = (ARRIVAL_S * 1000) / COMMANDS;
 const handled: Array<Promise<unknown>> = [];
+const sentAt: number[] = [];
 let rejected = 0;
+const isBenchKey = (key: string) => /^train-5\d{4}$/.test(key);
+// With pacing on, a 500-command minute drains for most of an hour: say where it is.
+const progress = setInterval(() => {
+  const writes = [...gh.requests].filter(([r]) => !r.startsWith('GET')).reduce((a, [, n]) => a + n, 0);
+  console.error(
+    `${((performance.now() - started) / 1000).toFixed(0)} s: ${[...gh.eyesAt.keys()].filter((id) => id >= 50_000 && id < 60_000).length} 👀, ` +
+      `${[...gh.lastCommentPatchAt.keys()].filter(isBenchKey).length} commented, ${writes} GitHub writes, ` +
+      `${tracking.requests - mlflowBefore} MLflow requests, ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB RSS`,
+  );
+}, PROGRESS_S * 1000);
 for (let i = 0; i < COMMANDS; i++) {
   const wait = started + i * gap - performance.now();
   if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+  sentAt.push(performance.now());
   handled.push(
     probot.receive(delivery(1 + (i % PRS), 50_000 + i)).catch(() => {
       rejected += 1;
@@ -95,8 +110,25 @@ const arrived = (performance.now() - started) / 1000;
 await Promise.all(handled);
 const seconds = (performance.now() - started) / 1000;
 clearInterval(sampler);
+clearInterval(progress);
 
-const reports = [...gh.lastCommentPatchAt.keys()].filter((k) => /^train-5\d{4}$/.test(k)).length;
+const reportTimes = [...gh.lastCommentPatchAt].filter(([k]) => isBenchKey(k)).map(([, at]) => at);
+const reports = reportTimes.length;
+const lastReport = (Math.max(started, ...reportTimes) - started) / 1000;
+// webhook → the 👀 POST reaching GitHub (nock), per command; nearest-rank percentiles.
+const eyes = sentAt
+  .map((at, i) => (gh.eyesAt.get(50_000 + i) ?? Number.NaN) - at)
+  .filter((ms) => !Number.isNaN(ms))
+  .sort((a, b) => a - b);
+const pct = (p: number) => (eyes[Math.max(0, Math.ceil((p / 100) * eyes.length) - 1)] ?? Number.NaN) / 1000;
+// What MLflow holds: every bench command's run should be FINISHED (the warm-up's is left out).
+const { runs } = await MlflowClient.fromEnv(process.env).searchAllRuns({
+  experimentIds: [(await tracking.getExperimentByName(experiment))?.experimentId ?? ''],
+});
+const byStatus = new Map<string, number>();
+for (const run of runs.filter((r) => !Object.values(r.tags).some((v) => v.includes('99999')))) {
+  byStatus.set(run.info.status, (byStatus.get(run.info.status) ?? 0) + 1);
+}
 const per = (n: number) => (n / COMMANDS).toFixed(2);
 const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
 const writes = [...gh.requests].filter(([r]) => !r.startsWith('GET')).reduce((a, [, n]) => a + n, 0);
@@ -110,8 +142,18 @@ console.log(
     ['commands arrived (s)', arrived.toFixed(1), ''],
     [
       'first command → last final report (s)',
-      seconds.toFixed(1),
-      `${reports} of ${COMMANDS} commands got a final report`,
+      lastReport.toFixed(1),
+      `${reports} of ${COMMANDS} commands got a final report; every handler returned at ${seconds.toFixed(1)} s`,
+    ],
+    [
+      'webhook → 👀 reaction, p50 / p90 / p99 / max (s)',
+      [50, 90, 99, 100].map((p) => pct(p).toFixed(1)).join(' / '),
+      `${eyes.length} of ${COMMANDS} commands got 👀`,
+    ],
+    [
+      "the bench commands' MLflow runs by status",
+      [...byStatus].map(([s, n]) => `${s} ${n}`).join(', ') || 'none',
+      `expected FINISHED ${COMMANDS}`,
     ],
     [
       'commands whose run did not finish (😕) / rejected by the handler',
