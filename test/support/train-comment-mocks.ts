@@ -219,6 +219,7 @@ export async function seedBaseline(tracking: Tracking, runner: Runner, config: T
     runner,
     origin: { repo: FULL_NAME, sha: BASE_SHA, branch: 'main', request: 'seed', role: 'baseline' },
   });
-  expect(baseline?.state).toBe('finished');
+  // The whole result, so a failure shows its reason.
+  expect(baseline).toMatchObject({ state: 'finished' });
   return started;
 }
