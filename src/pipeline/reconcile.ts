@@ -232,7 +232,12 @@ async function concludeRequest(claim: ClaimInfo, runs: readonly RunResult[], c: 
     await github.upsertComment(issue, notes[CLAIM_NOTES.marker] ?? `train-${notes[CLAIM_NOTES.comment]}`, markdown);
     await mark('comment');
   }
-  const check = Number(notes[CLAIM_NOTES.check]);
+  let check = Number(notes[CLAIM_NOTES.check]);
+  const sha = notes[CLAIM_NOTES.sha];
+  const ref = notes[CLAIM_NOTES.checkRef];
+  // Killed after GitHub created the check run but before its id reached the claim: found by the request's
+  // reference, so it does not stay in progress for ever.
+  if (!done.has('check') && !(check > 0) && sha && ref) check = (await github.findCheck?.(sha, CHECK_NAME, ref)) ?? 0;
   if (!done.has('check') && Number.isInteger(check) && check > 0) {
     const plural = runs.length === 1 ? '' : 's';
     await github.updateCheck(check, {

@@ -21,6 +21,8 @@ export interface KillStep {
   /** Where the held request goes: GitHub (the stand-in) or the API server (the proxy). */
   at: 'github' | 'kube';
   held: RequestTest;
+  /** GitHub carried the held request out, only its answer is lost (default: it never got it). */
+  handled?: boolean;
   end: KillEnd;
 }
 
@@ -28,6 +30,14 @@ export interface KillStep {
 export const KILL_STEPS: readonly KillStep[] = [
   // The 👀 reaction was answered; the check run is being created.
   { name: 'after 👀', at: 'github', held: (m, p) => m === 'POST' && p.endsWith('/check-runs'), end: 'nothing-started' },
+  // GitHub created the check run, but its id never reached the bot, so the claim does not name it.
+  {
+    name: 'after 👀, the check run created but its answer lost',
+    at: 'github',
+    held: (m, p) => m === 'POST' && p.endsWith('/check-runs'),
+    handled: true,
+    end: 'nothing-started',
+  },
   // The check run exists; the living comment is being looked up, while the MLflow run may be created.
   {
     name: 'after the check run',
