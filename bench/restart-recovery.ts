@@ -91,7 +91,8 @@ try {
       const common = { dir, namespace: ns.name, github: github.url, now: seeded + 1000, lease };
       let restarted: ReturnType<typeof spawnBot> | undefined;
       try {
-        const held = (step.at === 'github' ? github : proxy).holdNext(step.held);
+        const held =
+          step.at === 'github' ? github.holdNext(step.held, { handled: step.handled }) : proxy.holdNext(step.held);
         const first = spawnBot({ ...common, kubeconfig: join(dir, 'via-proxy'), event });
         await untilHeld(first, held, step.name);
         await killed(first.child);
