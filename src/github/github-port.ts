@@ -71,6 +71,11 @@ export interface GitHubPort {
   createComment(issueNumber: number, body: string): Promise<number>;
   createCheck(check: NewCheck): Promise<number>;
   updateCheck(id: number, update: CheckUpdate): Promise<void>;
+  /**
+   * The check run named `name` on `headSha` whose external_id is `externalId`, if GitHub has one: how the
+   * reconciler finds a check run GitHub created whose answer never reached the bot that asked.
+   */
+  findCheck?(headSha: string, name: string, externalId: string): Promise<number | undefined>;
   /** The user's effective permission on the repository; throws GitHubError when GitHub cannot say. */
   permission(username: string): Promise<RepoPermission>;
   pullRequest(number: number): Promise<PullRequestInfo>;

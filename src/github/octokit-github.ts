@@ -109,6 +109,14 @@ export class OctokitGitHub implements GitHubPort {
     );
   }
 
+  async findCheck(headSha: string, name: string, externalId: string): Promise<number | undefined> {
+    // One page: a commit carries a handful of trainbot check runs, one per request on it.
+    const { data } = await this.call(`list the check runs "${name}" of ${headSha.slice(0, 7)}`, () =>
+      this.octokit.rest.checks.listForRef({ ...this.repo(), ref: headSha, check_name: name, per_page: 100 }),
+    );
+    return data.check_runs.find((run) => run.external_id === externalId)?.id;
+  }
+
   async permission(username: string): Promise<RepoPermission> {
     const { data } = await this.call(`look up ${username}'s permission`, () =>
       this.octokit.rest.repos.getCollaboratorPermissionLevel({ ...this.repo(), username }),

@@ -9,6 +9,8 @@ export const CLAIM_NOTES = {
   installation: 'installation', // the GitHub App installation that reaches the repository
   experiment: 'experiment', // the MLflow experiment id
   check: 'check', // the check run's id, once created
+  sha: 'sha', // the head commit the check run is created on
+  checkRef: 'check-ref', // the check run's external_id: finds it when the process died before noting its id
   title: 'title', // the report's title (requestTitle of the plans)
   done: 'done', // the final steps already done: comment,check,reaction
 } as const;

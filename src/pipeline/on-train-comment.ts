@@ -198,6 +198,8 @@ async function handleCommand(
     [CLAIM_NOTES.comment]: request,
     [CLAIM_NOTES.request]: request,
     [CLAIM_NOTES.marker]: statusKey(event.commentId),
+    [CLAIM_NOTES.sha]: pr.headSha,
+    [CLAIM_NOTES.checkRef]: checkExternalId(event.issueNumber, event.commentId),
     ...(event.installationId !== undefined ? { [CLAIM_NOTES.installation]: String(event.installationId) } : {}),
   };
   if (!(await runner.claim(requestKey, notes)))

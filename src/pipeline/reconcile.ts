@@ -20,6 +20,7 @@ import { findRequestRuns, lookupBaseline, toBaseline } from '../tracking/run-que
 import { rejectedBaseline } from '../report/changed-run.js';
 import type { TrackedRun } from '../tracking/tracked-run.js';
 import type { Tracking } from '../tracking/tracking.js';
+import { type RunCredentialsPort, runUsername } from '../tracking/run-credentials.js';
 import { planBaseline } from '../runs/plan.js';
 import { CLAIM_NOTES } from './claim-notes.js';
 import { CHECK_NAME, type Logger, loadConfig } from './on-train-comment.js';
@@ -91,7 +92,7 @@ export const doneSteps = (notes: Readonly<Record<string, string>>): Set<string> 
 
 export interface ReconcileDeps {
   runner: Runner;
-  tracking: Tracking;
+  tracking: Tracking & RunCredentialsPort;
   /** GitHub for the claim's repository (its installation), or undefined when the app cannot reach it. */
   githubFor: (notes: Readonly<Record<string, string>>) => Promise<GitHubPort | undefined>;
   log: Logger;
@@ -105,15 +106,28 @@ const NEVER_STARTED =
   "trainbot stopped before it started this run's Job, so it never ran; comment `/train` again to run it.";
 const RESTARTED_EARLY = 'trainbot restarted before it started any run; comment `/train` again.';
 
-/** The outcome of one run the dead process left behind: read it, or wait for its Job to end. */
-async function settleRun(run: TrackedRun, jobs: ReadonlySet<string>, deps: ReconcileDeps): Promise<RunResult> {
+/**
+ * The outcome of one run the dead process left behind: read it, or wait for its Job to end. Then its own MLflow
+ * user goes (src/tracking/run-credentials.ts): the dead process issued it and can no longer delete it.
+ */
+async function settleRun(run: TrackedRun, jobs: readonly RunnerJob[], deps: ReconcileDeps): Promise<RunResult> {
+  const result = await runOutcome(run, jobs, deps);
+  await deps.tracking.runCredentials?.revoke({ username: runUsername(run.info.runId) });
+  return result;
+}
+
+async function runOutcome(run: TrackedRun, jobs: readonly RunnerJob[], deps: ReconcileDeps): Promise<RunResult> {
   const { tracking, runner } = deps;
   const base = { name: run.info.runName, runId: run.info.runId, params: paramsOf(run), metrics: {} };
   const status = run.info.status;
   if (status === 'FINISHED') return { ...base, state: 'finished', metrics: run.metrics };
   if (status === 'KILLED') return { ...base, state: 'cancelled', reason: 'The run was cancelled.' };
   if (status === 'FAILED') return { ...base, state: 'failed', reason: 'The run failed (its MLflow run is FAILED).' };
-  if (!jobs.has(run.info.runName)) {
+  const job = jobs.find((j) => j.name === run.info.runName);
+  if (!job || job.suspended) {
+    // A Job still suspended was never started (its process died before its Secret was made or it was resumed),
+    // and nothing will start it now: it goes, rather than waiting out its deadline in the cluster.
+    if (job) await runner.cancel({ name: job.name });
     await tracking.setTerminated(run.info.runId, 'FAILED');
     return { ...base, state: 'failed', reason: NEVER_STARTED };
   }
@@ -179,8 +193,7 @@ export async function finishRequest(
           })
         ).runs
       : [];
-    const names = new Set(jobs.map((j) => j.name));
-    const runs = await Promise.all(found.map((run) => settleRun(run, names, deps)));
+    const runs = await Promise.all(found.map((run) => settleRun(run, jobs, deps)));
     log.info(`reconcile: finishing ${claim.key} (${runs.length} run${runs.length === 1 ? '' : 's'})`);
     await concludeRequest(claim, runs, { github, config, experimentId, sha: found[0]?.tags[RUN_TAGS.sha], deps });
     finished = true;
@@ -256,7 +269,12 @@ async function concludeRequest(claim: ClaimInfo, runs: readonly RunResult[], c: 
     await github.upsertComment(issue, notes[CLAIM_NOTES.marker] ?? `train-${notes[CLAIM_NOTES.comment]}`, markdown);
     await mark('comment');
   }
-  const check = Number(notes[CLAIM_NOTES.check]);
+  let check = Number(notes[CLAIM_NOTES.check]);
+  const sha = notes[CLAIM_NOTES.sha];
+  const ref = notes[CLAIM_NOTES.checkRef];
+  // Killed after GitHub created the check run but before its id reached the claim: found by the request's
+  // reference, so it does not stay in progress for ever.
+  if (!done.has('check') && !(check > 0) && sha && ref) check = (await github.findCheck?.(sha, CHECK_NAME, ref)) ?? 0;
   if (!done.has('check') && Number.isInteger(check) && check > 0) {
     const plural = runs.length === 1 ? '' : 's';
     await github.updateCheck(check, {

@@ -81,6 +81,8 @@ export interface RunnerJob {
   name: string;
   labels: Record<string, string>;
   finished: boolean;
+  /** Created but never started: a Job waits suspended for its credential Secret (kubernetes-runner.ts dispatch). */
+  suspended?: boolean;
 }
 
 /** A runner failure a user can act on; `message` is one sentence safe to post in a PR comment. */

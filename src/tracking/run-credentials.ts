@@ -17,8 +17,11 @@ export interface RunCredential {
 export interface RunCredentials {
   /** A user that may write only `experimentId`; undefined when the server has no auth app (see the docs). */
   issue(runId: string, experimentId: string): Promise<RunCredential | undefined>;
-  /** Deletes the user; never throws (a failure is reported through the warn callback). */
-  revoke(credential: RunCredential): Promise<void>;
+  /**
+   * Deletes the user; never throws (a failure is reported through the warn callback). Only the name is needed:
+   * the reconciler deletes a dead process's run users by runUsername(runId), never having seen their passwords.
+   */
+  revoke(credential: Pick<RunCredential, 'username'>): Promise<void>;
 }
 
 /** What a tracking port carries when runs get their own users (src/pipeline/execute-runs.ts reads it). */
@@ -84,7 +87,7 @@ export class MlflowRunCredentials implements RunCredentials {
     return credential;
   }
 
-  async revoke(credential: RunCredential): Promise<void> {
+  async revoke(credential: Pick<RunCredential, 'username'>): Promise<void> {
     try {
       await this.users.deleteUser(credential.username);
     } catch (error) {

@@ -9,8 +9,14 @@ export interface FakeGitHub {
   comments: string[]; // every version of the living comment
   checkUpdates: Array<{ conclusion?: string }>;
   reactions: string[];
-  /** The next request matching `test` gets no answer; resolves when it arrived. */
-  holdNext(test: (method: string, path: string, body: string) => boolean): Promise<void>;
+  /**
+   * The next request matching `test` gets no answer; resolves when it arrived. With `handled`, the stand-in
+   * carries it out first, as GitHub does when only its answer is lost.
+   */
+  holdNext(
+    test: (method: string, path: string, body: string) => boolean,
+    options?: { handled?: boolean },
+  ): Promise<void>;
   release(): void; // answer held requests from now on
   close(): Promise<void>;
 }
@@ -25,7 +31,8 @@ export async function startFakeGitHub(pr: {
   const comments: string[] = [];
   const checkUpdates: Array<{ conclusion?: string }> = [];
   const reactions: string[] = [];
-  let hold: { test: (m: string, p: string, b: string) => boolean; arrived: () => void } | undefined;
+  let hold: { test: (m: string, p: string, b: string) => boolean; handled: boolean; arrived: () => void } | undefined;
+  const checkRuns: Array<{ id: number; name: string; external_id?: string; head_sha: string; status: string }> = [];
   const answer = (method: string, path: string, body: string): [number, unknown] => {
     const json = body ? (JSON.parse(body) as Record<string, unknown>) : {};
     if (method === 'GET' && /\/pulls\/1$/.test(path)) {
@@ -58,9 +65,19 @@ export async function startFakeGitHub(pr: {
       reactions.push(String(json.content));
       return [201, {}];
     }
-    if (method === 'POST' && path.endsWith('/check-runs')) return [201, { id: 79 }];
+    if (method === 'POST' && path.endsWith('/check-runs')) {
+      const { name, external_id, head_sha } = json as { name: string; external_id?: string; head_sha: string };
+      checkRuns.push({ id: 79, name, external_id, head_sha, status: 'in_progress' });
+      return [201, { id: 79 }];
+    }
+    if (method === 'GET' && /\/commits\/[^/]+\/check-runs$/.test(path)) {
+      const sha = path.split('/').at(-2);
+      const runs = checkRuns.filter((c) => c.head_sha === sha);
+      return [200, { total_count: runs.length, check_runs: runs }];
+    }
     if (method === 'PATCH' && path.includes('/check-runs/')) {
       checkUpdates.push(json as { conclusion?: string });
+      for (const run of checkRuns) if ((json as { conclusion?: string }).conclusion) run.status = 'completed';
       return [200, { id: 79 }];
     }
     if (method === 'GET' && path.endsWith('/issues/1/comments'))
@@ -84,8 +101,9 @@ export async function startFakeGitHub(pr: {
       const method = request.method ?? 'GET';
       const path = (request.url ?? '').split('?')[0] ?? '';
       if (hold?.test(method, path, body)) {
-        const { arrived } = hold;
+        const { arrived, handled } = hold;
         hold = undefined;
+        if (handled) answer(method, path, body);
         arrived();
         return; // never answered: the child waits here until killed
       }
@@ -99,9 +117,9 @@ export async function startFakeGitHub(pr: {
     comments,
     checkUpdates,
     reactions,
-    holdNext: (test) =>
+    holdNext: (test, options) =>
       new Promise((arrived) => {
-        hold = { test, arrived };
+        hold = { test, handled: options?.handled ?? false, arrived };
       }),
     release: () => {
       hold = undefined;

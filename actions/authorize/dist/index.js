@@ -28887,6 +28887,13 @@ var OctokitGitHub = class _OctokitGitHub {
       })
     );
   }
+  async findCheck(headSha, name, externalId) {
+    const { data } = await this.call(
+      `list the check runs "${name}" of ${headSha.slice(0, 7)}`,
+      () => this.octokit.rest.checks.listForRef({ ...this.repo(), ref: headSha, check_name: name, per_page: 100 })
+    );
+    return data.check_runs.find((run) => run.external_id === externalId)?.id;
+  }
   async permission(username) {
     const { data } = await this.call(
       `look up ${username}'s permission`,

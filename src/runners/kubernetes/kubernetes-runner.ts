@@ -313,6 +313,7 @@ export class KubernetesRunner implements Runner {
         name: job.metadata?.name ?? '',
         labels: { ...job.metadata?.labels },
         finished: jobFinish(job) !== undefined,
+        suspended: job.spec?.suspend === true,
       }));
   }
 

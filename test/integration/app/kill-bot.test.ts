@@ -1,15 +1,13 @@
 // kill -9 on the real stack: the bot runs as a child process (test/support/bot-process.ts) with its own
-// ServiceAccount on the loopback API server, the test node and the real MLflow; GitHub is a loopback stand-in
-// that leaves the request after a chosen step unanswered, and the test kills the child with SIGKILL there.
-// Then another process's reconciler finishes the request. Each case ends with one final comment, the check run
-// concluded once, at most one MLflow run and one Job, nothing left running and no claim left.
+// ServiceAccount on the loopback API server, the test node and the real MLflow. At each step of
+// test/support/kill-steps.ts one request is left unanswered and unsent (GitHub's by the loopback stand-in, the API
+// server's by a hold-proxy), and the test kills the child with SIGKILL there. Then another process's reconciler
+// finishes the request. Each case ends with one final comment, the check run concluded once (when there is one),
+// at most one MLflow run and one Job, nothing left running, no run user left and no claim left.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { join } from 'node:path';
 import { BatchV1Api, CoordinationV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { ProbotOctokit } from 'probot';
 import { parseConfig } from '../../../src/config/load-config.js';
@@ -17,14 +15,25 @@ import type { TrainbotConfig } from '../../../src/config/config-types.js';
 import { OctokitGitHub } from '../../../src/github/octokit-github.js';
 import { reconcileOnce } from '../../../src/pipeline/reconcile.js';
 import { KubernetesRunner } from '../../../src/runners/kubernetes/kubernetes-runner.js';
+import { jobFinish } from '../../../src/runners/kubernetes/job-outcome.js';
 import { RUNNER_RBAC_RULES } from '../../../src/runners/kubernetes/rbac-rules.js';
-import { botTracking } from '../../support/mlflow-tracking.js';
+import { trackingOptionsFromEnv } from '../../../src/tracking/mlflow-client.js';
+import { MlflowUsers } from '../../../src/tracking/mlflow-users.js';
+import { runUsername } from '../../../src/tracking/run-credentials.js';
 import { findRequestRuns } from '../../../src/tracking/run-queries.js';
+import { botTracking } from '../../support/mlflow-tracking.js';
 import { REPO } from '../../support/github-api.js';
 import { issueCommentEvent } from '../../support/github-events.js';
-import { type FakeGitHub, startFakeGitHub } from '../../support/fake-github-server.js';
-import { adminKubeconfigPath, createTestNamespace, type TestNamespace } from '../../support/kube-namespace.js';
+import { startFakeGitHub } from '../../support/fake-github-server.js';
+import { type HoldProxy, apiServerCertificate, startHoldProxy } from '../../support/hold-proxy.js';
+import {
+  adminKubeconfigPath,
+  createTestNamespace,
+  tokenConfig,
+  type TestNamespace,
+} from '../../support/kube-namespace.js';
 import { startTestNode, type TestNode } from '../../support/kube-test-node.js';
+import { KILL_STEPS, type KillStep, killed, spawnBot, untilHeld } from '../../support/kill-steps.js';
 import {
   COMMENT_AT,
   FULL_NAME,
@@ -39,99 +48,75 @@ if (!trackingUri)
   throw new Error(
     'MLFLOW_TRACKING_URI is not set: run the integration tests through `npm test` (scripts/test.sh starts MLflow).',
   );
-const ROOT = resolve(import.meta.dirname, '../../..');
 const tracking = botTracking();
+const users = new MlflowUsers(trackingOptionsFromEnv(process.env));
 const experiment = `kill-bot-${Date.now()}`;
 let ns: TestNamespace;
 let node: TestNode;
-let bot: KubeConfig;
+let botKube: KubeConfig; // the bot's ServiceAccount, straight to the API server
+let proxy: HoldProxy;
 let dir: string;
 let configText: string;
 let baselineStart = 0;
 
 beforeAll(async () => {
   ns = await createTestNamespace('kill');
-  bot = await ns.accountWith('trainbot', RUNNER_RBAC_RULES);
+  botKube = await ns.accountWith('trainbot', RUNNER_RBAC_RULES);
+  // The killed process reaches the API server through the proxy; the reconciler and the checks go straight to it.
+  proxy = await startHoldProxy(botKube.getCurrentCluster()?.server ?? '', apiServerCertificate(adminKubeconfigPath()));
   dir = mkdtempSync(join(tmpdir(), 'trainbot-kill-'));
-  writeFileSync(join(dir, 'kubeconfig'), bot.exportConfig());
+  writeFileSync(
+    join(dir, 'kubeconfig'),
+    tokenConfig(ns.admin, botKube.getCurrentUser()?.token ?? '', proxy.url).exportConfig(),
+  );
   node = await startTestNode({
     adminKubeconfig: adminKubeconfigPath(),
     namespace: ns.name,
-    workdir: join(ROOT, 'training'),
+    workdir: join(import.meta.dirname, '../../../training'),
   });
   configText = testConfigText(experiment, trackingUri).replace(/^namespace: .*$/m, `namespace: ${ns.name}`);
   const config = (parseConfig(configText) as { ok: true; config: TrainbotConfig }).config;
   baselineStart = await seedBaseline(
     tracking,
-    new KubernetesRunner({ namespace: ns.name, kubeConfig: bot, podCheckMs: 250 }),
+    new KubernetesRunner({ namespace: ns.name, kubeConfig: botKube, podCheckMs: 250 }),
     config,
   );
 }, 180_000);
 
 afterAll(async () => {
+  await proxy?.close();
   await node?.stop();
   await ns?.delete();
   rmSync(dir, { recursive: true, force: true });
 });
 
-function startBot(github: FakeGitHub, event: object): ChildProcess {
-  const eventPath = join(dir, `event-${Date.now()}.json`);
-  writeFileSync(eventPath, JSON.stringify(event));
-  const tsx = pathToFileURL(createRequire(join(ROOT, 'package.json')).resolve('tsx')).href;
-  const child = spawn(process.execPath, ['--import', tsx, join(ROOT, 'test', 'support', 'bot-process.ts')], {
-    cwd: dir,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: dir,
-      KUBECONFIG: join(dir, 'kubeconfig'),
-      MLFLOW_TRACKING_URI: trackingUri,
-      MLFLOW_TRACKING_USERNAME: process.env.MLFLOW_TRACKING_USERNAME ?? '',
-      MLFLOW_TRACKING_PASSWORD: process.env.MLFLOW_TRACKING_PASSWORD ?? '',
-      TRAINBOT_NAMESPACE: ns.name,
-      TRAINBOT_TEST_GITHUB: github.url,
-      TRAINBOT_TEST_EVENT: eventPath,
-      TRAINBOT_TEST_NOW: String(baselineStart + 1000),
-    },
-  });
-  child.stdout?.resume();
-  child.stderr?.resume();
-  return child;
-}
-
-const killed = (child: ChildProcess) =>
-  new Promise<void>((done) => {
-    child.on('exit', () => done());
-    child.kill('SIGKILL');
-  });
-
-type Step = 'after the check run' | 'while waiting for the Job' | 'after the Job finished, before the final comment';
-const STEPS: Array<[Step, (method: string, path: string, body: string) => boolean]> = [
-  ['after the check run', (m, p) => m === 'GET' && p.endsWith('/issues/1/comments')],
-  ['while waiting for the Job', (m, p, b) => m === 'PATCH' && p.includes('/issues/comments/') && b.includes('running')],
-  [
-    'after the Job finished, before the final comment',
-    (m, p, b) => m === 'PATCH' && p.includes('/issues/comments/') && b.includes('| Metric'),
-  ],
-];
-
 describe('a bot killed with -9 at a step; the reconciler of the next process finishes its request', () => {
-  it.each(STEPS)(
+  it.each(KILL_STEPS.map((step) => [step.name, step] as const))(
     'killed %s',
-    async (step, holdAt) => {
+    async (_name, step: KillStep) => {
       const github = await startFakeGitHub({ headSha: HEAD_SHA, configText, commentAt: COMMENT_AT });
       try {
         const event = issueCommentEvent({ body: '/train alpha=0.1' });
-        event.payload.comment.id += 10 + STEPS.findIndex(([s]) => s === step);
+        event.payload.comment.id += 10 + KILL_STEPS.indexOf(step);
         const request = String(event.payload.comment.id);
-        const held = github.holdNext(holdAt);
-        const child = startBot(github, event);
-        await held;
-        await killed(child);
+        const held =
+          step.at === 'github' ? github.holdNext(step.held, { handled: step.handled }) : proxy.holdNext(step.held);
+        const bot = spawnBot({
+          dir,
+          kubeconfig: join(dir, 'kubeconfig'),
+          namespace: ns.name,
+          github: github.url,
+          now: baselineStart + 1000,
+          event,
+        });
+        await untilHeld(bot, held, step.name).catch((error: unknown) => {
+          throw new Error(`${String(error)}\nGitHub got: ${JSON.stringify(github.comments)}`);
+        });
+        await killed(bot.child);
         github.release();
 
         const restarted = Date.now();
-        const runner = new KubernetesRunner({ namespace: ns.name, kubeConfig: bot, podCheckMs: 250 });
+        const runner = new KubernetesRunner({ namespace: ns.name, kubeConfig: botKube, podCheckMs: 250 });
         const Octokit = ProbotOctokit.defaults({
           baseUrl: github.url,
           retry: { enabled: false },
@@ -151,7 +136,7 @@ describe('a bot killed with -9 at a step; the reconciler of the next process fin
           if (!finished) await new Promise((r) => setTimeout(r, 250));
         }
         expect(finished).toBe(true);
-        process.stdout.write(`kill-bot: ${step}: final comment ${Date.now() - restarted} ms after the restart\n`);
+        process.stdout.write(`kill-bot: ${step.name}: final comment ${Date.now() - restarted} ms after the restart\n`);
 
         const experimentId = await tracking.ensureExperiment(experiment);
         const { runs } = await findRequestRuns(tracking, { experimentId, repo: FULL_NAME, request });
@@ -160,18 +145,35 @@ describe('a bot killed with -9 at a step; the reconciler of the next process fin
             .makeApiClient(BatchV1Api)
             .listNamespacedJob({ namespace: ns.name, labelSelector: `trainbot.dev/request=${request}` })
         ).items;
+        const active = jobs.filter((j) => jobFinish(j) === undefined && j.metadata?.deletionTimestamp === undefined);
         expect(runs.length).toBeLessThanOrEqual(1);
         expect(jobs.length).toBeLessThanOrEqual(runs.length);
+        expect(active.map((j) => j.metadata?.name)).toEqual([]);
         expect(runs.filter((r) => r.info.status === 'RUNNING' || r.info.status === 'SCHEDULED')).toEqual([]);
-        expect(github.checkUpdates).toHaveLength(1);
+        // The run's own MLflow user goes with its run, whoever ends it.
+        for (const run of runs) expect(await users.userExists(runUsername(run.info.runId))).toBe(false);
         const final = github.comments.at(-1) ?? '';
-        if (step === 'after the check run') {
+        expect(github.comments.filter((c) => c === final)).toHaveLength(1); // the final comment, posted once
+        // Killed before GitHub created the check run, there is none to conclude; one it created is concluded, even
+        // when its id never reached the bot.
+        const checks = step.end === 'nothing-started' && !step.handled ? 0 : 1;
+        expect(github.checkUpdates).toHaveLength(checks);
+        if (step.end === 'nothing-started') {
+          expect(runs).toEqual([]);
+          if (step.handled) expect(github.checkUpdates[0]?.conclusion).toBe('failure');
+          expect(final).toMatch(/trainbot restarted before it started any run/);
+          expect(github.reactions).toEqual(['eyes', 'confused']);
+        } else if (step.end === 'run-or-nothing') {
           // Killed before or after its MLflow run or Job existed: either way the end is said once, with why.
           expect(github.checkUpdates[0]?.conclusion).toBeDefined();
           if (jobs.length === 0)
             expect(final).toMatch(
               /trainbot (stopped before it started this run's Job|restarted before it started any run)/,
             );
+        } else if (step.end === 'never-started') {
+          expect(runs.map((r) => r.info.status)).toEqual(['FAILED']);
+          expect(final).toContain("trainbot stopped before it started this run's Job");
+          expect(github.checkUpdates[0]?.conclusion).toBe('failure');
         } else {
           const name = github.comments[0]?.match(/trainbot-pr1-[0-9a-f]{12}/)?.[0];
           expect(final.split('\n').slice(1).join('\n')).toBe(alphaPointOneReport(name));
@@ -186,7 +188,7 @@ describe('a bot killed with -9 at a step; the reconciler of the next process fin
         const posted = github.comments.length;
         expect(await reconcileOnce(deps)).toEqual([]);
         expect(github.comments).toHaveLength(posted);
-        expect(github.checkUpdates).toHaveLength(1);
+        expect(github.checkUpdates).toHaveLength(checks);
       } finally {
         await github.close();
       }

@@ -222,6 +222,29 @@ describe('check runs', () => {
     });
   });
 
+  it("finds a check run on a commit by its external_id (the reconciler's way back to one whose id was lost)", async () => {
+    type CheckRuns = ResponseData<Rest['checks']['listForRef']>;
+    const sha = 'ec26c3e57ca3a959ca5aad62de7213c562f8c821';
+    const listed = () =>
+      mockGitHub('GET', '/repos/{owner}/{repo}/commits/{ref}/check-runs', {
+        params: { ref: sha },
+        query: { check_name: 'trainbot', per_page: '100' },
+      }).replyWithExample(200, (data: CheckRuns) => {
+        const run = data.check_runs[0] as CheckRuns['check_runs'][number];
+        return {
+          total_count: 2,
+          check_runs: [
+            { ...run, id: 7, external_id: 'train:1:111' },
+            { ...run, id: 8, external_id: 'train:1:222' },
+          ],
+        };
+      });
+    listed();
+    expect(await github().findCheck(sha, 'trainbot', 'train:1:222')).toBe(8);
+    listed();
+    expect(await github().findCheck(sha, 'trainbot', 'train:1:333')).toBeUndefined();
+  });
+
   it('links the check to the MLflow run as details_url', async () => {
     const url = 'https://mlflow.example.com/#/experiments/1/runs/abc';
     mockGitHub('PATCH', '/repos/{owner}/{repo}/check-runs/{check_run_id}', {

@@ -197,6 +197,44 @@ describe('a request whose bot died is finished by the next one, once', () => {
     expect(github.reactions).toEqual(['eyes', 'confused']);
   });
 
+  it('killed after its Job was created, before it was started: the suspended Job is deleted, not waited for', async () => {
+    const { github, tracking, first, second, reconcile } = crashAt('while-waiting');
+    await tick();
+    const job = first.clusterJobs[0];
+    if (job) job.suspended = true; // its Secret was never made, or it was never resumed
+    const waited: string[] = [];
+    second.wait = async (handle) => {
+      waited.push(handle.name);
+      return { status: 'succeeded' };
+    };
+    first.expire(KEY);
+    await reconcile();
+    expect(waited).toEqual([]);
+    expect(second.cancelled).toEqual([job?.name]);
+    expect(tracking.runs.map((r) => r.info.status)).toEqual(['FAILED']);
+    expect(github.living.get(statusKey(COMMENT_ID))).toContain('trainbot stopped before it started this run');
+    expect(github.checks[0]?.updates).toEqual([expect.objectContaining({ conclusion: 'failure' })]);
+  });
+
+  it("deletes the run's own MLflow user, which the dead process issued and never revoked", async () => {
+    const { tracking, first, reconcile } = crashAt('while-waiting');
+    const events: string[] = [];
+    Object.assign(tracking, {
+      runCredentials: {
+        issue: async (runId: string) => {
+          events.push(`issue trainbot-user-${runId}`);
+          return { username: `trainbot-user-${runId}`, password: 'p', env: {} };
+        },
+        revoke: async (credential: { username: string }) => void events.push(`revoke ${credential.username}`),
+      },
+    });
+    await tick();
+    expect(events).toEqual(['issue trainbot-user-run-1']);
+    first.expire(KEY);
+    await reconcile();
+    expect(events).toEqual(['issue trainbot-user-run-1', 'revoke trainbot-user-run-1']);
+  });
+
   it('does not repeat a final step the dead process had done and noted', async () => {
     const { github, first, reconcile } = crashAt('while-waiting');
     await tick();

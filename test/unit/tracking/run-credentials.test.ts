@@ -153,11 +153,7 @@ describe('MlflowRunCredentials', () => {
       },
     });
     const credentials = new MlflowRunCredentials(api, (m) => warnings.push(m));
-    await credentials.revoke({
-      username: 'trainbot-user-a',
-      password: 'x',
-      env: { MLFLOW_TRACKING_USERNAME: 'trainbot-user-a', MLFLOW_TRACKING_PASSWORD: 'x' },
-    });
+    await credentials.revoke({ username: 'trainbot-user-a' });
     expect(warnings).toEqual([
       "Could not delete the MLflow user trainbot-user-a after its run ended (HTTP 503); delete it as MLflow's admin.",
     ]);
