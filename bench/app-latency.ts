@@ -6,6 +6,10 @@
 //               (start_kube) and a tiny training script run by the test node
 //   concurrent  50 /train commands on 50 PRs at once: GitHub and MLflow requests per command, peak RSS and heap
 //   paced       10 commands at once with Probot's GitHub write pacing on, as deployed
+// As deployed unless told otherwise: the bot's Octokit (src/github/trainbot-octokit.ts: retries, the cap of
+// TRAINBOT_GITHUB_CONCURRENCY, write pacing), MLflow with basic-auth, signed runs and a user per run
+// (deployed-tracking.ts), the MLflow cap of TRAINBOT_MLFLOW_CONCURRENCY. BENCH_GITHUB_PACING=0 takes the pacing
+// off ack, report and concurrent (writes then only capped) to see the bot's own work.
 // Run: MLFLOW_TRACKING_URI=… [TRAINBOT_KUBE_ADMIN_KUBECONFIG=…] npx tsx bench/app-latency.ts [ack,report,concurrent,paced]
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,9 +18,12 @@ import nock from 'nock';
 import { Probot } from 'probot';
 import { createApp, type AppDeps } from '../src/index.js';
 import type { Runner } from '../src/runners/runner.js';
-import { MlflowClient } from '../src/tracking/mlflow-client.js';
+import Bottleneck from 'bottleneck';
+import { githubOptionsFromEnv, trainbotOctokit } from '../src/github/trainbot-octokit.js';
+import type { MlflowClient } from '../src/tracking/mlflow-client.js';
+import { deployedTracking } from './deployed-tracking.js';
 import { delivery, fakeGitHub } from './fake-github.js';
-import { TEST_TOKEN, TestOctokit } from '../test/support/github-probot.js';
+import { TEST_TOKEN } from '../test/support/github-probot.js';
 import { runnerFixture } from '../test/support/kube-runner-fixture.js';
 import { MetricRunner } from '../test/integration/sweep/metric-runner.js';
 
@@ -25,7 +32,7 @@ const ACK_COMMANDS = Number(process.env.BENCH_ACK_COMMANDS ?? 200);
 const CONCURRENT = Number(process.env.BENCH_CONCURRENT ?? 50);
 const REPORT_RUNS = Number(process.env.BENCH_REPORT_RUNS ?? 15);
 const PACED = Number(process.env.BENCH_PACED ?? 10);
-const PACING = process.env.BENCH_GITHUB_PACING === '1'; // ack and report with Probot's write pacing on
+const PACING = process.env.BENCH_GITHUB_PACING !== '0'; // ack, report and concurrent with the deployed write pacing
 const WARMUP = 5;
 const uri = process.env.MLFLOW_TRACKING_URI;
 if (!uri) throw new Error('MLFLOW_TRACKING_URI is not set; start MLflow as bench/README.md shows.');
@@ -52,21 +59,27 @@ function configText(edit: (text: string) => string = (t) => t): string {
 }
 
 /**
- * Probot paces writes as GitHub asks (plugin-throttling: one POST/PATCH at a time, 1 s apart, per installation),
- * and Probot puts that back even into an Octokit built without it. `paced: false` forces it off, to see the
- * bot's own work; `paced: true` keeps what a deployed app does.
+ * The Octokit the bot deploys paces writes as GitHub asks (plugin-throttling: one POST/PATCH at a time, 1 s apart,
+ * new comments 3 s apart, per process). `paced: false` keeps that class but replaces its write queues with ones
+ * that only cap concurrency (as bench/load.ts does), to see the bot's own work.
  */
-const Unpaced = TestOctokit.defaults((options: object) => ({ ...options, throttle: { enabled: false } }));
-async function app(deps: Omit<AppDeps, 'tracking'>, tracking: MlflowClient, paced = false) {
+const github = githubOptionsFromEnv(process.env);
+const Deployed = trainbotOctokit(github);
+const capped = () => new Bottleneck.Group({ maxConcurrent: github.maxConcurrent });
+const Unpaced = Deployed.defaults((o: Record<string, unknown>) => ({
+  ...o,
+  throttle: { ...(o.throttle as object), write: capped(), notifications: capped() },
+}));
+async function app(deps: Omit<AppDeps, 'tracking'>, tracking: MlflowClient, paced: boolean) {
   const logLevel = (process.env.BENCH_LOG_LEVEL ?? 'fatal') as 'fatal'; // `error` shows why runs failed
-  const probot = new Probot({ githubToken: TEST_TOKEN, Octokit: paced ? TestOctokit : Unpaced, logLevel });
+  const probot = new Probot({ githubToken: TEST_TOKEN, Octokit: paced ? Deployed : Unpaced, logLevel });
   await probot.load(createApp({ tracking, ...deps }));
   return probot;
 }
 
 async function ack(): Promise<string[][]> {
   const gh = fakeGitHub(configText());
-  const tracking = MlflowClient.fromEnv(process.env);
+  const { tracking } = deployedTracking(process.env);
   const runner = new MetricRunner({ trackingUri: uri as string, delayMs: 0 });
   const probot = await app({ runnerFor: () => runner }, tracking, PACING);
   const millis: number[] = [];
@@ -88,7 +101,7 @@ async function ack(): Promise<string[][]> {
 async function burst(count: number, paced: boolean) {
   const gh = fakeGitHub(configText());
   let failedAttempts = 0; // MLflow answers that were errors or never came (each retry counts)
-  const tracking = MlflowClient.fromEnv(process.env, {
+  const { tracking, users } = deployedTracking(process.env, {
     onRequest: (e) => {
       if (e.status === undefined || e.status >= 400) failedAttempts += 1;
     },
@@ -99,6 +112,7 @@ async function burst(count: number, paced: boolean) {
   gh.requests.clear();
   failedAttempts = 0;
   const mlflowBefore = tracking.requests;
+  const usersBefore = users.requests;
   const idle = process.memoryUsage();
   const peak = { rss: idle.rss, heap: idle.heapUsed };
   const sampler = setInterval(() => {
@@ -118,6 +132,7 @@ async function burst(count: number, paced: boolean) {
     gh,
     failedAttempts,
     mlflow: tracking.requests - mlflowBefore,
+    users: users.requests - usersBefore,
     idle,
     peak,
     seconds,
@@ -126,12 +141,12 @@ async function burst(count: number, paced: boolean) {
 }
 
 async function concurrent(): Promise<string[][]> {
-  const b = await burst(CONCURRENT, false);
+  const b = await burst(CONCURRENT, PACING);
   const per = (n: number) => (n / CONCURRENT).toFixed(2);
   const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
   return [
     [
-      `${CONCURRENT} commands on ${CONCURRENT} PRs at once, Probot's write pacing off: wall time for all (s)`,
+      `${CONCURRENT} commands on ${CONCURRENT} PRs at once, write pacing ${PACING ? 'on' : 'off'}: wall time for all (s)`,
       b.seconds.toFixed(1),
       '',
     ],
@@ -147,6 +162,7 @@ async function concurrent(): Promise<string[][]> {
     ],
     ['GitHub requests per command', per(b.gh.total()), [...b.gh.requests].map(([r, n]) => `${r} ${per(n)}`).join('; ')],
     ['MLflow requests per command (bot only)', per(b.mlflow), "the fake containers' 2 REST calls each are not counted"],
+    ['MLflow user-API requests per command', per(b.users), "the run's own user: created, granted, deleted"],
     [
       'RSS idle → peak (MB)',
       `${mb(b.idle.rss)} → ${mb(b.peak.rss)}`,
@@ -174,6 +190,11 @@ async function paced(): Promise<string[][]> {
       'writes of one installation go out one at a time, 1 s apart',
     ],
     [
+      'commands whose run did not finish (😕) / failed MLflow attempts of the bot',
+      `${b.gh.confused} / ${b.failedAttempts}`,
+      b.gh.firstFailure ?? '',
+    ],
+    [
       'GitHub writes (POST/PATCH) per command',
       ([...b.gh.requests].filter(([r]) => !r.startsWith('GET')).reduce((a, [, n]) => a + n, 0) / PACED).toFixed(2),
       '',
@@ -183,10 +204,14 @@ async function paced(): Promise<string[][]> {
 
 // The pod's "training": logs three metrics to the run the bot created and ends it FINISHED, over MLflow REST.
 const TINY_TRAINING = `import json, os, time, urllib.request
+import base64
 base = os.environ["MLFLOW_TRACKING_URI"] + "/api/2.0/mlflow/"
 run = os.environ["MLFLOW_RUN_ID"]
+# The run's own MLflow user, from the Secret the bot made for this Job (basic-auth, as deployed).
+user = os.environ["MLFLOW_TRACKING_USERNAME"] + ":" + os.environ["MLFLOW_TRACKING_PASSWORD"]
+headers = {"content-type": "application/json", "authorization": "Basic " + base64.b64encode(user.encode()).decode()}
 def post(endpoint, body):
-    request = urllib.request.Request(base + endpoint, json.dumps(body).encode(), {"content-type": "application/json"})
+    request = urllib.request.Request(base + endpoint, json.dumps(body).encode(), headers)
     urllib.request.urlopen(request).read()
 now = int(time.time() * 1000)
 metrics = [{"key": k, "value": v, "timestamp": now, "step": 0} for k, v in (("rmse", 0.7), ("mae", 0.55), ("r2", 0.2))]
@@ -211,7 +236,7 @@ async function report(): Promise<string[][]> {
           .replace(/^command: .*$/m, 'command: [python, tiny_training.py]'),
       ),
     );
-    const tracking = MlflowClient.fromEnv(process.env);
+    const { tracking } = deployedTracking(process.env);
     // Both ends on the bot's own clock, in this process: when its runner's watch saw the Job end (wait() resolved)
     // and when the final PATCH reached GitHub. A separate watch's timestamp is not on that causal path (the bot's
     // PATCH can arrive before another watcher hears of Complete), so it could yield negative "latencies".
@@ -280,7 +305,7 @@ async function report(): Promise<string[][]> {
 nock.disableNetConnect();
 nock.enableNetConnect(/^(127\.0\.0\.1|localhost)(:\d+)?$/); // MLflow and the Kubernetes API stay real
 console.log(
-  `app-latency, Probot's write pacing ${PACING ? 'on' : 'off'} for ack and report, ${new Date().toISOString()}, load average ${(
+  `app-latency, GitHub write pacing ${PACING ? 'on (as deployed)' : 'off'} for ack, report and concurrent, ${new Date().toISOString()}, load average ${(
     await import('node:os')
   )
     .loadavg()
