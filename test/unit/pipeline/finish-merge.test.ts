@@ -210,4 +210,22 @@ describe('a merge whose bot died is finished by the next process, once', () => {
     expect(baselineRuns()).toHaveLength(1);
     expect(first.leases.has(KEY)).toBe(false);
   });
+
+  it('a reconciler killed after the final comment it posted leaves nothing for the next one to post', async () => {
+    const { tracking, first, github, second, reconcile, baselineRuns } = await crashAt('while-waiting');
+    tracking.finish(baselineRuns()[0]?.info.runId ?? '', NEW_BASELINE);
+    first.expire(KEY);
+    const release = second.release.bind(second);
+    second.release = () => never(); // this reconciler dies while letting the claim go
+    void reconcile();
+    await tick();
+    expect(github.posts).toHaveLength(1);
+    expect(first.leases.get(KEY)?.notes.done).toBe('comment');
+
+    second.release = release;
+    first.expire(KEY);
+    await reconcile();
+    expect(github.posts).toHaveLength(1);
+    expect(first.leases.has(KEY)).toBe(false);
+  });
 });
