@@ -55,6 +55,7 @@ export function closedEvent(payload: Context<'pull_request.closed'>['payload']):
     merged: Boolean(pr.merged),
     mergeCommitSha: pr.merge_commit_sha ?? null,
     baseRef: pr.base.ref,
+    installationId: payload.installation?.id,
   };
 }
 
@@ -191,6 +192,8 @@ const app: ApplicationFunction = (probot, options) => {
           return new OctokitGitHub(await probot.auth(Number(notes.installation)), { owner, repo });
         },
         runUrl: runLink(uiUrl),
+        images: imageWaitFromEnv(process.env),
+        secrets: heldSecrets(process.env),
       },
       reconcile.intervalMs,
     );
@@ -234,6 +237,8 @@ export async function recoverRepository(
     log,
     runUrl: runLink(env.MLFLOW_UI_URL ?? env.MLFLOW_TRACKING_URI),
     scope: { repo: target.repo, waitForJobs: false },
+    images: imageWaitFromEnv(env),
+    secrets: heldSecrets(env),
   });
   target.log.info(recoverySummary(namespace, actions));
   await target.summary(recoveryMarkdown(namespace, actions));

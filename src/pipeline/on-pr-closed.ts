@@ -3,6 +3,8 @@
 //               the baseline it was compared with   3. one final comment   4. train the new baseline on the
 //               merge commit   5. its result appended to the same comment
 //               (a merge into another branch than baseline_branch gets the report and no refresh)
+//               The merge's claim carries notes, so if this process dies a reconciler finishes it: steps 2–5 from
+//               the start, or its refresh run settled and the final comment (src/pipeline/finish-merge.ts).
 //   not merged: nothing starts; the PR's runs still going are cancelled.
 import { parseConfig } from '../config/load-config.js';
 import type { TrainbotConfig } from '../config/config-types.js';
@@ -16,6 +18,7 @@ import { type ParamValue, parseParamsKey, planBaseline } from '../runs/plan.js';
 import { RUN_TAGS } from '../runs/run-contract.js';
 import type { Runner } from '../runners/runner.js';
 import {
+  type BaselineQuery,
   checkRunMetrics,
   findPullRequestRuns,
   findRequestRuns,
@@ -27,6 +30,7 @@ import type { TrackedRun } from '../tracking/tracked-run.js';
 import type { Tracking } from '../tracking/tracking.js';
 import type { ImageWait } from './await-image.js';
 import { cancelPullRequestRuns } from './cancel-runs.js';
+import { CLAIM_NOTES, MERGE_KIND } from './claim-notes.js';
 import type { Logger } from './on-train-comment.js';
 import { runRequest } from './run-request.js';
 
@@ -35,6 +39,15 @@ export interface PullRequestClosedEvent {
   number: number;
   merged: boolean;
   mergeCommitSha: string | null;
+  baseRef: string;
+  installationId?: number; // the GitHub App installation, so a reconciler can reach the repository later
+}
+
+/** A merge to report: from the event or, after its bot died, from its claim's notes (src/pipeline/finish-merge.ts). */
+export interface Merge {
+  repo: string; // owner/name
+  number: number;
+  sha: string; // the merge commit
   baseRef: string;
 }
 
@@ -125,20 +138,16 @@ export async function onPullRequestClosed(event: PullRequestClosedEvent, deps: P
   }
   if (!event.mergeCommitSha) return log.info(`#${event.number} merged without a merge commit sha; no baseline refresh`);
 
-  const request = mergeKey(event.number);
-  const requestKey = `${event.repo}#${request}`;
-  if (!(await runner.claim(requestKey)))
+  const merge: Merge = { repo: event.repo, number: event.number, sha: event.mergeCommitSha, baseRef: event.baseRef };
+  const requestKey = `${event.repo}#${mergeKey(event.number)}`;
+  // The notes let a reconciler finish this merge if this process dies (src/pipeline/finish-merge.ts).
+  if (!(await runner.claim(requestKey, mergeNotes(merge, event.installationId))))
     return log.info(`merge of #${event.number} is being handled by another delivery; this one is ignored`);
   try {
     const experiments = await ensureRoleExperiments(tracking, config);
-    // The merge's baseline run is the mark that this merge was handled; it lives among the baselines.
-    if (
-      (await findRequestRuns(tracking, { experimentId: experiments.baselines, repo: event.repo, request }, 1)).runs
-        .length > 0
-    ) {
+    if (await findRefreshRun(tracking, merge, experiments))
       return log.info(`merge of #${event.number} was already handled; redelivery ignored`);
-    }
-    await report(event, deps, config, experiments, runner);
+    await reportMerge(merge, { ...deps, runner, config, experiments, posted: () => notePosted(runner, requestKey) });
   } finally {
     await runner
       .release(requestKey)
@@ -146,28 +155,121 @@ export async function onPullRequestClosed(event: PullRequestClosedEvent, deps: P
   }
 }
 
-async function report(
-  event: PullRequestClosedEvent,
-  deps: PullRequestClosedDeps,
-  config: TrainbotConfig,
-  experiments: RoleExperiments,
-  runner: Runner,
-): Promise<void> {
-  const { github, tracking } = deps;
-  const now = deps.now ?? Date.now;
-  const experimentId = experiments.candidates;
-  const baselinePlan = planBaseline(config);
-  // Reports compare with the baseline branch's baseline, whatever branch the PR went into (as /train does).
-  const query = {
-    experimentId: experiments.baselines,
-    repo: event.repo,
-    branch: config.baselineBranch,
-    params: baselinePlan.paramsKey,
+/** What a merge's claim carries: all a reconciler needs to finish the merge if this process dies. Strings only. */
+export function mergeNotes(merge: Merge, installationId?: number): Record<string, string> {
+  return {
+    [CLAIM_NOTES.kind]: MERGE_KIND,
+    [CLAIM_NOTES.repo]: merge.repo,
+    [CLAIM_NOTES.pr]: String(merge.number),
+    [CLAIM_NOTES.request]: mergeKey(merge.number),
+    [CLAIM_NOTES.sha]: merge.sha,
+    [CLAIM_NOTES.base]: merge.baseRef,
+    ...(installationId !== undefined ? { [CLAIM_NOTES.installation]: String(installationId) } : {}),
   };
+}
+
+/** Notes on the merge's claim that its final comment is up, so a reconciler taking the claim over leaves it. */
+export async function notePosted(runner: Runner, requestKey: string): Promise<void> {
+  await runner.noteClaim?.(requestKey, { [CLAIM_NOTES.done]: 'comment' });
+}
+
+/**
+ * The merge's baseline run, once created: the mark that this merge was handled. It lives among the baselines,
+ * tagged with the merge's request.
+ */
+export async function findRefreshRun(
+  tracking: Tracking,
+  merge: Merge,
+  experiments: RoleExperiments,
+): Promise<TrackedRun | undefined> {
+  const query = { experimentId: experiments.baselines, repo: merge.repo, request: mergeKey(merge.number) };
+  return (await findRequestRuns(tracking, query, 1)).runs[0];
+}
+
+/** Where a merge's report and refresh go, and what with: the event's handler or the reconciler fills it in. */
+export interface MergeContext extends Omit<PullRequestClosedDeps, 'github' | 'runnerFor' | 'log'> {
+  github: Pick<GitHubPort, 'upsertComment'>;
+  runner: Runner;
+  log: Pick<Logger, 'error'>;
+  config: TrainbotConfig;
+  experiments: RoleExperiments;
+  /** The final comment is up; the caller notes it on the claim. */
+  posted: () => Promise<void>;
+}
+
+/** How the refresh's report reads, whether runRequest renders it or a reconciler that finished the refresh. */
+export const REFRESH_REPORT = {
+  title: 'New baseline vs previous',
+  headingLevel: 0,
+  noBaselineHint: 'Reports compare with this one from now on.',
+} as const;
+
+/** The baseline branch's baseline trained with the defaults: what reports and the refresh compare with. */
+export function baselineQuery(config: TrainbotConfig, repo: string, experiments: RoleExperiments): BaselineQuery {
+  return {
+    experimentId: experiments.baselines,
+    repo,
+    branch: config.baselineBranch,
+    params: planBaseline(config).paramsKey,
+  };
+}
+
+/** The refresh's part of the final comment: its report once its run finished, else why it did not. */
+export function refreshOutcome(sha: string, run: RunResult | undefined, report: string): Refresh {
+  return run?.state === 'finished' ? { kind: 'done', sha, report } : { kind: 'failed', sha, reason: run?.reason };
+}
+
+/**
+ * Steps 2–5 of a merge: the final comment, the baseline refresh, its result in the same comment. The event's
+ * handler runs them, and so does the reconciler for a merge whose bot died before its refresh run existed.
+ */
+export async function reportMerge(merge: Merge, c: MergeContext): Promise<void> {
+  const post = await mergeCommenter(merge, c);
+  const final = async (refresh: Refresh) => {
+    await post(refresh);
+    await c.posted();
+  };
+  // Only a merge into the baseline branch makes a baseline: a run of `release-1` would never be compared with.
+  if (merge.baseRef !== c.config.baselineBranch) return final({ kind: 'other-branch', baseRef: merge.baseRef });
+  const baselinePlan = planBaseline(c.config);
+  await post({ kind: 'training', sha: merge.sha, params: baselinePlan.paramsKey });
+
+  // 4–5. The baseline refresh is a request of its own (role baseline, compared with the previous baseline), and
+  // its result goes into the same comment.
+  const refresh = await runRequest({
+    ...REFRESH_REPORT,
+    plans: [baselinePlan],
+    role: 'baseline',
+    config: c.config,
+    tracking: c.tracking,
+    runner: c.runner,
+    experiments: c.experiments,
+    images: c.images,
+    secrets: c.secrets,
+    origin: { repo: merge.repo, sha: merge.sha, branch: merge.baseRef, request: mergeKey(merge.number) },
+    missingBaseline: 'compare-without',
+    runUrl: c.runUrl,
+    now: c.now,
+    onError: (error, name) =>
+      c.log.error(error, `baseline refresh for #${merge.number}: run ${name} failed inside trainbot`),
+  });
+  await final(refreshOutcome(merge.sha, refresh.runs[0], refresh.markdown));
+}
+
+/**
+ * Steps 2–3: the PR's runs, its best candidate and the baseline that was current when it started; then a function
+ * that posts the final comment with the refresh as it stands.
+ */
+export async function mergeCommenter(merge: Merge, c: MergeContext): Promise<(refresh: Refresh) => Promise<void>> {
+  const { config, experiments, tracking } = c;
+  const now = c.now ?? Date.now;
+  const experimentId = experiments.candidates;
+  // Reports compare with the baseline branch's baseline, whatever branch the PR went into (as /train does).
+  const query = baselineQuery(config, merge.repo, experiments);
 
   // 2. Every run of the PR in one paged search; the best candidate against the baseline that was current when it
   // started (a later merge may have replaced it since).
-  const tracked = (await findPullRequestRuns(tracking, { experimentId, repo: event.repo, pr: event.number })).runs
+  const tracked = (await findPullRequestRuns(tracking, { experimentId, repo: merge.repo, pr: merge.number })).runs
     .filter((r) => r.tags[RUN_TAGS.role] === 'candidate')
     // MLflow returns runs newest first, and runs started in the same millisecond in any order. Sorted by their
     // params, the unranked rows (failed, changed) keep one order from report to report.
@@ -183,19 +285,15 @@ async function report(
   const comparedRejected = rejectedBaseline(comparedLookup.rejected);
   // Candidate runs are in the candidates' experiment; the baseline compared with (or refused) in the baselines'.
   const link = (runId: string) =>
-    deps.runUrl?.(
+    c.runUrl?.(
       [compared?.runId, comparedRejected?.runId].includes(runId) ? experiments.baselines : experimentId,
       runId,
     );
 
-  // 3. The final comment, with the refresh under way.
-  const key = mergeKey(event.number);
-  const sha = event.mergeCommitSha as string;
-  const post = (refresh: Refresh) =>
-    github.upsertComment(event.number, key, renderMergeReport({ ...reportBase, now: now(), refresh }));
+  // 3. The final comment, with the refresh as it stands.
   const reportBase: Omit<MergeReportInput, 'now' | 'refresh'> = {
-    pr: event.number,
-    baseRef: event.baseRef,
+    pr: merge.number,
+    baseRef: merge.baseRef,
     runs,
     compared,
     comparedRejected,
@@ -203,36 +301,10 @@ async function report(
     config,
     link,
   };
-  // Only a merge into the baseline branch makes a baseline: a run of `release-1` would never be compared with.
-  if (event.baseRef !== config.baselineBranch)
-    return void (await post({ kind: 'other-branch', baseRef: event.baseRef }));
-  await post({ kind: 'training', sha, params: baselinePlan.paramsKey });
-
-  // 4–5. The baseline refresh is a request of its own (role baseline, compared with the previous baseline), and
-  // its result goes into the same comment.
-  const refresh = await runRequest({
-    plans: [baselinePlan],
-    role: 'baseline',
-    config,
-    tracking,
-    runner,
-    experiments,
-    images: deps.images,
-    secrets: deps.secrets,
-    origin: { repo: event.repo, sha, branch: event.baseRef, request: key },
-    missingBaseline: 'compare-without',
-    noBaselineHint: 'Reports compare with this one from now on.',
-    title: 'New baseline vs previous',
-    headingLevel: 0,
-    runUrl: deps.runUrl,
-    now,
-    onError: (error, name) =>
-      deps.log.error(error, `baseline refresh for #${event.number}: run ${name} failed inside trainbot`),
-  });
-  const [refreshed] = refresh.runs;
-  await post(
-    refreshed?.state === 'finished'
-      ? { kind: 'done', sha, report: refresh.markdown }
-      : { kind: 'failed', sha, reason: refreshed?.reason },
-  );
+  return async (refresh) =>
+    void (await c.github.upsertComment(
+      merge.number,
+      mergeKey(merge.number),
+      renderMergeReport({ ...reportBase, now: now(), refresh }),
+    ));
 }

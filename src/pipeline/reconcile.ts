@@ -6,7 +6,8 @@
 //      to wait for Jobs that still run (the Actions deployment's scheduled pass, src/actions-recover.ts);
 //   2. for each request: take the claim over (only one process can), settle each run (wait for its Job, or
 //      fail it with the reason when it can never finish), then the final table, the check run and the
-//      reaction, each noted on the claim once done so a later taker skips it, and release the claim.
+//      reaction, each noted on the claim once done so a later taker skips it, and release the claim. A merge's
+//      claim (its `kind` note) is finished by finish-merge.ts instead: its report and baseline refresh.
 import type { TrainbotConfig } from '../config/config-types.js';
 import type { GitHubPort } from '../github/github-port.js';
 import { type RunResult, rankRuns, requestConclusion } from '../report/compare.js';
@@ -22,7 +23,9 @@ import type { TrackedRun } from '../tracking/tracked-run.js';
 import type { Tracking } from '../tracking/tracking.js';
 import { type RunCredentialsPort, runUsername } from '../tracking/run-credentials.js';
 import { planBaseline } from '../runs/plan.js';
-import { CLAIM_NOTES } from './claim-notes.js';
+import type { ImageWait } from './await-image.js';
+import { CLAIM_NOTES, MERGE_KIND, doneSteps } from './claim-notes.js';
+import { finishMerge } from './finish-merge.js';
 import { CHECK_NAME, type Logger, loadConfig } from './on-train-comment.js';
 
 /** The final steps, in order; each is noted in `done` once it happened. */
@@ -87,9 +90,6 @@ export function planReconcile(
   return actions;
 }
 
-export const doneSteps = (notes: Readonly<Record<string, string>>): Set<string> =>
-  new Set((notes[CLAIM_NOTES.done] ?? '').split(',').filter(Boolean));
-
 export interface ReconcileDeps {
   runner: Runner;
   tracking: Tracking & RunCredentialsPort;
@@ -100,10 +100,14 @@ export interface ReconcileDeps {
   now?: () => number;
   /** Which claims and Jobs this pass takes on; default every repository's, waiting for running Jobs. */
   scope?: ReconcileScope;
+  /** For a merge finished from the start (finish-merge.ts): its baseline's image and log redaction, as live. */
+  images?: ImageWait;
+  secrets?: readonly string[];
 }
 
 const NEVER_STARTED =
   "trainbot stopped before it started this run's Job, so it never ran; comment `/train` again to run it.";
+const BASELINE_NEVER_STARTED = "trainbot stopped before it started this baseline's Job, so it never ran.";
 const RESTARTED_EARLY = 'trainbot restarted before it started any run; comment `/train` again.';
 
 /**
@@ -129,7 +133,8 @@ async function runOutcome(run: TrackedRun, jobs: readonly RunnerJob[], deps: Rec
     // and nothing will start it now: it goes, rather than waiting out its deadline in the cluster.
     if (job) await runner.cancel({ name: job.name });
     await tracking.setTerminated(run.info.runId, 'FAILED');
-    return { ...base, state: 'failed', reason: NEVER_STARTED };
+    const reason = run.tags[RUN_TAGS.role] === 'baseline' ? BASELINE_NEVER_STARTED : NEVER_STARTED;
+    return { ...base, state: 'failed', reason };
   }
   const outcome = await runner.wait({ name: run.info.runName });
   if (outcome.status !== 'succeeded') {
@@ -178,6 +183,11 @@ export async function finishRequest(
     if (!github) {
       log.info(`reconcile: no GitHub access to ${notes[CLAIM_NOTES.repo]}; leaving ${claim.key} for a later pass`);
       return false;
+    }
+    if (notes[CLAIM_NOTES.kind] === MERGE_KIND) {
+      await finishMerge(claim, github, { ...deps, settle: (run) => settleRun(run, jobs, deps) });
+      finished = true;
+      return true;
     }
     const pr = await github.pullRequest(Number(notes[CLAIM_NOTES.pr]));
     const loaded = await loadConfig(github, pr);

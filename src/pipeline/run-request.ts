@@ -10,7 +10,7 @@ import type { RunOrigin, RunRole } from '../runs/run-contract.js';
 import type { Runner } from '../runners/runner.js';
 import { rejectedBaseline } from '../report/changed-run.js';
 import { type RoleExperiments, ensureRoleExperiments } from '../tracking/role-experiments.js';
-import { lookupBaseline, toBaseline } from '../tracking/run-queries.js';
+import { type BaselineLookup, lookupBaseline, toBaseline } from '../tracking/run-queries.js';
 import type { Tracking } from '../tracking/tracking.js';
 import type { ImageWait } from './await-image.js';
 import { type ExecutedRun, executeRuns } from './execute-runs.js';
@@ -54,6 +54,44 @@ export interface RequestReport {
   finished: number;
   conclusion: ReturnType<typeof requestConclusion>;
   experimentId: string; // where this request's runs are
+}
+
+/** How a request's report is rendered: its title and place, and the baseline lookup its runs are compared with. */
+export interface RequestRendering {
+  title: string;
+  headingLevel?: 0 | 3 | 4;
+  config: TrainbotConfig;
+  found: BaselineLookup;
+  experiments: RoleExperiments;
+  experimentId: string; // where the request's runs are
+  noBaselineHint: string;
+  sha?: string;
+  runUrl?: (experimentId: string, runId: string) => string;
+  now: () => number;
+}
+
+/**
+ * The comparison table of a request's runs. One function for runRequest and for a reconciler that finishes a
+ * request after its process died (src/pipeline/finish-merge.ts), so both post the same report.
+ */
+export function renderRequestReport(r: RequestRendering, runs: readonly RunResult[]): string {
+  const baseline = toBaseline(r.found.run);
+  const rejected = rejectedBaseline(r.found.rejected);
+  // A baseline (used or refused) is in the baselines' experiment; the request's own runs in their role's.
+  const link = (runId: string) =>
+    r.runUrl?.([baseline?.runId, rejected?.runId].includes(runId) ? r.experiments.baselines : r.experimentId, runId);
+  return renderReport({
+    title: r.title,
+    headingLevel: r.headingLevel,
+    runs,
+    baseline,
+    config: r.config,
+    now: r.now(),
+    noBaselineHint: r.noBaselineHint,
+    sha: r.sha,
+    rejectedBaseline: rejected,
+    runUrl: r.runUrl ? link : undefined,
+  });
 }
 
 export async function runRequest(input: RequestInput): Promise<RequestReport> {
@@ -101,28 +139,20 @@ export async function runRequest(input: RequestInput): Promise<RequestReport> {
     found = await lookupBaseline(tracking, query);
   }
   const baseline = toBaseline(found.run);
-  const rejected = rejectedBaseline(found.rejected);
-
   const title = input.title ?? requestTitle(input.plans);
-  const render = (runs: readonly RunResult[]) =>
-    renderReport({
-      title,
-      headingLevel: input.headingLevel,
-      runs,
-      baseline,
-      config,
-      now: now(),
-      noBaselineHint: input.noBaselineHint,
-      sha: input.origin.sha,
-      rejectedBaseline: rejected,
-      runUrl: input.runUrl
-        ? (runId) =>
-            input.runUrl?.(
-              [baseline?.runId, rejected?.runId].includes(runId) ? experiments.baselines : experimentId,
-              runId,
-            )
-        : undefined,
-    });
+  const rendering: RequestRendering = {
+    title,
+    headingLevel: input.headingLevel,
+    config,
+    found,
+    experiments,
+    experimentId,
+    noBaselineHint: input.noBaselineHint,
+    sha: input.origin.sha,
+    runUrl: input.runUrl,
+    now,
+  };
+  const render = (runs: readonly RunResult[]) => renderRequestReport(rendering, runs);
 
   progress(`Starting ${input.plans.length} run${input.plans.length === 1 ? '' : 's'}.`);
   const runs = await executeRuns({

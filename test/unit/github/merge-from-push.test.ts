@@ -29,6 +29,7 @@ describe('closedPayloadOf', () => {
       merged: true,
       mergeCommitSha: push.after,
       baseRef: 'master',
+      installationId: pushEvent().payload.installation?.id, // a reconciler reaches the repository through it
     });
     expect(payload).toMatchObject({ action: 'closed', sender: push.sender, installation: push.installation });
   });

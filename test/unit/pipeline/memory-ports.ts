@@ -153,15 +153,17 @@ export class MemoryTracking implements TrackingSurface {
     return run;
   }
 
-  /** Runs matching every clause, newest first (as the queries order them). */
+  /** Runs matching every clause, newest first (as the queries order them); `start_time <` as lookupBaseline asks. */
   private matching(filter: string): TrackedRun[] {
     const clauses = [...filter.matchAll(/(tags\.`([^`]+)`|attributes\.(\w+)) = '([^']*)'/g)];
+    const before = Number(/attributes\.start_time < (\d+)/.exec(filter)?.[1] ?? Infinity);
     return this.runs
       .filter((run) =>
         clauses.every(([, , tag, attribute, value]) =>
           tag ? run.tags[tag] === value : attribute === 'status' ? run.info.status === value : true,
         ),
       )
+      .filter((run) => run.info.startTime < before)
       .sort((a, b) => b.info.startTime - a.info.startTime)
       .map((run) => structuredClone(run));
   }

@@ -1,0 +1,83 @@
+// The reconciler's part for a merge (reconcile.ts; docs/design.md "Reconciler"). A merged pull request whose bot
+// died left a claim with notes (on-pr-closed.ts, mergeNotes); taken over, the merge is finished from where it
+// stopped, with the code the event's handler runs, so the comment reads the same either way:
+//   - its final comment noted as posted: nothing left to do;
+//   - no baseline run yet: the merge from the start (reportMerge: the final comment, the refresh, its result);
+//   - a baseline run: settled as the reconciler settles any run (its Job waited for, or FAILED with the reason
+//     when it can never finish), then the final comment with the refresh's result.
+// The reconciler releases the claim afterwards, so a second pass finds nothing.
+import type { GitHubPort } from '../github/github-port.js';
+import type { RunResult } from '../report/compare.js';
+import type { ClaimInfo } from '../runners/runner.js';
+import { ensureRoleExperiments } from '../tracking/role-experiments.js';
+import { lookupBaseline } from '../tracking/run-queries.js';
+import type { TrackedRun } from '../tracking/tracked-run.js';
+import { CLAIM_NOTES, MERGE_KIND, doneSteps } from './claim-notes.js';
+import {
+  type Merge,
+  type MergeContext,
+  REFRESH_REPORT,
+  baselineQuery,
+  findRefreshRun,
+  mergeCommenter,
+  notePosted,
+  refreshOutcome,
+  reportMerge,
+} from './on-pr-closed.js';
+import { loadConfig } from './on-train-comment.js';
+import type { ReconcileDeps } from './reconcile.js';
+import { renderRequestReport } from './run-request.js';
+
+export interface FinishMergeDeps extends ReconcileDeps {
+  /** The reconciler's own settling of a run left behind (reconcile.ts), so a merge's run ends as any other. */
+  settle: (run: TrackedRun) => Promise<RunResult>;
+}
+
+/** The merge a claim's notes describe (mergeNotes read back), or undefined when they do not describe one. */
+export function mergeFromNotes(notes: Readonly<Record<string, string>>): Merge | undefined {
+  const { [CLAIM_NOTES.repo]: repo, [CLAIM_NOTES.sha]: sha, [CLAIM_NOTES.base]: baseRef } = notes;
+  const number = Number(notes[CLAIM_NOTES.pr]);
+  if (notes[CLAIM_NOTES.kind] !== MERGE_KIND || !repo || !sha || !baseRef) return undefined;
+  return Number.isInteger(number) && number > 0 ? { repo, number, sha, baseRef } : undefined;
+}
+
+/** Finishes the merge a taken-over claim describes; resolves once there is nothing left to do for it. */
+export async function finishMerge(claim: ClaimInfo, github: GitHubPort, deps: FinishMergeDeps): Promise<void> {
+  const { log, tracking } = deps;
+  const merge = mergeFromNotes(claim.notes);
+  // Only trainbot writes these notes; a claim that cannot be read would be taken over and dropped every pass.
+  if (!merge) return log.info(`reconcile: ${claim.key} does not say which merge it is; released`);
+  if (doneSteps(claim.notes).has('comment')) return log.info(`reconcile: ${claim.key} had posted its final comment`);
+  const loaded = await loadConfig(github, merge);
+  if ('reply' in loaded)
+    return log.info(`reconcile: ${claim.key}: the config on ${merge.baseRef} no longer loads; nothing to finish`);
+  const { config } = loaded;
+  const experiments = await ensureRoleExperiments(tracking, config);
+  const c: MergeContext = { ...deps, github, config, experiments, posted: () => notePosted(deps.runner, claim.key) };
+  const run = await findRefreshRun(tracking, merge, experiments);
+  if (!run) {
+    log.info(`reconcile: finishing ${claim.key} from the start: its baseline run was never created`);
+    return reportMerge(merge, c);
+  }
+  log.info(`reconcile: finishing ${claim.key} (baseline run ${run.info.runName})`);
+  const settled = await deps.settle(run);
+  // Against the baseline that was current when the refresh started, as runRequest compared it: the refresh may
+  // itself be the newest baseline by now.
+  const query = { ...baselineQuery(config, merge.repo, experiments), startedBefore: run.info.startTime };
+  const report = renderRequestReport(
+    {
+      ...REFRESH_REPORT,
+      config,
+      found: await lookupBaseline(tracking, query),
+      experiments,
+      experimentId: experiments.baselines,
+      sha: merge.sha,
+      runUrl: deps.runUrl,
+      now: deps.now ?? Date.now,
+    },
+    [settled],
+  );
+  const post = await mergeCommenter(merge, c);
+  await post(refreshOutcome(merge.sha, settled, report));
+  await c.posted();
+}

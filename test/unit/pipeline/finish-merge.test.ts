@@ -1,0 +1,231 @@
+// A merge whose bot died is finished by the next process's reconciler, once (src/pipeline/finish-merge.ts), on
+// in-memory ports. The first process handles `pull_request.closed` and stops for good at a step; the second one
+// shares only the "cluster" (claims, Jobs) and MLflow, and has a GitHub of its own, so its posts are the ones
+// it made. Each test ends with one final comment, at most one baseline run and Job, and the claim gone.
+import { describe, expect, it } from '@jest/globals';
+import { mergeFromNotes } from '../../../src/pipeline/finish-merge.js';
+import { mergeKey, mergeNotes, onPullRequestClosed } from '../../../src/pipeline/on-pr-closed.js';
+import { reconcileOnce } from '../../../src/pipeline/reconcile.js';
+import { originTags } from '../../../src/runs/run-contract.js';
+import type { RunOutcome } from '../../../src/runners/runner.js';
+import { ClaimingRunner, MemoryGitHub, MemoryTracking, silentLog } from './memory-ports.js';
+
+const REPO = 'acme/models';
+const SHA = 'd'.repeat(40);
+const KEY = `${REPO}#merge-7`;
+const MERGE = { repo: REPO, number: 7, sha: SHA, baseRef: 'main' };
+const NEW_BASELINE = { rmse: 0.7, mae: 0.55, r2: 0.2 };
+const never = <T>() => new Promise<T>(() => undefined);
+const tick = () => new Promise((r) => setTimeout(r, 20));
+
+/** MLflow as a PR that trained once leaves it: the previous baseline of main, and the PR's one candidate. */
+async function seededTracking(): Promise<MemoryTracking> {
+  const tracking = new MemoryTracking();
+  const origin = { repo: REPO, sha: 'b'.repeat(40), params: 'alpha=0.5 l1_ratio=0.5 seed=42' };
+  const previous = await tracking.createRun({
+    experimentId: '1',
+    runName: 'trainbot-baseline-1',
+    tags: originTags({ ...origin, branch: 'main', request: 'merge-1', role: 'baseline' }),
+  });
+  tracking.finish(previous.info.runId, { rmse: 0.74, mae: 0.6, r2: 0.1 });
+  const candidate = await tracking.createRun({
+    experimentId: '1',
+    runName: 'trainbot-pr7-1',
+    tags: originTags({
+      ...origin,
+      sha: 'c'.repeat(40),
+      pr: 7,
+      branch: 'fix',
+      request: '99',
+      role: 'candidate',
+      params: 'alpha=0.1 l1_ratio=0.5 seed=42',
+    }),
+  });
+  tracking.finish(candidate.info.runId, { rmse: 0.69, mae: 0.55, r2: 0.22 });
+  return tracking;
+}
+
+type Step = 'before-the-run' | 'before-the-job' | 'while-waiting' | 'before-release';
+
+/** The first process handles the merge and stops for good at `step`; `reconcile` is the second one's pass. */
+async function crashAt(step: Step) {
+  const tracking = await seededTracking();
+  const firstGitHub = new MemoryGitHub();
+  const first = new ClaimingRunner(tracking);
+  const upsert = firstGitHub.upsertComment.bind(firstGitHub);
+  if (step === 'before-the-run') firstGitHub.upsertComment = () => never(); // the "training" comment hangs
+  const dispatch = first.dispatch.bind(first);
+  first.dispatch = async (spec) => {
+    if (step === 'before-the-job') return never();
+    first.clusterJobs.push({ name: spec.name, labels: { ...spec.labels }, finished: false });
+    return dispatch(spec);
+  };
+  if (step === 'while-waiting') first.wait = () => never<RunOutcome>();
+  if (step === 'before-release') first.release = () => never();
+  void onPullRequestClosed(
+    { repo: REPO, number: 7, merged: true, mergeCommitSha: SHA, baseRef: 'main', installationId: 77 },
+    { github: firstGitHub, tracking, runnerFor: () => first, log: silentLog, now: () => 10_000 },
+  );
+  await tick();
+  firstGitHub.upsertComment = upsert;
+
+  const github = new MemoryGitHub();
+  const second = new ClaimingRunner(tracking, { metrics: NEW_BASELINE });
+  second.leases = first.leases;
+  const reconcile = () => {
+    second.clusterJobs.splice(0, second.clusterJobs.length, ...first.clusterJobs);
+    return reconcileOnce({
+      runner: second,
+      tracking,
+      githubFor: async () => github,
+      log: silentLog,
+      now: () => 10_000,
+    });
+  };
+  const baselineRuns = () => tracking.runs.filter((r) => r.tags['trainbot.request'] === 'merge-7');
+  return { tracking, firstGitHub, first, github, second, reconcile, baselineRuns };
+}
+
+/** The final comment of the same merge handled by a process that did not die. */
+async function liveComment(): Promise<string | undefined> {
+  const tracking = await seededTracking();
+  const github = new MemoryGitHub();
+  const runner = new ClaimingRunner(tracking, { metrics: NEW_BASELINE });
+  await onPullRequestClosed(
+    { repo: REPO, number: 7, merged: true, mergeCommitSha: SHA, baseRef: 'main' },
+    { github, tracking, runnerFor: () => runner, log: silentLog, now: () => 10_000 },
+  );
+  return github.living.get(mergeKey(7));
+}
+
+const refreshPart = (comment: string | undefined) => (comment ?? '').split('#### Baseline refresh\n\n')[1] ?? '';
+
+describe("a merge's claim", () => {
+  it('carries what a reconciler needs to finish the merge, and reads back as the same merge', async () => {
+    const { first } = await crashAt('while-waiting');
+    const notes = first.leases.get(KEY)?.notes ?? {};
+    expect(notes).toEqual({
+      kind: 'merge',
+      repo: REPO,
+      pr: '7',
+      request: 'merge-7',
+      sha: SHA,
+      base: 'main',
+      installation: '77',
+    });
+    expect(mergeNotes(MERGE)).not.toHaveProperty('installation');
+    expect(mergeFromNotes(notes)).toEqual(MERGE);
+    expect(mergeFromNotes({ ...notes, kind: '' })).toBeUndefined();
+    expect(mergeFromNotes({ ...notes, pr: '7x' })).toBeUndefined();
+  });
+});
+
+describe('a merge whose bot died is finished by the next process, once', () => {
+  it('killed before its baseline run existed: the merge is handled from the start, once', async () => {
+    const { first, github, second, reconcile, baselineRuns } = await crashAt('before-the-run');
+    expect(baselineRuns()).toEqual([]);
+    expect(await reconcile()).toEqual([]); // still live: nobody takes it over
+    first.expire(KEY);
+
+    await reconcile();
+    expect(second.dispatched).toHaveLength(1);
+    expect(baselineRuns().map((r) => r.info.status)).toEqual(['FINISHED']);
+    const comment = github.living.get(mergeKey(7)) ?? '';
+    expect(github.posts).toHaveLength(2); // "training", then the result
+    expect(github.posts[0]).toContain('⏳ Training the new baseline of `main` on the merge commit `ddddddd`');
+    expect(comment).toContain('Best of 1 run:');
+    expect(refreshPart(comment)).toContain('✅ New baseline of `main` on `ddddddd`:');
+    expect(refreshPart(comment)).toContain('| **rmse** (primary) |   0.7400 |   0.7000 | −0.0400 | ✅ better |');
+    expect(comment).toBe(await liveComment());
+    expect(first.leases.has(KEY)).toBe(false);
+
+    await reconcile(); // nothing left: a second pass does nothing
+    expect(github.posts).toHaveLength(2);
+    expect(second.dispatched).toHaveLength(1);
+  });
+
+  it('killed after its baseline run, before the Job: the run is FAILED and the final comment says why', async () => {
+    const { first, firstGitHub, github, second, reconcile, baselineRuns } = await crashAt('before-the-job');
+    expect(firstGitHub.posts.at(-1)).toContain('⏳ Training the new baseline');
+    expect(baselineRuns().map((r) => r.info.status)).toEqual(['RUNNING']);
+    first.expire(KEY);
+
+    await reconcile();
+    expect(baselineRuns().map((r) => r.info.status)).toEqual(['FAILED']);
+    expect(second.dispatched).toEqual([]);
+    expect(github.posts).toHaveLength(1);
+    expect(refreshPart(github.living.get(mergeKey(7)))).toBe(
+      "❌ The new baseline of `main` on `ddddddd` did not finish: trainbot stopped before it started this baseline's Job, so it never ran. Reports keep comparing with the previous baseline until the next merge trains one.",
+    );
+    expect(first.leases.has(KEY)).toBe(false);
+
+    await reconcile();
+    expect(github.posts).toHaveLength(1);
+  });
+
+  it.each([
+    ['its Job still running: waited for', false],
+    ['its run already finished', true],
+  ])(
+    'killed while waiting, %s: the final comment compares the new baseline with the previous one',
+    async (_, finishedBefore) => {
+      const { tracking, first, github, second, reconcile, baselineRuns } = await crashAt('while-waiting');
+      const [run] = baselineRuns();
+      const job = first.clusterJobs[0];
+      expect(job?.name).toBe(run?.info.runName);
+      // The Job ends: its container logs to its MLflow run and finishes it, now or while the next process waits.
+      const end = () => {
+        tracking.finish(run?.info.runId ?? '', NEW_BASELINE);
+        if (job) job.finished = true;
+      };
+      if (finishedBefore) end();
+      second.wait = async () => (end(), { status: 'succeeded' });
+      first.expire(KEY);
+
+      await reconcile();
+      expect(baselineRuns().map((r) => r.info.status)).toEqual(['FINISHED']);
+      expect(second.dispatched).toEqual([]);
+      expect(github.posts).toHaveLength(1);
+      const refresh = refreshPart(github.living.get(mergeKey(7)));
+      expect(refresh).toContain('✅ New baseline of `main` on `ddddddd`:');
+      expect(refresh).toContain('| **rmse** (primary) |   0.7400 |   0.7000 | −0.0400 | ✅ better |');
+      expect(refresh).toContain('Commit `ddddddd` compared with the baseline `bbbbbbb` on `main`');
+      expect(github.living.get(mergeKey(7))).toBe(await liveComment()); // rendered as the live flow renders it
+      expect(first.leases.has(KEY)).toBe(false);
+
+      await reconcile();
+      expect(github.posts).toHaveLength(1);
+    },
+  );
+
+  it('killed after its final comment, before letting the claim go: nothing is posted again', async () => {
+    const { first, firstGitHub, github, second, reconcile, baselineRuns } = await crashAt('before-release');
+    expect(refreshPart(firstGitHub.living.get(mergeKey(7)))).toContain('✅ New baseline');
+    expect(first.leases.get(KEY)?.notes.done).toBe('comment');
+    first.expire(KEY);
+
+    await reconcile();
+    expect(github.posts).toEqual([]);
+    expect(second.dispatched).toEqual([]);
+    expect(baselineRuns()).toHaveLength(1);
+    expect(first.leases.has(KEY)).toBe(false);
+  });
+
+  it('a reconciler killed after the final comment it posted leaves nothing for the next one to post', async () => {
+    const { tracking, first, github, second, reconcile, baselineRuns } = await crashAt('while-waiting');
+    tracking.finish(baselineRuns()[0]?.info.runId ?? '', NEW_BASELINE);
+    first.expire(KEY);
+    const release = second.release.bind(second);
+    second.release = () => never(); // this reconciler dies while letting the claim go
+    void reconcile();
+    await tick();
+    expect(github.posts).toHaveLength(1);
+    expect(first.leases.get(KEY)?.notes.done).toBe('comment');
+
+    second.release = release;
+    first.expire(KEY);
+    await reconcile();
+    expect(github.posts).toHaveLength(1);
+    expect(first.leases.has(KEY)).toBe(false);
+  });
+});
