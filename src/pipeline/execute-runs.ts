@@ -54,8 +54,11 @@ function logToStderr(error: unknown, runName: string): void {
   console.error(`trainbot: run ${runName} failed inside trainbot:`, error);
 }
 
-/** The metrics record's tags; a record MLflow would cut short fails the run with a sentence instead. */
-function recordedMetrics(
+/**
+ * The metrics record's tags; a record MLflow would cut short fails the run with a sentence instead. The
+ * reconciler records a run the same way when the process that started it died before it could.
+ */
+export function recordedMetrics(
   key: string,
   runId: string,
   metrics: Readonly<Record<string, number>>,

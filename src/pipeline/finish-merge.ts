@@ -6,6 +6,7 @@
 //   - a baseline run: settled as the reconciler settles any run (its Job waited for, or FAILED with the reason
 //     when it can never finish), then the final comment with the refresh's result.
 // The reconciler releases the claim afterwards, so a second pass finds nothing.
+import type { TrainbotConfig } from '../config/config-types.js';
 import type { GitHubPort } from '../github/github-port.js';
 import type { RunResult } from '../report/compare.js';
 import type { ClaimInfo } from '../runners/runner.js';
@@ -30,7 +31,7 @@ import { renderRequestReport } from './run-request.js';
 
 export interface FinishMergeDeps extends ReconcileDeps {
   /** The reconciler's own settling of a run left behind (reconcile.ts), so a merge's run ends as any other. */
-  settle: (run: TrackedRun) => Promise<RunResult>;
+  settle: (run: TrackedRun, config: TrainbotConfig) => Promise<RunResult>;
 }
 
 /** The merge a claim's notes describe (mergeNotes read back), or undefined when they do not describe one. */
@@ -60,7 +61,7 @@ export async function finishMerge(claim: ClaimInfo, github: GitHubPort, deps: Fi
     return reportMerge(merge, c);
   }
   log.info(`reconcile: finishing ${claim.key} (baseline run ${run.info.runName})`);
-  const settled = await deps.settle(run);
+  const settled = await deps.settle(run, config);
   // Against the baseline that was current when the refresh started, as runRequest compared it: the refresh may
   // itself be the newest baseline by now.
   const query = { ...baselineQuery(config, merge.repo, experiments), startedBefore: run.info.startTime };

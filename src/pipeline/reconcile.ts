@@ -24,6 +24,7 @@ import type { Tracking } from '../tracking/tracking.js';
 import { type RunCredentialsPort, runUsername } from '../tracking/run-credentials.js';
 import { planBaseline } from '../runs/plan.js';
 import type { ImageWait } from './await-image.js';
+import { recordedMetrics } from './execute-runs.js';
 import { CLAIM_NOTES, MERGE_KIND, doneSteps } from './claim-notes.js';
 import { finishMerge } from './finish-merge.js';
 import { CHECK_NAME, type Logger, loadConfig } from './on-train-comment.js';
@@ -114,10 +115,36 @@ const RESTARTED_EARLY = 'trainbot restarted before it started any run; comment `
  * The outcome of one run the dead process left behind: read it, or wait for its Job to end. Then its own MLflow
  * user goes (src/tracking/run-credentials.ts): the dead process issued it and can no longer delete it.
  */
-async function settleRun(run: TrackedRun, jobs: readonly RunnerJob[], deps: ReconcileDeps): Promise<RunResult> {
+async function settleRun(
+  run: TrackedRun,
+  jobs: readonly RunnerJob[],
+  deps: ReconcileDeps,
+  config: TrainbotConfig | undefined,
+): Promise<RunResult> {
   const result = await runOutcome(run, jobs, deps);
   await deps.tracking.runCredentials?.revoke({ username: runUsername(run.info.runId) });
-  return result;
+  return result.state === 'finished' ? recordIfUnsigned(result, run, deps, config) : result;
+}
+
+/**
+ * A finished run the dead process had not yet recorded gets its signed metrics record now, as execute-runs.ts
+ * makes it, so later reports (and the merge's baseline lookups) trust it. Read again after the run's user is
+ * gone, so what is signed is what nobody but the bot can change any more. A run already recorded keeps its
+ * record: signing again would bless a change made after it.
+ */
+async function recordIfUnsigned(
+  result: RunResult,
+  run: TrackedRun,
+  deps: ReconcileDeps,
+  config: TrainbotConfig | undefined,
+): Promise<RunResult> {
+  const { tracking } = deps;
+  if (tracking.signingKey === undefined || config === undefined || run.tags[RUN_TAGS.metrics] !== undefined)
+    return result;
+  const logged = await tracking.getRun(run.info.runId);
+  if (logged.tags[RUN_TAGS.metrics] !== undefined) return result;
+  await tracking.setTags(run.info.runId, recordedMetrics(tracking.signingKey, run.info.runId, logged.metrics, config));
+  return { ...result, metrics: logged.metrics };
 }
 
 async function runOutcome(run: TrackedRun, jobs: readonly RunnerJob[], deps: ReconcileDeps): Promise<RunResult> {
@@ -185,7 +212,7 @@ export async function finishRequest(
       return false;
     }
     if (notes[CLAIM_NOTES.kind] === MERGE_KIND) {
-      await finishMerge(claim, github, { ...deps, settle: (run) => settleRun(run, jobs, deps) });
+      await finishMerge(claim, github, { ...deps, settle: (run, config) => settleRun(run, jobs, deps, config) });
       finished = true;
       return true;
     }
@@ -203,7 +230,7 @@ export async function finishRequest(
           })
         ).runs
       : [];
-    const runs = await Promise.all(found.map((run) => settleRun(run, jobs, deps)));
+    const runs = await Promise.all(found.map((run) => settleRun(run, jobs, deps, config)));
     log.info(`reconcile: finishing ${claim.key} (${runs.length} run${runs.length === 1 ? '' : 's'})`);
     await concludeRequest(claim, runs, { github, config, experimentId, sha: found[0]?.tags[RUN_TAGS.sha], deps });
     finished = true;

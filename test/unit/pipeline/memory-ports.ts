@@ -91,6 +91,8 @@ type TrackingSurface = Pick<
 
 export class MemoryTracking implements TrackingSurface {
   readonly runs: TrackedRun[] = [];
+  /** Set, runs are signed as the deployed bot signs them (src/runs/run-signature.ts, metrics-signature.ts). */
+  signingKey?: string;
   /** Called before every request: a test makes MLflow "go away" by throwing from it. */
   beforeRequest: (call: string) => void = () => undefined;
   private clock = 1_000;

@@ -4,11 +4,13 @@
 import { describe, expect, it } from '@jest/globals';
 import { onTrainComment, statusKey } from '../../../src/pipeline/on-train-comment.js';
 import { planReconcile, reconcileOnce } from '../../../src/pipeline/reconcile.js';
+import { checkMetrics } from '../../../src/runs/metrics-signature.js';
 import type { RunOutcome } from '../../../src/runners/runner.js';
 import { commentEvent } from '../../support/comment-event.js';
 import { ClaimingRunner, MemoryGitHub, MemoryTracking, silentLog } from './memory-ports.js';
 
 const COMMENT_ID = 4242;
+const SIGNING_KEY = 'reconcile-signing-key-0123456789abcdef';
 const KEY = `acme/models#${COMMENT_ID}`;
 const event = commentEvent(COMMENT_ID, '/train alpha=0.1', { installationId: 77 });
 const never = <T>() => new Promise<T>(() => undefined);
@@ -233,6 +235,35 @@ describe('a request whose bot died is finished by the next one, once', () => {
     first.expire(KEY);
     await reconcile();
     expect(events).toEqual(['issue trainbot-user-run-1', 'revoke trainbot-user-run-1']);
+  });
+
+  it('records and signs the metrics of a run the dead process never recorded, so later reports trust it', async () => {
+    const { tracking, first, reconcile } = crashAt('while-waiting');
+    tracking.signingKey = SIGNING_KEY;
+    await tick();
+    first.expire(KEY);
+    await reconcile();
+    const [run] = tracking.runs;
+    expect(run && checkMetrics(SIGNING_KEY, run)).toEqual({
+      status: 'intact',
+      metrics: { rmse: 0.6, mae: 0.5, r2: 0.3 },
+    });
+  });
+
+  it('keeps the record a run already had: a metric changed after it shows as changed, not signed anew', async () => {
+    const { tracking, first, second, reconcile } = crashAt('before-comment');
+    tracking.signingKey = SIGNING_KEY;
+    await tick();
+    const [run] = tracking.runs;
+    expect(run && checkMetrics(SIGNING_KEY, run).status).toBe('intact'); // recorded by the first process
+    if (run) run.metrics.rmse = 0.01; // the PR's code "improves" its own result after the record
+    second.wait = async () => ({ status: 'succeeded' });
+    first.expire(KEY);
+    await reconcile();
+    expect(run && checkMetrics(SIGNING_KEY, run)).toEqual({
+      status: 'changed',
+      changes: [{ metric: 'rmse', recorded: 0.6, current: 0.01 }],
+    });
   });
 
   it('does not repeat a final step the dead process had done and noted', async () => {
