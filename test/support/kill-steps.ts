@@ -92,6 +92,8 @@ export interface BotProcessOptions {
   lease?: { durationSeconds: number; renewSeconds: number };
   /** Reconcile at start and every this many ms, as src/index.ts does; default off. */
   reconcileMs?: number;
+  /** Sign runs as the deployed bot does (TRAINBOT_SIGNING_KEY); default unsigned. */
+  signingKey?: string;
 }
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -125,6 +127,7 @@ export function spawnBot(options: BotProcessOptions): BotProcess {
       TRAINBOT_TEST_LEASE_SECONDS: String(options.lease?.durationSeconds ?? 2),
       TRAINBOT_TEST_RENEW_SECONDS: String(options.lease?.renewSeconds ?? 0.5),
       TRAINBOT_TEST_RECONCILE_MS: String(options.reconcileMs ?? 0),
+      ...(options.signingKey ? { TRAINBOT_SIGNING_KEY: options.signingKey } : {}),
     },
   });
   let output = '';

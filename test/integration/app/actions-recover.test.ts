@@ -7,17 +7,12 @@
 // loopback stand-in (test/support/fake-github-server.ts).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BatchV1Api, CoordinationV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { load } from 'js-yaml';
-import { parseConfig } from '../../../src/config/load-config.js';
-import type { TrainbotConfig } from '../../../src/config/config-types.js';
-import { KubernetesRunner } from '../../../src/runners/kubernetes/kubernetes-runner.js';
-import { RUNNER_RBAC_RULES } from '../../../src/runners/kubernetes/rbac-rules.js';
 import { claimLease } from '../../../src/runners/kubernetes/claim-lease.js';
 import { TRAINBOT_LABELS } from '../../../src/runners/kubernetes/job-manifest.js';
 import { JOB_LABELS } from '../../../src/runs/job-spec.js';
@@ -26,81 +21,45 @@ import { findRequestRuns } from '../../../src/tracking/run-queries.js';
 import { botTracking } from '../../support/mlflow-tracking.js';
 import { issueCommentEvent } from '../../support/github-events.js';
 import { type FakeGitHub, startFakeGitHub } from '../../support/fake-github-server.js';
-import { adminKubeconfigPath, createTestNamespace, type TestNamespace } from '../../support/kube-namespace.js';
-import { startTestNode, type TestNode } from '../../support/kube-test-node.js';
-import {
-  COMMENT_AT,
-  FULL_NAME,
-  HEAD_SHA,
-  alphaPointOneReport,
-  seedBaseline,
-  testConfigText,
-} from '../../support/train-comment-mocks.js';
+import { type BotStage, startBotStage } from '../../support/bot-stage.js';
+import type { TestNamespace } from '../../support/kube-namespace.js';
+import { spawnBot } from '../../support/kill-steps.js';
+import { COMMENT_AT, FULL_NAME, HEAD_SHA, alphaPointOneReport } from '../../support/train-comment-mocks.js';
 
-const trackingUri = process.env.MLFLOW_TRACKING_URI;
-if (!trackingUri)
-  throw new Error(
-    'MLFLOW_TRACKING_URI is not set: run the integration tests through `npm test` (scripts/test.sh starts MLflow).',
-  );
+const trackingUri = process.env.MLFLOW_TRACKING_URI ?? '';
 const ROOT = resolve(import.meta.dirname, '../../..');
 const SIGNING_KEY = 'recover-test-signing-key-0123456789abcdef';
 const tracking = withSigningKey(botTracking(), SIGNING_KEY);
 const experiment = `actions-recover-${Date.now()}`;
 const tsx = pathToFileURL(createRequire(join(ROOT, 'package.json')).resolve('tsx')).href;
+let stage: BotStage;
 let ns: TestNamespace;
-let node: TestNode;
 let bot: KubeConfig;
 let dir: string;
 let configText: string;
 let baselineStart = 0;
 
 beforeAll(async () => {
-  ns = await createTestNamespace('recover');
-  bot = await ns.accountWith('trainbot', RUNNER_RBAC_RULES);
-  dir = mkdtempSync(join(tmpdir(), 'trainbot-recover-'));
+  stage = await startBotStage('recover', experiment, tracking);
+  ({ ns, botKube: bot, dir, configText, baselineStart } = stage);
   writeFileSync(join(dir, 'kubeconfig'), bot.exportConfig());
-  node = await startTestNode({
-    adminKubeconfig: adminKubeconfigPath(),
-    namespace: ns.name,
-    workdir: join(ROOT, 'training'),
-  });
-  configText = testConfigText(experiment, trackingUri).replace(/^namespace: .*$/m, `namespace: ${ns.name}`);
-  const config = (parseConfig(configText) as { ok: true; config: TrainbotConfig }).config;
-  baselineStart = await seedBaseline(
-    tracking,
-    new KubernetesRunner({ namespace: ns.name, kubeConfig: bot, podCheckMs: 250 }),
-    config,
-  );
 }, 180_000);
 
 afterAll(async () => {
-  await node?.stop();
-  await ns?.delete();
-  rmSync(dir, { recursive: true, force: true });
+  await stage?.stop();
 });
 
 /** The train job's bot process (test/support/bot-process.ts: a claim of 2 s, so the test need not wait 60 s). */
 function startBot(github: FakeGitHub, event: object): ChildProcess {
-  const eventPath = join(dir, 'comment.json');
-  writeFileSync(eventPath, JSON.stringify(event));
-  const child = spawn(process.execPath, ['--import', tsx, join(ROOT, 'test', 'support', 'bot-process.ts')], {
-    cwd: dir,
-    stdio: ['ignore', 'ignore', 'ignore'],
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: dir,
-      KUBECONFIG: join(dir, 'kubeconfig'),
-      MLFLOW_TRACKING_URI: trackingUri,
-      MLFLOW_TRACKING_USERNAME: process.env.MLFLOW_TRACKING_USERNAME ?? '',
-      MLFLOW_TRACKING_PASSWORD: process.env.MLFLOW_TRACKING_PASSWORD ?? '',
-      TRAINBOT_SIGNING_KEY: SIGNING_KEY,
-      TRAINBOT_NAMESPACE: ns.name,
-      TRAINBOT_TEST_GITHUB: github.url,
-      TRAINBOT_TEST_EVENT: eventPath,
-      TRAINBOT_TEST_NOW: String(baselineStart + 1000),
-    },
-  });
-  return child;
+  return spawnBot({
+    dir,
+    kubeconfig: join(dir, 'kubeconfig'),
+    namespace: ns.name,
+    github: github.url,
+    now: baselineStart + 1000,
+    event,
+    signingKey: SIGNING_KEY,
+  }).child;
 }
 
 /**
@@ -113,7 +72,7 @@ function recoverEnv(github: FakeGitHub): Record<string, string> {
   const step = wf.jobs.recover.steps.find((s) => s.run === 'node dist/actions-recover.js');
   const repository: Record<string, string> = {
     'github.token': 'ghs_test-token',
-    'vars.MLFLOW_TRACKING_URI': trackingUri ?? '',
+    'vars.MLFLOW_TRACKING_URI': trackingUri,
     'vars.MLFLOW_TRACKING_USERNAME': process.env.MLFLOW_TRACKING_USERNAME ?? '',
     'secrets.MLFLOW_TRACKING_PASSWORD': process.env.MLFLOW_TRACKING_PASSWORD ?? '',
     'secrets.TRAINBOT_SIGNING_KEY': SIGNING_KEY,

@@ -5,18 +5,14 @@
 // finishes the request. Each case ends with one final comment, the check run concluded once (when there is one),
 // at most one MLflow run and one Job, nothing left running, no run user left and no claim left.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BatchV1Api, CoordinationV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { ProbotOctokit } from 'probot';
-import { parseConfig } from '../../../src/config/load-config.js';
-import type { TrainbotConfig } from '../../../src/config/config-types.js';
 import { OctokitGitHub } from '../../../src/github/octokit-github.js';
 import { reconcileOnce } from '../../../src/pipeline/reconcile.js';
 import { KubernetesRunner } from '../../../src/runners/kubernetes/kubernetes-runner.js';
 import { jobFinish } from '../../../src/runners/kubernetes/job-outcome.js';
-import { RUNNER_RBAC_RULES } from '../../../src/runners/kubernetes/rbac-rules.js';
 import { trackingOptionsFromEnv } from '../../../src/tracking/mlflow-client.js';
 import { MlflowUsers } from '../../../src/tracking/mlflow-users.js';
 import { runUsername } from '../../../src/tracking/run-credentials.js';
@@ -26,33 +22,16 @@ import { REPO } from '../../support/github-api.js';
 import { issueCommentEvent } from '../../support/github-events.js';
 import { startFakeGitHub } from '../../support/fake-github-server.js';
 import { type HoldProxy, apiServerCertificate, startHoldProxy } from '../../support/hold-proxy.js';
-import {
-  adminKubeconfigPath,
-  createTestNamespace,
-  tokenConfig,
-  type TestNamespace,
-} from '../../support/kube-namespace.js';
-import { startTestNode, type TestNode } from '../../support/kube-test-node.js';
+import { type BotStage, startBotStage } from '../../support/bot-stage.js';
+import { adminKubeconfigPath, tokenConfig, type TestNamespace } from '../../support/kube-namespace.js';
 import { KILL_STEPS, type KillStep, killed, spawnBot, untilHeld } from '../../support/kill-steps.js';
-import {
-  COMMENT_AT,
-  FULL_NAME,
-  HEAD_SHA,
-  alphaPointOneReport,
-  seedBaseline,
-  testConfigText,
-} from '../../support/train-comment-mocks.js';
+import { COMMENT_AT, FULL_NAME, HEAD_SHA, alphaPointOneReport } from '../../support/train-comment-mocks.js';
 
-const trackingUri = process.env.MLFLOW_TRACKING_URI;
-if (!trackingUri)
-  throw new Error(
-    'MLFLOW_TRACKING_URI is not set: run the integration tests through `npm test` (scripts/test.sh starts MLflow).',
-  );
 const tracking = botTracking();
 const users = new MlflowUsers(trackingOptionsFromEnv(process.env));
 const experiment = `kill-bot-${Date.now()}`;
+let stage: BotStage;
 let ns: TestNamespace;
-let node: TestNode;
 let botKube: KubeConfig; // the bot's ServiceAccount, straight to the API server
 let proxy: HoldProxy;
 let dir: string;
@@ -60,34 +39,19 @@ let configText: string;
 let baselineStart = 0;
 
 beforeAll(async () => {
-  ns = await createTestNamespace('kill');
-  botKube = await ns.accountWith('trainbot', RUNNER_RBAC_RULES);
+  stage = await startBotStage('kill', experiment, tracking);
+  ({ ns, botKube, dir, configText, baselineStart } = stage);
   // The killed process reaches the API server through the proxy; the reconciler and the checks go straight to it.
   proxy = await startHoldProxy(botKube.getCurrentCluster()?.server ?? '', apiServerCertificate(adminKubeconfigPath()));
-  dir = mkdtempSync(join(tmpdir(), 'trainbot-kill-'));
   writeFileSync(
     join(dir, 'kubeconfig'),
     tokenConfig(ns.admin, botKube.getCurrentUser()?.token ?? '', proxy.url).exportConfig(),
-  );
-  node = await startTestNode({
-    adminKubeconfig: adminKubeconfigPath(),
-    namespace: ns.name,
-    workdir: join(import.meta.dirname, '../../../training'),
-  });
-  configText = testConfigText(experiment, trackingUri).replace(/^namespace: .*$/m, `namespace: ${ns.name}`);
-  const config = (parseConfig(configText) as { ok: true; config: TrainbotConfig }).config;
-  baselineStart = await seedBaseline(
-    tracking,
-    new KubernetesRunner({ namespace: ns.name, kubeConfig: botKube, podCheckMs: 250 }),
-    config,
   );
 }, 180_000);
 
 afterAll(async () => {
   await proxy?.close();
-  await node?.stop();
-  await ns?.delete();
-  rmSync(dir, { recursive: true, force: true });
+  await stage?.stop();
 });
 
 describe('a bot killed with -9 at a step; the reconciler of the next process finishes its request', () => {
