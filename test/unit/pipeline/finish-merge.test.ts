@@ -6,9 +6,8 @@ import { describe, expect, it } from '@jest/globals';
 import { mergeFromNotes } from '../../../src/pipeline/finish-merge.js';
 import { mergeKey, mergeNotes, onPullRequestClosed } from '../../../src/pipeline/on-pr-closed.js';
 import { reconcileOnce } from '../../../src/pipeline/reconcile.js';
-import { originTags } from '../../../src/runs/run-contract.js';
 import type { RunOutcome } from '../../../src/runners/runner.js';
-import { ClaimingRunner, MemoryGitHub, MemoryTracking, silentLog } from './memory-ports.js';
+import { ClaimingRunner, MemoryGitHub, silentLog, trainedPullRequest } from './memory-ports.js';
 
 const REPO = 'acme/models';
 const SHA = 'd'.repeat(40);
@@ -18,38 +17,11 @@ const NEW_BASELINE = { rmse: 0.7, mae: 0.55, r2: 0.2 };
 const never = <T>() => new Promise<T>(() => undefined);
 const tick = () => new Promise((r) => setTimeout(r, 20));
 
-/** MLflow as a PR that trained once leaves it: the previous baseline of main, and the PR's one candidate. */
-async function seededTracking(): Promise<MemoryTracking> {
-  const tracking = new MemoryTracking();
-  const origin = { repo: REPO, sha: 'b'.repeat(40), params: 'alpha=0.5 l1_ratio=0.5 seed=42' };
-  const previous = await tracking.createRun({
-    experimentId: '1',
-    runName: 'trainbot-baseline-1',
-    tags: originTags({ ...origin, branch: 'main', request: 'merge-1', role: 'baseline' }),
-  });
-  tracking.finish(previous.info.runId, { rmse: 0.74, mae: 0.6, r2: 0.1 });
-  const candidate = await tracking.createRun({
-    experimentId: '1',
-    runName: 'trainbot-pr7-1',
-    tags: originTags({
-      ...origin,
-      sha: 'c'.repeat(40),
-      pr: 7,
-      branch: 'fix',
-      request: '99',
-      role: 'candidate',
-      params: 'alpha=0.1 l1_ratio=0.5 seed=42',
-    }),
-  });
-  tracking.finish(candidate.info.runId, { rmse: 0.69, mae: 0.55, r2: 0.22 });
-  return tracking;
-}
-
 type Step = 'before-the-run' | 'before-the-job' | 'while-waiting' | 'before-release';
 
 /** The first process handles the merge and stops for good at `step`; `reconcile` is the second one's pass. */
 async function crashAt(step: Step) {
-  const tracking = await seededTracking();
+  const tracking = await trainedPullRequest(REPO);
   const firstGitHub = new MemoryGitHub();
   const first = new ClaimingRunner(tracking);
   const upsert = firstGitHub.upsertComment.bind(firstGitHub);
@@ -88,7 +60,7 @@ async function crashAt(step: Step) {
 
 /** The final comment of the same merge handled by a process that did not die. */
 async function liveComment(): Promise<string | undefined> {
-  const tracking = await seededTracking();
+  const tracking = await trainedPullRequest(REPO);
   const github = new MemoryGitHub();
   const runner = new ClaimingRunner(tracking, { metrics: NEW_BASELINE });
   await onPullRequestClosed(

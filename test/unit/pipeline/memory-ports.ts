@@ -14,6 +14,7 @@ import { GitHubError } from '../../../src/github/github-port.js';
 import type { ClaimInfo, JobSpec, RunHandle, RunOutcome, Runner, RunnerJob } from '../../../src/runners/runner.js';
 import type { CreateRunInput, MlflowClient, RunsPage, SearchRunsInput } from '../../../src/tracking/mlflow-client.js';
 import type { RunStatus, TrackedRun } from '../../../src/tracking/tracked-run.js';
+import { originTags } from '../../../src/runs/run-contract.js';
 import { REPO_CONFIG_TEXT } from '../config/repo-config.js';
 import { claimInProcess, releaseInProcess } from '../../../src/runners/in-process-claims.js';
 
@@ -262,4 +263,34 @@ export class ClaimingRunner extends ScriptedRunner {
   async jobs(): Promise<RunnerJob[]> {
     return this.clusterJobs.map((j) => ({ ...j }));
   }
+}
+
+/**
+ * MLflow as a merged PR leaves it: main's previous baseline (rmse 0.74) and the PR's one candidate (#7,
+ * alpha=0.1, rmse 0.69), both finished.
+ */
+export async function trainedPullRequest(repo = 'acme/models'): Promise<MemoryTracking> {
+  const tracking = new MemoryTracking();
+  const origin = { repo, sha: 'b'.repeat(40), params: 'alpha=0.5 l1_ratio=0.5 seed=42' };
+  const previous = await tracking.createRun({
+    experimentId: '1',
+    runName: 'trainbot-baseline-1',
+    tags: originTags({ ...origin, branch: 'main', request: 'merge-1', role: 'baseline' }),
+  });
+  tracking.finish(previous.info.runId, { rmse: 0.74, mae: 0.6, r2: 0.1 });
+  const candidate = await tracking.createRun({
+    experimentId: '1',
+    runName: 'trainbot-pr7-1',
+    tags: originTags({
+      ...origin,
+      sha: 'c'.repeat(40),
+      pr: 7,
+      branch: 'fix',
+      request: '99',
+      role: 'candidate',
+      params: 'alpha=0.1 l1_ratio=0.5 seed=42',
+    }),
+  });
+  tracking.finish(candidate.info.runId, { rmse: 0.69, mae: 0.55, r2: 0.22 });
+  return tracking;
 }

@@ -4,11 +4,10 @@
 import { describe, expect, it } from '@jest/globals';
 import { mergeKey, onPullRequestClosed, paramsFromTag, toRunResult } from '../../../src/pipeline/on-pr-closed.js';
 import { LISTED_RUNS_MAX, runList } from '../../../src/report/render-merge-report.js';
-import { originTags } from '../../../src/runs/run-contract.js';
 import type { RunResult } from '../../../src/report/compare.js';
 import type { TrackedRun } from '../../../src/tracking/tracked-run.js';
 import { repoConfig } from '../config/repo-config.js';
-import { MemoryGitHub, MemoryTracking, ScriptedRunner, silentLog } from './memory-ports.js';
+import { MemoryGitHub, ScriptedRunner, silentLog, trainedPullRequest } from './memory-ports.js';
 
 const config = repoConfig();
 
@@ -88,29 +87,8 @@ describe('runList', () => {
 describe('a merge into a branch that is not baseline_branch', () => {
   it("posts the report against the baseline branch's baseline and trains no new baseline", async () => {
     const github = new MemoryGitHub();
-    const tracking = new MemoryTracking();
+    const tracking = await trainedPullRequest();
     const runner = new ScriptedRunner(tracking);
-    const origin = { repo: 'acme/models', sha: 'b'.repeat(40), params: 'alpha=0.5 l1_ratio=0.5 seed=42' };
-    const baseline = await tracking.createRun({
-      experimentId: '1',
-      runName: 'trainbot-baseline-1',
-      tags: originTags({ ...origin, branch: 'main', request: 'merge-1', role: 'baseline' }),
-    });
-    tracking.finish(baseline.info.runId, { rmse: 0.74, mae: 0.6, r2: 0.1 });
-    const candidate = await tracking.createRun({
-      experimentId: '1',
-      runName: 'trainbot-pr7-1',
-      tags: originTags({
-        ...origin,
-        sha: 'c'.repeat(40),
-        pr: 7,
-        branch: 'fix',
-        request: '99',
-        role: 'candidate',
-        params: 'alpha=0.1 l1_ratio=0.5 seed=42',
-      }),
-    });
-    tracking.finish(candidate.info.runId, { rmse: 0.69, mae: 0.55, r2: 0.22 });
 
     await onPullRequestClosed(
       { repo: 'acme/models', number: 7, merged: true, mergeCommitSha: 'd'.repeat(40), baseRef: 'release-1' },
