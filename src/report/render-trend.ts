@@ -3,7 +3,7 @@
 // Pure; the baselines come from one MLflow request (findTrendBaselines in src/tracking/run-queries.ts).
 import type { TrainbotConfig } from '../config/config-types.js';
 import { codeSpan } from './markdown-escape.js';
-import { mermaidText } from './render-chart.js';
+import { LINE_COLOURS, mermaidText } from './render-chart.js';
 
 /** One baseline as the trend charts it. */
 export interface TrendPoint {
@@ -29,6 +29,8 @@ export function renderTrend(newestFirst: readonly TrendPoint[], config: Trainbot
     `#### Trend of ${codeSpan(branch)}`,
     '',
     '```mermaid',
+    // Without a palette Mermaid's default theme draws the one line in a pale tint that is hard to see.
+    `%%{init: {"themeVariables": {"xyChart": {"plotColorPalette": "${LINE_COLOURS[0][0]}"}}}}%%`,
     'xychart-beta',
     `    title ${mermaidText(`${primary} of the last ${points.length} baselines of ${branch}`)}`,
     `    x-axis ${mermaidText('commit')} [${points.map((p) => mermaidText(p.sha.slice(0, 7))).join(', ')}]`,

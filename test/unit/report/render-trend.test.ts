@@ -17,6 +17,7 @@ describe('renderTrend', () => {
         '#### Trend of `main`',
         '',
         '```mermaid',
+        '%%{init: {"themeVariables": {"xyChart": {"plotColorPalette": "#1f77b4"}}}}%%',
         'xychart-beta',
         '    title "rmse of the last 3 baselines of main"',
         '    x-axis "commit" ["aaaaaaa", "bbbbbbb", "ccccccc"]',
