@@ -17,6 +17,8 @@ const FLAG = /^--?[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 const PLAIN_WORD = /^[A-Za-z0-9._-]{1,64}$/;
 const SECRET_KEY = /^[-._a-zA-Z0-9]{1,253}$/;
 const RESOURCE_NAME = /^[a-z0-9.\-/]{1,63}$/;
+/** Most baselines the merge report's trend charts (`trend_baselines`). */
+export const TREND_BASELINES_MAX = 100;
 const QUANTITY = /^[0-9]+(\.[0-9]+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$/;
 
 /** What the error functions below read from a zod issue: the value that was there (undefined when absent). */
@@ -266,6 +268,12 @@ export const rawConfigSchema = settings(
       'the first metric',
     ),
     baseline_branch: withDefault(text(BRANCH, 'a branch name'), 'main', 'Branch whose runs are the baseline.'),
+    // Capped so the merge report's one request and its chart stay small; more points would not be readable.
+    trend_baselines: withDefault(
+      wholeNumber(0, TREND_BASELINES_MAX),
+      10,
+      'How many of the newest baselines of `baseline_branch` the merge report charts (`0`: no chart).',
+    ),
     limits: z.prefault(
       settings(
         {
@@ -394,6 +402,7 @@ function toConfig(raw: RawConfig) {
     metrics: raw.metrics,
     primaryMetric: raw.primary_metric ?? (Object.keys(raw.metrics)[0] as string),
     baselineBranch: raw.baseline_branch,
+    trendBaselines: raw.trend_baselines,
     limits: {
       maxRuns: raw.limits.max_runs,
       maxParallel: raw.limits.max_parallel,

@@ -1,7 +1,8 @@
 // A pull request was closed (DESIGN.md "Who uses it": merging gives a final report and a baseline refresh).
 //   merged:     1. config from the base branch   2. the PR's runs in one paged search, the best candidate and
 //               the baseline it was compared with   3. one final comment   4. train the new baseline on the
-//               merge commit   5. its result appended to the same comment
+//               merge commit   5. its result appended to the same comment, with the trend of the last
+//               `trend_baselines` baselines (one more request)
 //               (a merge into another branch than baseline_branch gets the report and no refresh)
 //               The merge's claim carries notes, so if this process dies a reconciler finishes it: steps 2–5 from
 //               the start, or its refresh run settled and the final comment (src/pipeline/finish-merge.ts).
@@ -22,6 +23,7 @@ import {
   checkRunMetrics,
   findPullRequestRuns,
   findRequestRuns,
+  findTrendBaselines,
   lookupBaseline,
   toBaseline,
 } from '../tracking/run-queries.js';
@@ -301,10 +303,20 @@ export async function mergeCommenter(merge: Merge, c: MergeContext): Promise<(re
     config,
     link,
   };
-  return async (refresh) =>
-    void (await c.github.upsertComment(
+  return async (refresh) => {
+    // The trend is read once, for the comment with the refresh's outcome, so it holds the new baseline when that
+    // finished: one request per merge, none while the refresh is still training.
+    const trend =
+      refresh.kind === 'training'
+        ? undefined
+        : (await findTrendBaselines(tracking, query, config.trendBaselines)).map((r) => ({
+            sha: r.tags[RUN_TAGS.sha] ?? '',
+            metrics: r.metrics,
+          }));
+    await c.github.upsertComment(
       merge.number,
       mergeKey(merge.number),
-      renderMergeReport({ ...reportBase, now: now(), refresh }),
-    ));
+      renderMergeReport({ ...reportBase, now: now(), refresh, trend }),
+    );
+  };
 }

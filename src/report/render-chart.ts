@@ -42,7 +42,7 @@ function axisValues(runs: readonly RunResult[], param: string): ParamValue[] {
 }
 
 /** A Mermaid string: the values are validated by the planner already, but a quote or newline must never end it. */
-function mermaidText(text: string): string {
+export function mermaidText(text: string): string {
   return `"${text.replace(/["\r\n\\`]/g, "'").slice(0, 60)}"`;
 }
 

@@ -1,12 +1,13 @@
 // The comment a merged pull request gets (src/pipeline/on-pr-closed.ts): its best run against the baseline
-// that was current when that run started, every run in a collapsed list, then the baseline refresh as it
-// goes. Pure.
+// that was current when that run started, every run in a collapsed list, the trend of the baseline branch's
+// baselines (render-trend.ts), then the baseline refresh as it goes. Pure.
 import type { TrainbotConfig } from '../config/config-types.js';
 import { paramsKey } from '../runs/plan.js';
 import type { RejectedBaseline } from './changed-run.js';
 import { type Baseline, type RunResult, rankRuns } from './compare.js';
 import { codeSpan, escapeMarkdown } from './markdown-escape.js';
 import { formatNumber, renderReport } from './render-report.js';
+import { type TrendPoint, renderTrend } from './render-trend.js';
 
 /** Runs listed one per line at most; a PR with more gets a count and a pointer to MLflow. */
 export const LISTED_RUNS_MAX = 150;
@@ -55,6 +56,8 @@ export interface MergeReportInput {
   now: number;
   link: (runId: string) => string | undefined;
   refresh: Refresh;
+  /** The newest baselines of the baseline branch, newest first (the refreshed one too once it finished). */
+  trend?: readonly TrendPoint[];
 }
 
 function refreshText(input: MergeReportInput): string {
@@ -107,5 +110,7 @@ export function renderMergeReport(input: MergeReportInput): string {
       '',
       '</details>',
     );
+  const trend = input.trend ? renderTrend(input.trend, config) : undefined;
+  if (trend) head.push('', trend);
   return `${head.join('\n')}\n\n#### Baseline refresh\n\n${refreshText(input)}`;
 }

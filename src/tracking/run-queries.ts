@@ -83,6 +83,26 @@ export async function lookupBaseline(client: Searcher, query: BaselineQuery): Pr
   return { run: { ...newest, metrics: check.metrics } };
 }
 
+/**
+ * The newest `count` FINISHED baselines of that repo, branch and params that can be trusted, newest first, in one
+ * runs/search request: with a key, a run whose signature does not verify or whose metrics are not the signed ones
+ * is left out (a chart of the trend must not show a value PR code logged), and the others carry the signed metrics.
+ */
+export async function findTrendBaselines(client: Searcher, query: BaselineQuery, count: number): Promise<TrackedRun[]> {
+  if (count <= 0) return [];
+  const page = await client.searchRuns({
+    experimentIds: [query.experimentId],
+    filter: baselineFilter(query),
+    orderBy: NEWEST_FIRST,
+    maxResults: count,
+  });
+  return trusted(client, page.runs).flatMap((run) => {
+    const check = checkRunMetrics(client, run);
+    if (check === undefined) return [run];
+    return check.status === 'intact' ? [{ ...run, metrics: check.metrics }] : [];
+  });
+}
+
 /** The baseline lookupBaseline would compare with, or undefined (none, or rejected). */
 export async function findBaseline(client: Searcher, query: BaselineQuery): Promise<TrackedRun | undefined> {
   return (await lookupBaseline(client, query)).run;

@@ -79,6 +79,13 @@ describe('each comment renders on GitHub as it should', () => {
   it('draws the sweep chart as an svg without a Mermaid error', () => {
     expect(rendered.get('sweep')?.mermaid).toEqual([{ error: null, svg: true, lines: 2 }]);
   });
+
+  it("draws the merge report's trend of main's baselines as an svg with one line", () => {
+    expect(sample('merge-report').markdown).toContain(
+      '    x-axis "commit" ["7d41e0b", "0c9a5f3", "1f3a9c2", "5c7d0e8"]',
+    );
+    expect(rendered.get('merge-report')?.mermaid).toEqual([{ error: null, svg: true, lines: 1 }]);
+  });
 });
 
 describe('a broken comment fails the check', () => {

@@ -144,6 +144,27 @@ async function trainComment(body: string, script?: Script): Promise<string> {
 async function mergeReport(): Promise<string> {
   const github = new MemoryGitHub();
   const tracking = await trackingWithBaseline();
+  // Two older baselines of main, so the report's trend has a history before yesterday's and the new one.
+  for (const [days, sha, rmse] of [
+    [3, '7d41e0b', 0.6702],
+    [2, '0c9a5f3', 0.6655],
+  ] as const) {
+    const older = await tracking.createRun({
+      experimentId: '1',
+      runName: `trainbot-baseline-${sha}`,
+      startTime: NOW - days * 24 * 3_600_000,
+      tags: originTags({
+        repo: REPO,
+        sha: sha.padEnd(40, '0'),
+        branch: 'main',
+        request: `merge-${days}`,
+        role: 'baseline',
+        params: 'alpha=0.5 l1_ratio=0.5 seed=42',
+      }),
+    });
+    tracking.finish(older.info.runId, { rmse, mae: rmse * 0.78, r2: 0.95 - rmse });
+  }
+  tracking.clock = NOW; // the refresh starts now, after every seeded run
   const runner = new FixtureRunner(tracking);
   const candidates: [string, number][] = [
     ['alpha=0.1 l1_ratio=0.2 seed=42', 0.6388],
@@ -332,7 +353,7 @@ export async function commentSamples(): Promise<CommentSample[]> {
           { rows: METRIC_ROWS, columns: SINGLE_COLUMNS },
         ],
         details: [{ summary: /^All 3 runs of this pull request$/, codeBlocks: 0 }],
-        mermaid: [],
+        mermaid: [1], // the trend of main's baselines
         lastBlock: /^P: Run trainbot-baseline-[0-9a-f]+ with .*trained 1 day ago\.$/s,
       },
     },

@@ -28290,6 +28290,7 @@ var FLAG = /^--?[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 var PLAIN_WORD = /^[A-Za-z0-9._-]{1,64}$/;
 var SECRET_KEY = /^[-._a-zA-Z0-9]{1,253}$/;
 var RESOURCE_NAME = /^[a-z0-9.\-/]{1,63}$/;
+var TREND_BASELINES_MAX = 100;
 var QUANTITY = /^[0-9]+(\.[0-9]+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$/;
 var code = (word) => `\`${word}\``;
 var WORDS = "must be a list of words, e.g. `[python, train.py]` (it is run without a shell).";
@@ -28485,6 +28486,12 @@ var rawConfigSchema = settings(
       "the first metric"
     ),
     baseline_branch: withDefault(text(BRANCH, "a branch name"), "main", "Branch whose runs are the baseline."),
+    // Capped so the merge report's one request and its chart stay small; more points would not be readable.
+    trend_baselines: withDefault(
+      wholeNumber(0, TREND_BASELINES_MAX),
+      10,
+      "How many of the newest baselines of `baseline_branch` the merge report charts (`0`: no chart)."
+    ),
     limits: prefault(
       settings(
         {
@@ -28604,6 +28611,7 @@ function toConfig(raw) {
     metrics: raw.metrics,
     primaryMetric: raw.primary_metric ?? Object.keys(raw.metrics)[0],
     baselineBranch: raw.baseline_branch,
+    trendBaselines: raw.trend_baselines,
     limits: {
       maxRuns: raw.limits.max_runs,
       maxParallel: raw.limits.max_parallel,

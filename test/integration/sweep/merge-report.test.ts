@@ -1,7 +1,7 @@
 // The merge flow through the Probot app with GitHub's real `pull_request.closed` payloads: the final report
 // reads the PR's runs and baselines from the real MLflow, and the baseline refresh runs on the merge commit.
 // Runs "train" through MetricRunner (metrics logged over MLflow's REST API in milliseconds).
-import { beforeEach, describe, expect, it } from '@jest/globals';
+import { beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createApp } from '../../../src/index.js';
@@ -12,6 +12,7 @@ import { planBaseline, planRuns } from '../../../src/runs/plan.js';
 import { RUN_TAGS } from '../../../src/runs/run-contract.js';
 import { withSigningKey } from '../../../src/runs/run-signature.js';
 import type { Tracking } from '../../../src/tracking/tracking.js';
+import { baselineFilter } from '../../../src/tracking/run-queries.js';
 import { pullRequestClosedEvent } from '../../support/github-events.js';
 import { mockGitHub, useGitHubApi } from '../../support/github-api.js';
 import { testProbot } from '../../support/github-probot.js';
@@ -101,6 +102,16 @@ async function seed(experiments: RoleExperiments, port: Tracking = tracking): Pr
   });
 }
 
+/** The commits and values of the trend's Mermaid line chart, read back from the comment's lines. */
+function trendChart(lines: readonly string[]): { commits: string[]; rmse: string[] } {
+  const axis = lines.find((l) => l.startsWith('    x-axis "commit" ['));
+  const line = lines.find((l) => l.startsWith('    line ['));
+  return {
+    commits: [...(axis ?? '').matchAll(/"([^"]*)"/g)].map((m) => m[1] as string).slice(1),
+    rmse: (line ?? '').replace(/^ {4}line \[|\]$/g, '').split(', '),
+  };
+}
+
 describe('pull_request.closed', () => {
   it('on merge posts one final report (best run vs its baseline, all runs) and appends the refreshed baseline', async () => {
     const experiments = await ensureRoleExperiments(tracking, config);
@@ -116,8 +127,18 @@ describe('pull_request.closed', () => {
 
     const best = fakeMetrics({ alpha: 0.1, l1_ratio: 0.8, seed: 42 }).rmse;
     const base = fakeMetrics({ alpha: 0.5, l1_ratio: 0.5, seed: 42 }).rmse;
-    const [first, final] = bodies.map((b) => b.split('\n'));
+    const [first, withTrend] = bodies.map((b) => b.split('\n'));
     expect(bodies).toHaveLength(2);
+    // The final comment draws the trend above the refresh: the seeded baseline, then the new one.
+    const trendAt = withTrend?.indexOf('#### Trend of `master`') ?? -1;
+    const refreshAt = withTrend?.indexOf('#### Baseline refresh') ?? -1;
+    expect(trendAt).toBeGreaterThan(0);
+    expect(first).not.toContain('#### Trend of `master`');
+    expect(trendChart(withTrend ?? [])).toEqual({
+      commits: ['aaaaaaa', MERGE_SHA.slice(0, 7)],
+      rmse: [base.toFixed(4), base.toFixed(4)],
+    });
+    const final = withTrend?.filter((_, i) => i < trendAt || i >= refreshAt);
     expect(first?.slice(0, 5)).toEqual([
       '<!-- trainbot:merge-2 -->',
       '### trainbot: final report for #2',
@@ -170,8 +191,66 @@ describe('pull_request.closed', () => {
       ]),
     ).toEqual([['FINISHED', 'baseline', 'master', MERGE_SHA, undefined]]);
     // Reading the report: the two experiments, redelivery check, one paged search of the PR's runs, two baseline
-    // searches. The refresh itself (create run, read it back) comes on top; its own MLflow user is the users API's.
-    expect(used).toBe(2 + 1 + 1 + 2 + 2);
+    // searches, one search for the trend. The refresh itself (create run, read it back) comes on top; its own
+    // MLflow user is the users API's.
+    expect(used).toBe(2 + 1 + 1 + 2 + 1 + 2);
+  }, 60_000);
+
+  it('charts the primary metric of the last trend_baselines baselines of the base branch, read in one request', async () => {
+    configText = configText.replace(/^baseline_branch: .*$/m, '$&\ntrend_baselines: 3');
+    const loaded = parseConfig(configText);
+    if (!loaded.ok) throw new Error(loaded.errors.join(' '));
+    config = loaded.config;
+    const experiments = await ensureRoleExperiments(tracking, config);
+    // Four older baselines of master scoring apart, oldest first; a baseline of another branch is not charted.
+    const base = fakeMetrics({ alpha: 0.5, l1_ratio: 0.5, seed: 42 }).rmse;
+    const older: [string, string, number][] = [
+      ['1', 'master', 0.04],
+      ['2', 'master', 0.03],
+      ['3', 'master', 0.02],
+      ['4', 'release', -0.3],
+      ['5', 'master', 0.01],
+    ];
+    for (const [digit, branch, offset] of older) {
+      runner.rmseOffset = offset;
+      await executeRuns({
+        plans: [planBaseline(config)],
+        config,
+        tracking,
+        runner,
+        experimentId: experiments.baselines,
+        origin: { repo: REPO, sha: digit.repeat(40), branch, request: `seed-${digit}`, role: 'baseline' },
+      });
+    }
+    runner.rmseOffset = -0.005; // the merge's refresh
+    mockConfig();
+    const bodies: string[] = [];
+    mockLivingComment(bodies);
+    const searches = jest.spyOn(tracking, 'searchRuns');
+    const probot = await testProbot(createApp({ tracking, runnerFor: () => runner }));
+
+    await probot.receive(pullRequestClosedEvent({ merged: true }));
+
+    expect(trendChart(bodies.at(-1)?.split('\n') ?? [])).toEqual({
+      commits: ['3333333', '5555555', MERGE_SHA.slice(0, 7)],
+      rmse: [base + 0.02, base + 0.01, base - 0.005].map((v) => v.toFixed(4)),
+    });
+    expect(bodies.at(-1)).toContain('#### Trend of `master`');
+    // One request for the trend: the only search asking for trend_baselines runs.
+    const trendSearches = searches.mock.calls.filter(([q]) => q.maxResults === 3);
+    searches.mockRestore();
+    expect(trendSearches).toHaveLength(1);
+    expect(trendSearches[0]?.[0]).toEqual({
+      experimentIds: [experiments.baselines],
+      filter: baselineFilter({
+        experimentId: experiments.baselines,
+        repo: REPO,
+        branch: 'master',
+        params: planBaseline(config).paramsKey,
+      }),
+      orderBy: ['attributes.start_time DESC'],
+      maxResults: 3,
+    });
   }, 60_000);
 
   it('with a signing key, does not rank a candidate whose metric was changed after it ended, and says what changed', async () => {

@@ -14,6 +14,7 @@ export function helpConfig(params: TrainbotConfig['params']): TrainbotConfig {
     metrics: { rmse: { goal: 'minimize', threshold: 0.001, digits: 4 } },
     primaryMetric: 'rmse',
     baselineBranch: 'main',
+    trendBaselines: 10,
     limits: { maxRuns: 20, maxParallel: 2, timeoutMinutes: 30 },
     job: { backoffLimit: 0, ttlSecondsAfterFinished: 3600, resources: { requests: {}, limits: {} } },
     permission: 'write',

@@ -62,6 +62,7 @@ describe('documented defaults', () => {
       'metrics.*.digits',
       'primary_metric',
       'baseline_branch',
+      'trend_baselines',
       'limits.max_runs',
       'limits.max_parallel',
       'limits.timeout_minutes',

@@ -268,10 +268,29 @@ describe('validateConfig: wrong values, each named with its field', () => {
       'forks: refuse\ntracking_secret: {token_key: token}',
       '`tracking_secret.name` is required: a Kubernetes Secret name.',
     ],
+    ...(
+      [
+        ['a negative trend', '-1', '"-1"'],
+        ['a fractional trend', '2.5', '"2.5"'],
+        ['a trend over the cap', '101', '"101"'],
+        ['a trend as text', 'ten', '"ten"'],
+        ['a trend as a list', '[10]', '"\\[10\\]"'],
+      ] as const
+    ).map(([name, value, shown]): [string, string, string, string] => [
+      name,
+      'baseline_branch: main',
+      `baseline_branch: main\ntrend_baselines: ${value}`,
+      `\`trend_baselines\` must be a whole number from 0 to 100, got ${shown}.`,
+    ]),
   ];
 
   it.each(cases)('refuses %s', (_, from, to, message) => {
     expect(errorsFor(edit(BASE, from, to))).toEqual([`${F}: ${message}`]);
+  });
+
+  it.each([0, 100])('takes trend_baselines: %d (0 turns the trend off, 100 is the most)', (n) => {
+    const loaded = parseConfig(edit(BASE, 'baseline_branch: main', `baseline_branch: main\ntrend_baselines: ${n}`));
+    expect(loaded.ok && loaded.config.trendBaselines).toBe(n);
   });
 
   it('requires an experiment, an image, params and metrics, all in one answer', () => {
@@ -320,7 +339,7 @@ describe('validateConfig: hostile text is echoed escaped', () => {
   it('cuts a long unknown key to 80 characters', () => {
     const key = `k${'e'.repeat(3000)}`;
     expect(errorsFor(`${BASE}${key}: 1\n`)[0]).toBe(
-      `${F}: \`${key.slice(0, 80)}…\` is not a trainbot setting; the settings here are: \`experiment\`, \`image\`, \`namespace\`, \`command\`, \`workdir\`, \`tracking_uri\`, \`tracking_secret\`, \`params\`, \`metrics\`, \`primary_metric\`, \`baseline_branch\`, \`limits\`, \`job\`, \`permission\`, \`forks\`, \`conclusions\`.`,
+      `${F}: \`${key.slice(0, 80)}…\` is not a trainbot setting; the settings here are: \`experiment\`, \`image\`, \`namespace\`, \`command\`, \`workdir\`, \`tracking_uri\`, \`tracking_secret\`, \`params\`, \`metrics\`, \`primary_metric\`, \`baseline_branch\`, \`trend_baselines\`, \`limits\`, \`job\`, \`permission\`, \`forks\`, \`conclusions\`.`,
     );
   });
 });

@@ -96,7 +96,8 @@ export class MemoryTracking implements TrackingSurface {
   signingKey?: string;
   /** Called before every request: a test makes MLflow "go away" by throwing from it. */
   beforeRequest: (call: string) => void = () => undefined;
-  private clock = 1_000;
+  /** The start time of the next run created without one (MLflow's clock); a test seeding dated runs moves it past them. */
+  clock = 1_000;
 
   async ensureExperiment(): Promise<string> {
     this.beforeRequest('ensureExperiment');

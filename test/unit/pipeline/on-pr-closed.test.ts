@@ -1,7 +1,7 @@
 // The pure parts of the merge report: reading runs back from MLflow's shape, and the list of a PR's runs.
 // The flow itself runs against the real MLflow in test/integration/sweep/merge-report.test.ts; a merge into a
-// branch that is not the baseline branch runs here against in-memory ports.
-import { describe, expect, it } from '@jest/globals';
+// branch that is not the baseline branch, and when the trend is read, run here against in-memory ports.
+import { describe, expect, it, jest } from '@jest/globals';
 import { mergeKey, onPullRequestClosed, paramsFromTag, toRunResult } from '../../../src/pipeline/on-pr-closed.js';
 import { LISTED_RUNS_MAX, runList } from '../../../src/report/render-merge-report.js';
 import type { RunResult } from '../../../src/report/compare.js';
@@ -104,5 +104,39 @@ describe('a merge into a branch that is not baseline_branch', () => {
       'This pull request was merged into `release-1`, not the baseline branch `main` (`baseline_branch` in `.github/trainbot.yml`), so no new baseline is trained; reports keep comparing with the baseline of `main`.',
     );
     expect(comment).not.toContain('No baseline yet');
+  });
+});
+
+describe('a merge into baseline_branch: the trend of its baselines', () => {
+  async function merge(trendBaselines: number) {
+    const github = new MemoryGitHub();
+    const tracking = await trainedPullRequest();
+    const runner = new ScriptedRunner(tracking);
+    const searches = jest.spyOn(tracking, 'searchRuns');
+    github.configText = (github.configText ?? '').replace(
+      /^baseline_branch: .*$/m,
+      `$&\ntrend_baselines: ${trendBaselines}`,
+    );
+    await onPullRequestClosed(
+      { repo: 'acme/models', number: 7, merged: true, mergeCommitSha: 'd'.repeat(40), baseRef: 'main' },
+      { github, tracking, runnerFor: () => runner, log: silentLog, now: () => 10_000 },
+    );
+    const trendSearches = searches.mock.calls.filter(([q]) => q.maxResults === trendBaselines).length;
+    return { posts: github.posts, trendSearches };
+  }
+
+  it('draws the previous and the new baseline in the final comment only, from one search', async () => {
+    const { posts, trendSearches } = await merge(10);
+    expect(posts.length).toBeGreaterThan(1);
+    expect(posts.slice(0, -1).filter((p) => p.includes('#### Trend of `main`'))).toEqual([]);
+    expect(posts.at(-1)).toContain('    x-axis "commit" ["bbbbbbb", "ddddddd"]');
+    expect(trendSearches).toBe(1);
+  });
+
+  it('draws nothing and asks nothing more with trend_baselines: 0', async () => {
+    const { posts, trendSearches } = await merge(0);
+    expect(posts.at(-1)).toContain('✅ New baseline of `main` on `ddddddd`');
+    expect(posts.at(-1)).not.toContain('Trend');
+    expect(trendSearches).toBe(0);
   });
 });

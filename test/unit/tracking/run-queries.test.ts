@@ -7,7 +7,10 @@ import {
   findBaseline,
   findPullRequestRuns,
   findRequestRuns,
+  findTrendBaselines,
 } from '../../../src/tracking/run-queries.js';
+import { metricsTags } from '../../../src/runs/metrics-signature.js';
+import { signRun, withSigningKey } from '../../../src/runs/run-signature.js';
 import { buildFilter, filterLiteral } from '../../../src/tracking/search-filter.js';
 import { TrackingError } from '../../../src/tracking/tracking-error.js';
 
@@ -122,5 +125,66 @@ describe('findPullRequestRuns and findRequestRuns', () => {
     const found = await findRequestRuns(mlflow(), { experimentId: '7', repo: 'acme/wine', request: 'comment-991' });
 
     expect(found.runs.map((r) => r.info.runId)).toEqual(['x']);
+  });
+});
+
+describe('findTrendBaselines', () => {
+  const query = { experimentId: '7', repo: 'acme/wine', branch: 'main', params: 'alpha=0.5' };
+  const filter =
+    "attributes.status = 'FINISHED' AND " +
+    `tags.\`${RUN_TAGS.role}\` = 'baseline' AND tags.\`${RUN_TAGS.repo}\` = 'acme/wine' AND ` +
+    `tags.\`${RUN_TAGS.branch}\` = 'main' AND tags.\`${RUN_TAGS.params}\` = 'alpha=0.5'`;
+
+  it('asks for the newest N finished baselines of the branch in exactly one request', async () => {
+    const client = mlflow();
+    nock(URI)
+      .post(SEARCH, { experiment_ids: ['7'], filter, order_by: ['attributes.start_time DESC'], max_results: 25 })
+      .reply(200, { runs: [run('b3'), run('b2'), run('b1')], next_page_token: 'more' });
+
+    const found = await findTrendBaselines(client, query, 25);
+
+    expect(found.map((r) => r.info.runId)).toEqual(['b3', 'b2', 'b1']);
+    expect(client.requests).toBe(1);
+  });
+
+  it('makes no request when the trend is turned off', async () => {
+    const client = mlflow();
+    await expect(findTrendBaselines(client, query, 0)).resolves.toEqual([]);
+    expect(client.requests).toBe(0);
+  });
+
+  it('with a signing key, leaves out a run that does not verify and one whose metrics changed after signing', async () => {
+    const key = 'k'.repeat(32);
+    const tagsOf = (id: string, signed: boolean, recorded: number) => {
+      const origin = { [RUN_TAGS.role]: 'baseline', [RUN_TAGS.sha]: `${id}`.padEnd(40, '0') };
+      const all = { ...origin, ...metricsTags(key, id, { rmse: recorded }, ['rmse']) };
+      return signed ? { ...all, [RUN_TAGS.signature]: signRun(key, id, all) } : all;
+    };
+    const mlflowRun = (id: string, signed: boolean, recorded: number, now: number) => ({
+      info: { run_id: id, run_name: id, experiment_id: '7', status: 'FINISHED', start_time: 5 },
+      data: {
+        tags: Object.entries(tagsOf(id, signed, recorded)).map(([k, value]) => ({ key: k, value })),
+        metrics: [{ key: 'rmse', value: now }],
+      },
+    });
+    nock(URI)
+      .post(SEARCH, { experiment_ids: ['7'], filter, order_by: ['attributes.start_time DESC'], max_results: 4 })
+      .reply(200, {
+        runs: [
+          mlflowRun('intact', true, 0.61, 0.61),
+          mlflowRun('unsigned', false, 0.1, 0.1),
+          mlflowRun('changed', true, 0.7, 0.2),
+          mlflowRun('older', true, 0.66, 0.66),
+        ],
+      });
+    const client = withSigningKey(mlflow(), key);
+
+    const found = await findTrendBaselines(client, query, 4);
+
+    expect(found.map((r) => [r.info.runId, r.metrics.rmse])).toEqual([
+      ['intact', 0.61],
+      ['older', 0.66],
+    ]);
+    expect(client.requests).toBe(1);
   });
 });
