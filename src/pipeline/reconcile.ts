@@ -151,10 +151,14 @@ async function runOutcome(run: TrackedRun, jobs: readonly RunnerJob[], deps: Rec
   const { tracking, runner } = deps;
   const base = { name: run.info.runName, runId: run.info.runId, params: paramsOf(run), metrics: {} };
   const status = run.info.status;
-  if (status === 'FINISHED') return { ...base, state: 'finished', metrics: run.metrics };
+  const job = jobs.find((j) => j.name === run.info.runName);
+  // The training code ends its MLflow run before its container exits: a FINISHED run whose Job still runs is
+  // waited for like any other (as the live handler waits for the Job), so its result is read once the code has
+  // stopped, and the Job is finished before the claim goes (else the next pass would delete it as an orphan).
+  const jobRunning = job !== undefined && !job.finished && !job.suspended;
+  if (status === 'FINISHED' && !jobRunning) return { ...base, state: 'finished', metrics: run.metrics };
   if (status === 'KILLED') return { ...base, state: 'cancelled', reason: 'The run was cancelled.' };
   if (status === 'FAILED') return { ...base, state: 'failed', reason: 'The run failed (its MLflow run is FAILED).' };
-  const job = jobs.find((j) => j.name === run.info.runName);
   if (!job || job.suspended) {
     // A Job still suspended was never started (its process died before its Secret was made or it was resumed),
     // and nothing will start it now: it goes, rather than waiting out its deadline in the cluster.

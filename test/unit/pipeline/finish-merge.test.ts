@@ -186,6 +186,8 @@ describe('a merge whose bot died is finished by the next process, once', () => {
   it('a reconciler killed after the final comment it posted leaves nothing for the next one to post', async () => {
     const { tracking, first, github, second, reconcile, baselineRuns } = await crashAt('while-waiting');
     tracking.finish(baselineRuns()[0]?.info.runId ?? '', NEW_BASELINE);
+    const job = first.clusterJobs[0];
+    if (job) job.finished = true; // the Job ended too
     first.expire(KEY);
     const release = second.release.bind(second);
     second.release = () => never(); // this reconciler dies while letting the claim go

@@ -237,6 +237,26 @@ describe('a request whose bot died is finished by the next one, once', () => {
     expect(events).toEqual(['issue trainbot-user-run-1', 'revoke trainbot-user-run-1']);
   });
 
+  it.each([
+    ['still runs: it is waited for before the claim goes', false, 1],
+    ['has finished: its result is read without waiting', true, 0],
+  ])('a run FINISHED in MLflow whose Job %s', async (_name, jobFinished, waits) => {
+    const { tracking, first, second, reconcile } = crashAt('before-comment');
+    await tick();
+    expect(tracking.runs.map((r) => r.info.status)).toEqual(['FINISHED']); // the training code ended its run
+    const job = first.clusterJobs[0];
+    if (job) job.finished = jobFinished;
+    const waited: string[] = [];
+    second.wait = async (handle) => {
+      waited.push(handle.name);
+      return { status: 'succeeded' };
+    };
+    first.expire(KEY);
+    await reconcile();
+    expect(waited).toHaveLength(waits);
+    expect(tracking.runs.map((r) => r.info.status)).toEqual(['FINISHED']);
+  });
+
   it('records and signs the metrics of a run the dead process never recorded, so later reports trust it', async () => {
     const { tracking, first, reconcile } = crashAt('while-waiting');
     tracking.signingKey = SIGNING_KEY;
