@@ -11,8 +11,7 @@ import { type PullRequestClosedEvent, onPullRequestClosed } from './pipeline/on-
 import { type CommentEvent, loadConfig, onTrainComment } from './pipeline/on-train-comment.js';
 import { type ReconcileAction, reconcileOnce, startReconciler } from './pipeline/reconcile.js';
 import { heldSecrets } from './report/held-secrets.js';
-import { codeSpan, escapeMarkdown } from './report/markdown-escape.js';
-import { CLAIM_NOTES } from './pipeline/claim-notes.js';
+import { recoveryMarkdown, recoverySummary } from './report/render-recovery.js';
 import { RegistryClient } from './registry/registry-client.js';
 import { KubernetesRunner } from './runners/kubernetes/kubernetes-runner.js';
 import type { Runner } from './runners/runner.js';
@@ -247,26 +246,4 @@ export async function recoverRepository(
       `${failures.length} step(s) of the recovery failed (the log above says which); the next scheduled run of this workflow tries again.`,
     );
   return actions;
-}
-
-/** The job summary of a recovery run: the counts, then one line per request or Job it acted on. */
-export function recoveryMarkdown(namespace: string, actions: readonly ReconcileAction[]): string {
-  const lines = actions.map((a) =>
-    a.kind === 'delete-job'
-      ? `- Deleted Job ${codeSpan(a.name)}, which no request claims.`
-      : `- Pull request #${escapeMarkdown(a.claim.notes[CLAIM_NOTES.pr] ?? '?')}, request ${codeSpan(a.claim.notes[CLAIM_NOTES.request] ?? '')}: ${a.kind === 'finish' ? 'finished' : 'its Jobs still run; a later run finishes it'}.`,
-  );
-  return [
-    '### trainbot recovery',
-    '',
-    recoverySummary(codeSpan(namespace), actions),
-    ...(lines.length ? ['', ...lines] : []),
-  ].join('\n');
-}
-
-/** The counts of one run, for the log (and, with the namespace as a code span, the job summary). */
-function recoverySummary(namespace: string, actions: readonly ReconcileAction[]): string {
-  const count = (kind: ReconcileAction['kind']) => actions.filter((a) => a.kind === kind).length;
-  if (actions.length === 0) return `Nothing to recover in namespace ${namespace}.`;
-  return `In namespace ${namespace}: ${count('finish')} request(s) finished, ${count('later')} left while their Jobs run, ${count('delete-job')} unclaimed Job(s) deleted.`;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { reconcileFromEnv, recoveryMarkdown } from '../../../src/index.js';
+import { reconcileFromEnv } from '../../../src/index.js';
+import { recoveryMarkdown } from '../../../src/report/render-recovery.js';
 
 describe('reconcileFromEnv', () => {
   it('reconciles the config’s default namespace every 60 s unless told otherwise', () => {
