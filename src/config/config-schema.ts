@@ -22,7 +22,7 @@ export const TREND_BASELINES_MAX = 100;
 const QUANTITY = /^[0-9]+(\.[0-9]+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$/;
 // A name MLflow's registry takes (3.17 refuses blanks, `/`, `:` and names like `.` or `..`; it stores at most 256
 // characters), kept to characters that read the same in a URL and a report.
-const MODEL_NAME = /^[^\n]{1,300}$/;
+const MODEL_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9._ -]{0,254}[A-Za-z0-9._-])?$/;
 // MLflow's alias rule (word characters and `-`), in ASCII; `latest` and `v1`, `v2`, … are its own.
 const MODEL_ALIAS = /^(?![Ll][Aa][Tt][Ee][Ss][Tt]$)(?![vV][0-9]+$)[A-Za-z0-9_-]{1,255}$/;
 
