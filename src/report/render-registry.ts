@@ -39,7 +39,10 @@ export function renderRegistry(outcome: RegistryOutcome, config: TrainbotConfig)
     case 'kept': {
       const rule = config.metrics[outcome.comparison.metric];
       const goal = rule ? ` (goal: ${rule.goal}, threshold ${rule.threshold})` : '';
-      return `📦 Registered as version ${outcome.version} of ${model}. The alias ${codeSpan(outcome.alias)} stays on version ${outcome.champion}: this model is worse on ${values(outcome.comparison, config)}${goal}.`;
+      const stays = `📦 Registered as version ${outcome.version} of ${model}. The alias ${codeSpan(outcome.alias)} stays on version ${outcome.champion}`;
+      if (outcome.comparison.verdict === 'missing')
+        return `${stays}: this model has no ${codeSpan(outcome.comparison.metric)}, the primary metric it is compared on.`;
+      return `${stays}: this model is worse on ${values(outcome.comparison, config)}${goal}.`;
     }
     case 'moved': {
       const head = `📦 Registered as version ${outcome.version} of ${model}.`;

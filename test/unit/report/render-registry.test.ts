@@ -37,6 +37,18 @@ describe('renderRegistry: the version and where the alias points, in the merge r
       '📦 Registered as version 4 of `wine`. The alias `champion` stays on version 3: this model is worse on `rmse` 0.7600 against 0.7400 (goal: minimize, threshold 0.001).',
     ],
     [
+      'a version without the primary metric',
+      {
+        kind: 'kept',
+        model: 'wine',
+        alias: 'champion',
+        version: '4',
+        champion: '3',
+        comparison: { metric: 'rmse', baseline: 0.74, verdict: 'missing' },
+      },
+      '📦 Registered as version 4 of `wine`. The alias `champion` stays on version 3: this model has no `rmse`, the primary metric it is compared on.',
+    ],
+    [
       'a champion that is no trainbot baseline',
       { kind: 'moved', model: 'wine', alias: 'champion', version: '5', untrusted: '4' },
       '📦 Registered as version 5 of `wine`. The alias `champion` moved to it from version 4, which is not a trainbot baseline of this repository, so it was not compared with.',
