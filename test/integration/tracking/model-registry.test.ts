@@ -119,7 +119,7 @@ describe('the model registry on merge, against the real MLflow registry', () => 
         name,
         taken.includes(name),
       ]);
-  });
+  }, 30_000);
 
   it('the first merge registers version 1 from the model train.py logged, and points the alias at it', async () => {
     const config = configFor(0.5);
