@@ -17,6 +17,7 @@ import { KubernetesRunner } from './runners/kubernetes/kubernetes-runner.js';
 import type { Runner } from './runners/runner.js';
 import { SIGNING_KEY_ENV, signingKeyFromEnv, withSigningKey } from './runs/run-signature.js';
 import { MlflowClient } from './tracking/mlflow-client.js';
+import { MlflowModelRegistry, withModelRegistry } from './tracking/model-registry.js';
 import { MlflowRunCredentials, withRunCredentials } from './tracking/run-credentials.js';
 
 export interface AppDeps {
@@ -153,7 +154,8 @@ function reconcilerRunner(namespace: string, log: { warn(message: string): void 
 
 /**
  * MLflow as the deployed bot uses it: from MLFLOW_* variables, runs signed with TRAINBOT_SIGNING_KEY, and an
- * MLflow user of its own for each Job (src/tracking/run-credentials.ts); the bot keeps the admin's.
+ * MLflow user of its own for each Job (src/tracking/run-credentials.ts); the bot keeps the admin's, with which
+ * it also registers merged models (src/tracking/model-registry.ts).
  */
 function deployedTracking(env: NodeJS.ProcessEnv, log: { warn(message: string): void }): MlflowClient {
   const signingKey = signingKeyFromEnv(env);
@@ -163,9 +165,14 @@ function deployedTracking(env: NodeJS.ProcessEnv, log: { warn(message: string): 
       `${SIGNING_KEY_ENV} is not set: runs are not signed, so a training job could re-tag its run as the baseline; set it to a random secret the Jobs never see.`,
     );
   }
-  return withRunCredentials(
-    withSigningKey(MlflowClient.fromEnv(env), signingKey),
-    MlflowRunCredentials.fromEnv(env, (m) => log.warn(m)),
+  const client = MlflowClient.fromEnv(env);
+  // The registry shares the client's queue in front of MLflow; only a config with `registry` uses it.
+  return withModelRegistry(
+    withRunCredentials(
+      withSigningKey(client, signingKey),
+      MlflowRunCredentials.fromEnv(env, (m) => log.warn(m)),
+    ),
+    MlflowModelRegistry.fromEnv(env, { limit: client.limit }),
   );
 }
 

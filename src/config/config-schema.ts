@@ -20,6 +20,11 @@ const RESOURCE_NAME = /^[a-z0-9.\-/]{1,63}$/;
 /** Most baselines the merge report's trend charts (`trend_baselines`). */
 export const TREND_BASELINES_MAX = 100;
 const QUANTITY = /^[0-9]+(\.[0-9]+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$/;
+// A name MLflow's registry takes (3.17 refuses blanks, `/`, `:` and names like `.` or `..`; it stores at most 256
+// characters), kept to characters that read the same in a URL and a report.
+const MODEL_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9._ -]{0,254}[A-Za-z0-9._-])?$/;
+// MLflow's alias rule (word characters and `-`), in ASCII; `latest` and `v1`, `v2`, … are its own.
+const MODEL_ALIAS = /^(?![Ll][Aa][Tt][Ee][Ss][Tt]$)(?![vV][0-9]+$)[A-Za-z0-9_-]{1,255}$/;
 
 /** What the error functions below read from a zod issue: the value that was there (undefined when absent). */
 type Found = { readonly input?: unknown };
@@ -350,6 +355,33 @@ export const rawConfigSchema = settings(
       ),
       {},
     ),
+    registry: z.optional(
+      settings(
+        {
+          model: documented(
+            text(
+              MODEL_NAME,
+              'a registered-model name MLflow accepts: letters, digits, spaces, `.`, `_` or `-`, starting with a letter or digit, at most 256 characters (no `/` or `:`)',
+            ),
+            "Registered model each merge's new baseline is registered as a version of (no `registry`: nothing is registered).",
+          ),
+          alias: withDefault(
+            text(
+              MODEL_ALIAS,
+              'an alias MLflow accepts: letters, digits, `_` or `-` (not `latest`, not `v` and a number)',
+            ),
+            'champion',
+            'Alias moved to the new version only when it is not worse than the version the alias points to.',
+          ),
+          logged_model: withDefault(
+            text(PLAIN_WORD, 'the `name` the training code passes to `log_model`'),
+            'model',
+            'The `name` the training code gives `mlflow.<flavor>.log_model`: the model that is registered.',
+          ),
+        },
+        mappingUnder('registry'),
+      ),
+    ),
   },
   'must be a YAML mapping of settings (`experiment: …`, `image: …`, `params: …`, `metrics: …`).',
 )
@@ -421,6 +453,9 @@ function toConfig(raw: RawConfig) {
       worse: raw.conclusions.worse,
       noBaseline: raw.conclusions.no_baseline,
     },
+    ...(raw.registry !== undefined && {
+      registry: { model: raw.registry.model, alias: raw.registry.alias, loggedModel: raw.registry.logged_model },
+    }),
   };
 }
 

@@ -23,6 +23,7 @@ import {
   mergeCommenter,
   notePosted,
   refreshOutcome,
+  registerMergeModel,
   reportMerge,
 } from './on-pr-closed.js';
 import { loadConfig } from './on-train-comment.js';
@@ -79,6 +80,7 @@ export async function finishMerge(claim: ClaimInfo, github: GitHubPort, deps: Fi
     [settled],
   );
   const post = await mergeCommenter(merge, c);
-  await post(refreshOutcome(merge.sha, settled, report));
+  // Registered at most once per run: a version this run already has is found again, not made twice.
+  await post(refreshOutcome(merge.sha, settled, report, await registerMergeModel(merge, settled, c)));
   await c.posted();
 }

@@ -2,7 +2,8 @@
 //   merged:     1. config from the base branch   2. the PR's runs in one paged search, the best candidate and
 //               the baseline it was compared with   3. one final comment   4. train the new baseline on the
 //               merge commit   5. its result appended to the same comment, with the trend of the last
-//               `trend_baselines` baselines (one more request)
+//               `trend_baselines` baselines (one more request)   6. with `registry` in the config, the new
+//               baseline's model registered, before that comment (register-model.ts)
 //               (a merge into another branch than baseline_branch gets the report and no refresh)
 //               The merge's claim carries notes, so if this process dies a reconciler finishes it: steps 2–5 from
 //               the start, or its refresh run settled and the final comment (src/pipeline/finish-merge.ts).
@@ -13,6 +14,7 @@ import type { GitHubPort } from '../github/github-port.js';
 import { type RunResult, type RunState, rankRuns } from '../report/compare.js';
 import { rejectedBaseline } from '../report/changed-run.js';
 import { type MergeReportInput, type Refresh, renderMergeReport } from '../report/render-merge-report.js';
+import type { RegistryOutcome } from '../report/render-registry.js';
 import { whatChanged } from '../report/render-report.js';
 import type { MetricsCheck } from '../runs/metrics-signature.js';
 import { type ParamValue, parseParamsKey, planBaseline } from '../runs/plan.js';
@@ -34,6 +36,7 @@ import type { ImageWait } from './await-image.js';
 import { cancelPullRequestRuns } from './cancel-runs.js';
 import { CLAIM_NOTES, MERGE_KIND } from './claim-notes.js';
 import type { Logger } from './on-train-comment.js';
+import { registerModel } from './register-model.js';
 import { runRequest } from './run-request.js';
 
 export interface PullRequestClosedEvent {
@@ -216,9 +219,16 @@ export function baselineQuery(config: TrainbotConfig, repo: string, experiments:
   };
 }
 
-/** The refresh's part of the final comment: its report once its run finished, else why it did not. */
-export function refreshOutcome(sha: string, run: RunResult | undefined, report: string): Refresh {
-  return run?.state === 'finished' ? { kind: 'done', sha, report } : { kind: 'failed', sha, reason: run?.reason };
+/** The refresh's part of the final comment: its report once its run finished (and its model's registration), else why it did not. */
+export function refreshOutcome(
+  sha: string,
+  run: RunResult | undefined,
+  report: string,
+  registry?: RegistryOutcome,
+): Refresh {
+  return run?.state === 'finished'
+    ? { kind: 'done', sha, report, ...(registry ? { registry } : {}) }
+    : { kind: 'failed', sha, reason: run?.reason };
 }
 
 /**
@@ -255,7 +265,25 @@ export async function reportMerge(merge: Merge, c: MergeContext): Promise<void> 
     onError: (error, name) =>
       c.log.error(error, `baseline refresh for #${merge.number}: run ${name} failed inside trainbot`),
   });
-  await final(refreshOutcome(merge.sha, refresh.runs[0], refresh.markdown));
+  const registry = await registerMergeModel(merge, refresh.runs[0], c);
+  await final(refreshOutcome(merge.sha, refresh.runs[0], refresh.markdown, registry));
+}
+
+/** Step 6: the finished refresh's model registered, with the alias moved only when it is not worse (register-model.ts). */
+export function registerMergeModel(
+  merge: Merge,
+  run: RunResult | undefined,
+  c: MergeContext,
+): Promise<RegistryOutcome | undefined> {
+  if (!run) return Promise.resolve(undefined);
+  return registerModel({
+    run,
+    repo: merge.repo,
+    config: c.config,
+    tracking: c.tracking,
+    experiments: c.experiments,
+    onError: (error) => c.log.error(error, `baseline refresh for #${merge.number}: registering its model failed`),
+  });
 }
 
 /**

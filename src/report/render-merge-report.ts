@@ -7,6 +7,7 @@ import type { RejectedBaseline } from './changed-run.js';
 import { type Baseline, type RunResult, rankRuns } from './compare.js';
 import { codeSpan, escapeMarkdown } from './markdown-escape.js';
 import { formatNumber, renderReport } from './render-report.js';
+import { type RegistryOutcome, renderRegistry } from './render-registry.js';
 import { type TrendPoint, renderTrend } from './render-trend.js';
 
 /** Runs listed one per line at most; a PR with more gets a count and a pointer to MLflow. */
@@ -40,7 +41,7 @@ export type Refresh =
   | { kind: 'other-branch'; baseRef: string }
   | { kind: 'training'; sha: string; params: string }
   | { kind: 'failed'; sha: string; reason?: string }
-  | { kind: 'done'; sha: string; report: string };
+  | { kind: 'done'; sha: string; report: string; registry?: RegistryOutcome };
 
 export interface MergeReportInput {
   pr: number;
@@ -72,8 +73,10 @@ function refreshText(input: MergeReportInput): string {
       const why = refresh.reason ? `: ${escapeMarkdown(refresh.reason).replace(/\.?$/, '.')}` : '.';
       return `❌ The new baseline of ${branch} on ${codeSpan(refresh.sha.slice(0, 7))} did not finish${why} Reports keep comparing with the previous baseline until the next merge trains one.`;
     }
-    case 'done':
-      return `✅ New baseline of ${branch} on ${codeSpan(refresh.sha.slice(0, 7))}:\n\n${refresh.report}`;
+    case 'done': {
+      const done = `✅ New baseline of ${branch} on ${codeSpan(refresh.sha.slice(0, 7))}:\n\n${refresh.report}`;
+      return refresh.registry ? `${done}\n\n${renderRegistry(refresh.registry, config)}` : done;
+    }
   }
 }
 

@@ -28292,6 +28292,8 @@ var SECRET_KEY = /^[-._a-zA-Z0-9]{1,253}$/;
 var RESOURCE_NAME = /^[a-z0-9.\-/]{1,63}$/;
 var TREND_BASELINES_MAX = 100;
 var QUANTITY = /^[0-9]+(\.[0-9]+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$/;
+var MODEL_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9._ -]{0,254}[A-Za-z0-9._-])?$/;
+var MODEL_ALIAS = /^(?![Ll][Aa][Tt][Ee][Ss][Tt]$)(?![vV][0-9]+$)[A-Za-z0-9_-]{1,255}$/;
 var code = (word) => `\`${word}\``;
 var WORDS = "must be a list of words, e.g. `[python, train.py]` (it is run without a shell).";
 var PLAIN_WORDS = "must be a list of plain words (letters, digits, `.`, `_`, `-`).";
@@ -28567,6 +28569,33 @@ var rawConfigSchema = settings(
         mappingUnder("conclusions")
       ),
       {}
+    ),
+    registry: optional(
+      settings(
+        {
+          model: documented(
+            text(
+              MODEL_NAME,
+              "a registered-model name MLflow accepts: letters, digits, spaces, `.`, `_` or `-`, starting with a letter or digit, at most 256 characters (no `/` or `:`)"
+            ),
+            "Registered model each merge's new baseline is registered as a version of (no `registry`: nothing is registered)."
+          ),
+          alias: withDefault(
+            text(
+              MODEL_ALIAS,
+              "an alias MLflow accepts: letters, digits, `_` or `-` (not `latest`, not `v` and a number)"
+            ),
+            "champion",
+            "Alias moved to the new version only when it is not worse than the version the alias points to."
+          ),
+          logged_model: withDefault(
+            text(PLAIN_WORD, "the `name` the training code passes to `log_model`"),
+            "model",
+            "The `name` the training code gives `mlflow.<flavor>.log_model`: the model that is registered."
+          )
+        },
+        mappingUnder("registry")
+      )
     )
   },
   "must be a YAML mapping of settings (`experiment: …`, `image: …`, `params: …`, `metrics: …`)."
@@ -28629,6 +28658,9 @@ function toConfig(raw) {
       unchanged: raw.conclusions.unchanged,
       worse: raw.conclusions.worse,
       noBaseline: raw.conclusions.no_baseline
+    },
+    ...raw.registry !== void 0 && {
+      registry: { model: raw.registry.model, alias: raw.registry.alias, loggedModel: raw.registry.logged_model }
     }
   };
 }

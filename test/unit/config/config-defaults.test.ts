@@ -3,13 +3,15 @@ import { CONFIG_FIELDS } from '../../../src/config/config-fields.js';
 import { validateConfig } from '../../../src/config/validate-config.js';
 import { repoConfig } from './repo-config.js';
 
-// The smallest config trainbot accepts (plus `tracking_secret.name`, so its `token_key` default applies).
+// The smallest config trainbot accepts (plus `tracking_secret.name` and `registry.model`, so the defaults under
+// them apply).
 const MINIMAL = {
   experiment: 'wine',
   image: 'ghcr.io/acme/wine-train',
   params: { l1_ratio: { default: 0.5 } },
   metrics: { rmse: { goal: 'minimize' } },
   tracking_secret: { name: 'mlflow-token' },
+  registry: { model: 'wine' },
 };
 const NAMES: Record<string, string> = { params: 'l1_ratio', metrics: 'rmse' };
 // Two defaults depend on other fields and are described in words; for MINIMAL they mean these values.
@@ -76,6 +78,9 @@ describe('documented defaults', () => {
       'conclusions.unchanged',
       'conclusions.worse',
       'conclusions.no_baseline',
+      'registry.model',
+      'registry.alias',
+      'registry.logged_model',
     ]);
     expect(CONFIG_FIELDS.filter((f) => f.required).map((f) => f.path)).toEqual([
       'experiment',

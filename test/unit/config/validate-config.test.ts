@@ -339,7 +339,7 @@ describe('validateConfig: hostile text is echoed escaped', () => {
   it('cuts a long unknown key to 80 characters', () => {
     const key = `k${'e'.repeat(3000)}`;
     expect(errorsFor(`${BASE}${key}: 1\n`)[0]).toBe(
-      `${F}: \`${key.slice(0, 80)}…\` is not a trainbot setting; the settings here are: \`experiment\`, \`image\`, \`namespace\`, \`command\`, \`workdir\`, \`tracking_uri\`, \`tracking_secret\`, \`params\`, \`metrics\`, \`primary_metric\`, \`baseline_branch\`, \`trend_baselines\`, \`limits\`, \`job\`, \`permission\`, \`forks\`, \`conclusions\`.`,
+      `${F}: \`${key.slice(0, 80)}…\` is not a trainbot setting; the settings here are: \`experiment\`, \`image\`, \`namespace\`, \`command\`, \`workdir\`, \`tracking_uri\`, \`tracking_secret\`, \`params\`, \`metrics\`, \`primary_metric\`, \`baseline_branch\`, \`trend_baselines\`, \`limits\`, \`job\`, \`permission\`, \`forks\`, \`conclusions\`, \`registry\`.`,
     );
   });
 });
