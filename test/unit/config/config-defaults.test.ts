@@ -76,6 +76,9 @@ describe('documented defaults', () => {
       'conclusions.unchanged',
       'conclusions.worse',
       'conclusions.no_baseline',
+      'repeats',
+      'seed_param',
+      'confidence',
     ]);
     expect(CONFIG_FIELDS.filter((f) => f.required).map((f) => f.path)).toEqual([
       'experiment',
