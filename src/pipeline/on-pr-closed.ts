@@ -15,7 +15,7 @@ import { rejectedBaseline } from '../report/changed-run.js';
 import { type MergeReportInput, type Refresh, renderMergeReport } from '../report/render-merge-report.js';
 import { whatChanged } from '../report/render-report.js';
 import type { MetricsCheck } from '../runs/metrics-signature.js';
-import { type ParamValue, parseParamsKey, planBaseline } from '../runs/plan.js';
+import { type ParamValue, parseParamsKey, planBaseline, planBaselineRepeats, repeatSeeds } from '../runs/plan.js';
 import { RUN_TAGS } from '../runs/run-contract.js';
 import type { Runner } from '../runners/runner.js';
 import {
@@ -237,10 +237,11 @@ export async function reportMerge(merge: Merge, c: MergeContext): Promise<void> 
   await post({ kind: 'training', sha: merge.sha, params: baselinePlan.paramsKey });
 
   // 4–5. The baseline refresh is a request of its own (role baseline, compared with the previous baseline), and
-  // its result goes into the same comment.
+  // its result goes into the same comment. It trains the config's repeats, so /train's repeats find their pairs.
+  const repeats = c.config.repeats;
   const refresh = await runRequest({
     ...REFRESH_REPORT,
-    plans: [baselinePlan],
+    plans: repeats > 1 ? planBaselineRepeats(c.config, repeatSeeds(c.config, repeats)) : [baselinePlan],
     role: 'baseline',
     config: c.config,
     tracking: c.tracking,
@@ -255,7 +256,7 @@ export async function reportMerge(merge: Merge, c: MergeContext): Promise<void> 
     onError: (error, name) =>
       c.log.error(error, `baseline refresh for #${merge.number}: run ${name} failed inside trainbot`),
   });
-  await final(refreshOutcome(merge.sha, refresh.runs[0], refresh.markdown));
+  await final(refreshOutcome(merge.sha, refresh.points[0], refresh.markdown));
 }
 
 /**
