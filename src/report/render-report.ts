@@ -166,11 +166,12 @@ function repeatsNote(run: RunResult, input: ReportInput): string {
   const seeds = (run.repeats ?? []).map((r) => r.seed);
   const pairs = compareRun(run, input.baseline, input.config)[0]?.spread?.interval?.pairs ?? 0;
   const percent = `${Math.round(input.config.confidence * 1000) / 10}%`;
-  const paired =
-    pairs >= 2
+  const paired = !input.baseline
+    ? ''
+    : pairs >= 2
       ? `Δ is the mean of the per-seed differences ± its ${percent} interval (${pairs} seeds paired with the baseline's); it is better or worse only when that interval excludes 0 and the change is larger than the threshold.`
       : 'Fewer than 2 seeds pair with the baseline, so the means are compared by the threshold alone.';
-  return `Mean ± sd over ${seeds.length} seeds (\`${input.config.seedParam}\` ${seeds.join(', ')}). ${paired}`;
+  return `Mean ± sd over ${seeds.length} seeds (\`${input.config.seedParam}\` ${seeds.join(', ')}).${paired ? ` ${paired}` : ''}`;
 }
 
 function repeatsTable(run: RunResult, input: ReportInput): string {
