@@ -158,7 +158,9 @@ export function formatSpread(value: number | undefined, sd: number | undefined, 
 function formatPairedDelta(c: MetricComparison, digits: number): string {
   const half = c.spread?.interval?.half;
   const delta = formatDelta(c.delta, digits);
-  return half === undefined || delta === '' ? delta : `${delta} ± ${half.toFixed(digits)}`;
+  if (half === undefined || delta === '') return delta;
+  // A change that rounds to zero reads `0.0000 ± 0.0021`, not `±0.0000 ± 0.0021`.
+  return `${delta.replace(/^±/, '')} ± ${half.toFixed(digits)}`;
 }
 
 /** What a table of repeats shows, in one sentence under it. */
