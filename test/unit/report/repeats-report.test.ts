@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Baseline, RunResult } from '../../../src/report/compare.js';
 import { compareRun, conclusionFor, rankRuns } from '../../../src/report/compare.js';
-import { groupRepeats } from '../../../src/report/group-repeats.js';
+import { groupRepeats, repeatedBaseline } from '../../../src/report/group-repeats.js';
 import { renderChart } from '../../../src/report/render-chart.js';
 import { type ReportInput, renderReport } from '../../../src/report/render-report.js';
 import { repoConfig } from '../config/repo-config.js';
@@ -87,6 +87,31 @@ describe('groupRepeats', () => {
   });
 });
 
+describe('repeatedBaseline', () => {
+  const run = (sha: string, runId: string, rmse: number): Baseline => ({ runId, sha, startTime: 0, metrics: { rmse } });
+
+  it('is the runs of the first seed’s sha, one per seed, with their means', () => {
+    const baseline = repeatedBaseline(
+      [run('a1', 'r42', 0.7), run('a1', 'r43', 0.72), run('a1', 'r44', 0.74)],
+      [42, 43, 44],
+    );
+    expect(baseline?.repeats?.map((r) => [r.seed, r.runId])).toEqual([
+      [42, 'r42'],
+      [43, 'r43'],
+      [44, 'r44'],
+    ]);
+    expect(baseline?.metrics.rmse).toBeCloseTo(0.72, 12);
+  });
+  it('leaves out a seed whose newest baseline is of another commit, so it is not paired', () => {
+    const baseline = repeatedBaseline([run('a1', 'r42', 0.7), run('b2', 'r43', 0.9), undefined], [42, 43, 44]);
+    expect(baseline?.repeats?.map((r) => r.seed)).toEqual([42]);
+    expect(baseline?.metrics.rmse).toBe(0.7);
+  });
+  it('is no baseline without the first seed’s', () => {
+    expect(repeatedBaseline([undefined, run('a1', 'r43', 0.7)], [42, 43])).toBeUndefined();
+  });
+});
+
 describe('the paired verdict', () => {
   it('calls a change better when every seed improves beyond the noise', () => {
     const [point] = groupRepeats(CLEAR, config) as [RunResult];
@@ -140,6 +165,25 @@ describe('renderReport with repeats', () => {
     const chart = renderChart(points, config);
     expect(chart.kind === 'chart' && chart.markdown).toContain(
       '    bar [0.7567, 0.7323]\n    line [0.7000, 0.7220]\n    line [0.7900, 0.7440]',
+    );
+  });
+});
+
+describe('renderChart with repeats over two params', () => {
+  it('keeps one line of means per value and says the sd is in the table', () => {
+    const runs = [0.1, 0.5].flatMap((alpha) =>
+      [0.2, 0.8].flatMap((l1) =>
+        [42, 43].map((seed) => ({
+          ...repeat(alpha, seed, 0.7 + alpha - l1 / 10),
+          params: { alpha, l1_ratio: l1, seed },
+        })),
+      ),
+    );
+    const chart = renderChart(groupRepeats(runs, config), config);
+    expect(chart.kind).toBe('chart');
+    expect(chart.kind === 'chart' && chart.markdown).toContain('    line [0.7800, 1.1800]\n    line [0.7200, 1.1200]');
+    expect(chart.kind === 'chart' && chart.markdown).toContain(
+      'Each point is the mean over its seeds; the table has their sd.',
     );
   });
 });
