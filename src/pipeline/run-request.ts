@@ -154,7 +154,9 @@ export async function runRequest(input: RequestInput): Promise<RequestReport> {
   if (missing() && input.missingBaseline === 'train') {
     const why = found.rejected
       ? `The newest baseline of ${config.baselineBranch} was changed after trainbot recorded it`
-      : `No baseline for ${config.baselineBranch} yet`;
+      : found.run
+        ? `The baseline of ${config.baselineBranch} lacks some of the seeds ${seeds.join(', ')}`
+        : `No baseline for ${config.baselineBranch} yet`;
     progress(`${why}: training one with the default params (${baselinePlan.paramsKey}).`);
     // With repeats every seed is trained again, so the baseline's runs are all of one commit.
     const [trained] = await executeRuns({

@@ -96,4 +96,22 @@ describe('runRequest with repeats', () => {
     expect(trained('baseline')).toHaveLength(3);
     expect(again.conclusion).toBe('failure'); // +0.01 on every seed: worse
   });
+
+  it('the CLI trains every seed again when the baseline has only the default seed, saying so', async () => {
+    const tracking = new MemoryTracking();
+    const runner = new ScriptedRunner(tracking, { metrics });
+    await runRequest({ ...request('/train', 'train'), tracking, runner });
+    const said: string[] = [];
+    const outcome = await runRequest({
+      ...request('/train alpha=0.4 repeats=3', 'train'),
+      tracking,
+      runner,
+      onProgress: (m) => said.push(m),
+    });
+    expect(said[0]).toBe(
+      'The baseline of main lacks some of the seeds 42, 43, 44: training one with the default params (alpha=0.5 l1_ratio=0.5 seed=42).',
+    );
+    expect(tracking.runs.filter((r) => r.tags['trainbot.role'] === 'baseline')).toHaveLength(4);
+    expect(outcome.baseline?.repeats).toHaveLength(3);
+  });
 });
