@@ -39,6 +39,12 @@ function usageLines(config: TrainbotConfig): string[] {
     const grid = axes.map(([n, p]) => `${n}=${exampleValues(p).slice(0, 2).map(typedValue).join(',')}`);
     const most = config.limits.maxRuns;
     lines.push([`/train ${grid.join(' ')}`, `a sweep, one run for every combination (at most ${most} runs)`]);
+    // Only where there is a seed for repeats to vary (planRuns refuses `repeats` otherwise).
+    if (config.params[config.seedParam]?.type === 'int')
+      lines.push([
+        `/train ${name}=${typedValue(single)} repeats=3`,
+        `three runs with \`${config.seedParam}\` ${config.params[config.seedParam]?.default} and up, compared with the baseline's runs of the same seeds: mean ± sd, and "within noise" unless the change is larger than the noise`,
+      ]);
   }
   lines.push(['/train cancel', "stop this pull request's runs"], ['/train help', 'show this message']);
   return lines.map(([command, what]) => `- ${codeSpan(command ?? '')}: ${what}`);

@@ -382,6 +382,25 @@ export const rawConfigSchema = settings(
         mappingUnder('registry'),
       ),
     ),
+    // Repeats: docs/design.md, "Noise-aware verdict".
+    repeats: withDefault(
+      wholeNumber(1, 1000),
+      1,
+      'Runs per point, each with the next seed (`seed_param` from its default up); the baseline uses the same seeds. A command may set `repeats=N`.',
+    ),
+    seed_param: withDefault(
+      text(NAME, 'the name of one of the `params`'),
+      'seed',
+      'The whole-number param that repeats vary (needed only when a run has more than one repeat).',
+    ),
+    confidence: withDefault(
+      finiteNumber().check(
+        z.minimum(0.5, { error: (iss: Found) => `must be from 0.5 to 0.999, got ${show(iss.input)}.` }),
+        z.maximum(0.999, { error: (iss: Found) => `must be from 0.5 to 0.999, got ${show(iss.input)}.` }),
+      ),
+      0.95,
+      'Confidence of the interval of the mean paired difference: with repeats, a change is better or worse only when that interval excludes 0 and the change is larger than its threshold.',
+    ),
   },
   'must be a YAML mapping of settings (`experiment: …`, `image: …`, `params: …`, `metrics: …`).',
 )
@@ -395,6 +414,26 @@ export const rawConfigSchema = settings(
           message: `names ${show(raw.primary_metric)}, which is not under \`metrics\` (${names.join(', ')}).`,
         });
       }
+      // `repeats` is a word of the command itself (`/train repeats=3`), so no param may take that name.
+      if (Object.hasOwn(raw.params, 'repeats'))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['params', 'repeats'],
+          message: 'is a word trainbot reserves (`/train repeats=3`); name the param something else.',
+        });
+      // (a max_runs below 1 has its own error already)
+      if (raw.limits.max_runs >= 1 && raw.repeats > raw.limits.max_runs)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['repeats'],
+          message: `(${raw.repeats}) is more than \`limits.max_runs\` (${raw.limits.max_runs}): one command must fit at least one point's repeats.`,
+        });
+      if (raw.repeats > 1 && raw.params[raw.seed_param]?.type !== 'int')
+        ctx.addIssue({
+          code: 'custom',
+          path: ['seed_param'],
+          message: `must name a \`type: int\` param for repeats to vary (${show(raw.seed_param)} is not one); add a seed param, or set \`repeats: 1\`.`,
+        });
     }),
   )
   .register(z.globalRegistry, {
@@ -456,6 +495,9 @@ function toConfig(raw: RawConfig) {
     ...(raw.registry !== undefined && {
       registry: { model: raw.registry.model, alias: raw.registry.alias, loggedModel: raw.registry.logged_model },
     }),
+    repeats: raw.repeats,
+    seedParam: raw.seed_param,
+    confidence: raw.confidence,
   };
 }
 

@@ -155,6 +155,7 @@ export async function executeRuns(input: ExecuteInput): Promise<ExecutedRun[]> {
     params: p.params,
     state: 'queued',
     metrics: {},
+    ...(p.repeat ? { repeatSeed: p.repeat.seed } : {}),
   }));
   const notify = () => input.onChange?.(results.map((r) => ({ ...r })));
   notify();

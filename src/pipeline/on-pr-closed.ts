@@ -17,7 +17,7 @@ import { type MergeReportInput, type Refresh, renderMergeReport } from '../repor
 import type { RegistryOutcome } from '../report/render-registry.js';
 import { whatChanged } from '../report/render-report.js';
 import type { MetricsCheck } from '../runs/metrics-signature.js';
-import { type ParamValue, parseParamsKey, planBaseline } from '../runs/plan.js';
+import { type ParamValue, parseParamsKey, planBaseline, planBaselineRepeats, repeatSeeds } from '../runs/plan.js';
 import { RUN_TAGS } from '../runs/run-contract.js';
 import type { Runner } from '../runners/runner.js';
 import {
@@ -247,10 +247,11 @@ export async function reportMerge(merge: Merge, c: MergeContext): Promise<void> 
   await post({ kind: 'training', sha: merge.sha, params: baselinePlan.paramsKey });
 
   // 4–5. The baseline refresh is a request of its own (role baseline, compared with the previous baseline), and
-  // its result goes into the same comment.
+  // its result goes into the same comment. It trains the config's repeats, so /train's repeats find their pairs.
+  const repeats = c.config.repeats;
   const refresh = await runRequest({
     ...REFRESH_REPORT,
-    plans: [baselinePlan],
+    plans: repeats > 1 ? planBaselineRepeats(c.config, repeatSeeds(c.config, repeats)) : [baselinePlan],
     role: 'baseline',
     config: c.config,
     tracking: c.tracking,
@@ -265,8 +266,9 @@ export async function reportMerge(merge: Merge, c: MergeContext): Promise<void> 
     onError: (error, name) =>
       c.log.error(error, `baseline refresh for #${merge.number}: run ${name} failed inside trainbot`),
   });
+  // With repeats the first seed's run is registered: its seed is the default one the pointer and /train pair with.
   const registry = await registerMergeModel(merge, refresh.runs[0], c);
-  await final(refreshOutcome(merge.sha, refresh.runs[0], refresh.markdown, registry));
+  await final(refreshOutcome(merge.sha, refresh.points[0], refresh.markdown, registry));
 }
 
 /** Step 6: the finished refresh's model registered, with the alias moved only when it is not worse (register-model.ts). */

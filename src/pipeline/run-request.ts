@@ -5,12 +5,13 @@
 import type { TrainbotConfig } from '../config/config-types.js';
 import { type Baseline, type RunResult, rankRuns, requestConclusion } from '../report/compare.js';
 import { renderReport, requestTitle } from '../report/render-report.js';
-import { type PlannedRun, planBaseline } from '../runs/plan.js';
+import { type PlannedRun, paramsKey, planBaseline, planBaselineRepeats } from '../runs/plan.js';
+import { groupRepeats, repeatedBaseline } from '../report/group-repeats.js';
 import type { RunOrigin, RunRole } from '../runs/run-contract.js';
 import type { Runner } from '../runners/runner.js';
 import { rejectedBaseline } from '../report/changed-run.js';
 import { type RoleExperiments, ensureRoleExperiments } from '../tracking/role-experiments.js';
-import { type BaselineLookup, lookupBaseline, toBaseline } from '../tracking/run-queries.js';
+import { type BaselineLookup, type BaselineQuery, lookupBaseline, toBaseline } from '../tracking/run-queries.js';
 import type { Tracking } from '../tracking/tracking.js';
 import type { ImageWait } from './await-image.js';
 import { type ExecutedRun, executeRuns } from './execute-runs.js';
@@ -51,6 +52,8 @@ export interface RequestReport {
   runs: ExecutedRun[];
   baseline?: Baseline;
   best?: RunResult;
+  /** The runs as the report compares them: a point's repeats joined into one (the runs themselves without repeats). */
+  points: RunResult[];
   finished: number;
   conclusion: ReturnType<typeof requestConclusion>;
   experimentId: string; // where this request's runs are
@@ -62,6 +65,8 @@ export interface RequestRendering {
   headingLevel?: 0 | 3 | 4;
   config: TrainbotConfig;
   found: BaselineLookup;
+  /** With repeats: the seeds (`found` is the first's) and the baselines found for the others, in that order. */
+  repeats?: { seeds: readonly number[]; found: readonly BaselineLookup[] };
   experiments: RoleExperiments;
   experimentId: string; // where the request's runs are
   noBaselineHint: string;
@@ -75,11 +80,12 @@ export interface RequestRendering {
  * request after its process died (src/pipeline/finish-merge.ts), so both post the same report.
  */
 export function renderRequestReport(r: RequestRendering, runs: readonly RunResult[]): string {
-  const baseline = toBaseline(r.found.run);
+  const baseline = requestBaseline(r);
   const rejected = rejectedBaseline(r.found.rejected);
+  const baselineRuns = [baseline?.runId, rejected?.runId, ...(baseline?.repeats ?? []).map((b) => b.runId)];
   // A baseline (used or refused) is in the baselines' experiment; the request's own runs in their role's.
   const link = (runId: string) =>
-    r.runUrl?.([baseline?.runId, rejected?.runId].includes(runId) ? r.experiments.baselines : r.experimentId, runId);
+    r.runUrl?.(baselineRuns.includes(runId) ? r.experiments.baselines : r.experimentId, runId);
   return renderReport({
     title: r.title,
     headingLevel: r.headingLevel,
@@ -92,6 +98,35 @@ export function renderRequestReport(r: RequestRendering, runs: readonly RunResul
     rejectedBaseline: rejected,
     runUrl: r.runUrl ? link : undefined,
   });
+}
+
+/** The baseline a request compares with: one run, or with repeats the runs of its seeds (group-repeats.ts). */
+export function requestBaseline(r: Pick<RequestRendering, 'found' | 'repeats'>): Baseline | undefined {
+  if (!r.repeats) return toBaseline(r.found.run);
+  return repeatedBaseline(
+    [r.found, ...r.repeats.found].map((f) => toBaseline(f.run)),
+    r.repeats.seeds,
+  );
+}
+
+/**
+ * The baselines a request with repeats pairs with: the default params with each of its seeds, one lookup per seed.
+ * The first seed is `seed_param`'s default, so its baseline is the one a request without repeats uses.
+ */
+async function lookupRepeats(
+  tracking: Tracking,
+  query: BaselineQuery,
+  seeds: readonly number[],
+  config: TrainbotConfig,
+): Promise<BaselineLookup[]> {
+  const defaults = planBaseline(config).params;
+  return Promise.all(
+    seeds
+      .slice(1)
+      .map((seed) =>
+        lookupBaseline(tracking, { ...query, params: paramsKey({ ...defaults, [config.seedParam]: seed }) }),
+      ),
+  );
 }
 
 export async function runRequest(input: RequestInput): Promise<RequestReport> {
@@ -111,14 +146,21 @@ export async function runRequest(input: RequestInput): Promise<RequestReport> {
     branch: config.baselineBranch,
     params: baselinePlan.paramsKey,
   };
+  // With repeats, the baseline is one run per seed the request uses, the same seeds, so the runs pair.
+  const seeds = [...new Set(input.plans.flatMap((p) => (p.repeat ? [p.repeat.seed] : [])))];
   let found = await lookupBaseline(tracking, query);
-  if (!found.run && input.missingBaseline === 'train') {
+  let repeatsFound = await lookupRepeats(tracking, query, seeds, config);
+  const missing = () => !found.run || repeatsFound.some((f) => !f.run);
+  if (missing() && input.missingBaseline === 'train') {
     const why = found.rejected
       ? `The newest baseline of ${config.baselineBranch} was changed after trainbot recorded it`
-      : `No baseline for ${config.baselineBranch} yet`;
+      : found.run
+        ? `The baseline of ${config.baselineBranch} lacks some of the seeds ${seeds.join(', ')}`
+        : `No baseline for ${config.baselineBranch} yet`;
     progress(`${why}: training one with the default params (${baselinePlan.paramsKey}).`);
+    // With repeats every seed is trained again, so the baseline's runs are all of one commit.
     const [trained] = await executeRuns({
-      plans: [baselinePlan],
+      plans: seeds.length > 1 ? planBaselineRepeats(config, seeds) : [baselinePlan],
       config,
       tracking,
       runner,
@@ -137,14 +179,17 @@ export async function runRequest(input: RequestInput): Promise<RequestReport> {
     if (trained?.state !== 'finished')
       progress(`The baseline run did not finish (${trained?.reason ?? 'unknown reason'}); comparing without one.`);
     found = await lookupBaseline(tracking, query);
+    repeatsFound = await lookupRepeats(tracking, query, seeds, config);
   }
-  const baseline = toBaseline(found.run);
+  const repeats = seeds.length > 1 ? { seeds, found: repeatsFound } : undefined;
+  const baseline = requestBaseline({ found, repeats });
   const title = input.title ?? requestTitle(input.plans);
   const rendering: RequestRendering = {
     title,
     headingLevel: input.headingLevel,
     config,
     found,
+    ...(repeats ? { repeats } : {}),
     experiments,
     experimentId,
     noBaselineHint: input.noBaselineHint,
@@ -168,15 +213,17 @@ export async function runRequest(input: RequestInput): Promise<RequestReport> {
     onChange: input.onChange ? (changed) => input.onChange?.(changed, render(changed)) : undefined,
     onError: input.onError,
   });
-  const best = rankRuns(runs, config)[0];
+  const points = groupRepeats(runs, config);
+  const best = rankRuns(points, config)[0];
   return {
     title,
     markdown: render(runs),
     runs,
     baseline,
     best,
+    points,
     experimentId,
     finished: runs.filter((r) => r.state === 'finished').length,
-    conclusion: requestConclusion(runs, best, baseline, config),
+    conclusion: requestConclusion(points, best, baseline, config),
   };
 }

@@ -86,6 +86,8 @@ export function renderChart(runs: readonly RunResult[], config: TrainbotConfig):
   const left = xs.filter((x) => !complete.includes(x));
   if (complete.length === 0) return { kind: 'note', markdown: '_The chart appears once runs have finished._' };
 
+  const repeated = runs.some((r) => r.repeats !== undefined);
+  if (repeated && !lineParam) return spreadChart(runs, config, xParam as string, complete, left, values);
   const series = lines.map(
     (l) => `    line [${complete.map((x) => (values.get(pointKey(x, l)) as number).toFixed(digits)).join(', ')}]`,
   );
@@ -107,9 +109,54 @@ export function renderChart(runs: readonly RunResult[], config: TrainbotConfig):
     notes.push(
       `Lines: ${lines.map((l, i) => `${LINE_COLOURS[i]?.[1]} \`${lineParam}\`=${escapeMarkdown(formatValue(l as ParamValue))}`).join(' · ')}.`,
     );
+  if (repeated) notes.push(`Each point is the mean over its seeds; the table has their sd.`);
   if (left.length > 0)
     notes.push(
       `Not charted (a run there has no ${primary} yet): \`${xParam}\`=${left.map((x) => escapeMarkdown(formatValue(x))).join(', ')}.`,
     );
   return { kind: 'chart', markdown: notes.length > 0 ? `${body.join('\n')}\n\n${notes.join(' ')}` : body.join('\n') };
+}
+
+/**
+ * One swept param with repeats: the mean of each point as a bar and the lowest and highest seed as two lines over
+ * it, so the spread is seen next to the differences between points (xychart has no error bars).
+ */
+function spreadChart(
+  runs: readonly RunResult[],
+  config: TrainbotConfig,
+  xParam: string,
+  complete: readonly ParamValue[],
+  left: readonly ParamValue[],
+  means: ReadonlyMap<string, number>,
+): ChartResult {
+  const primary = config.primaryMetric;
+  const digits = config.metrics[primary]?.digits ?? 4;
+  const seedsAt = new Map<string, number[]>();
+  for (const r of runs)
+    if (r.state === 'finished' && r.repeats)
+      seedsAt.set(
+        pointKey(r.params[xParam] as ParamValue, undefined),
+        r.repeats.map((p) => p.metrics[primary] as number),
+      );
+  const at = (x: ParamValue) => seedsAt.get(pointKey(x, undefined)) ?? [means.get(pointKey(x, undefined)) as number];
+  const row = (pick: (x: ParamValue) => number) => `[${complete.map((x) => pick(x).toFixed(digits)).join(', ')}]`;
+  const [bar, minMax] = [LINE_COLOURS[0][0], LINE_COLOURS[7][0]];
+  const body = [
+    '```mermaid',
+    `%%{init: {"themeVariables": {"xyChart": {"plotColorPalette": "${bar}, ${minMax}, ${minMax}"}}}}%%`,
+    'xychart-beta',
+    `    title ${mermaidText(`${primary} by ${xParam}`)}`,
+    `    x-axis ${mermaidText(xParam)} [${complete.map((x) => mermaidText(formatValue(x))).join(', ')}]`,
+    `    y-axis ${mermaidText(primary)}`,
+    `    bar ${row((x) => means.get(pointKey(x, undefined)) as number)}`,
+    `    line ${row((x) => Math.min(...at(x)))}`,
+    `    line ${row((x) => Math.max(...at(x)))}`,
+    '```',
+  ];
+  const notes = [`Bars: the mean ${primary} over the seeds; ⚫ lines: the lowest and the highest seed.`];
+  if (left.length > 0)
+    notes.push(
+      `Not charted (a run there has no ${primary} yet): \`${xParam}\`=${left.map((x) => escapeMarkdown(formatValue(x))).join(', ')}.`,
+    );
+  return { kind: 'chart', markdown: `${body.join('\n')}\n\n${notes.join(' ')}` };
 }

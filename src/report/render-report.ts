@@ -10,6 +10,7 @@ import type { RejectedBaseline } from './changed-run.js';
 import { codeSpan, escapeMarkdown } from './markdown-escape.js';
 import { type Baseline, type MetricComparison, type RunResult, compareRun, rankRuns } from './compare.js';
 import { renderChart, sweptParams } from './render-chart.js';
+import { groupRepeats } from './group-repeats.js';
 
 /** GitHub's comment limit is 65,536; the rest is room for the status line and the hidden marker. */
 export const REPORT_MAX_CHARS = 60_000;
@@ -34,6 +35,7 @@ const VERDICT_TEXT: Record<MetricComparison['verdict'], string> = {
   better: '✅ better',
   worse: '❌ worse',
   unchanged: '➖ unchanged',
+  noise: '〰️ within noise',
   'no-baseline': '— no baseline',
   missing: '⚠️ not logged',
 };
@@ -83,6 +85,13 @@ export function describeRequest(run: PlannedRun): string {
 
 /** A request's report title: what one run changed, or how many runs a sweep has. */
 export function requestTitle(plans: readonly PlannedRun[]): string {
+  const count = plans[0]?.repeat?.count;
+  if (count !== undefined) {
+    const points = plans.filter((p) => p.repeat?.index === 0);
+    return points.length === 1
+      ? `trainbot: ${describeRequest(points[0] as PlannedRun)} vs baseline, ${count} seeds`
+      : `trainbot sweep: ${points.length} points × ${count} seeds vs baseline`;
+  }
   return plans.length === 1
     ? `trainbot: ${describeRequest(plans[0] as PlannedRun)} vs baseline`
     : `trainbot sweep: ${plans.length} runs vs baseline`;
@@ -121,6 +130,12 @@ function baselineLine(input: ReportInput): string {
   if (baseline) {
     const sha = linked(codeSpan(baseline.sha.slice(0, 7)), input.runUrl?.(baseline.runId));
     const age = formatAge(baseline.startTime, input.now);
+    if (baseline.repeats !== undefined) {
+      const seeds = `${baseline.repeats.length} run${baseline.repeats.length === 1 ? '' : 's'}, \`${config.seedParam}\` ${baseline.repeats.map((r) => r.seed).join(', ')}`;
+      return trained
+        ? `${trained} compared with the baseline ${sha} on ${branch} (${seeds}), trained ${age}.`
+        : `Baseline: ${sha} on ${branch} (${seeds}), trained ${age}.`;
+    }
     return trained
       ? `${trained} compared with the baseline ${sha} on ${branch}, trained ${age}.`
       : `Baseline: ${sha} on ${branch}, trained ${age}.`;
@@ -133,8 +148,64 @@ function baselineLine(input: ReportInput): string {
   return `${lead}**No baseline yet** for ${branch} with the default params. ${input.noBaselineHint}`;
 }
 
+/** `0.7372 ± 0.0113`: a mean and its sd, for a point trained with repeats (and a baseline of several runs). */
+export function formatSpread(value: number | undefined, sd: number | undefined, digits: number): string {
+  const shown = formatNumber(value, digits);
+  return sd === undefined || shown === '—' ? shown : `${shown} ± ${sd.toFixed(digits)}`;
+}
+
+/** A mean paired difference and the half-width of its interval, `−0.0070 ± 0.0029`. */
+function formatPairedDelta(c: MetricComparison, digits: number): string {
+  const half = c.spread?.interval?.half;
+  const delta = formatDelta(c.delta, digits);
+  if (half === undefined || delta === '') return delta;
+  // A change that rounds to zero reads `0.0000 ± 0.0021`, not `±0.0000 ± 0.0021`.
+  return `${delta.replace(/^±/, '')} ± ${half.toFixed(digits)}`;
+}
+
+/** What a table of repeats shows, in one sentence under it. */
+function repeatsNote(run: RunResult, input: ReportInput): string {
+  const seeds = (run.repeats ?? []).map((r) => r.seed);
+  const pairs = compareRun(run, input.baseline, input.config)[0]?.spread?.interval?.pairs ?? 0;
+  const percent = `${Math.round(input.config.confidence * 1000) / 10}%`;
+  const paired = !input.baseline
+    ? ''
+    : pairs >= 2
+      ? `Δ is the mean of the per-seed differences ± its ${percent} interval (${pairs} seeds paired with the baseline's); it is better or worse only when that interval excludes 0 and the change is larger than the threshold.`
+      : 'Fewer than 2 seeds pair with the baseline, so the means are compared by the threshold alone.';
+  return `Mean ± sd over ${seeds.length} seeds (\`${input.config.seedParam}\` ${seeds.join(', ')}).${paired ? ` ${paired}` : ''}`;
+}
+
+function repeatsTable(run: RunResult, input: ReportInput): string {
+  const { config } = input;
+  const rows = compareRun(run, input.baseline, config).map((c) => {
+    const digits = config.metrics[c.metric]?.digits ?? 4;
+    const name = c.metric === config.primaryMetric ? `**${c.metric}** (primary)` : c.metric;
+    return [
+      name,
+      formatSpread(c.baseline, c.spread?.baselineSd, digits),
+      formatSpread(c.candidate, c.spread?.candidateSd, digits),
+      formatPairedDelta(c, digits),
+      VERDICT_TEXT[c.verdict],
+    ];
+  });
+  return alignedTable([['Metric', 'Baseline', 'This run', 'Δ', 'Verdict'], ...rows], ['l', 'r', 'r', 'r', 'l']);
+}
+
+/** The runs of a point, each linked and named by its seed. */
+function repeatLinks(run: RunResult, input: ReportInput): string {
+  return (run.repeats ?? [])
+    .map((r) => {
+      const url = r.runId ? input.runUrl?.(r.runId) : undefined;
+      const text = codeSpan(`${input.config.seedParam}=${r.seed}`);
+      return url ? `[${text}](${url})` : text;
+    })
+    .join(' ');
+}
+
 function singleRunTable(run: RunResult, input: ReportInput): string {
   const { config } = input;
+  if (run.repeats !== undefined) return repeatsTable(run, input);
   const rows = compareRun(run, input.baseline, config).map((c) => {
     const digits = config.metrics[c.metric]?.digits ?? 4;
     const name = c.metric === config.primaryMetric ? `**${c.metric}** (primary)` : c.metric;
@@ -161,6 +232,19 @@ function sweepRows(ranked: readonly RunResult[], input: ReportInput, params: str
       run.state === 'finished'
         ? VERDICT_TEXT[first?.verdict ?? 'missing']
         : `${STATE_TEXT[run.state]}${run.reason ? `: ${escapeMarkdown(run.reason)}` : ''}`;
+    if (run.repeats !== undefined) {
+      const all = run.state === 'finished' ? compareRun(run, input.baseline, config) : [];
+      const sd = (m: string) => all.find((c) => c.metric === m)?.spread?.candidateSd;
+      return [
+        `${best}${run.state === 'finished' ? i + 1 : '—'}`,
+        ...params.map((p) => escapeMarkdown(String(run.params[p] ?? ''))),
+        formatSpread(run.metrics[primary], sd(primary), digits),
+        first ? formatPairedDelta(first, digits) : '',
+        ...others.map((m) => formatSpread(run.metrics[m], sd(m), config.metrics[m]?.digits ?? 4)),
+        state,
+        repeatLinks(run, input),
+      ];
+    }
     return [
       `${best}${run.state === 'finished' ? i + 1 : '—'}`,
       ...params.map((p) => escapeMarkdown(String(run.params[p] ?? ''))),
@@ -195,14 +279,19 @@ function fitTable(header: string[][], rows: string[][], align: ColumnAlign[], bu
 }
 
 export function renderReport(input: ReportInput): string {
-  const { config, runs } = input;
+  const { config } = input;
+  // A request with repeats is compared point by point; without repeats this is the runs as they are.
+  const runs = groupRepeats(input.runs, config);
   const level = input.headingLevel ?? 3;
   const parts = level === 0 ? [] : [`${'#'.repeat(level)} ${escapeMarkdown(input.title)}`, ''];
   if (runs.length === 1) {
     const run = runs[0] as RunResult;
     if (run.state === 'finished') parts.push(singleRunTable(run, input), '');
     else parts.push(`${STATE_TEXT[run.state]}${run.reason ? `: ${escapeMarkdown(run.reason)}` : ''}`, '');
-    parts.push(`Run ${runLink(run, input)} with ${codeSpan(paramsKey(run.params))}.`, baselineLine(input));
+    if (run.repeats !== undefined) {
+      if (run.state === 'finished') parts.push(repeatsNote(run, input), '');
+      parts.push(`Runs ${repeatLinks(run, input)} with ${codeSpan(paramsKey(run.params))}.`, baselineLine(input));
+    } else parts.push(`Run ${runLink(run, input)} with ${codeSpan(paramsKey(run.params))}.`, baselineLine(input));
     return parts.join('\n');
   }
   const ranked = rankRuns(runs, config);
@@ -221,8 +310,11 @@ export function renderReport(input: ReportInput): string {
     'l',
   ];
   const finished = runs.filter((r) => r.state === 'finished').length;
+  const repeated = runs.find((r) => r.repeats !== undefined)?.repeats;
   parts.push(
-    `${finished} of ${runs.length} runs finished, ranked by ${primary} (${config.metrics[primary]?.goal ?? 'minimize'}).`,
+    repeated === undefined
+      ? `${finished} of ${runs.length} runs finished, ranked by ${primary} (${config.metrics[primary]?.goal ?? 'minimize'}).`
+      : `${finished} of ${runs.length} points finished, ${repeated.length} seeds each (\`${config.seedParam}\` ${repeated.map((r) => r.seed).join(', ')}), ranked by the mean ${primary} (${config.metrics[primary]?.goal ?? 'minimize'}). Values are mean ± sd; Δ is the mean per-seed difference from the baseline ± its ${Math.round(config.confidence * 1000) / 10}% interval.`,
     '',
   );
   // The chart goes under the table and is budgeted first: it is small (one point per run) and bounded.

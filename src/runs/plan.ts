@@ -16,6 +16,8 @@ export interface PlannedRun {
   paramsKey: string; // canonical `k=v k=v`, keys sorted: the trainbot.params tag
   args: string[]; // flags for the training command, in config order
   swept: string[]; // names of the params this command set (for labels and charts)
+  /** Set when the point is trained more than once: which repeat this is, its seed (`seed_param`), of how many. */
+  repeat?: { index: number; seed: number; count: number };
 }
 
 export type PlanResult = { ok: true; runs: PlannedRun[] } | { ok: false; message: string };
@@ -127,13 +129,70 @@ function readAxes(
   return { axes: known.map((name) => [name, checked.get(name) ?? [(config.params[name] as ParamConfig).default]]) };
 }
 
+/** The command's words without `repeats`, a word of the command itself rather than a training param. */
+function withoutRepeats(requested: Readonly<Record<string, readonly string[]>>): Record<string, readonly string[]> {
+  const { [REPEATS]: _, ...params } = requested;
+  return params;
+}
+
 /** The first wrong name or value of `requested`, in typed order, or undefined when every one is allowed. */
 export function firstValueProblem(
   requested: Readonly<Record<string, readonly string[]>>,
   config: TrainbotConfig,
 ): string | undefined {
-  const read = readAxes(requested, config);
-  return 'error' in read ? read.error : undefined;
+  const read = readAxes(withoutRepeats(requested), config);
+  if ('error' in read) return read.error;
+  const repeats = readRepeats(requested, config);
+  return 'error' in repeats ? repeats.error : undefined;
+}
+
+/** The word a command sets its repeats with (`/train alpha=0.5 repeats=5`); config validation keeps params off it. */
+export const REPEATS = 'repeats';
+
+/** The seeds of `count` repeats: `seed_param`'s default, then the next whole numbers, the same for the baseline. */
+export function repeatSeeds(config: TrainbotConfig, count: number): number[] {
+  const base = Number(config.params[config.seedParam]?.default ?? 0);
+  return Array.from({ length: count }, (_, i) => base + i);
+}
+
+/**
+ * How many times each point of the grid is trained: `repeats=N` from the command, else the config's. Refused in
+ * one sentence when it is not a whole number from 1 to `limits.max_runs`, when there is no int seed param to vary,
+ * when the command sets that seed itself (the repeats choose it, to pair with the baseline's), or when the seeds
+ * would leave the seed param's range.
+ */
+function readRepeats(
+  requested: Readonly<Record<string, readonly string[]>>,
+  config: TrainbotConfig,
+): { count: number } | { error: string } {
+  const raws = requested[REPEATS];
+  const most = config.limits.maxRuns;
+  const range = `\`${REPEATS}\` takes one whole number from 1 to ${most} (\`limits.max_runs\` in \`.github/trainbot.yml\`), like \`${REPEATS}=3\`.`;
+  let count = config.repeats;
+  if (raws !== undefined) {
+    const raw = raws.length === 1 ? (raws[0] as string) : raws.join(',');
+    if (!/^\d{1,4}$/.test(raw) || Number(raw) < 1 || Number(raw) > most)
+      return { error: `\`${REPEATS}\`=${quoteInput(raw)} is not allowed; ${range}` };
+    count = Number(raw);
+  }
+  if (count === 1) return { count };
+  const seed = config.seedParam;
+  const param = config.params[seed];
+  if (param?.type !== 'int')
+    return {
+      error: `\`${REPEATS}=${count}\` needs a whole-number param to vary the seed, and this repository has none named \`${seed}\` (\`seed_param\` in \`.github/trainbot.yml\`); leave out \`${REPEATS}\`, or add that param.`,
+    };
+  const seeds = repeatSeeds(config, count);
+  const [first, last] = [seeds[0] as number, seeds[seeds.length - 1] as number];
+  if (Object.hasOwn(requested, seed))
+    return {
+      error: `\`${seed}\` is chosen by \`${REPEATS}\` (seeds ${first} to ${last}, the ones the baseline uses, so each run is paired with one); leave \`${seed}\` out, or use \`${REPEATS}=1\`.`,
+    };
+  if (param.max !== undefined && last > param.max)
+    return {
+      error: `\`${REPEATS}=${count}\` needs seeds ${first} to ${last}, and \`${seed}\` goes up to ${param.max}; use fewer repeats.`,
+    };
+  return { count };
 }
 
 function* cartesian(
@@ -165,8 +224,11 @@ function planned(params: ParamSet, swept: string[], config: TrainbotConfig): Pla
 
 /** The runs for `/train k=v …`: one per point of the grid, refused as a whole when any value or the size is wrong. */
 export function planRuns(requested: Readonly<Record<string, readonly string[]>>, config: TrainbotConfig): PlanResult {
-  const read = readAxes(requested, config);
+  const read = readAxes(withoutRepeats(requested), config);
   if ('error' in read) return { ok: false, message: read.error };
+  const repeats = readRepeats(requested, config);
+  if ('error' in repeats) return { ok: false, message: `${repeats.error} ${HELP_HINT}` };
+  if (repeats.count > 1) return planRepeats(withoutRepeats(requested), read.axes, repeats.count, config);
   const count = read.axes.reduce((n, [, values]) => n * values.length, 1);
   if (count > config.limits.maxRuns) {
     return {
@@ -176,6 +238,43 @@ export function planRuns(requested: Readonly<Record<string, readonly string[]>>,
   }
   const swept = Object.keys(requested).filter((k) => (requested[k]?.length ?? 0) > 0);
   return { ok: true, runs: [...cartesian(read.axes)].map((params) => planned(params, swept, config)) };
+}
+
+/** Each point of the grid `count` times, one seed each; the grid with its repeats must fit `limits.max_runs`. */
+function planRepeats(
+  requested: Readonly<Record<string, readonly string[]>>,
+  axes: readonly [string, ParamValue[]][],
+  count: number,
+  config: TrainbotConfig,
+): PlanResult {
+  const points = axes.reduce((n, [, values]) => n * values.length, 1);
+  if (points * count > config.limits.maxRuns) {
+    const grid = points === 1 ? '1 point' : `${points.toLocaleString('en-US')} points`;
+    return {
+      ok: false,
+      message: `This command asks for ${grid} × ${count} repeats = ${(points * count).toLocaleString('en-US')} runs; this repository allows at most ${config.limits.maxRuns} per command (\`limits.max_runs\` in \`.github/trainbot.yml\`). Use fewer values or fewer repeats.`,
+    };
+  }
+  const swept = Object.keys(requested).filter((k) => (requested[k]?.length ?? 0) > 0);
+  const seeds = repeatSeeds(config, count);
+  return {
+    ok: true,
+    runs: [...cartesian(axes)].flatMap((point) =>
+      seeds.map((seed, index) => ({
+        ...planned({ ...point, [config.seedParam]: seed }, swept, config),
+        repeat: { index, seed, count },
+      })),
+    ),
+  };
+}
+
+/** The baseline's repeats: the defaults with each of `seeds` (the seeds a request's repeats use). */
+export function planBaselineRepeats(config: TrainbotConfig, seeds: readonly number[]): PlannedRun[] {
+  const defaults = planBaseline(config).params;
+  return seeds.map((seed, index) => ({
+    ...planned({ ...defaults, [config.seedParam]: seed }, [], config),
+    repeat: { index, seed, count: seeds.length },
+  }));
 }
 
 /** The baseline run: every param at its default. */

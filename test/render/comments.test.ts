@@ -13,6 +13,7 @@ const KINDS = [
   'sweep',
   'failure',
   'merge-report',
+  'repeats-sweep',
   'sweep-at-the-limit',
   'failures-at-the-limit',
   'hostile-failure',
@@ -78,6 +79,11 @@ describe('each comment renders on GitHub as it should', () => {
 
   it('draws the sweep chart as an svg without a Mermaid error', () => {
     expect(rendered.get('sweep')?.mermaid).toEqual([{ error: null, svg: true, lines: 2 }]);
+  });
+
+  it('draws the chart of a sweep with repeats: the means as bars, the lowest and highest seed as two lines', () => {
+    expect(sample('repeats-sweep').markdown).toContain('    bar [');
+    expect(rendered.get('repeats-sweep')?.mermaid).toEqual([{ error: null, svg: true, lines: 2 }]);
   });
 
   it("draws the merge report's trend of main's baselines as an svg with one line", () => {

@@ -43,7 +43,9 @@ function metricsFor(args: readonly string[]): Record<string, number> {
   };
   const alpha = flag('alpha', 0.5);
   const l1 = flag('l1-ratio', flag('l1_ratio', 0.5));
-  const rmse = 0.64 + 0.05 * (alpha - 0.5) ** 2 + 0.02 * l1;
+  // Each seed is another split; seed 42, the default, adds nothing, so the samples without repeats are unchanged.
+  const split = [0, 0.012, -0.008][flag('seed', 42) - 42] ?? 0;
+  const rmse = 0.64 + 0.05 * (alpha - 0.5) ** 2 + 0.02 * l1 + split + 0.001 * alpha * (flag('seed', 42) - 42);
   return { rmse, mae: rmse * 0.78, r2: 0.95 - rmse };
 }
 
@@ -115,6 +117,26 @@ async function trackingWithBaseline(): Promise<MemoryTracking> {
     }),
   });
   tracking.finish(baseline.info.runId, { rmse: 0.6612, mae: 0.5148, r2: 0.2931 });
+  // The same merge trained seeds 43 and 44 too (`repeats: 3`), for the requests with repeats to pair with.
+  for (const [seed, rmse] of [
+    [43, 0.6732],
+    [44, 0.6532],
+  ] as const) {
+    const repeat = await tracking.createRun({
+      experimentId: '1',
+      runName: `trainbot-baseline-1f3a9c2-${seed}`,
+      startTime: NOW - 26 * 3_600_000,
+      tags: originTags({
+        repo: REPO,
+        sha: '1f3a9c2'.padEnd(40, '0'),
+        branch: 'main',
+        request: 'merge-6',
+        role: 'baseline',
+        params: `alpha=0.5 l1_ratio=0.5 seed=${seed}`,
+      }),
+    });
+    tracking.finish(repeat.info.runId, { rmse, mae: rmse * 0.78, r2: 0.95 - rmse });
+  }
   return tracking;
 }
 
@@ -355,6 +377,19 @@ export async function commentSamples(): Promise<CommentSample[]> {
         details: [{ summary: /^All 3 runs of this pull request$/, codeBlocks: 0 }],
         mermaid: [1], // the trend of main's baselines
         lastBlock: /^P: Run trainbot-baseline-[0-9a-f]+ with .*trained 1 day ago\.$/s,
+      },
+    },
+    {
+      name: 'repeats-sweep',
+      screenshot: false,
+      title: '`/train alpha=0.1,0.5,1 repeats=3`: mean ± sd, paired verdicts, bars with min and max lines',
+      markdown: await trainComment('/train alpha=0.1,0.5,1 repeats=3'),
+      expected: {
+        tables: [{ rows: 1 + 3, columns: 1 + 1 + 2 + 2 + 2 }], // #, alpha, rmse and Δ, mae and r2, Verdict and Run
+        details: [],
+        mermaid: [2], // the min and max lines (the mean is drawn as bars)
+        lastBlock:
+          /^P: Commit 9b2e4d1 compared with the baseline 1f3a9c2 on main \(3 runs, seed 42, 43, 44\), trained 1 day ago\.$/,
       },
     },
     sweepAtTheLimit(),

@@ -28596,6 +28596,25 @@ var rawConfigSchema = settings(
         },
         mappingUnder("registry")
       )
+    ),
+    // Repeats: docs/design.md, "Noise-aware verdict".
+    repeats: withDefault(
+      wholeNumber(1, 1e3),
+      1,
+      "Runs per point, each with the next seed (`seed_param` from its default up); the baseline uses the same seeds. A command may set `repeats=N`."
+    ),
+    seed_param: withDefault(
+      text(NAME, "the name of one of the `params`"),
+      "seed",
+      "The whole-number param that repeats vary (needed only when a run has more than one repeat)."
+    ),
+    confidence: withDefault(
+      finiteNumber().check(
+        _gte(0.5, { error: (iss) => `must be from 0.5 to 0.999, got ${show(iss.input)}.` }),
+        _lte(0.999, { error: (iss) => `must be from 0.5 to 0.999, got ${show(iss.input)}.` })
+      ),
+      0.95,
+      "Confidence of the interval of the mean paired difference: with repeats, a change is better or worse only when that interval excludes 0 and the change is larger than its threshold."
     )
   },
   "must be a YAML mapping of settings (`experiment: …`, `image: …`, `params: …`, `metrics: …`)."
@@ -28609,6 +28628,24 @@ var rawConfigSchema = settings(
         message: `names ${show(raw.primary_metric)}, which is not under \`metrics\` (${names.join(", ")}).`
       });
     }
+    if (Object.hasOwn(raw.params, "repeats"))
+      ctx.addIssue({
+        code: "custom",
+        path: ["params", "repeats"],
+        message: "is a word trainbot reserves (`/train repeats=3`); name the param something else."
+      });
+    if (raw.limits.max_runs >= 1 && raw.repeats > raw.limits.max_runs)
+      ctx.addIssue({
+        code: "custom",
+        path: ["repeats"],
+        message: `(${raw.repeats}) is more than \`limits.max_runs\` (${raw.limits.max_runs}): one command must fit at least one point's repeats.`
+      });
+    if (raw.repeats > 1 && raw.params[raw.seed_param]?.type !== "int")
+      ctx.addIssue({
+        code: "custom",
+        path: ["seed_param"],
+        message: `must name a \`type: int\` param for repeats to vary (${show(raw.seed_param)} is not one); add a seed param, or set \`repeats: 1\`.`
+      });
   })
 ).register(globalRegistry, {
   title: "trainbot configuration",
@@ -28661,7 +28698,10 @@ function toConfig(raw) {
     },
     ...raw.registry !== void 0 && {
       registry: { model: raw.registry.model, alias: raw.registry.alias, loggedModel: raw.registry.logged_model }
-    }
+    },
+    repeats: raw.repeats,
+    seedParam: raw.seed_param,
+    confidence: raw.confidence
   };
 }
 var configSchema = pipe(rawConfigSchema, transform(toConfig));

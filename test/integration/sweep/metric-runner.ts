@@ -11,6 +11,8 @@ export interface MetricRunnerOptions {
   delayMs?: number;
   /** Flags (`--alpha` → `alpha`) for which the run fails with exit code 1 instead of logging. */
   failWhen?: (params: Record<string, number>) => boolean;
+  /** Added to the rmse: what a seed's split (and its interplay with the params) does, for tests of repeats. */
+  rmseNoise?: (params: Record<string, number>) => number;
 }
 
 interface FakeRun {
@@ -88,7 +90,7 @@ export class MetricRunner implements Runner {
           return { status: 'failed', reason: 'The training process exited with code 1.' };
         const timestamp = Date.now();
         const scores = fakeMetrics(params);
-        scores.rmse = Number((scores.rmse + offset).toFixed(6));
+        scores.rmse = Number((scores.rmse + offset + (this.options.rmseNoise?.(params) ?? 0)).toFixed(6));
         await this.mlflow(spec, 'runs/log-batch', {
           run_id: runId,
           params: Object.entries(params).map(([key, value]) => ({ key, value: String(value) })),

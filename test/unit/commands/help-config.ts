@@ -20,5 +20,8 @@ export function helpConfig(params: TrainbotConfig['params']): TrainbotConfig {
     permission: 'write',
     forks: 'refuse',
     conclusions: { better: 'success', unchanged: 'success', worse: 'failure', noBaseline: 'neutral' },
+    repeats: 1,
+    seedParam: 'seed',
+    confidence: 0.95,
   };
 }

@@ -77,3 +77,15 @@ This repository's \`.github/trainbot.yml\` declares no parameters.
     });
   });
 });
+
+describe('renderHelp with a seed param', () => {
+  it('offers `repeats=3`, naming the seeds they use', () => {
+    const withSeed = helpConfig({
+      alpha: { type: 'float', default: 0.5, min: 0, max: 1, flag: '--alpha' },
+      seed: { type: 'int', default: 42, min: 0, flag: '--seed' },
+    });
+    expect(renderHelp(withSeed).split('\n')).toContain(
+      '- `/train alpha=1 repeats=3`: three runs with `seed` 42 and up, compared with the baseline\'s runs of the same seeds: mean ± sd, and "within noise" unless the change is larger than the noise',
+    );
+  });
+});

@@ -81,6 +81,9 @@ describe('documented defaults', () => {
       'registry.model',
       'registry.alias',
       'registry.logged_model',
+      'repeats',
+      'seed_param',
+      'confidence',
     ]);
     expect(CONFIG_FIELDS.filter((f) => f.required).map((f) => f.path)).toEqual([
       'experiment',

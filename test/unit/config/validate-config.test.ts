@@ -288,6 +288,33 @@ describe('validateConfig: wrong values, each named with its field', () => {
     expect(errorsFor(edit(BASE, from, to))).toEqual([`${F}: ${message}`]);
   });
 
+  it.each([
+    ['zero repeats', 'repeats: 0', '`repeats` must be a whole number from 1 to 1000, got "0".'],
+    [
+      'more repeats than max_runs',
+      'repeats: 21',
+      "`repeats` (21) is more than `limits.max_runs` (20): one command must fit at least one point's repeats.",
+    ],
+    [
+      'repeats without an int seed param',
+      'repeats: 3\nseed_param: alpha',
+      '`seed_param` must name a `type: int` param for repeats to vary ("alpha" is not one); add a seed param, or set `repeats: 1`.',
+    ],
+    ['a confidence of 1', 'confidence: 1', '`confidence` must be from 0.5 to 0.999, got "1".'],
+  ])('refuses %s', (_, line, message) => {
+    expect(errorsFor(`${BASE}${line}\n`)).toEqual([`${F}: ${message}`]);
+  });
+
+  it('takes repeats up to max_runs with a seed param, and a confidence of 0.99', () => {
+    expect(errorsFor(`${BASE}repeats: 20\nconfidence: 0.99\n`)).toEqual([]);
+  });
+
+  it('refuses a param named `repeats`: the command reserves the word', () => {
+    expect(errorsFor(edit(BASE, 'params:\n', 'params:\n  repeats: {type: int, default: 1}\n'))).toEqual([
+      `${F}: \`params.repeats\` is a word trainbot reserves (\`/train repeats=3\`); name the param something else.`,
+    ]);
+  });
+
   it.each([0, 100])('takes trend_baselines: %d (0 turns the trend off, 100 is the most)', (n) => {
     const loaded = parseConfig(edit(BASE, 'baseline_branch: main', `baseline_branch: main\ntrend_baselines: ${n}`));
     expect(loaded.ok && loaded.config.trendBaselines).toBe(n);
@@ -339,7 +366,7 @@ describe('validateConfig: hostile text is echoed escaped', () => {
   it('cuts a long unknown key to 80 characters', () => {
     const key = `k${'e'.repeat(3000)}`;
     expect(errorsFor(`${BASE}${key}: 1\n`)[0]).toBe(
-      `${F}: \`${key.slice(0, 80)}…\` is not a trainbot setting; the settings here are: \`experiment\`, \`image\`, \`namespace\`, \`command\`, \`workdir\`, \`tracking_uri\`, \`tracking_secret\`, \`params\`, \`metrics\`, \`primary_metric\`, \`baseline_branch\`, \`trend_baselines\`, \`limits\`, \`job\`, \`permission\`, \`forks\`, \`conclusions\`, \`registry\`.`,
+      `${F}: \`${key.slice(0, 80)}…\` is not a trainbot setting; the settings here are: \`experiment\`, \`image\`, \`namespace\`, \`command\`, \`workdir\`, \`tracking_uri\`, \`tracking_secret\`, \`params\`, \`metrics\`, \`primary_metric\`, \`baseline_branch\`, \`trend_baselines\`, \`limits\`, \`job\`, \`permission\`, \`forks\`, \`conclusions\`, \`registry\`, \`repeats\`, \`seed_param\`, \`confidence\`.`,
     );
   });
 });

@@ -61,3 +61,57 @@ describe('runRequest with a baseline changed after it was recorded', () => {
     expect(outcome.baseline?.metrics).toEqual({ mae: 0.55, r2: 0.2, rmse: 0.7 });
   });
 });
+
+describe('runRequest with repeats', () => {
+  // rmse from the seed (the split) and alpha (the change): the seed's part cancels in each pair.
+  const metrics = (spec: { args: readonly string[] }) => {
+    const flag = (name: string) => Number(spec.args[spec.args.indexOf(name) + 1]);
+    return { rmse: 0.7 + 0.01 * (flag('--seed') - 42) + 0.1 * (flag('--alpha') - 0.5), mae: 0.55, r2: 0.2 };
+  };
+
+  it('the CLI trains the baseline for every seed of the request, then pairs each run with the same seed', async () => {
+    const tracking = new MemoryTracking();
+    const runner = new ScriptedRunner(tracking, { metrics });
+    const outcome = await runRequest({ ...request('/train alpha=0.4 repeats=3', 'train'), tracking, runner });
+    const trained = (role: string) =>
+      tracking.runs.filter((r) => r.tags['trainbot.role'] === role).map((r) => r.tags['trainbot.params']);
+    expect(trained('baseline').sort()).toEqual([
+      'alpha=0.5 l1_ratio=0.5 seed=42',
+      'alpha=0.5 l1_ratio=0.5 seed=43',
+      'alpha=0.5 l1_ratio=0.5 seed=44',
+    ]);
+    expect(trained('candidate')).toHaveLength(3);
+    expect(outcome.baseline?.repeats?.map((r) => r.seed)).toEqual([42, 43, 44]);
+    expect(outcome.points).toHaveLength(1);
+    expect(outcome.best?.metrics.rmse).toBeCloseTo(0.7, 12); // mean of 0.69, 0.70, 0.71
+    expect(outcome.conclusion).toBe('success'); // −0.01 on every seed: better, though the seeds spread by 0.02
+    expect(outcome.markdown.split('\n').slice(4, 7)).toEqual([
+      '| **rmse** (primary) | 0.7100 ± 0.0100 | 0.7000 ± 0.0100 | −0.0100 ± 0.0000 | ✅ better       |',
+      '| mae                | 0.5500 ± 0.0000 | 0.5500 ± 0.0000 |  0.0000 ± 0.0000 | 〰️ within noise |',
+      '| r2                 | 0.2000 ± 0.0000 | 0.2000 ± 0.0000 |  0.0000 ± 0.0000 | 〰️ within noise |',
+    ]);
+
+    // A second request finds all three and trains no baseline.
+    const again = await runRequest({ ...request('/train alpha=0.6 repeats=3', 'train'), tracking, runner });
+    expect(trained('baseline')).toHaveLength(3);
+    expect(again.conclusion).toBe('failure'); // +0.01 on every seed: worse
+  });
+
+  it('the CLI trains every seed again when the baseline has only the default seed, saying so', async () => {
+    const tracking = new MemoryTracking();
+    const runner = new ScriptedRunner(tracking, { metrics });
+    await runRequest({ ...request('/train', 'train'), tracking, runner });
+    const said: string[] = [];
+    const outcome = await runRequest({
+      ...request('/train alpha=0.4 repeats=3', 'train'),
+      tracking,
+      runner,
+      onProgress: (m) => said.push(m),
+    });
+    expect(said[0]).toBe(
+      'The baseline of main lacks some of the seeds 42, 43, 44: training one with the default params (alpha=0.5 l1_ratio=0.5 seed=42).',
+    );
+    expect(tracking.runs.filter((r) => r.tags['trainbot.role'] === 'baseline')).toHaveLength(4);
+    expect(outcome.baseline?.repeats).toHaveLength(3);
+  });
+});
