@@ -156,11 +156,13 @@ async function trackingEnvFor(
   if (env.MLFLOW_TRACKING_URI) return env;
   const { ensureLocalMlflow } = await import('./cli/local-mlflow.js');
   // With MLflow's basic-auth app, as a deployment runs it: the CLI is its admin and each run gets its own user.
-  const local = await ensureLocalMlflow(join(root, '.trainbot'), { auth: true });
-  if (!local.reused)
-    progress(
-      `MLFLOW_TRACKING_URI is not set: started a local MLflow server at ${local.uri} (data in .trainbot/mlflow); it keeps running for the next command, \`trainbot stop\` stops it.`,
-    );
+  const local = await ensureLocalMlflow(join(root, '.trainbot'), {
+    auth: true,
+    onStart: () =>
+      progress(
+        'MLFLOW_TRACKING_URI is not set: starting a local MLflow server (data in .trainbot/mlflow); it keeps running for later commands, `trainbot stop` stops it.',
+      ),
+  });
   const trackingEnv: NodeJS.ProcessEnv = {
     ...env,
     MLFLOW_TRACKING_URI: local.uri,
@@ -288,11 +290,13 @@ async function compare(
   const [
     { checkRunId, compareRuns },
     { experimentCache },
+    { httpFetch },
     { localSigningKey, signingKeyFromEnv, withSigningKey },
     { MlflowClient },
   ] = await Promise.all([
     import('./cli/compare-runs.js'),
     import('./cli/experiment-cache.js'),
+    import('./cli/http-fetch.js'),
     import('./runs/run-signature.js'),
     import('./tracking/mlflow-client.js'),
   ]);
@@ -303,7 +307,11 @@ async function compare(
   const signingKey =
     signingKeyFromEnv(env) ??
     (env.MLFLOW_TRACKING_URI ? undefined : localSigningKey(join(root, '.trainbot', 'signing-key')));
-  const tracking = withSigningKey(MlflowClient.fromEnv(trackingEnv), signingKey);
+  // node:http instead of global fetch: see src/cli/http-fetch.ts.
+  const tracking = withSigningKey(
+    MlflowClient.fromEnv(trackingEnv, { fetch: httpFetch as unknown as typeof fetch }),
+    signingKey,
+  );
   const trackingUri = trackingEnv.MLFLOW_TRACKING_URI as string;
   const outcome = await compareRuns({
     runId: cli.runId,

@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { httpFetch } from './http-fetch.js';
 
 export interface LocalMlflow {
   uri: string;
@@ -61,8 +62,9 @@ export function freePort(): Promise<number> {
 
 async function healthy(uri: string): Promise<boolean> {
   try {
-    const response = await fetch(`${uri}/health`, { signal: AbortSignal.timeout(1000) });
-    return response.ok;
+    // Not global fetch: `trainbot compare` makes this check on every call (src/cli/http-fetch.ts says why).
+    const response = await httpFetch(`${uri}/health`, { signal: AbortSignal.timeout(1000) });
+    return response.status === 200;
   } catch {
     return false;
   }
@@ -230,7 +232,7 @@ async function findRunning(dir: string, auth: boolean | undefined, waitMs: numbe
  */
 export async function ensureLocalMlflow(
   stateDir: string,
-  options: { auth?: boolean; authCacheSeconds?: number; timeoutMs?: number } = {},
+  options: { auth?: boolean; authCacheSeconds?: number; timeoutMs?: number; onStart?: () => void } = {},
 ): Promise<LocalMlflow> {
   const timeoutMs = options.timeoutMs ?? 120_000;
   const dir = join(stateDir, 'mlflow');
@@ -260,6 +262,7 @@ export async function ensureLocalMlflow(
   try {
     const found = await findRunning(dir, options.auth, 0); // started by the CLI that held the lock before us
     if (found) return found;
+    options.onStart?.();
     const server = await startLocalMlflow(stateDir, { ...options, keep: true });
     return { ...server, stop: () => undefined };
   } finally {
