@@ -1,8 +1,8 @@
-"""What users write today to compare a run with the current baseline: MLflow's own client and pandas.
+"""What users write today to compare a run with the current baseline: MLflow's client and pandas.
 
-Input of bench/compare.ts (a benchmark input, timed as a whole process). Reads MLFLOW_TRACKING_URI and
-MLFLOW_TRACKING_USERNAME/_PASSWORD as MLflow does.
-Usage: python bench/compare_mlflow_client.py RUN_ID BASELINES_EXPERIMENT REPO BRANCH PARAMS METRIC...
+Input of bench/compare.ts (a benchmark input, timed as a whole process). Reads
+MLFLOW_TRACKING_URI and MLFLOW_TRACKING_USERNAME/_PASSWORD as MLflow does.
+Usage: python bench/compare_mlflow_client.py RUN_ID BASELINES_EXPERIMENT REPO BRANCH PARAMS METRIC…
 """
 
 import sys

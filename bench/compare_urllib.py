@@ -1,4 +1,4 @@
-"""The same comparison as `trainbot compare`, in plain Python: the same 2 MLflow REST calls with urllib.
+"""The comparison `trainbot compare` makes, in plain Python: the same 2 MLflow REST calls, urllib.
 
 Input of bench/compare.ts (a benchmark input, timed as a whole process): the lower bound of what a
 process that makes those two requests costs. It is given the baselines experiment's id, as trainbot

@@ -6,13 +6,12 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { CONFIG_PATH, describeConfigErrors, parseConfig } from './config/load-config.js';
 import type { TrainbotConfig } from './config/config-types.js';
 import { UsageError } from './cli/usage-error.js';
 
 export { UsageError };
 
-const USAGE = `Usage: trainbot run "/train alpha=0.5" [--json] [--config FILE] [--root DIR]
+const usage = (configPath: string) => `Usage: trainbot run "/train alpha=0.5" [--json] [--config FILE] [--root DIR]
        trainbot compare RUN_ID [--baseline RUN_ID] [--json] [--config FILE] [--root DIR]
        trainbot stop [--root DIR]
 
@@ -21,7 +20,7 @@ const USAGE = `Usage: trainbot run "/train alpha=0.5" [--json] [--config FILE] [
                     the current one (as the bot finds it) unless --baseline RUN_ID names another run
   stop              stop the local MLflow server that \`trainbot run\` started and left running
   --json            print the result as JSON on stdout (progress still goes to stderr)
-  --config FILE     the repository config (default: <root>/${CONFIG_PATH})
+  --config FILE     the repository config (default: <root>/${configPath})
   --root DIR        the repository root (default: the git top level of the current directory)
 
 MLflow: MLFLOW_TRACKING_URI (and MLFLOW_TRACKING_TOKEN or _USERNAME/_PASSWORD) when set;
@@ -127,8 +126,10 @@ export function parseCli(argv: string[]): CliRequest {
 }
 
 /** The repository root and its config, checked: every command but `stop` needs them before anything starts. */
-function loadConfig(cli: CommonFlags): { root: string; config: TrainbotConfig } {
-  const root = resolve(cli.root ?? git(process.cwd(), ['rev-parse', '--show-toplevel']) ?? process.cwd());
+async function loadConfig(cli: CommonFlags): Promise<{ root: string; config: TrainbotConfig }> {
+  // Imported here, not up front: validating a config loads zod, which `trainbot compare` overlaps with MLflow's answer.
+  const { CONFIG_PATH, describeConfigErrors, parseConfig } = await import('./config/load-config.js');
+  const root = rootOf(cli);
   const configFile = cli.config ?? join(root, CONFIG_PATH);
   let text: string;
   try {
@@ -179,7 +180,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   const progress = (text: string) => process.stderr.write(`trainbot: ${text}\n`);
   const cli = parseCli(argv);
   if ('help' in cli) {
-    out(USAGE);
+    out(usage((await import('./config/load-config.js')).CONFIG_PATH));
     return 0;
   }
   if (cli.verb === 'stop') {
@@ -188,9 +189,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     progress(stopped === 'stopped' ? 'The local MLflow server was stopped.' : 'No local MLflow server was running.');
     return 0;
   }
+  if (cli.verb === 'compare') return compare(cli, env, out, progress);
   // 1. The request is checked against the config before anything is started or contacted.
-  const { root, config } = loadConfig(cli);
-  if (cli.verb === 'compare') return compare(cli, root, config, env, out, progress);
+  const { root, config } = await loadConfig(cli);
   const { planRequest } = await import('./pipeline/plan-request.js');
   const planned = planRequest(cli.command, config);
   if ('reply' in planned) {
@@ -281,45 +282,54 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
 /** `trainbot compare`: two MLflow requests, the table (or JSON) on stdout, nothing trained or started but MLflow. */
 async function compare(
   cli: Extract<CliRequest, { verb: 'compare' }>,
-  root: string,
-  config: TrainbotConfig,
   env: NodeJS.ProcessEnv,
   out: (text: string) => void,
   progress: (text: string) => void,
 ): Promise<number> {
-  const [
-    { checkRunId, compareRuns },
-    { experimentCache },
-    { httpFetch },
-    { localSigningKey, signingKeyFromEnv, withSigningKey },
-    { MlflowClient },
-  ] = await Promise.all([
+  const [{ checkRunId }, { httpFetch }, { localSigningKey, signingKeyFromEnv, withSigningKey }, { MlflowClient }] =
+    await Promise.all([
+      import('./cli/run-id.js'),
+      import('./cli/http-fetch.js'),
+      import('./runs/run-signature.js'),
+      import('./tracking/mlflow-client.js'),
+    ]);
+  // Bad ids are refused before anything is started or contacted.
+  const runId = checkRunId(cli.runId, 'the run to compare');
+  if (cli.baseline !== undefined) checkRunId(cli.baseline, 'the --baseline run');
+  // node:http instead of global fetch: see src/cli/http-fetch.ts.
+  const client = (trackingEnv: NodeJS.ProcessEnv, key: string | undefined) =>
+    withSigningKey(MlflowClient.fromEnv(trackingEnv, { fetch: httpFetch as unknown as typeof fetch }), key);
+  // With MLFLOW_TRACKING_URI set, the run is asked for before the config is read, so MLflow's time overlaps with
+  // loading zod and the report's modules. Without it nothing starts before the config is checked.
+  const early = env.MLFLOW_TRACKING_URI ? client(env, signingKeyFromEnv(env)) : undefined;
+  const first = early?.getRun(runId);
+  first?.catch(() => undefined); // read (and its error shown) by compareRuns below
+  const [{ root, config }, { compareRuns }, { experimentCache }] = await Promise.all([
+    loadConfig(cli),
     import('./cli/compare-runs.js'),
     import('./cli/experiment-cache.js'),
-    import('./cli/http-fetch.js'),
-    import('./runs/run-signature.js'),
-    import('./tracking/mlflow-client.js'),
   ]);
-  // Bad ids are refused before anything is started or contacted.
-  checkRunId(cli.runId, 'the run to compare');
-  if (cli.baseline !== undefined) checkRunId(cli.baseline, 'the --baseline run');
-  const trackingEnv = await trackingEnvFor(root, env, progress);
-  const signingKey =
-    signingKeyFromEnv(env) ??
-    (env.MLFLOW_TRACKING_URI ? undefined : localSigningKey(join(root, '.trainbot', 'signing-key')));
-  // node:http instead of global fetch: see src/cli/http-fetch.ts.
-  const tracking = withSigningKey(
-    MlflowClient.fromEnv(trackingEnv, { fetch: httpFetch as unknown as typeof fetch }),
-    signingKey,
-  );
-  const trackingUri = trackingEnv.MLFLOW_TRACKING_URI as string;
+  let tracking = early;
+  if (!tracking) {
+    const trackingEnv = await trackingEnvFor(root, env, progress);
+    tracking = client(trackingEnv, signingKeyFromEnv(env) ?? localSigningKey(join(root, '.trainbot', 'signing-key')));
+  }
+  // The early request answers the first read of that run; any other read is a request of its own.
+  let prefetched = first;
+  const port = Object.assign(Object.create(tracking) as typeof tracking, {
+    getRun: (id: string) => {
+      const answer = id === runId ? prefetched : undefined;
+      prefetched = undefined;
+      return answer ?? (tracking as NonNullable<typeof early>).getRun(id);
+    },
+  });
   const outcome = await compareRuns({
-    runId: cli.runId,
+    runId,
     ...(cli.baseline === undefined ? {} : { baselineRunId: cli.baseline }),
     config,
-    tracking,
-    experimentIds: experimentCache(join(root, '.trainbot', 'experiment-ids.json'), trackingUri),
-    runUrl: (experimentId, runId) => `${tracking.url}/#/experiments/${experimentId}/runs/${runId}`,
+    tracking: port,
+    experimentIds: experimentCache(join(root, '.trainbot', 'experiment-ids.json'), tracking.url),
+    runUrl: (experimentId, id) => `${tracking.url}/#/experiments/${experimentId}/runs/${id}`,
   });
   if (cli.json)
     out(

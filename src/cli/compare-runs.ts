@@ -15,10 +15,8 @@ import type { MlflowClient } from '../tracking/mlflow-client.js';
 import { checkRunMetrics, findBaseline, toBaseline } from '../tracking/run-queries.js';
 import type { TrackedRun } from '../tracking/tracked-run.js';
 import { TrackingError } from '../tracking/tracking-error.js';
+import { checkRunId } from './run-id.js';
 import { UsageError } from './usage-error.js';
-
-/** MLflow's own rule for a run id (mlflow/utils/validation.py): checked before any request is made. */
-const RUN_ID = /^[A-Za-z0-9][\w-]{0,255}$/;
 
 export type CompareTracking = Pick<MlflowClient, 'getRun' | 'searchRuns' | 'searchAllRuns' | 'getExperimentByName'> &
   RunSigning;
@@ -46,16 +44,6 @@ export interface CompareOutcome {
   baseline?: Baseline;
   conclusion: ReturnType<typeof requestConclusion>;
   experimentId: string;
-}
-
-/** The run id as given, or a sentence saying why it cannot be one (a hostile or pasted-wrong value is cut short). */
-export function checkRunId(value: string, what: string): string {
-  const id = value.trim();
-  if (RUN_ID.test(id)) return id;
-  const shown = JSON.stringify(id.length > 40 ? `${id.slice(0, 40)}…` : id);
-  throw new UsageError(
-    `${shown} is not an MLflow run id (${what}); copy the 32-character id from the run's MLflow page or from the report's link.`,
-  );
 }
 
 const STATE_OF: Record<string, RunState> = {
