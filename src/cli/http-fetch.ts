@@ -36,8 +36,10 @@ function readBody(response: IncomingMessage, signal: AbortSignal | undefined): P
 
 export async function httpFetch(url: string, init: Init = {}): Promise<HttpAnswer> {
   const target = new URL(url);
-  // https only when the server is https: loading TLS is the cost this file avoids.
-  const { request } = target.protocol === 'https:' ? await import('node:https') : await import('node:http');
+  // https only when the server is https: loading TLS costs too. getBuiltinModule, not `import`: node:http's ESM
+  // form reads every export once, its lazy `fetch` and `WebSocket` too, and so loads undici all the same.
+  const { request } =
+    target.protocol === 'https:' ? process.getBuiltinModule('node:https') : process.getBuiltinModule('node:http');
   const { signal } = init;
   signal?.throwIfAborted();
   return new Promise((resolve, reject) => {
