@@ -82,4 +82,14 @@ describe('compareRuns', () => {
     expect(outcome.baseline?.runId).toBe('b1');
     expect(ids.get(BASELINES)).toBe('7');
   });
+
+  it('with a signing key, refuses a run whose trainbot tags are not signed, in one sentence', async () => {
+    const tracking = Object.assign(memoryMlflow(), { signingKey: 'k'.repeat(32) });
+    await expect(
+      compareRuns({ runId: 'c1', config, tracking, experimentIds: new Map([[BASELINES, '7']]) }),
+    ).rejects.toThrow(
+      'Run c1 (the run to compare) does not carry a valid trainbot signature (its tags were changed, or another trainbot signed it), so it is not compared.',
+    );
+    expect(tracking.calls).toEqual(['getRun c1']);
+  });
 });
