@@ -1,31 +1,32 @@
 // `trainbot` on a developer's machine: the same pipeline as the bot with a LocalRunner instead of Jobs and,
 // unless MLFLOW_TRACKING_URI is set, an embedded MLflow server. Wiring only; the steps live in src/pipeline.
+// Each command imports what it needs when it runs (`await import`): `trainbot compare` is a whole process in
+// users' scripts, and loading the training pipeline it does not use was most of its time (docs/benchmarks.md).
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startLocalMlflow } from './cli/local-mlflow.js';
-import { CONFIG_PATH, describeConfigErrors, parseConfig } from './config/load-config.js';
-import { planRequest } from './pipeline/plan-request.js';
-import { NO_BASELINE_HINT_OFF_PR, runRequest } from './pipeline/run-request.js';
-import { heldSecrets } from './report/held-secrets.js';
-import { LocalRunner } from './runners/local/local-runner.js';
-import { localSigningKey, signingKeyFromEnv, withSigningKey } from './runs/run-signature.js';
-import { MlflowClient } from './tracking/mlflow-client.js';
-import { MlflowRunCredentials, withRunCredentials } from './tracking/run-credentials.js';
+import type { TrainbotConfig } from './config/config-types.js';
+import { UsageError } from './cli/usage-error.js';
 
-const USAGE = `Usage: trainbot run "/train alpha=0.5" [--json] [--config FILE] [--root DIR]
+export { UsageError };
+
+const usage = (configPath: string) => `Usage: trainbot run "/train alpha=0.5" [--json] [--config FILE] [--root DIR]
+       trainbot compare RUN_ID [--baseline RUN_ID] [--json] [--config FILE] [--root DIR]
+       trainbot stop [--root DIR]
 
   run "<command>"   run a /train command locally and print the comparison with the baseline
+  compare RUN_ID    print the same comparison for a run that already exists, without training; the baseline is
+                    the current one (as the bot finds it) unless --baseline RUN_ID names another run
+  stop              stop the local MLflow server that \`trainbot run\` started and left running
   --json            print the result as JSON on stdout (progress still goes to stderr)
-  --config FILE     the repository config (default: <root>/${CONFIG_PATH})
+  --config FILE     the repository config (default: <root>/${configPath})
   --root DIR        the repository root (default: the git top level of the current directory)
 
 MLflow: MLFLOW_TRACKING_URI (and MLFLOW_TRACKING_TOKEN or _USERNAME/_PASSWORD) when set;
 otherwise a local MLflow server with its data in <root>/.trainbot/, run with MLflow's basic-auth app
-as a deployment runs it (the CLI is its admin; the password is in .trainbot/mlflow/admin-password).`;
-
-export class UsageError extends Error {}
+as a deployment runs it (the CLI is its admin; the password is in .trainbot/mlflow/admin-password). It is
+started once and left running for the next command; \`trainbot stop\` stops it.`;
 
 function git(root: string, args: string[]): string | undefined {
   try {
@@ -38,9 +39,21 @@ function git(root: string, args: string[]): string | undefined {
   }
 }
 
-export function parseCli(
-  argv: string[],
-): { command: string; json: boolean; config?: string; root?: string } | { help: true } {
+interface CommonFlags {
+  json: boolean;
+  config?: string;
+  root?: string;
+}
+export type CliRequest =
+  | ({ verb: 'run'; command: string } & CommonFlags)
+  | ({ verb: 'compare'; runId: string; baseline?: string } & CommonFlags)
+  | { verb: 'stop'; root?: string }
+  | { help: true };
+
+const VALUE_EXAMPLES: Record<string, string> = { '--baseline': '--baseline RUN_ID', '--root': '--root DIR' };
+const VERBS = '`trainbot run "/train …"`, `trainbot compare RUN_ID` and `trainbot stop`';
+
+export function parseCli(argv: string[]): CliRequest {
   let parsed;
   try {
     parsed = parseArgs({
@@ -51,6 +64,7 @@ export function parseCli(
         json: { type: 'boolean', default: false },
         config: { type: 'string' },
         root: { type: 'string' },
+        baseline: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -60,19 +74,42 @@ export function parseCli(
     const option = /'(--?[A-Za-z0-9-]{1,40})/.exec(e.message)?.[1] ?? '';
     if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION')
       throw new UsageError(
-        `Unknown option \`${option}\`; trainbot run takes --json, --config FILE, --root DIR and --help.`,
+        `Unknown option \`${option}\`; trainbot takes --json, --config FILE, --root DIR, --baseline RUN_ID (compare) and --help.`,
       );
     if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE')
-      throw new UsageError(`The option \`${option}\` needs a value, like \`--config .github/trainbot.yml\`.`);
+      throw new UsageError(
+        `The option \`${option}\` needs a value, like \`${VALUE_EXAMPLES[option] ?? '--config .github/trainbot.yml'}\`.`,
+      );
     throw new UsageError(`${e.message.split('\n')[0]}. Run \`trainbot --help\` for the options.`);
   }
   const { values, positionals } = parsed;
   if (values.help || positionals.length === 0) return { help: true };
   const [verb, command, ...extra] = positionals;
+  const flags = { json: values.json, config: values.config, root: values.root };
+  if (verb !== 'compare' && values.baseline !== undefined)
+    throw new UsageError('`--baseline RUN_ID` belongs to `trainbot compare RUN_ID --baseline RUN_ID`.');
+  if (verb === 'stop') {
+    if (command !== undefined) throw new UsageError('`trainbot stop` takes no arguments (only `--root DIR`).');
+    return { verb: 'stop', root: values.root };
+  }
+  if (verb === 'compare') {
+    if (command === undefined)
+      throw new UsageError('`trainbot compare` needs the id of a run, like `trainbot compare 3f2a…` (32 characters).');
+    if (extra.length > 0)
+      throw new UsageError(
+        '`trainbot compare` takes one run id; name the baseline with `--baseline RUN_ID`, like `trainbot compare RUN_ID --baseline RUN_ID`.',
+      );
+    if (values.baseline === '')
+      throw new UsageError('The option `--baseline` needs a run id, like `--baseline 3f2a…`.');
+    return {
+      verb: 'compare',
+      runId: command,
+      ...(values.baseline === undefined ? {} : { baseline: values.baseline }),
+      ...flags,
+    };
+  }
   if (verb !== 'run')
-    throw new UsageError(
-      `Unknown command ${JSON.stringify(verb?.slice(0, 40))}; the only command is \`trainbot run "/train …"\`.`,
-    );
+    throw new UsageError(`Unknown command ${JSON.stringify(verb?.slice(0, 40))}; the commands are ${VERBS}.`);
   if (command === undefined)
     throw new UsageError('`trainbot run` needs the command in quotes, like `trainbot run "/train alpha=0.5"`.');
   if (extra.length > 0)
@@ -82,23 +119,17 @@ export function parseCli(
   if (command.length > 10_000)
     throw new UsageError(`The command is ${command.length} characters long; trainbot reads at most 10,000.`);
   return {
+    verb: 'run',
     command: command.trim().startsWith('/train') ? command : `/train ${command}`,
-    json: values.json,
-    config: values.config,
-    root: values.root,
+    ...flags,
   };
 }
 
-export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const out = (text: string) => process.stdout.write(`${text}\n`);
-  const progress = (text: string) => process.stderr.write(`trainbot: ${text}\n`);
-  const cli = parseCli(argv);
-  if ('help' in cli) {
-    out(USAGE);
-    return 0;
-  }
-  // 1. The request is checked against the config before anything is started or contacted.
-  const root = resolve(cli.root ?? git(process.cwd(), ['rev-parse', '--show-toplevel']) ?? process.cwd());
+/** The repository root and its config, checked: every command but `stop` needs them before anything starts. */
+async function loadConfig(cli: CommonFlags): Promise<{ root: string; config: TrainbotConfig }> {
+  // Imported here, not up front: validating a config loads zod, which `trainbot compare` overlaps with MLflow's answer.
+  const { CONFIG_PATH, describeConfigErrors, parseConfig } = await import('./config/load-config.js');
+  const root = rootOf(cli);
   const configFile = cli.config ?? join(root, CONFIG_PATH);
   let text: string;
   try {
@@ -108,7 +139,60 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   }
   const loaded = parseConfig(text, cli.config ?? CONFIG_PATH);
   if (!loaded.ok) throw new UsageError(describeConfigErrors(loaded.errors));
-  const config = loaded.config;
+  return { root, config: loaded.config };
+}
+
+const rootOf = (cli: { root?: string }) =>
+  resolve(cli.root ?? git(process.cwd(), ['rev-parse', '--show-toplevel']) ?? process.cwd());
+
+/**
+ * MLFLOW_TRACKING_URI and its credential, or the embedded default: the local server of <root>/.trainbot, found
+ * running or started and left running (src/cli/local-mlflow.ts).
+ */
+async function trackingEnvFor(
+  root: string,
+  env: NodeJS.ProcessEnv,
+  progress: (text: string) => void,
+): Promise<NodeJS.ProcessEnv> {
+  if (env.MLFLOW_TRACKING_URI) return env;
+  const { ensureLocalMlflow } = await import('./cli/local-mlflow.js');
+  // With MLflow's basic-auth app, as a deployment runs it: the CLI is its admin and each run gets its own user.
+  const local = await ensureLocalMlflow(join(root, '.trainbot'), {
+    auth: true,
+    onStart: () =>
+      progress(
+        'MLFLOW_TRACKING_URI is not set: starting a local MLflow server (data in .trainbot/mlflow); it keeps running for later commands, `trainbot stop` stops it.',
+      ),
+  });
+  const trackingEnv: NodeJS.ProcessEnv = {
+    ...env,
+    MLFLOW_TRACKING_URI: local.uri,
+    ...(local.admin
+      ? { MLFLOW_TRACKING_USERNAME: local.admin.username, MLFLOW_TRACKING_PASSWORD: local.admin.password }
+      : {}),
+  };
+  delete trackingEnv.MLFLOW_TRACKING_TOKEN;
+  return trackingEnv;
+}
+
+export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const out = (text: string) => process.stdout.write(`${text}\n`);
+  const progress = (text: string) => process.stderr.write(`trainbot: ${text}\n`);
+  const cli = parseCli(argv);
+  if ('help' in cli) {
+    out(usage((await import('./config/load-config.js')).CONFIG_PATH));
+    return 0;
+  }
+  if (cli.verb === 'stop') {
+    const { stopLocalMlflow } = await import('./cli/local-mlflow.js');
+    const stopped = await stopLocalMlflow(join(rootOf(cli), '.trainbot'));
+    progress(stopped === 'stopped' ? 'The local MLflow server was stopped.' : 'No local MLflow server was running.');
+    return 0;
+  }
+  if (cli.verb === 'compare') return compare(cli, env, out, progress);
+  // 1. The request is checked against the config before anything is started or contacted.
+  const { root, config } = await loadConfig(cli);
+  const { planRequest } = await import('./pipeline/plan-request.js');
   const planned = planRequest(cli.command, config);
   if ('reply' in planned) {
     const isHelp = /^\/train\s+help\s*$/.test(cli.command.trim());
@@ -116,90 +200,150 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     return isHelp ? 0 : 2;
   }
 
-  // 2. MLflow: the configured server, or the embedded default.
-  let stop = () => undefined as void;
-  let trackingEnv = env;
-  if (!env.MLFLOW_TRACKING_URI) {
-    progress('MLFLOW_TRACKING_URI is not set: starting a local MLflow server (data in .trainbot/mlflow).');
-    // With MLflow's basic-auth app, as a deployment runs it: the CLI is its admin and each run gets its own user.
-    const local = await startLocalMlflow(join(root, '.trainbot'), { auth: true });
-    stop = () => {
-      local.stop();
+  // 2. MLflow: the configured server, or the embedded default (left running for the next command).
+  const [
+    { NO_BASELINE_HINT_OFF_PR, runRequest },
+    { heldSecrets },
+    { LocalRunner },
+    { localSigningKey, signingKeyFromEnv, withSigningKey },
+    { MlflowClient },
+    { MlflowRunCredentials, withRunCredentials },
+  ] = await Promise.all([
+    import('./pipeline/run-request.js'),
+    import('./report/held-secrets.js'),
+    import('./runners/local/local-runner.js'),
+    import('./runs/run-signature.js'),
+    import('./tracking/mlflow-client.js'),
+    import('./tracking/run-credentials.js'),
+  ]);
+  const trackingEnv = await trackingEnvFor(root, env, progress);
+  progress(`MLflow is at ${trackingEnv.MLFLOW_TRACKING_URI}.`);
+  // Runs are signed as the bot signs them: with TRAINBOT_SIGNING_KEY, or the embedded server's own key file.
+  const signingKey =
+    signingKeyFromEnv(env) ??
+    (env.MLFLOW_TRACKING_URI ? undefined : localSigningKey(join(root, '.trainbot', 'signing-key')));
+  // Each run gets an MLflow user of its own, as under the bot (src/tracking/run-credentials.ts).
+  const tracking = withRunCredentials(
+    withSigningKey(MlflowClient.fromEnv(trackingEnv), signingKey),
+    MlflowRunCredentials.fromEnv(trackingEnv, progress),
+  );
+  const trackingUri = trackingEnv.MLFLOW_TRACKING_URI as string;
+  // The container contract points runs at the server the CLI uses, not the in-cluster URL of the config.
+  const localConfig = { ...config, trackingUri };
+  const runner = new LocalRunner({
+    workdir: join(root, config.workdir),
+    env: trackingEnv,
+    onOutput: cli.json ? undefined : (name, line) => process.stderr.write(`  [${name}] ${line}\n`),
+  });
+  const sha = git(root, ['rev-parse', 'HEAD']) ?? 'local';
+  const outcome = await runRequest({
+    plans: planned.runs,
+    config: localConfig,
+    tracking,
+    runner,
+    missingBaseline: 'train',
+    noBaselineHint: NO_BASELINE_HINT_OFF_PR,
+    origin: {
+      repo: `local/${basename(root)}`,
+      sha,
+      branch: git(root, ['rev-parse', '--abbrev-ref', 'HEAD']) ?? 'local',
+      request: `cli-${Date.now()}`,
+    },
+    runUrl: (experimentId, runId) => `${trackingUri}/#/experiments/${experimentId}/runs/${runId}`,
+    onProgress: progress,
+    onChange: (runs) => progress(runs.map((r) => `${r.name} ${r.state}`).join(', ')),
+    onError: (error, name) =>
       progress(
-        `The local MLflow server was stopped; browse its runs with: mlflow ui --backend-store-uri sqlite:///${join(root, '.trainbot', 'mlflow', 'mlflow.db')}`,
-      );
-    };
-    trackingEnv = {
-      ...env,
-      MLFLOW_TRACKING_URI: local.uri,
-      ...(local.admin
-        ? { MLFLOW_TRACKING_USERNAME: local.admin.username, MLFLOW_TRACKING_PASSWORD: local.admin.password }
-        : {}),
-    };
-    delete trackingEnv.MLFLOW_TRACKING_TOKEN;
-    progress(`MLflow is at ${local.uri}.`);
-  }
-  try {
-    // Runs are signed as the bot signs them: with TRAINBOT_SIGNING_KEY, or the embedded server's own key file.
-    const signingKey =
-      signingKeyFromEnv(env) ??
-      (env.MLFLOW_TRACKING_URI ? undefined : localSigningKey(join(root, '.trainbot', 'signing-key')));
-    // Each run gets an MLflow user of its own, as under the bot (src/tracking/run-credentials.ts).
-    const tracking = withRunCredentials(
-      withSigningKey(MlflowClient.fromEnv(trackingEnv), signingKey),
-      MlflowRunCredentials.fromEnv(trackingEnv, progress),
+        `${name} failed inside trainbot: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      ),
+    secrets: [...heldSecrets(trackingEnv), ...(signingKey === undefined ? [] : [signingKey])],
+  });
+  if (cli.json) {
+    out(
+      JSON.stringify(
+        {
+          experimentId: outcome.experimentId,
+          conclusion: outcome.conclusion,
+          baseline: outcome.baseline ?? null,
+          best: outcome.best?.name ?? null,
+          runs: outcome.runs,
+        },
+        null,
+        2,
+      ),
     );
-    const trackingUri = trackingEnv.MLFLOW_TRACKING_URI as string;
-    // The container contract points runs at the server the CLI uses, not the in-cluster URL of the config.
-    const localConfig = { ...config, trackingUri };
-    const runner = new LocalRunner({
-      workdir: join(root, config.workdir),
-      env: trackingEnv,
-      onOutput: cli.json ? undefined : (name, line) => process.stderr.write(`  [${name}] ${line}\n`),
-    });
-    const sha = git(root, ['rev-parse', 'HEAD']) ?? 'local';
-    const outcome = await runRequest({
-      plans: planned.runs,
-      config: localConfig,
-      tracking,
-      runner,
-      missingBaseline: 'train',
-      noBaselineHint: NO_BASELINE_HINT_OFF_PR,
-      origin: {
-        repo: `local/${basename(root)}`,
-        sha,
-        branch: git(root, ['rev-parse', '--abbrev-ref', 'HEAD']) ?? 'local',
-        request: `cli-${Date.now()}`,
-      },
-      runUrl: (experimentId, runId) => `${trackingUri}/#/experiments/${experimentId}/runs/${runId}`,
-      onProgress: progress,
-      onChange: (runs) => progress(runs.map((r) => `${r.name} ${r.state}`).join(', ')),
-      onError: (error, name) =>
-        progress(
-          `${name} failed inside trainbot: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-        ),
-      secrets: [...heldSecrets(trackingEnv), ...(signingKey === undefined ? [] : [signingKey])],
-    });
-    if (cli.json) {
-      out(
-        JSON.stringify(
-          {
-            experimentId: outcome.experimentId,
-            conclusion: outcome.conclusion,
-            baseline: outcome.baseline ?? null,
-            best: outcome.best?.name ?? null,
-            runs: outcome.runs,
-          },
-          null,
-          2,
-        ),
-      );
-    } else {
-      out(outcome.markdown);
-      for (const run of outcome.runs.filter((r) => r.logTail)) out(`\nLast lines of ${run.name}:\n${run.logTail}`);
-    }
-    return outcome.runs.every((r) => r.state === 'finished') ? 0 : 1;
-  } finally {
-    stop();
+  } else {
+    out(outcome.markdown);
+    for (const run of outcome.runs.filter((r) => r.logTail)) out(`\nLast lines of ${run.name}:\n${run.logTail}`);
   }
+  return outcome.runs.every((r) => r.state === 'finished') ? 0 : 1;
+}
+
+/** `trainbot compare`: two MLflow requests, the table (or JSON) on stdout, nothing trained or started but MLflow. */
+async function compare(
+  cli: Extract<CliRequest, { verb: 'compare' }>,
+  env: NodeJS.ProcessEnv,
+  out: (text: string) => void,
+  progress: (text: string) => void,
+): Promise<number> {
+  const [{ checkRunId }, { httpFetch }, { localSigningKey, signingKeyFromEnv, withSigningKey }, { MlflowClient }] =
+    await Promise.all([
+      import('./cli/run-id.js'),
+      import('./cli/http-fetch.js'),
+      import('./runs/run-signature.js'),
+      import('./tracking/mlflow-client.js'),
+    ]);
+  // Bad ids are refused before anything is started or contacted.
+  const runId = checkRunId(cli.runId, 'the run to compare');
+  if (cli.baseline !== undefined) checkRunId(cli.baseline, 'the --baseline run');
+  // node:http instead of global fetch: see src/cli/http-fetch.ts.
+  const client = (trackingEnv: NodeJS.ProcessEnv, key: string | undefined) =>
+    withSigningKey(MlflowClient.fromEnv(trackingEnv, { fetch: httpFetch as unknown as typeof fetch }), key);
+  // With MLFLOW_TRACKING_URI set, the run is asked for before the config is read, so MLflow's time overlaps with
+  // loading zod and the report's modules. Without it nothing starts before the config is checked.
+  const early = env.MLFLOW_TRACKING_URI ? client(env, signingKeyFromEnv(env)) : undefined;
+  const first = early?.getRun(runId);
+  first?.catch(() => undefined); // read (and its error shown) by compareRuns below
+  const [{ root, config }, { compareRuns }, { experimentCache }] = await Promise.all([
+    loadConfig(cli),
+    import('./cli/compare-runs.js'),
+    import('./cli/experiment-cache.js'),
+  ]);
+  let tracking = early;
+  if (!tracking) {
+    const trackingEnv = await trackingEnvFor(root, env, progress);
+    tracking = client(trackingEnv, signingKeyFromEnv(env) ?? localSigningKey(join(root, '.trainbot', 'signing-key')));
+  }
+  // The early request answers the first read of that run; any other read is a request of its own.
+  let prefetched = first;
+  const port = Object.assign(Object.create(tracking) as typeof tracking, {
+    getRun: (id: string) => {
+      const answer = id === runId ? prefetched : undefined;
+      prefetched = undefined;
+      return answer ?? (tracking as NonNullable<typeof early>).getRun(id);
+    },
+  });
+  const outcome = await compareRuns({
+    runId,
+    ...(cli.baseline === undefined ? {} : { baselineRunId: cli.baseline }),
+    config,
+    tracking: port,
+    experimentIds: experimentCache(join(root, '.trainbot', 'experiment-ids.json'), tracking.url),
+    runUrl: (experimentId, id) => `${tracking.url}/#/experiments/${experimentId}/runs/${id}`,
+  });
+  if (cli.json)
+    out(
+      JSON.stringify(
+        {
+          experimentId: outcome.experimentId,
+          conclusion: outcome.conclusion,
+          baseline: outcome.baseline ?? null,
+          run: outcome.candidate,
+        },
+        null,
+        2,
+      ),
+    );
+  else out(outcome.markdown);
+  return 0;
 }

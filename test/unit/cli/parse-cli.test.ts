@@ -14,6 +14,7 @@ function usageError(argv: string[]): string {
 describe('parseCli', () => {
   it('reads `run` with a quoted command and the defaults for the flags', () => {
     expect(parseCli(['run', '/train alpha=0.5'])).toEqual({
+      verb: 'run',
       command: '/train alpha=0.5',
       json: false,
       config: undefined,
@@ -23,6 +24,7 @@ describe('parseCli', () => {
 
   it('reads --json, --config and --root in any position', () => {
     expect(parseCli(['--json', 'run', '--config', 'conf/t.yml', '/train', '--root', '/repo'])).toEqual({
+      verb: 'run',
       command: '/train',
       json: true,
       config: 'conf/t.yml',
@@ -38,15 +40,15 @@ describe('parseCli', () => {
     expect(parseCli(argv)).toEqual({ help: true });
   });
 
-  it('refuses an unknown verb, naming it and the one it knows', () => {
+  it('refuses an unknown verb, naming it and the ones it knows', () => {
     expect(usageError(['train', '/train'])).toBe(
-      'Unknown command "train"; the only command is `trainbot run "/train …"`.',
+      'Unknown command "train"; the commands are `trainbot run "/train …"`, `trainbot compare RUN_ID` and `trainbot stop`.',
     );
   });
 
   it('cuts an unknown verb to 40 characters when echoing it', () => {
     expect(usageError(['x'.repeat(100)])).toBe(
-      `Unknown command "${'x'.repeat(40)}"; the only command is \`trainbot run "/train …"\`.`,
+      `Unknown command "${'x'.repeat(40)}"; the commands are \`trainbot run "/train …"\`, \`trainbot compare RUN_ID\` and \`trainbot stop\`.`,
     );
   });
 
@@ -64,7 +66,7 @@ describe('parseCli', () => {
 
   it('refuses an unknown flag, naming it and pointing at --help', () => {
     expect(usageError(['run', '/train', '--jsn'])).toBe(
-      'Unknown option `--jsn`; trainbot run takes --json, --config FILE, --root DIR and --help.',
+      'Unknown option `--jsn`; trainbot takes --json, --config FILE, --root DIR, --baseline RUN_ID (compare) and --help.',
     );
   });
 
@@ -83,5 +85,63 @@ describe('parseCli', () => {
   it('takes a command of exactly 10,000 characters', () => {
     const command = `/train ${'a'.repeat(10_000 - 7)}`;
     expect(parseCli(['run', command])).toMatchObject({ command });
+  });
+});
+
+describe('parseCli: compare and stop', () => {
+  const id = 'a'.repeat(32);
+
+  it('reads `compare RUN_ID` with the defaults', () => {
+    expect(parseCli(['compare', id])).toEqual({
+      verb: 'compare',
+      runId: id,
+      json: false,
+      config: undefined,
+      root: undefined,
+    });
+  });
+
+  it('reads --baseline, --json, --config and --root in any position', () => {
+    expect(parseCli(['--baseline', 'b'.repeat(32), 'compare', '--json', id, '--root', '/repo'])).toEqual({
+      verb: 'compare',
+      runId: id,
+      baseline: 'b'.repeat(32),
+      json: true,
+      config: undefined,
+      root: '/repo',
+    });
+  });
+
+  it('refuses `compare` without a run id', () => {
+    expect(usageError(['compare'])).toBe(
+      '`trainbot compare` needs the id of a run, like `trainbot compare 3f2a…` (32 characters).',
+    );
+  });
+
+  it('refuses two run ids, pointing at --baseline', () => {
+    expect(usageError(['compare', id, 'b'.repeat(32)])).toBe(
+      '`trainbot compare` takes one run id; name the baseline with `--baseline RUN_ID`, like `trainbot compare RUN_ID --baseline RUN_ID`.',
+    );
+  });
+
+  it('refuses --baseline without a value, and an empty one', () => {
+    expect(usageError(['compare', id, '--baseline'])).toBe(
+      'The option `--baseline` needs a value, like `--baseline RUN_ID`.',
+    );
+    expect(usageError(['compare', id, '--baseline', ''])).toBe(
+      'The option `--baseline` needs a run id, like `--baseline 3f2a…`.',
+    );
+  });
+
+  it('refuses --baseline on other commands', () => {
+    expect(usageError(['run', '/train', '--baseline', id])).toBe(
+      '`--baseline RUN_ID` belongs to `trainbot compare RUN_ID --baseline RUN_ID`.',
+    );
+  });
+
+  it('reads `stop` with an optional --root, and refuses arguments', () => {
+    expect(parseCli(['stop'])).toEqual({ verb: 'stop', root: undefined });
+    expect(parseCli(['stop', '--root', '/repo'])).toEqual({ verb: 'stop', root: '/repo' });
+    expect(usageError(['stop', 'now'])).toBe('`trainbot stop` takes no arguments (only `--root DIR`).');
   });
 });

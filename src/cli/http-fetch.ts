@@ -1,0 +1,74 @@
+// The part of `fetch` that MlflowHttp uses (method, headers, body, signal → status, headers.get, text), over
+// node:http. Global fetch is undici, and its first call costs ~100 ms of CPU to load and set up: a quarter of a
+// whole `trainbot compare` (docs/benchmarks.md). Errors keep node's `code` (ECONNREFUSED…) and an abort rejects
+// with the signal's reason (a TimeoutError), as fetch does, so MlflowHttp's retry rules read them the same way.
+import type { IncomingMessage } from 'node:http';
+
+interface Init {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  signal?: AbortSignal;
+}
+
+export interface HttpAnswer {
+  status: number;
+  headers: { get(name: string): string | null };
+  text(): Promise<string>;
+}
+
+function readBody(response: IncomingMessage, signal: AbortSignal | undefined): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const abort = () => {
+      response.destroy();
+      reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', abort, { once: true });
+    response.on('data', (chunk: Buffer) => chunks.push(chunk));
+    response.once('error', reject);
+    response.once('end', () => {
+      signal?.removeEventListener('abort', abort);
+      resolve(Buffer.concat(chunks).toString('utf8'));
+    });
+  });
+}
+
+export async function httpFetch(url: string, init: Init = {}): Promise<HttpAnswer> {
+  const target = new URL(url);
+  // https only when the server is https: loading TLS costs too. getBuiltinModule, not `import`: node:http's ESM
+  // form reads every export once, its lazy `fetch` and `WebSocket` too, and so loads undici all the same.
+  const { request } =
+    target.protocol === 'https:' ? process.getBuiltinModule('node:https') : process.getBuiltinModule('node:http');
+  const { signal } = init;
+  signal?.throwIfAborted();
+  return new Promise((resolve, reject) => {
+    const req = request(
+      target,
+      {
+        method: init.method ?? 'GET',
+        headers: {
+          ...init.headers,
+          ...(init.body === undefined ? {} : { 'content-length': String(Buffer.byteLength(init.body)) }),
+        },
+        signal,
+      },
+      (response) => {
+        const body = readBody(response, signal);
+        body.catch(() => undefined); // rejected only for a caller that reads it
+        resolve({
+          status: response.statusCode ?? 0,
+          headers: {
+            get: (name) => {
+              const value = response.headers[name.toLowerCase()];
+              return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+            },
+          },
+          text: () => body,
+        });
+      },
+    );
+    req.once('error', (error: Error) => reject(signal?.aborted ? signal.reason : error));
+    req.end(init.body);
+  });
+}
