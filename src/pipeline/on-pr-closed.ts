@@ -27,6 +27,7 @@ import {
   lookupBaseline,
   toBaseline,
 } from '../tracking/run-queries.js';
+import { finishedRunIds, moveBaselinePointer } from '../tracking/pointed-baseline.js';
 import { type RoleExperiments, ensureRoleExperiments } from '../tracking/role-experiments.js';
 import type { TrackedRun } from '../tracking/tracked-run.js';
 import type { Tracking } from '../tracking/tracking.js';
@@ -255,6 +256,13 @@ export async function reportMerge(merge: Merge, c: MergeContext): Promise<void> 
     onError: (error, name) =>
       c.log.error(error, `baseline refresh for #${merge.number}: run ${name} failed inside trainbot`),
   });
+  // The new baseline becomes the one reports read, before the comment that says so: if this throws, the claim
+  // is not noted as done and the reconciler moves it (finish-merge.ts).
+  await moveBaselinePointer(
+    c.tracking,
+    baselineQuery(c.config, merge.repo, c.experiments),
+    finishedRunIds(refresh.runs),
+  );
   await final(refreshOutcome(merge.sha, refresh.runs[0], refresh.markdown));
 }
 

@@ -10,6 +10,7 @@ import type { RunOrigin, RunRole } from '../runs/run-contract.js';
 import type { Runner } from '../runners/runner.js';
 import { rejectedBaseline } from '../report/changed-run.js';
 import { type RoleExperiments, ensureRoleExperiments } from '../tracking/role-experiments.js';
+import { finishedRunIds, moveBaselinePointer } from '../tracking/pointed-baseline.js';
 import { type BaselineLookup, lookupBaseline, toBaseline } from '../tracking/run-queries.js';
 import type { Tracking } from '../tracking/tracking.js';
 import type { ImageWait } from './await-image.js';
@@ -90,6 +91,7 @@ export function renderRequestReport(r: RequestRendering, runs: readonly RunResul
     noBaselineHint: r.noBaselineHint,
     sha: r.sha,
     rejectedBaseline: rejected,
+    refusedPointer: r.found.refusedPointer,
     runUrl: r.runUrl ? link : undefined,
   });
 }
@@ -136,6 +138,8 @@ export async function runRequest(input: RequestInput): Promise<RequestReport> {
     });
     if (trained?.state !== 'finished')
       progress(`The baseline run did not finish (${trained?.reason ?? 'unknown reason'}); comparing without one.`);
+    // The baseline trained here is the branch's from now on, as a merge's refresh is (on-pr-closed.ts).
+    else await moveBaselinePointer(tracking, query, finishedRunIds([trained]));
     found = await lookupBaseline(tracking, query);
   }
   const baseline = toBaseline(found.run);

@@ -11,4 +11,7 @@ export type Tracking = Pick<
   'ensureExperiment' | 'createRun' | 'setTags' | 'getRun' | 'setTerminated' | 'searchRuns' | 'searchAllRuns'
 > &
   RunSigning &
-  RunCredentialsPort;
+  RunCredentialsPort &
+  // The baseline pointer (src/tracking/pointed-baseline.ts): MlflowClient has both; a port without them (a test's
+  // in-memory one) finds baselines by searching, as before pointers.
+  Partial<Pick<MlflowClient, 'getExperiment' | 'setExperimentTag'>>;
