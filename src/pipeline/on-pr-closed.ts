@@ -256,8 +256,8 @@ export async function reportMerge(merge: Merge, c: MergeContext): Promise<void> 
     onError: (error, name) =>
       c.log.error(error, `baseline refresh for #${merge.number}: run ${name} failed inside trainbot`),
   });
-  // The new baseline becomes the one reports read, before the comment that says so: if this throws, the claim
-  // is not noted as done and the reconciler moves it (finish-merge.ts).
+  // The new baseline becomes the one reports read, before the comment that says so: if this throws, the comment
+  // does not claim a new baseline that reports would not use.
   await moveBaselinePointer(
     c.tracking,
     baselineQuery(c.config, merge.repo, c.experiments),
