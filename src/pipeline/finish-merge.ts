@@ -11,6 +11,7 @@ import type { GitHubPort } from '../github/github-port.js';
 import type { RunResult } from '../report/compare.js';
 import type { ClaimInfo } from '../runners/runner.js';
 import { ensureRoleExperiments } from '../tracking/role-experiments.js';
+import { finishedRunIds, moveBaselinePointer } from '../tracking/pointed-baseline.js';
 import { lookupBaseline } from '../tracking/run-queries.js';
 import type { TrackedRun } from '../tracking/tracked-run.js';
 import { CLAIM_NOTES, MERGE_KIND, doneSteps } from './claim-notes.js';
@@ -79,6 +80,8 @@ export async function finishMerge(claim: ClaimInfo, github: GitHubPort, deps: Fi
     },
     [settled],
   );
+  // As reportMerge does once its refresh ended: the settled run becomes the baseline reports read.
+  await moveBaselinePointer(tracking, baselineQuery(config, merge.repo, experiments), finishedRunIds([settled]));
   const post = await mergeCommenter(merge, c);
   // Registered at most once per run: a version this run already has is found again, not made twice.
   await post(refreshOutcome(merge.sha, settled, report, await registerMergeModel(merge, settled, c)));

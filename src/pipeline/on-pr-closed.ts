@@ -29,6 +29,7 @@ import {
   lookupBaseline,
   toBaseline,
 } from '../tracking/run-queries.js';
+import { finishedRunIds, moveBaselinePointer } from '../tracking/pointed-baseline.js';
 import { type RoleExperiments, ensureRoleExperiments } from '../tracking/role-experiments.js';
 import type { TrackedRun } from '../tracking/tracked-run.js';
 import type { Tracking } from '../tracking/tracking.js';
@@ -266,6 +267,13 @@ export async function reportMerge(merge: Merge, c: MergeContext): Promise<void> 
     onError: (error, name) =>
       c.log.error(error, `baseline refresh for #${merge.number}: run ${name} failed inside trainbot`),
   });
+  // The new baseline becomes the one reports read, before the comment that says so: if this throws, the comment
+  // does not claim a new baseline that reports would not use.
+  await moveBaselinePointer(
+    c.tracking,
+    baselineQuery(c.config, merge.repo, c.experiments),
+    finishedRunIds(refresh.runs),
+  );
   // With repeats the first seed's run is registered: its seed is the default one the pointer and /train pair with.
   const registry = await registerMergeModel(merge, refresh.runs[0], c);
   await final(refreshOutcome(merge.sha, refresh.points[0], refresh.markdown, registry));

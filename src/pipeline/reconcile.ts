@@ -298,6 +298,7 @@ async function concludeRequest(claim: ClaimInfo, runs: readonly RunResult[], c: 
       now: (deps.now ?? Date.now)(),
       sha: c.sha,
       rejectedBaseline: rejected,
+      refusedPointer: found.refusedPointer,
       noBaselineHint: 'Merge a pull request to start one: trainbot trains a baseline on every merge.',
       runUrl: deps.runUrl
         ? (runId) =>

@@ -11,6 +11,7 @@ import type { RunOrigin, RunRole } from '../runs/run-contract.js';
 import type { Runner } from '../runners/runner.js';
 import { rejectedBaseline } from '../report/changed-run.js';
 import { type RoleExperiments, ensureRoleExperiments } from '../tracking/role-experiments.js';
+import { finishedRunIds, moveBaselinePointer } from '../tracking/pointed-baseline.js';
 import { type BaselineLookup, type BaselineQuery, lookupBaseline, toBaseline } from '../tracking/run-queries.js';
 import type { Tracking } from '../tracking/tracking.js';
 import type { ImageWait } from './await-image.js';
@@ -96,6 +97,7 @@ export function renderRequestReport(r: RequestRendering, runs: readonly RunResul
     noBaselineHint: r.noBaselineHint,
     sha: r.sha,
     rejectedBaseline: rejected,
+    refusedPointer: r.found.refusedPointer,
     runUrl: r.runUrl ? link : undefined,
   });
 }
@@ -159,7 +161,7 @@ export async function runRequest(input: RequestInput): Promise<RequestReport> {
         : `No baseline for ${config.baselineBranch} yet`;
     progress(`${why}: training one with the default params (${baselinePlan.paramsKey}).`);
     // With repeats every seed is trained again, so the baseline's runs are all of one commit.
-    const [trained] = await executeRuns({
+    const trainedRuns = await executeRuns({
       plans: seeds.length > 1 ? planBaselineRepeats(config, seeds) : [baselinePlan],
       config,
       tracking,
@@ -176,8 +178,11 @@ export async function runRequest(input: RequestInput): Promise<RequestReport> {
       },
       onError: input.onError,
     });
+    const [trained] = trainedRuns;
     if (trained?.state !== 'finished')
       progress(`The baseline run did not finish (${trained?.reason ?? 'unknown reason'}); comparing without one.`);
+    // The baseline trained here is the branch's from now on, as a merge's refresh is (on-pr-closed.ts).
+    else await moveBaselinePointer(tracking, query, finishedRunIds(trainedRuns));
     found = await lookupBaseline(tracking, query);
     repeatsFound = await lookupRepeats(tracking, query, seeds, config);
   }

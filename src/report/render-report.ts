@@ -4,6 +4,7 @@
 // cutting whole rows and saying how many were left out.
 import type { TrainbotConfig } from '../config/config-types.js';
 import type { RejectedMetrics } from '../runs/metrics-signature.js';
+import type { RefusedPointer } from '../runs/baseline-pointer.js';
 import { type PlannedRun, paramsKey } from '../runs/plan.js';
 import { type ColumnAlign, alignedTable, compactTable } from './aligned-table.js';
 import type { RejectedBaseline } from './changed-run.js';
@@ -29,6 +30,8 @@ export interface ReportInput {
   sha?: string;
   /** The newest baseline, found but not used: its metrics changed after trainbot recorded them. */
   rejectedBaseline?: RejectedBaseline;
+  /** The baseline branch's pointer was there and not used (not the bot's): the baseline was searched for instead. */
+  refusedPointer?: RefusedPointer;
 }
 
 const VERDICT_TEXT: Record<MetricComparison['verdict'], string> = {
@@ -123,7 +126,24 @@ function linked(text: string, url: string | undefined): string {
   return url ? `[${text}](${url})` : text;
 }
 
+const REFUSED_POINTER: Record<RefusedPointer, string> = {
+  forged: "does not carry trainbot's signature (it was set outside trainbot)",
+  unsigned: 'carries no signature, and a signing key is configured',
+  malformed: 'is not a value trainbot writes',
+};
+
+/** The baseline line, with a warning when the branch's baseline pointer had to be ignored. */
 function baselineLine(input: ReportInput): string {
+  const line = baselineFound(input);
+  if (!input.refusedPointer) return line;
+  const branch = codeSpan(input.config.baselineBranch);
+  return (
+    `${line}\n\n⚠️ The baseline pointer of ${branch} in MLflow ${REFUSED_POINTER[input.refusedPointer]}, so ` +
+    `trainbot did not use it and searched for the baseline instead. The next merge into ${branch} writes it again.`
+  );
+}
+
+function baselineFound(input: ReportInput): string {
   const { baseline, config, rejectedBaseline: rejected } = input;
   const branch = codeSpan(config.baselineBranch);
   const trained = input.sha === undefined ? '' : `Commit ${codeSpan(input.sha.slice(0, 7))}`;

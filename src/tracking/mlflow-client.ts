@@ -12,6 +12,11 @@ export interface Experiment {
   lifecycleStage: string;
 }
 
+/** An experiment with its tags: where the bot keeps each branch's baseline pointer (src/runs/baseline-pointer.ts). */
+export interface TaggedExperiment extends Experiment {
+  tags: Record<string, string>;
+}
+
 export interface CreateRunInput {
   experimentId: string;
   runName: string;
@@ -127,6 +132,41 @@ export class MlflowClient {
       if (error instanceof TrackingError && error.errorCode === 'RESOURCE_DOES_NOT_EXIST') return undefined;
       throw error;
     }
+  }
+
+  /** The experiment and its tags, by id: one primary-key read however many runs the server holds. */
+  async getExperiment(experimentId: string): Promise<TaggedExperiment> {
+    const json = await this.http.call<{
+      experiment: {
+        experiment_id: string;
+        name: string;
+        lifecycle_stage?: string;
+        tags?: Array<{ key: string; value: string }>;
+      };
+    }>({
+      method: 'GET',
+      endpoint: 'experiments/get',
+      query: { experiment_id: experimentId },
+      operation: `reading experiment ${experimentId}`,
+    });
+    const tags: Record<string, string> = {};
+    for (const { key, value } of json.experiment.tags ?? []) tags[key] = value;
+    return {
+      experimentId: json.experiment.experiment_id,
+      name: json.experiment.name,
+      lifecycleStage: json.experiment.lifecycle_stage ?? 'active',
+      tags,
+    };
+  }
+
+  /** Sets (overwrites) one experiment tag; MLflow needs EDIT on the experiment for it. */
+  async setExperimentTag(experimentId: string, key: string, value: string): Promise<void> {
+    await this.http.call({
+      method: 'POST',
+      endpoint: 'experiments/set-experiment-tag',
+      body: { experiment_id: experimentId, key, value },
+      operation: `setting tag ${key} on experiment ${experimentId}`,
+    });
   }
 
   /** Creates the experiment and returns its id. */

@@ -8,11 +8,14 @@ import { RUN_TAGS } from '../runs/run-contract.js';
 import type { Baseline } from '../report/compare.js';
 import { verifyRun } from '../runs/run-signature.js';
 import type { AllRuns } from './mlflow-client.js';
+import type { RefusedPointer } from '../runs/baseline-pointer.js';
+import { pointedBaseline } from './pointed-baseline.js';
 import { type Clause, buildFilter } from './search-filter.js';
 import type { TrackedRun } from './tracked-run.js';
 import type { Tracking } from './tracking.js';
 
-type Searcher = Pick<Tracking, 'searchRuns' | 'searchAllRuns' | 'signingKey'>;
+type Searcher = Pick<Tracking, 'searchRuns' | 'searchAllRuns' | 'signingKey'> &
+  Partial<Pick<Tracking, 'getExperiment' | 'getRun'>>;
 
 const NEWEST_FIRST = ['attributes.start_time DESC'];
 /**
@@ -58,15 +61,36 @@ export interface BaselineLookup {
   run?: TrackedRun;
   /** The newest baseline, not used because its metrics changed after the bot recorded them (or were never recorded). */
   rejected?: { run: TrackedRun; check: RejectedMetrics };
+  /** Every run of the baseline when its pointer names several (repeats of one sha), `run` first. */
+  runs?: TrackedRun[];
+  /** The branch's baseline pointer was there and not used (not the bot's); the search answered instead. */
+  refusedPointer?: RefusedPointer;
+}
+
+/**
+ * The baseline to compare with: first where the branch's pointer says (src/tracking/pointed-baseline.ts: one
+ * experiments/get and one runs/get, whatever the server holds), else by searchBaseline. A pointer that is there
+ * but not the bot's is not used, and the lookup says so.
+ */
+export async function lookupBaseline(client: Searcher, query: BaselineQuery): Promise<BaselineLookup> {
+  const { getExperiment, getRun } = client;
+  if (getExperiment === undefined || getRun === undefined) return searchBaseline(client, query);
+  const pointed = await pointedBaseline(
+    { getExperiment: getExperiment.bind(client), getRun: getRun.bind(client), signingKey: client.signingKey },
+    query,
+  );
+  if (pointed.kind === 'found') return pointed.lookup;
+  const found = await searchBaseline(client, query);
+  return pointed.kind === 'refused' ? { ...found, refusedPointer: pointed.why } : found;
 }
 
 /**
  * The newest FINISHED (and, with a key, verified) baseline of that repo, branch and params, in one runs/search
  * request. With a key its metrics must also be the signed ones; when they are not, that baseline is rejected
  * rather than replaced by an older one, so the report says what happened instead of quietly comparing with
- * something else.
+ * something else. MLflow has no index on tag values, so this search reads the tags of every run on the server.
  */
-export async function lookupBaseline(client: Searcher, query: BaselineQuery): Promise<BaselineLookup> {
+export async function searchBaseline(client: Searcher, query: BaselineQuery): Promise<BaselineLookup> {
   const before =
     query.startedBefore === undefined ? '' : ` AND attributes.start_time < ${Math.trunc(query.startedBefore)}`;
   const page = await client.searchRuns({

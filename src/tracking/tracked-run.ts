@@ -11,6 +11,8 @@ export interface TrackedRunInfo {
   status: RunStatus;
   startTime: number;
   endTime?: number;
+  /** Deleted in MLflow (runs/get still returns it; a search does not). */
+  deleted?: true;
 }
 
 export interface TrackedRun {
@@ -30,6 +32,7 @@ export interface MlflowRunJson {
     status?: string;
     start_time?: number | string;
     end_time?: number | string;
+    lifecycle_stage?: string;
   };
   data?: {
     metrics?: Array<{ key: string; value: number | string }>;
@@ -68,6 +71,7 @@ export function normalizeRun(json: MlflowRunJson): TrackedRun {
       status: (info.status ?? 'RUNNING') as RunStatus,
       startTime: toTime(info.start_time) ?? 0,
       ...(endTime === undefined ? {} : { endTime }),
+      ...(info.lifecycle_stage === 'deleted' ? { deleted: true as const } : {}),
     },
     metrics,
     params: toRecord(json.data?.params),

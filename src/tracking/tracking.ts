@@ -14,4 +14,7 @@ export type Tracking = Pick<
 > &
   RunSigning &
   RunCredentialsPort &
-  ModelRegistryPort;
+  ModelRegistryPort &
+  // The baseline pointer (src/tracking/pointed-baseline.ts): MlflowClient has both; a port without them (a test's
+  // in-memory one) finds baselines by searching, as before pointers.
+  Partial<Pick<MlflowClient, 'getExperiment' | 'setExperimentTag'>>;

@@ -191,9 +191,10 @@ describe('pull_request.closed', () => {
       ]),
     ).toEqual([['FINISHED', 'baseline', 'master', MERGE_SHA, undefined]]);
     // Reading the report: the two experiments, redelivery check, one paged search of the PR's runs, two baseline
-    // searches, one search for the trend. The refresh itself (create run, read it back) comes on top; its own
-    // MLflow user is the users API's.
-    expect(used).toBe(2 + 1 + 1 + 2 + 1 + 2);
+    // lookups (each reads the baselines' experiment for a pointer, finds none yet and searches), moving the
+    // pointer to the new baseline (read the run back, read the experiment, set its tag), one search for the
+    // trend. The refresh itself (create run, read it back) comes on top; its own MLflow user is the users API's.
+    expect(used).toBe(2 + 1 + 1 + 2 * 2 + 3 + 1 + 2);
   }, 60_000);
 
   it('charts the primary metric of the last trend_baselines baselines of the base branch, read in one request', async () => {

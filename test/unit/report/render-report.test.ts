@@ -112,6 +112,19 @@ Commit \`c0ffee5\` compared with the baseline [\`3f78685\`](http://mlflow.test/#
     );
   });
 
+  it.each([
+    ['forged', "does not carry trainbot's signature (it was set outside trainbot)"],
+    ['unsigned', 'carries no signature, and a signing key is configured'],
+    ['malformed', 'is not a value trainbot writes'],
+  ] as const)('says under the baseline line that a %s baseline pointer was not used', (refusedPointer, text) => {
+    const lines = renderReport(input([run], { refusedPointer })).split('\n');
+    expect(lines.at(-3)).toMatch(/^Commit `c0ffee5` compared with the baseline /);
+    expect(lines.slice(-2)).toEqual([
+      '',
+      `⚠️ The baseline pointer of \`main\` in MLflow ${text}, so trainbot did not use it and searched for the baseline instead. The next merge into \`main\` writes it again.`,
+    ]);
+  });
+
   it('says there is no baseline yet and how to make one', () => {
     expect(renderReport(input([run], { baseline: undefined, runUrl: undefined })))
       .toBe(`### trainbot: alpha=0.1 vs baseline

@@ -63,10 +63,16 @@ describe('search filters', () => {
   });
 });
 
-describe('findBaseline', () => {
-  it('asks for the newest matching run in exactly one request and returns it', async () => {
+const EXPERIMENT = '/api/2.0/mlflow/experiments/get';
+const noPointer = { experiment: { experiment_id: '7', name: 'wine/baselines', tags: [] } };
+
+describe('findBaseline without a baseline pointer (before the first merge that writes one)', () => {
+  it('reads the experiment, then asks for the newest matching run in one search and returns it', async () => {
     const client = mlflow();
     nock(URI)
+      .get(EXPERIMENT)
+      .query({ experiment_id: '7' })
+      .reply(200, noPointer)
       .post(SEARCH, {
         experiment_ids: ['7'],
         filter: baselineFilter({ experimentId: '7', repo: 'acme/wine', branch: "o'brien`s", params: 'alpha=0.5' }),
@@ -83,11 +89,11 @@ describe('findBaseline', () => {
     });
 
     expect(baseline?.info.runId).toBe('base-1');
-    expect(client.requests).toBe(1);
+    expect(client.requests).toBe(2);
   });
 
   it('returns undefined when MLflow leaves out runs because none matched', async () => {
-    nock(URI).post(SEARCH).reply(200, {});
+    nock(URI).get(EXPERIMENT).query(true).reply(200, noPointer).post(SEARCH).reply(200, {});
 
     await expect(
       findBaseline(mlflow(), { experimentId: '7', repo: 'acme/wine', branch: 'main', params: 'alpha=0.5' }),

@@ -1,0 +1,130 @@
+// Reading and moving a branch's baseline pointer (src/runs/baseline-pointer.ts) in MLflow. Reading costs one
+// experiments/get and one runs/get per run of the baseline, all primary-key reads, so it does not grow with the
+// server. The pointer only says where to look: the runs it names pass the same checks a search's would (bot
+// tags of that repo, branch and params; with a key, the run's signature and its signed metrics), and anything
+// it cannot answer (no pointer yet, other params, an older baseline asked for) goes back to the search.
+import {
+  type BaselinePointer,
+  type RefusedPointer,
+  pointerTagKey,
+  pointerValue,
+  readPointer,
+} from '../runs/baseline-pointer.js';
+import { checkMetrics } from '../runs/metrics-signature.js';
+import { RUN_TAGS } from '../runs/run-contract.js';
+import { type RunSigning, verifyRun } from '../runs/run-signature.js';
+import type { MlflowClient } from './mlflow-client.js';
+import type { BaselineLookup, BaselineQuery } from './run-queries.js';
+import type { TrackedRun } from './tracked-run.js';
+import { TrackingError } from './tracking-error.js';
+
+export type PointerReader = Pick<MlflowClient, 'getExperiment' | 'getRun'> & RunSigning;
+
+export type PointedBaseline =
+  | { kind: 'found'; lookup: BaselineLookup } // the pointer answered: a baseline, or one rejected for its metrics
+  | { kind: 'search' } // no pointer, or not one for this question: the search answers as before pointers
+  | { kind: 'refused'; why: RefusedPointer }; // a pointer nobody should use: the search answers, the report says why
+
+/** Whether a run is a baseline this query may compare with, by the same rules baselineFilter searches by. */
+function answers(run: TrackedRun, query: BaselineQuery, key: string | undefined): boolean {
+  const t = run.tags;
+  return (
+    run.info.status === 'FINISHED' &&
+    run.info.deleted !== true &&
+    run.info.experimentId === query.experimentId &&
+    t[RUN_TAGS.role] === 'baseline' &&
+    t[RUN_TAGS.repo] === query.repo &&
+    t[RUN_TAGS.branch] === query.branch &&
+    t[RUN_TAGS.params] === query.params &&
+    (query.startedBefore === undefined || run.info.startTime < query.startedBefore) &&
+    (key === undefined || verifyRun(key, run))
+  );
+}
+
+async function readRuns(client: PointerReader, runIds: readonly string[]): Promise<TrackedRun[] | undefined> {
+  try {
+    return await Promise.all(runIds.map((id) => client.getRun(id)));
+  } catch (error) {
+    // A run removed for good (mlflow gc) is not a baseline any more; the search finds what is.
+    if (error instanceof TrackingError && error.errorCode === 'RESOURCE_DOES_NOT_EXIST') return undefined;
+    throw error;
+  }
+}
+
+/** The baseline the branch's pointer names, when it answers this query. */
+export async function pointedBaseline(client: PointerReader, query: BaselineQuery): Promise<PointedBaseline> {
+  const tagKey = pointerTagKey(query.branch);
+  const text = (await client.getExperiment(query.experimentId)).tags[tagKey];
+  if (text === undefined) return { kind: 'search' };
+  const read = readPointer(text, { experimentId: query.experimentId, tagKey }, client.signingKey);
+  if (read.status !== 'valid') return { kind: 'refused', why: read.status };
+  const { pointer } = read;
+  // Another repo's baseline sharing the experiment, params the config no longer uses, or a question about a
+  // baseline older than the current one: only the search knows.
+  if (pointer.repo !== query.repo || pointer.branch !== query.branch || pointer.params !== query.params)
+    return { kind: 'search' };
+  if (query.startedBefore !== undefined && pointer.startTime >= query.startedBefore) return { kind: 'search' };
+  const runs = await readRuns(client, pointer.runIds);
+  if (!runs || !runs.every((run) => answers(run, query, client.signingKey))) return { kind: 'search' };
+  const [first] = runs;
+  if (!first) return { kind: 'search' };
+  if (client.signingKey === undefined) return { kind: 'found', lookup: { run: first, runs } };
+  const checks = runs.map((run) => checkMetrics(client.signingKey as string, run));
+  const rejected = checks.findIndex((check) => check.status !== 'intact');
+  if (rejected >= 0) {
+    const check = checks[rejected];
+    const run = runs[rejected];
+    if (check && check.status !== 'intact' && run) return { kind: 'found', lookup: { rejected: { run, check } } };
+  }
+  const signed = runs.map((run, i) => {
+    const check = checks[i];
+    return check?.status === 'intact' ? { ...run, metrics: check.metrics } : run;
+  });
+  return { kind: 'found', lookup: { run: signed[0], runs: signed } };
+}
+
+/** What moving needs: MlflowClient has it all; a port without the experiment calls (a test's) keeps no pointer. */
+export type PointerMover = Pick<MlflowClient, 'getRun'> &
+  Partial<Pick<MlflowClient, 'getExperiment' | 'setExperimentTag'>> &
+  RunSigning;
+
+/** The runs of a request that finished: what a baseline refresh points the branch at. */
+export function finishedRunIds(runs: ReadonlyArray<{ state: string; runId?: string }>): string[] {
+  return runs.flatMap((run) => (run.state === 'finished' && run.runId ? [run.runId] : []));
+}
+
+/**
+ * Points the branch at a new baseline: its finished run(s), read back so the pointer holds what MLflow has. A
+ * pointer already at a newer baseline stays (two merges whose refreshes end out of order), and so does one when
+ * the runs are not a baseline this query would use. Resolves to whether it moved.
+ */
+export async function moveBaselinePointer(
+  client: PointerMover,
+  query: Omit<BaselineQuery, 'startedBefore'>,
+  runIds: readonly string[],
+): Promise<boolean> {
+  if (runIds.length === 0 || !client.getExperiment || !client.setExperimentTag) return false;
+  const runs = await Promise.all(runIds.map((id) => client.getRun(id)));
+  const [first] = runs;
+  if (!first || !runs.every((run) => answers(run, query, client.signingKey))) return false;
+  const pointer: BaselinePointer = {
+    repo: query.repo,
+    branch: query.branch,
+    params: query.params,
+    sha: first.tags[RUN_TAGS.sha] ?? '',
+    runIds: [...runIds],
+    startTime: first.info.startTime,
+  };
+  const where = { experimentId: query.experimentId, tagKey: pointerTagKey(query.branch) };
+  const current = (await client.getExperiment(query.experimentId)).tags[where.tagKey];
+  const read = current === undefined ? undefined : readPointer(current, where, client.signingKey);
+  if (
+    read?.status === 'valid' &&
+    read.pointer.repo === pointer.repo &&
+    read.pointer.params === pointer.params &&
+    read.pointer.startTime > pointer.startTime
+  )
+    return false;
+  await client.setExperimentTag(where.experimentId, where.tagKey, pointerValue(pointer, where, client.signingKey));
+  return true;
+}
