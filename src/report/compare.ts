@@ -1,6 +1,7 @@
 // Candidate runs against the baseline: per-metric deltas and verdicts, the ranking of a sweep, and the
 // check run's conclusion. Pure; the values come from MLflow (already fetched), the rules from the config.
 import type { Conclusion, TrainbotConfig } from '../config/config-types.js';
+import type { RunProvenance } from './render-footer.js';
 
 export type Verdict = 'better' | 'worse' | 'unchanged' | 'no-baseline' | 'missing';
 export type RunState = 'queued' | 'running' | 'finished' | 'failed' | 'timeout' | 'cancelled';
@@ -21,6 +22,8 @@ export interface RunResult {
   state: RunState;
   reason?: string;
   metrics: Readonly<Record<string, number>>;
+  /** What ran and on what data, for the reproducibility footer (render-footer.ts); known once the run ended. */
+  provenance?: RunProvenance;
 }
 
 export interface Baseline {

@@ -40,7 +40,12 @@ describe('runRequest with a baseline changed after it was recorded', () => {
     const outcome = await runRequest({ ...request('/train alpha=0.1', 'compare-without'), tracking, runner });
     expect(outcome.baseline).toBeUndefined();
     expect(outcome.conclusion).toBe('neutral');
-    expect(outcome.markdown.split('\n').at(-1)).toBe(
+    expect(
+      outcome.markdown
+        .replace(/\n\n<details><summary>Reproduce [^]*$/, '')
+        .split('\n')
+        .at(-1),
+    ).toBe(
       `Commit \`ccccccc\`. ⚠️ The baseline run \`${baseline.info.runId.slice(0, 8)}\` (\`ccccccc\` on \`main\`) was changed after trainbot recorded it (rmse 0.7000 → 9.9900), ` +
         'so it was not used. Run `trainbot run "/train"` on the baseline branch, or merge a pull request: trainbot trains one on merge.',
     );
