@@ -124,7 +124,7 @@ export function renderFooter(input: FooterInput): string {
     `- Params: ${trains.map((t) => command(t.slice('/train '.length) || 'the defaults')).join('; ')}`,
     `- Data: ${dataText(runs)}`,
     `- Again on a pull request (trains its head): ${trains.map(command).join('; ')}`,
-    `- Locally, at that commit: ${trains.map((t) => command(`${checkout}trainbot run ${shellQuote(t)}`)).join('; ')}`,
+    `- Locally${sha ? ', at that commit' : ''}: ${trains.map((t) => command(`${checkout}trainbot run ${shellQuote(t)}`)).join('; ')}`,
   ];
   const cut = all.length - trains.length;
   if (cut > 0) commands.push(`- … and ${cut} more command${cut === 1 ? '' : 's'}; every run's params are in MLflow.`);
