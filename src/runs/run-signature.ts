@@ -26,6 +26,7 @@ const LATER_TAGS: readonly string[] = [
   RUN_TAGS.signature,
   RUN_TAGS.metrics,
   RUN_TAGS.metricsSignature,
+  RUN_TAGS.image,
 ];
 
 /** The tags a signature covers: every contract tag the bot sets when it creates the run, in a fixed order. */
