@@ -11,6 +11,7 @@ import type { Runner } from '../../src/runners/runner.js';
 import { REPO, mockGitHub } from './github-api.js';
 import { issueCommentEvent } from './github-events.js';
 import { experimentName } from '../../src/tracking/experiment-names.js';
+export { reportBody, reportFooter } from './report-parts.js';
 
 export const FULL_NAME = `${REPO.owner}/${REPO.repo}`;
 export const COMMENT_ID = issueCommentEvent({ body: '' }).payload.comment.id;
@@ -192,16 +193,6 @@ export function mockTrainFlowFor(
  * The final comment for `/train alpha=0.1` against the default baseline trained on BASE_SHA just before:
  * train.py is deterministic (seed 42), so the metrics are exact.
  */
-/** A report without its reproducibility footer (src/report/render-footer.ts), for tests about what is above it. */
-export function reportBody(markdown: string): string {
-  return markdown.replace(/\n\n<details><summary>Reproduce [^]*?\n<\/details>/, '');
-}
-
-/** The report's reproducibility footer, '' when it has none. */
-export function reportFooter(markdown: string): string {
-  return /<details><summary>Reproduce [^]*?\n<\/details>/.exec(markdown)?.[0] ?? '';
-}
-
 /** The report of /train alpha=0.1 above its footer (reportBody). */
 export function alphaPointOneReport(runName: string | undefined): string {
   return [

@@ -27,7 +27,7 @@ import {
 } from '../../../src/tracking/run-queries.js';
 import { MetricRunner } from '../sweep/metric-runner.js';
 import { botTracking, mlflowHeaders } from '../../support/mlflow-tracking.js';
-import { reportBody } from '../../support/train-comment-mocks.js';
+import { reportBody } from '../../support/report-parts.js';
 
 const root = resolve(import.meta.dirname, '../../..');
 const trackingUri = process.env.MLFLOW_TRACKING_URI;
