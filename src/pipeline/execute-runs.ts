@@ -116,6 +116,8 @@ async function executeOne(
     notify();
     const outcome = await runner.wait(handle);
     await revoke();
+    const ranImage = 'image' in outcome ? outcome.image : undefined;
+    if (ranImage !== undefined) result.provenance = { image: ranImage };
     if (outcome.status !== 'succeeded') {
       const log = await runner.logs(handle, 200).catch(() => '');
       result.logTail = tailLog(log, { lines: input.logTailLines ?? 30, secrets });
@@ -131,9 +133,15 @@ async function executeOne(
       await tracking.setTerminated(runId, 'FAILED').catch(() => undefined);
       return;
     }
+    // The image that ran goes on the run, so a report read from MLflow later (the merge report) names it too;
+    // with a key it rides along with the metrics record, in the same request.
+    const ran = ranImage === undefined ? {} : { [RUN_TAGS.image]: ranImage };
     // The values reported are the ones signed: both come from this one read.
     if (tracking.signingKey !== undefined)
-      await tracking.setTags(runId, recordedMetrics(tracking.signingKey, runId, logged.metrics, config));
+      await tracking.setTags(runId, { ...recordedMetrics(tracking.signingKey, runId, logged.metrics, config), ...ran });
+    else if (ranImage !== undefined) await tracking.setTags(runId, ran);
+    // The data digest comes with the same read (runs/get carries the run's dataset inputs).
+    if (logged.datasets) result.provenance = { ...result.provenance, datasets: logged.datasets };
     result.metrics = logged.metrics;
     result.state = 'finished';
   } catch (error) {

@@ -14,6 +14,7 @@ import type { GitHubPort } from '../github/github-port.js';
 import { type RunResult, type RunState, rankRuns } from '../report/compare.js';
 import { rejectedBaseline } from '../report/changed-run.js';
 import { type MergeReportInput, type Refresh, renderMergeReport } from '../report/render-merge-report.js';
+import type { RunProvenance } from '../report/render-footer.js';
 import type { RegistryOutcome } from '../report/render-registry.js';
 import { whatChanged } from '../report/render-report.js';
 import type { MetricsCheck } from '../runs/metrics-signature.js';
@@ -105,7 +106,15 @@ export function toRunResult(run: TrackedRun, config: TrainbotConfig): RunResult 
     state,
     ...(reason ? { reason } : {}),
     metrics: run.metrics,
+    ...provenanceOf(run),
   };
+}
+
+/** The footer's facts as MLflow keeps them: the image tag the bot set when the run ended, the logged data sets. */
+export function provenanceOf(run: TrackedRun): { provenance?: RunProvenance } {
+  const image = run.tags[RUN_TAGS.image];
+  if (!image && !run.datasets) return {};
+  return { provenance: { ...(image ? { image } : {}), ...(run.datasets ? { datasets: run.datasets } : {}) } };
 }
 
 /**

@@ -27,6 +27,7 @@ import type { ImageWait } from './await-image.js';
 import { recordedMetrics } from './execute-runs.js';
 import { CLAIM_NOTES, MERGE_KIND, doneSteps } from './claim-notes.js';
 import { finishMerge } from './finish-merge.js';
+import { provenanceOf } from './on-pr-closed.js';
 import { CHECK_NAME, type Logger, loadConfig } from './on-train-comment.js';
 
 /** The final steps, in order; each is noted in `done` once it happened. */
@@ -156,7 +157,8 @@ async function runOutcome(run: TrackedRun, jobs: readonly RunnerJob[], deps: Rec
   // waited for like any other (as the live handler waits for the Job), so its result is read once the code has
   // stopped, and the Job is finished before the claim goes (else the next pass would delete it as an orphan).
   const jobRunning = job !== undefined && !job.finished && !job.suspended;
-  if (status === 'FINISHED' && !jobRunning) return { ...base, state: 'finished', metrics: run.metrics };
+  if (status === 'FINISHED' && !jobRunning)
+    return { ...base, state: 'finished', metrics: run.metrics, ...provenanceOf(run) };
   if (status === 'KILLED') return { ...base, state: 'cancelled', reason: 'The run was cancelled.' };
   if (status === 'FAILED') return { ...base, state: 'failed', reason: 'The run failed (its MLflow run is FAILED).' };
   if (!job || job.suspended) {
@@ -187,7 +189,12 @@ async function runOutcome(run: TrackedRun, jobs: readonly RunnerJob[], deps: Rec
       reason: `The training process exited, but its MLflow run is ${logged.info.status}, not FINISHED.`,
     };
   }
-  return { ...base, state: 'finished', metrics: logged.metrics };
+  // What ran (the Job's pod) and on what data (the same read): the footer's facts, as the live flow gets them.
+  const ran = provenanceOf({
+    ...logged,
+    tags: { ...logged.tags, ...(outcome.image ? { [RUN_TAGS.image]: outcome.image } : {}) },
+  });
+  return { ...base, state: 'finished', metrics: logged.metrics, ...ran };
 }
 
 function paramsOf(run: TrackedRun): Record<string, string> {

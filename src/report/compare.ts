@@ -1,6 +1,7 @@
 // Candidate runs against the baseline: per-metric deltas and verdicts, the ranking of a sweep, and the
 // check run's conclusion. Pure; the values come from MLflow (already fetched), the rules from the config.
 import type { Conclusion, TrainbotConfig } from '../config/config-types.js';
+import type { RunProvenance } from './render-footer.js';
 import { type PairedInterval, mean, noiseVerdict, pairedInterval, sampleSd } from './paired-verdict.js';
 
 // `noise`: with repeats, a change the paired interval does not tell apart from the split's own noise.
@@ -37,6 +38,8 @@ export interface RunResult {
   repeatSeed?: number;
   /** A point trained more than once (groupRepeats): every repeat; `metrics` holds their means. */
   repeats?: readonly Repeat[];
+  /** What ran and on what data, for the reproducibility footer (render-footer.ts); known once the run ended. */
+  provenance?: RunProvenance;
 }
 
 export interface Baseline {

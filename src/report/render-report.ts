@@ -11,6 +11,7 @@ import type { RejectedBaseline } from './changed-run.js';
 import { codeSpan, escapeMarkdown } from './markdown-escape.js';
 import { type Baseline, type MetricComparison, type RunResult, compareRun, rankRuns } from './compare.js';
 import { renderChart, sweptParams } from './render-chart.js';
+import { renderFooter } from './render-footer.js';
 import { groupRepeats } from './group-repeats.js';
 
 /** GitHub's comment limit is 65,536; the rest is room for the status line and the hidden marker. */
@@ -298,6 +299,17 @@ function fitTable(header: string[][], rows: string[][], align: ColumnAlign[], bu
   return text;
 }
 
+/** `text` and the reproducibility footer under it (render-footer.ts, at most FOOTER_MAX_CHARS). */
+function withFooter(text: string, input: ReportInput): string {
+  const footer = renderFooter({
+    runs: input.runs,
+    sha: input.sha,
+    paramOrder: Object.keys(input.config.params),
+    seedParam: input.config.seedParam,
+  });
+  return footer ? `${text}\n\n${footer}` : text;
+}
+
 export function renderReport(input: ReportInput): string {
   const { config } = input;
   // A request with repeats is compared point by point; without repeats this is the runs as they are.
@@ -312,7 +324,7 @@ export function renderReport(input: ReportInput): string {
       if (run.state === 'finished') parts.push(repeatsNote(run, input), '');
       parts.push(`Runs ${repeatLinks(run, input)} with ${codeSpan(paramsKey(run.params))}.`, baselineLine(input));
     } else parts.push(`Run ${runLink(run, input)} with ${codeSpan(paramsKey(run.params))}.`, baselineLine(input));
-    return parts.join('\n');
+    return withFooter(parts.join('\n'), input);
   }
   const ranked = rankRuns(runs, config);
   const swept = sweptParams(runs, config);
@@ -339,7 +351,10 @@ export function renderReport(input: ReportInput): string {
   );
   // The chart goes under the table and is budgeted first: it is small (one point per run) and bounded.
   const chart = renderChart(runs, config);
-  const footer = chart.kind === 'none' ? baselineLine(input) : `${chart.markdown}\n\n${baselineLine(input)}`;
+  const footer = withFooter(
+    chart.kind === 'none' ? baselineLine(input) : `${chart.markdown}\n\n${baselineLine(input)}`,
+    input,
+  );
   const budget = REPORT_MAX_CHARS - parts.join('\n').length - footer.length - 10;
   parts.push(fitTable(header, sweepRows(ranked, input, swept), align, budget), '', footer);
   return parts.join('\n');

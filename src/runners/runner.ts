@@ -35,9 +35,16 @@ export interface RunHandle {
   name: string; // the JobSpec name
 }
 
+/** `RunOutcome.image` of a run that was a local process, not a container: there is no image to name. */
+export const LOCAL_PROCESS = 'local';
+
+/**
+ * `image`: what ran, for the report's reproducibility footer. KubernetesRunner gives the image by digest as the
+ * Pod reports it (containerStatuses[].imageID); LocalRunner gives LOCAL_PROCESS; absent when the runtime did not say.
+ */
 export type RunOutcome =
-  | { status: 'succeeded' }
-  | { status: 'failed'; reason: string } // reason is a sentence for users (exit code, OOMKilled, image pull …)
+  | { status: 'succeeded'; image?: string }
+  | { status: 'failed'; reason: string; image?: string } // reason is a sentence for users (exit code, OOMKilled, image pull …)
   | { status: 'timeout'; reason: string }
   | { status: 'cancelled'; reason: string };
 

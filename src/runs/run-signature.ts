@@ -18,8 +18,11 @@ export const MIN_KEY_LENGTH = 32;
 /** Changing what is signed needs a new version, or old signatures would silently stop verifying. */
 const SCHEME = 'trainbot-run-signature v1';
 
-/** Tags the bot sets after signing: the signature itself and the metrics record made when the run ends. */
-const LATER_TAGS: readonly string[] = [RUN_TAGS.signature, RUN_TAGS.metrics, RUN_TAGS.metricsSignature];
+/**
+ * Tags the bot sets after signing: the signature itself, the metrics record made when the run ends and the image
+ * that ran (known only then; the footer shows it, no verdict reads it).
+ */
+const LATER_TAGS: readonly string[] = [RUN_TAGS.signature, RUN_TAGS.metrics, RUN_TAGS.metricsSignature, RUN_TAGS.image];
 
 /** The tags a signature covers: every contract tag the bot sets when it creates the run, in a fixed order. */
 export const SIGNED_TAGS: readonly string[] = Object.values(RUN_TAGS)

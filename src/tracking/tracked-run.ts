@@ -15,11 +15,19 @@ export interface TrackedRunInfo {
   deleted?: true;
 }
 
+/** A data set the run logged as an input (mlflow.log_input): its name and MLflow's digest of its contents. */
+export interface DatasetRef {
+  name: string;
+  digest: string;
+}
+
 export interface TrackedRun {
   info: TrackedRunInfo;
   metrics: Record<string, number>;
   params: Record<string, string>;
   tags: Record<string, string>;
+  /** Absent when the run logged none. runs/get and runs/search both carry them, so reading costs no request. */
+  datasets?: DatasetRef[];
 }
 
 /** MLflow's JSON for a run, as far as trainbot reads it. */
@@ -38,6 +46,9 @@ export interface MlflowRunJson {
     metrics?: Array<{ key: string; value: number | string }>;
     params?: Array<{ key: string; value: string }>;
     tags?: Array<{ key: string; value: string }>;
+  };
+  inputs?: {
+    dataset_inputs?: Array<{ dataset?: { name?: string; digest?: string } }>;
   };
 }
 
@@ -63,6 +74,10 @@ export function normalizeRun(json: MlflowRunJson): TrackedRun {
   // MLflow writes NaN and infinities as the strings "NaN", "Infinity"; Number() reads both forms.
   for (const { key, value } of json.data?.metrics ?? []) metrics[key] = Number(value);
   const endTime = toTime(info.end_time);
+  // What the training code logged, so not trusted: kept only as strings, and escaped wherever it is shown.
+  const datasets = (json.inputs?.dataset_inputs ?? []).flatMap(({ dataset }) =>
+    typeof dataset?.digest === 'string' ? [{ name: String(dataset.name ?? ''), digest: dataset.digest }] : [],
+  );
   return {
     info: {
       runId: info.run_id ?? info.run_uuid ?? '',
@@ -76,5 +91,6 @@ export function normalizeRun(json: MlflowRunJson): TrackedRun {
     metrics,
     params: toRecord(json.data?.params),
     tags: toRecord(json.data?.tags),
+    ...(datasets.length > 0 ? { datasets } : {}),
   };
 }

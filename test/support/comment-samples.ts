@@ -80,10 +80,15 @@ class FixtureRunner implements Runner {
   }
   async wait(handle: RunHandle): Promise<RunOutcome> {
     const spec = this.specs.get(handle.name) as JobSpec;
+    // As a cluster runs it: the image by digest, and the data set train.py logs (mlflow.log_input).
+    const image = `ghcr.io/octo-org/wine/trainbot-training@sha256:${'4f2a9c1e'.repeat(8)}`;
     if (this.script.fails?.(spec))
-      return { status: 'failed', reason: this.script.reason ?? 'The training process exited with code 1.' };
-    this.tracking.finish(spec.env.MLFLOW_RUN_ID as string, metricsFor(spec.args));
-    return { status: 'succeeded' };
+      return { status: 'failed', reason: this.script.reason ?? 'The training process exited with code 1.', image };
+    const runId = spec.env.MLFLOW_RUN_ID as string;
+    this.tracking.finish(runId, metricsFor(spec.args));
+    const run = this.tracking.runs.find((r) => r.info.runId === runId);
+    if (run) run.datasets = [{ name: 'winequality-red', digest: '9e3cd6ce' }];
+    return { status: 'succeeded', image };
   }
   async logs(): Promise<string> {
     return this.script.log ?? TRACEBACK;
@@ -219,6 +224,11 @@ async function mergeReport(): Promise<string> {
   return markedBody(mergeKey(7), comment);
 }
 
+// Every report closes with its reproducibility footer (src/report/render-footer.ts): a <details> block of code
+// spans, no code block, ending with the command that repeats the runs on the developer's machine.
+const FOOTER = { summary: /^Reproduce (this run|these \d+ runs)$/, codeBlocks: 0 };
+const ENDS_WITH_FOOTER = /^DETAILS: .* seed=42'$/s; // the end of `trainbot run '/train … seed=42'`
+
 /**
  * A sweep of max_runs runs that all fail with a long log: the logs do not all fit in one comment, so whole
  * ones are left out and the comment ends by saying so (not inside a cut-off code block).
@@ -237,10 +247,13 @@ async function failuresAtTheLimit(): Promise<CommentSample> {
     markdown,
     expected: {
       tables: [{ rows: 1 + 20, columns: SWEEP_COLUMNS }],
-      details: Array.from({ length: logs }, () => ({
-        summary: /^Last lines of trainbot-pr7-[0-9a-f]+$/,
-        codeBlocks: 1,
-      })),
+      details: [
+        FOOTER,
+        ...Array.from({ length: logs }, () => ({
+          summary: /^Last lines of trainbot-pr7-[0-9a-f]+$/,
+          codeBlocks: 1,
+        })),
+      ],
       mermaid: [],
       lastBlock: new RegExp(
         `^P: The logs of ${20 - logs} more failed runs are not shown, to stay within GitHub's comment size\\.$`,
@@ -267,7 +280,7 @@ async function hostileFailure(): Promise<CommentSample> {
     markdown,
     expected: {
       tables: [{ rows: 1 + 3, columns: SWEEP_COLUMNS - 1 }], // one swept param
-      details: [{ summary: /^Last lines of trainbot-pr7-[0-9a-f]+$/, codeBlocks: 1 }],
+      details: [FOOTER, { summary: /^Last lines of trainbot-pr7-[0-9a-f]+$/, codeBlocks: 1 }],
       mermaid: [1],
       lastBlock: /^DETAILS: .*\n<script>alert\(1\)<\/script>\n\| a \| b \|\n\| - \| - \|$/s,
     },
@@ -312,9 +325,9 @@ function sweepAtTheLimit(): CommentSample {
     markdown,
     expected: {
       tables: [{ rows: 1 + shown, columns: SWEEP_COLUMNS }],
-      details: [],
+      details: [FOOTER],
       mermaid: [8],
-      lastBlock: /^P: No baseline yet for main/,
+      lastBlock: ENDS_WITH_FOOTER,
     },
   };
 }
@@ -335,9 +348,9 @@ export async function commentSamples(): Promise<CommentSample[]> {
       markdown: await trainComment('/train alpha=0.1'),
       expected: {
         tables: [{ rows: METRIC_ROWS, columns: SINGLE_COLUMNS }],
-        details: [],
+        details: [FOOTER],
         mermaid: [],
-        lastBlock: /^P: .*Commit 9b2e4d1 compared with the baseline 1f3a9c2 on main, trained 1 day ago\.$/s,
+        lastBlock: ENDS_WITH_FOOTER,
       },
     },
     {
@@ -347,9 +360,9 @@ export async function commentSamples(): Promise<CommentSample[]> {
       markdown: await trainComment('/train alpha=0.1,0.5,1 l1_ratio=0.2,0.8'),
       expected: {
         tables: [{ rows: 1 + 6, columns: SWEEP_COLUMNS }],
-        details: [],
+        details: [FOOTER],
         mermaid: [2],
-        lastBlock: /^P: Commit 9b2e4d1 compared with the baseline 1f3a9c2 on main, trained 1 day ago\.$/,
+        lastBlock: ENDS_WITH_FOOTER,
       },
     },
     {
@@ -359,7 +372,7 @@ export async function commentSamples(): Promise<CommentSample[]> {
       markdown: await trainComment('/train alpha=5', { fails: () => true }),
       expected: {
         tables: [],
-        details: [{ summary: /^Last lines of trainbot-pr7-[0-9a-f]+$/, codeBlocks: 1 }],
+        details: [FOOTER, { summary: /^Last lines of trainbot-pr7-[0-9a-f]+$/, codeBlocks: 1 }],
         mermaid: [],
         lastBlock: /^DETAILS: .*\nValueError: model did not converge in 1000 iterations$/s,
       },
@@ -374,9 +387,10 @@ export async function commentSamples(): Promise<CommentSample[]> {
           { rows: METRIC_ROWS, columns: SINGLE_COLUMNS },
           { rows: METRIC_ROWS, columns: SINGLE_COLUMNS },
         ],
-        details: [{ summary: /^All 3 runs of this pull request$/, codeBlocks: 0 }],
+        // The best run's footer, the list of runs, then the new baseline's footer at the end.
+        details: [FOOTER, { summary: /^All 3 runs of this pull request$/, codeBlocks: 0 }, FOOTER],
         mermaid: [1], // the trend of main's baselines
-        lastBlock: /^P: Run trainbot-baseline-[0-9a-f]+ with .*trained 1 day ago\.$/s,
+        lastBlock: ENDS_WITH_FOOTER,
       },
     },
     {

@@ -25,7 +25,8 @@ class SlowFileReporter {
     const now = Date.now();
     for (const [path, start] of this.running) {
       const ms = now - start;
-      if (ms > LIMIT_MS) process.stderr.write(`slow-file-reporter: ${path} still running after ${Math.round(ms / 1000)} s\n`);
+      if (ms > LIMIT_MS)
+        process.stderr.write(`slow-file-reporter: ${path} still running after ${Math.round(ms / 1000)} s\n`);
     }
   }
 

@@ -11,6 +11,7 @@ import type { Runner } from '../../src/runners/runner.js';
 import { REPO, mockGitHub } from './github-api.js';
 import { issueCommentEvent } from './github-events.js';
 import { experimentName } from '../../src/tracking/experiment-names.js';
+export { reportBody, reportFooter } from './report-parts.js';
 
 export const FULL_NAME = `${REPO.owner}/${REPO.repo}`;
 export const COMMENT_ID = issueCommentEvent({ body: '' }).payload.comment.id;
@@ -192,6 +193,7 @@ export function mockTrainFlowFor(
  * The final comment for `/train alpha=0.1` against the default baseline trained on BASE_SHA just before:
  * train.py is deterministic (seed 42), so the metrics are exact.
  */
+/** The report of /train alpha=0.1 above its footer (reportBody). */
 export function alphaPointOneReport(runName: string | undefined): string {
   return [
     '### trainbot: alpha=0.1 vs baseline',

@@ -17,7 +17,7 @@ import uuid
 import pytest
 from conftest import TRAIN_PY
 
-from train import DEFAULT_DATA, evaluate, load_data, split, train
+from train import DATASET_NAME, DEFAULT_DATA, dataset, evaluate, load_data, split, train
 
 # Realistic values for the tags the bot sets today; a tag added to the contract later gets one too.
 SAMPLE_TAG_VALUES = {
@@ -137,3 +137,12 @@ def test_every_tag_the_bot_set_is_unchanged_and_no_trainbot_tag_is_added(bot_run
     assert {name: stored.get(name) for name in bot_run["tags"]} == bot_run["tags"]
     trainbot_tags = {name for name in stored if name.startswith("trainbot.")}
     assert trainbot_tags == {name for name in bot_run["tags"] if name.startswith("trainbot.")}
+
+
+def test_the_data_is_the_runs_dataset_input_with_its_digest(bot_run):
+    inputs = bot_run["stored"]["inputs"]["dataset_inputs"]
+    expected = dataset(load_data(DEFAULT_DATA), DEFAULT_DATA)
+
+    assert [(i["dataset"]["name"], i["dataset"]["digest"], i["tags"]) for i in inputs] == [
+        (DATASET_NAME, expected.digest, [{"key": "mlflow.data.context", "value": "training"}])
+    ]

@@ -1,6 +1,7 @@
 // Reading a Job and its Pods into trainbot's RunOutcome. Pure: the runner fetches, these decide.
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import type { RunOutcome } from '../runner.js';
+import { CONTAINER_NAME } from './job-manifest.js';
 
 export type JobFinish = { kind: 'complete' } | { kind: 'failed'; reason: string; message: string };
 
@@ -34,17 +35,32 @@ function exitSentence(pod: V1Pod | undefined): string | undefined {
   return `The training container exited with code ${terminated.exitCode}.`;
 }
 
-/** The outcome of a finished Job; `pods` are its pods (only read when it failed). */
+/**
+ * The image the last attempt ran, by digest: the container's imageID as the kubelet reports it (containerd gives
+ * `registry/repo@sha256:…`, dockershim prefixed `docker-pullable://`). Without one, the image the Pod names when
+ * that is pinned by digest; a tag alone says nothing about what ran, so then undefined.
+ */
+export function ranImage(pod: V1Pod | undefined): string | undefined {
+  const status = pod?.status?.containerStatuses?.find((s) => s.name === CONTAINER_NAME);
+  const reported = status?.imageID?.replace(/^docker-pullable:\/\//, '');
+  if (reported) return reported;
+  const named = pod?.spec?.containers.find((c) => c.name === CONTAINER_NAME)?.image;
+  return named?.includes('@sha256:') ? named : undefined;
+}
+
+/** The outcome of a finished Job; `pods` are its pods (the newest names the image that ran, or why it failed). */
 export function finishOutcome(finish: JobFinish, job: V1Job, pods: readonly V1Pod[]): RunOutcome {
-  if (finish.kind === 'complete') return { status: 'succeeded' };
+  const image = ranImage(newestPod(pods));
+  const ran = image === undefined ? {} : { image };
+  if (finish.kind === 'complete') return { status: 'succeeded', ...ran };
   if (finish.reason === 'DeadlineExceeded') {
     const limit = job.spec?.activeDeadlineSeconds;
     return { status: 'timeout', reason: `The run took longer than its limit of ${limit ?? '?'} s and was stopped.` };
   }
   const exit = exitSentence(newestPod(pods));
-  if (finish.reason === 'BackoffLimitExceeded' && exit) return { status: 'failed', reason: exit };
+  if (finish.reason === 'BackoffLimitExceeded' && exit) return { status: 'failed', reason: exit, ...ran };
   const detail = finish.message ? `: ${finish.message.replace(/\.$/, '')}` : '';
-  return { status: 'failed', reason: exit ?? `The Job failed (${finish.reason}${detail}).` };
+  return { status: 'failed', reason: exit ?? `The Job failed (${finish.reason}${detail}).`, ...ran };
 }
 
 const IMAGE_PULL = ['ErrImagePull', 'ImagePullBackOff'];

@@ -101,7 +101,8 @@ export class JobWaiter {
   private async evaluate(job: V1Job): Promise<WaitResult | undefined> {
     const finish = jobFinish(job);
     if (finish) {
-      const pods = finish.kind === 'failed' ? await this.pods(job) : [];
+      // Read either way: a failed Job's pod says why, a complete one's which image ran (one list per run).
+      const pods = await this.pods(job);
       return { outcome: finishOutcome(finish, job, pods), stuck: false };
     }
     for (const pod of await this.pods(job)) {

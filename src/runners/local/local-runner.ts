@@ -4,7 +4,7 @@
 // image. Secret references are read from this process's environment under the same variable name.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
-import { type JobSpec, type RunHandle, type RunOutcome, type Runner, RunnerError } from '../runner.js';
+import { type JobSpec, LOCAL_PROCESS, type RunHandle, type RunOutcome, type Runner, RunnerError } from '../runner.js';
 import { claimInProcess, releaseInProcess } from '../in-process-claims.js';
 
 const KEPT_LINES = 2000;
@@ -157,7 +157,8 @@ export class LocalRunner implements Runner {
         if (run.cancelled) finish({ status: 'cancelled', reason: 'Cancelled on request.' });
         else if (timedOut)
           finish({ status: 'timeout', reason: `Stopped after the ${limitText(spec.timeoutSeconds)} limit.` });
-        else if (code === 0) finish({ status: 'succeeded' });
+        // A process on this machine, not an image: the report's footer says so (LOCAL_PROCESS).
+        else if (code === 0) finish({ status: 'succeeded', image: LOCAL_PROCESS });
         else
           finish({
             status: 'failed',
@@ -165,6 +166,7 @@ export class LocalRunner implements Runner {
               code !== null
                 ? `The training process exited with code ${code}.`
                 : `The training process was killed by ${signal}.`,
+            image: LOCAL_PROCESS,
           });
       });
     });

@@ -24,7 +24,7 @@ import { type FakeGitHub, startFakeGitHub } from '../../support/fake-github-serv
 import { type BotStage, startBotStage } from '../../support/bot-stage.js';
 import type { TestNamespace } from '../../support/kube-namespace.js';
 import { spawnBot } from '../../support/kill-steps.js';
-import { COMMENT_AT, FULL_NAME, HEAD_SHA, alphaPointOneReport } from '../../support/train-comment-mocks.js';
+import { COMMENT_AT, FULL_NAME, HEAD_SHA, alphaPointOneReport, reportBody } from '../../support/train-comment-mocks.js';
 
 const trackingUri = process.env.MLFLOW_TRACKING_URI ?? '';
 const ROOT = resolve(import.meta.dirname, '../../..');
@@ -212,7 +212,9 @@ describe('the scheduled recovery workflow finishes what a lost runner left behin
 
       const name = github.comments[0]?.match(/trainbot-pr1-[0-9a-f]{12}/)?.[0];
       expect(github.comments).toHaveLength(postedBefore + 1);
-      const final = (github.comments.at(-1) ?? '').split('\n').slice(1);
+      const final = reportBody(github.comments.at(-1) ?? '')
+        .split('\n')
+        .slice(1);
       const expected = alphaPointOneReport(name).split('\n');
       // The baseline's age is the only line that depends on when the pass ran.
       expect(final.slice(0, -1)).toEqual(expected.slice(0, -1));

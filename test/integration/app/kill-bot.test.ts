@@ -25,7 +25,7 @@ import { type HoldProxy, apiServerCertificate, startHoldProxy } from '../../supp
 import { type BotStage, startBotStage } from '../../support/bot-stage.js';
 import { adminKubeconfigPath, tokenConfig, type TestNamespace } from '../../support/kube-namespace.js';
 import { KILL_STEPS, type KillStep, killed, spawnBot, untilHeld } from '../../support/kill-steps.js';
-import { COMMENT_AT, FULL_NAME, HEAD_SHA, alphaPointOneReport } from '../../support/train-comment-mocks.js';
+import { COMMENT_AT, FULL_NAME, HEAD_SHA, alphaPointOneReport, reportBody } from '../../support/train-comment-mocks.js';
 
 const tracking = botTracking();
 const users = new MlflowUsers(trackingOptionsFromEnv(process.env));
@@ -140,7 +140,7 @@ describe('a bot killed with -9 at a step; the reconciler of the next process fin
           expect(github.checkUpdates[0]?.conclusion).toBe('failure');
         } else {
           const name = github.comments[0]?.match(/trainbot-pr1-[0-9a-f]{12}/)?.[0];
-          expect(final.split('\n').slice(1).join('\n')).toBe(alphaPointOneReport(name));
+          expect(reportBody(final.split('\n').slice(1).join('\n'))).toBe(alphaPointOneReport(name));
           expect(github.checkUpdates[0]?.conclusion).toBe('success');
           expect(runs.map((r) => r.info.status)).toEqual(['FINISHED']);
           expect(jobs).toHaveLength(1);

@@ -27,6 +27,7 @@ import {
   mockTrainFlowFor,
   testConfigText,
   alphaPointOneReport,
+  reportBody,
   seedBaseline,
 } from '../../support/train-comment-mocks.js';
 import { botTracking } from '../../support/mlflow-tracking.js';
@@ -89,7 +90,7 @@ it('runs a /train comment as a Job on a real API server and posts the comparison
   await probot.receive(issueCommentEvent({ body: '/train alpha=0.1' }));
 
   const name = comments[0]?.match(/trainbot-pr1-[0-9a-f]{12}/)?.[0];
-  expect(comments.at(-1)?.split('\n').slice(1).join('\n')).toBe(alphaPointOneReport(name));
+  expect(reportBody(comments.at(-1)?.split('\n').slice(1).join('\n') ?? '')).toBe(alphaPointOneReport(name));
   expect(check()?.conclusion).toBe('success');
 
   // The Job the bot created: the head sha's image, flags without a shell, the run contract's env.
@@ -256,7 +257,7 @@ it('finishes, once, a request whose bot stopped while its Job ran: a second proc
   expect(actions.map((a) => a.kind)).toEqual(['finish']);
 
   const name = comments[0]?.match(/trainbot-pr1-[0-9a-f]{12}/)?.[0];
-  expect(comments.at(-1)?.split('\n').slice(1).join('\n')).toBe(alphaPointOneReport(name));
+  expect(reportBody(comments.at(-1)?.split('\n').slice(1).join('\n') ?? '')).toBe(alphaPointOneReport(name));
   expect(check?.conclusion).toBe('success');
   expect(checkUpdates).toBe(1);
   const experimentId = await tracking.ensureExperiment(experiment);

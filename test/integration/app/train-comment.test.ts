@@ -25,6 +25,7 @@ import {
   mockTrainFlow,
   testConfigText,
   alphaPointOneReport,
+  reportBody,
   seedBaseline,
 } from '../../support/train-comment-mocks.js';
 
@@ -74,7 +75,7 @@ describe('/train on a pull request', () => {
     expect(comments.map((c) => c.split('\n')[0])).toEqual(Array(4).fill(`<!-- trainbot:train-${COMMENT_ID} -->`));
     expect(comments[0]).toContain('⏳ queued');
     expect(comments[1]).toContain('🏃 running');
-    const final = comments[3]?.split('\n').slice(1).join('\n');
+    const final = reportBody(comments[3]?.split('\n').slice(1).join('\n') ?? '');
     expect(final).toBe(alphaPointOneReport(name));
     expect(check()?.conclusion).toBe('success');
     expect(check()?.output?.title).toBe('1 of 1 run finished');

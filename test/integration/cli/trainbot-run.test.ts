@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { botTracking } from '../../support/mlflow-tracking.js';
 
 const run = promisify(execFile);
 const root = resolve(import.meta.dirname, '../../..');
@@ -67,6 +68,24 @@ describe('trainbot run against a real MLflow', () => {
     expect(result.stdout).toMatch(
       /Commit `[^`]+` compared with the baseline \[`[0-9a-f]{7}`\]\(http:\/\/127\.0\.0\.1:\d+\/#\/experiments\/\d+\/runs\/[0-9a-f]{32}\) on `main`, trained (just now|\d+ minutes? ago)\./,
     );
+    // The footer: no image (a local process), the data digest train.py logged as the run's dataset input, as
+    // MLflow keeps it, and the commands that repeat the run.
+    const runId = /\/runs\/([0-9a-f]{32})\) with `alpha=0\.1 /.exec(result.stdout)?.[1] ?? '';
+    const logged = await botTracking().getRun(runId);
+    expect(logged.datasets).toEqual([{ name: 'winequality-red', digest: expect.stringMatching(/^[0-9a-f]{8}$/) }]);
+    expect(logged.tags['trainbot.image']).toBe('local');
+    const footer = lines.slice(lines.indexOf('<details><summary>Reproduce this run</summary>'));
+    expect(footer.slice(2, 9)).toEqual([
+      '- Image: local, not an image (`trainbot run`)',
+      expect.stringMatching(/^- Commit: `([0-9a-f]{40}|local)`$/),
+      '- Params: `alpha=0.1 l1_ratio=0.5 seed=42`',
+      `- Data: \`winequality-red\` digest \`${logged.datasets?.[0]?.digest}\``,
+      '- Again on a pull request (trains its head): `/train alpha=0.1 l1_ratio=0.5 seed=42`',
+      expect.stringMatching(
+        /^- Locally, at that commit: `(git checkout [0-9a-f]{40} && )?trainbot run '\/train alpha=0\.1 l1_ratio=0\.5 seed=42'`$/,
+      ),
+      '',
+    ]);
   }, 180_000);
 
   it('reuses the baseline on the second request and reports JSON with --json', async () => {

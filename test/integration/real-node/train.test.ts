@@ -33,6 +33,8 @@ import {
   FULL_NAME,
   HEAD_SHA,
   alphaPointOneReport,
+  reportBody,
+  reportFooter,
   expectAnswer,
   mockPrelude,
   mockTrainFlow,
@@ -81,7 +83,7 @@ it('runs /train alpha=0.1 as a Job on the real node, in the training image, and 
   await probot.receive(issueCommentEvent({ body: '/train alpha=0.1' }));
 
   const name = comments[0]?.match(/trainbot-pr1-[0-9a-f]{12}/)?.[0];
-  expect(comments.at(-1)?.split('\n').slice(1).join('\n')).toBe(alphaPointOneReport(name));
+  expect(reportBody(comments.at(-1)?.split('\n').slice(1).join('\n') ?? '')).toBe(alphaPointOneReport(name));
   expect(check()?.conclusion).toBe('success');
 
   // It ran where and how it should: on the real node, from the registry's image, as uid 10001.
@@ -97,6 +99,27 @@ it('runs /train alpha=0.1 as a Job on the real node, in the training image, and 
   expect(pod?.status?.containerStatuses?.[0]?.imageID).toBe(`${node.image}@${digest}`);
   const job = await ns.admin.makeApiClient(BatchV1Api).readNamespacedJob({ name: name as string, namespace: ns.name });
   expect(job.status?.succeeded).toBe(1);
+
+  // The footer names that same digest, the commit and the data train.py logged (mlflow.log_input), as MLflow
+  // keeps them: the image as the bot's trainbot.image tag, the data as the run's dataset input.
+  const experimentId = await tracking.ensureExperiment(experiment);
+  const [run] = (await findRequestRuns(tracking, { experimentId, repo: FULL_NAME, request: String(COMMENT_ID) })).runs;
+  expect(run?.tags['trainbot.image']).toBe(`${node.image}@${digest}`);
+  expect(run?.datasets).toEqual([{ name: 'winequality-red', digest: expect.stringMatching(/^[0-9a-f]{8}$/) }]);
+  expect(reportFooter(comments.at(-1) ?? '')).toBe(
+    [
+      '<details><summary>Reproduce this run</summary>',
+      '',
+      `- Image: \`${node.image}@${digest}\``,
+      `- Commit: \`${HEAD_SHA}\``,
+      '- Params: `alpha=0.1 l1_ratio=0.5 seed=42`',
+      `- Data: \`winequality-red\` digest \`${run?.datasets?.[0]?.digest}\``,
+      '- Again on a pull request (trains its head): `/train alpha=0.1 l1_ratio=0.5 seed=42`',
+      `- Locally, at that commit: \`git checkout ${HEAD_SHA} && trainbot run '/train alpha=0.1 l1_ratio=0.5 seed=42'\``,
+      '',
+      '</details>',
+    ].join('\n'),
+  );
 }, 300_000);
 
 it('/train cancel: the container gets SIGTERM, its Pod goes, the run is KILLED and the comment says cancelled', async () => {

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT, runAction } from '../../support/run-action.js';
+import { reportBody, reportFooter } from '../../support/report-parts.js';
 
 const trackingUri = process.env.MLFLOW_TRACKING_URI;
 if (!trackingUri)
@@ -103,7 +104,7 @@ describe('sweep action', () => {
     expect(run.outputs['best-run-id']).toBe(results[0]?.runId);
     expect(JSON.parse(run.outputs['best-params'] ?? '')).toEqual(results[0]?.params);
 
-    const summary = run.summary.split('\n');
+    const summary = reportBody(run.summary).split('\n');
     expect(summary[0]).toBe('### trainbot sweep: 4 runs vs baseline');
     expect(summary).toContain('4 of 4 runs finished, ranked by rmse (minimize).');
     expect(
@@ -117,6 +118,15 @@ describe('sweep action', () => {
     expect(summary).toContain('Lines: 🔵 `l1_ratio`=0.2 · 🟠 `l1_ratio`=0.8.');
     expect(summary.at(-2)).toBe(
       'Commit `0123456`. **No baseline yet** for `main` with the default params. Run `trainbot run "/train"` on the baseline branch, or merge a pull request: trainbot trains one on merge.',
+    );
+
+    // The footer: the grid's one command, a local process, the data set train.py logged.
+    const footer = reportFooter(run.summary);
+    expect(footer).toContain('<details><summary>Reproduce these 4 runs</summary>');
+    expect(footer).toContain('- Image: local, not an image (`trainbot run`)');
+    expect(footer).toMatch(/\n- Data: `winequality-red` digest `[0-9a-f]{8}`\n/);
+    expect(footer).toMatch(
+      /\n- Again on a pull request \(trains its head\): `\/train alpha=0\.1,1 l1_ratio=0\.2,0\.8 [^`]*`\n/,
     );
 
     expect(comments).toHaveLength(1);

@@ -27,6 +27,7 @@ import {
 } from '../../../src/tracking/run-queries.js';
 import { MetricRunner } from '../sweep/metric-runner.js';
 import { botTracking, mlflowHeaders } from '../../support/mlflow-tracking.js';
+import { reportBody } from '../../support/report-parts.js';
 
 const root = resolve(import.meta.dirname, '../../..');
 const trackingUri = process.env.MLFLOW_TRACKING_URI;
@@ -255,7 +256,7 @@ describe('a finished baseline whose metric PR code changes afterwards', () => {
     expect(outcome.baseline).toBeUndefined();
     expect(outcome.conclusion).toBe('neutral');
     expect(outcome.markdown).toContain('| **rmse** (primary) |        — |   0.6400 |    | — no baseline |');
-    expect(outcome.markdown.split('\n').at(-1)).toBe(
+    expect(reportBody(outcome.markdown).split('\n').at(-1)).toBe(
       `Commit \`ccccccc\`. ⚠️ The baseline run \`${id.slice(0, 8)}\` (\`bbbbbbb\` on \`main\`) was changed after trainbot recorded it (rmse 0.6150 → 9.9900), ` +
         'so it was not used. Run `trainbot run "/train"` on the baseline branch, or merge a pull request: trainbot trains one on merge.',
     );

@@ -7,6 +7,7 @@ import {
   podStartProblem,
   pullFailedSentence,
   pullGivenUp,
+  ranImage,
 } from '../../../src/runners/kubernetes/job-outcome.js';
 
 const job = (conditions: { type: string; status: string; reason?: string; message?: string }[]): V1Job => ({
@@ -166,5 +167,51 @@ describe('an image pull that keeps failing', () => {
         '(ImagePullBackOff, still failing after 60 s); check that it was built and pushed for this commit and that ' +
         'the cluster can pull from its registry.',
     );
+  });
+});
+
+describe('ranImage', () => {
+  const digest = 'sha256:' + 'ab'.repeat(32);
+  const withImage = (image: string, imageID: string, created = '2026-01-01T00:00:00Z'): V1Pod => {
+    const p = pod(created, { exitCode: 0 });
+    return {
+      ...p,
+      spec: { containers: [{ name: 'train', image }] },
+      status: { containerStatuses: [{ ...p.status!.containerStatuses![0]!, image, imageID }] },
+    };
+  };
+
+  it("is the container's imageID, the digest the kubelet ran, without dockershim's scheme", () => {
+    expect(ranImage(withImage('registry.local/wine:abc', `registry.local/wine@${digest}`))).toBe(
+      `registry.local/wine@${digest}`,
+    );
+    expect(ranImage(withImage('registry.local/wine:abc', `docker-pullable://registry.local/wine@${digest}`))).toBe(
+      `registry.local/wine@${digest}`,
+    );
+  });
+
+  it('falls back to the image the Pod names only when that is pinned by digest', () => {
+    expect(ranImage(withImage(`registry.local/wine@${digest}`, ''))).toBe(`registry.local/wine@${digest}`);
+    expect(ranImage(withImage('registry.local/wine:abc', ''))).toBeUndefined();
+    expect(ranImage(undefined)).toBeUndefined();
+  });
+
+  it('reaches the outcome from the newest pod, for a complete Job and a failed one', () => {
+    const older = withImage(
+      'registry.local/wine:abc',
+      `registry.local/wine@sha256:${'00'.repeat(32)}`,
+      '2026-01-01T00:00:00Z',
+    );
+    const newer = withImage('registry.local/wine:abc', `registry.local/wine@${digest}`, '2026-01-01T00:01:00Z');
+    const complete = job([{ type: 'Complete', status: 'True' }]);
+    expect(finishOutcome(jobFinish(complete)!, complete, [older, newer])).toEqual({
+      status: 'succeeded',
+      image: `registry.local/wine@${digest}`,
+    });
+    const failed = job([{ type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded' }]);
+    expect(finishOutcome(jobFinish(failed)!, failed, [newer])).toMatchObject({
+      status: 'failed',
+      image: `registry.local/wine@${digest}`,
+    });
   });
 });

@@ -52,6 +52,16 @@ describe('toRunResult', () => {
       metrics: { rmse: 0.6 },
     });
   });
+
+  it("carries the footer's facts as MLflow keeps them: the bot's image tag and the logged data sets", () => {
+    const run = tracked('FINISHED', 'alpha=0.1 l1_ratio=0.5 seed=42', 0.6);
+    const image = `ghcr.io/o/w@sha256:${'cd'.repeat(32)}`;
+    const datasets = [{ name: 'winequality-red', digest: '9e3cd6ce' }];
+    expect(
+      toRunResult({ ...run, tags: { ...run.tags, 'trainbot.image': image }, datasets }, config).provenance,
+    ).toEqual({ image, datasets });
+    expect(toRunResult({ ...run, datasets }, config).provenance).toEqual({ datasets });
+  });
 });
 
 describe('runList', () => {

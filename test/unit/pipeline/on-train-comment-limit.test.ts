@@ -29,9 +29,11 @@ describe('a sweep of failed runs with long logs', () => {
     const body = github.living.get(statusKey(commentId)) ?? '';
     const posted = markedBody(statusKey(commentId), body);
     expect(posted).toBe(`<!-- trainbot:${statusKey(commentId)} -->\n${body}`); // nothing for the adapter to cut
-    const shown = body.split('<details>').length - 1;
+    const shown = body.split('<details><summary>Last lines of').length - 1;
     expect(shown).toBeGreaterThan(0);
-    expect(body.split('</details>').length - 1).toBe(shown);
+    // Each log's block and the report's reproducibility footer, each closed.
+    expect(body.split('</details>').length - 1).toBe(shown + 1);
+    expect(body).toContain('<details><summary>Reproduce these 20 runs</summary>');
     expect(body).toMatch(
       new RegExp(
         `</details>\\n\\n_The logs of ${20 - shown} more failed runs are not shown, to stay within GitHub's comment size\\._$`,

@@ -4,7 +4,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { planRequest } from '../../../src/pipeline/plan-request.js';
 import { NO_BASELINE_HINT_OFF_PR, runRequest } from '../../../src/pipeline/run-request.js';
-import { withSigningKey } from '../../../src/runs/run-signature.js';
+import { verifyRun, withSigningKey } from '../../../src/runs/run-signature.js';
 import { repoConfig } from '../config/repo-config.js';
 import { MemoryTracking, ScriptedRunner } from './memory-ports.js';
 
@@ -40,7 +40,12 @@ describe('runRequest with a baseline changed after it was recorded', () => {
     const outcome = await runRequest({ ...request('/train alpha=0.1', 'compare-without'), tracking, runner });
     expect(outcome.baseline).toBeUndefined();
     expect(outcome.conclusion).toBe('neutral');
-    expect(outcome.markdown.split('\n').at(-1)).toBe(
+    expect(
+      outcome.markdown
+        .replace(/\n\n<details><summary>Reproduce [^]*$/, '')
+        .split('\n')
+        .at(-1),
+    ).toBe(
       `Commit \`ccccccc\`. ⚠️ The baseline run \`${baseline.info.runId.slice(0, 8)}\` (\`ccccccc\` on \`main\`) was changed after trainbot recorded it (rmse 0.7000 → 9.9900), ` +
         'so it was not used. Run `trainbot run "/train"` on the baseline branch, or merge a pull request: trainbot trains one on merge.',
     );
@@ -113,5 +118,43 @@ describe('runRequest with repeats', () => {
     );
     expect(tracking.runs.filter((r) => r.tags['trainbot.role'] === 'baseline')).toHaveLength(4);
     expect(outcome.baseline?.repeats).toHaveLength(3);
+  });
+});
+
+describe('runRequest: the reproducibility footer', () => {
+  const image = `ghcr.io/octo-org/wine-training@sha256:${'ab'.repeat(32)}`;
+  // The container logs its data set as the training code does (mlflow.log_input); the runtime names the image.
+  function loggingData(tracking: MemoryTracking) {
+    return new ScriptedRunner(tracking, {
+      outcome: (spec) => {
+        const run = tracking.runs.find((r) => r.info.runId === spec.env.MLFLOW_RUN_ID);
+        if (run) run.datasets = [{ name: 'winequality-red', digest: '9e3cd6ce' }];
+        return { status: 'succeeded', image };
+      },
+    });
+  }
+
+  it.each([
+    ['without a signing key', undefined],
+    ['with a signing key (the tag rides with the metrics record)', 'k'.repeat(40)],
+  ])('%s: names the image and the data digest read with the run, and keeps the image on the run', async (_, key) => {
+    const tracking = withSigningKey(new MemoryTracking(), key);
+    const outcome = await runRequest({
+      ...request('/train alpha=0.1', 'compare-without'),
+      tracking,
+      runner: loggingData(tracking),
+    });
+    expect(outcome.runs[0]?.provenance).toEqual({
+      image,
+      datasets: [{ name: 'winequality-red', digest: '9e3cd6ce' }],
+    });
+    const runId = outcome.runs[0]?.runId as string;
+    const stored = tracking.runs.find((r) => r.info.runId === runId);
+    expect(stored?.tags['trainbot.image']).toBe(image);
+    // Set after the run was signed, the tag is not one the signature covers: the run still verifies.
+    if (key) expect(verifyRun(key, stored as NonNullable<typeof stored>)).toBe(true);
+    expect(outcome.markdown).toContain(`- Image: \`${image}\``);
+    expect(outcome.markdown).toContain('- Data: `winequality-red` digest `9e3cd6ce`');
+    expect(outcome.markdown).toContain(`- Commit: \`${'c'.repeat(40)}\``);
   });
 });

@@ -151,8 +151,11 @@ describe('renderReport with the chart', () => {
     const lines = report.split('\n');
     const chart = lines.indexOf('```mermaid');
     expect(lines.slice(chart - 2, chart)).toEqual([expect.stringMatching(/^\|\s+2 \|\s+1 \|.*`r-1-0.5-42`/), '']);
-    expect(lines.at(-1)).toBe('**No baseline yet** for `main` with the default params. Merge a pull request.');
-    expect(lines.at(-3)).toBe('```');
+    // Then the reproducibility footer (render-footer.ts), which closes every report.
+    const footer = lines.indexOf('<details><summary>Reproduce these 2 runs</summary>');
+    expect(lines.at(-1)).toBe('</details>');
+    expect(lines[footer - 2]).toBe('**No baseline yet** for `main` with the default params. Merge a pull request.');
+    expect(lines[footer - 4]).toBe('```');
   });
 
   it('stays under the comment budget with 500 runs over two params, chart included', () => {

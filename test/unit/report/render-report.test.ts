@@ -39,6 +39,9 @@ function input(runs: RunResult[], extra: Partial<ReportInput> = {}): ReportInput
   };
 }
 
+/** The report above its reproducibility footer (render-footer.ts, tested there). */
+const withoutFooter = (report: string) => report.replace(/\n\n<details><summary>Reproduce [^]*$/, '');
+
 function finished(name: string, params: RunResult['params'], rmse: number): RunResult {
   return { name, runId: `id-${name}`, params, state: 'finished', metrics: { rmse, mae: 0.5, r2: 0.3 } };
 }
@@ -53,7 +56,7 @@ describe('renderReport: one run', () => {
   };
 
   it('tabulates every metric against the baseline, links the run and the baseline, names both commits and says how old the baseline is', () => {
-    expect(renderReport(input([run]))).toBe(`### trainbot: alpha=0.1 vs baseline
+    expect(withoutFooter(renderReport(input([run])))).toBe(`### trainbot: alpha=0.1 vs baseline
 
 | Metric             | Baseline | This run |       Δ | Verdict      |
 | :----------------- | -------: | -------: | ------: | :----------- |
@@ -65,9 +68,17 @@ Run [\`trainbot-pr12-aaa\`](http://mlflow.test/#/experiments/1/runs/r1) with \`a
 Commit \`c0ffee5\` compared with the baseline [\`3f78685\`](http://mlflow.test/#/experiments/1/runs/b1) on \`main\`, trained 3 hours ago.`);
   });
 
+  it('ends with the reproducibility footer: the commit trained and the command that repeats the run', () => {
+    const report = renderReport(input([{ ...run, provenance: { image: 'local' } }]));
+    expect(report.slice(withoutFooter(report).length)).toContain(
+      `\n\n<details><summary>Reproduce this run</summary>\n\n- Image: local, not an image (\`trainbot run\`)\n- Commit: \`${HEAD}\`\n- Params: \`alpha=0.1 l1_ratio=0.5 seed=42\``,
+    );
+    expect(report.endsWith('\n</details>')).toBe(true);
+  });
+
   it('names only the baseline when the trained commit is not known', () => {
     expect(
-      renderReport(input([run], { sha: undefined }))
+      withoutFooter(renderReport(input([run], { sha: undefined })))
         .split('\n')
         .at(-1),
     ).toBe('Baseline: [`3f78685`](http://mlflow.test/#/experiments/1/runs/b1) on `main`, trained 3 hours ago.');
@@ -87,7 +98,7 @@ Commit \`c0ffee5\` compared with the baseline [\`3f78685\`](http://mlflow.test/#
     };
     const report = renderReport(input([run], { baseline: undefined, rejectedBaseline: rejected }));
     expect(report).toContain('| **rmse** (primary) |        — |   0.6123 |    | — no baseline |');
-    expect(report.split('\n').at(-1)).toBe(
+    expect(withoutFooter(report).split('\n').at(-1)).toBe(
       'Commit `c0ffee5`. ⚠️ The baseline run [`0a1b2c3d`](http://mlflow.test/#/experiments/1/runs/0a1b2c3d4e5f60718293a4b5c6d7e8f9) (`3f78685` on `main`) ' +
         `was changed after trainbot recorded it (rmse 0.7436 → 9.9900, r2 0.1060 → —), so it was not used. ${HINT}`,
     );
@@ -107,7 +118,7 @@ Commit \`c0ffee5\` compared with the baseline [\`3f78685\`](http://mlflow.test/#
         rejectedBaseline: { runId: 'abcdef0123', sha: baseline.sha, check: { status } },
       }),
     );
-    expect(report.split('\n').at(-1)).toBe(
+    expect(withoutFooter(report).split('\n').at(-1)).toBe(
       `Commit \`c0ffee5\`. ⚠️ The baseline run \`abcdef01\` (\`3f78685\` on \`main\`) ${text}, so it was not used. ${HINT}`,
     );
   });
@@ -126,7 +137,7 @@ Commit \`c0ffee5\` compared with the baseline [\`3f78685\`](http://mlflow.test/#
   });
 
   it('says there is no baseline yet and how to make one', () => {
-    expect(renderReport(input([run], { baseline: undefined, runUrl: undefined })))
+    expect(withoutFooter(renderReport(input([run], { baseline: undefined, runUrl: undefined }))))
       .toBe(`### trainbot: alpha=0.1 vs baseline
 
 | Metric             | Baseline | This run |  Δ | Verdict       |
@@ -206,7 +217,7 @@ describe('renderReport: a sweep', () => {
 |    5 |     2 |      0.8 |   0.7000 | +0.0500 | 0.5000 | 0.3000 | ❌ worse                                                           | [\`trainbot-pr12-r5\`](http://mlflow.test/#/experiments/1/runs/id5) |
 |    — |     2 |      0.2 |        — |         |      — |      — | ❌ failed: The training process exited with code 3: \\\`x\\\` \\| \\<b\\> | [\`trainbot-pr12-r4\`](http://mlflow.test/#/experiments/1/runs/id4) |`;
     expect(report.slice(0, table.length + 2)).toBe(`${table}\n\n`);
-    expect(report.split('\n').at(-1)).toBe(
+    expect(withoutFooter(report).split('\n').at(-1)).toBe(
       'Commit `c0ffee5` compared with the baseline [`3f78685`](http://mlflow.test/#/experiments/1/runs/b1) on `main`, trained 2 days ago.',
     );
   });
@@ -275,7 +286,7 @@ describe('renderReport: a sweep', () => {
       // The best runs are the ones kept: ranked first, cut from the end.
       expect(rows[0]).toContain('trainbot-pr12-000000000000');
       expect(rows.at(-1)).toContain(`trainbot-pr12-${String(rows.length - 1).padStart(12, '0')}`);
-      const lines = report.split('\n');
+      const lines = withoutFooter(report).split('\n');
       const lastRow = lines.indexOf(rows.at(-1) as string);
       expect(lines.slice(lastRow + 1, lastRow + 3)).toEqual([
         '',

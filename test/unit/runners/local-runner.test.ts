@@ -52,7 +52,7 @@ async function start(s: JobSpec): Promise<RunHandle> {
 /** Runs `script` to the end and returns its output (the child prints JSON on one line). */
 async function outputOf(s: JobSpec): Promise<string> {
   const handle = await start(s);
-  expect(await runner.wait(handle)).toEqual({ status: 'succeeded' });
+  expect(await runner.wait(handle)).toEqual({ status: 'succeeded', image: 'local' });
   return runner.logs(handle, 100);
 }
 
@@ -109,12 +109,16 @@ describe('LocalRunner: what the process receives', () => {
 describe('LocalRunner: outcomes', () => {
   it('reports exit 0 as succeeded', async () => {
     const handle = await start(spec('ok', 'process.exit(0)'));
-    expect(await runner.wait(handle)).toEqual({ status: 'succeeded' });
+    expect(await runner.wait(handle)).toEqual({ status: 'succeeded', image: 'local' });
   });
 
   it('reports a non-zero exit as failed with the code', async () => {
     const handle = await start(spec('exit3', 'process.exit(3)'));
-    expect(await runner.wait(handle)).toEqual({ status: 'failed', reason: 'The training process exited with code 3.' });
+    expect(await runner.wait(handle)).toEqual({
+      status: 'failed',
+      reason: 'The training process exited with code 3.',
+      image: 'local',
+    });
   });
 
   it('reports a process killed by a signal with the signal', async () => {
@@ -122,6 +126,7 @@ describe('LocalRunner: outcomes', () => {
     expect(await runner.wait(handle)).toEqual({
       status: 'failed',
       reason: 'The training process was killed by SIGTERM.',
+      image: 'local',
     });
   });
 
@@ -143,7 +148,7 @@ describe('LocalRunner: outcomes', () => {
     await runner.wait(handle);
     await expect(runner.cancel(handle)).resolves.toBeUndefined();
     await expect(runner.cancel({ name: 'never-started' })).resolves.toBeUndefined();
-    expect(await runner.wait(handle)).toEqual({ status: 'succeeded' });
+    expect(await runner.wait(handle)).toEqual({ status: 'succeeded', image: 'local' });
   });
 
   it('reports a command that does not exist as failed, naming it and the folder', async () => {
@@ -205,7 +210,11 @@ describe('LocalRunner: logs and active runs', () => {
       "const s = 'x'.repeat(1 << 16); for (let i = 0; i < 128; i++) process.stdout.write(s); process.stdout.write('\\nok\\n');" +
       ' for (let i = 0; i < 128; i++) process.stdout.write(s); process.exitCode = 1';
     const handle = await start(spec('huge-line', script));
-    expect(await runner.wait(handle)).toEqual({ status: 'failed', reason: 'The training process exited with code 1.' });
+    expect(await runner.wait(handle)).toEqual({
+      status: 'failed',
+      reason: 'The training process exited with code 1.',
+      image: 'local',
+    });
     const cut = `${'x'.repeat(MAX_LINE_CHARS)}…`;
     expect(await runner.logs(handle, 10)).toBe(`${cut}\nok\n${cut}`);
     expect(seen).toEqual([cut, 'ok']);
