@@ -11,6 +11,7 @@ import {
 } from '../../../src/report/render-report.js';
 import { repoConfig } from '../config/repo-config.js';
 import { pipeColumns, tableLines } from './monospace-columns.js';
+import { reportBody } from '../../support/report-parts.js';
 
 const config = repoConfig();
 const NOW = Date.UTC(2026, 10, 26, 12, 30);
@@ -128,7 +129,7 @@ Commit \`c0ffee5\` compared with the baseline [\`3f78685\`](http://mlflow.test/#
     ['unsigned', 'carries no signature, and a signing key is configured'],
     ['malformed', 'is not a value trainbot writes'],
   ] as const)('says under the baseline line that a %s baseline pointer was not used', (refusedPointer, text) => {
-    const lines = renderReport(input([run], { refusedPointer })).split('\n');
+    const lines = reportBody(renderReport(input([run], { refusedPointer }))).split('\n');
     expect(lines.at(-3)).toMatch(/^Commit `c0ffee5` compared with the baseline /);
     expect(lines.slice(-2)).toEqual([
       '',

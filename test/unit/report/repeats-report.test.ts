@@ -5,6 +5,7 @@ import { groupRepeats, repeatedBaseline } from '../../../src/report/group-repeat
 import { renderChart } from '../../../src/report/render-chart.js';
 import { type ReportInput, renderReport } from '../../../src/report/render-report.js';
 import { repoConfig } from '../config/repo-config.js';
+import { reportBody, reportFooter } from '../../support/report-parts.js';
 
 const config = repoConfig(); // rmse/mae minimize, r2 maximize, thresholds 0.001, 4 digits; seed_param seed
 const NOW = Date.UTC(2026, 10, 26, 12, 30);
@@ -153,7 +154,10 @@ describe('the paired verdict', () => {
 
 describe('renderReport with repeats', () => {
   it('shows mean ± sd on both sides, the paired Δ ± its interval, the verdict, each seed’s run and the baseline’s seeds', () => {
-    expect(renderReport(input(CLEAR, BASELINE))).toBe(EXPECTED_ONE);
+    const report = renderReport(input(CLEAR, BASELINE));
+    expect(reportBody(report)).toBe(EXPECTED_ONE);
+    // The footer types the request back as it was made: repeats, not a sweep over seeds.
+    expect(reportFooter(report)).toContain('`/train alpha=0.4 l1_ratio=0.5 repeats=3`');
   });
 
   it('ranks a sweep by the mean, not by its best seed, and charts the mean as bars with min and max lines', () => {
@@ -161,7 +165,9 @@ describe('renderReport with repeats', () => {
     const runs = [repeat(0.1, 42, 0.7), repeat(0.1, 43, 0.79), repeat(0.1, 44, 0.78), ...CLEAR];
     const points = groupRepeats(runs, config);
     expect(rankRuns(points, config).map((p) => p.params.alpha)).toEqual([0.4, 0.1]);
-    expect(renderReport(input(runs, BASELINE, 'trainbot sweep: 2 points × 3 seeds vs baseline'))).toBe(EXPECTED_SWEEP);
+    expect(reportBody(renderReport(input(runs, BASELINE, 'trainbot sweep: 2 points × 3 seeds vs baseline')))).toBe(
+      EXPECTED_SWEEP,
+    );
     const chart = renderChart(points, config);
     expect(chart.kind === 'chart' && chart.markdown).toContain(
       '    bar [0.7567, 0.7323]\n    line [0.7000, 0.7220]\n    line [0.7900, 0.7440]',
