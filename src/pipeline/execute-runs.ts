@@ -94,7 +94,11 @@ async function executeOne(
     if (issued) await tracking.runCredentials?.revoke(issued);
   };
   try {
-    const tags = originTags({ ...origin, params: plan.paramsKey });
+    const tags = originTags({
+      ...origin,
+      params: plan.paramsKey,
+      ...(plan.repeat ? { repeat: plan.repeat.seed } : {}),
+    });
     const run = await tracking.createRun({ experimentId: input.experimentId, runName: name, tags });
     runId = run.info.runId;
     result.runId = runId;

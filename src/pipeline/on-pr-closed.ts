@@ -19,7 +19,7 @@ import type { RegistryOutcome } from '../report/render-registry.js';
 import { whatChanged } from '../report/render-report.js';
 import type { MetricsCheck } from '../runs/metrics-signature.js';
 import { type ParamValue, parseParamsKey, planBaseline, planBaselineRepeats, repeatSeeds } from '../runs/plan.js';
-import { RUN_TAGS } from '../runs/run-contract.js';
+import { RUN_TAGS, repeatOf } from '../runs/run-contract.js';
 import type { Runner } from '../runners/runner.js';
 import {
   type BaselineQuery,
@@ -106,6 +106,7 @@ export function toRunResult(run: TrackedRun, config: TrainbotConfig): RunResult 
     state,
     ...(reason ? { reason } : {}),
     metrics: run.metrics,
+    ...repeatOf(run.tags),
     ...provenanceOf(run),
   };
 }

@@ -13,7 +13,7 @@ import type { GitHubPort } from '../github/github-port.js';
 import { type RunResult, rankRuns, requestConclusion } from '../report/compare.js';
 import { errorSummary, renderErrorNote } from '../report/render-error-note.js';
 import { renderReport } from '../report/render-report.js';
-import { RUN_TAGS } from '../runs/run-contract.js';
+import { RUN_TAGS, repeatOf } from '../runs/run-contract.js';
 import { JOB_LABELS, labelValue } from '../runs/job-spec.js';
 import type { ClaimInfo, Runner, RunnerJob } from '../runners/runner.js';
 import { experimentName } from '../tracking/experiment-names.js';
@@ -150,7 +150,13 @@ async function recordIfUnsigned(
 
 async function runOutcome(run: TrackedRun, jobs: readonly RunnerJob[], deps: ReconcileDeps): Promise<RunResult> {
   const { tracking, runner } = deps;
-  const base = { name: run.info.runName, runId: run.info.runId, params: paramsOf(run), metrics: {} };
+  const base = {
+    name: run.info.runName,
+    runId: run.info.runId,
+    params: paramsOf(run),
+    metrics: {},
+    ...repeatOf(run.tags),
+  };
   const status = run.info.status;
   const job = jobs.find((j) => j.name === run.info.runName);
   // The training code ends its MLflow run before its container exits: a FINISHED run whose Job still runs is

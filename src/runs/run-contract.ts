@@ -15,6 +15,7 @@ export interface RunOrigin {
   request: string; // comment id, delivery id or a CLI request id
   role: RunRole;
   params: string; // canonical 'k=v k=v', keys sorted (see paramsKey in src/runs/plan.ts)
+  repeat?: number; // the seed, on a run that is one repeat of a point (repeats=N)
 }
 
 /** The tags for a run's origin, as MLflow stores them (strings only). */
@@ -29,5 +30,12 @@ export function originTags(origin: RunOrigin): Record<string, string> {
     [RUN_TAGS.params]: origin.params,
   };
   if (origin.pr !== undefined) tags[RUN_TAGS.pr] = String(origin.pr);
+  if (origin.repeat !== undefined) tags[RUN_TAGS.repeat] = String(origin.repeat);
   return tags;
+}
+
+/** A run read back from MLflow as one repeat of a point (its seed), so reports join it with the others. */
+export function repeatOf(tags: Readonly<Record<string, string>>): { repeatSeed?: number } {
+  const seed = tags[RUN_TAGS.repeat];
+  return seed !== undefined && /^-?\d{1,15}$/.test(seed) ? { repeatSeed: Number(seed) } : {};
 }

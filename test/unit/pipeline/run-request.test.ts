@@ -3,7 +3,9 @@
 // it trains a new one.
 import { describe, expect, it } from '@jest/globals';
 import { planRequest } from '../../../src/pipeline/plan-request.js';
+import { toRunResult } from '../../../src/pipeline/on-pr-closed.js';
 import { NO_BASELINE_HINT_OFF_PR, runRequest } from '../../../src/pipeline/run-request.js';
+import { groupRepeats } from '../../../src/report/group-repeats.js';
 import { verifyRun, withSigningKey } from '../../../src/runs/run-signature.js';
 import { repoConfig } from '../config/repo-config.js';
 import { MemoryTracking, ScriptedRunner } from './memory-ports.js';
@@ -100,6 +102,24 @@ describe('runRequest with repeats', () => {
     const again = await runRequest({ ...request('/train alpha=0.6 repeats=3', 'train'), tracking, runner });
     expect(trained('baseline')).toHaveLength(3);
     expect(again.conclusion).toBe('failure'); // +0.01 on every seed: worse
+  });
+
+  it('marks each repeat with its seed, signed, so a report read back from MLflow joins them into one point', async () => {
+    const tracking = withSigningKey(new MemoryTracking(), 'k'.repeat(40));
+    const runner = new ScriptedRunner(tracking, { metrics });
+    await runRequest({ ...request('/train alpha=0.4 repeats=3', 'train'), tracking, runner });
+    const candidates = tracking.runs.filter((r) => r.tags['trainbot.role'] === 'candidate');
+    expect(candidates.map((r) => r.tags['trainbot.repeat'])).toEqual(['42', '43', '44']);
+    expect(candidates.every((r) => verifyRun('k'.repeat(40), r))).toBe(true);
+    // As the merge report and the reconciler read them: one point of three seeds.
+    const points = groupRepeats(
+      candidates.map((r) => toRunResult(r, config)),
+      config,
+    );
+    expect(points.map((p) => p.repeats?.map((r) => r.seed))).toEqual([[42, 43, 44]]);
+    // The seed is signed with the origin tags: a container that changes it breaks its run's signature.
+    const forged = { ...candidates[0]!, tags: { ...candidates[0]!.tags, 'trainbot.repeat': '44' } };
+    expect(verifyRun('k'.repeat(40), forged)).toBe(false);
   });
 
   it('the CLI trains every seed again when the baseline has only the default seed, saying so', async () => {
