@@ -65,6 +65,7 @@ describe('signRun and verifyRun', () => {
       'trainbot.branch',
       'trainbot.params',
       'trainbot.pr',
+      'trainbot.repeat',
       'trainbot.repo',
       'trainbot.request',
       'trainbot.role',
