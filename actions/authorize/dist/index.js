@@ -29470,7 +29470,7 @@ async function mergedPullRequest(repos, push) {
 
 // src/runs/run-contract.json
 var run_contract_default = {
-  $comment: "The contract between trainbot and a training container, read by the TypeScript side (src/runs/run-contract.ts) and the Python tests (training/tests). Change it here only. trainbot.params is the bot's canonical 'k=v k=v' (keys sorted) of the params it passed: baselines are matched on it, because params the container logs are not trusted. trainbot.signature is the bot's HMAC over the run id and the other tags here (src/runs/run-signature.ts): the container's own MLflow user may write its run (and the other candidates of its experiment, never the baselines'), so only a tag set the bot signed is trusted. trainbot.metrics and trainbot.metrics_signature are set when a run ends FINISHED: the compared metrics as the bot read them, and its HMAC over them and the run id (src/runs/metrics-signature.ts), so a metric changed afterwards shows. trainbot.image is set when a run ends: the image that ran, by the digest the runtime reported, or 'local' for a local process (trainbot run); it is for the report's reproducibility footer, not signed, and no verdict reads it.",
+  $comment: "The contract between trainbot and a training container, read by the TypeScript side (src/runs/run-contract.ts) and the Python tests (training/tests). Change it here only. trainbot.params is the bot's canonical 'k=v k=v' (keys sorted) of the params it passed: baselines are matched on it, because params the container logs are not trusted. trainbot.signature is the bot's HMAC over the run id and the other tags here (src/runs/run-signature.ts): the container's own MLflow user may write its run (and the other candidates of its experiment, never the baselines'), so only a tag set the bot signed is trusted. trainbot.metrics and trainbot.metrics_signature are set when a run ends FINISHED: the compared metrics as the bot read them, and its HMAC over them and the run id (src/runs/metrics-signature.ts), so a metric changed afterwards shows. trainbot.image is set when a run ends: the image that ran, by the digest the runtime reported, or 'local' for a local process (trainbot run); it is for the report's reproducibility footer, not signed, and no verdict reads it. trainbot.repeat is set on a run that is one repeat of a point (`repeats=N`): its seed, signed with the origin tags, so a report read back from MLflow (the merge report, the reconciler's) joins the repeats into one point.",
   env: {
     trackingUri: "MLFLOW_TRACKING_URI",
     experimentName: "MLFLOW_EXPERIMENT_NAME",
@@ -29488,7 +29488,8 @@ var run_contract_default = {
     signature: "trainbot.signature",
     metrics: "trainbot.metrics",
     metricsSignature: "trainbot.metrics_signature",
-    image: "trainbot.image"
+    image: "trainbot.image",
+    repeat: "trainbot.repeat"
   },
   roles: [
     "candidate",
