@@ -4,10 +4,10 @@
 // comes from a small cache (experiment-cache.ts) so the default needs no experiments/get-by-name; a cold cache
 // costs that one request more.
 import type { TrainbotConfig } from '../config/config-types.js';
-import { type Baseline, type RunResult, type RunState, rankRuns, requestConclusion } from '../report/compare.js';
+import { type Baseline, type RunResult, rankRuns, requestConclusion } from '../report/compare.js';
 import { renderReport, whatChanged } from '../report/render-report.js';
 import { type MetricsCheck } from '../runs/metrics-signature.js';
-import { parseParamsKey, planBaseline } from '../runs/plan.js';
+import { planBaseline } from '../runs/plan.js';
 import { RUN_TAGS } from '../runs/run-contract.js';
 import { type RunSigning, verifyRun } from '../runs/run-signature.js';
 import { experimentName } from '../tracking/experiment-names.js';
@@ -17,6 +17,7 @@ import type { TrackedRun } from '../tracking/tracked-run.js';
 import { TrackingError } from '../tracking/tracking-error.js';
 import { checkRunId } from './run-id.js';
 import { UsageError } from './usage-error.js';
+import { toRunResult } from '../report/to-run-result.js';
 
 export type CompareTracking = Pick<MlflowClient, 'getRun' | 'searchRuns' | 'searchAllRuns' | 'getExperimentByName'> &
   RunSigning;
@@ -46,27 +47,12 @@ export interface CompareOutcome {
   experimentId: string;
 }
 
-const STATE_OF: Record<string, RunState> = {
-  FINISHED: 'finished',
-  FAILED: 'failed',
-  KILLED: 'cancelled',
-  RUNNING: 'running',
-  SCHEDULED: 'queued',
-};
-const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d{1,3})?$/;
-
-/** A run as the table's row: params from the bot's signed params tag, not from what the container logged. Pure. */
+/** A run as the table's row (toRunResult); a finished run whose metrics changed since the bot signed them is not compared. Pure. */
 export function comparedRun(run: TrackedRun, check: MetricsCheck | undefined, config: TrainbotConfig): RunResult {
-  const params: Record<string, number | string> = {};
-  for (const [name, raw] of Object.entries(parseParamsKey(run.tags[RUN_TAGS.params] ?? ''))) {
-    params[name] = config.params[name]?.type !== 'string' && NUMBER.test(raw) ? Number(raw) : raw;
-  }
-  const state = STATE_OF[run.info.status] ?? 'failed';
-  const base = { name: run.info.runName, runId: run.info.runId, params, metrics: run.metrics };
-  if (state === 'failed') return { ...base, state, reason: 'The run ended FAILED; its MLflow page has the details.' };
-  if (state !== 'finished' || check === undefined) return { ...base, state };
-  if (check.status === 'intact') return { ...base, state, metrics: check.metrics };
-  return { ...base, state: 'failed', reason: `This run ${whatChanged(check, config)}, so it is not compared.` };
+  const row = toRunResult(run, config);
+  if (row.state !== 'finished' || check === undefined) return row;
+  if (check.status === 'intact') return { ...row, metrics: check.metrics };
+  return { ...row, state: 'failed', reason: `This run ${whatChanged(check, config)}, so it is not compared.` };
 }
 
 /** The params that differ from the config's defaults, `alpha=0.1`, for the title, as `trainbot run` names a request. */

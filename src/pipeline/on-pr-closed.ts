@@ -11,15 +11,15 @@
 import { parseConfig } from '../config/load-config.js';
 import type { TrainbotConfig } from '../config/config-types.js';
 import type { GitHubPort } from '../github/github-port.js';
-import { type RunResult, type RunState, rankRuns } from '../report/compare.js';
+import { type RunResult, rankRuns } from '../report/compare.js';
 import { rejectedBaseline } from '../report/changed-run.js';
 import { type MergeReportInput, type Refresh, renderMergeReport } from '../report/render-merge-report.js';
-import type { RunProvenance } from '../report/render-footer.js';
 import type { RegistryOutcome } from '../report/render-registry.js';
 import { whatChanged } from '../report/render-report.js';
+import { toRunResult } from '../report/to-run-result.js';
 import type { MetricsCheck } from '../runs/metrics-signature.js';
-import { type ParamValue, parseParamsKey, planBaseline, planBaselineRepeats, repeatSeeds } from '../runs/plan.js';
-import { RUN_TAGS, repeatOf } from '../runs/run-contract.js';
+import { planBaseline, planBaselineRepeats, repeatSeeds } from '../runs/plan.js';
+import { RUN_TAGS } from '../runs/run-contract.js';
 import type { Runner } from '../runners/runner.js';
 import {
   type BaselineQuery,
@@ -71,52 +71,6 @@ export interface PullRequestClosedDeps {
 }
 
 export const mergeKey = (pr: number) => `merge-${pr}`;
-
-const STATE_OF: Record<string, RunState> = {
-  FINISHED: 'finished',
-  FAILED: 'failed',
-  KILLED: 'cancelled',
-  RUNNING: 'running',
-  SCHEDULED: 'queued',
-};
-const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d{1,3})?$/;
-
-/** The params a run was planned with, read back from its trainbot.params tag (paramsKey's `k=v k=v`). */
-export function paramsFromTag(tag: string, config: TrainbotConfig): Record<string, ParamValue> {
-  const params: Record<string, ParamValue> = {};
-  for (const [name, raw] of Object.entries(parseParamsKey(tag))) {
-    params[name] = config.params[name]?.type !== 'string' && NUMBER.test(raw) ? Number(raw) : raw;
-  }
-  return params;
-}
-
-/** A run as a report row; MLflow keeps no reason for a failure, so the row points at the run instead. */
-export function toRunResult(run: TrackedRun, config: TrainbotConfig): RunResult {
-  const state = STATE_OF[run.info.status] ?? 'failed';
-  const reason =
-    state === 'failed'
-      ? 'The run ended FAILED; its MLflow page has the details.'
-      : state === 'cancelled'
-        ? 'The run was cancelled.'
-        : undefined;
-  return {
-    name: run.info.runName,
-    runId: run.info.runId,
-    params: paramsFromTag(run.tags[RUN_TAGS.params] ?? '', config),
-    state,
-    ...(reason ? { reason } : {}),
-    metrics: run.metrics,
-    ...repeatOf(run.tags),
-    ...provenanceOf(run),
-  };
-}
-
-/** The footer's facts as MLflow keeps them: the image tag the bot set when the run ended, the logged data sets. */
-export function provenanceOf(run: TrackedRun): { provenance?: RunProvenance } {
-  const image = run.tags[RUN_TAGS.image];
-  if (!image && !run.datasets) return {};
-  return { provenance: { ...(image ? { image } : {}), ...(run.datasets ? { datasets: run.datasets } : {}) } };
-}
 
 /**
  * A finished run whose metrics are not the ones trainbot signed when it ended is not ranked: its row says what

@@ -27,7 +27,7 @@ import type { ImageWait } from './await-image.js';
 import { recordedMetrics } from './execute-runs.js';
 import { CLAIM_NOTES, MERGE_KIND, doneSteps } from './claim-notes.js';
 import { finishMerge } from './finish-merge.js';
-import { provenanceOf } from './on-pr-closed.js';
+import { provenanceOf } from '../report/to-run-result.js';
 import { CHECK_NAME, type Logger, loadConfig } from './on-train-comment.js';
 
 /** The final steps, in order; each is noted in `done` once it happened. */

@@ -2,7 +2,8 @@
 // The flow itself runs against the real MLflow in test/integration/sweep/merge-report.test.ts; a merge into a
 // branch that is not the baseline branch, and when the trend is read, run here against in-memory ports.
 import { describe, expect, it, jest } from '@jest/globals';
-import { mergeKey, onPullRequestClosed, paramsFromTag, toRunResult } from '../../../src/pipeline/on-pr-closed.js';
+import { mergeKey, onPullRequestClosed } from '../../../src/pipeline/on-pr-closed.js';
+import { paramsFromTag, toRunResult } from '../../../src/report/to-run-result.js';
 import { LISTED_RUNS_MAX, runList } from '../../../src/report/render-merge-report.js';
 import type { RunResult } from '../../../src/report/compare.js';
 import type { TrackedRun } from '../../../src/tracking/tracked-run.js';

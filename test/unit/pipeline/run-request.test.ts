@@ -3,7 +3,7 @@
 // it trains a new one.
 import { describe, expect, it } from '@jest/globals';
 import { planRequest } from '../../../src/pipeline/plan-request.js';
-import { toRunResult } from '../../../src/pipeline/on-pr-closed.js';
+import { toRunResult } from '../../../src/report/to-run-result.js';
 import { NO_BASELINE_HINT_OFF_PR, runRequest } from '../../../src/pipeline/run-request.js';
 import { groupRepeats } from '../../../src/report/group-repeats.js';
 import { verifyRun, withSigningKey } from '../../../src/runs/run-signature.js';
