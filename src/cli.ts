@@ -8,6 +8,7 @@ import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { TrainbotConfig } from './config/config-types.js';
 import { UsageError } from './cli/usage-error.js';
+import { CONFIG_PATH } from './config/config-path.js';
 
 export { UsageError };
 
@@ -127,8 +128,6 @@ export function parseCli(argv: string[]): CliRequest {
 
 /** The repository root and its config, checked: every command but `stop` needs them before anything starts. */
 async function loadConfig(cli: CommonFlags): Promise<{ root: string; config: TrainbotConfig }> {
-  // Imported here, not up front: validating a config loads zod, which `trainbot compare` overlaps with MLflow's answer.
-  const { CONFIG_PATH, describeConfigErrors, parseConfig } = await import('./config/load-config.js');
   const root = rootOf(cli);
   const configFile = cli.config ?? join(root, CONFIG_PATH);
   let text: string;
@@ -137,8 +136,17 @@ async function loadConfig(cli: CommonFlags): Promise<{ root: string; config: Tra
   } catch {
     throw new UsageError(`No trainbot config at ${configFile}; create \`${CONFIG_PATH}\` or pass \`--config FILE\`.`);
   }
-  const loaded = parseConfig(text, cli.config ?? CONFIG_PATH);
+  // The same text, validated by this build before, is not validated again (src/cli/config-cache.ts).
+  const { configCache } = await import('./cli/config-cache.js');
+  const cache = configCache(join(root, '.trainbot', 'config-cache.json'));
+  const name = cli.config ?? CONFIG_PATH;
+  const cached = cache.read(text, name);
+  if (cached) return { root, config: cached };
+  // Imported here, not up front: validating loads zod and js-yaml, which `trainbot compare` overlaps with MLflow's answer.
+  const { describeConfigErrors, parseConfig } = await import('./config/load-config.js');
+  const loaded = parseConfig(text, name);
   if (!loaded.ok) throw new UsageError(describeConfigErrors(loaded.errors));
+  cache.write(text, name, loaded.config);
   return { root, config: loaded.config };
 }
 
@@ -180,7 +188,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   const progress = (text: string) => process.stderr.write(`trainbot: ${text}\n`);
   const cli = parseCli(argv);
   if ('help' in cli) {
-    out(usage((await import('./config/load-config.js')).CONFIG_PATH));
+    out(usage(CONFIG_PATH));
     return 0;
   }
   if (cli.verb === 'stop') {
