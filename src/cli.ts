@@ -26,7 +26,8 @@ const usage = (configPath: string) => `Usage: trainbot run "/train alpha=0.5" [-
 
 MLflow: MLFLOW_TRACKING_URI (and MLFLOW_TRACKING_TOKEN or _USERNAME/_PASSWORD) when set;
 otherwise a local MLflow server with its data in <root>/.trainbot/, run with MLflow's basic-auth app
-as a deployment runs it (the CLI is its admin; the password is in .trainbot/mlflow/admin-password). It is
+as a deployment runs it (the CLI is its admin; the password is in .trainbot/mlflow/admin-password, and the
+training uses that credential: it runs as you, who can read the file). It is
 started once and left running for the next command; \`trainbot stop\` stops it.`;
 
 function git(root: string, args: string[]): string | undefined {
@@ -164,7 +165,7 @@ async function trackingEnvFor(
 ): Promise<NodeJS.ProcessEnv> {
   if (env.MLFLOW_TRACKING_URI) return env;
   const { ensureLocalMlflow } = await import('./cli/local-mlflow.js');
-  // With MLflow's basic-auth app, as a deployment runs it: the CLI is its admin and each run gets its own user.
+  // With MLflow's basic-auth app, as a deployment runs it: the CLI is its admin (runs get no user of their own: runUsersFor).
   const local = await ensureLocalMlflow(join(root, '.trainbot'), {
     auth: true,
     onStart: () =>
@@ -181,6 +182,17 @@ async function trackingEnvFor(
   };
   delete trackingEnv.MLFLOW_TRACKING_TOKEN;
   return trackingEnv;
+}
+
+/**
+ * Whether each run gets an MLflow user of its own, as under the bot (src/tracking/run-credentials.ts): yes on a
+ * server named by MLFLOW_TRACKING_URI, shared with others; no on the embedded default. There the training code
+ * runs as the developer's own OS user, who can read .trainbot/mlflow/admin-password (and the signing key), so
+ * a user limited to one experiment would protect nothing, and making one cost more than the ≤ 1.2× issue 13
+ * allows a warm run (docs/benchmarks.md, docs/security.md). The training then uses the CLI's admin credential.
+ */
+export function runUsersFor(env: NodeJS.ProcessEnv): 'per-run' | 'admin' {
+  return env.MLFLOW_TRACKING_URI ? 'per-run' : 'admin';
 }
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -230,10 +242,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   const signingKey =
     signingKeyFromEnv(env) ??
     (env.MLFLOW_TRACKING_URI ? undefined : localSigningKey(join(root, '.trainbot', 'signing-key')));
-  // Each run gets an MLflow user of its own, as under the bot (src/tracking/run-credentials.ts).
   const tracking = withRunCredentials(
     withSigningKey(MlflowClient.fromEnv(trackingEnv), signingKey),
-    MlflowRunCredentials.fromEnv(trackingEnv, progress),
+    runUsersFor(env) === 'per-run' ? MlflowRunCredentials.fromEnv(trackingEnv, progress) : undefined,
   );
   const trackingUri = trackingEnv.MLFLOW_TRACKING_URI as string;
   // The container contract points runs at the server the CLI uses, not the in-cluster URL of the config.
