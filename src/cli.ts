@@ -189,7 +189,8 @@ async function trackingEnvFor(
  * server named by MLFLOW_TRACKING_URI, shared with others; no on the embedded default. There the training code
  * runs as the developer's own OS user, who can read .trainbot/mlflow/admin-password (and the signing key), so
  * a user limited to one experiment would protect nothing, and making one cost more than the ≤ 1.2× issue 13
- * allows a warm run (docs/benchmarks.md, docs/security.md). The training then uses the CLI's admin credential.
+ * allows a warm run (docs/benchmarks.md, docs/security.md). The training is then handed the CLI's admin
+ * credential (src/cli/shared-credential.ts).
  */
 export function runUsersFor(env: NodeJS.ProcessEnv): 'per-run' | 'admin' {
   return env.MLFLOW_TRACKING_URI ? 'per-run' : 'admin';
@@ -228,6 +229,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     { localSigningKey, signingKeyFromEnv, withSigningKey },
     { MlflowClient },
     { MlflowRunCredentials, withRunCredentials },
+    { sharedCredential },
   ] = await Promise.all([
     import('./pipeline/run-request.js'),
     import('./report/held-secrets.js'),
@@ -235,6 +237,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     import('./runs/run-signature.js'),
     import('./tracking/mlflow-client.js'),
     import('./tracking/run-credentials.js'),
+    import('./cli/shared-credential.js'),
   ]);
   const trackingEnv = await trackingEnvFor(root, env, progress);
   progress(`MLflow is at ${trackingEnv.MLFLOW_TRACKING_URI}.`);
@@ -244,7 +247,11 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     (env.MLFLOW_TRACKING_URI ? undefined : localSigningKey(join(root, '.trainbot', 'signing-key')));
   const tracking = withRunCredentials(
     withSigningKey(MlflowClient.fromEnv(trackingEnv), signingKey),
-    runUsersFor(env) === 'per-run' ? MlflowRunCredentials.fromEnv(trackingEnv, progress) : undefined,
+    runUsersFor(env) === 'per-run'
+      ? MlflowRunCredentials.fromEnv(trackingEnv, progress)
+      : trackingEnv.MLFLOW_TRACKING_USERNAME && trackingEnv.MLFLOW_TRACKING_PASSWORD
+        ? sharedCredential(trackingEnv.MLFLOW_TRACKING_USERNAME, trackingEnv.MLFLOW_TRACKING_PASSWORD)
+        : undefined,
   );
   const trackingUri = trackingEnv.MLFLOW_TRACKING_URI as string;
   // The container contract points runs at the server the CLI uses, not the in-cluster URL of the config.
