@@ -32,9 +32,15 @@ describe('configCache', () => {
     expect(configCache(file, 'b2').read(repoConfig, 'c.yml')).toBeUndefined();
   });
 
-  it('ignores a cache file it did not write: not JSON, another key, no config', () => {
+  it('ignores a cache file it did not write: not JSON, no config, a list for a config', () => {
     const file = join(scratch(), 'config-cache.json');
-    for (const junk of ['{', '[]', 'null', '{"key":"00","config":{}}', JSON.stringify({ key: 1 })]) {
+    for (const junk of [
+      '{',
+      '[]',
+      'null',
+      JSON.stringify({ version: 1, build: 'b1', file: 'c.yml', text: repoConfig }),
+      JSON.stringify({ version: 1, build: 'b1', file: 'c.yml', text: repoConfig, config: [] }),
+    ]) {
       writeFileSync(file, junk);
       expect(configCache(file, 'b1').read(repoConfig, 'c.yml')).toBeUndefined();
     }
