@@ -3,7 +3,9 @@
 // left running. Times, as whole processes:
 //   - the first `trainbot run` (starts the server, trains the baseline and the run);
 //   - N warm `trainbot run "/train alpha=0.5" --json`, alternating with N `python train.py --alpha 0.5` alone
-//     against the same server (a run created for it first, as the bot does): goal ≤ 1.2×;
+//     against the same server (a run created for it first, as the bot does): goal ≤ 1.2×; and, to see what a
+//     run's own MLflow user costs, N more `python train.py` with one (created, granted and deleted as
+//     src/tracking/run-credentials.ts does for a run, each step timed);
 //   - N `trainbot compare RUN_ID` against the running server: goal < 0.5 s;
 //   - `trainbot stop`.
 // Run: npm run build; npx tsx bench/compare-embedded.ts [N]   (needs the venv's mlflow on PATH, nothing else)
@@ -14,6 +16,7 @@ import { join, resolve } from 'node:path';
 import { markdownTable } from 'markdown-table';
 import { readState } from '../src/cli/local-mlflow.js';
 import { MlflowClient } from '../src/tracking/mlflow-client.js';
+import { MlflowRunCredentials } from '../src/tracking/run-credentials.js';
 
 const N = Number(process.argv[2] ?? 5);
 const root = resolve(import.meta.dirname, '..');
@@ -72,6 +75,10 @@ try {
 
   const warm: number[] = [];
   const alone: number[] = [];
+  const withUser: number[] = [];
+  const issue: number[] = [];
+  const revoke: number[] = [];
+  const credentials = MlflowRunCredentials.fromEnv(admin, (m) => console.error(m));
   let runId = '';
   for (let i = 0; i < N; i++) {
     const result = await trainbot(['run', '/train alpha=0.5', '--json']);
@@ -92,8 +99,32 @@ try {
         })
       ).ms,
     );
+    const own = await tracking.createRun({ experimentId, runName: `bench-own-user-${Date.now()}`, tags: {} });
+    const issued = performance.now();
+    const credential = await credentials.issue(own.info.runId, experimentId);
+    issue.push(performance.now() - issued);
+    if (!credential) throw new Error('The local MLflow has no auth app: no run user to measure.');
+    withUser.push(
+      (
+        await timed('python', ['train.py', '--alpha', '0.5'], {
+          cwd: join(root, 'training'),
+          env: {
+            PATH: process.env.PATH,
+            HOME: process.env.HOME,
+            MLFLOW_TRACKING_URI: uri,
+            ...credential.env,
+            MLFLOW_EXPERIMENT_NAME: EXPERIMENT,
+            MLFLOW_RUN_ID: own.info.runId,
+          },
+        })
+      ).ms,
+    );
+    const revoked = performance.now();
+    await credentials.revoke(credential);
+    revoke.push(performance.now() - revoked);
     console.error(
-      `round ${i + 1}/${N}: warm trainbot run ${s(warm.at(-1) as number)} s, train.py alone ${s(alone.at(-1) as number)} s`,
+      `round ${i + 1}/${N}: warm trainbot run ${s(warm.at(-1) as number)} s, train.py alone ${s(alone.at(-1) as number)} s, ` +
+        `with its own user ${s(withUser.at(-1) as number)} s (+ ${s(issue.at(-1) as number)} s to create it, ${s(revoke.at(-1) as number)} s to delete it)`,
     );
   }
   const compare: number[] = [];
@@ -124,6 +155,19 @@ try {
           s(Math.max(...alone)),
         ],
         ['ratio of the p50s (goal ≤ 1.2)', (median(warm) / median(alone)).toFixed(2), '', ''],
+        [
+          '`python train.py` with a run user of its own, same server',
+          s(median(withUser)),
+          s(Math.min(...withUser)),
+          s(Math.max(...withUser)),
+        ],
+        [
+          'creating and granting that user (users/create + permissions/create)',
+          s(median(issue)),
+          s(Math.min(...issue)),
+          s(Math.max(...issue)),
+        ],
+        ['deleting it (users/delete)', s(median(revoke)), s(Math.min(...revoke)), s(Math.max(...revoke))],
         [
           '`trainbot compare RUN_ID` (server running; goal < 0.5 s)',
           s(median(compare)),

@@ -82,10 +82,19 @@ writeFileSync(
 );
 
 const env = { ...process.env, MLFLOW_TRACKING_URI: uri, MLFLOW_TRACKING_USERNAME: 'u', MLFLOW_TRACKING_PASSWORD: 'p' };
-const compareArgs = ['compare', CANDIDATE, '--root', scratch, '--config', join(root, '.github/trainbot.yml')];
+// Each variant has a root of its own: the config cache (src/cli/config-cache.ts) is keyed by the build that wrote
+// it, so variants sharing one .trainbot/ would keep replacing each other's entry and never find it.
+const compareArgs = (variantRoot: string) => [
+  'compare',
+  CANDIDATE,
+  '--root',
+  variantRoot,
+  '--config',
+  join(root, '.github/trainbot.yml'),
+];
 const cli = (file: string, cache: boolean) => ({
   command: process.execPath,
-  args: [loader, ...compareArgs],
+  args: [loader, ...compareArgs(mkdtempSync(join(scratch, 'root-')))],
   env: {
     ...env,
     CLI_URL: `file://${join(root, file)}`,

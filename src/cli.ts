@@ -8,6 +8,7 @@ import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { TrainbotConfig } from './config/config-types.js';
 import { UsageError } from './cli/usage-error.js';
+import { CONFIG_PATH } from './config/config-path.js';
 
 export { UsageError };
 
@@ -25,7 +26,8 @@ const usage = (configPath: string) => `Usage: trainbot run "/train alpha=0.5" [-
 
 MLflow: MLFLOW_TRACKING_URI (and MLFLOW_TRACKING_TOKEN or _USERNAME/_PASSWORD) when set;
 otherwise a local MLflow server with its data in <root>/.trainbot/, run with MLflow's basic-auth app
-as a deployment runs it (the CLI is its admin; the password is in .trainbot/mlflow/admin-password). It is
+as a deployment runs it (the CLI is its admin; the password is in .trainbot/mlflow/admin-password, and the
+training uses that credential: it runs as you, who can read the file). It is
 started once and left running for the next command; \`trainbot stop\` stops it.`;
 
 function git(root: string, args: string[]): string | undefined {
@@ -127,8 +129,6 @@ export function parseCli(argv: string[]): CliRequest {
 
 /** The repository root and its config, checked: every command but `stop` needs them before anything starts. */
 async function loadConfig(cli: CommonFlags): Promise<{ root: string; config: TrainbotConfig }> {
-  // Imported here, not up front: validating a config loads zod, which `trainbot compare` overlaps with MLflow's answer.
-  const { CONFIG_PATH, describeConfigErrors, parseConfig } = await import('./config/load-config.js');
   const root = rootOf(cli);
   const configFile = cli.config ?? join(root, CONFIG_PATH);
   let text: string;
@@ -137,8 +137,17 @@ async function loadConfig(cli: CommonFlags): Promise<{ root: string; config: Tra
   } catch {
     throw new UsageError(`No trainbot config at ${configFile}; create \`${CONFIG_PATH}\` or pass \`--config FILE\`.`);
   }
-  const loaded = parseConfig(text, cli.config ?? CONFIG_PATH);
+  // The same text, validated by this build before, is not validated again (src/cli/config-cache.ts).
+  const { configCache } = await import('./cli/config-cache.js');
+  const cache = configCache(join(root, '.trainbot', 'config-cache.json'));
+  const name = cli.config ?? CONFIG_PATH;
+  const cached = cache.read(text, name);
+  if (cached) return { root, config: cached };
+  // Imported here, not up front: validating loads zod and js-yaml, which `trainbot compare` overlaps with MLflow's answer.
+  const { describeConfigErrors, parseConfig } = await import('./config/load-config.js');
+  const loaded = parseConfig(text, name);
   if (!loaded.ok) throw new UsageError(describeConfigErrors(loaded.errors));
+  cache.write(text, name, loaded.config);
   return { root, config: loaded.config };
 }
 
@@ -156,7 +165,7 @@ async function trackingEnvFor(
 ): Promise<NodeJS.ProcessEnv> {
   if (env.MLFLOW_TRACKING_URI) return env;
   const { ensureLocalMlflow } = await import('./cli/local-mlflow.js');
-  // With MLflow's basic-auth app, as a deployment runs it: the CLI is its admin and each run gets its own user.
+  // With MLflow's basic-auth app, as a deployment runs it: the CLI is its admin (runs get no user of their own: runUsersFor).
   const local = await ensureLocalMlflow(join(root, '.trainbot'), {
     auth: true,
     onStart: () =>
@@ -175,12 +184,24 @@ async function trackingEnvFor(
   return trackingEnv;
 }
 
+/**
+ * Whether each run gets an MLflow user of its own, as under the bot (src/tracking/run-credentials.ts): yes on a
+ * server named by MLFLOW_TRACKING_URI, shared with others; no on the embedded default. There the training code
+ * runs as the developer's own OS user, who can read .trainbot/mlflow/admin-password (and the signing key), so
+ * a user limited to one experiment would protect nothing, and making one cost more than the ≤ 1.2× issue 13
+ * allows a warm run (docs/benchmarks.md, docs/security.md). The training is then handed the CLI's admin
+ * credential (src/cli/shared-credential.ts).
+ */
+export function runUsersFor(env: NodeJS.ProcessEnv): 'per-run' | 'admin' {
+  return env.MLFLOW_TRACKING_URI ? 'per-run' : 'admin';
+}
+
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const out = (text: string) => process.stdout.write(`${text}\n`);
   const progress = (text: string) => process.stderr.write(`trainbot: ${text}\n`);
   const cli = parseCli(argv);
   if ('help' in cli) {
-    out(usage((await import('./config/load-config.js')).CONFIG_PATH));
+    out(usage(CONFIG_PATH));
     return 0;
   }
   if (cli.verb === 'stop') {
@@ -208,6 +229,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     { localSigningKey, signingKeyFromEnv, withSigningKey },
     { MlflowClient },
     { MlflowRunCredentials, withRunCredentials },
+    { sharedCredential },
   ] = await Promise.all([
     import('./pipeline/run-request.js'),
     import('./report/held-secrets.js'),
@@ -215,6 +237,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     import('./runs/run-signature.js'),
     import('./tracking/mlflow-client.js'),
     import('./tracking/run-credentials.js'),
+    import('./cli/shared-credential.js'),
   ]);
   const trackingEnv = await trackingEnvFor(root, env, progress);
   progress(`MLflow is at ${trackingEnv.MLFLOW_TRACKING_URI}.`);
@@ -222,10 +245,13 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   const signingKey =
     signingKeyFromEnv(env) ??
     (env.MLFLOW_TRACKING_URI ? undefined : localSigningKey(join(root, '.trainbot', 'signing-key')));
-  // Each run gets an MLflow user of its own, as under the bot (src/tracking/run-credentials.ts).
   const tracking = withRunCredentials(
     withSigningKey(MlflowClient.fromEnv(trackingEnv), signingKey),
-    MlflowRunCredentials.fromEnv(trackingEnv, progress),
+    runUsersFor(env) === 'per-run'
+      ? MlflowRunCredentials.fromEnv(trackingEnv, progress)
+      : trackingEnv.MLFLOW_TRACKING_USERNAME && trackingEnv.MLFLOW_TRACKING_PASSWORD
+        ? sharedCredential(trackingEnv.MLFLOW_TRACKING_USERNAME, trackingEnv.MLFLOW_TRACKING_PASSWORD)
+        : undefined,
   );
   const trackingUri = trackingEnv.MLFLOW_TRACKING_URI as string;
   // The container contract points runs at the server the CLI uses, not the in-cluster URL of the config.

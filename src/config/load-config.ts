@@ -5,7 +5,9 @@ import { CORE_SCHEMA, load, YAMLException } from 'js-yaml';
 import { quoteInput } from '../report/markdown-escape.js';
 import { validateConfig, type ConfigResult } from './validate-config.js';
 
-export const CONFIG_PATH = '.github/trainbot.yml';
+import { CONFIG_PATH } from './config-path.js';
+
+export { CONFIG_PATH };
 export const CONFIG_MAX_BYTES = 64 * 1024;
 
 export function parseConfig(text: string, file: string = CONFIG_PATH): ConfigResult {

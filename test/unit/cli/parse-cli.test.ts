@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { UsageError, parseCli } from '../../../src/cli.js';
+import { UsageError, parseCli, runUsersFor } from '../../../src/cli.js';
 
 function usageError(argv: string[]): string {
   try {
@@ -143,5 +143,19 @@ describe('parseCli: compare and stop', () => {
     expect(parseCli(['stop'])).toEqual({ verb: 'stop', root: undefined });
     expect(parseCli(['stop', '--root', '/repo'])).toEqual({ verb: 'stop', root: '/repo' });
     expect(usageError(['stop', 'now'])).toBe('`trainbot stop` takes no arguments (only `--root DIR`).');
+  });
+});
+
+describe('runUsersFor', () => {
+  it('gives each run an MLflow user of its own on a server named by MLFLOW_TRACKING_URI', () => {
+    expect(runUsersFor({ MLFLOW_TRACKING_URI: 'https://mlflow.example.test' })).toBe('per-run');
+    expect(runUsersFor({ MLFLOW_TRACKING_URI: 'http://127.0.0.1:5000', MLFLOW_TRACKING_USERNAME: 'admin' })).toBe(
+      'per-run',
+    );
+  });
+
+  it('lets the training use the CLI’s admin credential on the embedded default, where it runs as the same OS user', () => {
+    expect(runUsersFor({})).toBe('admin');
+    expect(runUsersFor({ MLFLOW_TRACKING_URI: '' })).toBe('admin');
   });
 });
