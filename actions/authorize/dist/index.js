@@ -28810,8 +28810,10 @@ function validateConfig(raw, file) {
   return result.success ? { ok: true, config: result.data } : { ok: false, errors: sentences(result.error.issues, file) };
 }
 
-// src/config/load-config.ts
+// src/config/config-path.ts
 var CONFIG_PATH = ".github/trainbot.yml";
+
+// src/config/load-config.ts
 var CONFIG_MAX_BYTES = 64 * 1024;
 function parseConfig(text2, file = CONFIG_PATH) {
   const bytes = Buffer.byteLength(text2, "utf8");
@@ -29467,6 +29469,14 @@ async function mergedPullRequest(repos, push) {
     head: { ref: pr.head.ref, sha: pr.head.sha }
   };
 }
+
+// src/report/display-width.ts
+var KNOWN_WIDTHS = new Map([
+  ...[..."…±→–—−Δ≤≥Γ×·"].map((c) => [c, 1]),
+  ...[..."❌✅⚫⏳⌛➖〰📦🟤🟣🟢🟡🟠🚫🚀🔵🔴👀🏆🏃"].map((c) => [c, 2]),
+  ["⚠️", 2],
+  ["〰️", 2]
+]);
 
 // src/runs/run-contract.json
 var run_contract_default = {
