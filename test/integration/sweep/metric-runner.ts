@@ -136,3 +136,17 @@ export class MetricRunner implements Runner {
     return releaseInProcess(key);
   }
 }
+
+/** A `/train` comment on PR 12 of `repo` by a collaborator, as onTrainComment receives it. */
+export function prComment(repo: string, body: string, commentId: number) {
+  return {
+    repo,
+    issueNumber: 12,
+    isPullRequest: true,
+    action: 'created' as const,
+    commentId,
+    body,
+    author: { login: 'octocat', type: 'User' as const },
+    createdAt: new Date().toISOString(),
+  };
+}

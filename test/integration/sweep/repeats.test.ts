@@ -13,7 +13,7 @@ import { RUN_TAGS } from '../../../src/runs/run-contract.js';
 import { ensureRoleExperiments } from '../../../src/tracking/role-experiments.js';
 import { parseConfig } from '../../../src/config/load-config.js';
 import { REPO_ROOT } from '../../support/run-action.js';
-import { MetricRunner } from './metric-runner.js';
+import { MetricRunner, prComment } from './metric-runner.js';
 import { botTracking } from '../../support/mlflow-tracking.js';
 
 const trackingUri = process.env.MLFLOW_TRACKING_URI;
@@ -73,16 +73,7 @@ function github(configText: string, seen: Seen): GitHubPort {
 }
 
 const log = { info: () => undefined, error: () => undefined };
-const comment = (body: string, commentId: number) => ({
-  repo: REPO,
-  issueNumber: 12,
-  isPullRequest: true,
-  action: 'created',
-  commentId,
-  body,
-  author: { login: 'octocat', type: 'User' },
-  createdAt: new Date().toISOString(),
-});
+const comment = (body: string, commentId: number) => prComment(REPO, body, commentId);
 
 describe('repeats against the real MLflow', () => {
   const configText = `${readFileSync(join(REPO_ROOT, '.github/trainbot.yml'), 'utf8').replace(

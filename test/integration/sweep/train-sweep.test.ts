@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { GitHubPort } from '../../../src/github/github-port.js';
 import { onTrainComment } from '../../../src/pipeline/on-train-comment.js';
 import { REPO_ROOT } from '../../support/run-action.js';
-import { MetricRunner, fakeMetrics } from './metric-runner.js';
+import { MetricRunner, fakeMetrics, prComment } from './metric-runner.js';
 import { botTracking } from '../../support/mlflow-tracking.js';
 
 const trackingUri = process.env.MLFLOW_TRACKING_URI;
@@ -57,16 +57,7 @@ const configText = () =>
     .replace(/^experiment: .*$/m, `experiment: train-sweep-${Date.now()}`)
     .replace(/^ {2}max_parallel: .*$/m, '  max_parallel: 2');
 const log = { info: () => undefined, error: () => undefined };
-const comment = (body: string, commentId: number) => ({
-  repo: 'acme/wine',
-  issueNumber: 12,
-  isPullRequest: true,
-  action: 'created',
-  commentId,
-  body,
-  author: { login: 'octocat', type: 'User' },
-  createdAt: new Date().toISOString(),
-});
+const comment = (body: string, commentId: number) => prComment('acme/wine', body, commentId);
 
 describe('/train sweep', () => {
   it('runs the 6-run grid two at a time, updating the comment at most once a second, and ranks it with a chart', async () => {
