@@ -400,10 +400,9 @@ export async function commentSamples(): Promise<CommentSample[]> {
       markdown: await trainComment('/train alpha=0.1,0.5,1 repeats=3'),
       expected: {
         tables: [{ rows: 1 + 3, columns: 1 + 1 + 2 + 2 + 2 }], // #, alpha, rmse and Δ, mae and r2, Verdict and Run
-        details: [],
+        details: [FOOTER],
         mermaid: [2], // the min and max lines (the mean is drawn as bars)
-        lastBlock:
-          /^P: Commit 9b2e4d1 compared with the baseline 1f3a9c2 on main \(3 runs, seed 42, 43, 44\), trained 1 day ago\.$/,
+        lastBlock: /^DETAILS: .*trainbot run '\/train alpha=0\.1,0\.5,1 l1_ratio=0\.5 repeats=3'$/s, // repeats, not seed lists
       },
     },
     sweepAtTheLimit(),
