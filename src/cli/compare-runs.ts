@@ -2,8 +2,7 @@
 // without training anything. Two MLflow requests: the candidate (runs/get), then the current baseline
 // (findBaseline, the bot's own lookup), or both runs/get at once with --baseline. The baselines experiment's id
 // comes from a small cache (experiment-cache.ts) so the default needs no experiments/get-by-name; a cold cache
-// costs that one request more. With the repo of the last compare remembered too, the baseline search starts at
-// the same time as runs/get (earlyLookup); a candidate of another repo costs one search more.
+// costs that one request more.
 import type { TrainbotConfig } from '../config/config-types.js';
 import { type Baseline, type RunResult, rankRuns, requestConclusion } from '../report/compare.js';
 import { renderReport, whatChanged } from '../report/render-report.js';
@@ -99,63 +98,22 @@ async function baselinesExperiment(input: CompareInput, fresh: boolean): Promise
   return found?.lifecycleStage === 'deleted' ? undefined : found?.experimentId;
 }
 
-/** Where the repo of the last compared candidate is remembered, beside the baselines experiment's id. */
-export const rememberedRepoKey = (baselines: string): string => `repo of ${baselines}`;
-
-interface EarlyLookup {
-  experimentId: string;
-  repo: string;
-  found: Promise<TrackedRun | undefined>;
-}
-
-function baselineLookup(input: CompareInput, experimentId: string, repo: string): Promise<TrackedRun | undefined> {
-  return findBaseline(input.tracking, {
-    experimentId,
-    repo,
-    branch: input.config.baselineBranch,
-    params: planBaseline(input.config).paramsKey,
-  });
-}
-
-/**
- * The baseline search started at the same time as the candidate's runs/get, for the repo the last compare saw:
- * the search needs only the candidate's repo, and a user compares runs of one repo. The candidate's own tag is
- * checked against it afterwards (currentBaseline); undefined when nothing is remembered yet.
- */
-function earlyLookup(input: CompareInput): EarlyLookup | undefined {
-  const name = experimentName(input.config, 'baseline');
-  const experimentId = input.experimentIds.get(name);
-  const repo = input.experimentIds.get(rememberedRepoKey(name));
-  if (experimentId === undefined || repo === undefined) return undefined;
-  const found = baselineLookup(input, experimentId, repo);
-  found.catch(() => undefined); // read (and its error shown) only when the candidate's repo is this one
-  return { experimentId, repo, found };
-}
-
 /** The current baseline for the candidate's repo, as the bot finds it; a remembered id that finds none is checked once. */
-async function currentBaseline(
-  input: CompareInput,
-  candidate: TrackedRun,
-  early: EarlyLookup | undefined,
-): Promise<TrackedRun | undefined> {
-  const repo = candidate.tags[RUN_TAGS.repo] as string;
-  const name = experimentName(input.config, 'baseline');
-  let remembered: string | undefined;
-  let found: TrackedRun | undefined;
-  if (early !== undefined && early.repo === repo) {
-    remembered = early.experimentId;
-    found = await early.found;
-  } else {
-    // Another repo than the last compare's (or none remembered): the search waits for the candidate's tag.
-    remembered = await baselinesExperiment(input, false);
-    if (remembered === undefined) return undefined;
-    input.experimentIds.set(rememberedRepoKey(name), repo);
-    found = await baselineLookup(input, remembered, repo);
-  }
+async function currentBaseline(input: CompareInput, candidate: TrackedRun): Promise<TrackedRun | undefined> {
+  const lookup = async (experimentId: string) =>
+    findBaseline(input.tracking, {
+      experimentId,
+      repo: candidate.tags[RUN_TAGS.repo] as string,
+      branch: input.config.baselineBranch,
+      params: planBaseline(input.config).paramsKey,
+    });
+  const remembered = await baselinesExperiment(input, false);
+  if (remembered === undefined) return undefined;
+  const found = await lookup(remembered);
   if (found) return found;
   // Nothing there: the experiment may have been deleted and made again under the same name since it was remembered.
   const current = await baselinesExperiment(input, true);
-  return current === undefined || current === remembered ? undefined : baselineLookup(input, current, repo);
+  return current === undefined || current === remembered ? undefined : lookup(current);
 }
 
 export async function compareRuns(input: CompareInput): Promise<CompareOutcome> {
@@ -163,7 +121,6 @@ export async function compareRuns(input: CompareInput): Promise<CompareOutcome> 
   const runId = checkRunId(input.runId, 'the run to compare');
   const baselineId =
     input.baselineRunId === undefined ? undefined : checkRunId(input.baselineRunId, 'the --baseline run');
-  const early = baselineId === undefined ? earlyLookup(input) : undefined;
   const [candidateRun, chosen] = await Promise.all([
     trainbotRun(tracking, runId, 'the run to compare'),
     baselineId === undefined ? undefined : trainbotRun(tracking, baselineId, 'the --baseline run'),
@@ -181,7 +138,7 @@ export async function compareRuns(input: CompareInput): Promise<CompareOutcome> 
       );
     if (check?.status === 'intact') baselineRun = { ...baselineRun, metrics: check.metrics };
   } else {
-    baselineRun = await currentBaseline(input, candidateRun, early);
+    baselineRun = await currentBaseline(input, candidateRun);
   }
   const candidate = comparedRun(candidateRun, checkRunMetrics(tracking, candidateRun), config);
   const baseline = toBaseline(baselineRun);

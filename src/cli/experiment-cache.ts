@@ -1,7 +1,7 @@
 // Experiment ids the CLI looked up by name, kept in <root>/.trainbot/experiment-ids.json per MLflow server, so
 // `trainbot compare` needs no experiments/get-by-name on later calls (MLflow never reuses an experiment id; a
 // remembered one that finds nothing is looked up again, see compare-runs.ts). Only ids and the server's URL
-// without credentials are written, and the repo (owner/name) of the last compared run. A file that cannot be read or written just means the lookup is made.
+// without credentials are written. A file that cannot be read or written just means the lookup is made.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { ExperimentIds } from './compare-runs.js';
@@ -27,7 +27,7 @@ export function experimentCache(file: string, trackingUri: string): ExperimentId
   return {
     get(name) {
       const id = read(file)[server]?.[name];
-      return typeof id === 'string' && /^[\w./-]{1,200}$/.test(id) ? id : undefined; // an id, or a repo owner/name
+      return typeof id === 'string' && /^[\w-]{1,64}$/.test(id) ? id : undefined;
     },
     set(name, id) {
       try {

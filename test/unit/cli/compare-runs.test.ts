@@ -3,7 +3,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { compareRuns, type CompareTracking, rememberedRepoKey } from '../../../src/cli/compare-runs.js';
+import { compareRuns, type CompareTracking } from '../../../src/cli/compare-runs.js';
 import { parseConfig } from '../../../src/config/load-config.js';
 import type { TrainbotConfig } from '../../../src/config/config-types.js';
 import type { TrackedRun } from '../../../src/tracking/tracked-run.js';
@@ -29,30 +29,23 @@ function run(id: string, experimentId: string, role: string, params: string, rms
 }
 
 /** Experiment '7' holds the baseline; the candidate is in '1'. `calls` lists every request, in order. */
-function memoryMlflow(): CompareTracking & { calls: string[]; searched: string[] } {
+function memoryMlflow(): CompareTracking & { calls: string[] } {
   const runs = [
     run('c1', '1', 'candidate', 'alpha=0.1 l1_ratio=0.5 seed=42', 0.69),
     run('b1', '7', 'baseline', 'alpha=0.5 l1_ratio=0.5 seed=42', 0.74),
   ];
   const calls: string[] = [];
-  const searched: string[] = []; // the repo each baseline search asked for
   return {
     calls,
-    searched,
     getRun: async (id) => {
       calls.push(`getRun ${id}`);
       return structuredClone(runs.find((r) => r.info.runId === id) as TrackedRun);
     },
     searchRuns: async (input) => {
       calls.push(`searchRuns ${input.experimentIds.join(',')}`);
-      const repo = /trainbot\.repo[^']*'([^']*)'/.exec(input.filter ?? '')?.[1];
-      searched.push(repo ?? '');
       return {
         runs: runs.filter(
-          (r) =>
-            r.tags['trainbot.role'] === 'baseline' &&
-            r.tags['trainbot.repo'] === repo &&
-            input.experimentIds.includes(r.info.experimentId),
+          (r) => r.tags['trainbot.role'] === 'baseline' && input.experimentIds.includes(r.info.experimentId),
         ),
       };
     },
@@ -88,31 +81,6 @@ describe('compareRuns', () => {
     expect(tracking.calls).toEqual(['getRun c1', 'searchRuns 3', `getExperimentByName ${BASELINES}`, 'searchRuns 7']);
     expect(outcome.baseline?.runId).toBe('b1');
     expect(ids.get(BASELINES)).toBe('7');
-  });
-
-  it('with the repo of the last compare remembered too: the baseline search starts before the run is read', async () => {
-    const tracking = memoryMlflow();
-    const ids = new Map([
-      [BASELINES, '7'],
-      [rememberedRepoKey(BASELINES), 'acme/models'],
-    ]);
-    const outcome = await compareRuns({ runId: 'c1', config, tracking, experimentIds: ids });
-    expect(tracking.calls).toEqual(['searchRuns 7', 'getRun c1']);
-    expect(tracking.searched).toEqual(['acme/models']);
-    expect(outcome.baseline?.runId).toBe('b1');
-  });
-
-  it('when the candidate is of another repo than the remembered one: searches again for its repo, and remembers it', async () => {
-    const tracking = memoryMlflow();
-    const ids = new Map([
-      [BASELINES, '7'],
-      [rememberedRepoKey(BASELINES), 'acme/other'],
-    ]);
-    const outcome = await compareRuns({ runId: 'c1', config, tracking, experimentIds: ids });
-    expect(tracking.calls).toEqual(['searchRuns 7', 'getRun c1', 'searchRuns 7']);
-    expect(tracking.searched).toEqual(['acme/other', 'acme/models']);
-    expect(outcome.baseline?.runId).toBe('b1');
-    expect(ids.get(rememberedRepoKey(BASELINES))).toBe('acme/models');
   });
 
   it('with a signing key, refuses a run whose trainbot tags are not signed, in one sentence', async () => {
