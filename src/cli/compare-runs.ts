@@ -1,6 +1,7 @@
 // `trainbot compare RUN_ID [--baseline RUN_ID]`: the table `trainbot run` prints, for runs that already exist,
-// without training anything. Two MLflow requests: the candidate (runs/get), then the current baseline
-// (findBaseline, the bot's own lookup), or both runs/get at once with --baseline. The baselines experiment's id
+// without training anything. The candidate (runs/get), then the current baseline by the bot's own lookup
+// (findBaseline: the pointer's experiments/get and one runs/get, or a search before the first merge wrote a
+// pointer), or both runs/get at once with --baseline. Every read is by id. The baselines experiment's id
 // comes from a small cache (experiment-cache.ts) so the default needs no experiments/get-by-name; a cold cache
 // costs that one request more.
 import type { TrainbotConfig } from '../config/config-types.js';
