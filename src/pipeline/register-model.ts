@@ -13,7 +13,7 @@ import { RUN_TAGS } from '../runs/run-contract.js';
 import type { ModelRegistry } from '../tracking/model-registry.js';
 import type { RoleExperiments } from '../tracking/role-experiments.js';
 import { checkRunMetrics } from '../tracking/run-queries.js';
-import { TrackingError } from '../tracking/tracking-error.js';
+import { isTrackingCode } from '../tracking/tracking-error.js';
 import type { Tracking } from '../tracking/tracking.js';
 
 export interface RegisterModelInput {
@@ -87,7 +87,7 @@ async function trustedMetrics(
 ): Promise<Readonly<Record<string, number>> | undefined> {
   // A deleted run is no champion; any other failure is an outage, and must not move the alias.
   const run = await input.tracking.getRun(runId).catch((error: unknown) => {
-    if (error instanceof TrackingError && error.errorCode === 'RESOURCE_DOES_NOT_EXIST') return undefined;
+    if (isTrackingCode(error, 'RESOURCE_DOES_NOT_EXIST')) return undefined;
     throw error;
   });
   if (

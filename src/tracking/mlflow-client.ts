@@ -4,7 +4,7 @@
 import { concurrencyFromEnv } from './concurrency-limit.js';
 import { MLFLOW_CONCURRENCY, MlflowHttp, type MlflowAuth, type MlflowHttpOptions } from './mlflow-http.js';
 import { type MlflowRunJson, type RunStatus, type TrackedRun, normalizeRun, toKeyValues } from './tracked-run.js';
-import { TrackingError } from './tracking-error.js';
+import { TrackingError, isTrackingCode } from './tracking-error.js';
 
 export interface Experiment {
   experimentId: string;
@@ -129,7 +129,7 @@ export class MlflowClient {
         lifecycleStage: json.experiment.lifecycle_stage ?? 'active',
       };
     } catch (error) {
-      if (error instanceof TrackingError && error.errorCode === 'RESOURCE_DOES_NOT_EXIST') return undefined;
+      if (isTrackingCode(error, 'RESOURCE_DOES_NOT_EXIST')) return undefined;
       throw error;
     }
   }
@@ -187,7 +187,7 @@ export class MlflowClient {
     try {
       return await this.createExperiment(name);
     } catch (error) {
-      if (!(error instanceof TrackingError) || error.errorCode !== 'RESOURCE_ALREADY_EXISTS') throw error;
+      if (!isTrackingCode(error, 'RESOURCE_ALREADY_EXISTS')) throw error;
       const winner = await this.getExperimentByName(name);
       if (!winner) throw error;
       return this.activeId(winner);

@@ -3,7 +3,7 @@
 // MLflow 3.17.2: permissions are granted through the 3.0 route; the 2.x experiments/permissions/create
 // answers 404 there.
 import { MlflowHttp, type MlflowHttpOptions } from './mlflow-http.js';
-import { TrackingError } from './tracking-error.js';
+import { TrackingError, isTrackingCode } from './tracking-error.js';
 
 /** What a user may do with an experiment: READ sees it, EDIT also writes its runs, MANAGE also grants. */
 export type ExperimentPermission = 'READ' | 'EDIT' | 'MANAGE' | 'NO_PERMISSIONS';
@@ -65,7 +65,7 @@ export class MlflowUsers {
         operation: `deleting the MLflow user "${username}"`,
       });
     } catch (error) {
-      if (error instanceof TrackingError && error.errorCode === 'RESOURCE_DOES_NOT_EXIST') return;
+      if (isTrackingCode(error, 'RESOURCE_DOES_NOT_EXIST')) return;
       throw error;
     }
   }
@@ -81,7 +81,7 @@ export class MlflowUsers {
       });
       return true;
     } catch (error) {
-      if (error instanceof TrackingError && error.errorCode === 'RESOURCE_DOES_NOT_EXIST') return false;
+      if (isTrackingCode(error, 'RESOURCE_DOES_NOT_EXIST')) return false;
       throw error;
     }
   }

@@ -5,7 +5,7 @@
 // 403 for model-versions/create and registered-models/alias (test/integration/tracking/model-registry.test.ts).
 import { trackingOptionsFromEnv } from './mlflow-client.js';
 import { MlflowHttp, type MlflowHttpOptions } from './mlflow-http.js';
-import { TrackingError } from './tracking-error.js';
+import { TrackingError, isTrackingCode } from './tracking-error.js';
 
 /** A version of a registered model, as trainbot reads it. */
 export interface ModelVersion {
@@ -96,7 +96,7 @@ export class MlflowModelRegistry implements ModelRegistry {
       });
       return;
     } catch (error) {
-      if (!(error instanceof TrackingError) || error.errorCode !== 'RESOURCE_DOES_NOT_EXIST') throw error;
+      if (!isTrackingCode(error, 'RESOURCE_DOES_NOT_EXIST')) throw error;
     }
     try {
       await this.http.call({
@@ -107,7 +107,7 @@ export class MlflowModelRegistry implements ModelRegistry {
         idempotent: false,
       });
     } catch (error) {
-      if (!(error instanceof TrackingError) || error.errorCode !== 'RESOURCE_ALREADY_EXISTS') throw error;
+      if (!isTrackingCode(error, 'RESOURCE_ALREADY_EXISTS')) throw error;
     }
   }
 

@@ -16,7 +16,7 @@ import { type RunSigning, verifyRun } from '../runs/run-signature.js';
 import type { MlflowClient } from './mlflow-client.js';
 import type { BaselineLookup, BaselineQuery } from './run-queries.js';
 import type { TrackedRun } from './tracked-run.js';
-import { TrackingError } from './tracking-error.js';
+import { isTrackingCode } from './tracking-error.js';
 
 export type PointerReader = Pick<MlflowClient, 'getExperiment' | 'getRun'> & RunSigning;
 
@@ -46,7 +46,7 @@ async function readRuns(client: PointerReader, runIds: readonly string[]): Promi
     return await Promise.all(runIds.map((id) => client.getRun(id)));
   } catch (error) {
     // A run removed for good (mlflow gc) is not a baseline any more; the search finds what is.
-    if (error instanceof TrackingError && error.errorCode === 'RESOURCE_DOES_NOT_EXIST') return undefined;
+    if (isTrackingCode(error, 'RESOURCE_DOES_NOT_EXIST')) return undefined;
     throw error;
   }
 }

@@ -18,6 +18,11 @@ export class TrackingError extends Error {
   }
 }
 
+/** Whether MLflow answered with this error_code: the answers an adapter takes as a result, not a failure. */
+export function isTrackingCode(error: unknown, code: string): error is TrackingError {
+  return error instanceof TrackingError && error.errorCode === code;
+}
+
 export function unreachableMessage(url: string, attempts: number, reason: string): string {
   return (
     `Could not reach the MLflow server at ${url} (${reason}, ${attempts} ${attempts === 1 ? 'attempt' : 'attempts'}); ` +
