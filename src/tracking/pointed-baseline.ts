@@ -96,7 +96,7 @@ export function finishedRunIds(runs: ReadonlyArray<{ state: string; runId?: stri
 /**
  * Points the branch at a new baseline: its finished run(s), read back so the pointer holds what MLflow has. A
  * pointer already at a newer baseline stays (two merges whose refreshes end out of order), and so does one when
- * the runs are not a baseline this query would use. Resolves to whether it moved.
+ * none of the runs is a baseline this query would use. Resolves to whether it moved.
  */
 export async function moveBaselinePointer(
   client: PointerMover,
@@ -105,14 +105,17 @@ export async function moveBaselinePointer(
 ): Promise<boolean> {
   if (runIds.length === 0 || !client.getExperiment || !client.setExperimentTag) return false;
   const runs = await Promise.all(runIds.map((id) => client.getRun(id)));
-  const [first] = runs;
-  if (!first || !runs.every((run) => answers(run, query, client.signingKey))) return false;
+  // A refresh with repeats trains one run per seed, each with its own params: the pointer names those the query
+  // asks for (the default seed's); the other seeds are looked up with their own params.
+  const pointed = runs.filter((run) => answers(run, query, client.signingKey));
+  const [first] = pointed;
+  if (!first) return false;
   const pointer: BaselinePointer = {
     repo: query.repo,
     branch: query.branch,
     params: query.params,
     sha: first.tags[RUN_TAGS.sha] ?? '',
-    runIds: [...runIds],
+    runIds: pointed.map((run) => run.info.runId),
     startTime: first.info.startTime,
   };
   const where = { experimentId: query.experimentId, tagKey: pointerTagKey(query.branch) };

@@ -16,8 +16,19 @@ const TAG = pointerTagKey('main');
 const where = { experimentId: '7', tagKey: TAG };
 
 /** A baseline as the bot leaves it: origin tags signed, compared metrics recorded and signed at the end. */
-function baseline(runId: string, startTime: number, tagChanges: Record<string, string> = {}): TrackedRun {
-  const tags = originTags({ ...query, sha: `${runId}`.padEnd(40, '0'), request: 'merge-1', role: 'baseline' });
+function baseline(
+  runId: string,
+  startTime: number,
+  tagChanges: Record<string, string> = {},
+  params = query.params,
+): TrackedRun {
+  const tags = originTags({
+    ...query,
+    params,
+    sha: `${runId}`.padEnd(40, '0'),
+    request: 'merge-1',
+    role: 'baseline',
+  });
   return {
     info: { runId, runName: runId, experimentId: '7', status: 'FINISHED', startTime },
     metrics: { ...METRICS },
@@ -174,6 +185,13 @@ describe('moveBaselinePointer', () => {
   it('writes a signed pointer to the finished baseline run', async () => {
     const mlflow = fakeMlflow([current], {});
     expect(await moveBaselinePointer(mlflow, query, ['current'])).toBe(true);
+    expect(mlflow.tags[TAG]).toBe(pointerValue(pointerAt(current), where, KEY));
+  });
+
+  it("points at the default seed's run of a refresh trained with repeats (the other seeds have other params)", async () => {
+    const seed43 = baseline('seed43', 201, {}, `${query.params} seed=43`);
+    const mlflow = fakeMlflow([current, seed43], {});
+    expect(await moveBaselinePointer(mlflow, query, ['current', 'seed43'])).toBe(true);
     expect(mlflow.tags[TAG]).toBe(pointerValue(pointerAt(current), where, KEY));
   });
 
