@@ -105,11 +105,16 @@ function dataText(runs: readonly RunResult[]): string {
   return listed([...seen.values()], none);
 }
 
+/** The seeds of the runs that are repeats of a point (execute-runs.ts marks them), each once. */
+function repeatSeedsOf(runs: readonly RunResult[]): number[] {
+  return [...new Set(runs.flatMap((r) => (r.repeatSeed === undefined ? [] : [r.repeatSeed])))];
+}
+
 /** `/train …` for each distinct command that repeats the runs: one for a single run or a grid, else one per run. */
 function trainCommands(input: FooterInput): string[] {
   // Repeats differ only in their seed, which `repeats=N` sets again (from the seed param's default up): a seed
   // list would be a sweep over seeds, another request.
-  const seeds = [...new Set(input.runs.flatMap((r) => (r.repeatSeed === undefined ? [] : [r.repeatSeed])))];
+  const seeds = repeatSeedsOf(input.runs);
   const seedParam = seeds.length > 1 ? input.seedParam : undefined;
   const runs = seedParam
     ? input.runs.map((r) => ({
@@ -128,7 +133,7 @@ function trainCommands(input: FooterInput): string[] {
 
 /** The seeds of repeated runs, for the params line: `repeats=N` names how many, this names which. */
 function seedsText(input: FooterInput): string {
-  const seeds = [...new Set(input.runs.flatMap((r) => (r.repeatSeed === undefined ? [] : [r.repeatSeed])))];
+  const seeds = repeatSeedsOf(input.runs);
   return seeds.length > 1 && input.seedParam ? ` (\`${input.seedParam}\` ${seeds.join(', ')})` : '';
 }
 
