@@ -3,8 +3,11 @@
 // experiment and 10,000 in the baselines one:
 //   - `node bin/trainbot.js compare RUN_ID` (the baselines experiment's id already remembered);
 //   - bench/compare_mlflow_client.py: MLflow's client (mlflow.get_run + mlflow.search_runs) and pandas;
-//   - bench/compare_urllib.py: the same 2 REST calls as trainbot with Python's urllib.
-// N rounds, the three alternating so load drifts hit all alike; then each once more through a counting
+//   - bench/compare_urllib.py: the 2 REST calls the issue's plain script makes (runs/get, the baseline's tag
+//     search), with Python's urllib;
+//   - bench/compare_urllib_pointer.py: trainbot's own 2 REST calls (the pointer's experiments/get, one runs/search
+//     by run id), with Python's urllib: what a process making exactly trainbot's requests costs at least.
+// N rounds, the four alternating so load drifts hit all alike; then each once more through a counting
 // loopback proxy for its MLflow requests. A real baseline and candidate come from one `trainbot run`; the
 // other runs are written straight into MLflow's PostgreSQL (REST with basic auth would take minutes).
 // Run (from the repository root, services as bench/README.md shows):
@@ -112,7 +115,7 @@ const counts = sql(
   `SELECT experiment_id || ':' || count(*) FROM runs WHERE experiment_id IN (${candidates}, ${baselines}) GROUP BY experiment_id ORDER BY 1`,
 );
 
-// 3. The three commands, warm (one call each first: Node's compile cache, Python's .pyc, the id cache).
+// 3. The four commands, warm (one call each first: Node's compile cache, Python's .pyc, the id cache).
 const metricNames = ['rmse', 'mae', 'r2'];
 const commands: Record<string, (env: NodeJS.ProcessEnv) => Promise<{ ms: number; out: string }>> = {
   'trainbot compare': (env) =>
@@ -123,8 +126,10 @@ const commands: Record<string, (env: NodeJS.ProcessEnv) => Promise<{ ms: number;
       ['bench/compare_mlflow_client.py', runId, `${experiment}/baselines`, repo, 'main', params, ...metricNames],
       env,
     ),
-  'Python, urllib (same 2 REST calls)': (env) =>
+  "Python, urllib (the issue's 2 REST calls)": (env) =>
     timed('python', ['bench/compare_urllib.py', runId, baselines, repo, 'main', params, ...metricNames], env),
+  "Python, urllib (trainbot's 2 REST calls)": (env) =>
+    timed('python', ['bench/compare_urllib_pointer.py', runId, candidates, baselines, 'main', ...metricNames], env),
 };
 const times: Record<string, number[]> = Object.fromEntries(Object.keys(commands).map((k) => [k, []]));
 for (const [name, run] of Object.entries(commands)) {
@@ -140,7 +145,7 @@ for (let i = 0; i < N; i++) {
   );
 }
 
-// 4. Each once more through a counting proxy (trainbot's first call to a server it has not seen makes 3).
+// 4. Each once more through a counting proxy (trainbot's first call to a server it has not seen makes 4).
 const proxy = await startCountingProxy(uri);
 const requests: Record<string, string[]> = {};
 for (const [name, run] of Object.entries(commands)) {

@@ -325,10 +325,11 @@ async function compare(
   // node:http instead of global fetch: see src/cli/http-fetch.ts.
   const client = (trackingEnv: NodeJS.ProcessEnv, key: string | undefined) =>
     withSigningKey(MlflowClient.fromEnv(trackingEnv, { fetch: httpFetch as unknown as typeof fetch }), key);
-  // With MLFLOW_TRACKING_URI set, the run is asked for before the config is read, so MLflow's time overlaps with
-  // loading zod and the report's modules. Without it nothing starts before the config is checked.
+  // With MLFLOW_TRACKING_URI set and --baseline given, the run is asked for before the config is read, so MLflow's
+  // time overlaps with loading the config and the report's modules. By default the run is read together with the
+  // baseline the pointer names (compare-runs.ts), which needs the config's experiment first.
   const early = env.MLFLOW_TRACKING_URI ? client(env, signingKeyFromEnv(env)) : undefined;
-  const first = early?.getRun(runId);
+  const first = cli.baseline === undefined ? undefined : early?.getRun(runId);
   first?.catch(() => undefined); // read (and its error shown) by compareRuns below
   const [{ root, config }, { compareRuns }, { experimentCache }] = await Promise.all([
     loadConfig(cli),

@@ -1,9 +1,9 @@
 // `trainbot compare RUN_ID [--baseline RUN_ID]`: the table `trainbot run` prints, for runs that already exist,
-// without training anything. The candidate (runs/get), then the current baseline by the bot's own lookup
-// (findBaseline: the pointer's experiments/get and one runs/get, or a search before the first merge wrote a
-// pointer), or both runs/get at once with --baseline. Every read is by id. The baselines experiment's id
-// comes from a small cache (experiment-cache.ts) so the default needs no experiments/get-by-name; a cold cache
-// costs that one request more.
+// without training anything. By default two requests, both reads by id: the branch's baseline pointer (the
+// baselines experiment's experiments/get), then the candidate and the runs the pointer names together, in one
+// runs/search on `run_id IN (…)`. Before the first merge wrote a pointer, the candidate's runs/get and the
+// bot's baseline search. With --baseline, both runs/get at once. The two experiments' ids come from a small
+// cache (experiment-cache.ts), so the default needs no experiments/get-by-name; a cold cache costs those.
 import type { TrainbotConfig } from '../config/config-types.js';
 import { type Baseline, type RunResult, rankRuns, requestConclusion } from '../report/compare.js';
 import { renderReport, whatChanged } from '../report/render-report.js';
@@ -13,14 +13,19 @@ import { RUN_TAGS } from '../runs/run-contract.js';
 import { type RunSigning, verifyRun } from '../runs/run-signature.js';
 import { experimentName } from '../tracking/experiment-names.js';
 import type { MlflowClient } from '../tracking/mlflow-client.js';
-import { checkRunMetrics, findBaseline, toBaseline } from '../tracking/run-queries.js';
+import { type BranchPointer, judgePointedRuns, readBranchPointer } from '../tracking/pointed-baseline.js';
+import { type BaselineQuery, checkRunMetrics, searchBaseline, toBaseline } from '../tracking/run-queries.js';
+import { runIdsFilter } from '../tracking/search-filter.js';
 import type { TrackedRun } from '../tracking/tracked-run.js';
-import { TrackingError } from '../tracking/tracking-error.js';
+import { TrackingError, isTrackingCode } from '../tracking/tracking-error.js';
 import { checkRunId } from './run-id.js';
 import { UsageError } from './usage-error.js';
 import { toRunResult } from '../report/to-run-result.js';
 
-export type CompareTracking = Pick<MlflowClient, 'getRun' | 'searchRuns' | 'searchAllRuns' | 'getExperimentByName'> &
+export type CompareTracking = Pick<
+  MlflowClient,
+  'getRun' | 'getExperiment' | 'searchRuns' | 'searchAllRuns' | 'getExperimentByName'
+> &
   RunSigning;
 
 /** Where the id of the baselines experiment is remembered between processes (a seam: tests pass a Map). */
@@ -65,7 +70,21 @@ export function compareTitle(run: RunResult, config: TrainbotConfig): string {
   return `trainbot: ${changed.join(' ') || 'default params'} vs baseline`;
 }
 
-/** The run, or a sentence: unknown ids and runs trainbot did not start are the user's to fix, not a crash. */
+/** The run as MLflow returned it, or a sentence: runs trainbot did not start, or whose tags changed, are not compared. */
+function trainbotOnly(run: TrackedRun, key: string | undefined, what: string): TrackedRun {
+  const runId = run.info.runId;
+  if (!run.tags[RUN_TAGS.role] || !run.tags[RUN_TAGS.repo] || run.tags[RUN_TAGS.params] === undefined)
+    throw new UsageError(
+      `Run ${runId} (${what}) was not started by trainbot (it has no trainbot tags); compare takes runs from \`trainbot run\` or \`/train\`.`,
+    );
+  if (key !== undefined && !verifyRun(key, run))
+    throw new UsageError(
+      `Run ${runId} (${what}) does not carry a valid trainbot signature (its tags were changed, or another trainbot signed it), so it is not compared.`,
+    );
+  return run;
+}
+
+/** The run by id (runs/get), or a sentence: an unknown id is the user's to fix, not a crash. */
 async function trainbotRun(tracking: CompareTracking, runId: string, what: string): Promise<TrackedRun> {
   let run: TrackedRun;
   try {
@@ -77,44 +96,103 @@ async function trainbotRun(tracking: CompareTracking, runId: string, what: strin
       );
     throw error;
   }
-  if (!run.tags[RUN_TAGS.role] || !run.tags[RUN_TAGS.repo] || run.tags[RUN_TAGS.params] === undefined)
-    throw new UsageError(
-      `Run ${runId} (${what}) was not started by trainbot (it has no trainbot tags); compare takes runs from \`trainbot run\` or \`/train\`.`,
-    );
-  const key = tracking.signingKey;
-  if (key !== undefined && !verifyRun(key, run))
-    throw new UsageError(
-      `Run ${runId} (${what}) does not carry a valid trainbot signature (its tags were changed, or another trainbot signed it), so it is not compared.`,
-    );
-  return run;
+  return trainbotOnly(run, tracking.signingKey, what);
 }
 
-/** The baselines experiment's id: remembered, or looked up by name once (undefined when it does not exist yet). */
-async function baselinesExperiment(input: CompareInput, fresh: boolean): Promise<string | undefined> {
-  const name = experimentName(input.config, 'baseline');
+/** The ids of the config's two experiments (candidates, baselines); undefined for one that does not exist. */
+interface ExperimentPair {
+  candidates?: string;
+  baselines?: string;
+}
+
+/** An experiment's id: remembered, or looked up by name once (undefined when it does not exist, or was deleted). */
+async function experimentId(input: CompareInput, name: string, fresh: boolean): Promise<string | undefined> {
   const known = fresh ? undefined : input.experimentIds.get(name);
   if (known !== undefined) return known;
   const found = await input.tracking.getExperimentByName(name);
-  if (found && found.lifecycleStage !== 'deleted') input.experimentIds.set(name, found.experimentId);
-  return found?.lifecycleStage === 'deleted' ? undefined : found?.experimentId;
+  if (!found || found.lifecycleStage === 'deleted') return undefined;
+  input.experimentIds.set(name, found.experimentId);
+  return found.experimentId;
 }
 
-/** The current baseline for the candidate's repo, as the bot finds it; a remembered id that finds none is checked once. */
-async function currentBaseline(input: CompareInput, candidate: TrackedRun): Promise<TrackedRun | undefined> {
-  const lookup = async (experimentId: string) =>
-    findBaseline(input.tracking, {
-      experimentId,
-      repo: candidate.tags[RUN_TAGS.repo] as string,
-      branch: input.config.baselineBranch,
-      params: planBaseline(input.config).paramsKey,
+async function experimentPair(input: CompareInput): Promise<ExperimentPair> {
+  const [candidates, baselines] = await Promise.all([
+    experimentId(input, experimentName(input.config, 'candidate'), false),
+    experimentId(input, experimentName(input.config, 'baseline'), false),
+  ]);
+  return { candidates, baselines };
+}
+
+/** The pointer, or none when the remembered experiment is gone for good (mlflow gc): the caller looks again. */
+async function pointerIn(tracking: CompareTracking, experiments: string, branch: string): Promise<BranchPointer> {
+  try {
+    return await readBranchPointer(tracking, experiments, branch);
+  } catch (error) {
+    if (isTrackingCode(error, 'RESOURCE_DOES_NOT_EXIST')) return { kind: 'none' };
+    throw error;
+  }
+}
+
+interface Pair {
+  candidate: TrackedRun;
+  baseline?: TrackedRun;
+}
+
+/**
+ * The candidate and the baseline the bot would compare it with. With a pointer: its experiments/get, then the
+ * candidate (unless `known`) and the pointed runs in one runs/search by id across both experiments; the pointed
+ * runs pass the same checks as the bot's own lookup (judgePointedRuns), for the candidate's repo. A candidate
+ * outside both experiments is read by runs/get; a pointer that does not answer leaves it to the bot's search.
+ */
+async function withBaseline(
+  input: CompareInput,
+  runId: string,
+  ids: ExperimentPair,
+  known?: TrackedRun,
+): Promise<Pair> {
+  const { tracking, config } = input;
+  const what = 'the run to compare';
+  if (ids.baselines === undefined) return { candidate: known ?? (await trainbotRun(tracking, runId, what)) };
+  const read = await pointerIn(tracking, ids.baselines, config.baselineBranch);
+  let candidate = known;
+  let pointed: TrackedRun[] | undefined;
+  if (read.kind === 'valid') {
+    const wanted = [...new Set([...(candidate ? [] : [runId]), ...read.pointer.runIds])];
+    const { runs } = await tracking.searchRuns({
+      experimentIds: [...new Set([ids.candidates ?? ids.baselines, ids.baselines])],
+      filter: runIdsFilter(wanted),
+      maxResults: wanted.length,
     });
-  const remembered = await baselinesExperiment(input, false);
-  if (remembered === undefined) return undefined;
-  const found = await lookup(remembered);
-  if (found) return found;
+    const byId = new Map(runs.map((run) => [run.info.runId, run]));
+    const found = byId.get(runId);
+    if (!candidate && found) candidate = trainbotOnly(found, tracking.signingKey, what);
+    const named = read.pointer.runIds.map((id) => byId.get(id));
+    // A pointed run the search did not return was deleted: not a baseline any more, as with runs/get.
+    pointed = named.every((run) => run !== undefined) ? named : undefined;
+  }
+  candidate ??= await trainbotRun(tracking, runId, what);
+  const query: BaselineQuery = {
+    experimentId: ids.baselines,
+    repo: candidate.tags[RUN_TAGS.repo] as string,
+    branch: config.baselineBranch,
+    params: planBaseline(config).paramsKey,
+  };
+  if (read.kind === 'valid') {
+    const judged = judgePointedRuns(read.pointer, pointed, query, tracking.signingKey);
+    if (judged.kind === 'found') return { candidate, baseline: judged.lookup.run };
+  }
+  return { candidate, baseline: (await searchBaseline(tracking, query)).run };
+}
+
+/** withBaseline on the remembered ids; when that finds no baseline, once more if the baselines' id has changed. */
+async function currentBaseline(input: CompareInput, runId: string): Promise<Pair> {
+  const remembered = await experimentPair(input);
+  const first = await withBaseline(input, runId, remembered);
+  if (first.baseline || remembered.baselines === undefined) return first;
   // Nothing there: the experiment may have been deleted and made again under the same name since it was remembered.
-  const current = await baselinesExperiment(input, true);
-  return current === undefined || current === remembered ? undefined : lookup(current);
+  const baselines = await experimentId(input, experimentName(input.config, 'baseline'), true);
+  if (baselines === undefined || baselines === remembered.baselines) return first;
+  return withBaseline(input, runId, { ...remembered, baselines }, first.candidate);
 }
 
 export async function compareRuns(input: CompareInput): Promise<CompareOutcome> {
@@ -122,12 +200,13 @@ export async function compareRuns(input: CompareInput): Promise<CompareOutcome> 
   const runId = checkRunId(input.runId, 'the run to compare');
   const baselineId =
     input.baselineRunId === undefined ? undefined : checkRunId(input.baselineRunId, 'the --baseline run');
-  const [candidateRun, chosen] = await Promise.all([
-    trainbotRun(tracking, runId, 'the run to compare'),
-    baselineId === undefined ? undefined : trainbotRun(tracking, baselineId, 'the --baseline run'),
-  ]);
-  let baselineRun = chosen;
-  if (baselineRun) {
+  let candidateRun: TrackedRun;
+  let baselineRun: TrackedRun | undefined;
+  if (baselineId !== undefined) {
+    [candidateRun, baselineRun] = await Promise.all([
+      trainbotRun(tracking, runId, 'the run to compare'),
+      trainbotRun(tracking, baselineId, 'the --baseline run'),
+    ]);
     if (baselineRun.info.status !== 'FINISHED')
       throw new UsageError(
         `The --baseline run ${baselineRun.info.runId} is ${baselineRun.info.status}, not FINISHED; choose a finished run.`,
@@ -139,7 +218,7 @@ export async function compareRuns(input: CompareInput): Promise<CompareOutcome> 
       );
     if (check?.status === 'intact') baselineRun = { ...baselineRun, metrics: check.metrics };
   } else {
-    baselineRun = await currentBaseline(input, candidateRun);
+    ({ candidate: candidateRun, baseline: baselineRun } = await currentBaseline(input, runId));
   }
   const candidate = comparedRun(candidateRun, checkRunMetrics(tracking, candidateRun), config);
   const baseline = toBaseline(baselineRun);

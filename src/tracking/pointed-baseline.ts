@@ -1,6 +1,6 @@
 // Reading and moving a branch's baseline pointer (src/runs/baseline-pointer.ts) in MLflow. Reading costs one
-// experiments/get and one runs/get per run of the baseline, all primary-key reads, so it does not grow with the
-// server. The pointer only says where to look: the runs it names pass the same checks a search's would (bot
+// experiments/get and one runs/get per run of the baseline (or, in `trainbot compare`, one runs/search by run id
+// that also reads the candidate), all primary-key reads, so it does not grow with the server. The pointer only says where to look: the runs it names pass the same checks a search's would (bot
 // tags of that repo, branch and params; with a key, the run's signature and its signed metrics), and anything
 // it cannot answer (no pointer yet, other params, an older baseline asked for) goes back to the search.
 import {
@@ -51,25 +51,50 @@ async function readRuns(client: PointerReader, runIds: readonly string[]): Promi
   }
 }
 
-/** The baseline the branch's pointer names, when it answers this query. */
-export async function pointedBaseline(client: PointerReader, query: BaselineQuery): Promise<PointedBaseline> {
-  const tagKey = pointerTagKey(query.branch);
-  const text = (await client.getExperiment(query.experimentId)).tags[tagKey];
-  if (text === undefined) return { kind: 'search' };
-  const read = readPointer(text, { experimentId: query.experimentId, tagKey }, client.signingKey);
-  if (read.status !== 'valid') return { kind: 'refused', why: read.status };
-  const { pointer } = read;
-  // Another repo's baseline sharing the experiment, params the config no longer uses, or a question about a
-  // baseline older than the current one: only the search knows.
-  if (pointer.repo !== query.repo || pointer.branch !== query.branch || pointer.params !== query.params)
+/** The branch's pointer as the baselines experiment holds it: one experiments/get. */
+export type BranchPointer =
+  | { kind: 'none' } // no pointer for this branch yet
+  | { kind: 'refused'; why: RefusedPointer }
+  | { kind: 'valid'; pointer: BaselinePointer };
+
+export async function readBranchPointer(
+  client: Pick<PointerReader, 'getExperiment' | 'signingKey'>,
+  experimentId: string,
+  branch: string,
+): Promise<BranchPointer> {
+  const tagKey = pointerTagKey(branch);
+  const text = (await client.getExperiment(experimentId)).tags[tagKey];
+  if (text === undefined) return { kind: 'none' };
+  const read = readPointer(text, { experimentId, tagKey }, client.signingKey);
+  return read.status === 'valid' ? { kind: 'valid', pointer: read.pointer } : { kind: 'refused', why: read.status };
+}
+
+/**
+ * Whether the pointer is about this question at all. Another repo's baseline sharing the experiment, params the
+ * config no longer uses, or a question about a baseline older than the current one: only the search knows. Pure.
+ */
+function pointerFits(pointer: BaselinePointer, query: BaselineQuery): boolean {
+  if (pointer.repo !== query.repo || pointer.branch !== query.branch || pointer.params !== query.params) return false;
+  return query.startedBefore === undefined || pointer.startTime < query.startedBefore;
+}
+
+/**
+ * What the runs a valid pointer names answer, however they were read (`runs` in the pointer's order; undefined
+ * when one of them is gone). Every run must pass the search's rules, and with a key its metrics must be the
+ * signed ones: the first run that fails that is the lookup's `rejected`, as the search would report it. Pure.
+ */
+export function judgePointedRuns(
+  pointer: BaselinePointer,
+  runs: readonly TrackedRun[] | undefined,
+  query: BaselineQuery,
+  key: string | undefined,
+): PointedBaseline {
+  if (!pointerFits(pointer, query) || !runs || !runs.every((run) => answers(run, query, key)))
     return { kind: 'search' };
-  if (query.startedBefore !== undefined && pointer.startTime >= query.startedBefore) return { kind: 'search' };
-  const runs = await readRuns(client, pointer.runIds);
-  if (!runs || !runs.every((run) => answers(run, query, client.signingKey))) return { kind: 'search' };
   const [first] = runs;
   if (!first) return { kind: 'search' };
-  if (client.signingKey === undefined) return { kind: 'found', lookup: { run: first, runs } };
-  const checks = runs.map((run) => checkMetrics(client.signingKey as string, run));
+  if (key === undefined) return { kind: 'found', lookup: { run: first, runs: [...runs] } };
+  const checks = runs.map((run) => checkMetrics(key, run));
   const rejected = checks.findIndex((check) => check.status !== 'intact');
   if (rejected >= 0) {
     const check = checks[rejected];
@@ -81,6 +106,16 @@ export async function pointedBaseline(client: PointerReader, query: BaselineQuer
     return check?.status === 'intact' ? { ...run, metrics: check.metrics } : run;
   });
   return { kind: 'found', lookup: { run: signed[0], runs: signed } };
+}
+
+/** The baseline the branch's pointer names, when it answers this query: the pointer, then one runs/get per run. */
+export async function pointedBaseline(client: PointerReader, query: BaselineQuery): Promise<PointedBaseline> {
+  const read = await readBranchPointer(client, query.experimentId, query.branch);
+  if (read.kind === 'none') return { kind: 'search' };
+  if (read.kind === 'refused') return { kind: 'refused', why: read.why };
+  // Runs are read only for a pointer that could answer; judgePointedRuns checks the fit again, cheaply.
+  if (!pointerFits(read.pointer, query)) return { kind: 'search' };
+  return judgePointedRuns(read.pointer, await readRuns(client, read.pointer.runIds), query, client.signingKey);
 }
 
 /** What moving needs: MlflowClient has it all; a port without the experiment calls (a test's) keeps no pointer. */

@@ -34,3 +34,12 @@ export function buildFilter(clauses: Clause[]): string {
     )
     .join(' AND ');
 }
+
+/**
+ * Runs by id, `attributes.run_id IN ('a', 'b')`: MLflow turns it into `run_uuid IN (…)`, a primary-key read
+ * however many runs the server holds (3.17.2, checked), where a tag filter reads every run's tags.
+ */
+export function runIdsFilter(runIds: readonly string[]): string {
+  if (runIds.length === 0) throw new Error('runIdsFilter needs at least one run id');
+  return `attributes.run_id IN (${runIds.map(filterLiteral).join(', ')})`;
+}

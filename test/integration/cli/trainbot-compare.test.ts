@@ -56,21 +56,17 @@ beforeAll(async () => {
 afterAll(() => proxy.close());
 
 describe('trainbot compare against a real MLflow', () => {
-  it("prints trainbot run's table for an existing run against the current baseline, in 3 reads by id once the baselines experiment is known", async () => {
+  it("prints trainbot run's table for an existing run against the current baseline, in 2 reads by id once the experiments are known", async () => {
     const candidate = trained.runs[0]?.runId as string;
     const first = await compare([candidate]);
     expect(first.code).toBe(0);
-    // The first call in a fresh root looks the baselines experiment up by name, once.
-    expect(proxy.seen.filter((r) => r.includes('experiments/get-by-name'))).toHaveLength(1);
+    // The first call in a fresh root looks the two experiments (candidates, baselines) up by name, once.
+    expect(proxy.seen.filter((r) => r.includes('experiments/get-by-name'))).toHaveLength(2);
     proxy.reset();
     const result = await compare([candidate]);
     expect(result.code).toBe(0);
-    // The candidate, the baseline pointer (an experiment tag) and the baseline it names: no search of the server.
-    expect(proxy.seen).toEqual([
-      'GET /api/2.0/mlflow/runs/get',
-      'GET /api/2.0/mlflow/experiments/get',
-      'GET /api/2.0/mlflow/runs/get',
-    ]);
+    // The baseline pointer (an experiment tag), then the candidate and the run it names in one search by run id.
+    expect(proxy.seen).toEqual(['GET /api/2.0/mlflow/experiments/get', 'POST /api/2.0/mlflow/runs/search']);
     const lines = result.stdout.split('\n');
     expect(lines[0]).toBe('### trainbot: alpha=0.1 vs baseline');
     const cells = lines
@@ -81,6 +77,8 @@ describe('trainbot compare against a real MLflow', () => {
     expect(Number(cells?.[3])).toBeCloseTo(trained.runs[0]?.metrics.rmse as number, 4);
     expect(cells?.[5]).toMatch(/better|worse|unchanged/);
     expect(result.stdout).toContain(`/runs/${trained.baseline.runId})`);
+    // The search returns the run's logged data set too: the footer names its digest, as with runs/get.
+    expect(result.stdout).toMatch(/winequality-red[^\n]*[0-9a-f]{8}/);
   }, 60_000);
 
   it('compares with the run --baseline names, in 2 requests, and prints JSON with --json', async () => {
