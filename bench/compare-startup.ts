@@ -1,8 +1,9 @@
 // What a whole `trainbot compare` process costs on its own side, with MLflow's time taken out: the CLI against a
-// loopback stand-in that answers runs/get and runs/search at once with a recorded run's JSON. Each way of
+// loopback stand-in that answers the baseline pointer's experiments/get and runs/search at once with recorded JSON. Each way of
 // loading the CLI is timed (issue 13 asked to measure each): tsc's dist/cli.js (one file per module) or the
 // esbuild bundle (scripts/build-cli.mjs), each with and without Node's compile cache. For scale: `node -e 0`,
-// `python -c pass`, and bench/compare_urllib.py (the same 2 requests in plain Python) against the same stand-in.
+// `python -c pass`, bench/compare_urllib.py (the issue's 2 requests in plain Python) and
+// bench/compare_urllib_pointer.py (trainbot's 2 requests in plain Python) against the same stand-in.
 // Also global fetch's first request against node:http's (src/cli/http-fetch.ts says why that matters).
 // Run: npm run build; npx tsx bench/compare-startup.ts [N]   (needs nothing running; python from the venv)
 import { spawn } from 'node:child_process';
@@ -42,17 +43,43 @@ const run = (id: string, role: string, params: string, rmse: number) => ({
   },
 });
 const CANDIDATE = 'c'.repeat(32);
+const BASELINE = 'b'.repeat(32);
+const BASELINE_PARAMS = 'alpha=0.5 l1_ratio=0.5 seed=42';
+// The baseline pointer a merge leaves on the baselines experiment (unsigned: the CLI here runs without a key).
+const pointer = JSON.stringify({
+  repo: 'local/trainbot',
+  branch: 'main',
+  params: BASELINE_PARAMS,
+  sha: '0123456789abcdef0123456789abcdef01234567',
+  runIds: [BASELINE],
+  startTime: 1,
+});
 const server = createServer((req, res) => {
-  req.resume();
+  let body = '';
+  req.on('data', (c: Buffer) => (body += c.toString()));
   req.on('end', () => {
-    const path = (req.url ?? '').split('?')[0] ?? '';
+    const [path = '', query = ''] = (req.url ?? '').split('?');
     res.setHeader('content-type', 'application/json');
-    if (path.endsWith('/runs/get'))
-      res.end(JSON.stringify({ run: run(CANDIDATE, 'candidate', 'alpha=0.1 l1_ratio=0.5 seed=42', 0.69) }));
+    const candidate = run(CANDIDATE, 'candidate', 'alpha=0.1 l1_ratio=0.5 seed=42', 0.69);
+    const baseline = run(BASELINE, 'baseline', BASELINE_PARAMS, 0.74);
+    if (path.endsWith('/runs/get')) res.end(JSON.stringify({ run: candidate }));
     else if (path.endsWith('/runs/search'))
-      res.end(JSON.stringify({ runs: [run('b'.repeat(32), 'baseline', 'alpha=0.5 l1_ratio=0.5 seed=42', 0.74)] }));
-    else if (path.endsWith('/experiments/get-by-name'))
-      res.end(JSON.stringify({ experiment: { experiment_id: '2', name: 'x/baselines', lifecycle_stage: 'active' } }));
+      // By run id (trainbot's search) both runs, by tags (compare_urllib.py's) the baseline.
+      res.end(JSON.stringify({ runs: body.includes('run_id IN') ? [candidate, baseline] : [baseline] }));
+    else if (path.endsWith('/experiments/get-by-name')) {
+      const name = new URLSearchParams(query).get('experiment_name') ?? '';
+      const id = name.endsWith('/baselines') ? '2' : '1';
+      res.end(JSON.stringify({ experiment: { experiment_id: id, name, lifecycle_stage: 'active' } }));
+    } else if (path.endsWith('/experiments/get'))
+      res.end(
+        JSON.stringify({
+          experiment: {
+            experiment_id: '2',
+            name: 'x/baselines',
+            tags: [{ key: 'trainbot.baseline.main', value: pointer }],
+          },
+        }),
+      );
     else res.writeHead(404).end('{}');
   });
 });
@@ -121,6 +148,11 @@ const variants: Record<string, { command: string; args: string[]; env: NodeJS.Pr
       'mae',
       'r2',
     ],
+    env,
+  },
+  'bench/compare_urllib_pointer.py, same stand-in': {
+    command: 'python',
+    args: ['bench/compare_urllib_pointer.py', CANDIDATE, '1', '2', 'main', 'rmse', 'mae', 'r2'],
     env,
   },
 };
