@@ -36,12 +36,14 @@ INI
   )
 
   mlflow_port="$(free_port)"
+  # One uvicorn worker for tests (each is ~300 MiB); benches that measure as deployed set
+  # TRAINBOT_MLFLOW_WORKERS=2, infrastructure/variables.tf's default.
   # The job-execution workers are for MLflow features trainbot does not use; they cost 8 processes per server.
   MLFLOW_SERVER_ENABLE_JOB_EXECUTION=false MLFLOW_AUTH_CONFIG_PATH="$dir/basic_auth.ini" \
     MLFLOW_FLASK_SERVER_SECRET_KEY="$(openssl rand -hex 24)" setsid mlflow server --app-name basic-auth \
     --backend-store-uri "postgresql+psycopg2://postgres@127.0.0.1:$pg_port/mlflow" \
     --artifacts-destination "$dir/artifacts" --serve-artifacts \
-    --host 127.0.0.1 --port "$mlflow_port" --workers 1 >"$dir/mlflow.log" 2>&1 &
+    --host 127.0.0.1 --port "$mlflow_port" --workers "${TRAINBOT_MLFLOW_WORKERS:-1}" >"$dir/mlflow.log" 2>&1 &
   local pid=$!
   disown "$pid"   # its teardown kill is expected: no "Killed" line from the shell after the test summary
   add_cleanup "kill -- -$pid 2>/dev/null; sleep 0.5; kill -KILL -- -$pid 2>/dev/null || true"

@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { httpFetch } from '../../../src/cli/http-fetch.js';
 
 let server: Server;
+let connections = 0;
 let base: string;
 beforeAll(async () => {
   server = createServer((req, res) => {
@@ -14,15 +15,32 @@ beforeAll(async () => {
     req.on('end', () => {
       if (req.url === '/slow') return void setTimeout(() => res.end('late'), 2000);
       res.writeHead(req.url === '/missing' ? 404 : 200, { 'retry-after': '3', 'content-type': 'application/json' });
-      res.end(JSON.stringify({ method: req.method, url: req.url, body, auth: req.headers.authorization ?? null }));
+      res.end(
+        JSON.stringify({
+          method: req.method,
+          url: req.url,
+          body,
+          auth: req.headers.authorization ?? null,
+          connection: req.headers.connection,
+        }),
+      );
     });
   });
+  server.on('connection', () => connections++);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
 describe('httpFetch', () => {
+  it('opens a connection of its own for each request, and asks the server to close it', async () => {
+    const before = connections;
+    const first = JSON.parse(await (await httpFetch(`${base}/a`)).text()) as { connection?: string };
+    await httpFetch(`${base}/b`);
+    expect(connections - before).toBe(2);
+    expect(first.connection).toBe('close');
+  });
+
   it('sends method, headers, query and body, and gives status, headers and text', async () => {
     const answer = await httpFetch(`${base}/api/2.0/mlflow/runs/search?x=1`, {
       method: 'POST',
@@ -37,6 +55,7 @@ describe('httpFetch', () => {
       url: '/api/2.0/mlflow/runs/search?x=1',
       body: '{"a":"é"}',
       auth: 'Basic abc',
+      connection: 'close',
     });
   });
 
