@@ -4,7 +4,7 @@
 // esbuild bundle (scripts/build-cli.mjs), each with and without Node's compile cache. For scale: `node -e 0`,
 // `python -c pass`, bench/compare_urllib.py (the issue's 2 requests in plain Python) and
 // bench/compare_urllib_pointer.py (trainbot's 2 requests in plain Python) against the same stand-in.
-// Also global fetch's first request against node:http's (src/cli/http-fetch.ts says why that matters).
+// Also global fetch's first request against node:http's (src/tracking/http-fetch.ts says why that matters).
 // Run: npm run build; npx tsx bench/compare-startup.ts [N]   (needs nothing running; python from the venv)
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';

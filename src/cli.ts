@@ -312,19 +312,16 @@ async function compare(
   out: (text: string) => void,
   progress: (text: string) => void,
 ): Promise<number> {
-  const [{ checkRunId }, { httpFetch }, { localSigningKey, signingKeyFromEnv, withSigningKey }, { MlflowClient }] =
-    await Promise.all([
-      import('./cli/run-id.js'),
-      import('./cli/http-fetch.js'),
-      import('./runs/run-signature.js'),
-      import('./tracking/mlflow-client.js'),
-    ]);
+  const [{ checkRunId }, { localSigningKey, signingKeyFromEnv, withSigningKey }, { MlflowClient }] = await Promise.all([
+    import('./cli/run-id.js'),
+    import('./runs/run-signature.js'),
+    import('./tracking/mlflow-client.js'),
+  ]);
   // Bad ids are refused before anything is started or contacted.
   const runId = checkRunId(cli.runId, 'the run to compare');
   if (cli.baseline !== undefined) checkRunId(cli.baseline, 'the --baseline run');
-  // node:http instead of global fetch: see src/cli/http-fetch.ts.
   const client = (trackingEnv: NodeJS.ProcessEnv, key: string | undefined) =>
-    withSigningKey(MlflowClient.fromEnv(trackingEnv, { fetch: httpFetch as unknown as typeof fetch }), key);
+    withSigningKey(MlflowClient.fromEnv(trackingEnv), key);
   // With MLFLOW_TRACKING_URI set and --baseline given, the run is asked for before the config is read, so MLflow's
   // time overlaps with loading the config and the report's modules. By default the run is read together with the
   // baseline the pointer names (compare-runs.ts), which needs the config's experiment first.

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { httpFetch } from './http-fetch.js';
+import { httpFetch } from '../tracking/http-fetch.js';
 
 export interface LocalMlflow {
   uri: string;
@@ -62,7 +62,7 @@ export function freePort(): Promise<number> {
 
 async function healthy(uri: string): Promise<boolean> {
   try {
-    // Not global fetch: `trainbot compare` makes this check on every call (src/cli/http-fetch.ts says why).
+    // Not global fetch: `trainbot compare` makes this check on every call (src/tracking/http-fetch.ts says why).
     const response = await httpFetch(`${uri}/health`, { signal: AbortSignal.timeout(1000) });
     return response.status === 200;
   } catch {

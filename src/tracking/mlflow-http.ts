@@ -3,6 +3,7 @@
 // for failures that may pass (connection errors, timeouts, 5xx, and 429 "busy"; never another 4xx), and
 // TrackingError sentences that never carry the credentials.
 import { ConcurrencyLimit } from './concurrency-limit.js';
+import { httpFetch } from './http-fetch.js';
 import {
   type AuthKind,
   TrackingError,
@@ -40,6 +41,7 @@ export interface MlflowHttpOptions {
    * A server that never answered still fails after `retries`.
    */
   restartGraceMs?: number;
+  /** The transport; default httpFetch, a connection of its own per request (http-fetch.ts says why). */
   fetch?: typeof fetch;
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
@@ -191,7 +193,7 @@ export class MlflowHttp {
     const started = performance.now();
     let status: number | undefined;
     try {
-      const response = await (this.options.fetch ?? fetch)(
+      const response = await (this.options.fetch ?? (httpFetch as unknown as typeof fetch))(
         `${this.base}${call.api ?? '2.0'}/mlflow/${call.endpoint}${query}`,
         {
           method: call.method,

@@ -1,7 +1,13 @@
 // The part of `fetch` that MlflowHttp uses (method, headers, body, signal → status, headers.get, text), over
-// node:http. Global fetch is undici, and its first call costs ~100 ms of CPU to load and set up: a quarter of a
-// whole `trainbot compare` (docs/benchmarks.md). Errors keep node's `code` (ECONNREFUSED…) and an abort rejects
-// with the signal's reason (a TimeoutError), as fetch does, so MlflowHttp's retry rules read them the same way.
+// node:http, with a connection of its own per request; MlflowHttp's transport for the bot and the CLI alike.
+// - A connection per request: MLflow served by more than one uvicorn worker (infrastructure/variables.tf ships
+//   2) leaves Nagle's algorithm on (uvicorn loses TCP_NODELAY with --workers N), so every request after the
+//   first on a kept-alive connection waits ~40 ms for the client's delayed ACK. Three reads in a row took
+//   83.5 ms p50 with global fetch against 41.2 ms this way (docs/benchmarks.md, "MLflow connections").
+// - Not global fetch: it is undici, and its first call costs ~100 ms of CPU to load and set up, a quarter of a
+//   whole `trainbot compare`.
+// Errors keep node's `code` (ECONNREFUSED…) and an abort rejects with the signal's reason (a TimeoutError), as
+// fetch does, so MlflowHttp's retry rules read them the same way.
 import type { IncomingMessage } from 'node:http';
 
 interface Init {
@@ -52,10 +58,7 @@ export async function httpFetch(url: string, init: Init = {}): Promise<HttpAnswe
           ...(init.body === undefined ? {} : { 'content-length': String(Buffer.byteLength(init.body)) }),
         },
         signal,
-        // A connection of its own per request, as Python's urllib does: MLflow served by more than one uvicorn
-        // worker (infrastructure/variables.tf ships 2) answered a request on a kept-alive connection in ~52 ms
-        // instead of ~12 ms (docs/benchmarks.md), and the CLI makes only two requests.
-        agent: false,
+        agent: false, // a connection of its own: see the top of this file
       },
       (response) => {
         const body = readBody(response, signal);

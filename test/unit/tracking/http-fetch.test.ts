@@ -1,9 +1,9 @@
-// src/cli/http-fetch.ts against a loopback server: what MlflowHttp reads from a fetch answer, and the errors
+// src/tracking/http-fetch.ts against a loopback server: what MlflowHttp reads from a fetch answer, and the errors
 // its retry rules tell apart (a refused connection by its code, a timeout by its name).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { httpFetch } from '../../../src/cli/http-fetch.js';
+import { httpFetch } from '../../../src/tracking/http-fetch.js';
 
 let server: Server;
 let connections = 0;
