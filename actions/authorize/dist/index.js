@@ -29501,10 +29501,7 @@ var run_contract_default = {
     image: "trainbot.image",
     repeat: "trainbot.repeat"
   },
-  roles: [
-    "candidate",
-    "baseline"
-  ]
+  roles: ["candidate", "baseline"]
 };
 
 // src/runs/run-contract.ts
