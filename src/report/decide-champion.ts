@@ -39,7 +39,10 @@ export function decideChampion(
       ? compareRepeats(
           primary,
           repeats.candidate,
-          { metrics: meanMetrics(repeats.champion), repeats: repeats.champion },
+          // No seed of the champion's pairs: the means against its one run, as with fewer than two pairs.
+          repeats.champion.length > 0
+            ? { metrics: meanMetrics(repeats.champion), repeats: repeats.champion }
+            : { metrics: champion },
           config,
         )
       : compareMetric(primary, candidate[primary], champion[primary], config);

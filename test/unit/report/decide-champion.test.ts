@@ -111,6 +111,15 @@ describe('decideChampion with repeats: the paired verdict over the seeds decides
     expect(one.comparison?.spread?.interval).toBeUndefined();
   });
 
+  it("compares the means with the champion's own run when none of its seeds pairs", () => {
+    expect(
+      decideChampion({ rmse: 0.744 }, { rmse: 0.75 }, withRepeats, { candidate: noisy, champion: [] }),
+    ).toMatchObject({
+      move: false,
+      comparison: { verdict: 'worse', candidate: expect.closeTo(0.752, 10), baseline: 0.75 },
+    });
+  });
+
   it('decides as before on one run a side, even when handed runs per seed', () => {
     const single = { candidate: noisy.slice(0, 1), champion: champion.slice(0, 1) };
     expect(decideChampion({ rmse: 0.744 }, { rmse: 0.74 }, config, single)).toEqual(
