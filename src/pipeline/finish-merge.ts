@@ -23,7 +23,6 @@ import {
   type MergeContext,
   REFRESH_REPORT,
   baselineQuery,
-  findRefreshRun,
   mergeCommenter,
   mergeKey,
   notePosted,
@@ -65,13 +64,13 @@ export async function finishMerge(claim: ClaimInfo, github: GitHubPort, deps: Fi
   const { config } = loaded;
   const experiments = await ensureRoleExperiments(tracking, config);
   const c: MergeContext = { ...deps, github, config, experiments, posted: () => notePosted(deps.runner, claim.key) };
-  if (!(await findRefreshRun(tracking, merge, experiments))) {
-    log.info(`reconcile: finishing ${claim.key} from the start: its baseline run was never created`);
-    return reportMerge(merge, c);
-  }
   // With repeats the refresh is one run per seed, and all of them are settled before anything reads them: the
   // report's means, the pointer and the registry's paired verdict need every seed.
   const found = (await findRequestRuns(tracking, refreshQuery(merge, experiments))).runs;
+  if (found.length === 0) {
+    log.info(`reconcile: finishing ${claim.key} from the start: its baseline run was never created`);
+    return reportMerge(merge, c);
+  }
   log.info(`reconcile: finishing ${claim.key} (${found.length} baseline run${found.length === 1 ? '' : 's'})`);
   const runs = await settleRefresh(merge, found, config, (r) => deps.settle(r, config));
   // Against the baseline that was current when the refresh started, as runRequest compared it: the refresh may
