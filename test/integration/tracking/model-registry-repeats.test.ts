@@ -9,7 +9,9 @@ import { describe, expect, it } from '@jest/globals';
 import { resolve } from 'node:path';
 import { parseConfig } from '../../../src/config/load-config.js';
 import type { TrainbotConfig } from '../../../src/config/config-types.js';
-import { mergeKey, onPullRequestClosed } from '../../../src/pipeline/on-pr-closed.js';
+import { finishMerge } from '../../../src/pipeline/finish-merge.js';
+import { mergeKey, mergeNotes, onPullRequestClosed } from '../../../src/pipeline/on-pr-closed.js';
+import { toRunResult } from '../../../src/report/to-run-result.js';
 import { decideChampion } from '../../../src/report/decide-champion.js';
 import { RUN_TAGS } from '../../../src/runs/run-contract.js';
 import { LocalRunner } from '../../../src/runners/local/local-runner.js';
@@ -36,6 +38,7 @@ const runner = new LocalRunner({
 });
 const errors: unknown[] = [];
 const log = { info: () => undefined, error: (error: unknown) => void errors.push(error) };
+const never = <T>() => new Promise<T>(() => undefined);
 
 /** The repository's config with its own experiment, three repeats, the registry on, and these defaults. */
 function configText(alpha: number, l1Ratio: number): string {
@@ -125,4 +128,52 @@ describe('the model registry on merge with repeats, against the real MLflow regi
     expect(await champion()).toBe('2');
     expect(errors).toEqual([]);
   }, 180_000);
+
+  it("the reconciler finishing a merge whose bot died before moving the alias reads every seed, and registers the default seed's run once", async () => {
+    const config = configFor(0.31, 0.9);
+    // The first process dies while pointing the alias: its version exists, its comment never got the result.
+    const dying = withModelRegistry(botTracking(), {
+      ensureRegisteredModel: (name) => registry.ensureRegisteredModel(name),
+      versionsOfRun: (name, runId) => registry.versionsOfRun(name, runId),
+      loggedModelOf: (e, runId, logged) => registry.loggedModelOf(e, runId, logged),
+      createVersion: (name, runId, modelId) => registry.createVersion(name, runId, modelId),
+      aliasVersion: (name, alias) => registry.aliasVersion(name, alias),
+      setAlias: () => never<void>(),
+    });
+    const event = { repo: REPO, number: 4, merged: true, mergeCommitSha: sha(4), baseRef: 'main' };
+    void onPullRequestClosed(event, {
+      github: new MemoryGitHub(configText(0.31, 0.9)),
+      tracking: dying,
+      runnerFor: () => runner,
+      log,
+    });
+    const registered = async () => {
+      const runId = (await refreshRuns(4, config))['42']?.info.runId;
+      return runId === undefined ? [] : registry.versionsOfRun(MODEL, runId);
+    };
+    for (let i = 0; i < 600 && (await registered()).length === 0; i++) await new Promise((r) => setTimeout(r, 200));
+    expect((await registered()).map((v) => v.version)).toEqual(['4']);
+
+    const github = new MemoryGitHub(configText(0.31, 0.9));
+    await finishMerge(
+      { key: `${REPO}#${mergeKey(4)}`, notes: mergeNotes({ ...event, sha: sha(4) }), live: false },
+      github,
+      {
+        runner,
+        tracking,
+        githubFor: async () => github,
+        log,
+        settle: async (run, c) => toRunResult(await tracking.getRun(run.info.runId), c),
+      },
+    );
+    // Paired with version 2's seeds: a mean change of −0.0006, within the 0.001 threshold whatever the interval says.
+    expect(github.living.get(mergeKey(4))).toContain(
+      `📦 Registered as version 4 of \`${MODEL}\`. The alias \`champion\` moved to it from version 2: within noise on \`rmse\` over 3 seeds paired with the champion's: mean Δ −0.0006 ± 0.0006 at 95% confidence (means 0.7566 against 0.7573).`,
+    );
+    expect(github.living.get(mergeKey(4))).toContain('Mean ± sd over 3 seeds (`seed` 42, 43, 44).');
+    expect(await champion()).toBe('4');
+    const all = await registry.versionsOfRun(MODEL, (await refreshRuns(4, config))['43']?.info.runId ?? '');
+    expect(all).toEqual([]);
+    expect(errors).toEqual([]);
+  }, 240_000);
 });
