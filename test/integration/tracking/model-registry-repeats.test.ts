@@ -5,6 +5,7 @@
 // The second merge (alpha 0.3, l1_ratio 0.94 against 0.5, 0.5) is the case one run per side gets wrong: its
 // seed-42 run alone is 0.0031 worse than the champion's, past the 0.001 threshold, but the three paired
 // differences (+0.0031, +0.0055, +0.0019) give +0.0035 ± 0.0046 at 95%: within noise, so the alias moves.
+// A reconciler finishing such a merge (src/pipeline/finish-merge.ts) reads every seed back from MLflow too.
 import { describe, expect, it } from '@jest/globals';
 import { resolve } from 'node:path';
 import { parseConfig } from '../../../src/config/load-config.js';
