@@ -14,7 +14,7 @@ import { groupRepeats } from '../report/group-repeats.js';
 import { runName } from '../runs/plan.js';
 import type { ClaimInfo } from '../runners/runner.js';
 import { ensureRoleExperiments } from '../tracking/role-experiments.js';
-import { finishedRunIds, moveBaselinePointer } from '../tracking/pointed-baseline.js';
+import { moveBaselinePointer } from '../tracking/pointed-baseline.js';
 import { findRequestRuns, lookupBaseline } from '../tracking/run-queries.js';
 import type { TrackedRun } from '../tracking/tracked-run.js';
 import { CLAIM_NOTES, MERGE_KIND, doneSteps } from './claim-notes.js';
@@ -27,6 +27,7 @@ import {
   mergeKey,
   notePosted,
   refreshOutcome,
+  refreshBaselineIds,
   refreshPlans,
   refreshQuery,
   registerMergeModel,
@@ -93,10 +94,10 @@ export async function finishMerge(claim: ClaimInfo, github: GitHubPort, deps: Fi
     runs,
   );
   // As reportMerge does once its refresh ended: the settled runs become the baseline reports read.
-  await moveBaselinePointer(tracking, baselineQuery(config, merge.repo, experiments), finishedRunIds(runs));
+  const point = groupRepeats(runs, config)[0];
+  await moveBaselinePointer(tracking, baselineQuery(config, merge.repo, experiments), refreshBaselineIds(point, runs));
   const post = await mergeCommenter(merge, c);
   // Registered at most once per run: a version this run already has is found again, not made twice.
-  const point = groupRepeats(runs, config)[0];
   await post(refreshOutcome(merge.sha, point, report, await registerMergeModel(merge, point, c)));
   await c.posted();
 }

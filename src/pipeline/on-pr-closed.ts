@@ -240,12 +240,21 @@ export async function reportMerge(merge: Merge, c: MergeContext): Promise<void> 
   await moveBaselinePointer(
     c.tracking,
     baselineQuery(c.config, merge.repo, c.experiments),
-    finishedRunIds(refresh.runs),
+    refreshBaselineIds(refresh.points[0], refresh.runs),
   );
   // With repeats the point of all seeds is registered: its run is the first seed's (the default one the pointer and
   // /train pair with), and the champion is judged on every seed, paired; it finished only once every seed did.
   const registry = await registerMergeModel(merge, refresh.points[0], c);
   await final(refreshOutcome(merge.sha, refresh.points[0], refresh.markdown, registry));
+}
+
+/**
+ * The runs a refresh points the branch at: all its finished runs, but only once its point finished. With repeats a
+ * seed that failed fails the point, and the report then says reports keep comparing with the previous baseline;
+ * the default seed's run alone must not become the baseline (its siblings would be the previous commit's).
+ */
+export function refreshBaselineIds(point: RunResult | undefined, runs: readonly RunResult[]): string[] {
+  return point?.state === 'finished' ? finishedRunIds(runs) : [];
 }
 
 /** What a merge's refresh trains: the baseline's defaults, once per seed with the config's `repeats`. */
