@@ -12,7 +12,7 @@ import type { TrackedRun } from './tracked-run.js';
 import type { Tracking } from './tracking.js';
 
 /** Baseline runs of one commit read at most: a refresh trains at most `limits.max_runs` seeds. */
-export const SIBLINGS_READ = 200;
+const SIBLINGS_READ = 200;
 
 export interface SeedSiblingsQuery {
   experimentId: string; // the baselines' experiment
