@@ -3,16 +3,19 @@
 // stopped, with the code the event's handler runs, so the comment reads the same either way:
 //   - its final comment noted as posted: nothing left to do;
 //   - no baseline run yet: the merge from the start (reportMerge: the final comment, the refresh, its result);
-//   - a baseline run: settled as the reconciler settles any run (its Job waited for, or FAILED with the reason
-//     when it can never finish), then the final comment with the refresh's result.
+//   - a baseline run: every run of the refresh (one per seed with `repeats`) settled as the reconciler settles any
+//     run (its Job waited for, or FAILED with the reason when it can never finish), a seed never created failed,
+//     then the final comment with the refresh's result and its model registered.
 // The reconciler releases the claim afterwards, so a second pass finds nothing.
 import type { TrainbotConfig } from '../config/config-types.js';
 import type { GitHubPort } from '../github/github-port.js';
 import type { RunResult } from '../report/compare.js';
+import { groupRepeats } from '../report/group-repeats.js';
+import { runName } from '../runs/plan.js';
 import type { ClaimInfo } from '../runners/runner.js';
 import { ensureRoleExperiments } from '../tracking/role-experiments.js';
-import { finishedRunIds, moveBaselinePointer } from '../tracking/pointed-baseline.js';
-import { lookupBaseline } from '../tracking/run-queries.js';
+import { moveBaselinePointer } from '../tracking/pointed-baseline.js';
+import { findRequestRuns, lookupBaseline } from '../tracking/run-queries.js';
 import type { TrackedRun } from '../tracking/tracked-run.js';
 import { CLAIM_NOTES, MERGE_KIND, doneSteps } from './claim-notes.js';
 import {
@@ -20,16 +23,21 @@ import {
   type MergeContext,
   REFRESH_REPORT,
   baselineQuery,
-  findRefreshRun,
   mergeCommenter,
+  mergeKey,
   notePosted,
   refreshOutcome,
+  refreshBaselineIds,
+  refreshPlans,
+  refreshQuery,
   registerMergeModel,
   reportMerge,
 } from './on-pr-closed.js';
 import { loadConfig } from './on-train-comment.js';
 import type { ReconcileDeps } from './reconcile.js';
-import { renderRequestReport } from './run-request.js';
+import { lookupRepeats, renderRequestReport } from './run-request.js';
+
+const NEVER_CREATED = "trainbot stopped before it created this seed's baseline run, so it never ran.";
 
 export interface FinishMergeDeps extends ReconcileDeps {
   /** The reconciler's own settling of a run left behind (reconcile.ts), so a merge's run ends as any other. */
@@ -57,33 +65,67 @@ export async function finishMerge(claim: ClaimInfo, github: GitHubPort, deps: Fi
   const { config } = loaded;
   const experiments = await ensureRoleExperiments(tracking, config);
   const c: MergeContext = { ...deps, github, config, experiments, posted: () => notePosted(deps.runner, claim.key) };
-  const run = await findRefreshRun(tracking, merge, experiments);
-  if (!run) {
+  // With repeats the refresh is one run per seed, and all of them are settled before anything reads them: the
+  // report's means, the pointer and the registry's paired verdict need every seed.
+  const found = (await findRequestRuns(tracking, refreshQuery(merge, experiments))).runs;
+  if (found.length === 0) {
     log.info(`reconcile: finishing ${claim.key} from the start: its baseline run was never created`);
     return reportMerge(merge, c);
   }
-  log.info(`reconcile: finishing ${claim.key} (baseline run ${run.info.runName})`);
-  const settled = await deps.settle(run, config);
+  log.info(`reconcile: finishing ${claim.key} (${found.length} baseline run${found.length === 1 ? '' : 's'})`);
+  const runs = await settleRefresh(merge, found, config, (r) => deps.settle(r, config));
   // Against the baseline that was current when the refresh started, as runRequest compared it: the refresh may
   // itself be the newest baseline by now.
-  const query = { ...baselineQuery(config, merge.repo, experiments), startedBefore: run.info.startTime };
+  const startedBefore = Math.min(...found.map((r) => r.info.startTime));
+  const query = { ...baselineQuery(config, merge.repo, experiments), startedBefore };
+  const seeds = runs.flatMap((r) => (r.repeatSeed !== undefined ? [r.repeatSeed] : []));
   const report = renderRequestReport(
     {
       ...REFRESH_REPORT,
       config,
       found: await lookupBaseline(tracking, query),
+      ...(seeds.length > 1 ? { repeats: { seeds, found: await lookupRepeats(tracking, query, seeds, config) } } : {}),
       experiments,
       experimentId: experiments.baselines,
       sha: merge.sha,
       runUrl: deps.runUrl,
       now: deps.now ?? Date.now,
     },
-    [settled],
+    runs,
   );
-  // As reportMerge does once its refresh ended: the settled run becomes the baseline reports read.
-  await moveBaselinePointer(tracking, baselineQuery(config, merge.repo, experiments), finishedRunIds([settled]));
+  // As reportMerge does once its refresh ended: the settled runs become the baseline reports read.
+  const point = groupRepeats(runs, config)[0];
+  await moveBaselinePointer(tracking, baselineQuery(config, merge.repo, experiments), refreshBaselineIds(point, runs));
   const post = await mergeCommenter(merge, c);
   // Registered at most once per run: a version this run already has is found again, not made twice.
-  await post(refreshOutcome(merge.sha, settled, report, await registerMergeModel(merge, settled, c)));
+  await post(refreshOutcome(merge.sha, point, report, await registerMergeModel(merge, point, c)));
   await c.posted();
+}
+
+/**
+ * Every planned run of the refresh, in plan order (the default seed first, as runRequest lists them): each one
+ * found settled, and a seed whose run the dead process never created failed, as a run it never started is, so
+ * the point does not finish on some of its seeds.
+ */
+async function settleRefresh(
+  merge: Merge,
+  found: readonly TrackedRun[],
+  config: TrainbotConfig,
+  settle: (run: TrackedRun) => Promise<RunResult>,
+): Promise<RunResult[]> {
+  const settled = await Promise.all(found.map(settle));
+  const origin = { repo: merge.repo, request: mergeKey(merge.number), role: 'baseline' as const };
+  return refreshPlans(config).map((plan) => {
+    const name = runName({ ...origin, paramsKey: plan.paramsKey });
+    return (
+      settled.find((r) => r.name === name) ?? {
+        name,
+        params: plan.params,
+        state: 'failed',
+        reason: NEVER_CREATED,
+        metrics: {},
+        ...(plan.repeat ? { repeatSeed: plan.repeat.seed } : {}),
+      }
+    );
+  });
 }

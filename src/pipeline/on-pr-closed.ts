@@ -18,11 +18,12 @@ import type { RegistryOutcome } from '../report/render-registry.js';
 import { whatChanged } from '../report/render-report.js';
 import { toRunResult } from '../report/to-run-result.js';
 import type { MetricsCheck } from '../runs/metrics-signature.js';
-import { planBaseline, planBaselineRepeats, repeatSeeds } from '../runs/plan.js';
+import { type PlannedRun, planBaseline, planBaselineRepeats, repeatSeeds } from '../runs/plan.js';
 import { RUN_TAGS } from '../runs/run-contract.js';
 import type { Runner } from '../runners/runner.js';
 import {
   type BaselineQuery,
+  type RequestQuery,
   checkRunMetrics,
   findPullRequestRuns,
   findRequestRuns,
@@ -152,8 +153,12 @@ export async function findRefreshRun(
   merge: Merge,
   experiments: RoleExperiments,
 ): Promise<TrackedRun | undefined> {
-  const query = { experimentId: experiments.baselines, repo: merge.repo, request: mergeKey(merge.number) };
-  return (await findRequestRuns(tracking, query, 1)).runs[0];
+  return (await findRequestRuns(tracking, refreshQuery(merge, experiments), 1)).runs[0];
+}
+
+/** Where a merge's refresh runs are: among the baselines, tagged with the merge's request. */
+export function refreshQuery(merge: Merge, experiments: RoleExperiments): RequestQuery {
+  return { experimentId: experiments.baselines, repo: merge.repo, request: mergeKey(merge.number) };
 }
 
 /** Where a merge's report and refresh go, and what with: the event's handler or the reconciler fills it in. */
@@ -213,10 +218,9 @@ export async function reportMerge(merge: Merge, c: MergeContext): Promise<void> 
 
   // 4–5. The baseline refresh is a request of its own (role baseline, compared with the previous baseline), and
   // its result goes into the same comment. It trains the config's repeats, so /train's repeats find their pairs.
-  const repeats = c.config.repeats;
   const refresh = await runRequest({
     ...REFRESH_REPORT,
-    plans: repeats > 1 ? planBaselineRepeats(c.config, repeatSeeds(c.config, repeats)) : [baselinePlan],
+    plans: refreshPlans(c.config),
     role: 'baseline',
     config: c.config,
     tracking: c.tracking,
@@ -236,14 +240,32 @@ export async function reportMerge(merge: Merge, c: MergeContext): Promise<void> 
   await moveBaselinePointer(
     c.tracking,
     baselineQuery(c.config, merge.repo, c.experiments),
-    finishedRunIds(refresh.runs),
+    refreshBaselineIds(refresh.points[0], refresh.runs),
   );
-  // With repeats the first seed's run is registered: its seed is the default one the pointer and /train pair with.
-  const registry = await registerMergeModel(merge, refresh.runs[0], c);
+  // With repeats the point of all seeds is registered: its run is the first seed's (the default one the pointer and
+  // /train pair with), and the champion is judged on every seed, paired; it finished only once every seed did.
+  const registry = await registerMergeModel(merge, refresh.points[0], c);
   await final(refreshOutcome(merge.sha, refresh.points[0], refresh.markdown, registry));
 }
 
-/** Step 6: the finished refresh's model registered, with the alias moved only when it is not worse (register-model.ts). */
+/**
+ * The runs a refresh points the branch at: all its finished runs, but only once its point finished. With repeats a
+ * seed that failed fails the point, and the report then says reports keep comparing with the previous baseline;
+ * the default seed's run alone must not become the baseline (its siblings would be the previous commit's).
+ */
+export function refreshBaselineIds(point: RunResult | undefined, runs: readonly RunResult[]): string[] {
+  return point?.state === 'finished' ? finishedRunIds(runs) : [];
+}
+
+/** What a merge's refresh trains: the baseline's defaults, once per seed with the config's `repeats`. */
+export function refreshPlans(config: TrainbotConfig): PlannedRun[] {
+  return config.repeats > 1 ? planBaselineRepeats(config, repeatSeeds(config, config.repeats)) : [planBaseline(config)];
+}
+
+/**
+ * Step 6: the finished refresh's model registered, with the alias moved only when it is not worse (register-model.ts).
+ * `run` is the refresh's point: with repeats, every seed joined (groupRepeats), so the verdict pairs them all.
+ */
 export function registerMergeModel(
   merge: Merge,
   run: RunResult | undefined,

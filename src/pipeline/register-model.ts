@@ -3,21 +3,28 @@
 //   1. the registered model, created when missing   2. the version of this run: the one registered before (a
 //   redelivery or a restart registers nothing twice), else a new one from the model the run logged
 //   3. the champion: the alias → its version → its run, trusted only as a signed trainbot baseline of this
-//   repository   4. the alias moved only when the new model is not worse (decide-champion.ts).
+//   repository; with repeats, also its sibling seeds (find-seed-siblings.ts, one search)   4. the alias moved only
+//   when the new model is not worse (decide-champion.ts): with repeats, by the paired verdict over the seeds.
 // A refusal or an outage becomes a sentence in the merge report; the baseline itself stands either way.
 import type { TrainbotConfig } from '../config/config-types.js';
-import type { RunResult } from '../report/compare.js';
-import { decideChampion } from '../report/decide-champion.js';
+import type { Repeat, RunResult } from '../report/compare.js';
+import { type ChampionRepeats, decideChampion } from '../report/decide-champion.js';
 import type { RegistryOutcome } from '../report/render-registry.js';
 import { RUN_TAGS } from '../runs/run-contract.js';
 import type { ModelRegistry } from '../tracking/model-registry.js';
+import { findSeedSiblings, seedOf } from '../tracking/find-seed-siblings.js';
 import type { RoleExperiments } from '../tracking/role-experiments.js';
 import { checkRunMetrics } from '../tracking/run-queries.js';
+import type { TrackedRun } from '../tracking/tracked-run.js';
 import { isTrackingCode } from '../tracking/tracking-error.js';
 import type { Tracking } from '../tracking/tracking.js';
 
 export interface RegisterModelInput {
-  run: RunResult; // the merge's baseline run, settled
+  /**
+   * The merge's baseline, settled: its run, or with repeats its point (group-repeats.ts), finished only once every
+   * seed did, whose `runId` is the default seed's run (the one registered) and whose `repeats` the verdict pairs.
+   */
+  run: RunResult;
   repo: string;
   config: TrainbotConfig;
   tracking: Tracking;
@@ -38,8 +45,10 @@ export async function registerModel(input: RegisterModelInput): Promise<Registry
     if (!version) return { kind: 'no-model', model, loggedModel };
     const champion = await registry.aliasVersion(model, alias);
     if (champion?.version === version) return { kind: 'moved', model, alias, version, already: true };
-    const championMetrics = champion ? await trustedMetrics(input, champion.runId) : undefined;
-    const decision = decideChampion(run.metrics, championMetrics, config);
+    const trusted = champion ? await trustedChampion(input, champion.runId) : undefined;
+    const repeats =
+      trusted && run.repeats && run.repeats.length > 1 ? await pairs(input, trusted, run.repeats) : undefined;
+    const decision = decideChampion(run.metrics, trusted?.metrics, config, repeats);
     if (!decision.move && champion && decision.comparison)
       return { kind: 'kept', model, alias, version, champion: champion.version, comparison: decision.comparison };
     await registry.setAlias(model, alias, version);
@@ -77,14 +86,11 @@ async function versionOf(
 }
 
 /**
- * The champion's metrics, when its run is one trainbot trained as a baseline of this repository with its
+ * The champion's run with its metrics, when it is one trainbot trained as a baseline of this repository with its
  * metrics as signed. Anyone with an MLflow account may create a registered model or point an alias of one they
  * created, so a champion that is not such a run is not compared with: the alias moves.
  */
-async function trustedMetrics(
-  input: RegisterModelInput,
-  runId: string,
-): Promise<Readonly<Record<string, number>> | undefined> {
+async function trustedChampion(input: RegisterModelInput, runId: string): Promise<TrackedRun | undefined> {
   // A deleted run is no champion; any other failure is an outage, and must not move the alias.
   const run = await input.tracking.getRun(runId).catch((error: unknown) => {
     if (isTrackingCode(error, 'RESOURCE_DOES_NOT_EXIST')) return undefined;
@@ -99,6 +105,31 @@ async function trustedMetrics(
   )
     return undefined;
   const check = checkRunMetrics(input.tracking, run);
-  if (check === undefined) return run.metrics;
-  return check.status === 'intact' ? check.metrics : undefined;
+  if (check === undefined) return run;
+  return check.status === 'intact' ? { ...run, metrics: check.metrics } : undefined;
+}
+
+/**
+ * The two sides of a paired verdict: the refresh's seeds, and the champion's runs of those seeds (its own run and
+ * its siblings). A seed the champion lacks pairs with nothing; with fewer than two pairs the means are compared by
+ * the threshold alone, as a `/train` report does.
+ */
+async function pairs(
+  input: RegisterModelInput,
+  champion: TrackedRun,
+  candidate: readonly Repeat[],
+): Promise<ChampionRepeats> {
+  const { seedParam } = input.config;
+  const seeds = candidate.map((r) => r.seed);
+  const siblings = await findSeedSiblings(input.tracking, {
+    experimentId: input.experiments.baselines,
+    run: champion,
+    seedParam,
+    seeds,
+  });
+  const runs = [champion, ...siblings].flatMap((run) => {
+    const seed = seedOf(run, seedParam);
+    return seed !== undefined && seeds.includes(seed) ? [{ seed, runId: run.info.runId, metrics: run.metrics }] : [];
+  });
+  return { candidate, champion: runs.sort((a, b) => seeds.indexOf(a.seed) - seeds.indexOf(b.seed)) };
 }

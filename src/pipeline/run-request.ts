@@ -115,7 +115,7 @@ export function requestBaseline(r: Pick<RequestRendering, 'found' | 'repeats'>):
  * The baselines a request with repeats pairs with: the default params with each of its seeds, one lookup per seed.
  * The first seed is `seed_param`'s default, so its baseline is the one a request without repeats uses.
  */
-async function lookupRepeats(
+export async function lookupRepeats(
   tracking: Tracking,
   query: BaselineQuery,
   seeds: readonly number[],

@@ -80,7 +80,7 @@ export function compareMetric(
 export function compareRepeats(
   metric: string,
   repeats: readonly Repeat[],
-  baseline: Baseline | undefined,
+  baseline: Pick<Baseline, 'metrics' | 'repeats'> | undefined,
   config: TrainbotConfig,
 ): MetricComparison {
   const values = repeats.map((r) => r.metrics[metric]);

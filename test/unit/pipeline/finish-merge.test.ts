@@ -6,7 +6,10 @@ import { describe, expect, it } from '@jest/globals';
 import { mergeFromNotes } from '../../../src/pipeline/finish-merge.js';
 import { mergeKey, mergeNotes, onPullRequestClosed } from '../../../src/pipeline/on-pr-closed.js';
 import { reconcileOnce } from '../../../src/pipeline/reconcile.js';
-import type { RunOutcome } from '../../../src/runners/runner.js';
+import type { JobSpec, RunOutcome } from '../../../src/runners/runner.js';
+import { REPO_CONFIG_TEXT } from '../config/repo-config.js';
+import { pointerTagKey } from '../../../src/runs/baseline-pointer.js';
+import type { MemoryTracking } from './memory-ports.js';
 import { ClaimingRunner, MemoryGitHub, silentLog, trainedPullRequest } from './memory-ports.js';
 
 const REPO = 'acme/models';
@@ -201,5 +204,118 @@ describe('a merge whose bot died is finished by the next process, once', () => {
     await reconcile();
     expect(github.posts).toHaveLength(1);
     expect(first.leases.has(KEY)).toBe(false);
+  });
+});
+
+describe('a merge whose refresh trains repeats is finished with every seed', () => {
+  const REPEATS = `${REPO_CONFIG_TEXT}repeats: 3\n`;
+  const SEED_RMSE: Record<string, number> = { '42': 0.7, '43': 0.71, '44': 0.69 };
+  const seedOf = (spec: JobSpec) => spec.args[spec.args.indexOf('--seed') + 1] ?? '';
+  const metricsOf = (seed: string) => ({ ...NEW_BASELINE, rmse: SEED_RMSE[seed] ?? 0 });
+
+  /** MLflow's experiment tags, where the branch's baseline pointer lives (src/tracking/pointed-baseline.ts). */
+  function withPointers(tracking: MemoryTracking): () => string | undefined {
+    const tags = new Map<string, Record<string, string>>();
+    Object.assign(tracking, {
+      getExperiment: async (experimentId: string) => ({
+        experimentId,
+        name: '',
+        lifecycleStage: 'active',
+        tags: { ...tags.get(experimentId) },
+      }),
+      setExperimentTag: async (experimentId: string, key: string, value: string) => {
+        tags.set(experimentId, { ...tags.get(experimentId), [key]: value });
+      },
+    });
+    const key = pointerTagKey('main');
+    return () => [...tags.values()].find((t) => t[key] !== undefined)?.[key];
+  }
+
+  /** The first process trains the refresh with `configText` and dies waiting for its Jobs. */
+  async function diedWaiting(configText: string) {
+    const tracking = await trainedPullRequest(REPO);
+    const pointer = withPointers(tracking);
+    const first = new ClaimingRunner(tracking);
+    const dispatch = first.dispatch.bind(first);
+    first.dispatch = async (spec) => {
+      first.clusterJobs.push({ name: spec.name, labels: { ...spec.labels }, finished: false });
+      return dispatch(spec);
+    };
+    first.wait = () => never<RunOutcome>();
+    void onPullRequestClosed(
+      { repo: REPO, number: 7, merged: true, mergeCommitSha: SHA, baseRef: 'main' },
+      { github: new MemoryGitHub(configText), tracking, runnerFor: () => first, log: silentLog, now: () => 10_000 },
+    );
+    await tick();
+    first.expire(KEY);
+    // The next process: each Job it waits for ends, its container having logged its seed's metrics.
+    const github = new MemoryGitHub(configText);
+    const second = new ClaimingRunner(tracking);
+    second.leases = first.leases;
+    second.clusterJobs.push(...first.clusterJobs);
+    const waited: string[] = [];
+    second.wait = async ({ name }) => {
+      waited.push(name);
+      const spec = first.dispatched.find((s) => s.name === name) as JobSpec;
+      tracking.finish(spec.env.MLFLOW_RUN_ID as string, metricsOf(seedOf(spec)));
+      return { status: 'succeeded' };
+    };
+    await reconcileOnce({ runner: second, tracking, githubFor: async () => github, log: silentLog, now: () => 10_000 });
+    const runs = tracking.runs.filter((r) => r.tags['trainbot.request'] === 'merge-7');
+    return { first, github, waited, runs, pointer };
+  }
+
+  it("settles every seed's run, not only the newest, and reports them joined as the live flow does", async () => {
+    const { first, github, waited, runs, pointer } = await diedWaiting(REPEATS);
+    expect(first.dispatched.map(seedOf)).toEqual(['42', '43', '44']);
+    expect(waited.sort()).toEqual(first.dispatched.map((s) => s.name).sort());
+    expect(runs.map((r) => r.info.status)).toEqual(['FINISHED', 'FINISHED', 'FINISHED']);
+    // The branch now points at the default seed's run (the other seeds have other params, found by their own).
+    const seed42 = runs.find((r) => r.tags['trainbot.repeat'] === '42')?.info.runId;
+    expect(JSON.parse(pointer() ?? '{}')).toMatchObject({ runIds: [seed42] });
+    const comment = github.living.get(mergeKey(7));
+    expect(refreshPart(comment)).toContain('✅ New baseline of `main` on `ddddddd`:');
+    expect(refreshPart(comment)).toContain('Mean ± sd over 3 seeds (`seed` 42, 43, 44).');
+
+    // The same merge handled by a process that did not die posts the same comment.
+    const tracking = await trainedPullRequest(REPO);
+    const live = new MemoryGitHub(REPEATS);
+    const runner = new ClaimingRunner(tracking, { metrics: (spec) => metricsOf(seedOf(spec)) });
+    await onPullRequestClosed(
+      { repo: REPO, number: 7, merged: true, mergeCommitSha: SHA, baseRef: 'main' },
+      { github: live, tracking, runnerFor: () => runner, log: silentLog, now: () => 10_000 },
+    );
+    expect(comment).toBe(live.living.get(mergeKey(7)));
+    expect(first.leases.has(KEY)).toBe(false);
+  });
+
+  it('fails the refresh, naming the seed, when the dead process never created some of its runs', async () => {
+    const { first, github, runs, pointer } = await diedWaiting(REPEATS.replace('max_parallel: 4', 'max_parallel: 1'));
+    expect(first.dispatched.map(seedOf)).toEqual(['42']);
+    expect(runs.map((r) => r.info.status)).toEqual(['FINISHED']);
+    // As the comment says, reports keep the previous baseline: its seed 42 alone does not become the baseline.
+    expect(pointer()).toBeUndefined();
+    expect(refreshPart(github.living.get(mergeKey(7)))).toBe(
+      "❌ The new baseline of `main` on `ddddddd` did not finish: seed=43: trainbot stopped before it created this seed's baseline run, so it never ran. Reports keep comparing with the previous baseline until the next merge trains one.",
+    );
+    expect(first.leases.has(KEY)).toBe(false);
+  });
+
+  it('a live refresh with a failed seed leaves the pointer where it was, as its comment says', async () => {
+    const tracking = await trainedPullRequest(REPO);
+    const pointer = withPointers(tracking);
+    const github = new MemoryGitHub(REPEATS);
+    const runner = new ClaimingRunner(tracking, {
+      metrics: (spec) => metricsOf(seedOf(spec)),
+      outcome: (spec) => (seedOf(spec) === '43' ? { status: 'failed', reason: 'OOMKilled' } : { status: 'succeeded' }),
+    });
+    await onPullRequestClosed(
+      { repo: REPO, number: 7, merged: true, mergeCommitSha: SHA, baseRef: 'main' },
+      { github, tracking, runnerFor: () => runner, log: silentLog, now: () => 10_000 },
+    );
+    expect(refreshPart(github.living.get(mergeKey(7)))).toMatch(
+      /^❌ The new baseline of `main` on `ddddddd` did not finish: seed=43: /,
+    );
+    expect(pointer()).toBeUndefined();
   });
 });

@@ -5,7 +5,8 @@ import type { TrainbotConfig } from '../../../src/config/config-types.js';
 import { registerModel } from '../../../src/pipeline/register-model.js';
 import type { RunResult } from '../../../src/report/compare.js';
 import { comparedMetrics, metricsTags } from '../../../src/runs/metrics-signature.js';
-import { originTags } from '../../../src/runs/run-contract.js';
+import { RUN_TAGS, originTags } from '../../../src/runs/run-contract.js';
+import { signRun } from '../../../src/runs/run-signature.js';
 import type { ModelRegistry, ModelVersion } from '../../../src/tracking/model-registry.js';
 import { TrackingError } from '../../../src/tracking/tracking-error.js';
 import { withModelRegistry } from '../../../src/tracking/model-registry.js';
@@ -166,5 +167,95 @@ describe('registerModel', () => {
     });
     expect(registry.aliases.get('champion')).toBe('1');
     expect(errors).toHaveLength(1);
+  });
+});
+
+/**
+ * A refresh trained with repeats: one signed baseline run per seed (42, 43, 44) of commit `sha`, as executeRuns
+ * leaves them; resolves with its point as runRequest joins it (the default seed's run first).
+ */
+function repeated(name: string, sha: string, rmse: readonly number[], overrides: { sign?: boolean } = {}): RunResult {
+  const repeats = rmse.map((value, i) => {
+    const seed = 42 + i;
+    const runId = `${name}-${seed}`;
+    const metrics = { rmse: value, mae: 0.5, r2: 0.2 };
+    const origin = originTags({
+      repo: REPO,
+      sha,
+      branch: 'main',
+      request: `merge-${name}`,
+      role: 'baseline',
+      params: `alpha=0.5 l1_ratio=0.5 seed=${seed}`,
+      repeat: seed,
+    });
+    const tags = { ...origin, ...metricsTags(KEY, runId, metrics, comparedMetrics(config)) };
+    if (overrides.sign !== false) tags[RUN_TAGS.signature] = signRun(KEY, runId, origin);
+    tracking.runs.push({
+      info: { runId, runName: runId, experimentId: '2', status: 'FINISHED', startTime: 1 },
+      metrics,
+      params: {},
+      tags,
+    });
+    registry.loggedModels.set(runId, `m-${runId}`);
+    return { seed, runId, metrics };
+  });
+  const first = repeats[0] as { runId: string };
+  const means = { rmse: rmse.reduce((a, b) => a + b, 0) / rmse.length, mae: 0.5, r2: 0.2 };
+  return { name, runId: first.runId, params: {}, state: 'finished', metrics: means, repeats };
+}
+
+describe('registerModel with repeats: the refresh and the champion paired by seed', () => {
+  const withRepeats: TrainbotConfig = { ...config, repeats: 3 };
+  // Champion 0.74 / 0.75 / 0.76. New: its default seed alone is 0.004 worse, the seeds together within noise.
+  const noisy = [0.744, 0.747, 0.765];
+
+  it("moves the alias when the paired verdict is within noise, though the default seed's run alone is worse", async () => {
+    await champion(repeated('old', 'a'.repeat(40), [0.74, 0.75, 0.76]));
+    const searches: string[] = [];
+    tracking.beforeRequest = (call) => void searches.push(call);
+    const outcome = await register(repeated('new', 'b'.repeat(40), noisy), withRepeats);
+    expect(outcome).toMatchObject({
+      kind: 'moved',
+      version: '2',
+      previous: {
+        version: '1',
+        comparison: { verdict: 'noise', spread: { interval: { pairs: 3, mean: expect.closeTo(0.002, 10) } } },
+      },
+    });
+    expect(registry.versions.map((v) => v.runId)).toEqual(['old-42', 'new-42']);
+    expect(registry.aliases.get('champion')).toBe('2');
+    // The champion's run read, and its siblings found in one search.
+    expect(searches).toEqual(['getRun', 'searchAllRuns']);
+  });
+
+  it('keeps the alias when the paired verdict is worse, and says so with the paired figures', async () => {
+    await champion(repeated('old', 'a'.repeat(40), [0.74, 0.75, 0.76]));
+    const outcome = await register(repeated('new', 'b'.repeat(40), [0.7409, 0.7515, 0.7612]), withRepeats);
+    expect(outcome).toMatchObject({
+      kind: 'kept',
+      version: '2',
+      champion: '1',
+      comparison: { verdict: 'worse', delta: expect.closeTo(0.0012, 10), spread: { interval: { pairs: 3 } } },
+    });
+    expect(registry.aliases.get('champion')).toBe('1');
+  });
+
+  it("pairs only the champion's trusted siblings: not another commit's, not unsigned ones, not ones whose metrics changed", async () => {
+    await champion(repeated('old', 'a'.repeat(40), [0.74, 0.75, 0.76]));
+    // Seed 43 changed after the bot signed it; seed 44's only look-alikes are another commit's or unsigned.
+    const changed = tracking.runs.find((r) => r.info.runId === 'old-43');
+    if (changed) changed.metrics = { ...changed.metrics, rmse: 0.9 };
+    tracking.runs.splice(
+      tracking.runs.findIndex((r) => r.info.runId === 'old-44'),
+      1,
+    );
+    repeated('other', 'c'.repeat(40), [0.1, 0.1, 0.1]);
+    repeated('forged', 'a'.repeat(40), [0.1, 0.1, 0.1], { sign: false });
+    // With one pair left the means decide by the threshold: 0.752 against the champion's 0.74 is worse.
+    expect(await register(repeated('new', 'b'.repeat(40), noisy), withRepeats)).toMatchObject({
+      kind: 'kept',
+      comparison: { verdict: 'worse', baseline: 0.74, spread: { candidateSd: expect.any(Number) } },
+    });
+    expect(registry.aliases.get('champion')).toBe('1');
   });
 });

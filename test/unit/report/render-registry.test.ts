@@ -7,6 +7,23 @@ import { repoConfig } from '../config/repo-config.js';
 const config = repoConfig();
 const better = { metric: 'rmse', candidate: 0.7, baseline: 0.74, delta: -0.04, verdict: 'better' } as const;
 const worse = { metric: 'rmse', candidate: 0.76, baseline: 0.74, delta: 0.02, verdict: 'worse' } as const;
+/** With repeats: 3 seeds paired, the means 0.7578 against 0.7543, mean Δ +0.0035 ± 0.0046 at 95%. */
+const interval = { pairs: 3, mean: 0.0035, half: 0.0046, confidence: 0.95 };
+const noise = {
+  metric: 'rmse',
+  candidate: 0.7578,
+  baseline: 0.7543,
+  delta: 0.0035,
+  verdict: 'noise',
+  spread: { candidateSd: 0.01, baselineSd: 0.011, interval },
+} as const;
+const pairedWorse = {
+  ...noise,
+  candidate: 0.7931,
+  delta: 0.0388,
+  verdict: 'worse',
+  spread: { ...noise.spread, interval: { ...interval, mean: 0.0388, half: 0.0078 } },
+} as const;
 
 describe('renderRegistry: the version and where the alias points, in the merge report', () => {
   it.each<[string, RegistryOutcome, string]>([
@@ -35,6 +52,28 @@ describe('renderRegistry: the version and where the alias points, in the merge r
       'a worse version',
       { kind: 'kept', model: 'wine', alias: 'champion', version: '4', champion: '3', comparison: worse },
       '📦 Registered as version 4 of `wine`. The alias `champion` stays on version 3: this model is worse on `rmse` 0.7600 against 0.7400 (goal: minimize, threshold 0.001).',
+    ],
+    [
+      'a version within noise, with repeats: the paired figures',
+      { kind: 'moved', model: 'wine', alias: 'champion', version: '3', previous: { version: '2', comparison: noise } },
+      "📦 Registered as version 3 of `wine`. The alias `champion` moved to it from version 2: within noise on `rmse` over 3 seeds paired with the champion's: mean Δ +0.0035 ± 0.0046 at 95% confidence (means 0.7578 against 0.7543).",
+    ],
+    [
+      'a worse version, with repeats: why it stays, in the paired figures',
+      { kind: 'kept', model: 'wine', alias: 'champion', version: '4', champion: '3', comparison: pairedWorse },
+      "📦 Registered as version 4 of `wine`. The alias `champion` stays on version 3: this model is worse on `rmse` over 3 seeds paired with the champion's: mean Δ +0.0388 ± 0.0078 at 95% confidence (means 0.7931 against 0.7543; goal: minimize, threshold 0.001).",
+    ],
+    [
+      'a worse version, with repeats the champion lacks: the means, by the threshold',
+      {
+        kind: 'kept',
+        model: 'wine',
+        alias: 'champion',
+        version: '4',
+        champion: '3',
+        comparison: { ...worse, spread: { candidateSd: 0.01 } },
+      },
+      "📦 Registered as version 4 of `wine`. The alias `champion` stays on version 3: this model is worse on `rmse`, the mean of its seeds 0.7600 against 0.7400 (fewer than 2 seeds pair with the champion's, so by the threshold alone; goal: minimize, threshold 0.001).",
     ],
     [
       'a version without the primary metric',
