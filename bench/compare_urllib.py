@@ -34,6 +34,13 @@ def metrics(run: dict) -> dict:
     return {m["key"]: float(m["value"]) for m in run["data"].get("metrics", [])}
 
 
+def print_table(this: dict, base: dict, names: list[str]) -> None:
+    print("| metric | baseline | this run | delta |")
+    print("|---|---:|---:|---:|")
+    for name in names:
+        print(f"| {name} | {base[name]:.4f} | {this[name]:.4f} | {this[name] - base[name]:+.4f} |")
+
+
 def main() -> None:
     run_id, experiment_id, repo, branch, params, *names = sys.argv[1:]
     candidate = call(f"runs/get?run_id={run_id}")["run"]
@@ -53,11 +60,7 @@ def main() -> None:
     if not found:
         print("no baseline")
         return
-    this, base = metrics(candidate), metrics(found[0])
-    print("| metric | baseline | this run | delta |")
-    print("|---|---:|---:|---:|")
-    for name in names:
-        print(f"| {name} | {base[name]:.4f} | {this[name]:.4f} | {this[name] - base[name]:+.4f} |")
+    print_table(metrics(candidate), metrics(found[0]), names)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ Usage: python bench/compare_urllib_pointer.py RUN_ID CANDIDATES_ID BASELINES_ID 
 import json
 import sys
 
-from compare_urllib import call, metrics
+from compare_urllib import call, metrics, print_table
 
 
 def main() -> None:
@@ -33,11 +33,7 @@ def main() -> None:
         },
     ).get("runs", [])
     runs = {r["info"]["run_id"]: r for r in found}
-    this, base = metrics(runs[run_id]), metrics(runs[baseline_id])
-    print("| metric | baseline | this run | delta |")
-    print("|---|---:|---:|---:|")
-    for name in names:
-        print(f"| {name} | {base[name]:.4f} | {this[name]:.4f} | {this[name] - base[name]:+.4f} |")
+    print_table(metrics(runs[run_id]), metrics(runs[baseline_id]), names)
 
 
 if __name__ == "__main__":

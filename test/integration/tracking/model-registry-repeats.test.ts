@@ -23,6 +23,7 @@ import { findSeedSiblings } from '../../../src/tracking/find-seed-siblings.js';
 import { findRequestRuns } from '../../../src/tracking/run-queries.js';
 import type { TrackedRun } from '../../../src/tracking/tracked-run.js';
 import { botTracking, requireTrackingUri } from '../../support/mlflow-tracking.js';
+import { mergeRegistryLine, mergeSha as sha } from '../../support/merge-registry-line.js';
 import { testConfigText } from '../../support/train-comment-mocks.js';
 import { MemoryGitHub } from '../../unit/pipeline/memory-ports.js';
 
@@ -57,7 +58,6 @@ function configFor(alpha: number, l1Ratio: number): TrainbotConfig {
   if (!loaded.ok) throw new Error(loaded.errors.join(' '));
   return loaded.config;
 }
-const sha = (n: number) => String(n).repeat(40).slice(0, 40);
 
 async function champion(): Promise<string | undefined> {
   const version = await registry.aliasVersion(MODEL, 'champion');
@@ -76,16 +76,8 @@ async function refreshRuns(pr: number, config: TrainbotConfig): Promise<Record<s
 }
 
 /** Merges PR `pr` with these defaults; resolves with the registry's part of the final comment. */
-async function merge(pr: number, alpha: number, l1Ratio: number): Promise<string> {
-  const github = new MemoryGitHub(configText(alpha, l1Ratio));
-  await onPullRequestClosed(
-    { repo: REPO, number: pr, merged: true, mergeCommitSha: sha(pr), baseRef: 'main' },
-    { github, tracking, runnerFor: () => runner, log },
-  );
-  const comment = github.living.get(mergeKey(pr)) ?? '';
-  expect(comment).toContain('✅ New baseline of `main`');
-  return comment.split('\n\n📦 ')[1] ?? '';
-}
+const merge = (pr: number, alpha: number, l1Ratio: number): Promise<string> =>
+  mergeRegistryLine(pr, REPO, new MemoryGitHub(configText(alpha, l1Ratio)), { tracking, runnerFor: () => runner, log });
 
 describe('the model registry on merge with repeats, against the real MLflow registry and train.py', () => {
   it("the first merge trains three seeds and registers the default seed's run", async () => {

@@ -18,6 +18,7 @@ import { MlflowModelRegistry, withModelRegistry } from '../../../src/tracking/mo
 import { ensureRoleExperiments } from '../../../src/tracking/role-experiments.js';
 import { findRequestRuns } from '../../../src/tracking/run-queries.js';
 import { botTracking, mlflowHeaders, requireTrackingUri } from '../../support/mlflow-tracking.js';
+import { mergeRegistryLine, mergeSha as sha } from '../../support/merge-registry-line.js';
 import { testConfigText } from '../../support/train-comment-mocks.js';
 import { MemoryGitHub } from '../../unit/pipeline/memory-ports.js';
 
@@ -48,7 +49,6 @@ function configFor(alpha: number): TrainbotConfig {
   if (!loaded.ok) throw new Error(loaded.errors.join(' '));
   return loaded.config;
 }
-const sha = (n: number) => String(n).repeat(40).slice(0, 40);
 
 async function rest<T>(
   method: 'GET' | 'POST' | 'DELETE',
@@ -98,15 +98,8 @@ async function refreshRunId(pr: number, config: TrainbotConfig): Promise<string 
 }
 
 /** Merges PR `pr` with alpha's default at `alpha`; resolves with the registry's part of the final comment. */
-async function merge(pr: number, alpha: number, github = new MemoryGitHub(configText(alpha))): Promise<string> {
-  await onPullRequestClosed(
-    { repo: REPO, number: pr, merged: true, mergeCommitSha: sha(pr), baseRef: 'main' },
-    { github, tracking, runnerFor: () => runner, log },
-  );
-  const comment = github.living.get(mergeKey(pr)) ?? '';
-  expect(comment).toContain('✅ New baseline of `main`');
-  return comment.split('\n\n📦 ')[1] ?? '';
-}
+const merge = (pr: number, alpha: number, github = new MemoryGitHub(configText(alpha))): Promise<string> =>
+  mergeRegistryLine(pr, REPO, github, { tracking, runnerFor: () => runner, log });
 
 describe('the model registry on merge, against the real MLflow registry', () => {
   it('MLflow refuses the names the config refuses, and takes the ones it takes', async () => {
