@@ -13,6 +13,7 @@ import type { TrainbotConfig } from '../config/config-types.js';
 import type { GitHubPort } from '../github/github-port.js';
 import { type RunResult, rankRuns } from '../report/compare.js';
 import { rejectedBaseline } from '../report/changed-run.js';
+import { groupRepeats } from '../report/group-repeats.js';
 import { type MergeReportInput, type Refresh, renderMergeReport } from '../report/render-merge-report.js';
 import type { RegistryOutcome } from '../report/render-registry.js';
 import { whatChanged } from '../report/render-report.js';
@@ -28,8 +29,6 @@ import {
   findPullRequestRuns,
   findRequestRuns,
   findTrendBaselines,
-  lookupBaseline,
-  toBaseline,
 } from '../tracking/run-queries.js';
 import { finishedRunIds, moveBaselinePointer } from '../tracking/pointed-baseline.js';
 import { type RoleExperiments, ensureRoleExperiments } from '../tracking/role-experiments.js';
@@ -40,7 +39,7 @@ import { cancelPullRequestRuns } from './cancel-runs.js';
 import { CLAIM_NOTES, MERGE_KIND } from './claim-notes.js';
 import type { Logger } from './on-train-comment.js';
 import { registerModel } from './register-model.js';
-import { runRequest } from './run-request.js';
+import { lookupRequestBaseline, runRequest } from './run-request.js';
 
 export interface PullRequestClosedEvent {
   repo: string; // owner/name
@@ -301,20 +300,26 @@ export async function mergeCommenter(merge: Merge, c: MergeContext): Promise<(re
     // params, the unranked rows (failed, changed) keep one order from report to report.
     .sort((a, b) => (a.tags[RUN_TAGS.params] ?? '').localeCompare(b.tags[RUN_TAGS.params] ?? ''));
   const runs = tracked.map((r) => withMetricsCheck(toRunResult(r, config), checkRunMetrics(tracking, r), config));
-  const best = rankRuns(runs, config)[0];
-  const bestRun = tracked.find((r) => r.info.runId === best?.runId);
-  const comparedLookup =
+  // With repeats the best is a point, ranked by its mean (as the report ranks it), never its luckiest seed.
+  const best = rankRuns(groupRepeats(runs, config), config)[0];
+  const bestIds = best?.repeats?.map((r) => r.runId) ?? [best?.runId];
+  const bestRuns = tracked.filter((r) => bestIds.includes(r.info.runId));
+  const bestRun = bestRuns[0];
+  const startedBefore = Math.min(...bestRuns.map((r) => r.info.startTime));
+  // Its seeds pair with the baseline runs of the same seeds that were current then, as /train paired them.
+  const { found: comparedLookup, baseline: compared } =
     best?.state === 'finished' && bestRun !== undefined
-      ? await lookupBaseline(tracking, { ...query, startedBefore: bestRun.info.startTime })
-      : {};
-  const compared = toBaseline(comparedLookup.run);
+      ? await lookupRequestBaseline(
+          tracking,
+          { ...query, startedBefore },
+          (best.repeats ?? []).map((r) => r.seed),
+          config,
+        )
+      : { found: {}, baseline: undefined };
   const comparedRejected = rejectedBaseline(comparedLookup.rejected);
   // Candidate runs are in the candidates' experiment; the baseline compared with (or refused) in the baselines'.
-  const link = (runId: string) =>
-    c.runUrl?.(
-      [compared?.runId, comparedRejected?.runId].includes(runId) ? experiments.baselines : experimentId,
-      runId,
-    );
+  const baselineIds = [compared?.runId, comparedRejected?.runId, ...(compared?.repeats ?? []).map((r) => r.runId)];
+  const link = (runId: string) => c.runUrl?.(baselineIds.includes(runId) ? experiments.baselines : experimentId, runId);
 
   // 3. The final comment, with the refresh as it stands.
   const reportBase: Omit<MergeReportInput, 'now' | 'refresh'> = {

@@ -17,7 +17,8 @@ import { RUN_TAGS, repeatOf } from '../runs/run-contract.js';
 import { JOB_LABELS, labelValue } from '../runs/job-spec.js';
 import type { ClaimInfo, Runner, RunnerJob } from '../runners/runner.js';
 import { experimentName } from '../tracking/experiment-names.js';
-import { findRequestRuns, lookupBaseline, toBaseline } from '../tracking/run-queries.js';
+import { findRequestRuns } from '../tracking/run-queries.js';
+import { groupRepeats } from '../report/group-repeats.js';
 import { rejectedBaseline } from '../report/changed-run.js';
 import type { TrackedRun } from '../tracking/tracked-run.js';
 import type { Tracking } from '../tracking/tracking.js';
@@ -29,6 +30,7 @@ import { CLAIM_NOTES, MERGE_KIND, doneSteps } from './claim-notes.js';
 import { finishMerge } from './finish-merge.js';
 import { provenanceOf } from '../report/to-run-result.js';
 import { CHECK_NAME, type Logger, loadConfig } from './on-train-comment.js';
+import { lookupRequestBaseline } from './run-request.js';
 
 /** The final steps, in order; each is noted in `done` once it happened. */
 export type FinalStep = 'comment' | 'check' | 'reaction';
@@ -291,17 +293,24 @@ async function concludeRequest(claim: ClaimInfo, runs: readonly RunResult[], c: 
   } else {
     // Baselines live in their own experiment (src/tracking/experiment-names.ts), as the live flow reads them.
     const baselinesId = await deps.tracking.ensureExperiment(experimentName(config, 'baseline'));
-    const found = await lookupBaseline(deps.tracking, {
-      experimentId: baselinesId,
-      repo: notes[CLAIM_NOTES.repo] ?? '',
-      branch: config.baselineBranch,
-      params: planBaseline(config).paramsKey,
-    });
-    const baseline = toBaseline(found.run);
+    // With repeats, every seed's baseline, so the verdict pairs them as the live report did (run-request.ts).
+    const { found, baseline } = await lookupRequestBaseline(
+      deps.tracking,
+      {
+        experimentId: baselinesId,
+        repo: notes[CLAIM_NOTES.repo] ?? '',
+        branch: config.baselineBranch,
+        params: planBaseline(config).paramsKey,
+      },
+      runs.flatMap((r) => (r.repeatSeed === undefined ? [] : [r.repeatSeed])),
+      config,
+    );
     const rejected = rejectedBaseline(found.rejected);
-    const best = rankRuns(runs, config)[0];
+    const points = groupRepeats(runs, config);
+    const best = rankRuns(points, config)[0];
     finished = runs.filter((r) => r.state === 'finished').length;
-    conclusion = requestConclusion(runs, best, baseline, config);
+    conclusion = requestConclusion(points, best, baseline, config);
+    const baselineIds = [baseline?.runId, rejected?.runId, ...(baseline?.repeats ?? []).map((r) => r.runId)];
     const experimentId = c.experimentId ?? '';
     markdown = renderReport({
       title,
@@ -314,8 +323,7 @@ async function concludeRequest(claim: ClaimInfo, runs: readonly RunResult[], c: 
       refusedPointer: found.refusedPointer,
       noBaselineHint: 'Merge a pull request to start one: trainbot trains a baseline on every merge.',
       runUrl: deps.runUrl
-        ? (runId) =>
-            deps.runUrl?.([baseline?.runId, rejected?.runId].includes(runId) ? baselinesId : experimentId, runId)
+        ? (runId) => deps.runUrl?.(baselineIds.includes(runId) ? baselinesId : experimentId, runId)
         : undefined,
     });
   }

@@ -131,6 +131,34 @@ export async function lookupRepeats(
   );
 }
 
+/**
+ * The seeds runs read back from MLflow were repeated with, as lookupRepeats pairs them: each once, the seed
+ * param's default first. None for fewer than two, or when they do not start at that default (the default seed's
+ * baseline is the one the other seeds' must share a commit with; without it nothing pairs).
+ */
+export function pairedSeeds(seeds: readonly number[], config: TrainbotConfig): number[] {
+  const sorted = [...new Set(seeds)].sort((a, b) => a - b);
+  const first = Number(planBaseline(config).params[config.seedParam]);
+  return sorted.length > 1 && sorted[0] === first ? sorted : [];
+}
+
+/**
+ * The baseline runs read back from MLflow are compared with, as runRequest compared them live: the default
+ * params' lookup, and with repeats each of `seeds` (pairedSeeds) joined to it, so the verdict is the paired one.
+ */
+export async function lookupRequestBaseline(
+  tracking: Tracking,
+  query: BaselineQuery,
+  seeds: readonly number[],
+  config: TrainbotConfig,
+): Promise<{ found: BaselineLookup; baseline: Baseline | undefined }> {
+  const found = await lookupBaseline(tracking, query);
+  const paired = pairedSeeds(seeds, config);
+  if (paired.length === 0) return { found, baseline: toBaseline(found.run) };
+  const repeats = { seeds: paired, found: await lookupRepeats(tracking, query, paired, config) };
+  return { found, baseline: requestBaseline({ found, repeats }) };
+}
+
 export async function runRequest(input: RequestInput): Promise<RequestReport> {
   const { config, tracking, runner } = input;
   const now = input.now ?? Date.now;

@@ -1,6 +1,7 @@
 // The comment a merged pull request gets (src/pipeline/on-pr-closed.ts): its best run against the baseline
 // that was current when that run started, every run in a collapsed list, the trend of the baseline branch's
 // baselines (render-trend.ts), then the baseline refresh as it goes. Pure.
+import { groupRepeats } from './group-repeats.js';
 import type { TrainbotConfig } from '../config/config-types.js';
 import { paramsKey } from '../runs/plan.js';
 import type { RejectedBaseline } from './changed-run.js';
@@ -28,7 +29,7 @@ export function runList(
       const name = url ? `[${codeSpan(r.name)}](${url})` : codeSpan(r.name);
       const outcome =
         r.state === 'finished'
-          ? `${primary} ${formatNumber(r.metrics[primary], digits)}`
+          ? `${primary} ${formatNumber(r.metrics[primary], digits)}${r.repeats ? ` (mean of ${r.repeats.length} seeds)` : ''}`
           : `${r.state}${r.reason ? `: ${escapeMarkdown(r.reason)}` : ''}`;
       return `${i + 1}. ${name} ${codeSpan(paramsKey(r.params))}: ${outcome}`;
     });
@@ -82,18 +83,23 @@ function refreshText(input: MergeReportInput): string {
 
 export function renderMergeReport(input: MergeReportInput): string {
   const { runs, config } = input;
-  const best = rankRuns(runs, config)[0];
+  // Repeats of one params set are one point, ranked by their mean (group-repeats.ts).
+  const points = groupRepeats(runs, config);
+  const best = rankRuns(points, config)[0];
   const plural = runs.length === 1 ? '' : 's';
+  const counted =
+    points.length === runs.length ? `${runs.length} run${plural}` : `${points.length} points (${runs.length} runs)`;
   const head = [`### trainbot: final report for #${input.pr}`, ''];
   if (!best) head.push('No trainbot runs were made on this pull request.');
-  else if (best.state !== 'finished') head.push(`None of its ${runs.length} run${plural} finished.`);
+  else if (best.state !== 'finished') head.push(`None of its ${counted} finished.`);
   else {
-    head.push(`Best of ${runs.length} run${plural}:`, '');
+    head.push(`Best of ${counted}:`, '');
     head.push(
       renderReport({
         title: `${paramsKey(best.params)} vs baseline`,
         headingLevel: 4,
-        runs: [best],
+        // Its runs as they came (repeats not yet joined): the report joins them, and its footer names the seeds.
+        runs: best.repeats ? runs.filter((r) => best.repeats?.some((x) => x.runId === r.runId)) : [best],
         baseline: input.compared,
         config,
         now: input.now,
@@ -104,12 +110,12 @@ export function renderMergeReport(input: MergeReportInput): string {
       }),
     );
   }
-  if (runs.length > 1)
+  if (points.length > 1)
     head.push(
       '',
-      `<details><summary>All ${runs.length} runs of this pull request</summary>`,
+      `<details><summary>All ${counted} of this pull request</summary>`,
       '',
-      runList(runs, config, input.link),
+      runList(points, config, input.link),
       '',
       '</details>',
     );

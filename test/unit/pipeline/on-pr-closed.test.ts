@@ -8,7 +8,8 @@ import { LISTED_RUNS_MAX, runList } from '../../../src/report/render-merge-repor
 import type { RunResult } from '../../../src/report/compare.js';
 import type { TrackedRun } from '../../../src/tracking/tracked-run.js';
 import { repoConfig } from '../config/repo-config.js';
-import { MemoryGitHub, ScriptedRunner, silentLog, trainedPullRequest } from './memory-ports.js';
+import { originTags } from '../../../src/runs/run-contract.js';
+import { MemoryGitHub, MemoryTracking, ScriptedRunner, silentLog, trainedPullRequest } from './memory-ports.js';
 
 const config = repoConfig();
 
@@ -149,5 +150,56 @@ describe('a merge into baseline_branch: the trend of its baselines', () => {
     expect(posts.at(-1)).toContain('✅ New baseline of `main` on `ddddddd`');
     expect(posts.at(-1)).not.toContain('Trend');
     expect(trendSearches).toBe(0);
+  });
+});
+
+describe('a merge of a pull request trained with repeats', () => {
+  /** main's baseline of three seeds, and #7's two points of three seeds each; MLflow as the merge finds it. */
+  async function trainedWithRepeats(): Promise<MemoryTracking> {
+    const tracking = new MemoryTracking();
+    const seeded = async (role: 'baseline' | 'candidate', alpha: number, rmse: number[]) => {
+      for (const [i, value] of rmse.entries()) {
+        const seed = 42 + i;
+        const run = await tracking.createRun({
+          experimentId: '1',
+          runName: `trainbot-${role}-${alpha}-${seed}`,
+          tags: originTags({
+            repo: 'acme/models',
+            sha: (role === 'baseline' ? 'b' : 'c').repeat(40),
+            params: `alpha=${alpha} l1_ratio=0.5 seed=${seed}`,
+            branch: role === 'baseline' ? 'main' : 'fix',
+            request: role === 'baseline' ? 'merge-1' : '99',
+            role,
+            repeat: seed,
+            ...(role === 'candidate' ? { pr: 7 } : {}),
+          }),
+        });
+        tracking.finish(run.info.runId, { rmse: value, mae: 0.6, r2: 0.1 });
+      }
+    };
+    await seeded('baseline', 0.5, [0.74, 0.7, 0.78]);
+    await seeded('candidate', 0.1, [0.73, 0.688, 0.772]); // better by 0.010 on every seed
+    await seeded('candidate', 0.9, [0.6, 0.8, 0.85]); // the luckiest seed of all, and the worse mean
+    return tracking;
+  }
+
+  it('reports the best point by its mean, paired seed by seed with the baseline of the same seeds', async () => {
+    const github = new MemoryGitHub();
+    const tracking = await trainedWithRepeats();
+    await onPullRequestClosed(
+      { repo: 'acme/models', number: 7, merged: true, mergeCommitSha: 'd'.repeat(40), baseRef: 'release-1' },
+      { github, tracking, runnerFor: () => new ScriptedRunner(tracking), log: silentLog, now: () => 10_000 },
+    );
+    const comment = github.living.get(mergeKey(7)) ?? '';
+    expect(comment).toContain('Best of 2 points (6 runs):');
+    expect(comment).toContain('#### alpha=0.1 l1\\_ratio=0.5 vs baseline');
+    // Means ± sd of both sides, and Δ ± the paired interval's half-width: −0.010 on each seed pair, ±0.0050.
+    expect(comment).toMatch(
+      /\| \*\*rmse\*\* \(primary\) \| +0\.7400 ± 0\.0400 \| +0\.7300 ± 0\.0420 \| +−0\.0100 ± 0\.0050 \| ✅ better/,
+    );
+    // The footer types the point back as the command that trains it again, seeds and all.
+    expect(comment).toContain('Again on a pull request (trains its head): `/train alpha=0.1 l1_ratio=0.5 repeats=3`');
+    expect(comment).toContain('All 2 points (6 runs) of this pull request');
+    expect(comment).toContain('2. `trainbot-candidate-0.9-42` `alpha=0.9 l1_ratio=0.5`: rmse 0.7500 (mean of 3 seeds)');
   });
 });

@@ -5,6 +5,7 @@ import { describe, expect, it } from '@jest/globals';
 import { onTrainComment, statusKey } from '../../../src/pipeline/on-train-comment.js';
 import { planReconcile, reconcileOnce } from '../../../src/pipeline/reconcile.js';
 import { checkMetrics } from '../../../src/runs/metrics-signature.js';
+import { originTags } from '../../../src/runs/run-contract.js';
 import type { RunOutcome } from '../../../src/runners/runner.js';
 import { commentEvent } from '../../support/comment-event.js';
 import { ClaimingRunner, MemoryGitHub, MemoryTracking, silentLog } from './memory-ports.js';
@@ -12,14 +13,21 @@ import { ClaimingRunner, MemoryGitHub, MemoryTracking, silentLog } from './memor
 const COMMENT_ID = 4242;
 const SIGNING_KEY = 'reconcile-signing-key-0123456789abcdef';
 const KEY = `acme/models#${COMMENT_ID}`;
-const event = commentEvent(COMMENT_ID, '/train alpha=0.1', { installationId: 77 });
 const never = <T>() => new Promise<T>(() => undefined);
 const tick = () => new Promise((r) => setTimeout(r, 20));
 
-/** The first process, stopped for good at a step; the second one, sharing only the "cluster" and MLflow. */
-function crashAt(step: 'while-waiting' | 'before-comment' | 'after-check') {
+/**
+ * The first process, stopped for good at a step; the second one, sharing only the "cluster" and MLflow. `before`
+ * is what MLflow held when the comment came (nothing by default).
+ */
+function crashAt(
+  step: 'while-waiting' | 'before-comment' | 'after-check',
+  command = '/train alpha=0.1',
+  before: (tracking: MemoryTracking) => void = () => undefined,
+) {
   const github = new MemoryGitHub();
   const tracking = new MemoryTracking();
+  before(tracking);
   const first = new ClaimingRunner(tracking, {
     outcome: () => ({ status: 'succeeded' }),
     metrics: { rmse: 0.6, mae: 0.5, r2: 0.3 },
@@ -44,7 +52,7 @@ function crashAt(step: 'while-waiting' | 'before-comment' | 'after-check') {
       : first.wait;
   github.upsertComment = async (issue, key, body) =>
     step === 'before-comment' && ran ? never<number>() : upsert(issue, key, body);
-  void onTrainComment(event, {
+  void onTrainComment(commentEvent(COMMENT_ID, command, { installationId: 77 }), {
     github,
     tracking,
     runnerFor: () => first,
@@ -185,6 +193,55 @@ describe('a request whose bot died is finished by the next one, once', () => {
       await reconcile(); // nothing left: a second pass does nothing
       expect(github.posts).toHaveLength(posts);
       expect(github.checks[0]?.updates).toHaveLength(1);
+    },
+  );
+
+  // main's baseline of seeds 42–44, as a merge with `repeats: 3` leaves it.
+  const baselines = (tracking: MemoryTracking) =>
+    [0.74, 0.7, 0.78].forEach((rmse, i) => {
+      const seed = 42 + i;
+      tracking.runs.push({
+        info: { runId: `base-${seed}`, runName: `base-${seed}`, experimentId: '1', status: 'FINISHED', startTime: i },
+        metrics: { rmse, mae: 0.5, r2: 0.3 },
+        params: {},
+        tags: originTags({
+          repo: 'acme/models',
+          sha: 'b'.repeat(40),
+          params: `alpha=0.5 l1_ratio=0.5 seed=${seed}`,
+          branch: 'main',
+          request: 'merge-1',
+          role: 'baseline',
+          repeat: seed,
+        }),
+      });
+    });
+
+  it.each([
+    // Per seed −0.14, −0.10, −0.18: mean −0.14 ± 0.0994 (t₀.₉₇₅ with 2 df is 4.303, sd 0.04 over √3).
+    ['better on every seed', [0.6, 0.6, 0.6], /\| 0\.6000 ± 0\.0000 \| +−0\.1400 ± 0\.0994 \| ✅ better/, 'success'],
+    // Per seed +0.01 each: worse, though its seed-43 run alone (0.71) beats the baseline's mean (0.74).
+    ['worse on every seed', [0.75, 0.71, 0.79], /\| 0\.7500 ± 0\.0400 \| +\+0\.0100 ± 0\.0000 \| ❌ worse/, 'failure'],
+  ])(
+    'with repeats (%s): pairs each seed with the baseline of the same seed, and concludes as the live report does',
+    async (_, rmse, row, conclusion) => {
+      const { github, tracking, first, second, reconcile } = crashAt(
+        'while-waiting',
+        '/train alpha=0.1 repeats=3',
+        baselines,
+      );
+      // The Jobs the first process started end now, each seed's container logging its own rmse.
+      second.wait = async (handle) => {
+        const run = tracking.runs.find((r) => r.info.runName === handle.name);
+        const seed = Number(/seed=(\d+)/.exec(run?.tags['trainbot.params'] ?? '')?.[1]);
+        if (run?.info.status === 'RUNNING')
+          tracking.finish(run.info.runId, { rmse: rmse[seed - 42] as number, mae: 0.5, r2: 0.3 });
+        return { status: 'succeeded' };
+      };
+      await tick();
+      first.expire(KEY);
+      await reconcile();
+      expect(github.living.get(statusKey(COMMENT_ID))).toMatch(row);
+      expect(github.checks[0]?.updates).toEqual([expect.objectContaining({ conclusion })]);
     },
   );
 
