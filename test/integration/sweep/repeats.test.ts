@@ -2,7 +2,8 @@
 // merge commit, seeds 42–44), then `/train … repeats=3` comments are compared with it seed by seed. The seeds'
 // "splits" move rmse by up to 0.05 (MetricRunner's rmseNoise), more than the changes compared: paired by seed
 // that noise cancels, so alpha=0.1 is better; alpha=0.46, whose change depends on the seed, is within noise,
-// though its seed-42 run alone is 0.004 worse (what one run against one baseline would have said).
+// though its seed-42 run alone is 0.004 worse (what one run against one baseline would have said). Merging the
+// pull request then reads those runs back for its final report, and pairs them the same way.
 import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -123,7 +124,19 @@ describe('repeats against the real MLflow', () => {
     });
     expect(noisy.upserts.at(-1)?.split('\n')).toContain(NOISE_ROW);
     expect(noisy.checks.at(-1)?.conclusion).toBe('neutral');
-  }, 120_000);
+
+    // Merging #12 reads its six runs back from MLflow: two points, the best by its mean, paired by seed with the
+    // baseline that was current when it started, as its /train report was.
+    const final: Seen = { upserts: [], comments: [], checks: [] };
+    await onPullRequestClosed(
+      { repo: REPO, number: 12, merged: true, mergeCommitSha: 'b'.repeat(40), baseRef: 'main' },
+      { github: github(configText, final), tracking, runnerFor: () => runner, log },
+    );
+    const merge = final.upserts.at(-1)?.split('\n') ?? [];
+    expect(merge).toContain('Best of 2 points (6 runs):');
+    expect(merge).toContain('#### alpha=0.1 l1\\_ratio=0.5 vs baseline');
+    expect(merge).toContain(BETTER_ROW);
+  }, 180_000);
 
   it('answers repeats=0 and repeats=1000 with one sentence and starts nothing', async () => {
     const before = runner.runs.size;
