@@ -8,6 +8,9 @@ start_mlflow() {
   local dir pg_port mlflow_port admin_password
   dir="$(mktemp -d /tmp/trainbot-mlflow.XXXXXX)"
   chmod 755 "$dir"
+  # Registered first, so it runs last, once PostgreSQL and MLflow have stopped: each left behind held a
+  # PostgreSQL cluster and artifacts (218 of them had piled up in /tmp on the build machine).
+  add_cleanup "rm -rf $dir"
   mkdir -p "$dir/pg" "$dir/artifacts"
   pg_port="$(free_port)"
   # PostgreSQL refuses to run as root: the cluster belongs to the postgres user.
