@@ -159,8 +159,19 @@ trainbot_build_image() {
   mv "$out.tmp" "$out"
 }
 
+# How many layouts of one image are kept: work on two branches that change training/ (or a revert) finds its
+# layout again instead of rebuilding it (6-10 min cold) every time the other one built. Each is hundreds of MB.
+TRAINBOT_IMAGE_LAYOUTS_KEPT=3
+
+# _image_prune DIR KEEP: removes all but the KEEP layouts in DIR used last (their folder's mtime).
+_image_prune() {
+  local dir="$1" keep="$2" old
+  # shellcheck disable=SC2012 # the names are hash keys: no spaces or newlines to trip ls
+  ls -1t "$dir" | tail -n +"$((keep + 1))" | while read -r old; do rm -rf "${dir:?}/$old"; done
+}
+
 # _image_ensure NAME KEY DOCKERFILE CONTEXT: the cached OCI layout for KEY, built under a lock when missing.
-# Prints the layout's path; older layouts of NAME are removed (each is hundreds of MB).
+# Prints the layout's path; only the layouts of NAME used last are kept (_image_prune).
 _image_ensure() {
   local name="$1" key="$2" dockerfile="$3" context="$4" dir="$TRAINBOT_CACHE/images/$1" t0=$SECONDS
   mkdir -p "$dir" "$TRAINBOT_BUILDAH_ROOT"
@@ -169,16 +180,17 @@ _image_ensure() {
     # flock: several shells may source setup.sh at once; one builds, the others wait for its layout.
     flock "$TRAINBOT_BUILDAH_ROOT/.lock" bash -euo pipefail -c \
       "$(declare -f trainbot_buildah trainbot_base_names _image_build_base _image_mmdebstrap _image_base_python \
-          _image_base_node trainbot_build_image)
+          _image_base_node trainbot_build_image _image_prune)
        TRAINBOT_BUILDAH_ROOT='$TRAINBOT_BUILDAH_ROOT' TRAINBOT_BASE_RECIPE='$TRAINBOT_BASE_RECIPE'
        TRAINBOT_CACHE='$TRAINBOT_CACHE' TRAINBOT_NODE_BASE_RECIPE='$TRAINBOT_NODE_BASE_RECIPE'
        TRAINBOT_NODE_BASE_NPM='$TRAINBOT_NODE_BASE_NPM'
        [ -f '$dir/$key/index.json' ] && exit 0
        trainbot_build_image '$name' '$dockerfile' '$context' '$dir/$key'
-       find '$dir' -mindepth 1 -maxdepth 1 ! -name '$key' -exec rm -rf {} +" >&2 ||
+       _image_prune '$dir' '$TRAINBOT_IMAGE_LAYOUTS_KEPT'" >&2 ||
       { echo "building $name failed" >&2; return 1; }
     echo "$name built in $((SECONDS - t0)) s: $(du -sh "$dir/$key" | cut -f1)" >&2
   else
+    touch "$dir/$key" # used now: the last to be pruned
     echo "$name $key cached" >&2
   fi
   echo "$dir/$key"
