@@ -102,7 +102,7 @@ describe('a merge whose bot died, finished by the reconciler against the real ML
     expect(first.leases.has(KEY)).toBe(false);
     await reconcile();
     expect(github.posts).toHaveLength(1);
-  });
+  }, 30_000); // a dozen real MLflow requests: over jest's 5 s default on a loaded 2-core machine
 
   it('killed while waiting, the Job done since: compared with the previous baseline, not itself', async () => {
     const { first, github, second, reconcile, baselineRuns } = await crashAt('while-waiting');
@@ -122,5 +122,5 @@ describe('a merge whose bot died, finished by the reconciler against the real ML
     expect(refresh).toContain('compared with the baseline `bbbbbbb` on `main`');
     await reconcile();
     expect(github.posts).toHaveLength(1);
-  });
+  }, 30_000);
 });
