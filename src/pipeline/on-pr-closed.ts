@@ -113,15 +113,24 @@ export async function onPullRequestClosed(event: PullRequestClosedEvent, deps: P
   // The notes let a reconciler finish this merge if this process dies (src/pipeline/finish-merge.ts).
   if (!(await runner.claim(requestKey, mergeNotes(merge, event.installationId))))
     return log.info(`merge of #${event.number} is being handled by another delivery; this one is ignored`);
+  let ended = false;
   try {
     const experiments = await ensureRoleExperiments(tracking, config);
-    if (await findRefreshRun(tracking, merge, experiments))
+    if (await findRefreshRun(tracking, merge, experiments)) {
+      ended = true;
       return log.info(`merge of #${event.number} was already handled; redelivery ignored`);
+    }
     await reportMerge(merge, { ...deps, runner, config, experiments, posted: () => notePosted(runner, requestKey) });
+    ended = true;
   } finally {
-    await runner
-      .release(requestKey)
-      .catch((e: unknown) => log.error(e, `could not release the claim on ${requestKey}`));
+    // Ended: the claim goes. Failed part-way (MLflow or GitHub down while the pointer moved or the comment was
+    // posted): it stays, unrenewed, so once it expires the reconciler finishes the merge from its notes
+    // (finish-merge.ts) instead of leaving the comment at "Training…" and the pointer where it was.
+    if (ended || !runner.abandon)
+      await runner
+        .release(requestKey)
+        .catch((e: unknown) => log.error(e, `could not release the claim on ${requestKey}`));
+    else await runner.abandon(requestKey).catch((e: unknown) => log.error(e, `could not leave ${requestKey}`));
   }
 }
 

@@ -173,6 +173,34 @@ describe('a merge whose bot died is finished by the next process, once', () => {
     },
   );
 
+  it('a live merge that fails after its refresh (GitHub down for its final comment) is finished by the reconciler', async () => {
+    const tracking = await trainedPullRequest(REPO);
+    const down = new MemoryGitHub();
+    const first = new ClaimingRunner(tracking, { metrics: NEW_BASELINE });
+    const upsert = down.upsertComment.bind(down);
+    // The "training" comment goes up; the final one, after the refresh finished, meets an outage.
+    down.upsertComment = async (issue, key, body) => {
+      if (body.includes('New baseline of')) throw new Error('GitHub answered 502');
+      return upsert(issue, key, body);
+    };
+    await expect(
+      onPullRequestClosed(
+        { repo: REPO, number: 7, merged: true, mergeCommitSha: SHA, baseRef: 'main', installationId: 77 },
+        { github: down, tracking, runnerFor: () => first, log: silentLog, now: () => 10_000 },
+      ),
+    ).rejects.toThrow('GitHub answered 502');
+    // Not released: left unrenewed, for the reconciler to take over once it expires.
+    expect(first.leases.get(KEY)).toMatchObject({ live: false });
+    const github = new MemoryGitHub();
+    const second = new ClaimingRunner(tracking, { metrics: NEW_BASELINE });
+    second.leases = first.leases;
+    await reconcileOnce({ runner: second, tracking, githubFor: async () => github, log: silentLog, now: () => 10_000 });
+    expect(refreshPart(github.living.get(mergeKey(7)))).toBe(refreshPart(await liveComment()));
+    expect(tracking.runs.filter((r) => r.tags['trainbot.request'] === 'merge-7')).toHaveLength(1);
+    expect(second.dispatched).toEqual([]);
+    expect(first.leases.has(KEY)).toBe(false);
+  });
+
   it('killed after its final comment, before letting the claim go: nothing is posted again', async () => {
     const { first, firstGitHub, github, second, reconcile, baselineRuns } = await crashAt('before-release');
     expect(refreshPart(firstGitHub.living.get(mergeKey(7)))).toContain('✅ New baseline');
