@@ -6,9 +6,11 @@
 // hostile one included, or a new trainbot always goes through the full validation. Only a valid
 // config is kept; a cache that is missing, unreadable, or written by anything else just means validating again.
 // Who can write .trainbot/ can also edit the config itself, so the cache trusts no one the config does not.
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { TrainbotConfig } from '../config/config-types.js';
+
+// getBuiltinModule, not `import`: see src/cli.ts (an ES import of node:fs loads fs.promises and more).
+const { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } = process.getBuiltinModule('node:fs');
 
 export interface ConfigCache {
   /** The config validated before from exactly this text, or undefined. */

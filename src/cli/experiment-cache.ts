@@ -2,9 +2,11 @@
 // `trainbot compare` needs no experiments/get-by-name on later calls (MLflow never reuses an experiment id; a
 // remembered one that finds nothing is looked up again, see compare-runs.ts). Only ids and the server's URL
 // without credentials are written. A file that cannot be read or written just means the lookup is made.
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { ExperimentIds } from './compare-runs.js';
+
+// getBuiltinModule, not `import`: see src/cli.ts (an ES import of node:fs loads fs.promises and more).
+const { mkdirSync, readFileSync, renameSync, writeFileSync } = process.getBuiltinModule('node:fs');
 
 type Ids = Record<string, Record<string, string>>;
 

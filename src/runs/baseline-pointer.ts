@@ -5,7 +5,7 @@
 // signing key the value is also signed, so code holding the bot's MLflow credentials cannot point it at a run of
 // its choosing. A signature cannot stop a replay of an older pointer the bot wrote: only the per-run users do.
 // Pure: the tag's key, its value, and reading a value back.
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { nodeCrypto } from './node-crypto.js';
 
 /** Changing the value's form or the signed text needs a new version, or pointers already written would stop verifying. */
 const SCHEME = 'trainbot-baseline-pointer v1';
@@ -39,7 +39,9 @@ export type RefusedPointer = Exclude<PointerRead['status'], 'valid'>;
  */
 export function pointerTagKey(branch: string): string {
   const readable = /^[A-Za-z0-9_\-./: ]+$/.test(branch) && !/(^|\/)\.{1,2}(\/|$)|\/\/|^\/|\/$/.test(branch);
-  const name = readable ? branch : `sha256-${createHash('sha256').update(branch, 'utf8').digest('hex').slice(0, 32)}`;
+  const name = readable
+    ? branch
+    : `sha256-${nodeCrypto().createHash('sha256').update(branch, 'utf8').digest('hex').slice(0, 32)}`;
   return `${POINTER_TAG_PREFIX}${name}`;
 }
 
@@ -50,7 +52,8 @@ export function signedPointerText(experimentId: string, tagKey: string, p: Basel
 }
 
 export function signPointer(key: string, experimentId: string, tagKey: string, pointer: BaselinePointer): string {
-  return createHmac('sha256', key)
+  return nodeCrypto()
+    .createHmac('sha256', key)
     .update(signedPointerText(experimentId, tagKey, pointer), 'utf8')
     .digest('hex');
 }
@@ -106,5 +109,7 @@ export function readPointer(
   if (typeof given !== 'string' || !/^[0-9a-f]{64}$/.test(given)) return { status: 'forged' };
   const expected = Buffer.from(signPointer(key, where.experimentId, where.tagKey, pointer), 'hex');
   // Constant time, so the time a check takes says nothing about how much of a guess was right.
-  return timingSafeEqual(expected, Buffer.from(given, 'hex')) ? { status: 'valid', pointer } : { status: 'forged' };
+  return nodeCrypto().timingSafeEqual(expected, Buffer.from(given, 'hex'))
+    ? { status: 'valid', pointer }
+    : { status: 'forged' };
 }

@@ -10,7 +10,7 @@
 // tags-only signature valid for anyone who copied it while the run was going. The record holds the values
 // themselves so a report can say what changed (rmse 0.71 → 9.99) and compares only the metrics that were
 // recorded, whatever the config lists today.
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { nodeCrypto } from './node-crypto.js';
 import type { TrainbotConfig } from '../config/config-types.js';
 import { RUN_TAGS } from './run-contract.js';
 
@@ -39,7 +39,7 @@ export function signedMetricsText(runId: string, record: string): string {
 }
 
 export function signMetrics(key: string, runId: string, record: string): string {
-  return createHmac('sha256', key).update(signedMetricsText(runId, record), 'utf8').digest('hex');
+  return nodeCrypto().createHmac('sha256', key).update(signedMetricsText(runId, record), 'utf8').digest('hex');
 }
 
 /**
@@ -110,7 +110,7 @@ export function checkMetrics(
   if (record === undefined || typeof given !== 'string' || !/^[0-9a-f]{64}$/.test(given))
     return { status: 'unverifiable' };
   const expected = Buffer.from(signMetrics(key, run.info.runId, record), 'hex');
-  if (!timingSafeEqual(expected, Buffer.from(given, 'hex'))) return { status: 'unverifiable' };
+  if (!nodeCrypto().timingSafeEqual(expected, Buffer.from(given, 'hex'))) return { status: 'unverifiable' };
   const recorded = parseRecord(record);
   if (!recorded) return { status: 'unverifiable' };
   const changes: MetricChange[] = [];

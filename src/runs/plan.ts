@@ -2,7 +2,7 @@
 // Pure. Everything a run will receive is decided here, before anything is started or contacted: values are
 // checked against the config's types and ranges, a grid is counted before it is expanded (a 1,000-run grid
 // is refused without building 1,000 objects), and each run gets a deterministic, valid Kubernetes name.
-import { createHash } from 'node:crypto';
+import { nodeCrypto } from './node-crypto.js';
 import { nearestName } from '../commands/nearest-name.js';
 import { tokenise, typedValue } from '../commands/tokenise.js';
 import { quoteInput } from '../report/markdown-escape.js';
@@ -294,7 +294,8 @@ export function runName(parts: {
   paramsKey: string;
   role: 'candidate' | 'baseline';
 }): string {
-  const digest = createHash('sha256')
+  const digest = nodeCrypto()
+    .createHash('sha256')
     .update([parts.repo, parts.pr ?? '', parts.request, parts.paramsKey, parts.role].join('\n'))
     .digest('hex');
   const scope = parts.pr !== undefined ? `pr${parts.pr}` : parts.role === 'baseline' ? 'baseline' : 'run';

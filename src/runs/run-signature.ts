@@ -7,10 +7,13 @@
 // report queries (src/tracking/run-queries.ts). Without a key trainbot signs and checks nothing, as before.
 // The signature covers the bot's origin tags and the run id, not metrics: they do not exist yet when it is made.
 // The metrics a report compares are signed separately when the run ends (metrics-signature.ts).
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { nodeCrypto } from './node-crypto.js';
 import { dirname } from 'node:path';
 import { RUN_TAGS } from './run-contract.js';
+
+// getBuiltinModule, not `import`: `trainbot compare` loads this module, and an ES import of node:fs loads
+// fs.promises and more (src/cli.ts).
+const { existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } = process.getBuiltinModule('node:fs');
 
 export const SIGNING_KEY_ENV = 'TRAINBOT_SIGNING_KEY';
 /** A shorter key is guessable offline from one signed run; 32 characters is what `openssl rand -hex 16` gives. */
@@ -48,7 +51,7 @@ export function signedText(runId: string, tags: Readonly<Record<string, string>>
 
 /** HMAC-SHA256 of signedText, hex. */
 export function signRun(key: string, runId: string, tags: Readonly<Record<string, string>>): string {
-  return createHmac('sha256', key).update(signedText(runId, tags), 'utf8').digest('hex');
+  return nodeCrypto().createHmac('sha256', key).update(signedText(runId, tags), 'utf8').digest('hex');
 }
 
 /** Whether the run's current tags are exactly the ones the bot signed for this run id. */
@@ -60,7 +63,7 @@ export function verifyRun(
   if (typeof given !== 'string' || !/^[0-9a-f]{64}$/.test(given)) return false;
   const expected = Buffer.from(signRun(key, run.info.runId, run.tags), 'hex');
   // Constant time, so the time a check takes says nothing about how much of a guess was right.
-  return timingSafeEqual(expected, Buffer.from(given, 'hex'));
+  return nodeCrypto().timingSafeEqual(expected, Buffer.from(given, 'hex'));
 }
 
 /** The tracking port as given, carrying the key (or not, when `key` is undefined). */
@@ -91,7 +94,7 @@ export function localSigningKey(file: string): string {
   // agree on one key, and neither can read a half-written file.
   if (!existsSync(file)) {
     const draft = `${file}.${process.pid}.tmp`;
-    writeFileSync(draft, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
+    writeFileSync(draft, `${nodeCrypto().randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
     try {
       linkSync(draft, file);
     } catch (error) {

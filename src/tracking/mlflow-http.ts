@@ -4,6 +4,9 @@
 // TrackingError sentences that never carry the credentials.
 import { ConcurrencyLimit } from './concurrency-limit.js';
 import { httpFetch } from './http-fetch.js';
+
+/** A monotonic clock in ms; not `performance.now()`, whose first use loads perf_hooks (a whole CLI's few ms). */
+const nowMs = (): number => Number(process.hrtime.bigint()) / 1e6;
 import {
   type AuthKind,
   TrackingError,
@@ -190,7 +193,7 @@ export class MlflowHttp {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (this.authorization) headers.authorization = this.authorization;
     if (call.body !== undefined) headers['content-type'] = 'application/json';
-    const started = performance.now();
+    const started = nowMs();
     let status: number | undefined;
     try {
       const response = await (this.options.fetch ?? (httpFetch as unknown as typeof fetch))(
@@ -213,7 +216,7 @@ export class MlflowHttp {
         method: call.method,
         endpoint: call.endpoint,
         attempt,
-        durationMs: performance.now() - started,
+        durationMs: nowMs() - started,
         ...(status === undefined ? {} : { status }),
       });
     }
