@@ -29509,6 +29509,7 @@ var CONTRACT_ENV = run_contract_default.env;
 var RUN_TAGS = run_contract_default.tags;
 
 // src/runs/run-signature.ts
+var { existsSync: existsSync2, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } = process.getBuiltinModule("node:fs");
 var LATER_TAGS = [RUN_TAGS.signature, RUN_TAGS.metrics, RUN_TAGS.metricsSignature, RUN_TAGS.image];
 var SIGNED_TAGS = Object.values(RUN_TAGS).filter((tag) => !LATER_TAGS.includes(tag)).sort();
 
