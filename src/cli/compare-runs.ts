@@ -17,7 +17,7 @@ import { type BranchPointer, judgePointedRuns, readBranchPointer } from '../trac
 import { type BaselineQuery, checkRunMetrics, searchBaseline, toBaseline } from '../tracking/run-queries.js';
 import { runIdsFilter } from '../tracking/search-filter.js';
 import type { TrackedRun } from '../tracking/tracked-run.js';
-import { TrackingError, isTrackingCode } from '../tracking/tracking-error.js';
+import { TrackingError, unlessTrackingCode } from '../tracking/tracking-error.js';
 import { checkRunId } from './run-id.js';
 import { UsageError } from './usage-error.js';
 import { toRunResult } from '../report/to-run-result.js';
@@ -125,12 +125,8 @@ async function experimentPair(input: CompareInput): Promise<ExperimentPair> {
 
 /** The pointer, or none when the remembered experiment is gone for good (mlflow gc): the caller looks again. */
 async function pointerIn(tracking: CompareTracking, experiments: string, branch: string): Promise<BranchPointer> {
-  try {
-    return await readBranchPointer(tracking, experiments, branch);
-  } catch (error) {
-    if (isTrackingCode(error, 'RESOURCE_DOES_NOT_EXIST')) return { kind: 'none' };
-    throw error;
-  }
+  const read = readBranchPointer(tracking, experiments, branch);
+  return (await unlessTrackingCode(read, 'RESOURCE_DOES_NOT_EXIST')) ?? { kind: 'none' };
 }
 
 interface Pair {

@@ -16,7 +16,7 @@ import { findSeedSiblings, seedOf } from '../tracking/find-seed-siblings.js';
 import type { RoleExperiments } from '../tracking/role-experiments.js';
 import { checkRunMetrics } from '../tracking/run-queries.js';
 import type { TrackedRun } from '../tracking/tracked-run.js';
-import { isTrackingCode } from '../tracking/tracking-error.js';
+import { unlessTrackingCode } from '../tracking/tracking-error.js';
 import type { Tracking } from '../tracking/tracking.js';
 
 export interface RegisterModelInput {
@@ -92,10 +92,7 @@ async function versionOf(
  */
 async function trustedChampion(input: RegisterModelInput, runId: string): Promise<TrackedRun | undefined> {
   // A deleted run is no champion; any other failure is an outage, and must not move the alias.
-  const run = await input.tracking.getRun(runId).catch((error: unknown) => {
-    if (isTrackingCode(error, 'RESOURCE_DOES_NOT_EXIST')) return undefined;
-    throw error;
-  });
+  const run = await unlessTrackingCode(input.tracking.getRun(runId), 'RESOURCE_DOES_NOT_EXIST');
   if (
     !run ||
     run.info.status !== 'FINISHED' ||

@@ -3,7 +3,7 @@
 // MLflow 3.17.2: permissions are granted through the 3.0 route; the 2.x experiments/permissions/create
 // answers 404 there.
 import { MlflowHttp, type MlflowHttpOptions } from './mlflow-http.js';
-import { TrackingError, isTrackingCode } from './tracking-error.js';
+import { TrackingError, isTrackingCode, unlessTrackingCode } from './tracking-error.js';
 
 /** What a user may do with an experiment: READ sees it, EDIT also writes its runs, MANAGE also grants. */
 export type ExperimentPermission = 'READ' | 'EDIT' | 'MANAGE' | 'NO_PERMISSIONS';
@@ -57,17 +57,13 @@ export class MlflowUsers {
 
   /** Deletes the user; a user that is already gone is not an error. */
   async deleteUser(username: string): Promise<void> {
-    try {
-      await this.http.call({
-        method: 'DELETE',
-        endpoint: 'users/delete',
-        body: { username },
-        operation: `deleting the MLflow user "${username}"`,
-      });
-    } catch (error) {
-      if (isTrackingCode(error, 'RESOURCE_DOES_NOT_EXIST')) return;
-      throw error;
-    }
+    const deleted = this.http.call({
+      method: 'DELETE',
+      endpoint: 'users/delete',
+      body: { username },
+      operation: `deleting the MLflow user "${username}"`,
+    });
+    await unlessTrackingCode(deleted, 'RESOURCE_DOES_NOT_EXIST');
   }
 
   /** Whether the user exists (an admin call); used to check that a run's user is gone. */

@@ -5,7 +5,7 @@
 // 403 for model-versions/create and registered-models/alias (test/integration/tracking/model-registry.test.ts).
 import { trackingOptionsFromEnv } from './mlflow-client.js';
 import { MlflowHttp, type MlflowHttpOptions } from './mlflow-http.js';
-import { TrackingError, isTrackingCode } from './tracking-error.js';
+import { TrackingError, unlessTrackingCode } from './tracking-error.js';
 
 /** A version of a registered model, as trainbot reads it. */
 export interface ModelVersion {
@@ -87,28 +87,22 @@ export class MlflowModelRegistry implements ModelRegistry {
   }
 
   async ensureRegisteredModel(name: string): Promise<void> {
-    try {
-      await this.http.call({
-        method: 'GET',
-        endpoint: 'registered-models/get',
-        query: { name },
-        operation: `reading the registered model "${name}"`,
-      });
-      return;
-    } catch (error) {
-      if (!isTrackingCode(error, 'RESOURCE_DOES_NOT_EXIST')) throw error;
-    }
-    try {
-      await this.http.call({
-        method: 'POST',
-        endpoint: 'registered-models/create',
-        body: { name },
-        operation: `creating the registered model "${name}"`,
-        idempotent: false,
-      });
-    } catch (error) {
-      if (!isTrackingCode(error, 'RESOURCE_ALREADY_EXISTS')) throw error;
-    }
+    const existing = this.http.call({
+      method: 'GET',
+      endpoint: 'registered-models/get',
+      query: { name },
+      operation: `reading the registered model "${name}"`,
+    });
+    if ((await unlessTrackingCode(existing, 'RESOURCE_DOES_NOT_EXIST')) !== undefined) return;
+    // Another bot may create it between the two calls: theirs is as good as ours.
+    const created = this.http.call({
+      method: 'POST',
+      endpoint: 'registered-models/create',
+      body: { name },
+      operation: `creating the registered model "${name}"`,
+      idempotent: false,
+    });
+    await unlessTrackingCode(created, 'RESOURCE_ALREADY_EXISTS');
   }
 
   async versionsOfRun(name: string, runId: string): Promise<ModelVersion[]> {

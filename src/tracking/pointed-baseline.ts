@@ -16,7 +16,7 @@ import { type RunSigning, verifyRun } from '../runs/run-signature.js';
 import type { MlflowClient } from './mlflow-client.js';
 import type { BaselineLookup, BaselineQuery } from './run-queries.js';
 import type { TrackedRun } from './tracked-run.js';
-import { isTrackingCode } from './tracking-error.js';
+import { unlessTrackingCode } from './tracking-error.js';
 
 export type PointerReader = Pick<MlflowClient, 'getExperiment' | 'getRun'> & RunSigning;
 
@@ -41,14 +41,9 @@ function answers(run: TrackedRun, query: BaselineQuery, key: string | undefined)
   );
 }
 
-async function readRuns(client: PointerReader, runIds: readonly string[]): Promise<TrackedRun[] | undefined> {
-  try {
-    return await Promise.all(runIds.map((id) => client.getRun(id)));
-  } catch (error) {
-    // A run removed for good (mlflow gc) is not a baseline any more; the search finds what is.
-    if (isTrackingCode(error, 'RESOURCE_DOES_NOT_EXIST')) return undefined;
-    throw error;
-  }
+/** The runs by id; undefined when one was removed for good (mlflow gc): not a baseline any more, the search finds what is. */
+function readRuns(client: PointerReader, runIds: readonly string[]): Promise<TrackedRun[] | undefined> {
+  return unlessTrackingCode(Promise.all(runIds.map((id) => client.getRun(id))), 'RESOURCE_DOES_NOT_EXIST');
 }
 
 /** The branch's pointer as the baselines experiment holds it: one experiments/get. */

@@ -23,6 +23,20 @@ export function isTrackingCode(error: unknown, code: string): error is TrackingE
   return error instanceof TrackingError && error.errorCode === code;
 }
 
+/**
+ * The call's answer, or undefined when MLflow answered with this error_code: for a thing that may be missing
+ * (RESOURCE_DOES_NOT_EXIST) or already there (RESOURCE_ALREADY_EXISTS), where that answer is a result. Any other
+ * failure is thrown as it was.
+ */
+export async function unlessTrackingCode<T>(call: Promise<T>, code: string): Promise<T | undefined> {
+  try {
+    return await call;
+  } catch (error) {
+    if (isTrackingCode(error, code)) return undefined;
+    throw error;
+  }
+}
+
 export function unreachableMessage(url: string, attempts: number, reason: string): string {
   return (
     `Could not reach the MLflow server at ${url} (${reason}, ${attempts} ${attempts === 1 ? 'attempt' : 'attempts'}); ` +
