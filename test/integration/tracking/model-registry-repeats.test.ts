@@ -7,7 +7,6 @@
 // differences (+0.0031, +0.0055, +0.0019) give +0.0035 ± 0.0046 at 95%: within noise, so the alias moves.
 // A reconciler finishing such a merge (src/pipeline/finish-merge.ts) reads every seed back from MLflow too.
 import { describe, expect, it } from '@jest/globals';
-import { resolve } from 'node:path';
 import { parseConfig } from '../../../src/config/load-config.js';
 import type { TrainbotConfig } from '../../../src/config/config-types.js';
 import { finishMerge } from '../../../src/pipeline/finish-merge.js';
@@ -15,31 +14,21 @@ import { mergeKey, mergeNotes, onPullRequestClosed } from '../../../src/pipeline
 import { toRunResult } from '../../../src/report/to-run-result.js';
 import { decideChampion } from '../../../src/report/decide-champion.js';
 import { RUN_TAGS } from '../../../src/runs/run-contract.js';
-import { LocalRunner } from '../../../src/runners/local/local-runner.js';
-import { trackingOptionsFromEnv } from '../../../src/tracking/mlflow-client.js';
-import { MlflowModelRegistry, withModelRegistry } from '../../../src/tracking/model-registry.js';
+import { withModelRegistry } from '../../../src/tracking/model-registry.js';
 import { ensureRoleExperiments } from '../../../src/tracking/role-experiments.js';
 import { findSeedSiblings } from '../../../src/tracking/find-seed-siblings.js';
 import { findRequestRuns } from '../../../src/tracking/run-queries.js';
 import type { TrackedRun } from '../../../src/tracking/tracked-run.js';
 import { botTracking, requireTrackingUri } from '../../support/mlflow-tracking.js';
-import { mergeRegistryLine, mergeSha as sha } from '../../support/merge-registry-line.js';
+import { mergeRegistryLine, mergeSha as sha, registryMergeDeps } from '../../support/merge-registry-line.js';
 import { testConfigText } from '../../support/train-comment-mocks.js';
 import { MemoryGitHub } from '../../unit/pipeline/memory-ports.js';
 
 const trackingUri = requireTrackingUri();
-const root = resolve(import.meta.dirname, '../../..');
-const registry = new MlflowModelRegistry(trackingOptionsFromEnv(process.env), { pollMs: 200 });
-const tracking = withModelRegistry(botTracking(), registry);
+const { registry, tracking, runner, errors, log } = registryMergeDeps();
 const REPO = 'acme/models';
 const stamp = Date.now();
 const MODEL = `wine quality repeats ${stamp}`;
-const runner = new LocalRunner({
-  workdir: resolve(root, 'training'),
-  env: { ...process.env, GIT_PYTHON_REFRESH: 'quiet' },
-});
-const errors: unknown[] = [];
-const log = { info: () => undefined, error: (error: unknown) => void errors.push(error) };
 const never = <T>() => new Promise<T>(() => undefined);
 
 /** The repository's config with its own experiment, three repeats, the registry on, and these defaults. */

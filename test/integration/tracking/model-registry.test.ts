@@ -12,29 +12,20 @@ import { finishMerge } from '../../../src/pipeline/finish-merge.js';
 import { mergeKey, mergeNotes, onPullRequestClosed } from '../../../src/pipeline/on-pr-closed.js';
 import { toRunResult } from '../../../src/report/to-run-result.js';
 import { registerModel } from '../../../src/pipeline/register-model.js';
-import { LocalRunner } from '../../../src/runners/local/local-runner.js';
-import { trackingOptionsFromEnv } from '../../../src/tracking/mlflow-client.js';
-import { MlflowModelRegistry, withModelRegistry } from '../../../src/tracking/model-registry.js';
+import { withModelRegistry } from '../../../src/tracking/model-registry.js';
 import { ensureRoleExperiments } from '../../../src/tracking/role-experiments.js';
 import { findRequestRuns } from '../../../src/tracking/run-queries.js';
 import { botTracking, mlflowHeaders, requireTrackingUri } from '../../support/mlflow-tracking.js';
-import { mergeRegistryLine, mergeSha as sha } from '../../support/merge-registry-line.js';
+import { mergeRegistryLine, mergeSha as sha, registryMergeDeps } from '../../support/merge-registry-line.js';
 import { testConfigText } from '../../support/train-comment-mocks.js';
 import { MemoryGitHub } from '../../unit/pipeline/memory-ports.js';
 
 const trackingUri = requireTrackingUri();
 const root = resolve(import.meta.dirname, '../../..');
-const registry = new MlflowModelRegistry(trackingOptionsFromEnv(process.env), { pollMs: 200 });
-const tracking = withModelRegistry(botTracking(), registry);
+const { registry, tracking, runner, errors, log } = registryMergeDeps();
 const REPO = 'acme/models';
 const stamp = Date.now();
 const MODEL = `wine quality ${stamp}`;
-const runner = new LocalRunner({
-  workdir: resolve(root, 'training'),
-  env: { ...process.env, GIT_PYTHON_REFRESH: 'quiet' },
-});
-const errors: unknown[] = [];
-const log = { info: () => undefined, error: (error: unknown) => void errors.push(error) };
 const never = <T>() => new Promise<T>(() => undefined);
 
 /** The repository's config with its own experiment, the test's MLflow, the registry on, and alpha's default. */
