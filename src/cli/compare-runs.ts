@@ -28,7 +28,7 @@ export type CompareTracking = Pick<
 > &
   RunSigning;
 
-/** Where the id of the baselines experiment is remembered between processes (a seam: tests pass a Map). */
+/** Where the ids of the config's two experiments are remembered between processes (a seam: tests pass a Map). */
 export interface ExperimentIds {
   get(name: string): string | undefined;
   set(name: string, id: string): void;

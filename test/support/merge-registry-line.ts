@@ -46,3 +46,11 @@ export function registryMergeDeps() {
     log: { info: () => undefined, error: (error: unknown) => void errors.push(error) },
   };
 }
+
+/** The bot's tracking whose registry never answers setAlias: a process that dies while it points the alias. */
+export function dyingAtAlias(registry: MlflowModelRegistry) {
+  const stuck = Object.assign(Object.create(registry) as MlflowModelRegistry, {
+    setAlias: () => new Promise<void>(() => undefined),
+  });
+  return withModelRegistry(botTracking(), stuck);
+}

@@ -100,6 +100,16 @@ beforeAll(async () => {
   experiments = await ensureRoleExperiments(bot, config);
 }, 30_000);
 
+/** A pointer back at the first baseline (the live run), older than the current one: what a replay would write. */
+const backToLiveRun = () => ({
+  repo: REPO,
+  branch: 'main',
+  params: planBaseline(config).paramsKey,
+  sha: '1'.repeat(40),
+  runIds: [liveRunId],
+  startTime: 0,
+});
+
 describe('the baseline pointer', () => {
   it('is moved by a merge into main once its refresh finished, and a report then reads the baseline without a search', async () => {
     expect(await pointer()).toBeUndefined();
@@ -161,18 +171,7 @@ describe('the baseline pointer', () => {
     const credentials = bot.runCredentials as MlflowRunCredentials;
     const credential = await credentials.issue('0'.repeat(32), experiments.candidates);
     if (!credential) throw new Error('no auth app');
-    const older = pointerValue(
-      {
-        repo: REPO,
-        branch: 'main',
-        params: planBaseline(config).paramsKey,
-        sha: '1'.repeat(40),
-        runIds: [liveRunId],
-        startTime: 0,
-      },
-      { experimentId: experiments.baselines, tagKey: TAG },
-      undefined,
-    );
+    const older = pointerValue(backToLiveRun(), { experimentId: experiments.baselines, tagKey: TAG }, undefined);
     try {
       expect({
         set: await status(
@@ -199,14 +198,7 @@ describe('the baseline pointer', () => {
 
   it('is not used when it was moved with the bot credentials but not its key: the report says so and compares with the searched baseline', async () => {
     const where = { experimentId: experiments.baselines, tagKey: TAG };
-    const back = {
-      repo: REPO,
-      branch: 'main',
-      params: planBaseline(config).paramsKey,
-      sha: '1'.repeat(40),
-      runIds: [liveRunId],
-      startTime: 0,
-    };
+    const back = backToLiveRun();
     const plain = MlflowClient.fromEnv(process.env);
     await plain.setExperimentTag(
       experiments.baselines,

@@ -14,13 +14,17 @@ import { mergeKey, mergeNotes, onPullRequestClosed } from '../../../src/pipeline
 import { toRunResult } from '../../../src/report/to-run-result.js';
 import { decideChampion } from '../../../src/report/decide-champion.js';
 import { RUN_TAGS } from '../../../src/runs/run-contract.js';
-import { withModelRegistry } from '../../../src/tracking/model-registry.js';
 import { ensureRoleExperiments } from '../../../src/tracking/role-experiments.js';
 import { findSeedSiblings } from '../../../src/tracking/find-seed-siblings.js';
 import { findRequestRuns } from '../../../src/tracking/run-queries.js';
 import type { TrackedRun } from '../../../src/tracking/tracked-run.js';
-import { botTracking, requireTrackingUri } from '../../support/mlflow-tracking.js';
-import { mergeRegistryLine, mergeSha as sha, registryMergeDeps } from '../../support/merge-registry-line.js';
+import { requireTrackingUri } from '../../support/mlflow-tracking.js';
+import {
+  dyingAtAlias,
+  mergeRegistryLine,
+  mergeSha as sha,
+  registryMergeDeps,
+} from '../../support/merge-registry-line.js';
 import { testConfigText } from '../../support/train-comment-mocks.js';
 import { MemoryGitHub } from '../../unit/pipeline/memory-ports.js';
 
@@ -29,7 +33,6 @@ const { registry, tracking, runner, errors, log } = registryMergeDeps();
 const REPO = 'acme/models';
 const stamp = Date.now();
 const MODEL = `wine quality repeats ${stamp}`;
-const never = <T>() => new Promise<T>(() => undefined);
 
 /** The repository's config with its own experiment, three repeats, the registry on, and these defaults. */
 function configText(alpha: number, l1Ratio: number): string {
@@ -114,14 +117,7 @@ describe('the model registry on merge with repeats, against the real MLflow regi
   it("the reconciler finishing a merge whose bot died before moving the alias reads every seed, and registers the default seed's run once", async () => {
     const config = configFor(0.31, 0.9);
     // The first process dies while pointing the alias: its version exists, its comment never got the result.
-    const dying = withModelRegistry(botTracking(), {
-      ensureRegisteredModel: (name) => registry.ensureRegisteredModel(name),
-      versionsOfRun: (name, runId) => registry.versionsOfRun(name, runId),
-      loggedModelOf: (e, runId, logged) => registry.loggedModelOf(e, runId, logged),
-      createVersion: (name, runId, modelId) => registry.createVersion(name, runId, modelId),
-      aliasVersion: (name, alias) => registry.aliasVersion(name, alias),
-      setAlias: () => never<void>(),
-    });
+    const dying = dyingAtAlias(registry);
     const event = { repo: REPO, number: 4, merged: true, mergeCommitSha: sha(4), baseRef: 'main' };
     void onPullRequestClosed(event, {
       github: new MemoryGitHub(configText(0.31, 0.9)),

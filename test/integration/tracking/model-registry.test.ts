@@ -12,11 +12,15 @@ import { finishMerge } from '../../../src/pipeline/finish-merge.js';
 import { mergeKey, mergeNotes, onPullRequestClosed } from '../../../src/pipeline/on-pr-closed.js';
 import { toRunResult } from '../../../src/report/to-run-result.js';
 import { registerModel } from '../../../src/pipeline/register-model.js';
-import { withModelRegistry } from '../../../src/tracking/model-registry.js';
 import { ensureRoleExperiments } from '../../../src/tracking/role-experiments.js';
 import { findRequestRuns } from '../../../src/tracking/run-queries.js';
-import { botTracking, mlflowHeaders, requireTrackingUri } from '../../support/mlflow-tracking.js';
-import { mergeRegistryLine, mergeSha as sha, registryMergeDeps } from '../../support/merge-registry-line.js';
+import { mlflowHeaders, requireTrackingUri } from '../../support/mlflow-tracking.js';
+import {
+  dyingAtAlias,
+  mergeRegistryLine,
+  mergeSha as sha,
+  registryMergeDeps,
+} from '../../support/merge-registry-line.js';
 import { testConfigText } from '../../support/train-comment-mocks.js';
 import { MemoryGitHub } from '../../unit/pipeline/memory-ports.js';
 
@@ -26,7 +30,6 @@ const { registry, tracking, runner, errors, log } = registryMergeDeps();
 const REPO = 'acme/models';
 const stamp = Date.now();
 const MODEL = `wine quality ${stamp}`;
-const never = <T>() => new Promise<T>(() => undefined);
 
 /** The repository's config with its own experiment, the test's MLflow, the registry on, and alpha's default. */
 function configText(alpha: number): string {
@@ -162,14 +165,7 @@ describe('the model registry on merge, against the real MLflow registry', () => 
   it('the reconciler finishing a merge whose bot died after registering registers nothing twice, then moves the alias', async () => {
     const config = configFor(0.1);
     // The first process dies while pointing the alias: its version exists, its comment never got the result.
-    const dying = withModelRegistry(botTracking(), {
-      ensureRegisteredModel: (name) => registry.ensureRegisteredModel(name),
-      versionsOfRun: (name, runId) => registry.versionsOfRun(name, runId),
-      loggedModelOf: (e, runId, logged) => registry.loggedModelOf(e, runId, logged),
-      createVersion: (name, runId, modelId) => registry.createVersion(name, runId, modelId),
-      aliasVersion: (name, alias) => registry.aliasVersion(name, alias),
-      setAlias: () => never<void>(),
-    });
+    const dying = dyingAtAlias(registry);
     const first = new MemoryGitHub(configText(0.1));
     const event = { repo: REPO, number: 4, merged: true, mergeCommitSha: sha(4), baseRef: 'main' };
     void onPullRequestClosed(event, { github: first, tracking: dying, runnerFor: () => runner, log });
