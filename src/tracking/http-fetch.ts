@@ -3,7 +3,7 @@
 // - A connection per request: MLflow served by more than one uvicorn worker (infrastructure/variables.tf ships
 //   2) leaves Nagle's algorithm on (uvicorn loses TCP_NODELAY with --workers N), so every request after the
 //   first on a kept-alive connection waits ~40 ms for the client's delayed ACK. Three reads in a row took
-//   83.5 ms p50 with global fetch against 41.2 ms this way (docs/benchmarks.md, "MLflow connections").
+//   83.5–90.3 ms p50 with global fetch against 41.2–44.6 ms this way (docs/benchmarks.md, "MLflow connections").
 // - Not global fetch: it is undici, and its first call costs ~100 ms of CPU to load and set up, a quarter of a
 //   whole `trainbot compare`.
 // Errors keep node's `code` (ECONNREFUSED…) and an abort rejects with the signal's reason (a TimeoutError), as
